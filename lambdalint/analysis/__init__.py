@@ -1,0 +1,1 @@
+"""Facts about handler source code, from parsing only (never importing or running it)."""

@@ -1,0 +1,85 @@
+"""Language-neutral facts about one handler source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lambdalint.model import Pos
+
+
+@dataclass(frozen=True)
+class Params:
+    """How a callable can be called."""
+
+    positional: int  # positional parameters (incl. positional-only), excluding *args
+    required_positional: int  # of those, without a default
+    varargs: bool  # *args
+    required_keyword_only: int = 0
+
+
+@dataclass(frozen=True)
+class TopLevelName:
+    """A name bound at module level: def, async def, class, assignment, import or export."""
+
+    name: str
+    kind: str  # def | async-def | class | assign | import | export
+    pos: Pos
+    params: Params | None = None
+    # decorator names (dotted, as written) on a def
+    decorators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """The code reads an environment variable."""
+
+    name: str
+    pos: Pos
+    has_default: bool  # `.get`, `getenv`, `??`, `||`, `in os.environ` guard
+
+
+@dataclass(frozen=True)
+class SdkCall:
+    """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`)."""
+
+    service: str
+    operation: str
+    pos: Pos
+    method: str = ""  # as written (`put_object`)
+    actions: tuple[str, ...] = ()  # IAM actions it needs, when known
+
+
+@dataclass(frozen=True)
+class ClientCreation:
+    """An SDK client/resource created; `in_function` names the enclosing def, if any."""
+
+    service: str
+    pos: Pos
+    in_function: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSecret:
+    name: str
+    value_preview: str
+    pos: Pos
+    reason: str
+
+
+@dataclass
+class HandlerSource:
+    path: Path
+    language: str  # python | node
+    top_level: dict[str, TopLevelName] = field(default_factory=dict)
+    # names may be bound in ways parsing cannot see (`from x import *`, `module.exports = require(...)`)
+    open_namespace: bool = False
+    parse_error: tuple[str, Pos] | None = None
+    env_reads: list[EnvRead] = field(default_factory=list)
+    sdk_calls: list[SdkCall] = field(default_factory=list)
+    clients: list[ClientCreation] = field(default_factory=list)
+    secrets: list[SourceSecret] = field(default_factory=list)
+    # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
+    dynamic_env: bool = False
+    # line offset for inline sources embedded in a template (added to every position)
+    line_offset: int = 0

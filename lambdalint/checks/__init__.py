@@ -1,0 +1,1 @@
+"""Python checks named by the rule files in `rules/` (`check: module.function`)."""

@@ -1,0 +1,277 @@
+"""Command line: `lambdalint check`, `rules`, `explain`, `show`.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lambdalint import __version__
+from lambdalint.config import Config, ConfigError
+from lambdalint.rulepack import SEVERITIES, RuleError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def _fail(message: str) -> None:
+    click.echo(f"lambdalint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def load_config(paths: list[Path], config_file: str | None) -> Config:
+    """The configuration file (explicit, or found walking up from the first path)."""
+    try:
+        from lambdalint import configfile
+    except ImportError:
+        return Config()
+    return configfile.load(paths, Path(config_file) if config_file else None)  # type: ignore[no-any-return]
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # click exits 2 on usage errors already; make sure nothing else escapes as a traceback
+        try:
+            return super().main(*args, **kwargs)
+        except (KeyboardInterrupt, BrokenPipeError):
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lambdalint")
+def main() -> None:
+    """lambdalint: find what will break or leak in your AWS Lambda functions before deploying."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that fails (exit 1). Default: warning.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not in this baseline file.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
+@click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .lambdalint_cache/.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary or notices.")
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    config_file: str | None,
+    baseline: Path | None,
+    statistics: bool,
+    no_color: bool,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
+    """Lint the Lambda functions defined under PATHS (default: the current folder)."""
+    from lambdalint import engine
+    from lambdalint.reporters import render
+
+    targets = list(paths) or [Path(".")]
+    try:
+        config = load_config(targets, config_file)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    if select:
+        config.select = _split(select)
+    if ignore:
+        config.ignore = config.ignore + _split(ignore)
+    if fail_on:
+        config.fail_on = fail_on
+    cache = None
+    if not no_cache:
+        try:
+            from lambdalint import cache as cache_mod
+
+            cache = cache_mod.open_cache(Path.cwd())
+        except ImportError:
+            cache = None
+    try:
+        result = engine.run(targets, config, source_cache=cache)
+    except (RuleError, ConfigError) as exc:
+        _fail(str(exc))
+        return
+    except RecursionError:
+        _fail("internal error: input nests too deeply")
+        return
+    if cache is not None:
+        cache.save()
+    if baseline is not None:
+        try:
+            from lambdalint import baseline as baseline_mod
+        except ImportError:
+            _fail("--baseline is not available in this build")
+            return
+        try:
+            result.findings = baseline_mod.filter_new(result.findings, baseline)
+        except (OSError, ValueError) as exc:
+            _fail(f"cannot read baseline {baseline}: {exc}")
+            return
+    color = (
+        fmt == "text"
+        and output is None
+        and not no_color
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    if statistics and fmt == "text":
+        text = _statistics(result)
+    else:
+        text = render(fmt, result, config, color=color)
+        if quiet and fmt == "text":
+            text = "\n".join(line for line in text.splitlines()[:-1] if line) + "\n" if result.findings else ""
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+            return
+    else:
+        click.echo(text, nl=False)
+    if not quiet:
+        from lambdalint.reporters import clean
+
+        for notice in result.notices:
+            click.echo(f"lambdalint: {clean(notice)}", err=True)
+    for err in result.internal_errors:
+        click.echo(f"lambdalint: internal error: {err}", err=True)
+    if result.internal_errors:
+        sys.exit(EXIT_ERROR)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    threshold = SEVERITIES.index(config.fail_on)
+    failing = [
+        f for f in result.findings
+        if f.suppressed is None and SEVERITIES.index(f.severity) >= threshold
+    ]
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _statistics(result: Any) -> str:
+    from collections import Counter
+
+    names = {r.id: r for r in result.rules}
+    counts = Counter(f.rule_id for f in result.findings if f.suppressed is None)
+    lines = []
+    for rid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = names.get(rid)
+        lines.append(f"{n:5d}  {rid:<7} {rule.name if rule else '':<34} [{rule.severity if rule else ''}]")
+    if not lines:
+        lines.append("No findings.")
+    return "\n".join(lines) + "\n"
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+def rules_cmd(fmt: str, config_file: str | None) -> None:
+    """List every rule: id, name, severity, summary."""
+    from lambdalint.rulepack import all_rules
+
+    try:
+        config = load_config([Path(".")], config_file)
+        rules = all_rules(config.extend_rules)
+    except (RuleError, ConfigError) as exc:
+        _fail(str(exc))
+        return
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([
+            {"id": r.id, "name": r.name, "severity": config.severity.get(r.id, r.severity), "category": r.category, "summary": r.summary}
+            for r in rules
+        ], indent=2))
+        return
+    for r in rules:
+        sev = config.severity.get(r.id, r.severity)
+        click.echo(f"{r.id:<7} {r.name:<34} {sev:<8} {r.summary}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Print a rule's full description: why it matters, a bad and a good example, how to fix."""
+    from lambdalint.rulepack import all_rules
+
+    try:
+        config = load_config([Path(".")], None)
+        rules = all_rules(config.extend_rules)
+    except (RuleError, ConfigError) as exc:
+        _fail(str(exc))
+        return
+    wanted = rule_id.strip()
+    for r in rules:
+        if r.id.lower() == wanted.lower() or r.name == wanted:
+            click.echo(f"{r.id} {r.name} ({r.severity})\n")
+            click.echo(r.summary + "\n")
+            if r.description:
+                click.echo(r.description.rstrip() + "\n")
+            extra = _explain_extra(r.id)
+            if extra:
+                click.echo(extra.rstrip() + "\n")
+            if r.references:
+                click.echo("References:")
+                for ref in r.references:
+                    click.echo(f"  - {ref}")
+            return
+    _fail(f"unknown rule '{rule_id}' (see 'lambdalint rules')")
+
+
+def _explain_extra(rule_id: str) -> str:
+    """Rule-specific live data for `explain` (e.g. the dated runtime table)."""
+    try:
+        from lambdalint import explain_extra
+    except ImportError:
+        return ""
+    return explain_extra.text_for(rule_id)  # type: ignore[no-any-return]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
+    """Inventory: every function with runtime, handler, timeout, memory, logs, role, events."""
+    from lambdalint import engine, view
+
+    targets = list(paths) or [Path(".")]
+    try:
+        config = load_config(targets, config_file)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    project, notices = engine.build_project(targets, config)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([view.function_view(fn, project) for fn in project.functions], indent=2, default=str))
+    else:
+        click.echo(view.table(project), nl=False)
+    for notice in notices:
+        click.echo(f"lambdalint: {notice}", err=True)
+
+
+if __name__ == "__main__":
+    main()

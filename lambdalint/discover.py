@@ -1,0 +1,189 @@
+"""Find the deployment configuration files under the given paths.
+
+Handler sources are not collected here: they are reached through the functions that name them.
+A source file given directly (pre-commit passes only changed files) is mapped back to the
+templates above it that may reference it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".aws-sam",
+    ".terraform",
+    ".serverless",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".lambdalint_cache",
+    "cdk.out",
+    "site-packages",
+    ".idea",
+    ".vscode",
+)
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
+SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+
+
+@dataclass
+class Discovery:
+    configs: list[Path] = field(default_factory=list)
+    # source files named directly (pre-commit): used to find templates referencing them
+    sources: list[Path] = field(default_factory=list)
+    notices: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def is_config_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(".tf.json"):
+        return True
+    if lower.endswith(CONFIG_SUFFIXES):
+        # lock files, package manifests and editor settings are never templates
+        return lower not in _NEVER_TEMPLATES and not lower.endswith(".lock.json")
+    return False
+
+
+_NEVER_TEMPLATES = {
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "jsconfig.json",
+    "composer.json",
+    "launch.json",
+    "settings.json",
+    ".eslintrc.json",
+    "event.json",
+    "events.json",
+    "pyproject.toml",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "mkdocs.yml",
+    "codecov.yml",
+    ".lambdalint.yaml",
+    "samconfig.yaml",
+    "samconfig.yml",
+    "cdk.json",
+    "cdk.context.json",
+    "tree.json",
+    "manifest.json",
+}
+
+
+def _excluded(rel: str, name: str, patterns: tuple[str, ...]) -> bool:
+    for pat in patterns:
+        if "/" not in pat and "*" not in pat and "?" not in pat:
+            if name == pat:
+                return True
+            continue
+        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat):
+            return True
+        if fnmatch.fnmatch(rel, pat.rstrip("/") + "/*"):
+            return True
+    return False
+
+
+def discover(
+    paths: list[Path],
+    excludes: tuple[str, ...] = (),
+    include_cdk_out: bool = False,
+) -> Discovery:
+    patterns = tuple(p for p in DEFAULT_EXCLUDES if not (include_cdk_out and p == "cdk.out"))
+    patterns += tuple(excludes)
+    result = Discovery()
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            result.notices.append((given, "path does not exist"))
+            continue
+        if given.is_file():
+            real = given.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            if is_config_name(given.name):
+                result.configs.append(given)
+            elif given.name.lower().endswith(SOURCE_SUFFIXES):
+                result.sources.append(given)
+            continue
+        _walk(given, patterns, result, seen)
+    return result
+
+
+def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Path]) -> None:
+    visited_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=None):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited_dirs:  # a symlink loop or a second link to the same folder
+            dirnames[:] = []
+            continue
+        visited_dirs.add(key)
+        base = Path(dirpath)
+        rel_dir = os.path.relpath(dirpath, top)
+        kept = []
+        for d in sorted(dirnames):
+            rel = d if rel_dir == "." else f"{rel_dir}/{d}"
+            if _excluded(rel.replace(os.sep, "/"), d, patterns) or "{{" in d:
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not is_config_name(name):
+                continue
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if _excluded(rel.replace(os.sep, "/"), name, patterns):
+                continue
+            path = base / name
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError):
+                result.notices.append((path, "cannot resolve path (symlink loop?)"))
+                continue
+            if real in seen:
+                continue
+            seen.add(real)
+            result.configs.append(path)
+
+
+def templates_near(source: Path, stop: Path) -> list[Path]:
+    """Config files in the folders from `source`'s folder up to `stop` (at most 8 levels):
+    the templates that may reference a handler file given on its own."""
+    found: list[Path] = []
+    try:
+        current = source.resolve().parent
+        stop = stop.resolve()
+    except (OSError, RuntimeError):
+        return found
+    for _ in range(8):
+        try:
+            for entry in sorted(current.iterdir()):
+                if entry.is_file() and is_config_name(entry.name):
+                    found.append(entry)
+        except OSError:
+            pass
+        if current == stop or stop not in current.parents:
+            break
+        current = current.parent
+    return found

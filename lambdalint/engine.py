@@ -1,0 +1,148 @@
+"""Run the pipeline: discover → load → model → rules → suppressions → findings."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lambdalint import discover as discovery
+from lambdalint.config import Config
+from lambdalint.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.load import load_project
+from lambdalint.model import Function, Project
+from lambdalint.rulepack import Rule, all_rules
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    project: Project | None = None
+    internal_errors: list[str] = field(default_factory=list)
+
+
+def selected_rules(config: Config) -> list[Rule]:
+    return [r for r in all_rules(config.extend_rules) if config.rule_enabled(r.id)]
+
+
+def _check_function(rule: Rule) -> Callable[..., Iterable[Finding]]:
+    assert rule.check is not None
+    module_name, func_name = rule.check.split(".", 1)
+    module = importlib.import_module(f"lambdalint.checks.{module_name}")
+    func: Callable[..., Iterable[Finding]] = getattr(module, func_name)
+    return func
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
+
+
+def build_project(paths: list[Path], config: Config) -> tuple[Project, list[str]]:
+    found = discovery.discover(paths, tuple(config.exclude))
+    notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
+    configs = list(found.configs)
+    mapped: set[Path] = set()
+    if found.sources:
+        known = {c.resolve() for c in configs}
+        stop = Path.cwd()
+        for src in found.sources:
+            for tpl in discovery.templates_near(src, stop):
+                if tpl.resolve() not in known:
+                    known.add(tpl.resolve())
+                    configs.append(tpl)
+                    mapped.add(tpl.resolve())
+    project = load_project(Path.cwd(), configs)
+    if mapped:
+        sources = [s.resolve() for s in found.sources]
+        project.functions = [
+            fn for fn in project.functions
+            if fn.loc.path.resolve() not in mapped or _uses_any(fn, sources)
+        ]
+    for diag in project.diagnostics:
+        if diag.notice:
+            notices.append(f"{_display(diag.loc.path)}: {diag.message}")
+    return project, notices
+
+
+def _uses_any(fn: Function, sources: list[Path]) -> bool:
+    code = fn.code
+    if code is None or code.path is None:
+        return False
+    try:
+        base = code.path.resolve()
+    except OSError:
+        return False
+    return any(base == s or base in s.parents for s in sources)
+
+
+def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
+    project, notices = build_project(paths, config)
+    result = Result(notices=notices, project=project)
+    rules = selected_rules(config)
+    result.rules = rules
+    ctx = CheckContext(project, config, source_cache)
+    findings: list[Finding] = []
+    # function-scoped rules first: they parse the handler sources project rules report on
+    ordered = sorted(rules, key=lambda r: r.scope == "project")
+    for rule in ordered:
+        for finding in _run_rule(rule, project, ctx, result):
+            finding.rule_id = finding.rule_id or rule.id
+            finding.severity = config.severity.get(rule.id) or finding.severity or rule.severity
+            findings.append(finding)
+    from lambdalint import suppress
+
+    findings = suppress.apply(_dedupe(findings), project, config)
+    findings.sort(key=Finding.sort_key)
+    result.findings = findings
+    return result
+
+
+def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -> Iterator[Finding]:
+    if rule.policy is not None:
+        from lambdalint import policy
+
+        for fn in project.functions:
+            try:
+                yield from policy.evaluate(rule, fn)
+            except Exception as exc:  # noqa: BLE001 - a bad policy must not stop the run
+                result.internal_errors.append(f"{rule.id} ({fn.name}): {type(exc).__name__}: {exc}")
+        return
+    check = _check_function(rule)
+    if rule.scope == "project":
+        try:
+            yield from check(project, ctx)
+        except Exception as exc:  # noqa: BLE001
+            result.internal_errors.append(f"{rule.id}: {type(exc).__name__}: {exc}")
+        return
+    for fn in project.functions:
+        try:
+            for finding in check(fn, ctx):
+                finding.function = finding.function or fn.name
+                if rule.id in fn.suppressed and finding.suppressed is None:
+                    finding.suppressed = fn.suppressed[rule.id]
+                yield finding
+        except Exception as exc:  # noqa: BLE001
+            result.internal_errors.append(
+                f"{rule.id} on {_display(fn.loc.path)}:{fn.name}: {type(exc).__name__}: {exc}"
+            )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule_id, str(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

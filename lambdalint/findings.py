@@ -1,0 +1,20 @@
+"""A finding: one problem, at one place, from one rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lambdalint.model import Loc
+
+
+@dataclass
+class Finding:
+    message: str
+    loc: Loc
+    rule_id: str = ""
+    severity: str = ""  # set by the engine from the rule (a check may set its own)
+    function: str = ""
+    suppressed: str | None = None  # the reason, when suppressed
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (str(self.loc.path), self.loc.pos.line, self.loc.pos.column, self.rule_id)

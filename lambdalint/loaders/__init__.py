@@ -1,0 +1,1 @@
+"""Loaders turn deployment configuration files into the function model."""

@@ -1,0 +1,340 @@
+"""AWS SAM and CloudFormation templates (YAML or JSON, CDK's cdk.out included) → Function[]."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.model import (
+    UNKNOWN,
+    CodeLocation,
+    EnvVar,
+    Function,
+    Loc,
+    Pos,
+    Prop,
+)
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+SAM_FUNCTION = "AWS::Serverless::Function"
+CFN_FUNCTION = "AWS::Lambda::Function"
+
+_MARKERS = ("Resources", "AWSTemplateFormatVersion")
+_DYNAMIC_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure|ssm):")
+
+
+def looks_like_template(text: str) -> bool:
+    """A cheap test before parsing: CloudFormation templates name `Resources`."""
+    return any(m in text for m in _MARKERS)
+
+
+def is_template(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    resources = data.get("Resources")
+    if not isinstance(resources, dict):
+        return False
+    if "AWSTemplateFormatVersion" in data or is_sam(data):
+        return True
+    for res in resources.values():
+        if isinstance(res, dict) and isinstance(res.get("Type"), str):
+            if res["Type"].startswith(("AWS::", "Custom::", "Alexa::")):
+                return True
+    return False
+
+
+def is_sam(data: Any) -> bool:
+    transform = data.get("Transform") if isinstance(data, dict) else None
+    return any(t == SAM_TRANSFORM for t in as_list(transform) if isinstance(t, str))
+
+
+def load(path: Path, text: str, kind: str) -> tuple[Document, list[Function]]:
+    doc = load_document(path, text, kind)
+    if doc.data is None or not is_template(doc.data):
+        return doc, []
+    return doc, build_functions(doc)
+
+
+def build_functions(doc: Document) -> list[Function]:
+    data = doc.data
+    tpl = Template(data)
+    sam = is_sam(data)
+    framework = "sam" if sam else "cloudformation"
+    globals_fn: dict[str, Any] = LMap()
+    if sam:
+        g = data.get("Globals")
+        if isinstance(g, dict) and isinstance(g.get("Function"), dict):
+            globals_fn = g["Function"]
+    functions: list[Function] = []
+    for logical_id, res in tpl.resources.items():
+        if not isinstance(res, dict) or not isinstance(logical_id, str):
+            continue
+        rtype = res.get("Type")
+        if rtype == SAM_FUNCTION and sam:
+            props = _merge_globals(globals_fn, res.get("Properties"))
+            functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=True))
+        elif rtype == CFN_FUNCTION:
+            props = res.get("Properties")
+            props = props if isinstance(props, dict) else LMap(res.pos if isinstance(res, LMap) else Pos())
+            functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
+    for enrich in ENRICHERS:
+        enrich(doc, tpl, functions)
+    return functions
+
+
+# Later stages of the CloudFormation model (roles, log groups, events, permissions ...) register
+# here: each takes (doc, template, functions) and fills in what it knows.
+ENRICHERS: list[Any] = []
+
+
+def _merge_globals(globals_fn: dict[str, Any], props: Any) -> LMap:
+    """SAM's Globals semantics: maps merge, lists concatenate, scalars are overridden."""
+    merged = LMap(props.pos if isinstance(props, LMap) else Pos())
+    own = props if isinstance(props, dict) else {}
+    for key, gval in globals_fn.items():
+        if key in own:
+            continue
+        merged[key] = gval
+        merged.key_pos[key] = key_pos_of(globals_fn, key)
+        merged.value_pos[key] = pos_of(globals_fn, key)
+    for key, val in own.items():
+        gval = globals_fn.get(key)
+        if isinstance(gval, dict) and isinstance(val, dict) and not intrinsic_name(val):
+            val = _merge_maps(gval, val)
+        elif isinstance(gval, list) and isinstance(val, list):
+            combined = LList(val.pos if isinstance(val, LList) else Pos())
+            for src in (gval, val):
+                for i, item in enumerate(src):
+                    combined.append(item)
+                    combined.item_pos.append(pos_of(src, i))
+            val = combined
+        merged[key] = val
+        merged.key_pos[key] = key_pos_of(own, key)
+        merged.value_pos[key] = pos_of(own, key)
+    return merged
+
+
+def _merge_maps(base: dict[str, Any], over: dict[str, Any]) -> LMap:
+    out = LMap(over.pos if isinstance(over, LMap) else Pos())
+    for src in (base, over):
+        for k, v in src.items():
+            if isinstance(out.get(k), dict) and isinstance(v, dict) and not intrinsic_name(v):
+                v = _merge_maps(out[k], v)
+            out[k] = v
+            out.key_pos[k] = key_pos_of(src, k)
+            out.value_pos[k] = pos_of(src, k)
+    return out
+
+
+def _prop(path: Path, tpl: Template, props: dict[str, Any], key: str) -> Prop[Any] | None:
+    if key not in props:
+        return None
+    value = tpl.resolve(props[key])
+    if value is NO_VALUE or value is None:
+        return None
+    return Prop(value, Loc(path, pos_of(props, key)))
+
+
+def _build(
+    doc: Document,
+    tpl: Template,
+    logical_id: str,
+    res: dict[str, Any],
+    props: dict[str, Any],
+    framework: str,
+    sam: bool,
+) -> Function:
+    path = doc.path
+    res_pos = key_pos_of(tpl.resources, logical_id)
+    fn = Function(name=logical_id, framework=framework, loc=Loc(path, res_pos))
+    if "FunctionName" in props:
+        fn.function_name = tpl.resolve(props["FunctionName"])
+    fn.runtime = _prop(path, tpl, props, "Runtime")
+    fn.handler = _prop(path, tpl, props, "Handler")
+    fn.timeout = _prop(path, tpl, props, "Timeout")
+    fn.memory = _prop(path, tpl, props, "MemorySize")
+    fn.reserved_concurrency = _prop(path, tpl, props, "ReservedConcurrentExecutions")
+    pkg = tpl.resolve(props.get("PackageType", "Zip"))
+    fn.package_type = pkg if isinstance(pkg, str) else "Zip"
+    tracing = props.get("Tracing")
+    if sam and tracing is not None:
+        fn.tracing = _prop(path, tpl, props, "Tracing")
+    elif isinstance(props.get("TracingConfig"), dict):
+        fn.tracing = _prop(path, tpl, props["TracingConfig"], "Mode")
+    fn.code = _code_location(doc, tpl, res, props, sam)
+    fn.environment, fn.environment_complete = _environment(path, tpl, props)
+    layers = props.get("Layers")
+    fn.layers = [tpl.resolve(x) if not intrinsic_name(x) else x for x in as_list(layers)]
+    arch = props.get("Architectures")
+    fn.architectures = [tpl.resolve(x) for x in as_list(arch)]
+    tags = props.get("Tags")
+    if isinstance(tags, dict):
+        fn.tags = {str(k): tpl.resolve(v) for k, v in tags.items()}
+    elif isinstance(tags, list):
+        for t in tags:
+            if isinstance(t, dict) and isinstance(t.get("Key"), str):
+                fn.tags[t["Key"]] = tpl.resolve(t.get("Value"))
+    meta = res.get("Metadata")
+    if isinstance(meta, dict):
+        ll = meta.get("lambdalint")
+        if isinstance(ll, dict):
+            for rid in as_list(ll.get("ignore")):
+                if isinstance(rid, str):
+                    fn.suppressed[rid] = str(ll.get("reason", "template metadata"))
+    return fn
+
+
+def _code_location(
+    doc: Document, tpl: Template, res: dict[str, Any], props: dict[str, Any], sam: bool
+) -> CodeLocation:
+    path = doc.path
+    base = path.parent
+    meta = res.get("Metadata") if isinstance(res.get("Metadata"), dict) else {}
+    build_method = meta.get("BuildMethod") if isinstance(meta, dict) else None
+    build_method = build_method if isinstance(build_method, str) else None
+    built = build_method is not None and build_method.lower() in ("makefile", "esbuild", "rust-cargolambda", "go1.x", "dotnet7")
+    if tpl.resolve(props.get("PackageType")) == "Image" or "ImageUri" in props or (
+        isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"]
+    ):
+        return CodeLocation("image", Loc(path, pos_of(props, "PackageType")))
+    if sam:
+        if "InlineCode" in props:
+            src = tpl.resolve(props["InlineCode"])
+            return CodeLocation(
+                "inline",
+                Loc(path, pos_of(props, "InlineCode")),
+                inline_source=src if isinstance(src, str) else None,
+                inline_loc=Loc(path, _inline_start(doc, pos_of(props, "InlineCode"))),
+            )
+        if "CodeUri" not in props:
+            return CodeLocation(
+                "dir", Loc(path, pos_of(props, "Handler")), path=base, built=built,
+                build_method=build_method, declared=".",
+            )
+        uri = props["CodeUri"]
+        loc = Loc(path, pos_of(props, "CodeUri"))
+        if isinstance(uri, dict) and not intrinsic_name(uri):
+            return CodeLocation("s3", loc)
+        value = tpl.resolve(uri)
+        return _local_code(value, base, loc, built, build_method)
+    code = props.get("Code")
+    loc = Loc(path, pos_of(props, "Code"))
+    if isinstance(code, str):
+        return _local_code(code, base, loc, built, build_method)
+    if isinstance(code, dict) and not intrinsic_name(code):
+        if "ZipFile" in code:
+            src = tpl.resolve(code["ZipFile"])
+            return CodeLocation(
+                "inline",
+                Loc(path, pos_of(code, "ZipFile")),
+                inline_source=src if isinstance(src, str) else None,
+                inline_loc=Loc(path, _inline_start(doc, pos_of(code, "ZipFile"))),
+            )
+        asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
+        if isinstance(asset, str) and (base / asset).exists():
+            # a CDK synthesized template: the asset folder sits next to it in cdk.out
+            return _local_code(asset, base, loc, built, build_method)
+        return CodeLocation("s3", loc)
+    return CodeLocation("unknown", loc)
+
+
+def _inline_start(doc: Document, value_pos: Pos) -> Pos:
+    """Inline source in a block scalar (`ZipFile: |`) starts on the line after the key."""
+    lines = doc.text.splitlines()
+    idx = value_pos.line - 1
+    if 0 <= idx < len(lines):
+        rest = lines[idx][value_pos.column - 1 :].strip()
+        if rest[:1] in ("|", ">"):
+            return Pos(value_pos.line + 1, 1)
+        if rest.startswith(("!Sub", "!Join")) and rest.rstrip().endswith(("|", "|-", ">")):
+            return Pos(value_pos.line + 1, 1)
+    return value_pos
+
+
+def _local_code(
+    value: Any, base: Path, loc: Loc, built: bool, build_method: str | None
+) -> CodeLocation:
+    if not isinstance(value, str):
+        return CodeLocation("unknown", loc, built=built, build_method=build_method)
+    if value.startswith("s3://") or value.startswith("https://"):
+        return CodeLocation("s3", loc)
+    if "{{" in value:
+        return CodeLocation("unknown", loc)
+    target = base / value
+    lower = value.lower()
+    if lower.endswith(".zip"):
+        kind = "zip"
+    elif lower.endswith((".jar", ".war")):
+        kind = "jar"
+    elif target.is_file():
+        kind = "file"
+    else:
+        kind = "dir"
+    return CodeLocation(
+        kind, loc, path=target, built=built, build_method=build_method, declared=value
+    )
+
+
+def _environment(
+    path: Path, tpl: Template, props: dict[str, Any]
+) -> tuple[dict[str, EnvVar], bool]:
+    env = props.get("Environment")
+    if env is None:
+        return {}, True
+    if not isinstance(env, dict) or intrinsic_name(env):
+        return {}, False
+    variables = env.get("Variables")
+    if variables is None:
+        return {}, True
+    if not isinstance(variables, dict) or intrinsic_name(variables):
+        return {}, False
+    out: dict[str, EnvVar] = {}
+    for name, raw in variables.items():
+        if not isinstance(name, str):
+            continue
+        out[name] = classify_env_value(name, raw, tpl, Loc(path, pos_of(variables, name)))
+    return out, True
+
+
+def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
+    """Literal, dynamic reference, template parameter, reference to a resource, or unknown."""
+    fn_name = intrinsic_name(raw)
+    if fn_name is None:
+        if isinstance(raw, bool):
+            return EnvVar(name, "true" if raw else "false", loc)
+        if isinstance(raw, (str, int, float)):
+            text = str(raw)
+            if _DYNAMIC_REF.search(text):
+                return EnvVar(name, text, loc, kind="dynamic-reference")
+            return EnvVar(name, text, loc)
+        if raw is None:
+            return EnvVar(name, "", loc)
+        return EnvVar(name, UNKNOWN, loc, kind="unknown")
+    if fn_name == "Ref":
+        target = raw["Ref"]
+        param = tpl.parameter(target) if isinstance(target, str) else None
+        if param is not None:
+            no_echo = param.get("NoEcho")
+            return EnvVar(
+                name,
+                UNKNOWN,
+                loc,
+                kind="parameter",
+                parameter=target,
+                parameter_no_echo=no_echo is True or str(no_echo).lower() == "true",
+            )
+        return EnvVar(name, UNKNOWN, loc, kind="reference")
+    if fn_name == "Fn::Sub":
+        arg = raw["Fn::Sub"]
+        text = arg[0] if isinstance(arg, list) and arg else arg
+        if isinstance(text, str) and _DYNAMIC_REF.search(text):
+            return EnvVar(name, text, loc, kind="dynamic-reference")
+    value = tpl.resolve(raw)
+    if isinstance(value, str):
+        if _DYNAMIC_REF.search(value):
+            return EnvVar(name, value, loc, kind="dynamic-reference")
+        return EnvVar(name, value, loc, kind="reference")
+    return EnvVar(name, UNKNOWN, loc, kind="reference" if fn_name == "Fn::GetAtt" else "unknown")

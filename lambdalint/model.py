@@ -1,0 +1,234 @@
+"""The function model: one shape for every framework, each property with its source position.
+
+Loaders (SAM, CloudFormation, Terraform, Serverless) build these objects; checks only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class _Unknown:
+    """A value that cannot be resolved statically. Rules never report on it."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_known(value: object) -> bool:
+    return value is not UNKNOWN
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A 1-based source position (line, column), optionally with an end."""
+
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where something came from: a file and a position in it."""
+
+    path: Path
+    pos: Pos = Pos()
+
+
+@dataclass(frozen=True)
+class Prop(Generic[T]):
+    """A property value (possibly UNKNOWN) and where it was set."""
+
+    value: T
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found while loading a file (parse error, duplicate key, skipped file)."""
+
+    rule_id: str
+    message: str
+    loc: Loc
+    notice: bool = False  # a one-line notice (skipped file), not a finding
+
+
+@dataclass
+class EnvVar:
+    name: str
+    value: Any  # str when literal, UNKNOWN otherwise
+    loc: Loc
+    # literal | dynamic-reference | parameter | reference | unknown
+    kind: str = "literal"
+    parameter: str | None = None  # the template parameter that fills it, if any
+    parameter_no_echo: bool = False
+
+
+@dataclass
+class Statement:
+    """One IAM policy statement granted to the function's role."""
+
+    effect: str
+    actions: list[str]
+    resources: list[str]
+    loc: Loc
+    not_actions: list[str] = field(default_factory=list)
+    not_resources: list[str] = field(default_factory=list)
+    has_condition: bool = False
+    # actions / resources that could not be resolved: rules must not assume them absent
+    actions_unknown: bool = False
+    resources_unknown: bool = False
+    source: str = ""  # e.g. "inline", "AWS::IAM::Policy MyPolicy", "SAM S3CrudPolicy"
+
+
+@dataclass
+class ManagedPolicy:
+    name: str  # policy name or ARN
+    loc: Loc
+
+
+@dataclass
+class Role:
+    """The execution role. `known` is False when it is external or unresolvable."""
+
+    known: bool
+    loc: Loc | None = None
+    name: str | None = None
+    statements: list[Statement] = field(default_factory=list)
+    managed_policies: list[ManagedPolicy] = field(default_factory=list)
+    # True when part of the role's policy could not be resolved (unknown managed policy,
+    # policy from an unresolvable document): absence-based rules must stay silent
+    incomplete: bool = False
+
+
+@dataclass
+class LogGroup:
+    name: Any
+    retention_days: Any  # int, None when not set, UNKNOWN when unresolvable
+    loc: Loc
+    retention_loc: Loc | None = None
+
+
+@dataclass
+class Queue:
+    name: str
+    visibility_timeout: Any  # int seconds; 30 when not set; UNKNOWN when unresolvable
+    loc: Loc
+    visibility_loc: Loc | None = None
+
+
+@dataclass
+class Event:
+    """An event source or trigger of the function."""
+
+    # api | http-api | sqs | s3 | sns | eventbridge | schedule | kinesis | dynamodb |
+    # alb | cognito | iot | mq | msk | cloudwatch-logs | other
+    kind: str
+    loc: Loc
+    name: str = ""
+    queue: Queue | None = None
+    is_async: bool = False
+
+
+@dataclass
+class Permission:
+    principal: Any
+    loc: Loc
+    source_arn: Any = None
+    source_account: Any = None
+    action: Any = None
+    function_url_auth_type: Any = None
+
+
+@dataclass
+class FunctionUrl:
+    auth_type: Any
+    loc: Loc
+    auth_type_loc: Loc | None = None
+
+
+@dataclass
+class CodeLocation:
+    """Where the function's code lives.
+
+    kind: dir | file | zip | jar | s3 | inline | image | unknown
+    """
+
+    kind: str
+    loc: Loc
+    path: Path | None = None
+    inline_source: str | None = None
+    inline_loc: Loc | None = None  # where the inline source starts (line of its first line)
+    # the code is produced by a build lambdalint cannot see (esbuild, makefile, plugins)
+    built: bool = False
+    build_method: str | None = None
+    # a spelling of the configured path as written (for messages)
+    declared: str | None = None
+
+
+@dataclass
+class Function:
+    """One deployable Lambda function, from any framework."""
+
+    name: str  # logical id / resource name / serverless function key
+    framework: str  # sam | cloudformation | terraform | terraform-plan | serverless
+    loc: Loc  # the function's resource/block
+    function_name: Any = None  # the physical FunctionName if set (str or UNKNOWN)
+    runtime: Prop[Any] | None = None
+    handler: Prop[Any] | None = None
+    code: CodeLocation | None = None
+    package_type: str = "Zip"
+    timeout: Prop[Any] | None = None
+    memory: Prop[Any] | None = None
+    environment: dict[str, EnvVar] = field(default_factory=dict)
+    # False when environment variables may come from somewhere lambdalint cannot read
+    environment_complete: bool = True
+    role: Role | None = None
+    log_groups: list[LogGroup] = field(default_factory=list)
+    logging_config_group: Prop[Any] | None = None
+    events: list[Event] = field(default_factory=list)
+    url: FunctionUrl | None = None
+    permissions: list[Permission] = field(default_factory=list)
+    reserved_concurrency: Prop[Any] | None = None
+    tracing: Prop[Any] | None = None
+    dead_letter: Prop[Any] | None = None
+    on_failure: Prop[Any] | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
+    layers: list[Any] = field(default_factory=list)
+    architectures: list[Any] = field(default_factory=list)
+    # rule ids suppressed for this function by template metadata
+    suppressed: dict[str, str] = field(default_factory=dict)
+    # loader-specific extras that the JSON view exposes to policies
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    """Everything loaded from the given paths."""
+
+    root: Path
+    functions: list[Function] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # config files that were loaded

@@ -1,0 +1,131 @@
+"""Rule files: one YAML file per rule, in the built-in `rules/` pack or in `extend-rules` folders.
+
+Custom rule files are validated against `rules/schema.json` when loaded; the built-in pack
+ships with the package and is validated by the test suite, which keeps jsonschema off the
+start-up path of every run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SEVERITIES = ("info", "warning", "error")
+
+
+class RuleError(Exception):
+    """A rule file is invalid; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    category: str = ""
+    description: str = ""
+    references: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    security_severity: float | None = None
+    scope: str = "function"
+    check: str | None = None
+    policy: dict[str, Any] | None = None
+    message: str | None = None
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    path: Path | None = None
+
+    @property
+    def help_uri(self) -> str:
+        if self.references:
+            return self.references[0]
+        return f"https://lambdalint.dev/rules/{self.id}"
+
+
+def builtin_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "schema.json").is_file():
+            return candidate
+    raise RuleError(f"the built-in rule pack is missing (looked in {here / 'rules'})")
+
+
+def schema() -> dict[str, Any]:
+    return json.loads((builtin_dir() / "schema.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _from_data(data: dict[str, Any], path: Path) -> Rule:
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        severity=data["severity"],
+        summary=data["summary"],
+        category=data.get("category", ""),
+        description=data.get("description", ""),
+        references=tuple(data.get("references", ())),
+        tags=tuple(data.get("tags", ())),
+        security_severity=data.get("security-severity"),
+        scope=data.get("scope", "function"),
+        check=data.get("check"),
+        policy=data.get("policy"),
+        message=data.get("message"),
+        options=dict(data.get("options", {})),
+        path=path,
+    )
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read rule file: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+
+
+def validate(data: Any, path: Path) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise RuleError(f"{path}: invalid rule file at {where}: {err.message}")
+
+
+@lru_cache(maxsize=1)
+def builtin_rules() -> tuple[Rule, ...]:
+    rules = []
+    for path in sorted(builtin_dir().glob("*.yaml")):
+        data = _read(path)
+        rules.append(_from_data(data, path))
+    return tuple(rules)
+
+
+def load_rule_folder(folder: Path) -> list[Rule]:
+    if not folder.is_dir():
+        raise RuleError(f"{folder}: extend-rules folder does not exist")
+    rules = []
+    for path in sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))):
+        data = _read(path)
+        validate(data, path)
+        rules.append(_from_data(data, path))
+    return rules
+
+
+def all_rules(extend: list[Path] | tuple[Path, ...] = ()) -> list[Rule]:
+    rules = list(builtin_rules())
+    seen = {r.id: r for r in rules}
+    for folder in extend:
+        for rule in load_rule_folder(folder):
+            if rule.id in seen:
+                raise RuleError(f"{rule.path}: rule id {rule.id} is already defined by {seen[rule.id].path}")
+            seen[rule.id] = rule
+            rules.append(rule)
+    return rules

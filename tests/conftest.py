@@ -1,0 +1,51 @@
+"""Shared test helpers: run lambdalint on a folder and collect (rule, file, line) triples."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lambdalint.config import Config
+from lambdalint.engine import Result, run
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def lint(folder: Path, select: list[str] | None = None, **options: Any) -> Result:
+    """Run the engine with `folder` as the working directory (paths in findings are relative)."""
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        return run([Path(".")], Config(select=select or [], options=options))
+    finally:
+        os.chdir(old)
+
+
+def triples(result: Result) -> set[tuple[str, str, int]]:
+    out = set()
+    for f in result.findings:
+        if f.suppressed is not None:
+            continue
+        out.add((f.rule_id, os.path.normpath(f.loc.path).replace(os.sep, "/"), f.loc.pos.line))
+    return out
+
+
+def fixture_cases() -> list[Path]:
+    return sorted(p.parent for p in FIXTURES.glob("*/*/expect.yaml"))
+
+
+def read_expect(case: Path) -> dict[str, Any]:
+    data = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8")) or {}
+    assert isinstance(data, dict), f"{case}/expect.yaml must be a mapping"
+    return data
+
+
+@pytest.fixture
+def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
