@@ -89,6 +89,10 @@ def check(
     from lambdalint.reporters import render
 
     targets = list(paths) or [Path(".")]
+    missing = [str(p) for p in targets if not p.exists() and not p.is_symlink()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+        return
     try:
         config = load_config(targets, config_file)
     except ConfigError as exc:
