@@ -162,6 +162,8 @@ def _small_statement(small: cst.BaseSmallStatement, src: HandlerSource, pos: obj
     p = pos(small)  # type: ignore[operator]
     if isinstance(small, cst.Assign):
         for t in small.targets:
+            if isinstance(t.target, cst.Subscript) and _dotted(t.target.value) == "globals":
+                src.open_namespace = True  # globals()["handler"] = ...
             _bind_target(t.target, "assign", src, p)
     elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
         if not isinstance(small, cst.AnnAssign) or small.value is not None:
