@@ -140,6 +140,9 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
             dirnames[:] = []
             continue
         visited_dirs.add(key)
+        if "pyvenv.cfg" in filenames and dirpath != str(top):
+            dirnames[:] = []  # a virtualenv, whatever its name
+            continue
         base = Path(dirpath)
         rel_dir = os.path.relpath(dirpath, top)
         kept = []

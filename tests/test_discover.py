@@ -1,0 +1,56 @@
+"""Discovery: which files are considered, what is excluded by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lambdalint.discover import discover, templates_near
+
+
+def _touch(path: Path, text: str = "Resources: {}\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_default_excludes_and_virtualenvs(tmp_path: Path) -> None:
+    keep = _touch(tmp_path / "stack" / "template.yaml")
+    _touch(tmp_path / "node_modules" / "pkg" / "template.yaml")
+    _touch(tmp_path / ".aws-sam" / "build" / "template.yaml")
+    _touch(tmp_path / ".terraform" / "modules" / "main.tf")
+    _touch(tmp_path / ".git" / "x.yaml")
+    _touch(tmp_path / "cdk.out" / "Stack.template.json")
+    _touch(tmp_path / "myenv" / "pyvenv.cfg", "home = /usr\n")
+    _touch(tmp_path / "myenv" / "lib" / "template.yaml")
+    _touch(tmp_path / "{{cookiecutter.project}}" / "template.yaml")
+    _touch(tmp_path / "package.json", "{}")
+    found = discover([tmp_path])
+    assert found.configs == [keep]
+
+
+def test_cdk_out_only_when_named(tmp_path: Path) -> None:
+    tpl = _touch(tmp_path / "cdk.out" / "Stack.template.json", '{"Resources": {}}')
+    assert discover([tmp_path]).configs == []
+    assert discover([tmp_path / "cdk.out"]).configs == [tpl]
+
+
+def test_user_excludes(tmp_path: Path) -> None:
+    _touch(tmp_path / "legacy" / "template.yaml")
+    keep = _touch(tmp_path / "new" / "template.yaml")
+    assert discover([tmp_path], excludes=("legacy",)).configs == [keep]
+    assert discover([tmp_path], excludes=("legacy/*",)).configs == [keep]
+
+
+def test_symlink_loop_is_not_followed_forever(tmp_path: Path) -> None:
+    keep = _touch(tmp_path / "a" / "template.yaml")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a", target_is_directory=True)
+    found = discover([tmp_path])
+    assert found.configs == [keep]
+
+
+def test_source_file_maps_to_templates_above(tmp_path: Path) -> None:
+    tpl = _touch(tmp_path / "svc" / "template.yaml")
+    src = _touch(tmp_path / "svc" / "src" / "app.py", "def handler(e, c): pass\n")
+    found = discover([src])
+    assert found.sources == [src] and found.configs == []
+    assert tpl in templates_near(src, tmp_path)
