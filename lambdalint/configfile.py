@@ -1,0 +1,227 @@
+"""Find, read and validate the configuration file: `[tool.lambdalint]` in pyproject.toml or
+`.lambdalint.yaml`, found by walking up from the first path (SPEC section 5).
+
+The file is validated against `lambdalint/data/config-schema.json`, extended with the options
+that rule files declare (`options: {name: <JSON Schema or default value>}`), so a rule that adds
+an option does not have to edit the schema. jsonschema is imported only when a file exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lambdalint.config import Config, ConfigError
+
+YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
+PYPROJECT = "pyproject.toml"
+_SELECTOR_PATTERN = "^[A-Z][A-Z0-9]*$"  # the schema's rule-selector pattern
+
+
+def load(paths: list[Path], explicit_path: Path | None = None) -> Config:
+    """The Config from `explicit_path`, or from the nearest config file above the first path."""
+    if explicit_path is not None:
+        if not explicit_path.is_file():
+            raise ConfigError(f"config file not found: {explicit_path}")
+        found = _read_explicit(explicit_path)
+    else:
+        found = find(paths[0] if paths else Path("."))
+    if found is None:
+        return Config()
+    path, data, label = found
+    validate(data, label)
+    return _to_config(data, path)
+
+
+def find(start: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """The nearest `.lambdalint.yaml` or pyproject.toml with a `[tool.lambdalint]` table."""
+    try:
+        folder = start.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        for name in YAML_NAMES:
+            path = candidate / name
+            if path.is_file():
+                return path, _read_yaml(path), _label(path)
+        path = candidate / PYPROJECT
+        if path.is_file():
+            table = _pyproject_table(path)
+            if table is not None:
+                return path, table, f"{_label(path)} [tool.lambdalint]"
+    return None
+
+
+def _read_explicit(path: Path) -> tuple[Path, dict[str, Any], str]:
+    if path.suffix.lower() != ".toml":
+        return path, _read_yaml(path), _label(path)
+    table = _pyproject_table(path)
+    if table is not None:
+        return path, table, f"{_label(path)} [tool.lambdalint]"
+    if path.name == PYPROJECT:
+        raise ConfigError(f"{_label(path)}: no [tool.lambdalint] table")
+    # a standalone lambdalint.toml holds the keys at its top level
+    return path, _read_toml(path), _label(path)
+
+
+def _label(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path.resolve()) if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{_label(path)}: cannot read: {exc}") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(_read_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        first = str(exc).replace("\n", " ")
+        raise ConfigError(f"{_label(path)}: invalid YAML: {first}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{_label(path)}: expected a mapping of settings, got {type(data).__name__}")
+    return data
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return _toml_loads(_read_text(path))
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+        raise ConfigError(f"{_label(path)}: invalid TOML: {exc}") from None
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    text = _read_text(path)
+    if "lambdalint" not in text:  # most pyproject files: no need to parse them
+        return None
+    try:
+        data = _toml_loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{_label(path)}: invalid TOML: {exc}") from None
+    tool = data.get("tool")
+    table = tool.get("lambdalint") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{_label(path)}: [tool.lambdalint] must be a table")
+    return table
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The config schema, with every option declared by a built-in rule file added."""
+    base: dict[str, Any] = json.loads(
+        (Path(__file__).resolve().parent / "data" / "config-schema.json").read_text(encoding="utf-8")
+    )
+    from lambdalint.rulepack import builtin_rules
+
+    props = base["properties"]
+    for rule in builtin_rules():
+        for name, spec in rule.options.items():
+            if name not in props:
+                props[name] = _option_schema(spec)
+    return base
+
+
+def _option_schema(spec: Any) -> dict[str, Any]:
+    """A rule file's option: a JSON Schema (a mapping), or a default value whose type is kept."""
+    if isinstance(spec, dict):
+        return spec
+    if isinstance(spec, bool):
+        return {"type": "boolean"}
+    if isinstance(spec, int):
+        return {"type": "integer"}
+    if isinstance(spec, float):
+        return {"type": "number"}
+    if isinstance(spec, str):
+        return {"type": "string"}
+    if isinstance(spec, list):
+        return {"type": "array"}
+    return {}
+
+
+def validate(data: dict[str, Any], label: str) -> None:
+    """Raise ConfigError with a one-line message naming the first bad key."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        raise ConfigError(f"{label}: {_describe(errors[0])}")
+
+
+def _describe(error: Any) -> str:
+    where = _key_path(list(error.absolute_path))
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        if unknown:
+            key = str(unknown[0])
+            full = f"{where}.{key}" if where else key
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            suffix = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(sorted(allowed))})"
+            return f"unknown key '{full}'{suffix}"
+    if "propertyNames" in error.relative_schema_path:
+        return f"{where}: {error.instance!r} is not a rule id (like LL101)"
+    if error.validator == "pattern" and error.schema.get("pattern") == _SELECTOR_PATTERN:
+        return f"{where}: {error.instance!r} is not a rule id or prefix (like LL101 or LL1)"
+    message = _one_line(error.message)
+    return f"{where}: {message}" if where else message
+
+
+def _key_path(parts: list[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = str(part)
+            out += ("." if out else "") + (text if text.replace("-", "").replace("_", "").isalnum() else json.dumps(text))
+    return out
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def _to_config(data: dict[str, Any], path: Path) -> Config:
+    base = path.resolve().parent
+    known = {"select", "ignore", "severity", "fail-on", "exclude", "per-file-ignores", "extend-rules"}
+    return Config(
+        select=list(data.get("select", [])),
+        ignore=list(data.get("ignore", [])),
+        severity=dict(data.get("severity", {})),
+        fail_on=str(data.get("fail-on", "warning")),
+        exclude=list(data.get("exclude", [])),
+        per_file_ignores={str(k): list(v) for k, v in data.get("per-file-ignores", {}).items()},
+        extend_rules=[(base / folder) for folder in data.get("extend-rules", [])],
+        options={k: v for k, v in data.items() if k not in known},
+        source=path.resolve(),
+    )
