@@ -1,48 +1,215 @@
-"""Suppressions: template `Metadata: {lambdalint: {ignore: [...]}}` and inline comments
-(`# lambdalint: ignore[LL401] reason`) on the reported line or the line above."""
+"""Suppressions: mark findings the user has accepted, always with an optional reason.
+
+Sources, in the order they are applied:
+- template metadata, read by the loaders into `Function.suppressed` (`{rule_id: reason}`):
+  CloudFormation/SAM `Metadata: {lambdalint: {ignore: [LL301], reason: ...}}` on the function's
+  resource; Terraform JSON a `"//"` key on the `aws_lambda_function` block, whose value a loader
+  turns into that dict with `json_comment_ignores(block.get("//"))` (a directive string such as
+  `"lambdalint: ignore[LL301] logs go to Datadog"`, a list of them, or the Metadata-shaped
+  `{"lambdalint": {"ignore": [...], "reason": ...}}`). The engine applies it to function-scoped
+  rules; `apply` also applies it to project-scoped findings that name the function.
+- inline comments `# lambdalint: ignore[LL401] reason` (YAML, Python, HCL) or
+  `// lambdalint: ignore[LL106] reason` (JS/TS, HCL), trailing on the reported line or alone on
+  the line above. Without `[...]` every rule is ignored on that line.
+- `per-file-ignores` from the configuration: matching findings are dropped (the rule does not
+  apply to that file), like `ignore` but per file.
+
+Suppressed findings stay in the result (json and sarif show them, text counts them).
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 from lambdalint.config import Config
 from lambdalint.findings import Finding
-from lambdalint.model import Project
+from lambdalint.model import Function, Project
 
-_INLINE = re.compile(r"(?:#|//)\s*lambdalint:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_,\s]+)\])?(?P<reason>[^\n]*)")
+_DIRECTIVE = re.compile(
+    r"lambdalint:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_,\s]*)\])?(?P<reason>(?:[\s:\-].*)?)$"
+)
+
+_HASH = ("#",)
+_SLASH = ("//",)
+# comment markers per file suffix; JSON has none (Terraform JSON uses the "//" key instead)
+_MARKERS: dict[str, tuple[str, ...]] = {
+    ".py": _HASH,
+    ".pyi": _HASH,
+    ".yaml": _HASH,
+    ".yml": _HASH,
+    ".template": _HASH,
+    ".toml": _HASH,
+    ".js": _SLASH,
+    ".mjs": _SLASH,
+    ".cjs": _SLASH,
+    ".jsx": _SLASH,
+    ".ts": _SLASH,
+    ".mts": _SLASH,
+    ".cts": _SLASH,
+    ".tsx": _SLASH,
+    ".tf": ("#", "//"),
+    ".hcl": ("#", "//"),
+    ".json": (),
+}
+
+INLINE_REASON = "inline comment"
+METADATA_REASON = "template metadata"
+
+
+def parse_directive(text: str) -> tuple[set[str] | None, str] | None:
+    """`lambdalint: ignore[LL1,LL2] reason` → ({LL1, LL2}, reason); ids None means every rule."""
+    m = _DIRECTIVE.search(text.strip())
+    if not m:
+        return None
+    raw = m.group("ids")
+    ids = None if raw is None else {i.strip() for i in raw.split(",") if i.strip()}
+    reason = m.group("reason").strip().lstrip(":-").strip()
+    return ids, reason
+
+
+def json_comment_ignores(value: Any) -> dict[str, str]:
+    """Rule ids (→ reason) ignored by a Terraform JSON `"//"` value; {} when it says nothing."""
+    out: dict[str, str] = {}
+    if isinstance(value, str):
+        parsed = parse_directive(value)
+        if parsed is not None and parsed[0]:
+            ids, reason = parsed
+            out.update({rid: reason or METADATA_REASON for rid in ids})
+    elif isinstance(value, list):
+        for item in value:
+            out.update(json_comment_ignores(item))
+    elif isinstance(value, dict):
+        block = value.get("lambdalint")
+        if isinstance(block, dict):
+            ignore = block.get("ignore")
+            reason = block.get("reason")
+            reason = reason if isinstance(reason, str) and reason else METADATA_REASON
+            for rid in ignore if isinstance(ignore, list) else [ignore]:
+                if isinstance(rid, str):
+                    out[rid] = reason
+    return out
+
+
+def _markers(path: Path) -> tuple[str, ...]:
+    name = path.name.lower()
+    if name.endswith(".tf.json"):
+        return ()
+    return _MARKERS.get(Path(name).suffix, ("#", "//"))
+
+
+def _comment(line: str, markers: tuple[str, ...]) -> str | None:
+    """The text of the comment on `line` that mentions lambdalint, if any."""
+    for marker in markers:
+        start = 0
+        while True:
+            idx = line.find(marker, start)
+            if idx < 0:
+                break
+            # a comment starts the line or follows whitespace (not `http://`, not `a#b`)
+            if idx == 0 or line[idx - 1] in " \t":
+                text = line[idx + len(marker):]
+                if "lambdalint" in text:
+                    return text
+            start = idx + len(marker)
+    return None
+
+
+def inline_reason(lines: list[str], line: int, rule_id: str, markers: tuple[str, ...] = ("#", "//")) -> str | None:
+    """The reason an inline comment gives for ignoring `rule_id` at `line`, or None."""
+    candidates = []
+    if 0 <= line - 1 < len(lines):
+        candidates.append(lines[line - 1])
+    above = line - 2
+    if 0 <= above < len(lines) and lines[above].lstrip().startswith(markers):
+        candidates.append(lines[above])  # a comment line of its own just above
+    for text in candidates:
+        if "lambdalint" not in text:
+            continue
+        comment = _comment(text, markers)
+        if comment is None:
+            continue
+        parsed = parse_directive(comment)
+        if parsed is None:
+            continue
+        ids, reason = parsed
+        if ids is None or rule_id in ids:
+            return reason or INLINE_REASON
+    return None
 
 
 def _lines(path: Path, cache: dict[Path, list[str]]) -> list[str]:
     if path not in cache:
         try:
-            cache[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                cache[path] = fh.read().splitlines()
         except OSError:
             cache[path] = []
     return cache[path]
 
 
-def inline_reason(lines: list[str], line: int, rule_id: str) -> str | None:
-    for idx in (line - 1, line - 2):
-        if 0 <= idx < len(lines):
-            text = lines[idx]
-            if "lambdalint" not in text:
-                continue
-            m = _INLINE.search(text)
-            if not m:
-                continue
-            ids = m.group("ids")
-            if ids is None or rule_id in {i.strip() for i in ids.split(",")}:
-                return m.group("reason").strip() or "inline suppression"
-    return None
+def _relative(path: Path, base: Path) -> str | None:
+    try:
+        rel = os.path.relpath(path.resolve(), base)
+    except (ValueError, OSError):
+        return None
+    rel = rel.replace(os.sep, "/")
+    return None if rel.startswith("../") else rel
+
+
+def _per_file_ignored(f: Finding, config: Config, base: Path, memo: dict[Path, list[str]]) -> bool:
+    if f.loc.path not in memo:
+        rel = _relative(f.loc.path, base)
+        ids: list[str] = []
+        if rel is not None:
+            for pattern, rule_ids in config.per_file_ignores.items():
+                pat = pattern.replace(os.sep, "/").removeprefix("./")
+                if fnmatch.fnmatch(rel, pat) or ("/" not in pat and fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pat)):
+                    ids.extend(rule_ids)
+        memo[f.loc.path] = ids
+    return any(f.rule_id.startswith(i) for i in memo[f.loc.path])
+
+
+def _function_index(project: Project) -> dict[tuple[str, str], Function]:
+    index: dict[tuple[str, str], Function] = {}
+    for fn in project.functions:
+        if fn.suppressed:
+            index[(fn.name, str(fn.loc.path))] = fn
+    return index
 
 
 def apply(findings: list[Finding], project: Project, config: Config) -> list[Finding]:
+    """Drop per-file-ignored findings and mark suppressed ones (with their reason)."""
+    if config.per_file_ignores:
+        base = config.source.parent if config.source is not None else Path.cwd().resolve()
+        memo: dict[Path, list[str]] = {}
+        findings = [f for f in findings if not _per_file_ignored(f, config, base, memo)]
+    by_function = _function_index(project)
     cache: dict[Path, list[str]] = {}
     for f in findings:
         if f.suppressed is not None:
             continue
-        reason = inline_reason(_lines(f.loc.path, cache), f.loc.pos.line, f.rule_id)
+        if f.function and by_function:
+            fn = _function_for(f, by_function)
+            if fn is not None and f.rule_id in fn.suppressed:
+                f.suppressed = fn.suppressed[f.rule_id] or METADATA_REASON
+                continue
+        markers = _markers(f.loc.path)
+        if not markers:
+            continue
+        reason = inline_reason(_lines(f.loc.path, cache), f.loc.pos.line, f.rule_id, markers)
         if reason is not None:
             f.suppressed = reason
     return findings
+
+
+def _function_for(f: Finding, index: dict[tuple[str, str], Function]) -> Function | None:
+    fn = index.get((f.function, str(f.loc.path)))
+    if fn is not None:
+        return fn
+    # a finding in a handler source names its function but points at another file
+    matches = [fn for (name, _), fn in index.items() if name == f.function]
+    return matches[0] if len(matches) == 1 else None
