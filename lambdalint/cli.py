@@ -1,4 +1,4 @@
-"""Command line: `lambdalint check`, `rules`, `explain`, `show`.
+"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, configuration or internal error.
 """
@@ -185,6 +185,31 @@ def _statistics(result: Any) -> str:
     if not lines:
         lines.append("No findings.")
     return "\n".join(lines) + "\n"
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=".lambdalint-baseline.json", show_default=True, help="The baseline file to write.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
+def baseline_cmd(paths: tuple[Path, ...], output: Path, config_file: str | None) -> None:
+    """Record today's findings; `check --baseline FILE` then reports only new ones."""
+    from lambdalint import baseline, engine
+
+    targets = list(paths) or [Path(".")]
+    missing = [str(p) for p in targets if not p.exists() and not p.is_symlink()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+        return
+    try:
+        result = engine.run(targets, load_config(targets, config_file))
+        count = baseline.write(result.findings, output)
+    except (RuleError, ConfigError) as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
+    click.echo(f"lambdalint: recorded {count} finding{'s' if count != 1 else ''} in {output}", err=True)
 
 
 @main.command("rules")

@@ -78,6 +78,8 @@ _NEVER_TEMPLATES = {
     "mkdocs.yml",
     "codecov.yml",
     ".lambdalint.yaml",
+    ".lambdalint.yml",
+    ".lambdalint-baseline.json",
     "samconfig.yaml",
     "samconfig.yml",
     "cdk.json",
