@@ -115,7 +115,12 @@ def load_rule_folder(folder: Path) -> list[Rule]:
     for path in sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))):
         data = _read(path)
         validate(data, path)
-        rules.append(_from_data(data, path))
+        rule = _from_data(data, path)
+        if rule.policy is not None:
+            from lambdalint import policy
+
+            policy.check(rule)  # a policy that is no valid JSON Schema fails at load, once
+        rules.append(rule)
     return rules
 
 
