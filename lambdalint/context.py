@@ -27,6 +27,7 @@ class CheckContext:
         self._sources: dict[tuple[str, str, int], HandlerSource | None] = {}
         # an optional persistent cache of per-file facts (see cache.py)
         self.source_cache = source_cache
+        self._prefetched = False
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.config.options.get(name, default)
@@ -39,6 +40,8 @@ class CheckContext:
 
     def source(self, fn: Function) -> HandlerSource | None:
         """Facts about the handler's source file (or inline code), or None if not analysable."""
+        if not self._prefetched:
+            self._prefetch()
         target = self.handler_target(fn)
         if target.status != "ok" or target.language not in ANALYZERS:
             return None
@@ -62,6 +65,46 @@ class CheckContext:
             else:
                 self._sources[key] = self._analyze(target.language, target.file, text)
         return self._sources[key]
+
+    def _prefetch(self) -> None:
+        """Analyse every handler source of the project in one batch (cached facts first, the
+        rest spread over processes on a large tree), so that `source()` finds them ready."""
+        from lambdalint.analysis.batch import SourceJob, analyse_all
+
+        self._prefetched = True
+        keys: list[tuple[str, str, int]] = []
+        queued: set[tuple[str, str, int]] = set()
+        jobs: list[SourceJob] = []
+        for fn in self.project.functions:
+            target = self.handler_target(fn)
+            if target.status != "ok" or target.language not in ANALYZERS:
+                continue
+            if target.inline_source is not None and target.inline_loc is not None:
+                loc = target.inline_loc
+                key = (str(loc.path), target.language, loc.pos.line)
+                path, text = loc.path, target.inline_source
+            elif target.file is not None:
+                key = (str(target.file), target.language, 0)
+                if key in self._sources or key in queued:
+                    continue
+                path, (text, diag) = target.file, read_text(target.file)
+                if text is None:
+                    self._sources[key] = None
+                    if diag is not None:
+                        self.project.diagnostics.append(diag)
+                    continue
+            else:
+                continue
+            if key not in self._sources and key not in queued:
+                queued.add(key)
+                keys.append(key)
+                jobs.append(SourceJob(target.language, ANALYZERS[target.language], path, text))
+        for key, done in zip(keys, analyse_all(jobs, self.source_cache)):
+            if done.failed:
+                continue  # source() analyses it again and the error surfaces there
+            if done.source is not None and key[2]:
+                done.source.line_offset = key[2] - 1
+            self._sources[key] = done.source
 
     def _analyze(self, language: str, path: Path, text: str) -> HandlerSource | None:
         if self.source_cache is not None:

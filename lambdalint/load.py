@@ -8,8 +8,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from lambdalint import parallel
 from lambdalint.loaders.document import read_text
 from lambdalint.model import Diagnostic, Function, Loc, Project
 
@@ -34,14 +36,20 @@ LOADERS = (
 LoadFn = Callable[[Path, str], "tuple[list[Function], list[Diagnostic]]"]
 
 
-def _modules() -> list[object]:
+# below this many config files, loading stays in this process (see parallel.py)
+PARALLEL_MIN_FILES = 48
+
+
+@lru_cache(maxsize=1)
+def _modules() -> tuple[object, ...]:
+    # once per run: a loader module that is absent would otherwise be searched for per file
     mods = []
     for spec in LOADERS:
         try:
             mods.append(importlib.import_module(spec.module))
         except ImportError:
             continue
-    return mods
+    return tuple(mods)
 
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
@@ -57,16 +65,22 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     return [], []
 
 
+def read_and_load(path: Path) -> tuple[bool, list[Function], list[Diagnostic]]:
+    """Read and load one file: (was it read, functions, diagnostics)."""
+    text, diag = read_text(path)
+    diags = [diag] if diag is not None else []
+    if text is None:
+        return False, [], diags
+    functions, more = load_file(path, text)
+    return True, functions, diags + more
+
+
 def load_project(root: Path, configs: list[Path]) -> Project:
     project = Project(root=root)
-    for path in configs:
-        text, diag = read_text(path)
-        if diag is not None:
-            project.diagnostics.append(diag)
-        if text is None:
-            continue
-        functions, diags = load_file(path, text)
-        project.files.append(path)
+    loaded = parallel.map_files(read_and_load, configs, PARALLEL_MIN_FILES)
+    for path, (read, functions, diags) in zip(configs, loaded):
+        if read:
+            project.files.append(path)
         project.functions.extend(functions)
         project.diagnostics.extend(diags)
     return project

@@ -1,0 +1,321 @@
+"""Time lambdalint against the parse-only floor, cfn-lint and checkov on generated monorepos.
+
+    python bench/run.py [--sizes 10,200,2000] [--runs 5] [--work DIR] [--mix mixed]
+
+For every size, on the same generated tree (bench/generate.py, seeded), in one run:
+- floor: a fresh interpreter that walks the tree, reads every file, composes every YAML
+  template with PyYAML's C loader, `json.loads` every JSON template and `ast.parse`s every
+  Python handler (Node handlers are read) — the cost of just parsing the input;
+- lambdalint cold: `lambdalint check` with no `.lambdalint_cache/` (the run writes it);
+- lambdalint warm: the same command again, with the cache;
+- cfn-lint on the tree's SAM/CloudFormation templates, and checkov on the tree
+  (`--framework cloudformation terraform_json`), when installed. They are found through
+  LAMBDALINT_BENCH_CFN_LINT / LAMBDALINT_BENCH_CHECKOV (paths to the executables) or PATH,
+  and skipped when absent; they run on trees up to --external-max-stacks only (cfn-lint needs
+  minutes for 2,000 templates), --external-runs times.
+Plus the pre-commit case: a one-function project against `python -c "import yaml, click"`.
+
+Every time is the wall-clock time of a whole process (start-up included), the median of
+--runs runs. lambdalint runs with the interpreter running this script (`-m lambdalint`), with
+bytecode caching on (as after any pip install). The cold and warm runs must print the same
+findings, or the benchmark fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (bench/generate.py, next to this file)
+
+SKIP_DIRS = {".lambdalint_cache", ".git", "node_modules"}
+
+
+# ------------------------------------------------------------------ the floor (a subprocess)
+
+def parse_floor(tree: Path) -> dict[str, int]:
+    """Read and parse every input file, as cheaply as Python can: the lower bound."""
+    import yaml
+
+    loader = yaml.CSafeLoader
+    counts = {"yaml": 0, "json": 0, "python": 0, "node": 0}
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if name.endswith((".yaml", ".yml")):
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+                try:
+                    yaml.compose(text, Loader=loader)
+                except yaml.YAMLError:
+                    pass
+                counts["yaml"] += 1
+            elif name.endswith(".json"):
+                with open(path, encoding="utf-8") as fh:
+                    json.loads(fh.read())
+                counts["json"] += 1
+            elif name.endswith(".py"):
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+                try:
+                    ast.parse(text)
+                except SyntaxError:
+                    pass
+                counts["python"] += 1
+            elif name.endswith((".js", ".mjs", ".cjs", ".ts")):
+                with open(path, encoding="utf-8") as fh:
+                    fh.read()
+                counts["node"] += 1
+    return counts
+
+
+# ------------------------------------------------------------------ timing
+
+@dataclass
+class Timing:
+    runs: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.runs) if self.runs else None
+
+
+def run_timed(cmd: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd[:4])} … exited {proc.returncode} in {cwd}:\n{proc.stderr[-3000:]}")
+    return elapsed, proc.stdout
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    env.pop("LAMBDALINT_JOBS", None)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def lambdalint_cmd() -> list[str]:
+    return [sys.executable, "-m", "lambdalint", "check", "--exit-zero", "-q", "."]
+
+
+def find_tool(name: str, env_var: str) -> str | None:
+    given = os.environ.get(env_var)
+    if given:
+        return given if Path(given).exists() or shutil.which(given) else None
+    return shutil.which(name)
+
+
+def tool_version(path: str) -> str:
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return (out.stdout or out.stderr).strip().splitlines()[-1] if (out.stdout or out.stderr).strip() else "?"
+
+
+@dataclass
+class SizeResult:
+    stacks: int
+    templates: dict[str, int]
+    functions: int
+    python_handlers: int
+    node_handlers: int
+    floor: Timing = field(default_factory=Timing)
+    cold: Timing = field(default_factory=Timing)
+    warm: Timing = field(default_factory=Timing)
+    cfn_lint: Timing = field(default_factory=Timing)
+    checkov: Timing = field(default_factory=Timing)
+    findings: int = 0
+
+
+def cfn_templates(tree: Path) -> list[str]:
+    out = []
+    for path in sorted(tree.rglob("*")):
+        if path.name in ("template.yaml", "template.json", "broken.yaml") and ".lambdalint_cache" not in path.parts:
+            out.append(str(path.relative_to(tree)))
+    return out
+
+
+def bench_size(stacks: int, args: argparse.Namespace, tools: dict[str, str | None]) -> SizeResult:
+    out = args.work / f"{args.mix}-{stacks}"
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    if manifest is None or manifest.get("stacks") != stacks or manifest.get("seed") != args.seed:
+        print(f"generating {stacks} stacks in {out} …", flush=True)
+        generate.generate(out, stacks, seed=args.seed, mix=args.mix)
+        manifest = json.loads(manifest_path.read_text())
+    tree = out / "tree"
+    res = SizeResult(stacks, manifest["templates"], manifest["functions"], manifest["python_handlers"], manifest["node_handlers"])
+    env = bench_env()
+    floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", "."]
+    cache = tree / ".lambdalint_cache"
+    # warm-up: bytecode, the OS file cache, and a first look at the findings
+    run_timed(floor_cmd, tree, env, (0,))
+    shutil.rmtree(cache, ignore_errors=True)
+    _, reference = run_timed(lambdalint_cmd(), tree, env, (0,))
+    res.findings = sum(1 for line in reference.splitlines() if line.strip())
+    for i in range(args.runs):
+        print(f"  {stacks} stacks: run {i + 1}/{args.runs}", end="\r", flush=True)
+        res.floor.runs.append(run_timed(floor_cmd, tree, env, (0,))[0])
+        shutil.rmtree(cache, ignore_errors=True)
+        elapsed, cold_out = run_timed(lambdalint_cmd(), tree, env, (0,))
+        res.cold.runs.append(elapsed)
+        elapsed, warm_out = run_timed(lambdalint_cmd(), tree, env, (0,))
+        res.warm.runs.append(elapsed)
+        if cold_out != reference or warm_out != reference:
+            raise SystemExit(f"findings differ between runs on {tree} (cache or workers changed the result)")
+    if stacks <= args.external_max_stacks:
+        templates = cfn_templates(tree)
+        for i in range(args.external_runs):
+            if tools["cfn-lint"]:
+                print(f"  {stacks} stacks: cfn-lint run {i + 1}/{args.external_runs}   ", end="\r", flush=True)
+                # exit codes are a bit mask of the severities found
+                res.cfn_lint.runs.append(run_timed([tools["cfn-lint"], "--", *templates], tree, env, tuple(range(0, 32)))[0])
+            if tools["checkov"]:
+                print(f"  {stacks} stacks: checkov run {i + 1}/{args.external_runs}    ", end="\r", flush=True)
+                cmd = [tools["checkov"], "-d", ".", "--framework", "cloudformation", "terraform_json",
+                       "--quiet", "--compact", "--skip-download", "-o", "json"]
+                res.checkov.runs.append(run_timed(cmd, tree, env, (0, 1))[0])
+    print(" " * 60, end="\r")
+    return res
+
+
+def bench_one_function(args: argparse.Namespace) -> dict[str, float | None]:
+    """The pre-commit case: one SAM function, one handler."""
+    folder = args.work / "one-function"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "src").mkdir(parents=True)
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  HelloFunction:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+        "      Handler: app.handler\n      Runtime: python3.12\n      Timeout: 10\n",
+        encoding="utf-8",
+    )
+    (folder / "src" / "app.py").write_text(
+        'import os\n\nimport boto3\n\ns3 = boto3.client("s3")\nBUCKET = os.environ.get("BUCKET", "")\n\n\n'
+        'def handler(event, context):\n    s3.put_object(Bucket=BUCKET, Key="hello", Body=b"")\n'
+        '    return {"statusCode": 200}\n',
+        encoding="utf-8",
+    )
+    env = bench_env()
+    base_cmd = [sys.executable, "-c", "import yaml, click"]
+    runs = max(args.runs, 7)
+    base, cold, warm = Timing(), Timing(), Timing()
+    run_timed(lambdalint_cmd(), folder, env, (0,))
+    for _ in range(runs):
+        base.runs.append(run_timed(base_cmd, folder, env, (0,))[0])
+        shutil.rmtree(folder / ".lambdalint_cache", ignore_errors=True)
+        cold.runs.append(run_timed(lambdalint_cmd(), folder, env, (0,))[0])
+        warm.runs.append(run_timed(lambdalint_cmd(), folder, env, (0,))[0])
+    return {"import_yaml_click": base.median, "cold": cold.median, "warm": warm.median}
+
+
+# ------------------------------------------------------------------ report
+
+def fmt_s(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} s"
+
+
+def fmt_x(num: float | None, den: float | None) -> str:
+    return "–" if num is None or den is None or den == 0 else f"{num / den:.1f}x"
+
+
+def table(results: list[SizeResult], one: dict[str, float | None] | None) -> str:
+    head = (
+        "| stacks | templates (SAM/CFN/TF) | handlers (Py/Node) | floor | lambdalint cold | cold ÷ floor "
+        "| lambdalint warm | warm ÷ floor | cfn-lint | cfn-lint ÷ cold | checkov | checkov ÷ cold | cold per stack |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in results:
+        t = r.templates
+        cold = r.cold.median
+        lines.append(
+            f"| {r.stacks:,} | {t.get('sam', 0)}/{t.get('cfn', 0)}/{t.get('tf', 0)} "
+            f"| {r.python_handlers:,}/{r.node_handlers:,} | {fmt_s(r.floor.median)} | {fmt_s(cold)} "
+            f"| {fmt_x(cold, r.floor.median)} | {fmt_s(r.warm.median)} | {fmt_x(r.warm.median, r.floor.median)} "
+            f"| {fmt_s(r.cfn_lint.median)} | {fmt_x(r.cfn_lint.median, cold)} | {fmt_s(r.checkov.median)} "
+            f"| {fmt_x(r.checkov.median, cold)} | {cold / r.stacks * 1000:.1f} ms |"
+            if cold is not None else f"| {r.stacks} | (not run) |"
+        )
+    if one is not None:
+        lines.append("")
+        lines.append("| one-function project | `python -c \"import yaml, click\"` | lambdalint cold | ÷ | lambdalint warm | ÷ |")
+        lines.append("|---|---|---|---|---|---|")
+        base = one["import_yaml_click"]
+        lines.append(
+            f"| 1 SAM function | {fmt_s(base)} | {fmt_s(one['cold'])} | {fmt_x(one['cold'], base)} "
+            f"| {fmt_s(one['warm'])} | {fmt_x(one['warm'], base)} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="10,200,2000", help="stack counts (default 10,200,2000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/lambdalint-bench"), help="where trees are generated")
+    parser.add_argument("--mix", choices=("mixed", "sam-python"), default="mixed")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--external-max-stacks", type=int, default=200)
+    parser.add_argument("--external-runs", type=int, default=3)
+    parser.add_argument("--no-external", action="store_true", help="skip cfn-lint and checkov")
+    parser.add_argument("--no-one-function", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if args.floor is not None:
+        parse_floor(args.floor)
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    tools = {"cfn-lint": None, "checkov": None}
+    if not args.no_external:
+        tools = {
+            "cfn-lint": find_tool("cfn-lint", "LAMBDALINT_BENCH_CFN_LINT"),
+            "checkov": find_tool("checkov", "LAMBDALINT_BENCH_CHECKOV"),
+        }
+    from lambdalint import __version__
+
+    load_before = os.getloadavg()
+    print(
+        f"lambdalint {__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {load_before[0]:.2f}; "
+        + ", ".join(f"{k} {tool_version(v) if v else 'not installed'}" for k, v in tools.items()),
+        flush=True,
+    )
+    results = [bench_size(int(s), args, tools) for s in args.sizes.split(",") if s.strip()]
+    one = None if args.no_one_function else bench_one_function(args)
+    print(table(results, one))
+    load_after = os.getloadavg()
+    print(f"\nload average after: {load_after[0]:.2f} (other work on the machine inflates every number)")
+    if args.json is not None:
+        data = {
+            "lambdalint": __version__,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load": [load_before[0], load_after[0]],
+            "tools": {k: (tool_version(v) if v else None) for k, v in tools.items()},
+            "sizes": [asdict(r) for r in results],
+            "one_function": one,
+        }
+        args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Analyse many handler sources at once: cached facts first, the rest over worker processes
+when there are enough of them (see parallel.py)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lambdalint import parallel
+from lambdalint.analysis.source import HandlerSource
+
+# below this many files to parse, analysis stays in this process
+PARALLEL_MIN_FILES = 16
+
+
+@dataclass(frozen=True)
+class SourceJob:
+    language: str
+    module: str  # the analyser module (`lambdalint.analysis.python`)
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """The facts, or why there are none: the analyser is not installed, or it raised (the
+    caller then analyses that file again where the error can be reported in context)."""
+
+    source: HandlerSource | None
+    failed: bool = False
+
+
+def analyse_one(job: SourceJob) -> Analysed:
+    try:
+        module = importlib.import_module(job.module)
+    except ImportError:
+        return Analysed(None)
+    try:
+        return Analysed(module.analyze(job.path, job.text))
+    except Exception:  # noqa: BLE001 - reported by the caller's own, serial attempt
+        return Analysed(None, failed=True)
+
+
+def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
+    """Facts for every job, in order: from `cache` when it has them, else by parsing."""
+    results: list[Analysed | None] = [None] * len(jobs)
+    todo: list[int] = []
+    for i, job in enumerate(jobs):
+        cached = cache.get(job.language, job.path, job.text) if cache is not None else None
+        if cached is not None:
+            results[i] = Analysed(cached)
+        else:
+            todo.append(i)
+    if todo:
+        fresh = parallel.map_files(analyse_one, [jobs[i] for i in todo], PARALLEL_MIN_FILES)
+        for i, done in zip(todo, fresh):
+            results[i] = done
+            if cache is not None and done.source is not None:
+                cache.put(jobs[i].language, jobs[i].path, jobs[i].text, done.source)
+    return [r if r is not None else Analysed(None, failed=True) for r in results]

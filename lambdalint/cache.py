@@ -1,0 +1,253 @@
+"""Cache of per-file handler source facts in `.lambdalint_cache/`, keyed by content hash.
+
+An entry is the `HandlerSource` that analysing (language, path, text) produced, so an unchanged
+file is never parsed again (and a warm run never imports libcst). The cache is:
+- versioned: the lambdalint version, the cache format and a fingerprint of the analysis code
+  (so an edited analyser in a development checkout does not reuse stale facts);
+- safe to delete, and tolerant of corruption: anything unreadable is ignored and rebuilt;
+- data only: JSON, decoded into an allow-list of lambdalint dataclasses, never pickle (a cache
+  folder that came with a repository must not be able to run code).
+
+Template facts are not cached: a Function depends on other files (code folders, zip archives),
+and loading templates already costs about what parsing them costs (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lambdalint import __version__
+from lambdalint.model import UNKNOWN
+
+FORMAT = 1
+DIRNAME = ".lambdalint_cache"
+SHARD_PREFIX = "sources-"
+MAX_ENTRIES = 50_000  # beyond this, entries not used by the latest run are dropped
+# where the dataclasses an entry may contain are defined
+_DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
+# the code whose changes invalidate the cache: analysers and the fact and position classes
+_CODE_FILES = ("analysis/*.py", "model.py")
+
+
+class _Unencodable(Exception):
+    pass
+
+
+def _encode(value: Any) -> Any:
+    """JSON for facts: dataclasses as {"!": class name, "v": [field values in order]}."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        if not cls.__module__.startswith(_DATA_MODULES):
+            raise _Unencodable(cls.__module__)
+        return {"!": cls.__qualname__, "v": [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    if isinstance(value, tuple):
+        return {"!": "()", "v": [_encode(v) for v in value]}
+    if value is UNKNOWN:
+        return {"!": "?"}
+    if isinstance(value, (set, frozenset)):
+        kind = "set" if isinstance(value, set) else "frozenset"
+        return {"!": kind, "v": [_encode(v) for v in sorted(value, key=repr)]}
+    if isinstance(value, Path):
+        return {"!": "path", "v": str(value)}
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and "!" not in value:
+            return {k: _encode(v) for k, v in value.items()}
+        return {"!": "{}", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    raise _Unencodable(type(value).__name__)
+
+
+def _dataclass_index() -> dict[str, tuple[type, tuple[dataclasses.Field[Any], ...]]]:
+    """The dataclasses an entry may name, by name: those of already imported lambdalint data
+    modules (a cache file never causes an import). A name defined twice is left out."""
+    index: dict[str, tuple[type, tuple[dataclasses.Field[Any], ...]]] = {}
+    twice: set[str] = set()
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "lambdalint.model" or name.startswith("lambdalint.analysis.")):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == name:
+                key = obj.__qualname__
+                if key in index and index[key][0] is not obj:
+                    twice.add(key)
+                index[key] = (obj, dataclasses.fields(obj))
+    for key in twice:
+        del index[key]
+    return index
+
+
+class _Decoder:
+    """json object_hook turning the encoding above back into objects. Field layouts are not
+    checked by name: the cache fingerprint changes whenever the code that defines them does."""
+
+    def __init__(self) -> None:
+        self.classes = _dataclass_index()
+
+    def hook(self, obj: dict[str, Any]) -> Any:
+        kind = obj.get("!")
+        if kind is None:
+            return obj
+        if kind == "()":
+            return tuple(obj["v"])
+        if kind == "path":
+            return Path(obj["v"])
+        if kind == "?":
+            return UNKNOWN
+        if kind == "set":
+            return set(obj["v"])
+        if kind == "frozenset":
+            return frozenset(obj["v"])
+        if kind == "{}":
+            return {k: v for k, v in obj["v"]}
+        cls, fields = self.classes[kind]  # KeyError: unknown class → the entry is a miss
+        values = obj["v"]
+        if len(values) != len(fields):
+            raise ValueError("fields changed")
+        if all(f.init and not f.kw_only for f in fields):
+            return cls(*values)
+        inst = cls(**{f.name: v for f, v in zip(fields, values) if f.init})
+        for f, v in zip(fields, values):
+            if not f.init:
+                object.__setattr__(inst, f.name, v)
+        return inst
+
+
+def code_fingerprint() -> str:
+    """Size and modification time of the analysis code: changes with every edit or install."""
+    here = Path(__file__).resolve().parent
+    parts = [__version__, str(FORMAT)]
+    for pattern in _CODE_FILES:
+        for path in sorted(here.glob(pattern)):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            parts.append(f"{path.relative_to(here)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+class SourceCache:
+    """Handler source facts by (language, path, content). Never raises.
+
+    Entries are spread over 16 shard files by key, so a run that needs a few files (the
+    pre-commit case in a large repository) reads a sixteenth of the cache; each entry stays a
+    JSON string until it is asked for.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fingerprint = code_fingerprint()
+        self._shards: dict[str, dict[str, str]] = {}  # shard → key → JSON of the facts
+        self._dirty: set[str] = set()
+        self._used: set[str] = set()
+        self._decoder: _Decoder | None = None
+
+    @staticmethod
+    def key(language: str, path: Path, text: str) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{language}\0{path}\0".encode("utf-8", "surrogatepass"))
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _shard(self, key: str) -> dict[str, str]:
+        name = key[0]
+        shard = self._shards.get(name)
+        if shard is None:
+            shard = self._shards[name] = {}
+            try:
+                data = json.loads((self.folder / f"{SHARD_PREFIX}{name}.json").read_text(encoding="utf-8"))
+                if (
+                    isinstance(data, dict)
+                    and data.get("format") == FORMAT
+                    and data.get("fingerprint") == self.fingerprint
+                    and isinstance(data.get("entries"), dict)
+                ):
+                    shard.update(
+                        (k, v) for k, v in data["entries"].items()
+                        if isinstance(k, str) and isinstance(v, str)
+                    )
+            except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+                pass  # missing or corrupt: start empty, rebuilt on save
+        return shard
+
+    def get(self, language: str, path: Path, text: str) -> Any:
+        key = self.key(language, path, text)
+        shard = self._shard(key)
+        raw = shard.get(key)
+        if raw is None:
+            return None
+        try:
+            if self._decoder is None:
+                self._decoder = _Decoder()
+            value = json.loads(raw, object_hook=self._decoder.hook)
+        except Exception:  # noqa: BLE001 - any bad entry is a miss, never an error
+            value = None
+        if not dataclasses.is_dataclass(value) or getattr(value, "path", path) != path:
+            del shard[key]
+            self._dirty.add(key[0])
+            return None
+        self._used.add(key)
+        return value
+
+    def put(self, language: str, path: Path, text: str, source: Any) -> None:
+        try:
+            raw = json.dumps(_encode(source), separators=(",", ":"), ensure_ascii=False)
+        except (_Unencodable, ValueError, RecursionError):
+            return  # facts this cache cannot represent are simply recomputed next time
+        key = self.key(language, path, text)
+        shard = self._shard(key)
+        if shard.get(key) != raw:
+            shard[key] = raw
+            self._dirty.add(key[0])
+        self._used.add(key)
+
+    def save(self) -> None:
+        """Write the shards that changed (atomically: a reader sees an old or a new file)."""
+        if not self._dirty:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            _mark_folder(self.folder)
+            for name in sorted(self._dirty):
+                entries = self._shards[name]
+                if len(entries) > MAX_ENTRIES // 16:
+                    entries = {k: v for k, v in entries.items() if k in self._used}
+                data = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": entries}
+                target = self.folder / f"{SHARD_PREFIX}{name}.json"
+                tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, target)
+        except (OSError, ValueError, RecursionError):
+            pass  # a read-only tree just runs uncached
+        self._dirty.clear()
+
+
+def _mark_folder(folder: Path) -> None:
+    """Keep the cache out of version control and backups, as other tools' caches do."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by lambdalint; safe to delete\n*\n", encoding="utf-8")
+    tag = folder / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by lambdalint.\n",
+            encoding="utf-8",
+        )
+
+
+def open_cache(root: Path) -> SourceCache | None:
+    """The cache for a run from `root` (the working directory). Nothing is read until used."""
+    try:
+        return SourceCache(root / DIRNAME)
+    except Exception:  # noqa: BLE001 - a cache problem must never stop a run
+        return None

@@ -1,0 +1,64 @@
+"""Spread independent per-file work over processes when a tree is large enough to pay for it.
+
+A small tree (the pre-commit case) runs in this process: starting workers costs more than it
+saves. `LAMBDALINT_JOBS` overrides the choice: `1` never starts workers, `N` > 1 always uses N
+(the tests use it to compare parallel and serial runs on small trees).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_JOBS = 8
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def job_count(items: int, min_items: int) -> int:
+    """How many processes to use for `items` pieces of work (1 = this process only)."""
+    forced = os.environ.get("LAMBDALINT_JOBS", "").strip()
+    if forced:
+        try:
+            return max(1, min(int(forced), MAX_JOBS * 4))
+        except ValueError:
+            pass
+    if items < min_items:
+        return 1
+    # each worker should get at least half a threshold's worth of work
+    return max(1, min(_cpus(), MAX_JOBS, items // max(1, min_items // 2)))
+
+
+def map_files(func: Callable[[T], R], items: Sequence[T], min_items: int) -> list[R]:
+    """`[func(x) for x in items]`, in order, over worker processes when worthwhile.
+
+    `func` must be a module-level function and items and results picklable. Any failure of
+    the pool (no fork, a worker killed, an unpicklable result) falls back to this process, so
+    the result never depends on whether workers were used.
+    """
+    jobs = job_count(len(items), min_items)
+    if jobs <= 1 or len(items) <= 1:
+        return [func(x) for x in items]
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # fork shares what this process has imported and loaded: no re-import in every worker
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    chunk = max(1, len(items) // (jobs * 4))
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(func, items, chunksize=chunk))
+    except (BrokenProcessPool, OSError, pickle.PicklingError, AttributeError, TypeError):
+        return [func(x) for x in items]

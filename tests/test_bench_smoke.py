@@ -1,0 +1,135 @@
+"""The benchmark generator on a tiny tree (never timed): lambdalint reports exactly the planted
+mistakes, and neither the cache nor worker processes change a single finding."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from lambdalint import cache as cache_mod
+from lambdalint.config import Config
+from lambdalint.engine import Result, run
+from lambdalint.rulepack import all_rules
+
+STACKS = 12  # enough for every kind of planted mistake in every format
+
+
+def _generator() -> Any:
+    if "bench_generate" in sys.modules:
+        return sys.modules["bench_generate"]
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("bench")
+    _generator().generate(out, STACKS, seed=7, mix="mixed")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return out / "tree", manifest
+
+
+def _lint(tree: Path, select: list[str] | None = None, cache: Any = None) -> Result:
+    old = Path.cwd()
+    os.chdir(tree)
+    try:
+        return run([Path(".")], Config(select=select or []), source_cache=cache)
+    finally:
+        os.chdir(old)
+
+
+def _rows(result: Result) -> list[tuple[Any, ...]]:
+    return [
+        (f.rule_id, os.path.normpath(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.severity, f.message, f.suppressed)
+        for f in result.findings
+    ]
+
+
+def _supported(plant: dict[str, Any]) -> bool:
+    """Plants in a format or language this build reads (others are added by later work)."""
+    if plant["format"] == "tf" and importlib.util.find_spec("lambdalint.loaders.terraform_json") is None:
+        return False
+    if plant["language"] == "node" and importlib.util.find_spec("lambdalint.analysis.node") is None:
+        return False
+    return True
+
+
+# rules whose reported line is part of the core contract; for the others the test pins the file
+EXACT_LINE_RULES = {"LL100", "LL101", "LL102", "LL103", "LL104", "LL105", "LL108"}
+
+
+def test_generator_plants_every_kind_of_mistake(bench_tree: tuple[Path, dict[str, Any]]) -> None:
+    tree, manifest = bench_tree
+    planted = {p["rule"] for p in manifest["plants"]}
+    generator = _generator()
+    assert planted == {k.rule for k in generator.PLANT_KINDS}
+    assert manifest["templates"]["sam"] and manifest["templates"]["cfn"] and manifest["templates"]["tf"]
+    assert manifest["python_handlers"] and manifest["node_handlers"]
+    for plant in manifest["plants"]:
+        assert (tree / plant["file"]).is_file(), plant
+
+
+def test_findings_are_exactly_the_planted_mistakes(bench_tree: tuple[Path, dict[str, Any]]) -> None:
+    tree, manifest = bench_tree
+    known = {r.id for r in all_rules()}
+    plants = [p for p in manifest["plants"] if p["rule"] in known and _supported(p)]
+    select = sorted({p["rule"] for p in plants})
+    result = _lint(tree, select)
+    assert not result.internal_errors, result.internal_errors
+    got = {(f.rule_id, os.path.normpath(f.loc.path).replace(os.sep, "/"), f.loc.pos.line) for f in result.findings}
+    listing = "\n".join(f"{r} {p}:{line}" for r, p, line in sorted(got))
+    exact_want = {(p["rule"], p["file"], p["line"]) for p in plants if p["rule"] in EXACT_LINE_RULES}
+    exact_got = {g for g in got if g[0] in EXACT_LINE_RULES}
+    assert exact_got == exact_want, listing
+    file_want = {(p["rule"], p["file"]) for p in plants if p["rule"] not in EXACT_LINE_RULES}
+    file_got = {(r, p) for r, p, _ in got if r not in EXACT_LINE_RULES}
+    assert file_got == file_want, listing
+
+
+def test_cache_and_workers_do_not_change_findings(
+    bench_tree: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree, _ = bench_tree
+    monkeypatch.setenv("LAMBDALINT_JOBS", "1")
+    serial = _rows(_lint(tree))
+    assert serial
+    monkeypatch.setenv("LAMBDALINT_JOBS", "2")
+    assert _rows(_lint(tree)) == serial
+    cold_cache = cache_mod.SourceCache(tmp_path / "cache")
+    assert _rows(_lint(tree, cache=cold_cache)) == serial
+    cold_cache.save()
+    assert list((tmp_path / "cache").glob("sources-*.json"))
+    monkeypatch.setenv("LAMBDALINT_JOBS", "1")
+    warm_cache = cache_mod.SourceCache(tmp_path / "cache")
+    assert _rows(_lint(tree, cache=warm_cache)) == serial
+    assert warm_cache._used, "the warm run should have used cached facts"
+
+
+def test_warm_run_does_not_import_libcst(bench_tree: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    tree, _ = bench_tree
+    work = tmp_path / "copy"
+    shutil.copytree(tree, work)
+    cmd = [sys.executable, "-X", "importtime", "-m", "lambdalint", "check", "--exit-zero", "-q", "."]
+    env = {**os.environ, "LAMBDALINT_JOBS": "1"}
+    cold = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
+    assert cold.returncode == 0, cold.stderr[-2000:]
+    assert (work / ".lambdalint_cache").is_dir()
+    warm = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    assert warm.stdout == cold.stdout
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "libcst" not in imported
+    assert "lambdalint.analysis.python" not in imported
