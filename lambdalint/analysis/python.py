@@ -6,6 +6,7 @@ The module is parsed, never imported or executed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -36,7 +37,7 @@ def analyze(path: Path, text: str) -> HandlerSource:
         return src
     try:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
+        positions = _positions(wrapper)
     except RecursionError:
         src.parse_error = ("source nests too deeply to analyse", Pos())
         return src
@@ -48,15 +49,31 @@ def analyze(path: Path, text: str) -> HandlerSource:
         return Pos(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
     _collect_top_level(wrapper.module.body, src, pos)
-    for visitor_factory in VISITORS:
-        visitor = visitor_factory(src, pos)
-        wrapper.module.visit(visitor)
+    visitors = [factory(src, pos) for factory in VISITORS]
+    batchable = [v for v in visitors if isinstance(v, cst.BatchableCSTVisitor)]
+    if batchable:
+        cst.visit_batched(wrapper.module, batchable)  # one walk of the tree for all of them
+    for visitor in visitors:
+        if not isinstance(visitor, cst.BatchableCSTVisitor):
+            wrapper.module.visit(visitor)
     return src
 
 
 # Further fact collectors (env reads, SDK calls, secrets) register here: each is called with
 # (HandlerSource, pos-function) and returns a libcst visitor that records into the source.
+# Every walk of the tree costs about as much as parsing it: a `BatchableCSTVisitor` shares one
+# walk with the others (its visit_* return values cannot prune children); a plain
+# `CSTVisitor` gets a walk of its own.
 VISITORS: list = []  # type: ignore[type-arg]
+
+
+def _positions(wrapper: MetadataWrapper) -> Any:
+    """Positions of every node. `wrapper.resolve(PositionProvider)` would also walk the whole
+    tree once more for batchable providers, even when there are none (a third of the cost)."""
+    try:
+        return PositionProvider()._gen(wrapper)
+    except AttributeError:  # a libcst without that internal: the public way
+        return wrapper.resolve(PositionProvider)
 
 
 _NOT_AN_ERROR = ("", Pos(0, 0))
