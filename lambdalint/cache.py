@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import __version__
+from lambdalint.analysis.source import HandlerSource
 from lambdalint.model import UNKNOWN
 
 FORMAT = 1
@@ -179,7 +180,7 @@ class SourceCache:
                 pass  # missing or corrupt: start empty, rebuilt on save
         return shard
 
-    def get(self, language: str, path: Path, text: str) -> Any:
+    def get(self, language: str, path: Path, text: str) -> HandlerSource | None:
         key = self.key(language, path, text)
         shard = self._shard(key)
         raw = shard.get(key)
@@ -191,7 +192,7 @@ class SourceCache:
             value = json.loads(raw, object_hook=self._decoder.hook)
         except Exception:  # noqa: BLE001 - any bad entry is a miss, never an error
             value = None
-        if not dataclasses.is_dataclass(value) or getattr(value, "path", path) != path:
+        if not isinstance(value, HandlerSource) or value.path != path:
             del shard[key]
             self._dirty.add(key[0])
             return None
