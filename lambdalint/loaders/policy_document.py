@@ -1,0 +1,126 @@
+"""IAM policy documents (`{"Version", "Statement": [...]}`) → model Statements.
+
+Shared by the Terraform and Serverless loaders: the document may come from JSON text (a
+Terraform heredoc or `jsonencode`, a plan's rendered policy) or from YAML/HCL objects that keep
+their positions. Values a loader cannot resolve are passed through `resolve` and, when still not
+plain strings, mark the statement's actions/resources as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lambdalint.loaders.document import LList, LMap, LoadError, parse_json, pos_of
+from lambdalint.model import UNKNOWN, Loc, Pos, Statement
+
+PosMap = Callable[[Pos], Pos]
+Resolver = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _same(pos: Pos) -> Pos:
+    return pos
+
+
+def parse_text(text: str, path: Path, start: Pos | None) -> tuple[Any, PosMap]:
+    """Parse a JSON policy held in a string. `start` is where the string's first line sits
+    in `path` when its lines map one to one onto the file (a heredoc); otherwise every position
+    is the string's own (`start` None → positions are left to the caller's fallback)."""
+    try:
+        data, _ = parse_json(text.strip(), path)
+    except LoadError:
+        return None, _same
+    if start is None:
+        return data, _same
+    lead = len(text) - len(text.lstrip())
+    skipped_lines = text[:lead].count("\n")
+
+    def shift(p: Pos) -> Pos:
+        line = start.line + skipped_lines + p.line - 1
+        return Pos(line, p.column)
+
+    return data, shift
+
+
+def statements(
+    doc: Any,
+    path: Path,
+    fallback: Pos,
+    source: str,
+    resolve: Resolver = _identity,
+    pos_map: PosMap | None = None,
+) -> tuple[list[Statement], bool]:
+    """The statements of a policy document and whether the document was fully understood."""
+    doc = resolve(doc)
+    if not isinstance(doc, dict):
+        return [], False
+    raw = resolve(doc.get("Statement"))
+    if raw is None:
+        return [], True
+    items: list[tuple[Any, Pos]] = []
+    if isinstance(raw, dict):
+        items.append((raw, _pos(raw, fallback)))
+    elif isinstance(raw, list):
+        for i, item in enumerate(raw):
+            items.append((resolve(item), pos_of(raw, i, fallback) if isinstance(raw, LList) else fallback))
+    else:
+        return [], False
+    out: list[Statement] = []
+    complete = True
+    for item, ipos in items:
+        if not isinstance(item, dict):
+            complete = False
+            continue
+        where = pos_map(ipos) if pos_map is not None else ipos
+        if pos_map is None and not isinstance(item, LMap):
+            where = fallback
+        out.append(statement(item, Loc(path, where), source, resolve))
+    return out, complete
+
+
+def _pos(value: Any, default: Pos) -> Pos:
+    return value.pos if isinstance(value, (LMap, LList)) else default
+
+
+def statement(item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _identity) -> Statement:
+    effect = resolve(item.get("Effect", "Allow"))
+    actions, actions_unknown = strings(item.get("Action"), resolve)
+    not_actions, not_actions_unknown = strings(item.get("NotAction"), resolve)
+    resources, resources_unknown = strings(item.get("Resource"), resolve)
+    not_resources, not_resources_unknown = strings(item.get("NotResource"), resolve)
+    return Statement(
+        effect=effect if isinstance(effect, str) else "Allow",
+        actions=actions,
+        resources=resources,
+        loc=loc,
+        not_actions=not_actions,
+        not_resources=not_resources,
+        has_condition=bool(item.get("Condition")),
+        actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
+        resources_unknown=resources_unknown or not_resources_unknown,
+        source=source,
+    )
+
+
+def strings(value: Any, resolve: Resolver = _identity) -> tuple[list[str], bool]:
+    """A string-or-list IAM field → (the plain strings, whether any part was unresolvable)."""
+    value = resolve(value)
+    if value is None:
+        return [], False
+    if value is UNKNOWN:
+        return [], True
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    unknown = False
+    for item in items:
+        item = resolve(item)
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            unknown = True
+    return out, unknown
