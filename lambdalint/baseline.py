@@ -75,7 +75,9 @@ def fingerprint(finding: Finding, rel_path: str, line_text: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _entries(findings: list[Finding], base: Path, cache: LineCache) -> list[tuple[str, Finding, str]]:
+def _entries(
+    findings: list[Finding], base: Path, cache: LineCache
+) -> list[tuple[str, Finding, str]]:
     out = []
     for f in findings:
         rel = relative_path(f.loc.path, base)
@@ -118,7 +120,9 @@ def read(path: Path) -> Counter[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     rows = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(rows, list) or data.get("version") != FORMAT_VERSION:
-        raise ValueError("not a lambdalint baseline file (expected {\"version\": 1, \"findings\": [...]})")
+        raise ValueError(
+            'not a lambdalint baseline file (expected {"version": 1, "findings": [...]})'
+        )
     counts: Counter[str] = Counter()
     for row in rows:
         if isinstance(row, dict) and isinstance(row.get("fingerprint"), str):

@@ -27,6 +27,7 @@ _SELECTOR_PATTERN = "^[A-Z][A-Z0-9]*$"  # the schema's rule-selector pattern
 
 def load(paths: list[Path], explicit_path: Path | None = None) -> Config:
     """The Config from `explicit_path`, or from the nearest config file above the first path."""
+    found: tuple[Path, dict[str, Any], str] | None
     if explicit_path is not None:
         if not explicit_path.is_file():
             raise ConfigError(f"config file not found: {explicit_path}")
@@ -97,7 +98,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{_label(path)}: expected a mapping of settings, got {type(data).__name__}")
+        raise ConfigError(
+            f"{_label(path)}: expected a mapping of settings, got {type(data).__name__}"
+        )
     return data
 
 
@@ -137,7 +140,9 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 def schema() -> dict[str, Any]:
     """The config schema, with every option declared by a built-in rule file added."""
     base: dict[str, Any] = json.loads(
-        (Path(__file__).resolve().parent / "data" / "config-schema.json").read_text(encoding="utf-8")
+        (Path(__file__).resolve().parent / "data" / "config-schema.json").read_text(
+            encoding="utf-8"
+        )
     )
     from lambdalint.rulepack import builtin_rules
 
@@ -168,10 +173,13 @@ def _option_schema(spec: Any) -> dict[str, Any]:
 
 def validate(data: dict[str, Any], label: str) -> None:
     """Raise ConfigError with a one-line message naming the first bad key."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        validator.iter_errors(data),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
     if errors:
         raise ConfigError(f"{label}: {_describe(errors[0])}")
 
@@ -185,7 +193,11 @@ def _describe(error: Any) -> str:
             key = str(unknown[0])
             full = f"{where}.{key}" if where else key
             hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-            suffix = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(sorted(allowed))})"
+            suffix = (
+                f" (did you mean '{hint[0]}'?)"
+                if hint
+                else f" (known keys: {', '.join(sorted(allowed))})"
+            )
             return f"unknown key '{full}'{suffix}"
     if "propertyNames" in error.relative_schema_path:
         return f"{where}: {error.instance!r} is not a rule id (like LL101)"
@@ -202,7 +214,9 @@ def _key_path(parts: list[Any]) -> str:
             out += f"[{part}]"
         else:
             text = str(part)
-            out += ("." if out else "") + (text if text.replace("-", "").replace("_", "").isalnum() else json.dumps(text))
+            out += ("." if out else "") + (
+                text if text.replace("-", "").replace("_", "").isalnum() else json.dumps(text)
+            )
     return out
 
 
@@ -213,7 +227,15 @@ def _one_line(text: str) -> str:
 
 def _to_config(data: dict[str, Any], path: Path) -> Config:
     base = path.resolve().parent
-    known = {"select", "ignore", "severity", "fail-on", "exclude", "per-file-ignores", "extend-rules"}
+    known = {
+        "select",
+        "ignore",
+        "severity",
+        "fail-on",
+        "exclude",
+        "per-file-ignores",
+        "extend-rules",
+    }
     return Config(
         select=list(data.get("select", [])),
         ignore=list(data.get("ignore", [])),

@@ -21,8 +21,19 @@ from lambdalint.rulepack import Rule, RuleError
 from lambdalint.view import function_view
 
 # validators that complain about something missing: unsafe when the model knows it is incomplete
-_ABSENCE = frozenset({"required", "contains", "minItems", "minContains", "minProperties", "dependentRequired"})
-_SIMPLE_PROPS = ("runtime", "handler", "timeout", "memory", "reserved_concurrency", "tracing", "dead_letter", "on_failure")
+_ABSENCE = frozenset(
+    {"required", "contains", "minItems", "minContains", "minProperties", "dependentRequired"}
+)
+_SIMPLE_PROPS = (
+    "runtime",
+    "handler",
+    "timeout",
+    "memory",
+    "reserved_concurrency",
+    "tracing",
+    "dead_letter",
+    "on_failure",
+)
 
 # compiled validators per rule object (the rule is kept so its id cannot be reused)
 _validators: dict[int, tuple[Rule, Any, Any]] = {}
@@ -37,8 +48,8 @@ def _compile(rule: Rule) -> tuple[Any, Any]:
     cached = _validators.get(id(rule))
     if cached is not None and cached[0] is rule:
         return cached[1], cached[2]
-    import jsonschema
-    from jsonschema.validators import validator_for
+    import jsonschema  # type: ignore[import-untyped]
+    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 
     policy = rule.policy or {}
     compiled: list[Any] = []
@@ -113,7 +124,8 @@ def location(fn: Function, path: list[Any]) -> Loc:
         return fn.loc
     head, rest = str(path[0]), path[1:]
     if head in _SIMPLE_PROPS:
-        return _prop_loc(fn, getattr(fn, head))
+        prop: Prop[Any] | None = getattr(fn, head)
+        return _prop_loc(fn, prop)
     if head in ("environment", "environment_sources") and rest:
         var = fn.environment.get(str(rest[0]))
         return var.loc if var is not None else fn.loc
@@ -126,13 +138,13 @@ def location(fn: Function, path: list[Any]) -> Loc:
             if isinstance(group.retention_days, int):
                 return group.retention_loc or group.loc
         return fn.logging_config_group.loc if fn.logging_config_group is not None else fn.loc
-    if head == "log_groups" and rest and _index_ok(rest[0], fn.log_groups):
-        group = fn.log_groups[rest[0]]
+    if head == "log_groups" and rest and (i := _index(rest[0], fn.log_groups)) is not None:
+        group = fn.log_groups[i]
         if len(rest) > 1 and rest[1] == "retention_days":
             return group.retention_loc or group.loc
         return group.loc
-    if head == "events" and rest and _index_ok(rest[0], fn.events):
-        return fn.events[rest[0]].loc
+    if head == "events" and rest and (i := _index(rest[0], fn.events)) is not None:
+        return fn.events[i].loc
     if head == "url" and fn.url is not None:
         return fn.url.auth_type_loc or fn.url.loc
     return fn.loc
@@ -141,15 +153,24 @@ def location(fn: Function, path: list[Any]) -> Loc:
 def _role_loc(fn: Function, rest: list[Any]) -> Loc:
     role = fn.role
     assert role is not None
-    if len(rest) >= 2 and rest[0] == "statements" and _index_ok(rest[1], role.statements):
-        return role.statements[rest[1]].loc
-    if len(rest) >= 2 and rest[0] == "managed_policies" and _index_ok(rest[1], role.managed_policies):
-        return role.managed_policies[rest[1]].loc
+    if (
+        len(rest) >= 2
+        and rest[0] == "statements"
+        and (i := _index(rest[1], role.statements)) is not None
+    ):
+        return role.statements[i].loc
+    if (
+        len(rest) >= 2
+        and rest[0] == "managed_policies"
+        and (i := _index(rest[1], role.managed_policies)) is not None
+    ):
+        return role.managed_policies[i].loc
     return role.loc or fn.loc
 
 
-def _index_ok(index: Any, items: list[Any]) -> bool:
-    return isinstance(index, int) and 0 <= index < len(items)
+def _index(value: Any, items: list[Any]) -> int | None:
+    """`value` as an index into `items`, or None when it is not one."""
+    return value if isinstance(value, int) and 0 <= value < len(items) else None
 
 
 def _about_unknown(fn: Function, path: list[Any], validator: str, missing: str | None) -> bool:
@@ -158,8 +179,8 @@ def _about_unknown(fn: Function, path: list[Any], validator: str, missing: str |
         return False
     head, rest = str(path[0]), path[1:]
     if head in _SIMPLE_PROPS:
-        prop = getattr(fn, head)
-        return prop is not None and prop.value is UNKNOWN
+        value_prop: Prop[Any] | None = getattr(fn, head)
+        return value_prop is not None and value_prop.value is UNKNOWN
     if head == "function_name":
         return fn.function_name is UNKNOWN
     if head in ("environment", "environment_sources"):
@@ -173,8 +194,8 @@ def _about_unknown(fn: Function, path: list[Any], validator: str, missing: str |
         return fn.tags.get(str(rest[0])) is UNKNOWN
     if head in ("layers", "architectures"):
         items = getattr(fn, head)
-        if rest and _index_ok(rest[0], items):
-            return not isinstance(items[rest[0]], str)
+        if rest and (i := _index(rest[0], items)) is not None:
+            return not isinstance(items[i], str)
         return any(not isinstance(x, str) for x in items)
     if head == "role" and fn.role is not None:
         return _role_unknown(fn, rest, validator)
@@ -190,7 +211,11 @@ def _role_unknown(fn: Function, rest: list[Any], validator: str) -> bool:
     assert role is not None
     if not role.known:
         return True
-    if len(rest) >= 2 and rest[0] == "statements" and _index_ok(rest[1], role.statements):
-        st = role.statements[rest[1]]
+    if (
+        len(rest) >= 2
+        and rest[0] == "statements"
+        and (i := _index(rest[1], role.statements)) is not None
+    ):
+        st = role.statements[i]
         return st.actions_unknown or st.resources_unknown
     return role.incomplete and validator in _ABSENCE

@@ -76,9 +76,9 @@ def json_comment_ignores(value: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     if isinstance(value, str):
         parsed = parse_directive(value)
-        if parsed is not None and parsed[0]:
-            ids, reason = parsed
-            out.update({rid: reason or METADATA_REASON for rid in ids})
+        if parsed is not None and parsed[0]:  # a bare "ignore" without ids says nothing here
+            ids, text = parsed
+            out.update({rid: text or METADATA_REASON for rid in ids or ()})
     elif isinstance(value, list):
         for item in value:
             out.update(json_comment_ignores(item))
@@ -86,8 +86,8 @@ def json_comment_ignores(value: Any) -> dict[str, str]:
         block = value.get("lambdalint")
         if isinstance(block, dict):
             ignore = block.get("ignore")
-            reason = block.get("reason")
-            reason = reason if isinstance(reason, str) and reason else METADATA_REASON
+            given = block.get("reason")
+            reason = given if isinstance(given, str) and given else METADATA_REASON
             for rid in ignore if isinstance(ignore, list) else [ignore]:
                 if isinstance(rid, str):
                     out[rid] = reason
@@ -111,14 +111,16 @@ def _comment(line: str, markers: tuple[str, ...]) -> str | None:
                 break
             # a comment starts the line or follows whitespace (not `http://`, not `a#b`)
             if idx == 0 or line[idx - 1] in " \t":
-                text = line[idx + len(marker):]
+                text = line[idx + len(marker) :]
                 if "lambdalint" in text:
                     return text
             start = idx + len(marker)
     return None
 
 
-def inline_reason(lines: list[str], line: int, rule_id: str, markers: tuple[str, ...] = ("#", "//")) -> str | None:
+def inline_reason(
+    lines: list[str], line: int, rule_id: str, markers: tuple[str, ...] = ("#", "//")
+) -> str | None:
     """The reason an inline comment gives for ignoring `rule_id` at `line`, or None."""
     candidates = []
     if 0 <= line - 1 < len(lines):
@@ -167,7 +169,9 @@ def _per_file_ignored(f: Finding, config: Config, base: Path, memo: dict[Path, l
         if rel is not None:
             for pattern, rule_ids in config.per_file_ignores.items():
                 pat = pattern.replace(os.sep, "/").removeprefix("./")
-                if fnmatch.fnmatch(rel, pat) or ("/" not in pat and fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pat)):
+                if fnmatch.fnmatch(rel, pat) or (
+                    "/" not in pat and fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pat)
+                ):
                     ids.extend(rule_ids)
         memo[f.loc.path] = ids
     return any(f.rule_id.startswith(i) for i in memo[f.loc.path])

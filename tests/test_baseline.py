@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
+
 from lambdalint import baseline
 from lambdalint.cli import main
 from lambdalint.findings import Finding
@@ -53,7 +53,9 @@ def test_findings_keep_matching_when_lines_move(project: Path) -> None:
     template = project / "template.yaml"
     text = template.read_text()
     # four unrelated lines above every finding: only the line numbers change
-    text = text.replace("Resources:\n", "Description: moved around\nMetadata:\n  a: 1\n  b: 2\nResources:\n", 1)
+    text = text.replace(
+        "Resources:\n", "Description: moved around\nMetadata:\n  a: 1\n  b: 2\nResources:\n", 1
+    )
     template.write_text(text)
     code, findings = _check_json("--baseline", "base.json")
     assert findings == [] and code == 0
@@ -64,14 +66,17 @@ def test_findings_keep_matching_when_lines_move(project: Path) -> None:
 def test_a_new_finding_is_reported(project: Path) -> None:
     _cli("baseline", "-o", "base.json")
     template = project / "template.yaml"
-    template.write_text(template.read_text() + (
-        "  Another:\n"
-        "    Type: AWS::Serverless::Function\n"
-        "    Properties:\n"
-        "      CodeUri: hello_world/\n"
-        "      Handler: app.nope\n"
-        "      Runtime: python3.12\n"
-    ))
+    template.write_text(
+        template.read_text()
+        + (
+            "  Another:\n"
+            "    Type: AWS::Serverless::Function\n"
+            "    Properties:\n"
+            "      CodeUri: hello_world/\n"
+            "      Handler: app.nope\n"
+            "      Runtime: python3.12\n"
+        )
+    )
     code, findings = _check_json("--baseline", "base.json")
     assert code == 1
     assert [(f["rule_id"], f["function"]) for f in findings] == [("LL102", "Another")]
@@ -80,8 +85,10 @@ def test_a_new_finding_is_reported(project: Path) -> None:
 def test_changed_offending_line_is_new(project: Path) -> None:
     _cli("baseline", "-o", "base.json")
     template = project / "template.yaml"
-    template.write_text(template.read_text().replace("Handler: app.handler", "Handler: app.handler2"))
-    code, findings = _check_json("--baseline", "base.json")
+    template.write_text(
+        template.read_text().replace("Handler: app.handler", "Handler: app.handler2")
+    )
+    _, findings = _check_json("--baseline", "base.json")
     assert [f["function"] for f in findings] == ["HelloWorldFunction"]
 
 
@@ -97,14 +104,19 @@ def test_counts_identical_findings(tmp_path: Path) -> None:
     assert baseline.filter_new([f1, f2], base) == []
 
 
-def test_paths_are_relative_to_the_baseline_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_are_relative_to_the_baseline_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "svc").mkdir()
     src = tmp_path / "svc" / "template.yaml"
     src.write_text("Handler: x\n")
     monkeypatch.chdir(tmp_path)
     finding = Finding("m 12", Loc(Path("svc/template.yaml"), Pos(1, 1)), rule_id="LL102")
     baseline.write([finding], Path("base.json"))
-    assert json.loads((tmp_path / "base.json").read_text())["findings"][0]["path"] == "svc/template.yaml"
+    assert (
+        json.loads((tmp_path / "base.json").read_text())["findings"][0]["path"]
+        == "svc/template.yaml"
+    )
     # the same finding seen from another working directory still matches
     monkeypatch.chdir(tmp_path / "svc")
     moved = Finding("m 13", Loc(Path("template.yaml"), Pos(1, 1)), rule_id="LL102")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
+
 from lambdalint import configfile
 from lambdalint.cli import main
 from lambdalint.config import ConfigError
@@ -45,7 +45,9 @@ def test_pyproject_table_found_walking_up_from_the_first_path(tmp_path: Path) ->
 def test_pyproject_without_table_is_skipped_and_search_goes_on(tmp_path: Path) -> None:
     (tmp_path / ".lambdalint.yaml").write_text("ignore: [LL105]\n")
     (tmp_path / "svc").mkdir()
-    (tmp_path / "svc" / "pyproject.toml").write_text('[project]\nname = "svc"\n[tool.ruff]\nline-length = 1\n')
+    (tmp_path / "svc" / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\n[tool.ruff]\nline-length = 1\n'
+    )
     config = configfile.load([tmp_path / "svc"], None)
     assert config.ignore == ["LL105"]
 
@@ -86,7 +88,9 @@ def test_extend_rules_and_per_file_ignores_relative_to_the_config_file(tmp_path:
         ("select: [\n", "invalid YAML"),
     ],
 )
-def test_bad_key_or_value_is_a_one_line_error_naming_it(tmp_path: Path, text: str, expected: str) -> None:
+def test_bad_key_or_value_is_a_one_line_error_naming_it(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     (tmp_path / ".lambdalint.yaml").write_text(text)
     with pytest.raises(ConfigError) as exc:
         configfile.load([tmp_path], None)
@@ -122,12 +126,17 @@ def test_explicit_config_file(tmp_path: Path) -> None:
 def test_cli_exits_2_naming_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     proj = _project(tmp_path)
     (proj / ".lambdalint.yaml").write_text("select: [LL102]\nfial-on: error\n")
-    code, out, err = _check(proj, monkeypatch=monkeypatch)
+    code, _, err = _check(proj, monkeypatch=monkeypatch)
     assert code == 2
-    assert err.strip() == "lambdalint: error: .lambdalint.yaml: unknown key 'fial-on' (did you mean 'fail-on'?)"
+    assert (
+        err.strip()
+        == "lambdalint: error: .lambdalint.yaml: unknown key 'fial-on' (did you mean 'fail-on'?)"
+    )
 
 
-def test_config_applies_and_cli_flags_override_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_applies_and_cli_flags_override_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = _project(tmp_path)
     (proj / ".lambdalint.yaml").write_text("select: [LL102]\nseverity: {LL102: info}\n")
     code, out, _ = _check(proj, monkeypatch=monkeypatch)
@@ -152,19 +161,30 @@ def test_jsonschema_not_imported_without_a_config_file(tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_rule_file_options_extend_the_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_rule_file_options_extend_the_schema(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from lambdalint import rulepack
 
     real = rulepack.builtin_rules()
     extra = rulepack.Rule(
-        id="LL999", name="x", severity="info", summary="x", check="parse.parse_errors",
+        id="LL999",
+        name="x",
+        severity="info",
+        summary="x",
+        check="parse.parse_errors",
         options={"runtime-table-date": {"type": "string", "format": "date"}, "max-things": 3},
     )
     monkeypatch.setattr(rulepack, "builtin_rules", lambda: (*real, extra))
     configfile.schema.cache_clear()
     try:
-        (tmp_path / ".lambdalint.yaml").write_text("runtime-table-date: '2025-01-01'\nmax-things: 4\n")
-        assert configfile.load([tmp_path], None).options == {"runtime-table-date": "2025-01-01", "max-things": 4}
+        (tmp_path / ".lambdalint.yaml").write_text(
+            "runtime-table-date: '2025-01-01'\nmax-things: 4\n"
+        )
+        assert configfile.load([tmp_path], None).options == {
+            "runtime-table-date": "2025-01-01",
+            "max-things": 4,
+        }
         (tmp_path / ".lambdalint.yaml").write_text("max-things: many\n")
         with pytest.raises(ConfigError, match="max-things: 'many' is not of type 'integer'"):
             configfile.load([tmp_path], None)

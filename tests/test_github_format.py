@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import FIXTURES, ROOT
+
 from lambdalint.cli import main
 from lambdalint.findings import Finding
 from lambdalint.model import Loc, Pos
@@ -25,7 +25,9 @@ GOOD = FIXTURES / "LL102-handler-function-missing" / "bound-names"
 
 def _github(cwd: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "github", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "github", *args], catch_exceptions=False
+    )
     return result.exit_code, result.stdout
 
 
@@ -47,8 +49,12 @@ def test_clean_run_prints_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_levels_and_suppressed_findings() -> None:
     p = Path("a.yaml")
-    assert annotation(Finding("m", Loc(p, Pos(3, 2)), rule_id="LL301", severity="warning")).startswith("::warning ")
-    assert annotation(Finding("m", Loc(p, Pos(3, 2)), rule_id="LL107", severity="info")).startswith("::notice ")
+    assert annotation(
+        Finding("m", Loc(p, Pos(3, 2)), rule_id="LL301", severity="warning")
+    ).startswith("::warning ")
+    assert annotation(Finding("m", Loc(p, Pos(3, 2)), rule_id="LL107", severity="info")).startswith(
+        "::notice "
+    )
     assert annotation(Finding("m", Loc(p, Pos(3, 2, 3, 9)), rule_id="LL1", severity="error")) == (
         "::error file=a.yaml,line=3,endLine=3,col=2,endColumn=9,title=LL1::m"
     )
@@ -58,10 +64,18 @@ def test_escaping_follows_the_workflow_command_rules() -> None:
     assert escape_data("100% done\r\nnext::error x") == "100%25 done%0D%0Anext::error x"
     assert escape_property("dir,with:odd%name") == "dir%2Cwith%3Aodd%25name"
     assert escape_data("\x1b[31mred") == "\\x1b[31mred"
-    f = Finding("line one\n::error file=evil::injected", Loc(Path("we,ird:name.yaml"), Pos(1, 1)), rule_id="LL100", severity="error")
+    f = Finding(
+        "line one\n::error file=evil::injected",
+        Loc(Path("we,ird:name.yaml"), Pos(1, 1)),
+        rule_id="LL100",
+        severity="error",
+    )
     text = annotation(f)
     assert "\n" not in text
-    assert text == "::error file=we%2Cird%3Aname.yaml,line=1,col=1,title=LL100::line one%0A::error file=evil::injected"
+    assert (
+        text
+        == "::error file=we%2Cird%3Aname.yaml,line=1,col=1,title=LL100::line one%0A::error file=evil::injected"
+    )
 
 
 # --- the composite action ---------------------------------------------------------------------
@@ -95,12 +109,26 @@ def test_action_is_a_composite_that_installs_runs_and_uploads() -> None:
 
 
 def _run_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("lambdalint", path=str(Path(sys.executable).parent)) or shutil.which("lambdalint")
+    exe = shutil.which("lambdalint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "lambdalint"
+    )
     if exe is None:
         pytest.skip("the lambdalint console script is not installed")
-    full_env = {**os.environ, **env, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    full_env = {
+        **os.environ,
+        **env,
+        "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     script = str(_step(name)["run"])
-    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_action_run_step_writes_sarif_annotations_and_exit_code(tmp_path: Path) -> None:

@@ -108,9 +108,13 @@ def _project(tmp_path: Path, *rules: str) -> Path:
     return tmp_path
 
 
-def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+def _check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, list[dict[str, Any]], str]:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "json", *args], catch_exceptions=False
+    )
     findings = json.loads(result.stdout)["findings"] if result.stdout else []
     return result.exit_code, findings, result.stderr
 
@@ -119,13 +123,17 @@ def _triples(findings: list[dict[str, Any]]) -> set[tuple[str, str, int, str]]:
     return {(f["rule_id"], f["function"], f["line"], f["message"]) for f in findings}
 
 
-def test_required_tag_reported_on_the_function_resource(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_required_tag_reported_on_the_function_resource(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, findings, _ = _check(_project(tmp_path, OWNER), monkeypatch)
     assert code == 1
     assert _triples(findings) == {("ORG001", "Untagged", 19, "Untagged has no 'owner' tag")}
 
 
-def test_when_selects_functions_and_errors_point_at_the_property(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_selects_functions_and_errors_point_at_the_property(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, findings, _ = _check(_project(tmp_path, PYTHON), monkeypatch)
     # NodeFn is not Python (when), FromParameter's runtime is unknown (never reported),
     # Untagged has an old runtime (its Runtime line) and no arm64 (no position: the resource)
@@ -138,16 +146,22 @@ def test_when_selects_functions_and_errors_point_at_the_property(tmp_path: Path,
     assert runtime["column"] == 16 and runtime["severity"] == "warning"
 
 
-def test_environment_variable_and_timeout_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variable_and_timeout_positions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, findings, _ = _check(_project(tmp_path, ENV), monkeypatch)
     by_line = {f["line"]: f for f in findings}
     assert set(by_line) == {13, 18}  # Timeout: 30 and LOG_LEVEL: DEBUG of Tagged
-    assert by_line[18]["message"].startswith("Production log level and short timeouts: environment.LOG_LEVEL: 'DEBUG' is not one of")
+    assert by_line[18]["message"].startswith(
+        "Production log level and short timeouts: environment.LOG_LEVEL: 'DEBUG' is not one of"
+    )
     assert "timeout: 30 is greater than the maximum of 15" in by_line[13]["message"]
     assert code == 0  # info is below the default fail-on
 
 
-def test_show_json_prints_the_view_policies_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_json_prints_the_view_policies_match(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _project(tmp_path)
     monkeypatch.chdir(tmp_path)
     out = CliRunner().invoke(main, ["show", "--format", "json", "."])
@@ -158,7 +172,9 @@ def test_show_json_prints_the_view_policies_match(tmp_path: Path, monkeypatch: p
     assert views["FromParameter"]["runtime"] is None  # unknown shows as null
 
 
-def test_invalid_policy_schema_is_exit_2_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_policy_schema_is_exit_2_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = OWNER.replace("required: [owner]", "required: owner")
     code, _, err = _check(_project(tmp_path, bad), monkeypatch)
     assert code == 2
@@ -171,12 +187,20 @@ def test_invalid_rule_file_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 2 and "rule0.yaml" in err
 
 
-def test_policy_findings_can_be_suppressed_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_policy_findings_can_be_suppressed_inline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _project(tmp_path, OWNER)
     template = tmp_path / "template.yaml"
-    template.write_text(template.read_text().replace("  Untagged:\n", "  Untagged:  # lambdalint: ignore[ORG001] sandbox\n"))
+    template.write_text(
+        template.read_text().replace(
+            "  Untagged:\n", "  Untagged:  # lambdalint: ignore[ORG001] sandbox\n"
+        )
+    )
     code, findings, _ = _check(tmp_path, monkeypatch)
-    assert [(f["rule_id"], f["suppressed"], f["suppression_reason"]) for f in findings] == [("ORG001", True, "sandbox")]
+    assert [(f["rule_id"], f["suppressed"], f["suppression_reason"]) for f in findings] == [
+        ("ORG001", True, "sandbox")
+    ]
     assert code == 0
 
 
@@ -191,16 +215,29 @@ def _fn(**kw: Any) -> Function:
     return fn
 
 
-def _rule(require: dict[str, Any], message: str | None = None, when: dict[str, Any] | None = None) -> Rule:
+def _rule(
+    require: dict[str, Any], message: str | None = None, when: dict[str, Any] | None = None
+) -> Rule:
     pol: dict[str, Any] = {"require": require}
     if when is not None:
         pol["when"] = when
-    return Rule(id="T100", name="t", severity="error", summary="S", policy=pol, message=message, path=Path("t.yaml"))
+    return Rule(
+        id="T100",
+        name="t",
+        severity="error",
+        summary="S",
+        policy=pol,
+        message=message,
+        path=Path("t.yaml"),
+    )
 
 
 def test_braces_in_values_are_not_interpreted() -> None:
     fn = _fn(handler=Prop("{function}.x", Loc(Path("t.yaml"), Pos(7, 16))))
-    rule = _rule({"properties": {"handler": {"const": "app.handler"}}}, message="{function}: bad handler {value} {nope}")
+    rule = _rule(
+        {"properties": {"handler": {"const": "app.handler"}}},
+        message="{function}: bad handler {value} {nope}",
+    )
     [finding] = list(policy.evaluate(rule, fn))
     assert finding.message == "Fn: bad handler {function}.x {nope}"
     assert finding.loc.pos.line == 7
@@ -214,19 +251,23 @@ def test_unknown_values_never_reported() -> None:
         tags={"owner": UNKNOWN},
         architectures=[UNKNOWN],
     )
-    rule = _rule({
-        "properties": {
-            "timeout": {"type": "integer", "maximum": 10},
-            "environment": {"properties": {"STAGE": {"enum": ["prod"]}}},
-            "tags": {"properties": {"owner": {"type": "string"}}},
-            "architectures": {"const": ["arm64"]},
+    rule = _rule(
+        {
+            "properties": {
+                "timeout": {"type": "integer", "maximum": 10},
+                "environment": {"properties": {"STAGE": {"enum": ["prod"]}}},
+                "tags": {"properties": {"owner": {"type": "string"}}},
+                "architectures": {"const": ["arm64"]},
+            }
         }
-    })
+    )
     assert list(policy.evaluate(rule, fn)) == []
 
 
 def test_incomplete_environment_does_not_report_a_missing_variable() -> None:
-    rule = _rule({"properties": {"environment": {"required": ["STAGE"]}}}, message="{value} missing")
+    rule = _rule(
+        {"properties": {"environment": {"required": ["STAGE"]}}}, message="{value} missing"
+    )
     assert [f.message for f in policy.evaluate(rule, _fn())] == ["STAGE missing"]
     assert list(policy.evaluate(rule, _fn(environment_complete=False))) == []
 

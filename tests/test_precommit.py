@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 pytest.importorskip("pre_commit")
@@ -43,7 +42,9 @@ GIT_ENV = {
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def _git(cwd: Path, env: dict[str, str], *args: str) -> str:
@@ -95,12 +96,25 @@ def project(tmp_path: Path, env: dict[str, str]) -> Path:
     return tmp_path
 
 
-def try_repo(project: Path, hook_repo: Path, env: dict[str, str], *files: str) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "lambdalint", "--files", *files]
+def try_repo(
+    project: Path, hook_repo: Path, env: dict[str, str], *files: str
+) -> subprocess.CompletedProcess[str]:
+    args = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(hook_repo),
+        "lambdalint",
+        "--files",
+        *files,
+    ]
     return _run(args, project, env)
 
 
-def test_bad_template_fails_and_fixed_template_passes(project: Path, hook_repo: Path, env: dict[str, str]) -> None:
+def test_bad_template_fails_and_fixed_template_passes(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
     (project / "template.yaml").write_text(TEMPLATE.format(handler="app.handler"))
     _git(project, env, "add", "template.yaml")
     bad = try_repo(project, hook_repo, env, "template.yaml")
@@ -115,7 +129,9 @@ def test_bad_template_fails_and_fixed_template_passes(project: Path, hook_repo: 
     assert "Passed" in good.stdout
 
 
-def test_changing_only_the_handler_file_checks_its_template(project: Path, hook_repo: Path, env: dict[str, str]) -> None:
+def test_changing_only_the_handler_file_checks_its_template(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
     (project / "hello_world" / "app.py").write_text(APP.format(name="handler"))
     _git(project, env, "add", "hello_world/app.py")
     done = try_repo(project, hook_repo, env, "hello_world/app.py")
@@ -124,7 +140,9 @@ def test_changing_only_the_handler_file_checks_its_template(project: Path, hook_
     assert "defines no top-level callable 'lambda_handler' (it defines: handler)" in done.stdout
 
 
-def test_installed_hook_blocks_the_commit(project: Path, hook_repo: Path, env: dict[str, str]) -> None:
+def test_installed_hook_blocks_the_commit(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
     rev = _git(hook_repo, env, "rev-parse", "HEAD").strip()
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n    hooks:\n      - id: lambdalint\n"
@@ -149,8 +167,20 @@ def test_hook_manifest_is_valid_and_matches_the_right_files() -> None:
     assert hook["id"] == "lambdalint" and hook["language"] == "python"
     assert hook["entry"] == "lambdalint check"
     files = re.compile(hook["files"])
-    for name in ("template.yaml", "infra/stack.yml", "cdk.out/App.template.json", "x.template", "main.tf",
-                 "main.tf.json", "serverless.yml", "src/app.py", "index.js", "h.mjs", "h.cjs", "handler.ts"):
+    for name in (
+        "template.yaml",
+        "infra/stack.yml",
+        "cdk.out/App.template.json",
+        "x.template",
+        "main.tf",
+        "main.tf.json",
+        "serverless.yml",
+        "src/app.py",
+        "index.js",
+        "h.mjs",
+        "h.cjs",
+        "handler.ts",
+    ):
         assert files.search(name), name
     for name in ("README.md", "Dockerfile", "requirements.txt", "app.pyc", "Makefile"):
         assert not files.search(name), name

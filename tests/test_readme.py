@@ -14,14 +14,19 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from lambdalint import __version__, suppress
 from lambdalint.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", README, re.M | re.S)]
-HOMEPAGE = re.search(r'^Homepage = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)  # type: ignore[union-attr]
+BLOCKS = [
+    (m.group(1), m.group(2))
+    for m in re.finditer(r"^```(\w*)\n(.*?)^```", README, re.MULTILINE | re.DOTALL)
+]
+HOMEPAGE = re.search(
+    r'^Homepage = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.MULTILINE
+).group(1)  # type: ignore[union-attr]
 REPO_SLUG = HOMEPAGE.removeprefix("https://github.com/")
 
 
@@ -31,7 +36,9 @@ def blocks(lang: str, contains: str) -> list[str]:
 
 def one(lang: str, contains: str) -> str:
     found = blocks(lang, contains)
-    assert len(found) == 1, f"expected one ```{lang} block containing {contains!r}, found {len(found)}"
+    assert len(found) == 1, (
+        f"expected one ```{lang} block containing {contains!r}, found {len(found)}"
+    )
     return found[0]
 
 
@@ -83,7 +90,12 @@ Resources:
 
 EXPECTED = {
     ("ORG001", "NoOwner", 11, "NoOwner has no 'owner' tag"),
-    ("ORG002", "OldPython", 23, "OldPython: runtime is python3.9; use python3.11 or later on arm64"),
+    (
+        "ORG002",
+        "OldPython",
+        23,
+        "OldPython: runtime is python3.9; use python3.11 or later on arm64",
+    ),
     ("ORG002", "OnX86", 26, "OnX86: architectures is []; use python3.11 or later on arm64"),
 }
 
@@ -100,12 +112,18 @@ def _project(root: Path) -> Path:
     return root
 
 
-def _findings(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, set[tuple[str, str, int, str]]]:
+def _findings(
+    root: Path, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, set[tuple[str, str, int, str]]]:
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "json", *args], catch_exceptions=False
+    )
     assert result.stdout, result.stderr
     doc = json.loads(result.stdout)
-    return result.exit_code, {(f["rule_id"], f["function"], f["line"], f["message"]) for f in doc["findings"]}
+    return result.exit_code, {
+        (f["rule_id"], f["function"], f["line"], f["message"]) for f in doc["findings"]
+    }
 
 
 def test_readme_has_two_policies_and_both_config_formats() -> None:
@@ -130,7 +148,9 @@ def test_policies_with_the_yaml_config(tmp_path: Path, monkeypatch: pytest.Monke
     assert found == EXPECTED and code == 1
 
 
-def test_per_file_ignores_of_the_config_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_file_ignores_of_the_config_snippet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _project(tmp_path)
     (root / "pyproject.toml").write_text(TOML_CONFIG)
     (root / "legacy").mkdir()
@@ -144,7 +164,9 @@ def test_per_file_ignores_of_the_config_snippet(tmp_path: Path, monkeypatch: pyt
 
 
 def test_python_suppression_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    line = next(t for t in blocks("python", "lambdalint: ignore") if t.startswith("async def handler"))
+    line = next(
+        t for t in blocks("python", "lambdalint: ignore") if t.startswith("async def handler")
+    )
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text(line + "    return 1\n")
     (tmp_path / "template.yaml").write_text(
@@ -152,16 +174,25 @@ def test_python_suppression_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n"
     )
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL105", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--select", "LL105", "--format", "json"]
+    )
     [finding] = json.loads(result.stdout)["findings"]
-    assert finding["suppressed"] and finding["suppression_reason"] == "run by our own asyncio wrapper"
+    assert (
+        finding["suppressed"] and finding["suppression_reason"] == "run by our own asyncio wrapper"
+    )
     assert result.exit_code == 0
 
 
 def test_yaml_suppression_snippet() -> None:
     lines = one("yaml", "lambdalint: ignore[LL401]").splitlines()
-    reported = next(i for i, text in enumerate(lines, start=1) if text.strip().startswith("API_KEY:"))
-    assert suppress.inline_reason(lines, reported, "LL401", ("#",)) == "throwaway key for the sandbox account"
+    reported = next(
+        i for i, text in enumerate(lines, start=1) if text.strip().startswith("API_KEY:")
+    )
+    assert (
+        suppress.inline_reason(lines, reported, "LL401", ("#",))
+        == "throwaway key for the sandbox account"
+    )
 
 
 def _bin_path() -> str:
@@ -169,15 +200,23 @@ def _bin_path() -> str:
 
 
 def test_baseline_commands(tmp_path: Path) -> None:
-    commands = [line for line in one("sh", "lambdalint baseline").splitlines() if line.startswith("lambdalint")]
+    commands = [
+        line
+        for line in one("sh", "lambdalint baseline").splitlines()
+        if line.startswith("lambdalint")
+    ]
     assert len(commands) == 2
     root = _project(tmp_path)
     (root / ".lambdalint.yaml").write_text(YAML_CONFIG)
     env = {**os.environ, "PATH": _bin_path()}
-    first = subprocess.run(["bash", "-c", commands[0]], cwd=root, env=env, capture_output=True, text=True)
+    first = subprocess.run(
+        ["bash", "-c", commands[0]], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
     assert first.returncode == 0, first.stderr
     assert (root / ".lambdalint-baseline.json").is_file()
-    second = subprocess.run(["bash", "-c", commands[1]], cwd=root, env=env, capture_output=True, text=True)
+    second = subprocess.run(
+        ["bash", "-c", commands[1]], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
     assert second.returncode == 0, second.stdout + second.stderr
 
 
@@ -201,7 +240,11 @@ def _workflows() -> list[dict[str, Any]]:
 
 
 def test_workflow_with_the_action() -> None:
-    workflow = next(w for w in _workflows() if any(f"{REPO_SLUG}@" in s.get("uses", "") for j in w["jobs"].values() for s in j["steps"]))
+    workflow = next(
+        w
+        for w in _workflows()
+        if any(f"{REPO_SLUG}@" in s.get("uses", "") for j in w["jobs"].values() for s in j["steps"])
+    )
     assert workflow["permissions"]["security-events"] == "write"
     [job] = workflow["jobs"].values()
     step = next(s for s in job["steps"] if s.get("uses", "").startswith(f"{REPO_SLUG}@"))
@@ -210,24 +253,36 @@ def test_workflow_with_the_action() -> None:
     assert set(step.get("with", {})) <= set(action["inputs"])
     assert job["steps"][0]["uses"].startswith("actions/checkout@")
     # every input the README names exists
-    names = re.search(r"^Inputs: (.*?)\.$", README, re.M | re.S).group(1)  # type: ignore[union-attr]
+    names = re.search(r"^Inputs: (.*?)\.$", README, re.MULTILINE | re.DOTALL).group(1)  # type: ignore[union-attr]
     assert set(re.findall(r"`([a-z-]+)`", names)) == set(action["inputs"])
 
 
 def test_plain_workflow_commands_run(tmp_path: Path) -> None:
-    workflow = next(w for w in _workflows() if not any(f"{REPO_SLUG}@" in s.get("uses", "") for j in w["jobs"].values() for s in j["steps"]))
+    workflow = next(
+        w
+        for w in _workflows()
+        if not any(
+            f"{REPO_SLUG}@" in s.get("uses", "") for j in w["jobs"].values() for s in j["steps"]
+        )
+    )
     assert workflow["permissions"]["security-events"] == "write"
     [job] = workflow["jobs"].values()
     runs = [s["run"] for s in job["steps"] if "run" in s]
     install = next(r for r in runs if r.startswith("pip install"))
     assert f"git+{HOMEPAGE}@v{__version__}" in install
-    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    upload = next(
+        s
+        for s in job["steps"]
+        if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
     assert upload["if"] == "always()"  # upload even when the check step fails the job
     root = _project(tmp_path)
     (root / ".lambdalint.yaml").write_text(YAML_CONFIG)
     env = {**os.environ, "PATH": _bin_path()}
     [check] = [r for r in runs if r.startswith("lambdalint check")]
-    done = subprocess.run(["bash", "-e", "-c", check], cwd=root, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", "-e", "-c", check], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1, done.stderr  # findings fail the step
     sarif = json.loads((root / upload["with"]["sarif_file"]).read_text())
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 3

@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
+
 from lambdalint import __version__
 from lambdalint.cli import main
 from lambdalint.reporters.sarif_format import rule_descriptor
@@ -29,12 +29,16 @@ PARSE_ERRORS = FIXTURES / "LL100-parse-error"
 
 def _validator() -> jsonschema.Draft4Validator:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    return jsonschema.Draft4Validator(
+        schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
 
 
 def sarif(cwd: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, Any]]:
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "sarif", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "sarif", *args], catch_exceptions=False
+    )
     doc = json.loads(result.stdout)
     errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
@@ -47,7 +51,15 @@ def test_the_schema_is_the_unmodified_oasis_file() -> None:
 
 
 def test_the_validator_rejects_invalid_sarif() -> None:
-    bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"level": "fatal", "message": {"text": "m"}}]}]}
+    bad = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "x"}},
+                "results": [{"level": "fatal", "message": {"text": "m"}}],
+            }
+        ],
+    }
     assert list(_validator().iter_errors(bad))
 
 
@@ -101,7 +113,9 @@ def test_results_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "suppressions" not in first
 
 
-def test_severity_override_changes_result_level_not_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_severity_override_changes_result_level_not_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "p"
     shutil.copytree(BAD, proj)
     (proj / ".lambdalint.yaml").write_text("severity: {LL102: info}\n")
@@ -111,13 +125,22 @@ def test_severity_override_changes_result_level_not_default(tmp_path: Path, monk
     assert run["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] == "error"
 
 
-def test_paths_in_subfolders_are_relative_and_slash_separated(monkeypatch: pytest.MonkeyPatch) -> None:
-    _, doc = sarif(FIXTURES / "LL105-python-async-handler", "--select", "LL105", "bad", monkeypatch=monkeypatch)
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+def test_paths_in_subfolders_are_relative_and_slash_separated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, doc = sarif(
+        FIXTURES / "LL105-python-async-handler", "--select", "LL105", "bad", monkeypatch=monkeypatch
+    )
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in doc["runs"][0]["results"]
+    }
     assert uris == {"bad/fetcher/app.py"}
 
 
-def test_fingerprints_stable_when_unrelated_lines_are_inserted_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fingerprints_stable_when_unrelated_lines_are_inserted_above(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "p"
     shutil.copytree(BAD, proj)
     _, before = sarif(proj, "--select", "LL102", monkeypatch=monkeypatch)
@@ -129,7 +152,9 @@ def test_fingerprints_stable_when_unrelated_lines_are_inserted_above(tmp_path: P
 
     def prints(doc: dict[str, Any]) -> dict[str, int]:
         return {
-            r["partialFingerprints"]["lambdalint/v1"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
+            r["partialFingerprints"]["lambdalint/v1"]: r["locations"][0]["physicalLocation"][
+                "region"
+            ]["startLine"]
             for r in doc["runs"][0]["results"]
         }
 
@@ -138,13 +163,18 @@ def test_fingerprints_stable_when_unrelated_lines_are_inserted_above(tmp_path: P
     assert all(a[k] == b[k] + 2 for k in b)
 
 
-def test_suppressed_findings_carry_suppressions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_suppressed_findings_carry_suppressions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "p"
     shutil.copytree(BAD, proj)
     template = proj / "template.yaml"
-    template.write_text(template.read_text().replace(
-        "Handler: app.handler\n", "Handler: app.handler  # lambdalint: ignore[LL102] renamed in next release\n"
-    ))
+    template.write_text(
+        template.read_text().replace(
+            "Handler: app.handler\n",
+            "Handler: app.handler  # lambdalint: ignore[LL102] renamed in next release\n",
+        )
+    )
     code, doc = sarif(proj, "--select", "LL102", monkeypatch=monkeypatch)
     results = doc["runs"][0]["results"]
     suppressed = [r for r in results if "suppressions" in r]
@@ -164,7 +194,9 @@ def test_parse_errors(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
 
 
-def test_skipped_files_become_tool_notifications(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_skipped_files_become_tool_notifications(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "blob.yaml").write_bytes(b"Resources:\x00\x01\x02")
     code, doc = sarif(tmp_path, monkeypatch=monkeypatch)
     invocation = doc["runs"][0]["invocations"][0]
@@ -176,13 +208,28 @@ def test_skipped_files_become_tool_notifications(tmp_path: Path, monkeypatch: py
 
 
 def test_security_rules_get_security_severity() -> None:
-    iam = rule_descriptor(Rule(id="LL201", name="iam-wildcard-action", severity="error", summary="s", category="iam"))
+    iam = rule_descriptor(
+        Rule(id="LL201", name="iam-wildcard-action", severity="error", summary="s", category="iam")
+    )
     assert "security" in iam["properties"]["tags"]
     assert iam["properties"]["security-severity"] == "8.0"
-    secret = rule_descriptor(Rule(id="LL403", name="x", severity="warning", summary="s", category="secrets", security_severity=6.5))
+    secret = rule_descriptor(
+        Rule(
+            id="LL403",
+            name="x",
+            severity="warning",
+            summary="s",
+            category="secrets",
+            security_severity=6.5,
+        )
+    )
     assert secret["properties"]["security-severity"] == "6.5"
-    logs = rule_descriptor(Rule(id="LL301", name="x", severity="warning", summary="s", category="logging"))
-    assert "security-severity" not in logs["properties"] and logs["properties"]["tags"] == ["logging"]
+    logs = rule_descriptor(
+        Rule(id="LL301", name="x", severity="warning", summary="s", category="logging")
+    )
+    assert "security-severity" not in logs["properties"] and logs["properties"]["tags"] == [
+        "logging"
+    ]
     assert logs["defaultConfiguration"] == {"level": "warning"}
     info = rule_descriptor(Rule(id="LL107", name="x", severity="info", summary="s"))
     assert info["defaultConfiguration"] == {"level": "note"}
@@ -191,7 +238,9 @@ def test_security_rules_get_security_severity() -> None:
 def test_output_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(BAD)
     out = tmp_path / "lambdalint.sarif"
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL102", "--format", "sarif", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--select", "LL102", "--format", "sarif", "-o", str(out)]
+    )
     assert result.exit_code == 1 and result.stdout == ""
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert not list(_validator().iter_errors(doc))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import lint
+
 from lambdalint import suppress
 from lambdalint.cli import main
 from lambdalint.config import Config
@@ -42,9 +42,13 @@ async def handler(event, context):{trailing}
 """
 
 
-def _write(tmp_path: Path, wrong_comment: str = "", metadata: str = "", above: str = "", trailing: str = "") -> Path:
+def _write(
+    tmp_path: Path, wrong_comment: str = "", metadata: str = "", above: str = "", trailing: str = ""
+) -> Path:
     (tmp_path / "src").mkdir(exist_ok=True)
-    (tmp_path / "template.yaml").write_text(TEMPLATE.format(wrong_comment=wrong_comment, metadata=metadata))
+    (tmp_path / "template.yaml").write_text(
+        TEMPLATE.format(wrong_comment=wrong_comment, metadata=metadata)
+    )
     (tmp_path / "src" / "app.py").write_text(APP.format(above=above, trailing=trailing))
     return tmp_path
 
@@ -91,23 +95,31 @@ def test_template_metadata(tmp_path: Path) -> None:
 
 
 def _finding(path: Path, line: int, rule: str = "LL106", function: str = "") -> Finding:
-    return Finding("m", Loc(path, Pos(line, 1)), rule_id=rule, severity="warning", function=function)
+    return Finding(
+        "m", Loc(path, Pos(line, 1)), rule_id=rule, severity="warning", function=function
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "line", "suppressed"),
     [
-        ("handler.js", "const t = process.env.TABLE; // lambdalint: ignore[LL106] set by the layer", True),
+        (
+            "handler.js",
+            "const t = process.env.TABLE; // lambdalint: ignore[LL106] set by the layer",
+            True,
+        ),
         ("handler.ts", "const t = process.env.TABLE; // lambdalint: ignore[LL106]", True),
         ("handler.mjs", "const t = process.env.TABLE; // lambdalint: ignore[LL201]", False),
         ("handler.js", "const u = 'http://lambdalint: ignore[LL106]';", False),
         ("handler.py", "t = os.environ['TABLE']  // lambdalint: ignore[LL106]", False),
-        ("main.tf", 'timeout = 60 # lambdalint: ignore[LL106]', True),
-        ("main.tf", 'timeout = 60 // lambdalint: ignore[LL106]', True),
+        ("main.tf", "timeout = 60 # lambdalint: ignore[LL106]", True),
+        ("main.tf", "timeout = 60 // lambdalint: ignore[LL106]", True),
         ("template.json", '"Timeout": 60, "x": "# lambdalint: ignore[LL106]"', False),
     ],
 )
-def test_comment_syntax_follows_the_file_type(tmp_path: Path, name: str, line: str, suppressed: bool) -> None:
+def test_comment_syntax_follows_the_file_type(
+    tmp_path: Path, name: str, line: str, suppressed: bool
+) -> None:
     path = tmp_path / name
     path.write_text(f"first\n{line}\n")
     out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
@@ -116,22 +128,26 @@ def test_comment_syntax_follows_the_file_type(tmp_path: Path, name: str, line: s
 
 def test_js_comment_line_above(tmp_path: Path) -> None:
     path = tmp_path / "index.js"
-    path.write_text("  // lambdalint: ignore[LL106] provided by the extension\n  const x = process.env.X;\n")
+    path.write_text(
+        "  // lambdalint: ignore[LL106] provided by the extension\n  const x = process.env.X;\n"
+    )
     out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
     assert out[0].suppressed == "provided by the extension"
 
 
 def test_terraform_json_comment_key() -> None:
-    assert suppress.json_comment_ignores("lambdalint: ignore[LL301,LL504] logs shipped to Datadog") == {
+    assert suppress.json_comment_ignores(
+        "lambdalint: ignore[LL301,LL504] logs shipped to Datadog"
+    ) == {
         "LL301": "logs shipped to Datadog",
         "LL504": "logs shipped to Datadog",
     }
     assert suppress.json_comment_ignores(["owned by team x", "lambdalint: ignore[LL601]"]) == {
         "LL601": suppress.METADATA_REASON
     }
-    assert suppress.json_comment_ignores({"lambdalint": {"ignore": ["LL207"], "reason": "public webhook"}}) == {
-        "LL207": "public webhook"
-    }
+    assert suppress.json_comment_ignores(
+        {"lambdalint": {"ignore": ["LL207"], "reason": "public webhook"}}
+    ) == {"LL207": "public webhook"}
     assert suppress.json_comment_ignores("just a note") == {}
     assert suppress.json_comment_ignores(42) == {}
 
@@ -142,8 +158,11 @@ def test_function_suppressions_apply_to_project_scoped_findings(tmp_path: Path) 
     fn = Function(name="api", framework="terraform", loc=Loc(tf, Pos(3, 5)))
     fn.suppressed.update(suppress.json_comment_ignores("lambdalint: ignore[LL206] partner account"))
     project = Project(root=tmp_path, functions=[fn])
-    findings = [_finding(tf, 9, "LL206", function="api"), _finding(tf, 9, "LL207", function="api"),
-                _finding(tf, 9, "LL206", function="other")]
+    findings = [
+        _finding(tf, 9, "LL206", function="api"),
+        _finding(tf, 9, "LL207", function="api"),
+        _finding(tf, 9, "LL206", function="other"),
+    ]
     out = suppress.apply(findings, project, Config())
     assert [f.suppressed for f in out] == ["partner account", None, None]
 
@@ -154,13 +173,18 @@ def test_per_file_ignores_drop_findings_relative_to_the_config_file(tmp_path: Pa
     b = tmp_path / "template.yaml"
     for p in (a, b):
         p.write_text("x\n")
-    config = Config(per_file_ignores={"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]}, source=tmp_path / ".lambdalint.yaml")
+    config = Config(
+        per_file_ignores={"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]},
+        source=tmp_path / ".lambdalint.yaml",
+    )
     findings = [_finding(a, 1, "LL102"), _finding(a, 1, "LL301"), _finding(b, 1, "LL102")]
     out = suppress.apply(findings, Project(root=tmp_path), config)
     assert [(f.loc.path, f.rule_id) for f in out] == [(a, "LL301"), (b, "LL102")]
 
 
-def test_text_counts_and_json_marks_suppressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_counts_and_json_marks_suppressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(tmp_path, wrong_comment="  # lambdalint: ignore[LL102] known")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
@@ -168,7 +192,9 @@ def test_text_counts_and_json_marks_suppressed(tmp_path: Path, monkeypatch: pyte
     assert text.exit_code == 1
     assert "LL102" not in text.stdout
     assert "1 suppressed" in text.stdout.splitlines()[-1]
-    out = runner.invoke(main, ["check", "--no-cache", "--select", "LL102,LL105", "--format", "json"])
+    out = runner.invoke(
+        main, ["check", "--no-cache", "--select", "LL102,LL105", "--format", "json"]
+    )
     doc = json.loads(out.stdout)
     marks = {f["rule_id"]: (f["suppressed"], f["suppression_reason"]) for f in doc["findings"]}
     assert marks == {"LL102": (True, "known"), "LL105": (False, None)}
@@ -177,10 +203,14 @@ def test_text_counts_and_json_marks_suppressed(tmp_path: Path, monkeypatch: pyte
     assert only_suppressed.exit_code == 0, only_suppressed.stdout
 
 
-def test_per_file_ignores_from_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_file_ignores_from_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(tmp_path)
     (tmp_path / ".lambdalint.yaml").write_text("per-file-ignores:\n  'src/*.py': [LL105]\n")
     monkeypatch.chdir(tmp_path / "src")  # the globs are relative to the config file, not the cwd
-    out = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL102,LL105", "--format", "json", ".."])
+    out = CliRunner().invoke(
+        main, ["check", "--no-cache", "--select", "LL102,LL105", "--format", "json", ".."]
+    )
     doc = json.loads(out.stdout)
     assert [f["rule_id"] for f in doc["findings"]] == ["LL102"]

@@ -22,7 +22,9 @@ from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.rulepack import Rule
 
-SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://github.com/lambdalint/lambdalint"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "lambdalint/v1"
@@ -32,7 +34,7 @@ SECURITY_CATEGORIES = frozenset({"iam", "secrets", "security"})
 # GitHub maps security-severity to critical (>= 9), high (>= 7), medium (>= 4) and low
 SECURITY_SEVERITY = {"error": 8.0, "warning": 5.0, "info": 2.0}
 
-_SECTION = re.compile(r"^##\s+What it does\s*$(?P<body>.*?)(?=^##\s|\Z)", re.M | re.S)
+_SECTION = re.compile(r"^##\s+What it does\s*$(?P<body>.*?)(?=^##\s|\Z)", re.MULTILINE | re.DOTALL)
 
 
 def _full_description(rule: Rule) -> str:
@@ -54,7 +56,11 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     if is_security(rule):
         if "security" not in tags:
             tags.append("security")
-        score = rule.security_severity if rule.security_severity is not None else SECURITY_SEVERITY[rule.severity]
+        score = (
+            rule.security_severity
+            if rule.security_severity is not None
+            else SECURITY_SEVERITY[rule.severity]
+        )
         properties["security-severity"] = f"{score:.1f}"
     properties["tags"] = list(dict.fromkeys(tags))
     properties["precision"] = "high"
@@ -85,7 +91,9 @@ def _region(finding: Finding) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": line, "startColumn": max(pos.column, 1)}
     if pos.end_line is not None and pos.end_line >= line:
         region["endLine"] = pos.end_line
-        if pos.end_column is not None and (pos.end_line > line or pos.end_column > region["startColumn"]):
+        if pos.end_column is not None and (
+            pos.end_line > line or pos.end_column > region["startColumn"]
+        ):
             region["endColumn"] = pos.end_column
     return region
 
@@ -102,14 +110,18 @@ def _result(
         "ruleIndex": index[finding.rule_id],
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}
+        ],
         # identical findings in one file are told apart by their occurrence, as GitHub does
         "partialFingerprints": {FINGERPRINT_KEY: f"{fp}:{seen[fp]}"},
     }
     if finding.function:
         result["properties"] = {"function": finding.function}
     if finding.suppressed is not None:
-        result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.suppressed}]
+        result["suppressions"] = [
+            {"kind": "inSource", "status": "accepted", "justification": finding.suppressed}
+        ]
     return result
 
 
@@ -126,7 +138,14 @@ def document(result: Result, config: Config) -> dict[str, Any]:
     for f in result.findings:
         if f.rule_id not in index:  # a finding from a rule the result does not list: describe it
             index[f.rule_id] = len(rules)
-            rules.append(Rule(id=f.rule_id, name=f.rule_id.lower(), severity=f.severity or "warning", summary=f.rule_id))
+            rules.append(
+                Rule(
+                    id=f.rule_id,
+                    name=f.rule_id.lower(),
+                    severity=f.severity or "warning",
+                    summary=f.rule_id,
+                )
+            )
     lines = LineCache()
     seen: Counter[str] = Counter()
     run: dict[str, Any] = {
