@@ -214,3 +214,35 @@ def test_per_file_ignores_from_the_config_file(
     )
     doc = json.loads(out.stdout)
     assert [f["rule_id"] for f in doc["findings"]] == ["LL102"]
+
+
+TF_JSON = """\
+{
+  "data": {"archive_file": {"api": {"type": "zip", "source_dir": "${path.module}/src",
+                                    "output_path": "${path.module}/api.zip"}}},
+  "resource": {
+    "aws_lambda_function": {
+      "api": {
+        %(comment)s
+        "function_name": "api",
+        "filename": "${data.archive_file.api.output_path}",
+        "handler": "app.missing",
+        "runtime": "python3.12",
+        "role": "arn:aws:iam::123456789012:role/api"
+      }
+    }
+  }
+}
+"""
+
+
+def test_terraform_json_comment_key_end_to_end(tmp_path: Path) -> None:
+    pytest.importorskip("lambdalint.loaders.terraform_json")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (tmp_path / "main.tf.json").write_text(TF_JSON % {"comment": ""})
+    assert [f.suppressed for f in lint(tmp_path, select=["LL102"]).findings] == [None]
+    comment = '"//": "lambdalint: ignore[LL102] handler generated at build time",'
+    (tmp_path / "main.tf.json").write_text(TF_JSON % {"comment": comment})
+    result = lint(tmp_path, select=["LL102"])
+    assert [f.suppressed for f in result.findings] == ["handler generated at build time"]
