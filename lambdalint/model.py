@@ -88,7 +88,13 @@ class EnvVar:
 
 @dataclass
 class Statement:
-    """One IAM policy statement granted to the function's role."""
+    """One IAM policy statement granted to the function's role.
+
+    `resources` may hold ARNs with `${...}` placeholders for parts that name a resource or a
+    pseudo parameter (`arn:${AWS::Partition}:s3:::${Bucket}/*`): such a resource is specific,
+    never a wildcard. Parts that could be anything (a parameter without a value) make the
+    statement `resources_unknown` instead.
+    """
 
     effect: str
     actions: list[str]
@@ -101,6 +107,9 @@ class Statement:
     actions_unknown: bool = False
     resources_unknown: bool = False
     source: str = ""  # e.g. "inline", "AWS::IAM::Policy MyPolicy", "SAM S3CrudPolicy"
+    # where Action/NotAction and Resource/NotResource are written, when the loader knows
+    action_loc: Loc | None = None
+    resource_loc: Loc | None = None
 
 
 @dataclass
@@ -111,7 +120,12 @@ class ManagedPolicy:
 
 @dataclass
 class Role:
-    """The execution role. `known` is False when it is external or unresolvable."""
+    """The execution role. `known` is False when it is external or unresolvable.
+
+    `statements` are the statements written in the project (inline policies, policy resources
+    attached to the role, SAM policy templates expanded). AWS managed policies are listed in
+    `managed_policies` by name or ARN and not expanded; they do not make the role incomplete.
+    """
 
     known: bool
     loc: Loc | None = None
@@ -125,14 +139,23 @@ class Role:
 
 @dataclass
 class LogGroup:
+    """A log group the function writes to.
+
+    retention_days: int days; 0 means never expire (Terraform spells it so); None means not
+    set, which also means never expire; UNKNOWN when unresolvable (or the group is managed
+    somewhere lambdalint cannot see), and then no rule may assume anything about it.
+    """
+
     name: Any
-    retention_days: Any  # int, None when not set, UNKNOWN when unresolvable
+    retention_days: Any
     loc: Loc
     retention_loc: Loc | None = None
 
 
 @dataclass
 class Queue:
+    """An SQS queue that feeds the function (defined in the project)."""
+
     name: str
     visibility_timeout: Any  # int seconds; 30 when not set; UNKNOWN when unresolvable
     loc: Loc
@@ -144,7 +167,8 @@ class Event:
     """An event source or trigger of the function."""
 
     # api | http-api | sqs | s3 | sns | eventbridge | schedule | kinesis | dynamodb |
-    # alb | cognito | iot | mq | msk | cloudwatch-logs | other
+    # alb | cognito | iot | mq | msk | cloudwatch-logs | other. WebSocket APIs are "api".
+    # is_async: the source invokes the function asynchronously (S3, SNS, EventBridge, schedules)
     kind: str
     loc: Loc
     name: str = ""
@@ -154,12 +178,19 @@ class Event:
 
 @dataclass
 class Permission:
+    """A resource-based policy statement on the function (who may invoke it).
+
+    `loc` is where the principal is written. Optional fields are None when absent, UNKNOWN when
+    set to something unresolvable.
+    """
+
     principal: Any
     loc: Loc
     source_arn: Any = None
     source_account: Any = None
     action: Any = None
     function_url_auth_type: Any = None
+    principal_org_id: Any = None
 
 
 @dataclass
@@ -200,6 +231,8 @@ class Function:
     handler: Prop[Any] | None = None
     code: CodeLocation | None = None
     package_type: str = "Zip"
+    # timeout (seconds) and memory (MB): None when set nowhere, so Lambda's defaults apply
+    # (3 s, 128 MB); a Prop whose value is UNKNOWN when set to something unresolvable
     timeout: Prop[Any] | None = None
     memory: Prop[Any] | None = None
     environment: dict[str, EnvVar] = field(default_factory=dict)
@@ -213,6 +246,8 @@ class Function:
     permissions: list[Permission] = field(default_factory=list)
     reserved_concurrency: Prop[Any] | None = None
     tracing: Prop[Any] | None = None
+    # asynchronous-invocation failure handling: the DLQ / OnFailure destination target (an ARN,
+    # possibly with ${...} placeholders, or UNKNOWN); None when not configured
     dead_letter: Prop[Any] | None = None
     on_failure: Prop[Any] | None = None
     tags: dict[str, Any] = field(default_factory=dict)
