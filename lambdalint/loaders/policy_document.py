@@ -94,7 +94,7 @@ def statement(item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _
     resources, resources_unknown = strings(item.get("Resource"), resolve)
     not_resources, not_resources_unknown = strings(item.get("NotResource"), resolve)
     return Statement(
-        effect=effect if isinstance(effect, str) else "Allow",
+        effect=str(effect) if isinstance(effect, str) else "Allow",
         actions=actions,
         resources=resources,
         loc=loc,
@@ -120,7 +120,7 @@ def strings(value: Any, resolve: Resolver = _identity) -> tuple[list[str], bool]
     for item in items:
         item = resolve(item)
         if isinstance(item, str):
-            out.append(item)
+            out.append(str(item))
         else:
             unknown = True
     return out, unknown

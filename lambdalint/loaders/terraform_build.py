@@ -72,7 +72,7 @@ def parse_source(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
     return terraform_hcl.parse_file(path, text), []
 
 
-def _parse_sibling(path: Path) -> TfFile | None:
+def parse_sibling(path: Path) -> TfFile | None:
     try:
         st = path.stat()
     except OSError:
@@ -137,7 +137,7 @@ def folder_scope(path: Path, own: TfFile) -> Scope:
     for other in folder_files(folder):
         if other.name == path.name:
             continue
-        tf = _parse_sibling(other)
+        tf = parse_sibling(other)
         if tf is not None:
             files.append(tf)
     return Scope(folder, files, tfvars(folder))
@@ -173,7 +173,7 @@ def build_functions(scope: Scope, framework: str, only_path: Path | None = None)
 def build_function(scope: Scope, res: Resource, framework: str) -> Function:
     body = res.body
     fn = Function(name=res.address, framework=framework, loc=res.loc)
-    if "function_name" in body:
+    if body.get("function_name") is not None:
         fn.function_name = _string_or_unknown(scope.evaluate(body["function_name"]))
     fn.runtime = _prop(scope, res, body, "runtime")
     fn.handler = _prop(scope, res, body, "handler")
@@ -196,7 +196,7 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
     fn.architectures = _list_values(scope, body.get("architectures"))
     tags = scope.evaluate(body.get("tags"))
     if isinstance(tags, dict):
-        fn.tags = {str(k): v for k, v in tags.items() if isinstance(k, str)}
+        fn.tags = {str(k): _plain(v) for k, v in tags.items() if isinstance(k, str)}
     fn.code = code_location(scope, res)
     fn.environment, fn.environment_complete = environment(scope, res)
     fn.role = role(scope, res)
@@ -210,7 +210,12 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
 
 
 def _string_or_unknown(value: Any) -> Any:
-    return value if isinstance(value, str) else UNKNOWN
+    return str(value) if isinstance(value, str) else UNKNOWN
+
+
+def _plain(value: Any) -> Any:
+    """Model values are plain: a SourceText (str with a position) becomes a str."""
+    return str(value) if isinstance(value, str) else value
 
 
 def _prop(scope: Scope, res: Resource, body: LMap, key: str) -> Prop[Any] | None:
@@ -219,9 +224,7 @@ def _prop(scope: Scope, res: Resource, body: LMap, key: str) -> Prop[Any] | None
     value = scope.evaluate(body[key])
     if value is None:
         return None
-    if isinstance(value, SourceText):
-        value = str(value)
-    return Prop(value, res.loc_of(body, key))
+    return Prop(_plain(value), res.loc_of(body, key))
 
 
 def _link_value(scope: Scope, expr: Any) -> Any:
@@ -272,7 +275,7 @@ def names_function(scope: Scope, expr: Any, fn_res: Resource) -> bool:
 
 def code_location(scope: Scope, res: Resource) -> CodeLocation:
     body = res.body
-    if scope.evaluate(body.get("package_type")) == "Image" or "image_uri" in body:
+    if scope.evaluate(body.get("package_type")) == "Image" or body.get("image_uri") is not None:
         return CodeLocation("image", res.loc_of(body, "image_uri"))
     if body.get("s3_bucket") is not None:
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
@@ -299,7 +302,7 @@ def code_location(scope: Scope, res: Resource) -> CodeLocation:
 def _archive_code(scope: Scope, archive: Resource, fallback: Loc) -> CodeLocation:
     body = archive.body
     for key, kind in (("source_dir", "dir"), ("source_file", "file")):
-        if key not in body:
+        if body.get(key) is None:
             continue
         loc = archive.loc_of(body, key)
         value = scope.evaluate(body[key])
@@ -340,25 +343,19 @@ def environment(scope: Scope, res: Resource) -> tuple[dict[str, Any], bool]:
 def classify_env(scope: Scope, name: str, expr: Any, loc: Loc) -> EnvVar:
     """literal (written in the configuration), parameter (from an input variable), reference
     (from another resource or data source), or unknown."""
-    value = scope.evaluate(expr)
-    text = _env_text(value)
-    refs = list(refs_in(expr))
-    if isinstance(expr, Ref) and len(expr.parts) == 2 and expr.parts[0] == "var":
-        var = scope.variables.get(str(expr.parts[1]))
-        return EnvVar(
-            name, text, loc, kind="parameter", parameter=str(expr.parts[1]),
-            parameter_no_echo=bool(var and var.sensitive),
-        )
     if isinstance(expr, Opaque):
         return EnvVar(name, UNKNOWN, loc, kind="unknown")
+    text = _env_text(scope.evaluate(expr))
+    refs = list(refs_in(expr))
     if not refs and not isinstance(expr, Call):
         return EnvVar(name, text, loc) if text is not UNKNOWN else EnvVar(name, UNKNOWN, loc, kind="unknown")
     heads = {r.parts[0] for r in refs if r.parts}
     if heads <= {"local", "path"} and text is not UNKNOWN:
         return EnvVar(name, text, loc)
-    if heads and heads <= {"var", "local", "path"}:
-        var_names = [str(r.parts[1]) for r in refs if r.parts and r.parts[0] == "var" and len(r.parts) > 1]
-        return EnvVar(name, text, loc, kind="parameter", parameter=var_names[0] if var_names else None)
+    variables = [str(r.parts[1]) for r in refs if len(r.parts) > 1 and r.parts[0] == "var"]
+    if variables and heads <= {"var", "local", "path"}:
+        sensitive = any(v in scope.variables and scope.variables[v].sensitive for v in variables)
+        return EnvVar(name, text, loc, kind="parameter", parameter=variables[0], parameter_no_echo=sensitive)
     if refs:
         return EnvVar(name, text, loc, kind="reference")
     return EnvVar(name, UNKNOWN, loc, kind="unknown")
@@ -391,9 +388,9 @@ def role(scope: Scope, res: Resource) -> Role | None:
     if "dynamic:inline_policy" in body:
         out.incomplete = True
     for block in blocks(body, "inline_policy"):
-        if block.get("policy") is not None:
+        if block.get("policy") not in (None, ""):
             _add_policy(scope, out, block["policy"], role_res, block, "policy", f"{role_res.address} inline_policy")
-    if "managed_policy_arns" in body:
+    if body.get("managed_policy_arns") is not None:
         _add_managed_list(scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns")
     for rp in scope.all("aws_iam_role_policy"):
         if _names_role(scope, rp.body.get("role"), role_res):
@@ -541,7 +538,7 @@ def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tupl
         dynamic = any(str(k).startswith("dynamic:") for k in block)
         out.append(
             Statement(
-                effect=effect if isinstance(effect, str) else "Allow",
+                effect=str(effect) if isinstance(effect, str) else "Allow",
                 actions=actions,
                 resources=resources,
                 loc=Loc(doc_res.path, block.pos),
@@ -675,7 +672,7 @@ def permissions(scope: Scope, fn_res: Resource) -> list[Permission]:
             continue
         out.append(
             Permission(
-                principal=scope.evaluate(body.get("principal")) if body.get("principal") is not None else UNKNOWN,
+                principal=_optional(scope, body, "principal") if body.get("principal") is not None else UNKNOWN,
                 loc=perm.loc_of(body, "principal"),
                 source_arn=_optional(scope, body, "source_arn"),
                 source_account=_optional(scope, body, "source_account"),
@@ -691,9 +688,7 @@ def _optional(scope: Scope, body: LMap, key: str) -> Any:
     if body.get(key) is None:
         return None
     value = scope.evaluate(body[key])
-    if isinstance(value, SourceText):
-        return str(value)
-    return UNKNOWN if value is None else value
+    return UNKNOWN if value is None else _plain(value)
 
 
 def function_url(scope: Scope, fn_res: Resource) -> FunctionUrl | None:

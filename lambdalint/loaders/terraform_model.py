@@ -96,6 +96,16 @@ class Opaque:
     pos: Pos = Pos()
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A value already known (a plan's planned value) that was written as references:
+    it evaluates to the value and still links to what it referred to."""
+
+    value: Any
+    refs: tuple[Ref, ...] = ()
+    pos: Pos = Pos()
+
+
 Expr = Any  # str | int | float | bool | None | LMap | LList | Ref | Template | Call | Opaque
 
 
@@ -111,7 +121,7 @@ def refs_in(value: Any, depth: int = 0) -> Iterator[Ref]:
     elif isinstance(value, Call):
         for a in value.args:
             yield from refs_in(a, depth + 1)
-    elif isinstance(value, Opaque):
+    elif isinstance(value, (Opaque, Resolved)):
         yield from value.refs
     elif isinstance(value, dict):
         for v in value.values():
@@ -122,7 +132,7 @@ def refs_in(value: Any, depth: int = 0) -> Iterator[Ref]:
 
 
 def expr_pos(value: Any, default: Pos) -> Pos:
-    if isinstance(value, (Ref, Template, Call, Opaque)):
+    if isinstance(value, (Ref, Template, Call, Opaque, Resolved)):
         return value.pos
     if isinstance(value, (LMap, LList)):
         return value.pos
@@ -302,6 +312,8 @@ class Scope:
             return "".join(pieces)
         if isinstance(value, Call):
             return self._call(value, depth)
+        if isinstance(value, Resolved):
+            return UNKNOWN if value.value is None else self.evaluate(value.value, depth + 1)
         return UNKNOWN
 
     def _ref(self, ref: Ref, depth: int) -> Any:
@@ -463,9 +475,9 @@ class Scope:
                     if inner is not None:
                         return inner
             return "${" + value.dotted() + "}"
-        if isinstance(value, Call):
+        if isinstance(value, (Call, Resolved)):
             v = self.evaluate(value, depth + 1)
-            return v if isinstance(v, str) else None
+            return str(v) if isinstance(v, str) else None
         return None
 
 
