@@ -90,11 +90,22 @@ def _read_text(path: Path) -> str:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    text = _read_text(path)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(_read_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        # aliases could make validation and error messages expand a shared value exponentially
+        if "*" in text and any(
+            isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(text, Loader=loader)
+        ):
+            raise ConfigError(
+                f"{_label(path)}: YAML aliases (*name) are not supported in the configuration"
+            )
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         first = str(exc).replace("\n", " ")
         raise ConfigError(f"{_label(path)}: invalid YAML: {first}") from None
+    except RecursionError:
+        raise ConfigError(f"{_label(path)}: the configuration nests too deeply") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -113,20 +124,23 @@ def _toml_loads(text: str) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse_toml(_read_text(path), path)
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        return _toml_loads(_read_text(path))
+        return _toml_loads(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise ConfigError(f"{_label(path)}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{_label(path)}: the configuration nests too deeply") from None
 
 
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
     text = _read_text(path)
     if "lambdalint" not in text:  # most pyproject files: no need to parse them
         return None
-    try:
-        data = _toml_loads(text)
-    except ValueError as exc:
-        raise ConfigError(f"{_label(path)}: invalid TOML: {exc}") from None
+    data = _parse_toml(text, path)
     tool = data.get("tool")
     table = tool.get("lambdalint") if isinstance(tool, dict) else None
     if table is None:
@@ -176,10 +190,13 @@ def validate(data: dict[str, Any], label: str) -> None:
     import jsonschema  # type: ignore[import-untyped]
 
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(
-        validator.iter_errors(data),
-        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
-    )
+    try:
+        errors = sorted(
+            validator.iter_errors(data),
+            key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+        )
+    except RecursionError:
+        raise ConfigError(f"{label}: the configuration nests too deeply") from None
     if errors:
         raise ConfigError(f"{label}: {_describe(errors[0])}")
 

@@ -190,3 +190,29 @@ def test_rule_file_options_extend_the_schema(
             configfile.load([tmp_path], None)
     finally:
         configfile.schema.cache_clear()
+
+
+def test_hostile_config_files_are_errors_not_hangs(tmp_path: Path) -> None:
+    laughs = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(12)
+        )
+        + "fail-on: *m\n"
+    )
+    (tmp_path / ".lambdalint.yaml").write_text(laughs)
+    with pytest.raises(ConfigError, match="aliases"):
+        configfile.load([tmp_path], None)
+    (tmp_path / ".lambdalint.yaml").write_text("select: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError):
+        configfile.load([tmp_path], None)
+    (tmp_path / ".lambdalint.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.lambdalint]\nselect = " + "[" * 5000 + "]" * 5000 + "\n"
+    )
+    with pytest.raises(ConfigError):
+        configfile.load([tmp_path], None)
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.lambdalint]\nselect = ['\xff']\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        configfile.load([tmp_path], None)
