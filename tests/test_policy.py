@@ -278,3 +278,19 @@ def test_schema_error_is_a_rule_error() -> None:
         policy.check(rule)
     with pytest.raises(RuleError):
         list(policy.evaluate(rule, _fn()))
+
+
+def test_policy_findings_can_be_suppressed_by_template_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, OWNER)
+    template = tmp_path / "template.yaml"
+    meta = (
+        "  Untagged:\n    Metadata:\n      lambdalint: {ignore: [ORG001], reason: internal tool}\n"
+    )
+    template.write_text(template.read_text().replace("  Untagged:\n", meta))
+    code, findings, _ = _check(tmp_path, monkeypatch)
+    assert [(f["function"], f["suppression_reason"]) for f in findings] == [
+        ("Untagged", "internal tool")
+    ]
+    assert code == 0
