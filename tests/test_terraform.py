@@ -236,7 +236,13 @@ def test_role_statements_from_every_policy_form(tmp_path: Path) -> None:
     assert set(by_action) == {("*",), ("s3:GetObject",), ("sqs:*",), ("dynamodb:*",)}
     assert by_action[("*",)].resources == ["*"]
     assert by_action[("*",)].loc.pos.line == _line(IAM, "Statement = [") + 1  # the object
-    assert by_action[("s3:GetObject",)].resources_unknown
+    # a resource named by reference is specific: kept with a placeholder, not unknown
+    assert by_action[("s3:GetObject",)].resources == ["${aws_s3_bucket.b.arn}/*"]
+    assert not by_action[("s3:GetObject",)].resources_unknown
+    assert by_action[("*",)].action_loc is not None
+    assert by_action[("*",)].action_loc.pos.line == _line(IAM, 'Action   = "*"')
+    assert by_action[("sqs:*",)].resource_loc.pos.line == _line(IAM, 'resources = ["*"]')  # type: ignore[union-attr]
+    assert by_action[("dynamodb:*",)].action_loc.pos.line == _line(IAM, '"dynamodb:*"')  # type: ignore[union-attr]
     assert by_action[("sqs:*",)].loc.pos.line == _line(IAM, "statement {", 2)
     assert by_action[("dynamodb:*",)].loc.pos.line == _line(IAM, '"dynamodb:*"')  # in the heredoc
     assert [m.name for m in role.managed_policies] == [
@@ -264,6 +270,25 @@ def test_policy_from_file_points_into_that_file(tmp_path: Path) -> None:
     (stmt,) = _one(tmp_path).role.statements  # type: ignore[union-attr]
     assert stmt.actions == ["*"]
     assert stmt.loc.path == tmp_path / "./policy.json" and stmt.loc.pos.line == 3
+
+
+def test_resource_from_a_variable_without_value_is_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "main.tf": """
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+          role          = aws_iam_role.fn.arn
+        }
+        resource "aws_iam_role" "fn" {}
+        resource "aws_iam_role_policy" "p" {
+          role   = aws_iam_role.fn.id
+          policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:PutObject", Resource = "${var.bucket_arn}/*" }] })
+        }
+        variable "bucket_arn" {}
+        """,
+    })
+    (stmt,) = _one(tmp_path).role.statements  # type: ignore[union-attr]
+    assert stmt.resources == [] and stmt.resources_unknown
 
 
 def test_unknown_attachment_marks_role_incomplete(tmp_path: Path) -> None:

@@ -76,10 +76,8 @@ def statements(
         if not isinstance(item, dict):
             complete = False
             continue
-        where = pos_map(ipos) if pos_map is not None else ipos
-        if pos_map is None and not isinstance(item, LMap):
-            where = fallback
-        out.append(statement(item, Loc(path, where), source, resolve))
+        mapper = pos_map if pos_map is not None else (_same if isinstance(item, LMap) else lambda _: fallback)
+        out.append(statement(item, Loc(path, mapper(ipos)), source, resolve, mapper))
     return out, complete
 
 
@@ -87,7 +85,18 @@ def _pos(value: Any, default: Pos) -> Pos:
     return value.pos if isinstance(value, (LMap, LList)) else default
 
 
-def statement(item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _identity) -> Statement:
+def _field_loc(item: dict[str, Any], keys: tuple[str, ...], loc: Loc, pos_map: PosMap) -> Loc | None:
+    for key in keys:
+        if key in item:
+            if isinstance(item, LMap) and key in item.value_pos:
+                return Loc(loc.path, pos_map(item.value_pos[key]))
+            return loc
+    return None
+
+
+def statement(
+    item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _identity, pos_map: PosMap = _same
+) -> Statement:
     effect = resolve(item.get("Effect", "Allow"))
     actions, actions_unknown = strings(item.get("Action"), resolve)
     not_actions, not_actions_unknown = strings(item.get("NotAction"), resolve)
@@ -104,6 +113,8 @@ def statement(item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _
         actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
         resources_unknown=resources_unknown or not_resources_unknown,
         source=source,
+        action_loc=_field_loc(item, ("Action", "NotAction"), loc, pos_map),
+        resource_loc=_field_loc(item, ("Resource", "NotResource"), loc, pos_map),
     )
 
 

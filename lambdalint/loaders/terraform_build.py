@@ -484,7 +484,7 @@ def policy_statements(
     if doc_res is not None and (not rest or rest[0] in ("json", "minified_json")):
         return document_statements(scope, doc_res, depth + 1)
     if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
-        doc = scope.evaluate(expr.args[0])
+        doc = scope.evaluate_named(expr.args[0])
         if isinstance(doc, LMap) and fallback.path == owner.path:
             return policy_document.statements(doc, owner.path, fallback.pos, source)
         return policy_document.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
@@ -533,8 +533,8 @@ def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tupl
         effect = scope.evaluate(block.get("effect", "Allow"))
         actions, a_unknown = policy_document.strings(scope.evaluate(block.get("actions")))
         not_actions, na_unknown = policy_document.strings(scope.evaluate(block.get("not_actions")))
-        resources, r_unknown = policy_document.strings(scope.evaluate(block.get("resources")))
-        not_resources, nr_unknown = policy_document.strings(scope.evaluate(block.get("not_resources")))
+        resources, r_unknown = policy_document.strings(scope.evaluate_named(block.get("resources")))
+        not_resources, nr_unknown = policy_document.strings(scope.evaluate_named(block.get("not_resources")))
         dynamic = any(str(k).startswith("dynamic:") for k in block)
         out.append(
             Statement(
@@ -548,9 +548,18 @@ def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tupl
                 actions_unknown=a_unknown or na_unknown or not isinstance(effect, str) or dynamic,
                 resources_unknown=r_unknown or nr_unknown,
                 source=source,
+                action_loc=_block_loc(doc_res, block, ("actions", "not_actions")),
+                resource_loc=_block_loc(doc_res, block, ("resources", "not_resources")),
             )
         )
     return out, complete
+
+
+def _block_loc(res: Resource, block: LMap, keys: tuple[str, ...]) -> Loc | None:
+    for key in keys:
+        if block.get(key) is not None:
+            return res.loc_of(block, key)
+    return None
 
 
 # ---------------------------------------------------------------- logs
@@ -678,6 +687,7 @@ def permissions(scope: Scope, fn_res: Resource) -> list[Permission]:
                 source_account=_optional(scope, body, "source_account"),
                 action=_optional(scope, body, "action"),
                 function_url_auth_type=_optional(scope, body, "function_url_auth_type"),
+                principal_org_id=_optional(scope, body, "principal_org_id"),
             )
         )
     return out

@@ -10,6 +10,7 @@ Evaluation never guesses: what depends on apply-time values or unknown inputs is
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,11 +208,9 @@ def first_block(body: Any, key: str) -> LMap | None:
 # ---------------------------------------------------------------- evaluation
 
 
-class _Cycle(Exception):
-    pass
-
-
-_COMPUTED = object()  # an attribute only known after apply
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+# traversal heads whose value could be anything when unresolved
+_ANYTHING = {"var", "local", "each", "count", "self", "terraform", "path"}
 
 
 class Scope:
@@ -315,6 +314,37 @@ class Scope:
         if isinstance(value, Resolved):
             return UNKNOWN if value.value is None else self.evaluate(value.value, depth + 1)
         return UNKNOWN
+
+    def evaluate_named(self, value: Any, depth: int = 0) -> Any:
+        """Like `evaluate`, but a string built from references to named resources keeps them
+        as `${...}` placeholders (`${aws_s3_bucket.b.arn}/*`): specific, if not literal.
+        What could be anything (a variable without a value, `each.value`) stays UNKNOWN."""
+        if depth > MAX_EVAL_DEPTH:
+            return UNKNOWN
+        if isinstance(value, LMap):
+            out = LMap(value.pos)
+            for k, v in value.items():
+                out[k] = self.evaluate_named(v, depth + 1)
+                out.key_pos[k] = value.key_pos.get(k, value.pos)
+                out.value_pos[k] = value.value_pos.get(k, value.pos)
+            return out
+        if isinstance(value, LList):
+            lst = LList(value.pos)
+            for i, v in enumerate(value):
+                lst.append(self.evaluate_named(v, depth + 1))
+                lst.item_pos.append(value.item_pos[i] if i < len(value.item_pos) else value.pos)
+            return lst
+        result = self.evaluate(value, depth + 1)
+        if result is not UNKNOWN or not isinstance(value, (Ref, Template)):
+            return result
+        rendered = self.render(value, depth + 1)
+        if rendered is None:
+            return UNKNOWN
+        for placeholder in _PLACEHOLDER.findall(rendered):
+            head = placeholder.split(".", 1)[0].split("[", 1)[0]
+            if head in _ANYTHING or "." not in placeholder:
+                return UNKNOWN
+        return rendered
 
     def _ref(self, ref: Ref, depth: int) -> Any:
         parts = ref.parts
