@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,57 @@ from lambdalint.model import Diagnostic, Loc, Pos
 
 MAX_DEPTH = 512
 MAX_NODES = 2_000_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource bounds for reading and parsing one untrusted file.
+
+    Configurable (`max-file-size`, `max-depth`, `max-nodes`); `LIMITS` holds the ones of the
+    current run. Every bound is structural, so the same file gives the same result on a fast
+    laptop and a loaded CI runner.
+    """
+
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_depth: int = MAX_DEPTH
+    # values a document may expand to, aliases counted at their expanded size
+    max_nodes: int = MAX_NODES
+
+
+LIMITS = Limits()
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(value: object) -> int | None:
+    """Bytes from `5242880`, `"5MB"`, `"512 KiB"`; None when it is not a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    m = _SIZE.match(value) if isinstance(value, str) else None
+    if not m:
+        return None
+    size = int(float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()])
+    return size if size > 0 else None
+
+
+def limits_from_options(options: dict[str, Any]) -> Limits:
+    """The limits named in the configuration's options; defaults for the rest.
+    Raises ValueError naming the option when a value is not usable."""
+    size = options.get("max-file-size", MAX_FILE_BYTES)
+    max_bytes = parse_size(size)
+    if max_bytes is None:
+        raise ValueError(f"max-file-size: expected a size such as 5242880 or '5MB', got {size!r}")
+    out = {"max_file_bytes": max_bytes}
+    for key, attr in (("max-depth", "max_depth"), ("max-nodes", "max_nodes")):
+        value = options.get(key, getattr(Limits, attr))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{key}: expected a positive integer, got {value!r}")
+        out[attr] = value
+    return Limits(**out)
 
 
 class LMap(dict):  # type: ignore[type-arg]
@@ -115,7 +168,10 @@ def _plain_scalar(value: str) -> Any:
     c = value[0]
     if c.isdigit() or c in "+-.":
         if _INT_RE.match(value):
-            return int(value.replace("_", ""))
+            try:
+                return int(value.replace("_", ""))
+            except ValueError:  # more digits than Python converts: keep the text
+                return value
         if _HEX_RE.match(value):
             return int(value[2:].replace("_", ""), 16)
         if _FLOAT_RE.match(value) and any(ch.isdigit() for ch in value):
@@ -202,8 +258,31 @@ _NO_KEY = object()
 
 def _hashable(key: Any) -> Any:
     if isinstance(key, (dict, list)):
-        return json.dumps(key, sort_keys=True, default=str)
+        try:
+            return json.dumps(key, sort_keys=True, default=str)
+        except TypeError:  # keys of mixed types cannot be sorted
+            return json.dumps(key, default=str)
     return key
+
+
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
+_MAX_TAG_DIAGNOSTICS = 20
+
+
+def _refuse_tag(tag: str, loc: Loc, diags: list[Diagnostic], refused: int) -> int:
+    """`!!python/...` asks an unsafe loader to import and call Python: report it, construct
+    nothing (the value is read as the plain scalar, list or mapping it is written as).
+    Returns how many were refused so far (only the first few are reported)."""
+    if refused < _MAX_TAG_DIAGNOSTICS:
+        diags.append(
+            Diagnostic(
+                "LL100",
+                f"YAML tag !!{tag[18:80]} is not allowed in a template: it asks for a Python "
+                "object to be constructed (nothing was constructed)",
+                loc,
+            )
+        )
+    return refused + 1
 
 
 def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
@@ -215,14 +294,16 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
     root: Any = None
     have_root = False
     nodes = 0
+    max_nodes, max_depth = LIMITS.max_nodes, LIMITS.max_depth
+    refused = 0
 
     def add(value: Any, pos: Pos, size: int) -> bool:
         """Attach a finished value to the enclosing container. True when the document ended."""
         nonlocal root, have_root, nodes
         nodes += size
-        if nodes > MAX_NODES:
+        if nodes > max_nodes:
             raise LoadError(
-                f"document expands to more than {MAX_NODES:,} nodes (YAML alias bomb?)", pos
+                f"document expands to more than {max_nodes:,} nodes (YAML alias bomb?)", pos
             )
         if not stack:
             root = value
@@ -270,17 +351,21 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
             cls = type(ev).__name__
             if cls == "ScalarEvent":
                 pos = _mark_pos(ev.start_mark)
+                if ev.tag and ev.tag.startswith(_PYTHON_TAG):
+                    refused = _refuse_tag(ev.tag, Loc(path, pos), diags, refused)
                 value = _wrap_tag(ev.tag, _resolve_scalar(ev), pos)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
                 if add(value, pos, 1):
                     break
             elif cls == "MappingStartEvent" or cls == "SequenceStartEvent":
-                if len(stack) >= MAX_DEPTH:
+                if len(stack) >= max_depth:
                     raise LoadError(
-                        f"nesting deeper than {MAX_DEPTH} levels", _mark_pos(ev.start_mark)
+                        f"nesting deeper than {max_depth} levels", _mark_pos(ev.start_mark)
                     )
                 pos = _mark_pos(ev.start_mark)
+                if ev.tag and ev.tag.startswith(_PYTHON_TAG):
+                    refused = _refuse_tag(ev.tag, Loc(path, pos), diags, refused)
                 container: Any = LMap(pos) if cls == "MappingStartEvent" else LList(pos)
                 stack.append(_Frame(container, ev.tag, ev.anchor, pos))
             elif cls == "MappingEndEvent" or cls == "SequenceEndEvent":
@@ -317,14 +402,31 @@ _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
+class _JsonFrame:
+    """A container being filled; `val_idx` is where its current item starts."""
+
+    __slots__ = ("container", "is_map", "key", "key_idx", "val_idx")
+
+    def __init__(self, container: Any) -> None:
+        self.container = container
+        self.is_map = isinstance(container, LMap)
+        self.key: Any = None
+        self.key_idx = 0
+        self.val_idx = 0
+
+
 class _JsonParser:
-    """A small JSON parser that records positions; strings are decoded by json's C scanner."""
+    """A small JSON parser that records positions; strings are decoded by json's C scanner.
+
+    Iterative (an explicit stack of open containers), so how deep a file may nest is set by
+    `max-depth`, never by Python's recursion limit."""
 
     def __init__(self, text: str, path: Path) -> None:
         self.s = text
         self.path = path
         self.lines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
         self.diags: list[Diagnostic] = []
+        self.max_depth = LIMITS.max_depth
 
     def pos(self, idx: int) -> Pos:
         line = bisect.bisect_left(self.lines, idx)
@@ -334,29 +436,95 @@ class _JsonParser:
     def error(self, msg: str, idx: int) -> LoadError:
         return LoadError(msg, self.pos(min(idx, len(self.s))))
 
-    def parse(self) -> Any:
-        s = self.s
-        i = _WS.match(s, 0).end()  # type: ignore[union-attr]
-        value, i = self.value(i, 0)
-        i = _WS.match(s, i).end()  # type: ignore[union-attr]
-        if i != len(s):
-            raise self.error("extra data after the JSON value", i)
-        return value
+    def ws(self, i: int) -> int:
+        return _WS.match(self.s, i).end()  # type: ignore[union-attr]
 
-    def value(self, i: int, depth: int) -> tuple[Any, int]:
+    def parse(self) -> Any:
+        s, n = self.s, len(self.s)
+        stack: list[_JsonFrame] = []
+        i = self.ws(0)
+        while True:
+            if i >= n:
+                raise self.error("unexpected end of file", i)
+            c = s[i]
+            if c == "{" or c == "[":
+                if len(stack) >= self.max_depth:
+                    raise self.error(f"nesting deeper than {self.max_depth} levels", i)
+                frame = _JsonFrame(LMap(self.pos(i)) if c == "{" else LList(self.pos(i)))
+                i = self.ws(i + 1)
+                if i < n and s[i] == ("}" if frame.is_map else "]"):
+                    value: Any = frame.container
+                    i += 1
+                else:
+                    stack.append(frame)
+                    i = self.item_start(frame, i)
+                    continue
+            else:
+                value, i = self.scalar(i)
+            # attach the finished value; close every container that ends right after it
+            while True:
+                if not stack:
+                    i = self.ws(i)
+                    if i != n:
+                        raise self.error("extra data after the JSON value", i)
+                    return value
+                frame = stack[-1]
+                self.attach(frame, value)
+                i = self.ws(i)
+                closer = "}" if frame.is_map else "]"
+                if i < n and s[i] == ",":
+                    i = self.item_start(frame, self.ws(i + 1))
+                    break
+                if i < n and s[i] == closer:
+                    stack.pop()
+                    value = frame.container
+                    i += 1
+                    continue
+                raise self.error(f"expected ',' or '{closer}'", i)
+
+    def item_start(self, frame: _JsonFrame, i: int) -> int:
+        """Read up to where the next item's value starts (for a mapping: its key and ':')."""
         s = self.s
-        if i >= len(s):
-            raise self.error("unexpected end of file", i)
+        if frame.is_map:
+            if i >= len(s) or s[i] != '"':
+                raise self.error("expected a string key", i)
+            frame.key_idx = i
+            frame.key, i = self.scalar(i)
+            i = self.ws(i)
+            if i >= len(s) or s[i] != ":":
+                raise self.error("expected ':' after key", i)
+            i = self.ws(i + 1)
+        frame.val_idx = i
+        return i
+
+    def attach(self, frame: _JsonFrame, value: Any) -> None:
+        if not frame.is_map:
+            frame.container.append(value)
+            frame.container.item_pos.append(self.pos(frame.val_idx))
+            return
+        m, key = frame.container, frame.key
+        kp = self.pos(frame.key_idx)
+        if key in m:
+            self.diags.append(
+                Diagnostic(
+                    "LL108",
+                    f"duplicate key '{key}': only the last value counts "
+                    f"(first set on line {m.key_pos[key].line})",
+                    Loc(self.path, kp),
+                )
+            )
+        m[key] = value
+        m.key_pos[key] = kp
+        m.value_pos[key] = self.pos(frame.val_idx)
+
+    def scalar(self, i: int) -> tuple[Any, int]:
+        s = self.s
         c = s[i]
         if c == '"':
             try:
                 return _scanstring(s, i + 1, True)  # type: ignore[no-any-return]
             except ValueError as exc:
                 raise self.error(str(exc).split(":")[0], i) from None
-        if c == "{" or c == "[":
-            if depth >= MAX_DEPTH:
-                raise self.error(f"nesting deeper than {MAX_DEPTH} levels", i)
-            return self.obj(i, depth + 1) if c == "{" else self.arr(i, depth + 1)
         if s.startswith("true", i):
             return True, i + 4
         if s.startswith("false", i):
@@ -365,107 +533,92 @@ class _JsonParser:
             return None, i + 4
         m = _NUMBER.match(s, i)
         if m and m.end() > i:
-            text = m.group(0)
-            return (float(text) if m.group(1) or m.group(2) else int(text)), m.end()
+            return _number(m), m.end()
         raise self.error(f"unexpected character {c!r}", i)
 
-    def obj(self, i: int, depth: int) -> tuple[Any, int]:
-        s = self.s
-        m = LMap(self.pos(i))
-        i = _WS.match(s, i + 1).end()  # type: ignore[union-attr]
-        if i < len(s) and s[i] == "}":
-            return m, i + 1
-        while True:
-            if i >= len(s) or s[i] != '"':
-                raise self.error("expected a string key", i)
-            key_idx = i
-            key, i = self.value(i, depth)
-            i = _WS.match(s, i).end()  # type: ignore[union-attr]
-            if i >= len(s) or s[i] != ":":
-                raise self.error("expected ':' after key", i)
-            i = _WS.match(s, i + 1).end()  # type: ignore[union-attr]
-            val_idx = i
-            val, i = self.value(i, depth)
-            kp = self.pos(key_idx)
-            if key in m:
-                self.diags.append(
-                    Diagnostic(
-                        "LL108",
-                        f"duplicate key '{key}': only the last value counts "
-                        f"(first set on line {m.key_pos[key].line})",
-                        Loc(self.path, kp),
-                    )
-                )
-            m[key] = val
-            m.key_pos[key] = kp
-            m.value_pos[key] = self.pos(val_idx)
-            i = _WS.match(s, i).end()  # type: ignore[union-attr]
-            if i < len(s) and s[i] == ",":
-                i = _WS.match(s, i + 1).end()  # type: ignore[union-attr]
-                continue
-            if i < len(s) and s[i] == "}":
-                return m, i + 1
-            raise self.error("expected ',' or '}'", i)
 
-    def arr(self, i: int, depth: int) -> tuple[Any, int]:
-        s = self.s
-        lst = LList(self.pos(i))
-        i = _WS.match(s, i + 1).end()  # type: ignore[union-attr]
-        if i < len(s) and s[i] == "]":
-            return lst, i + 1
-        while True:
-            val_idx = i
-            val, i = self.value(i, depth)
-            lst.append(val)
-            lst.item_pos.append(self.pos(val_idx))
-            i = _WS.match(s, i).end()  # type: ignore[union-attr]
-            if i < len(s) and s[i] == ",":
-                i = _WS.match(s, i + 1).end()  # type: ignore[union-attr]
-                continue
-            if i < len(s) and s[i] == "]":
-                return lst, i + 1
-            raise self.error("expected ',' or ']'", i)
+def _number(m: re.Match[str]) -> Any:
+    text = m.group(0)
+    if m.group(1) or m.group(2):
+        return float(text)
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return float(text)
 
 
 def parse_json(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
     parser = _JsonParser(text, path)
-    try:
-        data = parser.parse()
-    except RecursionError:
-        raise LoadError("nesting too deep", Pos()) from None
-    return data, parser.diags
+    return parser.parse(), parser.diags
 
 
 # ---------------------------------------------------------------- files
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
-    """Read a text file, or explain why not (size, binary, encoding, permissions)."""
+def _skipped(path: Path, why: str) -> tuple[None, Diagnostic]:
+    return None, Diagnostic("LL100", f"skipped: {why}", Loc(path), notice=True)
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file, or explain why not (size, binary, encoding, permissions).
+
+    Only regular files are opened: a FIFO would block the run and a device such as /dev/zero
+    never ends (both can sit in a repository behind a symlink). At most the size limit plus one
+    byte is read, whatever `stat` said.
+    """
+    limit = LIMITS.max_file_bytes if max_bytes is None else max_bytes
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, Diagnostic(
-                "LL100",
-                f"skipped: file is {size / 1048576:.1f} MB, above the {max_bytes / 1048576:.0f} MB limit",
-                Loc(path),
-                notice=True,
-            )
-        raw = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return _skipped(path, "not a regular file (FIFO, device or socket)")
+        if st.st_size > limit:
+            return _skipped(path, f"file is {_size(st.st_size)}, above the {_size(limit)} limit")
+        # O_NONBLOCK: had the file been swapped for a FIFO since the stat, opening returns at once
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return _skipped(path, "not a regular file (FIFO, device or socket)")
+            chunks: list[bytes] = []
+            remaining = limit + 1
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
+    raw = b"".join(chunks)
+    if len(raw) > limit:
+        return _skipped(path, f"file is above the {_size(limit)} limit")
     return decode(raw, path)
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def decode(raw: bytes, path: Path) -> tuple[str | None, Diagnostic | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), None
-        except UnicodeDecodeError:
-            return None, Diagnostic("LL100", "invalid UTF-16 text", Loc(path))
+    else:
+        # a byte order mark says how the text is encoded (UTF-32's starts like UTF-16's)
+        for bom, encoding in _BOMS:
+            if raw.startswith(bom):
+                try:
+                    return raw.decode(encoding), None
+                except UnicodeDecodeError:
+                    return None, Diagnostic("LL100", f"invalid {encoding.upper()} text", Loc(path))
     if b"\x00" in raw[:8192]:
         return None, Diagnostic("LL100", "skipped: binary file (NUL bytes)", Loc(path), notice=True)
     try:
