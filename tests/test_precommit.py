@@ -55,12 +55,12 @@ def _git(cwd: Path, env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    # an isolated git configuration; HOME stays, so pip's and virtualenv's caches are reused
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
     return {
         **os.environ,
         **GIT_ENV,
-        "HOME": str(home),
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
         "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
     }
