@@ -90,6 +90,17 @@ def build_functions(doc: Document) -> list[Function]:
 ENRICHERS: list[Any] = []
 
 
+def function_properties(tpl: Template, logical_id: str) -> LMap:
+    """A function resource's properties as deployed: SAM's Globals.Function merged in."""
+    res = tpl.resource(logical_id) or {}
+    props = res.get("Properties")
+    if res.get("Type") == SAM_FUNCTION and is_sam(tpl.data):
+        g = tpl.data.get("Globals")
+        globals_fn = g.get("Function") if isinstance(g, dict) else None
+        return _merge_globals(globals_fn if isinstance(globals_fn, dict) else LMap(), props)
+    return props if isinstance(props, LMap) else LMap()
+
+
 def _merge_globals(globals_fn: dict[str, Any], props: Any) -> LMap:
     """SAM's Globals semantics: maps merge, lists concatenate, scalars are overridden."""
     merged = LMap(props.pos if isinstance(props, LMap) else Pos())
@@ -338,3 +349,9 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
             return EnvVar(name, value, loc, kind="dynamic-reference")
         return EnvVar(name, value, loc, kind="reference")
     return EnvVar(name, UNKNOWN, loc, kind="reference" if fn_name == "Fn::GetAtt" else "unknown")
+
+
+# the model stages in their own modules (they import this module lazily, inside their functions)
+from lambdalint.loaders import cfn_iam, cfn_resources  # noqa: E402
+
+ENRICHERS.extend([cfn_iam.enrich, cfn_resources.enrich])

@@ -1,0 +1,418 @@
+"""The execution role of SAM and CloudFormation functions → model Role with its Statements.
+
+Sources of statements: SAM `Policies` (inline documents, managed policy names/ARNs, SAM policy
+templates expanded from the SAM translator's own `policy_templates.json`), `Role: !GetAtt X.Arn`
+to an `AWS::IAM::Role` (inline `Policies`, `ManagedPolicyArns`), and `AWS::IAM::Policy`,
+`AWS::IAM::ManagedPolicy` and `AWS::IAM::RolePolicy` resources attached to that role. Anything
+that may add permissions but cannot be read marks the role `incomplete`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lambdalint.loaders.cfn_render import Renderer
+from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, pos_of
+from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
+from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+_AWS_MANAGED = re.compile(r"^arn:[^:]*:iam::aws:policy/")
+# the managed policies SAM attaches to the role it generates (samtranslator sam_resources.py,
+# eventsources/pull.py): always the basic execution role, plus these when the feature is used
+_SAM_EVENT_POLICIES = {
+    "SQS": "AWSLambdaSQSQueueExecutionRole",
+    "Kinesis": "AWSLambdaKinesisExecutionRole",
+    "DynamoDB": "AWSLambdaDynamoDBExecutionRole",
+}
+_DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
+
+
+def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
+    from lambdalint.loaders.cloudformation import function_properties
+
+    builder = _RoleBuilder(doc.path, tpl)
+    for fn in functions:
+        props = function_properties(tpl, fn.name)
+        sam = tpl.resource_type(fn.name) == SAM_FUNCTION
+        fn.role = builder.role_of(fn, props, sam)
+
+
+# ---------------------------------------------------------------- SAM policy templates
+
+
+@lru_cache(maxsize=1)
+def sam_policy_templates() -> dict[str, Any] | None:
+    """The policy templates of the installed aws-sam-translator, or None when it is absent.
+
+    Found without importing the package (it pulls in boto3 and pydantic)."""
+    try:
+        spec = importlib.util.find_spec("samtranslator")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "policy_templates_data" / "policy_templates.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        templates = data.get("Templates") if isinstance(data, dict) else None
+        if isinstance(templates, dict):
+            return templates
+    return None
+
+
+def _substitute(definition: Any, params: dict[str, Any], names: set[str]) -> Any:
+    """The template's definition with `{"Ref": Param}` replaced by the value the user gave
+    (UNKNOWN for a parameter the user left out)."""
+    if isinstance(definition, dict):
+        if len(definition) == 1 and "Ref" in definition and definition["Ref"] in names:
+            return params.get(definition["Ref"], UNKNOWN)
+        return {k: _substitute(v, params, names) for k, v in definition.items()}
+    if isinstance(definition, list):
+        return [_substitute(v, params, names) for v in definition]
+    return definition
+
+
+# ---------------------------------------------------------------- roles
+
+
+class _RoleBuilder:
+    def __init__(self, path: Path, tpl: Template) -> None:
+        self.path = path
+        self.tpl = tpl
+        self.render = Renderer(tpl)
+
+    def loc(self, pos: Pos) -> Loc:
+        return Loc(self.path, pos)
+
+    def role_of(self, fn: Function, props: dict[str, Any], sam: bool) -> Role | None:
+        if "Role" in props and self.tpl.resolve(props["Role"]) is not NO_VALUE:
+            raw = props["Role"]
+            target = self.tpl.ref_target(raw)
+            if target is not None and self.tpl.resource_type(target) == "AWS::IAM::Role":
+                role = self.iam_role(target)
+            else:
+                name = self.render.text(raw)
+                role = Role(
+                    known=False,
+                    loc=self.loc(pos_of(props, "Role")),
+                    name=name if isinstance(name, str) else None,
+                )
+        elif sam:
+            role = self.sam_role(fn, props)
+        else:
+            return None
+        if role.known and self._has_connectors(fn.name, props):
+            role.incomplete = True  # SAM connectors add policies lambdalint does not expand
+        return role
+
+    # ------------------------------------------------------------ AWS::IAM::Role
+
+    def iam_role(self, logical_id: str) -> Role:
+        role = Role(
+            known=True, loc=self.loc(key_pos_of(self.tpl.resources, logical_id)), name=logical_id
+        )
+        props = self.tpl.properties(logical_id)
+        if "Policies" in props:
+            self._inline_policies(role, props["Policies"], logical_id)
+        if "ManagedPolicyArns" in props:
+            arns = props["ManagedPolicyArns"]
+            items = self._items(arns)
+            if items is None:
+                role.incomplete = True
+            else:
+                for value, pos in items:
+                    self._managed(role, value, pos)
+        role_name = self.tpl.resolve(props.get("RoleName"))
+        self._attached_policies(role, logical_id, role_name if isinstance(role_name, str) else None)
+        return role
+
+    def _inline_policies(self, role: Role, policies: Any, owner: str) -> None:
+        items = self._items(policies)
+        if items is None:
+            role.incomplete = True
+            return
+        for item, _pos in items:
+            if not isinstance(item, dict) or intrinsic_name(item):
+                role.incomplete = True
+                continue
+            name = self.tpl.resolve(item.get("PolicyName"))
+            label = f"{owner} policy {name}" if isinstance(name, str) else f"{owner} inline policy"
+            self._document(role, item.get("PolicyDocument"), label)
+
+    def _attached_policies(self, role: Role, role_id: str, role_name: str | None) -> None:
+        """AWS::IAM::Policy / ManagedPolicy (`Roles`) and AWS::IAM::RolePolicy (`RoleName`)."""
+        for logical_id, res in self.tpl.resources.items():
+            if not isinstance(res, dict):
+                continue
+            rtype = res.get("Type")
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                continue
+            if rtype in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+                refs = props.get("Roles")
+            elif rtype == "AWS::IAM::RolePolicy":
+                refs = [props.get("RoleName")]
+            else:
+                continue
+            attached = self._names_role(refs, role_id, role_name)
+            if attached is None:
+                role.incomplete = True  # it may attach to this role
+            elif attached:
+                self._document(role, props.get("PolicyDocument"), f"{rtype} {logical_id}")
+
+    def _names_role(self, refs: Any, role_id: str, role_name: str | None) -> bool | None:
+        """True when the list names this role, False when it names others only, None unknown."""
+        if refs is None:
+            return False
+        items = self._items(refs)
+        if items is None:
+            return None
+        unknown = False
+        for value, _pos in items:
+            if self.tpl.ref_target(value) == role_id:
+                return True
+            if self.tpl.ref_target(value) is not None:
+                continue
+            text = self.tpl.resolve(value)
+            if isinstance(text, str):
+                if role_name is not None and text == role_name:
+                    return True
+            else:
+                unknown = True
+        return None if unknown else False
+
+    # ------------------------------------------------------------ managed policies
+
+    def _managed(self, role: Role, value: Any, pos: Pos) -> None:
+        """A managed policy by name/ARN: a policy resource of this template, an AWS managed
+        policy (listed), or a customer managed policy defined elsewhere (unknown content)."""
+        target = self.tpl.ref_target(value)
+        if target is not None and self.tpl.resource_type(target) == "AWS::IAM::ManagedPolicy":
+            props = self.tpl.properties(target)
+            self._document(role, props.get("PolicyDocument"), f"AWS::IAM::ManagedPolicy {target}")
+            return
+        text = self.render.text(value)
+        if not isinstance(text, str) or not text:
+            role.incomplete = True
+            return
+        role.managed_policies.append(ManagedPolicy(text, self.loc(pos)))
+        if text.startswith("arn:") and not _AWS_MANAGED.match(text):
+            role.incomplete = True  # a customer managed policy defined elsewhere
+
+    # ------------------------------------------------------------ SAM
+
+    def sam_role(self, fn: Function, props: dict[str, Any]) -> Role:
+        where = pos_of(props, "Policies") if "Policies" in props else fn.loc.pos
+        role = Role(known=True, loc=self.loc(where), name=f"{fn.name}Role")
+        implicit = ["AWSLambdaBasicExecutionRole"]
+        tracing = self.tpl.resolve(props.get("Tracing"))
+        if props.get("Tracing") is not None and tracing != "Disabled":
+            implicit.append("AWSXrayWriteOnlyAccess")
+        if props.get("VpcConfig") is not None:
+            implicit.append("AWSLambdaVPCAccessExecutionRole")
+        events = props.get("Events")
+        if isinstance(events, dict):
+            for event in events.values():
+                etype = event.get("Type") if isinstance(event, dict) else None
+                if etype in _SAM_EVENT_POLICIES:
+                    implicit.append(_SAM_EVENT_POLICIES[etype])
+        for name in dict.fromkeys(implicit):
+            role.managed_policies.append(ManagedPolicy(name, fn.loc))
+        if "Policies" in props:
+            self._sam_policies(role, props["Policies"], pos_of(props, "Policies"))
+        self._sam_dead_letter(role, props)
+        return role
+
+    def _sam_policies(self, role: Role, policies: Any, pos: Pos) -> None:
+        if isinstance(policies, dict) and not intrinsic_name(policies):
+            if "Statement" in policies:
+                self._document(role, policies, "SAM Policies", pos)
+                return
+            policies = [policies]  # one policy template written as a mapping
+        items = self._items(policies, pos)
+        if items is None:
+            role.incomplete = True
+            return
+        for item, item_pos in items:
+            if isinstance(item, str):
+                self._managed(role, item, item_pos)
+            elif intrinsic_name(item):
+                self._managed(role, item, item_pos)
+            elif isinstance(item, dict) and "Statement" in item:
+                self._document(role, item, "SAM Policies", item_pos)
+            elif isinstance(item, dict) and len(item) == 1:
+                name, params = next(iter(item.items()))
+                self._sam_template(role, str(name), params, item_pos)
+            else:
+                role.incomplete = True
+
+    def _sam_template(self, role: Role, name: str, params: Any, pos: Pos) -> None:
+        templates = sam_policy_templates()
+        template = templates.get(name) if templates is not None else None
+        definition = template.get("Definition") if isinstance(template, dict) else None
+        if not isinstance(definition, dict):
+            role.incomplete = True  # aws-sam-translator absent, or a template it does not know
+            return
+        declared = template.get("Parameters") if isinstance(template, dict) else None
+        names = set(declared) if isinstance(declared, dict) else set()
+        given = params if isinstance(params, dict) and not intrinsic_name(params) else {}
+        expanded = _substitute(definition, dict(given), names)
+        self._document(role, expanded, f"SAM policy template {name}", pos, positions=False)
+
+    def _sam_dead_letter(self, role: Role, props: dict[str, Any]) -> None:
+        dlq = props.get("DeadLetterQueue")
+        if not isinstance(dlq, dict) or intrinsic_name(dlq):
+            return
+        action = _DLQ_ACTIONS.get(str(self.tpl.resolve(dlq.get("Type"))))
+        if action is None:
+            return
+        target = self.render.text(dlq.get("TargetArn"))
+        stmt = Statement(
+            effect="Allow",
+            actions=[action],
+            resources=[target] if isinstance(target, str) else [],
+            loc=self.loc(pos_of(props, "DeadLetterQueue")),
+            resources_unknown=not isinstance(target, str),
+            source="SAM DeadLetterQueue",
+        )
+        role.statements.append(stmt)
+
+    def _has_connectors(self, fn_id: str, props: dict[str, Any]) -> bool:
+        if props.get("Connectors") is not None:
+            return True
+        for res in self.tpl.resources.values():
+            if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Connector":
+                continue
+            source = res.get("Properties", {}).get("Source") if isinstance(res.get("Properties"), dict) else None
+            if not isinstance(source, dict) or source.get("Id") == fn_id or "Id" not in source:
+                return True
+        return False
+
+    # ------------------------------------------------------------ policy documents
+
+    def _document(
+        self, role: Role, document: Any, source: str, pos: Pos | None = None, positions: bool = True
+    ) -> None:
+        """Add a policy document's statements. `positions` False: the document is not written
+        in the file (an expanded SAM template), so every statement points at `pos`."""
+        document = self._decide(document)
+        if document is NO_VALUE or document is None:
+            return
+        if not isinstance(document, dict) or intrinsic_name(document):
+            role.incomplete = True
+            return
+        raw = self._decide(document.get("Statement"))
+        if raw is None or raw is NO_VALUE:
+            return
+        base = pos or (document.pos if isinstance(document, LMap) else Pos())
+        items = self._items(raw if isinstance(raw, list) else [raw], base)
+        if items is None:
+            role.incomplete = True
+            return
+        for item, item_pos in items:
+            if not isinstance(item, dict) or intrinsic_name(item):
+                role.incomplete = True
+                continue
+            where = item_pos if positions else (pos or base)
+            if positions and isinstance(item, LMap) and not isinstance(raw, list):
+                where = item.pos
+            role.statements.append(self._statement(item, where, source, positions))
+
+    def _statement(self, item: dict[str, Any], pos: Pos, source: str, positions: bool) -> Statement:
+        effect = self.tpl.resolve(item.get("Effect", "Allow"))
+        actions, actions_unknown = self._strings(item.get("Action"))
+        not_actions, not_actions_unknown = self._strings(item.get("NotAction"))
+        resources, resources_unknown = self._strings(item.get("Resource"))
+        not_resources, not_resources_unknown = self._strings(item.get("NotResource"))
+        action_key = "Action" if "Action" in item else "NotAction"
+        resource_key = "Resource" if "Resource" in item else "NotResource"
+        return Statement(
+            effect=effect if isinstance(effect, str) else "Allow",
+            actions=actions,
+            resources=resources,
+            loc=self.loc(pos),
+            not_actions=not_actions,
+            not_resources=not_resources,
+            has_condition=bool(item.get("Condition")),
+            actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
+            resources_unknown=resources_unknown or not_resources_unknown,
+            source=source,
+            action_loc=self.loc(pos_of(item, action_key)) if positions and action_key in item else None,
+            resource_loc=self.loc(pos_of(item, resource_key)) if positions and resource_key in item else None,
+        )
+
+    def _strings(self, value: Any) -> tuple[list[str], bool]:
+        """An IAM string-or-list field → (the strings, whether some part is unresolvable)."""
+        value = self._decide(value)
+        if value is None or value is NO_VALUE:
+            return [], False
+        out: list[str] = []
+        unknown = False
+        for item in value if isinstance(value, list) else [value]:
+            item = self._decide(item)
+            if item is NO_VALUE:
+                continue
+            if isinstance(item, list):
+                more, more_unknown = self._strings(item)
+                out.extend(more)
+                unknown = unknown or more_unknown
+                continue
+            text = self.render.text(item)
+            if isinstance(text, str):
+                out.append(text)
+            elif text is not NO_VALUE:
+                unknown = True
+        return out, unknown
+
+    # ------------------------------------------------------------ structure
+
+    def _decide(self, value: Any) -> Any:
+        """Pick the branch of an `Fn::If` whose condition is decidable; NO_VALUE for
+        `AWS::NoValue`; UNKNOWN for an undecidable `Fn::If`."""
+        for _ in range(20):
+            name = intrinsic_name(value)
+            if name == "Ref" and value["Ref"] == "AWS::NoValue":
+                return NO_VALUE
+            if name != "Fn::If":
+                return value
+            arg = value["Fn::If"]
+            if not (isinstance(arg, list) and len(arg) == 3):
+                return UNKNOWN
+            cond = self.tpl.condition(arg[0])
+            if cond is True:
+                value = arg[1]
+            elif cond is False:
+                value = arg[2]
+            else:
+                return UNKNOWN
+        return UNKNOWN
+
+    def _items(self, value: Any, default: Pos | None = None) -> list[tuple[Any, Pos]] | None:
+        """The items of a list with their positions (Fn::If decided, NoValue dropped, an
+        undecidable item UNKNOWN); a scalar is a one-item list; None when the list itself
+        cannot be resolved."""
+        value = self._decide(value)
+        if value is NO_VALUE or value is None:
+            return []
+        fallback = default or Pos()
+        if not isinstance(value, list):
+            if value is UNKNOWN:
+                return None
+            return [(value, value.pos if isinstance(value, LMap) else fallback)]
+        out: list[tuple[Any, Pos]] = []
+        for i, item in enumerate(value):
+            pos = pos_of(value, i, fallback) if isinstance(value, LList) else fallback
+            item = self._decide(item)
+            if item is not NO_VALUE:
+                out.append((item, pos))
+        return out
+
