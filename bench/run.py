@@ -28,6 +28,7 @@ import ast
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -87,20 +88,34 @@ def parse_floor(tree: Path) -> dict[str, int]:
 
 @dataclass
 class Timing:
-    runs: list[float] = field(default_factory=list)
+    runs: list[float] = field(default_factory=list)  # wall-clock seconds
+    cpu: list[float] = field(default_factory=list)  # user + system seconds, worker processes included
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.runs) if self.runs else None
 
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
 
-def run_timed(cmd: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, str]:
+    def add(self, measured: tuple[float, float, str]) -> str:
+        self.runs.append(measured[0])
+        self.cpu.append(measured[1])
+        return measured[2]
+
+
+def run_timed(cmd: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, stdout) of one process run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd[:4])} … exited {proc.returncode} in {cwd}:\n{proc.stderr[-3000:]}")
-    return elapsed, proc.stdout
+    return elapsed, cpu, proc.stdout
 
 
 def bench_env() -> dict[str, str]:
@@ -169,16 +184,14 @@ def bench_size(stacks: int, args: argparse.Namespace, tools: dict[str, str | Non
     # warm-up: bytecode, the OS file cache, and a first look at the findings
     run_timed(floor_cmd, tree, env, (0,))
     shutil.rmtree(cache, ignore_errors=True)
-    _, reference = run_timed(lambdalint_cmd(), tree, env, (0,))
+    reference = run_timed(lambdalint_cmd(), tree, env, (0,))[2]
     res.findings = sum(1 for line in reference.splitlines() if line.strip())
     for i in range(args.runs):
         print(f"  {stacks} stacks: run {i + 1}/{args.runs}", end="\r", flush=True)
-        res.floor.runs.append(run_timed(floor_cmd, tree, env, (0,))[0])
+        res.floor.add(run_timed(floor_cmd, tree, env, (0,)))
         shutil.rmtree(cache, ignore_errors=True)
-        elapsed, cold_out = run_timed(lambdalint_cmd(), tree, env, (0,))
-        res.cold.runs.append(elapsed)
-        elapsed, warm_out = run_timed(lambdalint_cmd(), tree, env, (0,))
-        res.warm.runs.append(elapsed)
+        cold_out = res.cold.add(run_timed(lambdalint_cmd(), tree, env, (0,)))
+        warm_out = res.warm.add(run_timed(lambdalint_cmd(), tree, env, (0,)))
         if cold_out != reference or warm_out != reference:
             raise SystemExit(f"findings differ between runs on {tree} (cache or workers changed the result)")
     if stacks <= args.external_max_stacks:
@@ -187,17 +200,17 @@ def bench_size(stacks: int, args: argparse.Namespace, tools: dict[str, str | Non
             if tools["cfn-lint"]:
                 print(f"  {stacks} stacks: cfn-lint run {i + 1}/{args.external_runs}   ", end="\r", flush=True)
                 # exit codes are a bit mask of the severities found
-                res.cfn_lint.runs.append(run_timed([tools["cfn-lint"], "--", *templates], tree, env, tuple(range(0, 32)))[0])
+                res.cfn_lint.add(run_timed([tools["cfn-lint"], "--", *templates], tree, env, tuple(range(0, 32))))
             if tools["checkov"]:
                 print(f"  {stacks} stacks: checkov run {i + 1}/{args.external_runs}    ", end="\r", flush=True)
                 cmd = [tools["checkov"], "-d", ".", "--framework", "cloudformation", "terraform_json",
                        "--quiet", "--compact", "--skip-download", "-o", "json"]
-                res.checkov.runs.append(run_timed(cmd, tree, env, (0, 1))[0])
+                res.checkov.add(run_timed(cmd, tree, env, (0, 1)))
     print(" " * 60, end="\r")
     return res
 
 
-def bench_one_function(args: argparse.Namespace) -> dict[str, float | None]:
+def bench_one_function(args: argparse.Namespace) -> dict[str, Timing]:
     """The pre-commit case: one SAM function, one handler."""
     folder = args.work / "one-function"
     shutil.rmtree(folder, ignore_errors=True)
@@ -220,11 +233,11 @@ def bench_one_function(args: argparse.Namespace) -> dict[str, float | None]:
     base, cold, warm = Timing(), Timing(), Timing()
     run_timed(lambdalint_cmd(), folder, env, (0,))
     for _ in range(runs):
-        base.runs.append(run_timed(base_cmd, folder, env, (0,))[0])
+        base.add(run_timed(base_cmd, folder, env, (0,)))
         shutil.rmtree(folder / ".lambdalint_cache", ignore_errors=True)
-        cold.runs.append(run_timed(lambdalint_cmd(), folder, env, (0,))[0])
-        warm.runs.append(run_timed(lambdalint_cmd(), folder, env, (0,))[0])
-    return {"import_yaml_click": base.median, "cold": cold.median, "warm": warm.median}
+        cold.add(run_timed(lambdalint_cmd(), folder, env, (0,)))
+        warm.add(run_timed(lambdalint_cmd(), folder, env, (0,)))
+    return {"import_yaml_click": base, "cold": cold, "warm": warm}
 
 
 # ------------------------------------------------------------------ report
@@ -237,32 +250,37 @@ def fmt_x(num: float | None, den: float | None) -> str:
     return "–" if num is None or den is None or den == 0 else f"{num / den:.1f}x"
 
 
-def table(results: list[SizeResult], one: dict[str, float | None] | None) -> str:
+def table(results: list[SizeResult], one: dict[str, Timing] | None, cpu: bool = False) -> str:
+    """Markdown: medians of wall-clock time, or with `cpu` of CPU time (user + system)."""
+
+    def m(t: Timing) -> float | None:
+        return t.cpu_median if cpu else t.median
+
     head = (
-        "| stacks | templates (SAM/CFN/TF) | handlers (Py/Node) | floor | lambdalint cold | cold ÷ floor "
+        "| stacks | templates SAM/CFN/TF | handlers Py/Node | floor | lambdalint cold | cold ÷ floor "
         "| lambdalint warm | warm ÷ floor | cfn-lint | cfn-lint ÷ cold | checkov | checkov ÷ cold | cold per stack |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         t = r.templates
-        cold = r.cold.median
+        cold, floor, warm = m(r.cold), m(r.floor), m(r.warm)
+        if cold is None:
+            continue
         lines.append(
             f"| {r.stacks:,} | {t.get('sam', 0)}/{t.get('cfn', 0)}/{t.get('tf', 0)} "
-            f"| {r.python_handlers:,}/{r.node_handlers:,} | {fmt_s(r.floor.median)} | {fmt_s(cold)} "
-            f"| {fmt_x(cold, r.floor.median)} | {fmt_s(r.warm.median)} | {fmt_x(r.warm.median, r.floor.median)} "
-            f"| {fmt_s(r.cfn_lint.median)} | {fmt_x(r.cfn_lint.median, cold)} | {fmt_s(r.checkov.median)} "
-            f"| {fmt_x(r.checkov.median, cold)} | {cold / r.stacks * 1000:.1f} ms |"
-            if cold is not None else f"| {r.stacks} | (not run) |"
+            f"| {r.python_handlers:,}/{r.node_handlers:,} | {fmt_s(floor)} | {fmt_s(cold)} "
+            f"| {fmt_x(cold, floor)} | {fmt_s(warm)} | {fmt_x(warm, floor)} "
+            f"| {fmt_s(m(r.cfn_lint))} | {fmt_x(m(r.cfn_lint), cold)} | {fmt_s(m(r.checkov))} "
+            f"| {fmt_x(m(r.checkov), cold)} | {cold / r.stacks * 1000:.1f} ms |"
         )
     if one is not None:
-        lines.append("")
-        lines.append("| one-function project | `python -c \"import yaml, click\"` | lambdalint cold | ÷ | lambdalint warm | ÷ |")
-        lines.append("|---|---|---|---|---|---|")
-        base = one["import_yaml_click"]
-        lines.append(
-            f"| 1 SAM function | {fmt_s(base)} | {fmt_s(one['cold'])} | {fmt_x(one['cold'], base)} "
-            f"| {fmt_s(one['warm'])} | {fmt_x(one['warm'], base)} |"
-        )
+        base, cold1, warm1 = m(one["import_yaml_click"]), m(one["cold"]), m(one["warm"])
+        lines += [
+            "",
+            '| one-function project | `python -c "import yaml, click"` | lambdalint cold | ÷ | lambdalint warm | ÷ |',
+            "|---|---|---|---|---|---|",
+            f"| 1 SAM function | {fmt_s(base)} | {fmt_s(cold1)} | {fmt_x(cold1, base)} | {fmt_s(warm1)} | {fmt_x(warm1, base)} |",
+        ]
     return "\n".join(lines)
 
 
@@ -301,7 +319,10 @@ def main() -> None:
     )
     results = [bench_size(int(s), args, tools) for s in args.sizes.split(",") if s.strip()]
     one = None if args.no_one_function else bench_one_function(args)
+    print("\nWall-clock time (median):\n")
     print(table(results, one))
+    print("\nCPU time, user + system, worker processes included (median):\n")
+    print(table(results, one, cpu=True))
     load_after = os.getloadavg()
     print(f"\nload average after: {load_after[0]:.2f} (other work on the machine inflates every number)")
     if args.json is not None:
@@ -312,7 +333,7 @@ def main() -> None:
             "load": [load_before[0], load_after[0]],
             "tools": {k: (tool_version(v) if v else None) for k, v in tools.items()},
             "sizes": [asdict(r) for r in results],
-            "one_function": one,
+            "one_function": {k: asdict(v) for k, v in one.items()} if one else None,
         }
         args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,17 @@ def _encode(value: Any) -> Any:
     raise _Unencodable(type(value).__name__)
 
 
-def _dataclass_index() -> dict[str, tuple[type, tuple[dataclasses.Field[Any], ...]]]:
+@dataclass(frozen=True)
+class _Layout:
+    cls: type
+    fields: tuple[dataclasses.Field[Any], ...]
+    positional: bool  # every field can be passed positionally, in order
+
+
+def _dataclass_index() -> dict[str, _Layout]:
     """The dataclasses an entry may name, by name: those of already imported lambdalint data
     modules (a cache file never causes an import). A name defined twice is left out."""
-    index: dict[str, tuple[type, tuple[dataclasses.Field[Any], ...]]] = {}
+    index: dict[str, _Layout] = {}
     twice: set[str] = set()
     for name, module in list(sys.modules.items()):
         if module is None or not (name == "lambdalint.model" or name.startswith("lambdalint.analysis.")):
@@ -78,9 +86,10 @@ def _dataclass_index() -> dict[str, tuple[type, tuple[dataclasses.Field[Any], ..
         for obj in list(vars(module).values()):
             if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == name:
                 key = obj.__qualname__
-                if key in index and index[key][0] is not obj:
+                if key in index and index[key].cls is not obj:
                     twice.add(key)
-                index[key] = (obj, dataclasses.fields(obj))
+                fields = dataclasses.fields(obj)
+                index[key] = _Layout(obj, fields, all(f.init and not f.kw_only for f in fields))
     for key in twice:
         del index[key]
     return index
@@ -97,6 +106,18 @@ class _Decoder:
         kind = obj.get("!")
         if kind is None:
             return obj
+        layout = self.classes.get(kind)
+        if layout is not None:
+            values = obj["v"]
+            if len(values) != len(layout.fields):
+                raise ValueError("fields changed")
+            if layout.positional:
+                return layout.cls(*values)
+            inst = layout.cls(**{f.name: v for f, v in zip(layout.fields, values) if f.init})
+            for f, v in zip(layout.fields, values):
+                if not f.init:
+                    object.__setattr__(inst, f.name, v)
+            return inst
         if kind == "()":
             return tuple(obj["v"])
         if kind == "path":
@@ -109,17 +130,7 @@ class _Decoder:
             return frozenset(obj["v"])
         if kind == "{}":
             return {k: v for k, v in obj["v"]}
-        cls, fields = self.classes[kind]  # KeyError: unknown class → the entry is a miss
-        values = obj["v"]
-        if len(values) != len(fields):
-            raise ValueError("fields changed")
-        if all(f.init and not f.kw_only for f in fields):
-            return cls(*values)
-        inst = cls(**{f.name: v for f, v in zip(fields, values) if f.init})
-        for f, v in zip(fields, values):
-            if not f.init:
-                object.__setattr__(inst, f.name, v)
-        return inst
+        raise KeyError(kind)  # an unknown class: the entry is a miss
 
 
 def code_fingerprint() -> str:
