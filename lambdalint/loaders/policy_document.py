@@ -125,11 +125,11 @@ def strings(value: Any, resolve: Resolver = _identity) -> tuple[list[str], bool]
         return [], False
     if value is UNKNOWN:
         return [], True
-    items = value if isinstance(value, list) else [value]
+    # list items are resolved one by one; a resolved scalar is not resolved twice
+    items = [resolve(item) for item in value] if isinstance(value, list) else [value]
     out: list[str] = []
     unknown = False
     for item in items:
-        item = resolve(item)
         if isinstance(item, str):
             out.append(str(item))
         else:

@@ -1,0 +1,718 @@
+"""Serverless Framework (`serverless.yml`) → Function[].
+
+Every function under `functions:` with the `provider` defaults applied (runtime, timeout,
+memory, environment, IAM role statements, log retention, tags, layers). Variables
+`${self:...}` resolve when they lead to a literal in the same file; `${opt:...}`, `${env:...}`,
+`${ssm:...}`, `${param:...}`, `${file(...)}`, `${cf:...}` depend on the deploy and stay
+unknown. Non-AWS providers are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lambdalint.loaders import policy_document
+from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint.model import (
+    UNKNOWN,
+    CodeLocation,
+    Diagnostic,
+    EnvVar,
+    Event,
+    Function,
+    FunctionUrl,
+    Loc,
+    LogGroup,
+    ManagedPolicy,
+    Prop,
+    Queue,
+    Role,
+)
+
+FRAMEWORK = "serverless"
+# what the framework deploys when a function and its provider say nothing
+DEFAULT_TIMEOUT = 6
+DEFAULT_MEMORY = 1024
+
+_NAME = re.compile(r"^serverless(?:[.\-_][\w.-]*)?\.(ya?ml|json)$", re.I)
+_TOP_KEY = re.compile(r"^(service|provider|functions)\s*:", re.M)
+_VARIABLE = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.S)
+MAX_DEPTH = 20
+# `${AWS::Region}`, `${Bucket}`, `${Table.Arn}` inside `!Sub`: CloudFormation's, not Serverless's
+_CFN_PLACEHOLDER = re.compile(r"^(AWS::[A-Za-z]+|[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?)$")
+
+# plugins that compile TypeScript entry points (handler `src/app.main` → src/app.ts)
+_TS_PLUGINS = ("serverless-esbuild", "serverless-plugin-typescript", "serverless-plugin-esbuild")
+# plugins whose bundle is the deployed code: the handler path is theirs, not the tree's
+_BUNDLERS = {"serverless-webpack", "serverless-bundle", "serverless-plugin-ncc"}
+# variable sources filled at deploy time from outside the file (plaintext in the function)
+_DEPLOY_INPUTS = ("opt:", "env:", "ssm:", "param:", "secretsManager:", "sls:instanceId")
+# deploy-time values that name something specific (pseudo parameters), never "anything"
+_PSEUDO = ("aws:", "sls:stage")
+
+_ASYNC_EVENTS = {"s3": "s3", "sns": "sns", "eventBridge": "eventbridge", "schedule": "schedule",
+                 "cloudwatchEvent": "eventbridge"}
+_EVENT_KINDS = {
+    "http": "api", "websocket": "api", "httpApi": "http-api", "alb": "alb",
+    "cognitoUserPool": "cognito", "iot": "iot", "iotFleetProvisioning": "iot",
+    "cloudwatchLog": "cloudwatch-logs", "msk": "msk", "kafka": "msk",
+    "activemq": "mq", "rabbitmq": "mq", "sqs": "sqs", "stream": "other",
+}
+
+
+def claims(path: Path, text: str) -> bool:
+    if _NAME.match(path.name):
+        return True
+    if path.suffix.lower() not in (".yml", ".yaml"):
+        return False
+    keys = set(_TOP_KEY.findall(text[:200_000]))
+    return keys == {"service", "provider", "functions"}
+
+
+def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+    kind = "json" if path.suffix.lower() == ".json" else "yaml"
+    doc = load_document(path, text, kind)
+    data = doc.data
+    if not isinstance(data, LMap):
+        return [], doc.diagnostics
+    provider = data.get("provider")
+    provider = provider if isinstance(provider, LMap) else LMap()
+    if "service" not in data and "functions" not in data:
+        return [], []  # a YAML file named serverless.* that is not a service
+    if str(provider.get("name", "")).lower() != "aws":
+        return [], []  # another cloud: not ours
+    service = _Service(doc, data, provider)
+    functions = service.functions()
+    return functions, doc.diagnostics
+
+
+# ---------------------------------------------------------------- variables
+
+
+class _Unresolved(Exception):
+    """A variable that cannot be resolved statically; `source` says what kind."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.source = source
+
+
+class Variables:
+    """`${...}` resolution within one serverless.yml."""
+
+    def __init__(self, data: LMap) -> None:
+        self.data = data
+
+    def resolve(self, value: Any, depth: int = 0) -> Any:
+        """The value with every variable resolved, or UNKNOWN."""
+        try:
+            return self._resolve(value, depth)
+        except _Unresolved:
+            return UNKNOWN
+
+    def origin(self, value: Any) -> str | None:
+        """The first variable source that stops resolution (`opt:`, `ssm:`, `self:` ...)."""
+        try:
+            self._resolve(value, 0)
+        except _Unresolved as exc:
+            return exc.source
+        return None
+
+    def _resolve(self, value: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Unresolved("depth")
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        whole = _VARIABLE.fullmatch(value.strip())
+        if whole:
+            return self._variable(whole.group(1), depth + 1)
+        pieces = []
+        last = 0
+        for m in _VARIABLE.finditer(value):
+            pieces.append(value[last : m.start()])
+            v = self._variable(m.group(1), depth + 1)
+            if isinstance(v, bool):
+                v = "true" if v else "false"
+            if not isinstance(v, (str, int, float)):
+                raise _Unresolved("non-string")
+            pieces.append(str(v))
+            last = m.end()
+        pieces.append(value[last:])
+        return "".join(pieces)
+
+    def _variable(self, expr: str, depth: int) -> Any:
+        options = _split_fallbacks(expr)
+        last_error = _Unresolved(expr)
+        for i, option in enumerate(options):
+            option = option.strip()
+            quoted = _QUOTED.match(option)
+            if quoted:
+                return quoted.group(2)  # a literal fallback, reached only if earlier ones are absent
+            if re.fullmatch(r"-?\d+", option):
+                return int(option)
+            if option.startswith("self:"):
+                found, value = self._path(option[5:])
+                if found:
+                    return self._resolve(value, depth + 1)
+                continue  # absent: the fallback applies
+            if option.startswith(_PSEUDO):
+                raise _Unresolved(option)
+            # opt:/env:/ssm:/file()/cf: ... depend on the deploy, whatever the fallback says
+            raise _Unresolved(option.split("(")[0].split(":")[0] + (":" if ":" in option else ""))
+        raise last_error
+
+    def _path(self, dotted: str) -> tuple[bool, Any]:
+        node: Any = self.data
+        for part in [p for p in dotted.split(".") if p]:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return False, None
+        return True, node
+
+
+def _split_fallbacks(expr: str) -> list[str]:
+    """`opt:stage, self:provider.stage, 'dev'` → its options (commas inside quotes kept)."""
+    out, buf, quote = [], [], ""
+    for c in expr:
+        if quote:
+            buf.append(c)
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+            buf.append(c)
+        elif c == ",":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(c)
+    out.append("".join(buf))
+    return out
+
+
+def _intrinsic(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::")):
+            return key
+    return None
+
+
+# ---------------------------------------------------------------- the service
+
+
+class _Service:
+    def __init__(self, doc: Document, data: LMap, provider: LMap) -> None:
+        self.doc = doc
+        self.path = doc.path
+        self.folder = doc.path.parent
+        self.data = data
+        self.provider = provider
+        self.vars = Variables(data)
+        resources = data.get("resources")
+        cfn = resources.get("Resources") if isinstance(resources, LMap) else None
+        self.resources: LMap = cfn if isinstance(cfn, LMap) else LMap()
+        self.plugins = self._plugins()
+        custom = data.get("custom")
+        self.custom: LMap = custom if isinstance(custom, LMap) else LMap()
+
+    def loc(self, container: Any, key: Any) -> Loc:
+        return Loc(self.path, pos_of(container, key))
+
+    def key_loc(self, container: Any, key: Any) -> Loc:
+        return Loc(self.path, key_pos_of(container, key))
+
+    def _plugins(self) -> set[str]:
+        plugins = self.data.get("plugins")
+        if isinstance(plugins, LMap):
+            plugins = plugins.get("modules")
+        if not isinstance(plugins, list):
+            return set()
+        return {p.strip() for p in plugins if isinstance(p, str)}
+
+    def resolved(self, container: Any, key: str) -> Any:
+        return self.vars.resolve(container.get(key)) if isinstance(container, dict) else None
+
+    # ------------------------------------------------------------ functions
+
+    def functions(self) -> list[Function]:
+        raw = self.data.get("functions")
+        entries: list[tuple[LMap, str, LMap]] = []
+        if isinstance(raw, LMap):
+            entries = [(raw, k, v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, LMap)]
+        elif isinstance(raw, list):  # a list of maps (often from ${file(...)} includes)
+            for item in raw:
+                if isinstance(item, LMap):
+                    entries.extend((item, k, v) for k, v in item.items() if isinstance(k, str) and isinstance(v, LMap))
+        return [self.function(container, key, body) for container, key, body in entries]
+
+    def function(self, container: LMap, key: str, body: LMap) -> Function:
+        fn = Function(name=key, framework=FRAMEWORK, loc=self.key_loc(container, key))
+        name = self.resolved(body, "name")
+        if isinstance(name, str):
+            fn.function_name = name
+        else:
+            fn.function_name = UNKNOWN if "name" in body else self._default_name(key)
+        fn.runtime = self._setting(body, "runtime")
+        fn.handler = self._prop(body, "handler")
+        fn.timeout = self._setting(body, "timeout") or Prop(DEFAULT_TIMEOUT, fn.loc)
+        fn.memory = self._setting(body, "memorySize") or Prop(DEFAULT_MEMORY, fn.loc)
+        fn.reserved_concurrency = self._prop(body, "reservedConcurrency")
+        fn.tracing = self._tracing(body)
+        arch = self._setting(body, "architecture")
+        fn.architectures = [arch.value] if arch is not None else []
+        layers = body.get("layers", self.provider.get("layers"))
+        fn.layers = [self.vars.resolve(x) if not _intrinsic(x) else UNKNOWN for x in layers] if isinstance(layers, list) else []
+        fn.tags = self._tags(body)
+        if body.get("image") is not None:
+            fn.package_type = "Image"
+        fn.code = self._code(body, fn)
+        fn.environment, fn.environment_complete = self._environment(body)
+        fn.role = self._role(body, fn)
+        fn.log_groups = self._log_groups(key, body, fn)
+        fn.events = self._events(body)
+        fn.url = self._url(body)
+        if body.get("onError") is not None:
+            fn.dead_letter = Prop(self._arn(body["onError"]), self.loc(body, "onError"))
+        destinations = body.get("destinations")
+        if isinstance(destinations, LMap) and destinations.get("onFailure") is not None:
+            fn.on_failure = Prop(self._arn(destinations["onFailure"]), self.loc(destinations, "onFailure"))
+        return fn
+
+    def _default_name(self, key: str) -> Any:
+        service = self.data.get("service")
+        if isinstance(service, LMap):
+            service = service.get("name")
+        service = self.vars.resolve(service)
+        stage = self.vars.resolve(self.provider.get("stage")) if "stage" in self.provider else UNKNOWN
+        if isinstance(service, str) and isinstance(stage, str):
+            return f"{service}-{stage}-{key}"
+        return UNKNOWN  # the stage comes from the command line
+
+    def _prop(self, body: LMap, key: str) -> Prop[Any] | None:
+        if body.get(key) is None:
+            return None
+        return Prop(self._plain(self.vars.resolve(body[key])), self.loc(body, key))
+
+    def _setting(self, body: LMap, key: str) -> Prop[Any] | None:
+        """A function setting, falling back to the provider's."""
+        return self._prop(body, key) or self._prop(self.provider, key)
+
+    @staticmethod
+    def _plain(value: Any) -> Any:
+        if isinstance(value, (LMap, LList)) or _intrinsic(value):
+            return UNKNOWN
+        return value
+
+    def _tracing(self, body: LMap) -> Prop[Any] | None:
+        if body.get("tracing") is not None:
+            value = self.vars.resolve(body["tracing"])
+            mode = "Active" if value is True else "PassThrough" if value is False else value
+            return Prop(mode, self.loc(body, "tracing"))
+        tracing = self.provider.get("tracing")
+        if isinstance(tracing, LMap) and tracing.get("lambda") is not None:
+            value = self.vars.resolve(tracing["lambda"])
+            mode = "Active" if value is True else "PassThrough" if value is False else value
+            return Prop(mode, self.loc(tracing, "lambda"))
+        return None
+
+    def _tags(self, body: LMap) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for source in (self.provider.get("tags"), body.get("tags")):
+            if isinstance(source, LMap):
+                for k, v in source.items():
+                    if isinstance(k, str):
+                        out[k] = self._plain(self.vars.resolve(v))
+        return out
+
+    def _arn(self, value: Any) -> Any:
+        resolved = self.vars.resolve(value)
+        if isinstance(resolved, str):
+            return resolved
+        if _intrinsic(value):
+            return "${" + _describe_intrinsic(value) + "}"
+        return UNKNOWN
+
+    # ------------------------------------------------------------ code
+
+    def _code(self, body: LMap, fn: Function) -> CodeLocation:
+        loc = fn.handler.loc if fn.handler is not None else fn.loc
+        if body.get("image") is not None:
+            return CodeLocation("image", self.loc(body, "image"))
+        for package in (body.get("package"), self.data.get("package")):
+            if isinstance(package, LMap) and package.get("artifact") is not None:
+                artifact = self.vars.resolve(package["artifact"])
+                aloc = self.loc(package, "artifact")
+                if not isinstance(artifact, str):
+                    return CodeLocation("unknown", aloc)
+                if artifact.startswith(("s3://", "https://")):
+                    return CodeLocation("s3", aloc)
+                lower = artifact.lower()
+                kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
+                return CodeLocation(kind, aloc, path=self.folder / artifact, declared=artifact)
+        base = self.folder
+        declared = "."
+        module = self.vars.resolve(body.get("module"))
+        if isinstance(module, str) and module and module != ".":
+            # serverless-python-requirements: the handler is relative to the module folder
+            base = self.folder / module
+            declared = module
+        handler = fn.handler.value if fn.handler is not None else None
+        runtime = fn.runtime.value if fn.runtime is not None else None
+        built, method = False, None
+        if isinstance(handler, str) and handler.startswith("wsgi_handler.") and "serverless-wsgi" in self.plugins:
+            built, method = True, "serverless-wsgi"  # the plugin writes wsgi_handler.py when packaging
+        elif self.plugins & _BUNDLERS:
+            built, method = True, sorted(self.plugins & _BUNDLERS)[0]
+        elif isinstance(handler, str) and _build_output(base, handler):
+            built, method = True, "build-output"  # compiled by a step before packaging
+        elif isinstance(runtime, str) and runtime.startswith("nodejs") and self._typescript(base):
+            built, method = True, "esbuild"
+        return CodeLocation("dir", loc, path=base, built=built, build_method=method, declared=declared)
+
+    def _typescript(self, base: Path) -> bool:
+        """TypeScript entry points are compiled: by a plugin, v4's built-in esbuild, a
+        `build:` section, or `tsc` (a tsconfig.json next to the service)."""
+        if any(p.endswith(_TS_PLUGINS) for p in self.plugins) or "build" in self.data:
+            return True
+        if (self.folder / "tsconfig.json").is_file() or (base / "tsconfig.json").is_file():
+            return True
+        version = self.data.get("frameworkVersion")
+        return version is None or str(version).lstrip("^~>=").startswith("4")
+
+    # ------------------------------------------------------------ environment
+
+    def _environment(self, body: LMap) -> tuple[dict[str, EnvVar], bool]:
+        out: dict[str, EnvVar] = {}
+        complete = True
+        for source in (self.provider.get("environment"), body.get("environment")):
+            if source is None:
+                continue
+            if not isinstance(source, LMap):
+                complete = False  # `${file(env.yml)}` or an intrinsic: not readable here
+                continue
+            for name, raw in source.items():
+                if isinstance(name, str):
+                    out[name] = self._env_var(name, raw, self.loc(source, name))
+                else:
+                    complete = False
+        return out, complete
+
+    def _env_var(self, name: str, raw: Any, loc: Loc) -> EnvVar:
+        if raw is None:
+            return EnvVar(name, "", loc)
+        if isinstance(raw, bool):
+            return EnvVar(name, "true" if raw else "false", loc)
+        if isinstance(raw, (int, float)):
+            return EnvVar(name, str(raw), loc)
+        if _intrinsic(raw):
+            return EnvVar(name, UNKNOWN, loc, kind="reference")
+        if not isinstance(raw, str):
+            return EnvVar(name, UNKNOWN, loc, kind="unknown")
+        if "${" not in raw:
+            return EnvVar(name, raw, loc)
+        value = self.vars.resolve(raw)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return EnvVar(name, str(value), loc)  # `${self:custom.x}`: written in this file
+        origin = self.vars.origin(raw) or ""
+        if origin.startswith(_DEPLOY_INPUTS):
+            # resolved at deploy time and stored in the function's configuration as plaintext
+            return EnvVar(name, UNKNOWN, loc, kind="parameter", parameter=_first_variable(raw))
+        if origin.startswith(("cf", "s3", "aws:", "construct:", "sls:")) or _intrinsic(value):
+            return EnvVar(name, UNKNOWN, loc, kind="reference")
+        return EnvVar(name, UNKNOWN, loc, kind="unknown")
+
+    # ------------------------------------------------------------ IAM
+
+    def _role(self, body: LMap, fn: Function) -> Role | None:
+        if body.get("role") is not None:
+            return Role(known=False, loc=self.loc(body, "role"), name=_text(self.vars.resolve(body["role"])))
+        iam = self.provider.get("iam")
+        iam_role = iam.get("role") if isinstance(iam, LMap) else None
+        if iam_role is not None and not isinstance(iam_role, LMap):
+            return Role(known=False, loc=self.loc(iam, "role"), name=_text(self.vars.resolve(iam_role)))
+        if self.provider.get("role") is not None:
+            return Role(known=False, loc=self.loc(self.provider, "role"), name=_text(self.vars.resolve(self.provider["role"])))
+        role = Role(known=True, name="IamRoleLambdaExecution", loc=fn.loc)
+        own = body.get("iamRoleStatements")
+        if own is not None and "serverless-iam-roles-per-function" in self.plugins:
+            # a role of its own; the provider's statements only when inherited
+            role.name = f"{fn.name}IamRoleLambdaExecution"
+            role.loc = self.loc(body, "iamRoleStatements")
+            self._statements(own, role, "function iamRoleStatements")
+            inherit = self.vars.resolve(body.get("iamRoleStatementsInherit"))
+            if inherit is not True:
+                custom = self.custom.get("serverless-iam-roles-per-function")
+                inherit = isinstance(custom, LMap) and self.vars.resolve(custom.get("defaultInherit")) is True
+            if not inherit:
+                return role
+        if isinstance(iam_role, LMap):
+            role.loc = self.loc(iam, "role")
+            if iam_role.get("statements") is not None:
+                self._statements(iam_role["statements"], role, "provider.iam.role.statements")
+            if iam_role.get("managedPolicies") is not None:
+                self._managed(iam_role["managedPolicies"], iam_role, "managedPolicies", role)
+        if self.provider.get("iamRoleStatements") is not None:
+            self._statements(self.provider["iamRoleStatements"], role, "provider.iamRoleStatements")
+        if self.provider.get("iamManagedPolicies") is not None:
+            self._managed(self.provider["iamManagedPolicies"], self.provider, "iamManagedPolicies", role)
+        return role
+
+    def _statements(self, raw: Any, role: Role, source: str) -> None:
+        if not isinstance(raw, LList):
+            role.incomplete = True
+            return
+        doc = LMap(raw.pos)
+        doc["Statement"] = raw
+        stmts, complete = policy_document.statements(doc, self.path, raw.pos, source, resolve=self._policy_value)
+        role.statements.extend(stmts)
+        role.incomplete = role.incomplete or not complete
+
+    def _policy_value(self, value: Any) -> Any:
+        """Values inside a statement: variables resolved, intrinsics that name a resource kept
+        as `${...}` placeholders (specific), deploy-time inputs unknown."""
+        if isinstance(value, (LMap, dict)) and not _intrinsic(value):
+            return value
+        if isinstance(value, list):
+            return value
+        if _intrinsic(value):
+            return self._cfn_text(value, 0)
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        resolved = self.vars.resolve(value)
+        if resolved is not UNKNOWN:
+            return resolved
+        origin = self.vars.origin(value) or ""
+        if origin.startswith(_PSEUDO):
+            return _keep_pseudo(value, self.vars)
+        return UNKNOWN
+
+    def _cfn_text(self, value: Any, depth: int) -> Any:
+        """An intrinsic inside a statement as text: `!GetAtt T.Arn` → `${T.Arn}`, `!Sub` keeps
+        its `${...}`, `!Join` joins; anything else is UNKNOWN."""
+        if depth > MAX_DEPTH:
+            return UNKNOWN
+        name = _intrinsic(value)
+        if name is None:
+            resolved = self._policy_value(value) if isinstance(value, str) else value
+            return resolved if isinstance(resolved, (str, int)) and not isinstance(resolved, bool) else UNKNOWN
+        arg = value[name]
+        if name in ("Fn::GetAtt", "Ref"):
+            described = _describe_intrinsic(value)
+            return "${" + described + "}" if described else UNKNOWN
+        if name == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            return _keep_pseudo(text, self.vars) if isinstance(text, str) else UNKNOWN
+        if name == "Fn::ImportValue":
+            return "${ImportValue}"  # an exported name: something specific
+        if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            parts = [self._cfn_text(p, depth + 1) for p in arg[1]]
+            if isinstance(arg[0], str) and all(isinstance(p, (str, int)) for p in parts):
+                return arg[0].join(str(p) for p in parts)
+        return UNKNOWN
+
+    def _managed(self, raw: Any, container: LMap, key: str, role: Role) -> None:
+        if not isinstance(raw, LList):
+            role.incomplete = True
+            return
+        for i, item in enumerate(raw):
+            value = self.vars.resolve(item)
+            if isinstance(value, str):
+                role.managed_policies.append(ManagedPolicy(value, Loc(self.path, pos_of(raw, i))))
+                if value.startswith("arn:") and ":iam::aws:policy/" not in value:
+                    role.incomplete = True  # a customer managed policy: its content is elsewhere
+            else:
+                role.incomplete = True
+
+    # ------------------------------------------------------------ logs
+
+    def _log_groups(self, key: str, body: LMap, fn: Function) -> list[LogGroup]:
+        """Serverless creates `/aws/lambda/<name>` for every function; its retention comes
+        from the function, the provider, a CloudFormation override or the log-retention plugin."""
+        name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else UNKNOWN
+        if self.vars.resolve(body.get("disableLogs")) is True:
+            return [LogGroup(name, UNKNOWN, fn.loc)]
+        override = self.resources.get(_logical_id(key) + "LogGroup")
+        if isinstance(override, LMap) and isinstance(override.get("Properties"), LMap):
+            props = override["Properties"]
+            if props.get("RetentionInDays") is not None:
+                return [self._group(name, props, "RetentionInDays", fn)]
+        if body.get("logRetentionInDays") is not None:
+            return [self._group(name, body, "logRetentionInDays", fn)]
+        if self.provider.get("logRetentionInDays") is not None:
+            return [self._group(name, self.provider, "logRetentionInDays", fn)]
+        if "serverless-plugin-log-retention" in self.plugins and self.custom.get("logRetentionInDays") is not None:
+            return [self._group(name, self.custom, "logRetentionInDays", fn)]
+        return [LogGroup(name, None, fn.loc)]
+
+    def _group(self, name: Any, container: LMap, key: str, fn: Function) -> LogGroup:
+        value = self.vars.resolve(container[key])
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        retention = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+        return LogGroup(name, retention, fn.loc, self.loc(container, key))
+
+    # ------------------------------------------------------------ events
+
+    def _events(self, body: LMap) -> list[Event]:
+        raw = body.get("events")
+        if not isinstance(raw, list):
+            return []
+        out = []
+        for i, item in enumerate(raw):
+            if not isinstance(item, LMap) or len(item) != 1:
+                continue
+            etype, spec = next(iter(item.items()))
+            if not isinstance(etype, str):
+                continue
+            loc = Loc(self.path, pos_of(raw, i))
+            out.append(self._event(etype, spec, loc))
+        return out
+
+    def _event(self, etype: str, spec: Any, loc: Loc) -> Event:
+        if etype in _ASYNC_EVENTS:
+            kind = _ASYNC_EVENTS[etype]
+            if etype == "eventBridge" and isinstance(spec, LMap) and spec.get("schedule") is not None:
+                kind = "schedule"
+            return Event(kind, loc, name=etype, is_async=True)
+        if etype == "sqs":
+            arn = spec.get("arn") if isinstance(spec, LMap) else spec
+            return Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
+        if etype == "stream":
+            arn = spec.get("arn") if isinstance(spec, LMap) else spec
+            stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
+            text = self.vars.resolve(arn)
+            if stype in ("dynamodb", "kinesis"):
+                return Event(str(stype), loc, name=etype)
+            if isinstance(text, str) and ":dynamodb:" in text:
+                return Event("dynamodb", loc, name=etype)
+            if isinstance(text, str) and ":kinesis:" in text:
+                return Event("kinesis", loc, name=etype)
+            target = self._target_type(arn)
+            if target == "AWS::DynamoDB::Table":
+                return Event("dynamodb", loc, name=etype)
+            if target == "AWS::Kinesis::Stream":
+                return Event("kinesis", loc, name=etype)
+            return Event("other", loc, name=etype)
+        return Event(_EVENT_KINDS.get(etype, "other"), loc, name=etype)
+
+    def _target_type(self, value: Any) -> str | None:
+        logical = _logical_target(value)
+        res = self.resources.get(logical) if logical else None
+        rtype = res.get("Type") if isinstance(res, LMap) else None
+        return rtype if isinstance(rtype, str) else None
+
+    def _queue(self, arn: Any, loc: Loc) -> Queue:
+        logical = _logical_target(arn)
+        res = self.resources.get(logical) if logical else None
+        if isinstance(res, LMap) and res.get("Type") == "AWS::SQS::Queue":
+            props = res.get("Properties")
+            qloc = self.key_loc(self.resources, logical)
+            if isinstance(props, LMap) and props.get("VisibilityTimeout") is not None:
+                value = self.vars.resolve(props["VisibilityTimeout"])
+                if isinstance(value, str) and value.isdigit():
+                    value = int(value)
+                visibility = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+                return Queue(str(logical), visibility, qloc, self.loc(props, "VisibilityTimeout"))
+            return Queue(str(logical), 30, qloc)
+        text = self.vars.resolve(arn)
+        name = text.rsplit(":", 1)[-1] if isinstance(text, str) else str(logical or "queue")
+        return Queue(name, UNKNOWN, loc)  # a queue defined elsewhere
+
+    def _url(self, body: LMap) -> FunctionUrl | None:
+        raw = body.get("url")
+        if raw is None or raw is False:
+            return None
+        loc = self.loc(body, "url")
+        if raw is True:
+            return FunctionUrl("NONE", loc, loc)
+        if isinstance(raw, LMap):
+            auth = self.vars.resolve(raw.get("authorizer"))
+            if auth is None:
+                return FunctionUrl("NONE", loc, loc)
+            if isinstance(auth, str) and auth.lower() == "aws_iam":
+                return FunctionUrl("AWS_IAM", loc, self.loc(raw, "authorizer"))
+            return FunctionUrl(UNKNOWN, loc, self.loc(raw, "authorizer"))
+        return FunctionUrl(UNKNOWN, loc, loc)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+_BUILD_OUTPUTS = {"build", "dist", "out", "target", ".build", "bin", "lib", "publish", ".webpack", ".esbuild"}
+
+
+def _build_output(base: Path, handler: str) -> bool:
+    """A handler under a build output folder that does not exist yet (`build/main.handler`)."""
+    first = handler.split("/", 1)[0] if "/" in handler else ""
+    return first.lower() in _BUILD_OUTPUTS and not (base / first).exists()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _first_variable(raw: str) -> str | None:
+    m = _VARIABLE.search(raw)
+    return m.group(1).split(",")[0].strip() if m else None
+
+
+def _logical_id(key: str) -> str:
+    """Serverless's normalized function name: first letter upper, `-` → `Dash`, `_` → `Underscore`."""
+    normalized = key.replace("-", "Dash").replace("_", "Underscore")
+    return normalized[:1].upper() + normalized[1:]
+
+
+def _logical_target(value: Any) -> str | None:
+    """The logical id in `!GetAtt Q.Arn`, `{Fn::GetAtt: [Q, Arn]}` or `!Ref Q`."""
+    name = _intrinsic(value)
+    if name == "Fn::GetAtt":
+        arg = value[name]
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            return arg[0]
+        if isinstance(arg, str):
+            return arg.split(".", 1)[0]
+    if name == "Ref" and isinstance(value[name], str):
+        return str(value[name])
+    return None
+
+
+def _describe_intrinsic(value: Any) -> str:
+    """A placeholder text for an intrinsic that names a resource (`Queue.Arn`), else ''."""
+    name = _intrinsic(value)
+    arg = value[name] if name else None
+    if name == "Fn::GetAtt":
+        if isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            return ".".join(arg)
+        return str(arg) if isinstance(arg, str) else ""
+    if name == "Ref" and isinstance(arg, str):
+        return arg
+    return ""
+
+
+def _keep_pseudo(value: str, variables: Variables) -> Any:
+    """Resolve what can be, keep pseudo values (`${aws:region}`, `${AWS::AccountId}`) and
+    CloudFormation resource names as placeholders; UNKNOWN if anything else is unresolvable."""
+    out = []
+    last = 0
+    for m in _VARIABLE.finditer(value):
+        out.append(value[last : m.start()])
+        inner = m.group(1).strip()
+        if inner.startswith(_PSEUDO) or _CFN_PLACEHOLDER.match(inner):
+            out.append("${" + inner + "}")
+        else:
+            v = variables.resolve("${" + inner + "}")
+            if not isinstance(v, (str, int)) or isinstance(v, bool):
+                return UNKNOWN
+            out.append(str(v))
+        last = m.end()
+    out.append(value[last:])
+    return "".join(out)
+
+
