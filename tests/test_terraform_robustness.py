@@ -1,0 +1,151 @@
+"""Damaged Terraform, plan and serverless files: LL100 or a partial model, never an exception."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambdalint.load import load_file
+
+HCL = """
+variable "t" { default = 30 }
+locals { n = "orders-${var.t}" }
+data "archive_file" "a" {
+  type = "zip"
+  source_dir = "${path.module}/src"
+  output_path = "a.zip"
+}
+resource "aws_lambda_function" "f" {
+  function_name = local.n
+  filename = data.archive_file.a.output_path
+  handler = "app.handler"
+  runtime = "python3.12"
+  timeout = var.t
+  role = aws_iam_role.r.arn
+  environment { variables = { A = "1", B = aws_sqs_queue.q.url } }
+}
+resource "aws_iam_role" "r" {}
+resource "aws_iam_role_policy" "p" {
+  role = aws_iam_role.r.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ["s3:*"], Resource = "*" }] })
+}
+resource "aws_cloudwatch_log_group" "g" {
+  name = "/aws/lambda/${aws_lambda_function.f.function_name}"
+  retention_in_days = 7
+}
+"""
+
+SERVERLESS = """
+service: s
+provider:
+  name: aws
+  runtime: python3.12
+  environment: {A: "${self:custom.a}", B: "${ssm:/x}"}
+  iam:
+    role:
+      statements:
+        - {Effect: Allow, Action: "*", Resource: !GetAtt T.Arn}
+custom: {a: "1"}
+functions:
+  f:
+    handler: app.handler
+    events: [{http: GET /}, {sqs: {arn: !GetAtt Q.Arn}}]
+"""
+
+PLAN = json.dumps({
+    "format_version": "1.2",
+    "planned_values": {"root_module": {"resources": [
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+         "values": {"function_name": "f", "handler": "app.handler", "runtime": "python3.12",
+                    "environment": [{"variables": {"A": "1"}}]}},
+    ]}},
+    "resource_changes": [{"address": "aws_lambda_function.f", "change": {"after_unknown": {"role": True}}}],
+    "configuration": {"root_module": {"resources": [
+        {"address": "aws_lambda_function.f", "expressions": {"role": {"references": ["aws_iam_role.r.arn"]}}},
+    ]}},
+}, indent=1)
+
+TF_JSON = json.dumps({
+    "resource": {"aws_lambda_function": {"f": {"function_name": "f", "role": "${aws_iam_role.r.arn}",
+                                               "environment": {"variables": {"A": "${var.a}"}}}}},
+    "variable": {"a": {"default": "x"}},
+}, indent=1)
+
+_edits = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=5000), st.integers(min_value=0, max_value=6),
+              st.text(alphabet='{}[]()"$=:,.\n #-*!<>\\', max_size=4)),
+    min_size=1, max_size=6,
+)
+
+
+def _damage(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for at, cut, insert in edits:
+        i = at % (len(text) + 1)
+        text = text[:i] + insert + text[i + cut:]
+    return text
+
+
+def _check(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    fns, diags = load_file(path, text)
+    assert isinstance(fns, list) and isinstance(diags, list)
+    for d in diags:
+        assert d.loc.pos.line >= 1 and d.loc.pos.column >= 1
+
+
+_settings = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_settings
+@given(edits=_edits)
+def test_damaged_hcl(tmp_path: Path, edits: list[tuple[int, int, str]]) -> None:
+    _check(tmp_path, "main.tf", _damage(HCL, edits))
+
+
+@_settings
+@given(edits=_edits)
+def test_damaged_serverless(tmp_path: Path, edits: list[tuple[int, int, str]]) -> None:
+    _check(tmp_path, "serverless.yml", _damage(SERVERLESS, edits))
+
+
+@_settings
+@given(edits=_edits)
+def test_damaged_plan(tmp_path: Path, edits: list[tuple[int, int, str]]) -> None:
+    _check(tmp_path, "plan.json", _damage(PLAN, edits))
+
+
+@_settings
+@given(edits=_edits)
+def test_damaged_terraform_json(tmp_path: Path, edits: list[tuple[int, int, str]]) -> None:
+    _check(tmp_path, "main.tf.json", _damage(TF_JSON, edits))
+
+
+def test_deeply_nested_hcl_is_reported_not_crashed(tmp_path: Path) -> None:
+    text = 'locals {\n  x = ' + "[" * 3000 + "]" * 3000 + "\n}\n"
+    _check(tmp_path, "main.tf", text)
+
+
+def test_self_referencing_locals_and_variables(tmp_path: Path) -> None:
+    text = """
+locals {
+  a = local.b
+  b = "${local.a}-x"
+}
+resource "aws_lambda_function" "f" {
+  function_name = local.a
+  timeout       = local.b
+}
+resource "aws_cloudwatch_log_group" "g" {
+  name = "/aws/lambda/${aws_lambda_function.f.function_name}"
+}
+"""
+    _check(tmp_path, "main.tf", text)
+
+
+def test_serverless_variable_cycles(tmp_path: Path) -> None:
+    text = "service: s\nprovider:\n  name: aws\n  timeout: ${self:custom.t}\ncustom:\n  t: ${self:provider.timeout}\nfunctions:\n  f:\n    handler: a.b\n"
+    _check(tmp_path, "serverless.yml", text)
