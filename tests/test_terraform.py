@@ -495,3 +495,13 @@ def test_terraform_json_references_and_suppression(tmp_path: Path) -> None:
 def test_count_zero_is_never_created(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": 'resource "aws_lambda_function" "fn" {\n  count = 0\n}\n'})
     assert _load(tmp_path / "main.tf") == ([], [])
+
+
+def test_folder_without_functions_is_not_parsed(tmp_path: Path) -> None:
+    # other infrastructure: not ours to validate, and skipping it keeps large repositories fast
+    _write(tmp_path, {"network.tf": 'resource "aws_vpc" "main" {\n  cidr_block = \n}\n'})
+    assert _load(tmp_path / "network.tf") == ([], [])
+    # next to a function, the same file is parsed (it may hold the role) and its error reported
+    _write(tmp_path, {"main.tf": FUNCTION})
+    fns, diags = _load(tmp_path / "network.tf")
+    assert fns == [] and [d.rule_id for d in diags] == ["LL100"]

@@ -49,7 +49,8 @@ from lambdalint.model import (
 LAMBDA = "aws_lambda_function"
 MAX_FOLDER_FILES = 500
 _CACHE_LIMIT = 4000
-_cache: dict[tuple[str, int, int], TfFile | None] = {}
+_cache: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
+_mentions: dict[tuple[str, tuple[tuple[str, int, int], ...]], bool] = {}
 
 # AWS managed policy ARNs start like this; any other ARN is a policy lambdalint cannot read
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -72,28 +73,60 @@ def parse_source(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
     return terraform_hcl.parse_file(path, text), []
 
 
-def parse_sibling(path: Path) -> TfFile | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key in _cache:
-        return _cache[key]
+def _parse_cached(path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
+    """Parse once per process however many files of the folder ask for it.
+
+    Returns (None, [LL100]) for bad syntax."""
     from lambdalint.loaders.terraform_hcl import HclError
     from lambdalint.loaders.terraform_json import TfJsonError
 
-    text, _ = read_text(path)
-    tf: TfFile | None = None
-    if text is not None:
-        try:
-            tf, _ = parse_source(path, text)
-        except (HclError, TfJsonError, RecursionError):
-            tf = None  # reported when that file itself is loaded
+    try:
+        key = (str(path.resolve()), len(text), hash(text))
+    except (OSError, RuntimeError):
+        key = (str(path), len(text), hash(text))
+    if key in _cache:
+        return _cache[key]
+    result: tuple[TfFile | None, list[Diagnostic]]
+    try:
+        result = parse_source(path, text)
+    except (HclError, TfJsonError) as exc:
+        result = None, [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
     if len(_cache) > _CACHE_LIMIT:
         _cache.clear()
-    _cache[key] = tf
-    return tf
+    _cache[key] = result
+    return result
+
+
+def parse_sibling(path: Path) -> TfFile | None:
+    """Another file of the module folder (its own errors are reported when it is loaded)."""
+    text, _ = read_text(path)
+    if text is None:
+        return None
+    return _parse_cached(path, text)[0]
+
+
+def _folder_mentions_lambda(folder: Path) -> bool:
+    """Whether any .tf/.tf.json file of the folder names a Lambda function (cheap: no parse)."""
+    files = folder_files(folder)
+    stamp: list[tuple[str, int, int]] = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stamp.append((path.name, st.st_mtime_ns, st.st_size))
+    key = (str(folder), tuple(stamp))
+    if key not in _mentions:
+        found = False
+        for path in files:
+            text, _ = read_text(path)
+            if text is not None and LAMBDA in text:
+                found = True
+                break
+        if len(_mentions) > _CACHE_LIMIT:
+            _mentions.clear()
+        _mentions[key] = found
+    return _mentions[key]
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -144,14 +177,16 @@ def folder_scope(path: Path, own: TfFile) -> Scope:
 
 
 def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    """The loader entry point of the HCL and JSON front ends."""
-    from lambdalint.loaders.terraform_hcl import HclError
-    from lambdalint.loaders.terraform_json import TfJsonError
+    """The loader entry point of the HCL and JSON front ends.
 
-    try:
-        tf, diags = parse_source(path, text)
-    except (HclError, TfJsonError) as exc:
-        return [], [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
+    A module folder without any Lambda function is not parsed at all: most Terraform in a
+    repository is other infrastructure, and parsing it would only cost time."""
+    if LAMBDA not in text and not _folder_mentions_lambda(path.parent):
+        return [], []
+    tf, diags = _parse_cached(path, text)
+    diags = list(diags)
+    if tf is None:
+        return [], diags
     if _is_override(path.name) or not any(r.type == LAMBDA for r in tf.resources):
         return [], diags
     scope = folder_scope(path, tf)
