@@ -505,3 +505,74 @@ def test_folder_without_functions_is_not_parsed(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": FUNCTION})
     fns, diags = _load(tmp_path / "network.tf")
     assert fns == [] and [d.rule_id for d in diags] == ["LL100"]
+
+
+LAMBDA_MODULE = """
+module "orders" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "~> 7.0"
+
+  function_name = "orders"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  timeout       = 60
+  source_path   = "${path.module}/src"
+
+  environment_variables = {
+    API_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+  }
+
+  attach_policy_statements = true
+  policy_statements = {
+    everything = {
+      effect    = "Allow"
+      actions   = ["*"]
+      resources = ["*"]
+    }
+  }
+
+  create_lambda_function_url = true
+}
+
+resource "aws_apigatewayv2_integration" "orders" {
+  api_id           = "abc"
+  integration_type = "AWS_PROXY"
+  integration_uri  = module.orders.lambda_function_invoke_arn
+}
+
+module "shared" {
+  source      = "terraform-aws-modules/lambda/aws"
+  create_role = false
+  lambda_role = "arn:aws:iam::123456789012:role/shared"
+  cloudwatch_logs_retention_in_days = 30
+  create_package         = false
+  local_existing_package = "dist/shared.zip"
+}
+
+module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+"""
+
+
+def test_community_lambda_module(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    _write(tmp_path, {"main.tf": LAMBDA_MODULE})
+    fns, diags = _load(tmp_path / "main.tf")
+    assert not diags
+    orders, shared = sorted(fns, key=lambda f: f.name)
+    assert orders.name == "module.orders" and orders.loc.pos.line == 1
+    assert orders.handler is not None and orders.handler.loc.pos.line == _line(LAMBDA_MODULE, "handler")
+    assert orders.timeout is not None and orders.timeout.value == 60
+    assert orders.code is not None and orders.code.kind == "dir" and orders.code.path == tmp_path / "./src"
+    assert orders.environment["API_TOKEN"].kind == "literal"
+    assert orders.environment["API_TOKEN"].loc.pos.line == _line(LAMBDA_MODULE, "API_TOKEN")
+    (stmt,) = orders.role.statements  # type: ignore[union-attr]
+    assert stmt.actions == ["*"] and stmt.action_loc.pos.line == _line(LAMBDA_MODULE, 'actions   = ["*"]')  # type: ignore[union-attr]
+    (group,) = orders.log_groups
+    assert group.name == "/aws/lambda/orders" and group.retention_days is None
+    assert orders.url is not None and orders.url.auth_type == "NONE"
+    assert [e.kind for e in orders.events] == ["http-api"]
+    assert shared.role is not None and not shared.role.known
+    assert shared.log_groups[0].retention_days == 30
+    assert shared.code is not None and shared.code.kind == "zip"

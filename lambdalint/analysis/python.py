@@ -208,3 +208,9 @@ def _small_statement(small: cst.BaseSmallStatement, src: HandlerSource, pos: obj
         code = small.value
         if isinstance(code, cst.Call) and _dotted(code.func) in ("globals().update", "setattr"):
             src.open_namespace = True
+
+
+# the fact collectors of python_facts (env reads, SDK calls, clients, secrets)
+from lambdalint.analysis import python_facts  # noqa: E402 - registers after VISITORS exists
+
+VISITORS.append(python_facts.make_visitor)

@@ -105,6 +105,16 @@ def parse_sibling(path: Path) -> TfFile | None:
     return _parse_cached(path, text)[0]
 
 
+def _mentions_lambda(text: str) -> bool:
+    return LAMBDA in text or "lambda/aws" in text or "terraform-aws-lambda" in text
+
+
+def _is_lambda_module(source: str) -> bool:
+    from lambdalint.loaders.terraform_modules import is_lambda_module
+
+    return is_lambda_module(source)
+
+
 def _folder_mentions_lambda(folder: Path) -> bool:
     """Whether any .tf/.tf.json file of the folder names a Lambda function (cheap: no parse)."""
     files = folder_files(folder)
@@ -120,7 +130,7 @@ def _folder_mentions_lambda(folder: Path) -> bool:
         found = False
         for path in files:
             text, _ = read_text(path)
-            if text is not None and LAMBDA in text:
+            if text is not None and _mentions_lambda(text):
                 found = True
                 break
         if len(_mentions) > _CACHE_LIMIT:
@@ -181,13 +191,15 @@ def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagno
 
     A module folder without any Lambda function is not parsed at all: most Terraform in a
     repository is other infrastructure, and parsing it would only cost time."""
-    if LAMBDA not in text and not _folder_mentions_lambda(path.parent):
+    if not _mentions_lambda(text) and not _folder_mentions_lambda(path.parent):
         return [], []
     tf, diags = _parse_cached(path, text)
     diags = list(diags)
     if tf is None:
         return [], diags
-    if _is_override(path.name) or not any(r.type == LAMBDA for r in tf.resources):
+    if _is_override(path.name) or not (
+        any(r.type == LAMBDA for r in tf.resources) or any(_is_lambda_module(m.type) for m in tf.module_calls)
+    ):
         return [], diags
     scope = folder_scope(path, tf)
     return build_functions(scope, "terraform", only_path=path), diags
@@ -197,11 +209,16 @@ def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagno
 
 
 def build_functions(scope: Scope, framework: str, only_path: Path | None = None) -> list[Function]:
+    # the module support builds on this module's functions: imported here
+    from lambdalint.loaders import terraform_modules
+
+    terraform_modules.register(scope)
     out = []
     for res in scope.all(LAMBDA):
         if only_path is not None and res.path != only_path:
             continue
         out.append(build_function(scope, res, framework))
+    out.extend(terraform_modules.functions(scope, framework, only_path))
     return out
 
 
@@ -223,10 +240,10 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
         fn.tracing = _prop(scope, res, tracing, "mode")
     dlq = first_block(body, "dead_letter_config")
     if dlq is not None and dlq.get("target_arn") is not None:
-        fn.dead_letter = Prop(_link_value(scope, dlq["target_arn"]), res.loc_of(dlq, "target_arn"))
+        fn.dead_letter = Prop(link_value(scope, dlq["target_arn"]), res.loc_of(dlq, "target_arn"))
     logging = first_block(body, "logging_config")
     if logging is not None and logging.get("log_group") is not None:
-        fn.logging_config_group = Prop(_link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group"))
+        fn.logging_config_group = Prop(link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group"))
     fn.layers = _list_values(scope, body.get("layers"))
     fn.architectures = _list_values(scope, body.get("architectures"))
     tags = scope.evaluate(body.get("tags"))
@@ -262,7 +279,7 @@ def _prop(scope: Scope, res: Resource, body: LMap, key: str) -> Prop[Any] | None
     return Prop(_plain(value), res.loc_of(body, key))
 
 
-def _link_value(scope: Scope, expr: Any) -> Any:
+def link_value(scope: Scope, expr: Any) -> Any:
     """A value whose presence matters more than its text (a DLQ ARN, a log group name):
     the evaluated string, else its symbolic form (`${aws_sqs_queue.dlq.arn}`)."""
     value = scope.evaluate(expr)
@@ -426,7 +443,7 @@ def role(scope: Scope, res: Resource) -> Role | None:
         if block.get("policy") not in (None, ""):
             _add_policy(scope, out, block["policy"], role_res, block, "policy", f"{role_res.address} inline_policy")
     if body.get("managed_policy_arns") is not None:
-        _add_managed_list(scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns")
+        attach_policy_list(scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns")
     for rp in scope.all("aws_iam_role_policy"):
         if _names_role(scope, rp.body.get("role"), role_res):
             if rp.body.get("policy") is None:
@@ -435,14 +452,14 @@ def role(scope: Scope, res: Resource) -> Role | None:
             _add_policy(scope, out, rp.body["policy"], rp, rp.body, "policy", rp.address)
     for att in scope.all("aws_iam_role_policy_attachment"):
         if _names_role(scope, att.body.get("role"), role_res):
-            _attach(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+            attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
     for att in scope.all("aws_iam_policy_attachment"):
         roles = att.body.get("roles")
         if roles is not None and _names_role(scope, roles, role_res):
-            _attach(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+            attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
     for att in scope.all("aws_iam_role_policy_attachments_exclusive"):
         if _names_role(scope, att.body.get("role_name"), role_res):
-            _add_managed_list(scope, out, att.body.get("policy_arns"), att, att.body, "policy_arns")
+            attach_policy_list(scope, out, att.body.get("policy_arns"), att, att.body, "policy_arns")
     return out
 
 
@@ -461,21 +478,21 @@ def _names_role(scope: Scope, expr: Any, role_res: Resource) -> bool:
     return False
 
 
-def _add_managed_list(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str) -> None:
+def attach_policy_list(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str) -> None:
     if isinstance(expr, LList):
         for i, item in enumerate(expr):
             pos = expr.item_pos[i] if i < len(expr.item_pos) else expr.pos
-            _attach(scope, out, item, owner, body, key, Loc(owner.path, pos))
+            attach_policy(scope, out, item, owner, body, key, Loc(owner.path, pos))
         return
     value = scope.evaluate(expr)
     if isinstance(value, list):
         for item in value:
-            _attach(scope, out, item, owner, body, key)
+            attach_policy(scope, out, item, owner, body, key)
     elif expr is not None:
         out.incomplete = True
 
 
-def _attach(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str, loc: Loc | None = None) -> None:
+def attach_policy(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str, loc: Loc | None = None) -> None:
     """A policy attached by ARN: an aws_iam_policy in the configuration, or a managed policy."""
     loc = loc or owner.loc_of(body, key)
     if expr is None:
@@ -643,7 +660,7 @@ def events(scope: Scope, fn_res: Resource) -> list[Event]:
     out: list[Event] = []
     for esm in scope.all("aws_lambda_event_source_mapping"):
         if names_function(scope, esm.body.get("function_name"), fn_res):
-            out.append(_mapping_event(scope, esm))
+            out.append(mapping_event(scope, esm))
     for integ in scope.all("aws_apigatewayv2_integration"):
         if points_at(scope, integ.body.get("integration_uri"), fn_res):
             api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
@@ -678,7 +695,7 @@ def events(scope: Scope, fn_res: Resource) -> list[Event]:
     return out
 
 
-def _mapping_event(scope: Scope, esm: Resource) -> Event:
+def mapping_event(scope: Scope, esm: Resource) -> Event:
     arn = esm.body.get("event_source_arn")
     for rtype, kind in _STREAM_KINDS.items():
         source, _ = scope.first_target(arn, (rtype,))
@@ -716,19 +733,19 @@ def permissions(scope: Scope, fn_res: Resource) -> list[Permission]:
             continue
         out.append(
             Permission(
-                principal=_optional(scope, body, "principal") if body.get("principal") is not None else UNKNOWN,
+                principal=optional(scope, body, "principal") if body.get("principal") is not None else UNKNOWN,
                 loc=perm.loc_of(body, "principal"),
-                source_arn=_optional(scope, body, "source_arn"),
-                source_account=_optional(scope, body, "source_account"),
-                action=_optional(scope, body, "action"),
-                function_url_auth_type=_optional(scope, body, "function_url_auth_type"),
-                principal_org_id=_optional(scope, body, "principal_org_id"),
+                source_arn=optional(scope, body, "source_arn"),
+                source_account=optional(scope, body, "source_account"),
+                action=optional(scope, body, "action"),
+                function_url_auth_type=optional(scope, body, "function_url_auth_type"),
+                principal_org_id=optional(scope, body, "principal_org_id"),
             )
         )
     return out
 
 
-def _optional(scope: Scope, body: LMap, key: str) -> Any:
+def optional(scope: Scope, body: LMap, key: str) -> Any:
     """None when the attribute is absent, its value (or UNKNOWN) when set."""
     if body.get(key) is None:
         return None
@@ -739,7 +756,7 @@ def _optional(scope: Scope, body: LMap, key: str) -> Any:
 def function_url(scope: Scope, fn_res: Resource) -> FunctionUrl | None:
     for url in scope.all("aws_lambda_function_url"):
         if names_function(scope, url.body.get("function_name"), fn_res):
-            auth = _optional(scope, url.body, "authorization_type")
+            auth = optional(scope, url.body, "authorization_type")
             return FunctionUrl(
                 auth_type=UNKNOWN if auth is None else auth,
                 loc=url.loc,
@@ -755,5 +772,5 @@ def on_failure(scope: Scope, fn_res: Resource) -> Prop[Any] | None:
         dest = first_block(cfg.body, "destination_config")
         failure = first_block(dest, "on_failure") if dest is not None else None
         if failure is not None and failure.get("destination") is not None:
-            return Prop(_link_value(scope, failure["destination"]), cfg.loc_of(failure, "destination"))
+            return Prop(link_value(scope, failure["destination"]), cfg.loc_of(failure, "destination"))
     return None

@@ -231,6 +231,9 @@ class Scope:
                 self.variables[var.name] = var
             self.locals.update(f.locals)
             self.module_calls.extend(f.module_calls)
+        # module calls that stand for a resource (a Lambda module → its function), by name:
+        # `module.<name>.<output>` then resolves to that resource
+        self.module_resources: dict[str, Resource] = {}
         self._evaluating: set[str] = set()
 
     # ------------------------------------------------------------ lookup
@@ -245,6 +248,9 @@ class Scope:
     def target(self, ref: Ref) -> tuple[Resource | None, tuple[str | int, ...]]:
         """The resource a traversal names, and the attribute path after it."""
         parts = ref.parts
+        if len(parts) >= 2 and parts[0] == "module" and isinstance(parts[1], str):
+            alias = self.module_resources.get(parts[1])
+            return (alias, parts[2:]) if alias is not None else (None, ())
         if len(parts) >= 3 and parts[0] == "data" and isinstance(parts[1], str) and isinstance(parts[2], str):
             mode, rtype, name, rest = "data", parts[1], parts[2], parts[3:]
         elif len(parts) >= 2 and isinstance(parts[0], str) and isinstance(parts[1], str) and "_" in parts[0]:
