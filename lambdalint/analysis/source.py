@@ -28,6 +28,8 @@ class TopLevelName:
     params: Params | None = None
     # decorator names (dotted, as written) on a def
     decorators: tuple[str, ...] = ()
+    # Node: the module-level name an export refers to (`exports.main = handler` → "handler")
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class SdkCall:
     pos: Pos
     method: str = ""  # as written (`put_object`)
     actions: tuple[str, ...] = ()  # IAM actions it needs, when known
+    # False when the operation's permission is not known (then `actions` is empty); True
+    # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
+    actions_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,5 @@ class HandlerSource:
     dynamic_env: bool = False
     # line offset for inline sources embedded in a template (added to every position)
     line_offset: int = 0
+    # why the source was only partly analysed or not at all (shown as a one-line notice)
+    notice: str | None = None
