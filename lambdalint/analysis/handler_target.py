@@ -107,6 +107,15 @@ def _rel(path: Path) -> str:
 
 
 def resolve(fn: Function) -> HandlerTarget:
+    try:
+        return _resolve(fn)
+    except (OSError, ValueError):
+        # a name no file system can hold (a component over 255 bytes, a NUL byte): nothing
+        # to find, and nothing to say that would not be a guess
+        return HandlerTarget("skip")
+
+
+def _resolve(fn: Function) -> HandlerTarget:
     runtime = fn.runtime.value if fn.runtime else None
     language = language_of(runtime)
     code = fn.code

@@ -11,12 +11,20 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from lambdalint.analysis.python_preflight import preflight
 from lambdalint.analysis.source import HandlerSource, Params, TopLevelName
 from lambdalint.model import Pos
 
 
 def analyze(path: Path, text: str) -> HandlerSource:
     src = HandlerSource(path=path, language="python")
+    verdict = preflight(text)  # libcst crashes on some inputs CPython refuses cleanly
+    if verdict is not None:
+        src.parse_error = verdict.parse_error
+        if verdict.too_complex is not None:
+            src.open_namespace = True  # facts unknown: no handler findings
+            src.notice = verdict.too_complex
+        return src
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -51,11 +59,14 @@ def analyze(path: Path, text: str) -> HandlerSource:
     _collect_top_level(wrapper.module.body, src, pos)
     visitors = [factory(src, pos) for factory in VISITORS]
     batchable = [v for v in visitors if isinstance(v, cst.BatchableCSTVisitor)]
-    if batchable:
-        cst.visit_batched(wrapper.module, batchable)  # one walk of the tree for all of them
-    for visitor in visitors:
-        if not isinstance(visitor, cst.BatchableCSTVisitor):
-            wrapper.module.visit(visitor)
+    try:
+        if batchable:
+            cst.visit_batched(wrapper.module, batchable)  # one walk of the tree for all of them
+        for visitor in visitors:
+            if not isinstance(visitor, cst.BatchableCSTVisitor):
+                wrapper.module.visit(visitor)
+    except RecursionError:  # preflight bounds the depth; this is the last line of defence
+        src.notice = "not analysed: the source nests too deeply"
     return src
 
 
