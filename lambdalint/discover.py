@@ -115,6 +115,12 @@ def discover(
         if not given.exists() and not given.is_symlink():
             result.notices.append((given, "path does not exist"))
             continue
+        if not given.exists():
+            result.notices.append((given, "broken symbolic link or symlink loop"))
+            continue
+        if not given.is_file() and not given.is_dir():
+            result.notices.append((given, "skipped: not a regular file or folder"))
+            continue
         if given.is_file():
             real = given.resolve()
             if real in seen:
@@ -129,8 +135,33 @@ def discover(
     return result
 
 
+def _boundary(top: Path) -> Path:
+    """The folder symbolic links met while walking `top` may lead into: the working directory
+    (the repository, in CI) when `top` is inside it, else `top` itself. A link out of it (to
+    `/`, to a home folder, to /etc/passwd) is not followed: in a pull request from a stranger
+    the links are theirs."""
+    real_top = top.resolve()
+    cwd = Path.cwd().resolve()
+    return cwd if real_top == cwd or cwd in real_top.parents else real_top
+
+
+def _inside(real: Path, boundary: Path) -> bool:
+    return real == boundary or boundary in real.parents
+
+
+def _link_out_of(path: Path, boundary: Path) -> bool:
+    """True when `path` is a symbolic link that resolves outside `boundary` (or nowhere)."""
+    if not os.path.islink(path):
+        return False
+    try:
+        return not _inside(path.resolve(), boundary)
+    except (OSError, RuntimeError):
+        return True
+
+
 def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Path]) -> None:
     visited_dirs: set[tuple[int, int]] = set()
+    boundary = _boundary(top)
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=None):
         try:
             st = os.stat(dirpath)
@@ -152,6 +183,9 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
             if _excluded(rel.replace(os.sep, "/"), d, patterns) or "{{" in d:
                 continue
+            if _link_out_of(base / d, boundary):
+                result.notices.append((base / d, "not followed: symbolic link out of the tree"))
+                continue
             kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
@@ -167,6 +201,9 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
                 result.notices.append((path, "cannot resolve path (symlink loop?)"))
                 continue
             if real in seen:
+                continue
+            if _link_out_of(path, boundary):
+                result.notices.append((path, "not followed: symbolic link out of the tree"))
                 continue
             seen.add(real)
             result.configs.append(path)
