@@ -6,11 +6,22 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint.loaders import document
+from lambdalint.loaders.document import (
+    Document,
+    LList,
+    LMap,
+    key_pos_of,
+    load_document,
+    node_count,
+    node_pos,
+    pos_of,
+)
 from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
+    Diagnostic,
     EnvVar,
     Function,
     Loc,
@@ -68,6 +79,8 @@ def build_functions(doc: Document) -> list[Function]:
         g = data.get("Globals")
         if isinstance(g, dict) and isinstance(g.get("Function"), dict):
             globals_fn = g["Function"]
+    if globals_fn and _globals_too_large(doc, tpl, globals_fn):
+        return []
     functions: list[Function] = []
     for logical_id, res in tpl.resources.items():
         if not isinstance(res, dict) or not isinstance(logical_id, str):
@@ -83,6 +96,27 @@ def build_functions(doc: Document) -> list[Function]:
     for enrich in ENRICHERS:
         enrich(doc, tpl, functions)
     return functions
+
+
+def _globals_too_large(doc: Document, tpl: Template, globals_fn: dict[str, Any]) -> bool:
+    """Globals are copied into every function: 20,000 functions under 1,000 global variables
+    took minutes and gigabytes from a 2 MB file. The product is held to the node budget."""
+    budget = document.LIMITS.max_nodes
+    count = sum(1 for r in tpl.resources.values() if isinstance(r, dict) and r.get("Type") == SAM_FUNCTION)
+    if count < 2:
+        return False
+    size = node_count(globals_fn, budget // count + 1)
+    if size * count <= budget:
+        return False
+    doc.diagnostics.append(
+        Diagnostic(
+            "LL100",
+            f"Globals.Function ({size:,}+ values) applied to {count:,} functions expands past "
+            f"the {budget:,}-value limit (max-nodes): functions not checked",
+            Loc(doc.path, node_pos(globals_fn, Pos())),
+        )
+    )
+    return True
 
 
 # Later stages of the CloudFormation model (roles, log groups, events, permissions ...) register
@@ -245,7 +279,7 @@ def _code_location(
                 inline_loc=Loc(path, _inline_start(doc, pos_of(code, "ZipFile"))),
             )
         asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
-        if isinstance(asset, str) and (base / asset).exists():
+        if isinstance(asset, str) and _exists(base / asset):
             # a CDK synthesized template: the asset folder sits next to it in cdk.out
             return _local_code(asset, base, loc, built, build_method)
         return CodeLocation("s3", loc)
@@ -265,6 +299,15 @@ def _inline_start(doc: Document, value_pos: Pos) -> Pos:
     return value_pos
 
 
+def _exists(path: Path, file: bool = False) -> bool:
+    """`path.exists()`/`is_file()` for a path built from template text, which may be no
+    possible file name at all (a NUL byte, 5,000 characters)."""
+    try:
+        return path.is_file() if file else path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _local_code(
     value: Any, base: Path, loc: Loc, built: bool, build_method: str | None
 ) -> CodeLocation:
@@ -280,7 +323,7 @@ def _local_code(
         kind = "zip"
     elif lower.endswith((".jar", ".war")):
         kind = "jar"
-    elif target.is_file():
+    elif _exists(target, file=True):
         kind = "file"
     else:
         kind = "dir"

@@ -125,6 +125,21 @@ def node_pos(value: Any, default: Pos = Pos()) -> Pos:
     return default
 
 
+def node_count(value: Any, limit: int) -> int:
+    """How many values `value` holds, counting a shared (aliased) one at each place it is
+    used; counting stops just past `limit`."""
+    count = 0
+    stack = [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 @dataclass
 class Document:
     path: Path

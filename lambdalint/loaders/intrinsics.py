@@ -14,7 +14,9 @@ from lambdalint.model import UNKNOWN
 
 NO_VALUE = object()  # AWS::NoValue: the property is treated as absent
 
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+# `$` and `{` are excluded inside the braces so that a run of unclosed `${` costs linear
+# time (with `[^}]*`, 200,000 of them took minutes: every start scanned to the end)
+_SUB_VAR = re.compile(r"\$\{([^${}]*)\}")
 
 
 def intrinsic_name(value: Any) -> str | None:
@@ -163,14 +165,16 @@ class Template:
         out = _SUB_VAR.sub(repl, text)
         return UNKNOWN if unknown else out
 
-    def condition(self, name: Any) -> Any:
+    def condition(self, name: Any, depth: int = 0) -> Any:
         """True/False when a named condition can be decided statically, else UNKNOWN."""
         if not isinstance(name, str):
             return UNKNOWN
         if name in self._cond_cache:
             return self._cond_cache[name]
+        if depth > 20:  # a chain of conditions naming conditions: not decided, not cached
+            return UNKNOWN
         self._cond_cache[name] = UNKNOWN  # guards recursion
-        result = self._eval_condition(self.conditions.get(name), 0)
+        result = self._eval_condition(self.conditions.get(name), depth)
         self._cond_cache[name] = result
         return result
 
@@ -182,7 +186,7 @@ class Template:
             return expr if isinstance(expr, bool) else UNKNOWN
         arg = expr[name]
         if name == "Condition":
-            return self.condition(arg)
+            return self.condition(arg, depth + 1)
         if name == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
             a, b = self.resolve(arg[0]), self.resolve(arg[1])
             if a is UNKNOWN or b is UNKNOWN:
