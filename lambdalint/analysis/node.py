@@ -1,0 +1,916 @@
+"""Node.js / TypeScript handler facts with tree-sitter: exports, environment reads, AWS SDK
+(v2 and v3) clients and calls, secrets assigned in source.
+
+The file is parsed, never run. tree-sitter (with its JavaScript and TypeScript grammars) is
+imported only when a Node handler is analysed. Every form of export that could bind a name the
+parser cannot see (`module.exports = require(...)`, `export * from`, `Object.assign(exports, x)`)
+makes the namespace open, and then no export is reported missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lambdalint import sdk_actions
+from lambdalint.analysis import secret_values
+from lambdalint.analysis.source import (
+    ClientCreation,
+    EnvRead,
+    HandlerSource,
+    SdkCall,
+    SourceSecret,
+    TopLevelName,
+)
+from lambdalint.model import Pos
+
+TS_SUFFIXES = (".ts", ".mts", ".cts")
+_FUNCTIONS = {
+    "function_declaration",
+    "generator_function_declaration",
+    "function_expression",
+    "function",
+    "generator_function",
+    "arrow_function",
+    "method_definition",
+}
+# wrappers that do not change the value of the expression inside (TypeScript casts included)
+_TRANSPARENT = {
+    "parenthesized_expression",
+    "non_null_expression",
+    "as_expression",
+    "satisfies_expression",
+    "type_assertion",
+    "await_expression",
+}
+_COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
+_MAX_NODES = 2_000_000
+
+
+@lru_cache(maxsize=3)
+def _parser(kind: str) -> Any:
+    import tree_sitter
+
+    if kind == "typescript":
+        import tree_sitter_typescript
+
+        language = tree_sitter.Language(tree_sitter_typescript.language_typescript())
+    elif kind == "tsx":
+        import tree_sitter_typescript
+
+        language = tree_sitter.Language(tree_sitter_typescript.language_tsx())
+    else:
+        import tree_sitter_javascript
+
+        language = tree_sitter.Language(tree_sitter_javascript.language())
+    return tree_sitter.Parser(language)
+
+
+def _grammar(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in TS_SUFFIXES:
+        return "typescript"
+    if suffix == ".tsx":
+        return "tsx"
+    return "javascript"
+
+
+def analyze(path: Path, text: str) -> HandlerSource:
+    src = HandlerSource(path=path, language="node")
+    grammar = _grammar(path)
+    try:
+        parser = _parser(grammar)
+    except ImportError:
+        src.open_namespace = True  # no parser installed: nothing known, nothing reported
+        return src
+    data = text.encode("utf-8", "surrogatepass")
+    tree = parser.parse(data)
+    walker = _Walker(src, text, data)
+    root = tree.root_node
+    if root.has_error:
+        src.parse_error = walker.first_error(root, "TypeScript" if grammar != "javascript" else "JavaScript")
+    walker.walk(root)
+    walker.finish()
+    return src
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What an expression is, as far as SDK objects go.
+
+    kind: aws (the v2 `AWS` namespace) | v2-class | v3-module (`import * as x`) | v3-class |
+    v3-aggregate | command | doc-class | doc-command | paginate | upload | client
+    style (clients): v2 | v3 | aggregate | doc-v2 | doc-v3 | doc-aggregate
+    """
+
+    kind: str
+    service: str = ""
+    name: str = ""
+    style: str = ""
+
+
+@dataclass
+class _Import:
+    package: str
+    name: str  # the imported name, "*" for a namespace / whole module, "default"
+
+
+@dataclass
+class _Walker:
+    src: HandlerSource
+    text: str
+    data: bytes
+    imports: dict[str, _Import] = field(default_factory=dict)
+    bindings: dict[str, list[Any]] = field(default_factory=dict)  # name → value nodes
+    env_aliases: set[str] = field(default_factory=set)
+    env_set: set[str] = field(default_factory=set)
+    env_reads: list[tuple[str, Any, bool]] = field(default_factory=list)
+    news: list[tuple[Any, str | None, bool]] = field(default_factory=list)  # (node, function, cached)
+    calls: list[Any] = field(default_factory=list)
+    exported_locals: dict[str, str] = field(default_factory=dict)
+    _lines: list[str] | None = None
+
+    # ------------------------------------------------------------------ positions
+
+    def pos(self, node: Any) -> Pos:
+        (r1, c1), (r2, c2) = node.start_point, node.end_point
+        return Pos(r1 + 1, self._column(r1, c1) + 1, r2 + 1, self._column(r2, c2) + 1)
+
+    def _column(self, row: int, byte_col: int) -> int:
+        """tree-sitter columns count bytes; a finding's column counts characters."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        if row >= len(self._lines):
+            return byte_col
+        line = self._lines[row]
+        if line.isascii():
+            return byte_col
+        return len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
+
+    def node_text(self, node: Any) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def first_error(self, root: Any, language: str) -> tuple[str, Pos]:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "ERROR" or node.is_missing:
+                if node.is_missing:
+                    return (f"{language} syntax error: missing '{node.type}'", self.pos(node))
+                snippet = self.node_text(node).strip().splitlines()
+                near = f" near '{snippet[0][:30]}'" if snippet else ""
+                return (f"{language} syntax error: unexpected input{near}", self.pos(node))
+            if node.has_error:
+                stack.extend(reversed(node.children))
+        return (f"{language} syntax error", Pos())
+
+    # ------------------------------------------------------------------ the walk
+
+    def walk(self, root: Any) -> None:
+        # (node, enclosing top-level function name or None, inside a function at all)
+        stack: list[tuple[Any, str | None, bool]] = [(root, None, False)]
+        seen = 0
+        while stack:
+            node, function, in_function = stack.pop()
+            seen += 1
+            if seen > _MAX_NODES:
+                self.src.open_namespace = True
+                return
+            kind = node.type
+            if kind in _FUNCTIONS and not in_function:
+                function = self._function_name(node)
+                in_function = True
+            handler = _VISIT.get(kind)
+            if handler is not None:
+                handler(self, node, function if in_function else None)
+            for child in reversed(node.children):
+                stack.append((child, function, in_function))
+
+    def _function_name(self, node: Any) -> str | None:
+        """The name a top-level function is bound to: its own, or that of the variable,
+        export or property it is assigned to (through wrappers such as `middy(fn)`)."""
+        name = node.child_by_field_name("name")
+        if name is not None and node.type != "function_expression":
+            return self.node_text(name)
+        current = node
+        for _ in range(6):
+            parent = current.parent
+            if parent is None:
+                return None
+            if parent.type == "variable_declarator":
+                target = parent.child_by_field_name("name")
+                return self.node_text(target) if target is not None and target.type == "identifier" else None
+            if parent.type == "assignment_expression":
+                left = parent.child_by_field_name("left")
+                return self._member_name(left) if left is not None else None
+            if parent.type == "pair":
+                key = parent.child_by_field_name("key")
+                return _key_text(self, key) if key is not None else None
+            if parent.type not in ("arguments", "call_expression", *_TRANSPARENT):
+                return None
+            current = parent
+        return None
+
+    def _member_name(self, node: Any) -> str | None:
+        if node.type == "identifier":
+            return self.node_text(node)
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            return self.node_text(prop) if prop is not None else None
+        return None
+
+    # ------------------------------------------------------------------ exports
+
+    def export(self, name: str, node: Any, local: str | None = None) -> None:
+        self.src.top_level.setdefault(
+            name, TopLevelName(name, "export", self.pos(node), target=local or name)
+        )
+
+    def visit_export_statement(self, node: Any, function: str | None) -> None:
+        declaration = node.child_by_field_name("declaration")
+        if declaration is not None:
+            for name_node in _declared_names(self, declaration):
+                self.export(self.node_text(name_node), name_node)
+            return
+        if any(c.type == "default" for c in node.children):
+            self.export("default", node)
+            return
+        source = node.child_by_field_name("source")
+        clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+        if clause is not None:
+            for spec in clause.named_children:
+                if spec.type != "export_specifier":
+                    continue
+                name = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias")
+                if name is None:
+                    continue
+                exported = alias if alias is not None else name
+                local = None if source is not None else _key_text(self, name)
+                self.export(_key_text(self, exported), exported, local)
+            return
+        namespace = next((c for c in node.named_children if c.type == "namespace_export"), None)
+        if namespace is not None:
+            ident = namespace.named_children[-1] if namespace.named_children else None
+            if ident is not None:
+                self.export(_key_text(self, ident), ident)
+            return
+        # `export * from "x"` and TypeScript's `export = value`
+        self.src.open_namespace = True
+
+    def _exports_target(self, node: Any) -> str | None:
+        """`exports` / `module.exports` → "exports"; `exports.x` / `module.exports.x` /
+        `exports["x"]` → "x"; a computed key → "?"; anything else None."""
+        if node.type == "identifier" and self.node_text(node) == "exports":
+            return "exports"
+        if node.type == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return None
+            if obj.type == "identifier" and self.node_text(obj) == "module" and self.node_text(prop) == "exports":
+                return "exports"
+            if self._exports_target(obj) == "exports":
+                return self.node_text(prop)
+            return None
+        if node.type == "subscript_expression":
+            obj = node.child_by_field_name("object")
+            index = node.child_by_field_name("index")
+            if obj is not None and self._exports_target(obj) == "exports":
+                key = _string_value(self, index) if index is not None else None
+                return key if key is not None else "?"
+        return None
+
+    def _export_value(self, value: Any, depth: int = 0) -> None:
+        """`module.exports = value`: an object literal names the exports; anything else
+        (a require, a function, a variable) may export anything."""
+        value = _unwrap(value)
+        if value.type == "assignment_expression" and depth < 4:
+            right = value.child_by_field_name("right")
+            if right is not None:
+                self._export_value(right, depth + 1)
+                return
+        if value.type == "identifier" and depth < 4:
+            bound = self.bindings.get(self.node_text(value), [])
+            if len(bound) == 1:
+                self._export_value(bound[0], depth + 1)
+                return
+        if value.type != "object":
+            self.src.open_namespace = True
+            return
+        for member in value.named_children:
+            if member.type == "pair":
+                key = member.child_by_field_name("key")
+                val = member.child_by_field_name("value")
+                name = _key_text(self, key) if key is not None else None
+                if name is None:
+                    self.src.open_namespace = True
+                    continue
+                local = self.node_text(val) if val is not None and val.type == "identifier" else None
+                self.export(name, key, local)
+            elif member.type == "shorthand_property_identifier":
+                self.export(self.node_text(member), member)
+            elif member.type == "method_definition":
+                name_node = member.child_by_field_name("name")
+                if name_node is not None:
+                    self.export(_key_text(self, name_node) or "?", name_node)
+            elif member.type != "comment":
+                self.src.open_namespace = True  # spread, computed keys
+
+    # ------------------------------------------------------------------ assignments
+
+    def visit_assignment_expression(self, node: Any, function: str | None) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        target = self._exports_target(left)
+        if target == "exports":
+            if not (left.type == "identifier"):  # `exports = x` rebinds a local only
+                self._export_value(right)
+        elif target == "?":
+            self.src.open_namespace = True
+        elif target is not None:
+            local = self.node_text(right) if right.type == "identifier" else None
+            prop = left.child_by_field_name("property") or left.child_by_field_name("index") or left
+            self.export(target, prop, local)
+        env_name = self._env_member(left)
+        if env_name is not None:
+            self.env_set.add(env_name)  # process.env.X = ... : the code sets it
+        key = _binding_key(self, left)
+        if key is not None:
+            self.bindings.setdefault(key, []).append(right)
+        name = self._member_name(left)
+        if name is not None:
+            self._secret(name, right)
+
+    def visit_variable_declarator(self, node: Any, function: str | None) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None or value is None:
+            return
+        inner = _unwrap(value)
+        if name.type == "identifier":
+            ident = self.node_text(name)
+            self.bindings.setdefault(ident, []).append(value)
+            if self._is_process_env(inner):
+                self.env_aliases.add(ident)
+            self._require(ident, inner, "*")
+            self._secret(ident, value)
+        elif name.type == "object_pattern":
+            self._destructure(name, inner)
+
+    def _destructure(self, pattern: Any, value: Any) -> None:
+        """`const { A, B = "x" } = process.env`, `const { S3Client } = require("…")`,
+        `const { env } = process`."""
+        from_env = self._is_process_env(value)
+        from_process = value.type == "identifier" and self.node_text(value) == "process"
+        for member in pattern.named_children:
+            key_node: Any = None
+            local_node: Any = None
+            has_default = False
+            if member.type == "shorthand_property_identifier_pattern":
+                key_node = local_node = member
+            elif member.type == "object_assignment_pattern":
+                left = member.child_by_field_name("left")
+                key_node = local_node = left
+                has_default = True
+            elif member.type == "pair_pattern":
+                key_node = member.child_by_field_name("key")
+                local_node = member.child_by_field_name("value")
+                if local_node is not None and local_node.type == "assignment_pattern":
+                    has_default = True
+                    local_node = local_node.child_by_field_name("left")
+            elif member.type == "rest_pattern" and from_env:
+                self.src.dynamic_env = True
+                continue
+            if key_node is None:
+                continue
+            key = _key_text(self, key_node)
+            if key is None:
+                continue
+            if from_env:
+                self.env_reads.append((key, key_node, has_default))
+            elif from_process and key == "env" and local_node is not None and local_node.type == "identifier":
+                self.env_aliases.add(self.node_text(local_node))
+            elif local_node is not None and local_node.type in ("identifier", "shorthand_property_identifier_pattern"):
+                self._require(self.node_text(local_node), value, key)
+
+    # ------------------------------------------------------------------ imports
+
+    def visit_import_statement(self, node: Any, function: str | None) -> None:
+        source = node.child_by_field_name("source")
+        package = _string_value(self, source) if source is not None else None
+        if package is None:
+            return
+        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            return
+        for part in clause.named_children:
+            if part.type == "identifier":
+                self.imports[self.node_text(part)] = _Import(package, "default")
+            elif part.type == "namespace_import":
+                ident = part.named_children[-1] if part.named_children else None
+                if ident is not None:
+                    self.imports[self.node_text(ident)] = _Import(package, "*")
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    name = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias")
+                    if name is None:
+                        continue
+                    local = alias if alias is not None else name
+                    self.imports[self.node_text(local)] = _Import(package, _key_text(self, name) or "")
+
+    def _require(self, local: str, value: Any, name: str) -> None:
+        """`const x = require("pkg")` / `const { x } = require("pkg")` / `require("pkg").x`."""
+        member = None
+        if value.type == "member_expression":
+            prop = value.child_by_field_name("property")
+            member = self.node_text(prop) if prop is not None else None
+            value = _unwrap(value.child_by_field_name("object"))
+        if value is None or value.type != "call_expression":
+            return
+        func = value.child_by_field_name("function")
+        if func is None or self.node_text(func) != "require":
+            return
+        args = value.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        package = _string_value(self, first) if first is not None else None
+        if package is None:
+            return
+        if member is not None:
+            self.imports[local] = _Import(package, member if name == "*" else name)
+        else:
+            self.imports[local] = _Import(package, name)
+
+    # ------------------------------------------------------------------ environment
+
+    def _is_process_env(self, node: Any) -> bool:
+        node = _unwrap(node)
+        if node.type == "identifier":
+            return self.node_text(node) in self.env_aliases
+        if node.type != "member_expression":
+            return False
+        obj = node.child_by_field_name("object")
+        prop = node.child_by_field_name("property")
+        return (
+            obj is not None
+            and prop is not None
+            and obj.type == "identifier"
+            and self.node_text(obj) == "process"
+            and self.node_text(prop) == "env"
+        )
+
+    def _env_member(self, node: Any) -> str | None:
+        """`process.env.X` / `process.env["X"]` / `env.X` (an alias) → X."""
+        if node.type == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if obj is not None and prop is not None and self._is_process_env(obj):
+                return self.node_text(prop)
+        elif node.type == "subscript_expression":
+            obj = node.child_by_field_name("object")
+            index = node.child_by_field_name("index")
+            if obj is not None and index is not None and self._is_process_env(obj):
+                return _string_value(self, index)
+        return None
+
+    def visit_member_expression(self, node: Any, function: str | None) -> None:
+        self._env_read(node)
+
+    def visit_subscript_expression(self, node: Any, function: str | None) -> None:
+        self._env_read(node)
+
+    def _env_read(self, node: Any) -> None:
+        name = self._env_member(node)
+        if name is None:
+            return
+        self.env_reads.append((name, node, self._guarded(node)))
+
+    def _guarded(self, node: Any) -> bool:
+        """The read has a fallback or is only tested: `?? d`, `|| d`, `if (process.env.X)`,
+        `process.env.X === "1"`, `!process.env.X`, `typeof`; or it is written, not read."""
+        child = node
+        parent = node.parent
+        while parent is not None and parent.type in _TRANSPARENT:
+            child, parent = parent, parent.parent
+        if parent is None:
+            return False
+        kind = parent.type
+        if kind == "binary_expression":
+            op = parent.child_by_field_name("operator")
+            return op is not None and self.node_text(op) in _COMPARISONS
+        if kind == "unary_expression":
+            return True  # !x, typeof x, delete x, void x
+        if kind in ("if_statement", "while_statement", "do_statement"):
+            return True
+        if kind == "ternary_expression":
+            return parent.child_by_field_name("condition") == child
+        if kind in ("assignment_expression", "augmented_assignment_expression"):
+            return parent.child_by_field_name("left") == child
+        if kind == "member_expression":
+            return False  # process.env.X.split(","): a TypeError when unset
+        return False
+
+    def visit_binary_expression(self, node: Any, function: str | None) -> None:
+        # "X" in process.env: the code tests before it reads
+        op = node.child_by_field_name("operator")
+        if op is None or self.node_text(op) != "in":
+            return
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        key = _string_value(self, left) if left is not None else None
+        if key is not None and right is not None and self._is_process_env(right):
+            self.env_set.add(key)
+
+    # ------------------------------------------------------------------ SDK
+
+    def visit_new_expression(self, node: Any, function: str | None) -> None:
+        self.news.append((node, function, self._kept(node)))
+
+    def visit_call_expression(self, node: Any, function: str | None) -> None:
+        self.calls.append(node)
+        func = node.child_by_field_name("function")
+        if func is None:
+            return
+        text = self.node_text(func)
+        if text in ("Object.assign", "Object.defineProperty", "Object.defineProperties") or text.endswith(
+            ("__exportStar", "__export", "__reExport")
+        ):
+            self._export_call(node, text)
+
+    def _export_call(self, node: Any, func: str) -> None:
+        args = node.child_by_field_name("arguments")
+        items = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if not items or self._exports_target(items[0]) != "exports":
+            if func.endswith(("__exportStar", "__reExport")) and any(
+                self._exports_target(a) == "exports" for a in items
+            ):
+                self.src.open_namespace = True
+            return
+        if func == "Object.defineProperty" and len(items) >= 2:
+            key = _string_value(self, items[1])
+            if key is None:
+                self.src.open_namespace = True
+            elif key != "__esModule":
+                self.export(key, items[1])
+        elif func == "Object.assign":
+            for extra in items[1:]:
+                self._export_value(extra)
+        else:
+            self.src.open_namespace = True
+
+    def _kept(self, node: Any) -> bool:
+        """The object is created once and kept (`client ??= new X()`, `x = x || new X()`,
+        assigned to an outer variable or `this.x`) rather than made on every call."""
+        child, parent = node, node.parent
+        while parent is not None and parent.type in _TRANSPARENT:
+            child, parent = parent, parent.parent
+        if parent is None:
+            return False
+        if parent.type in ("augmented_assignment_expression", "assignment_expression"):
+            return True
+        if parent.type == "binary_expression":
+            op = parent.child_by_field_name("operator")
+            return op is not None and self.node_text(op) in ("??", "||")
+        return False
+
+    def _eval(self, node: Any, depth: int = 0) -> _Ref | None:
+        if node is None or depth > 12:
+            return None
+        node = _unwrap(node)
+        kind = node.type
+        if kind == "identifier":
+            name = self.node_text(node)
+            imported = self.imports.get(name)
+            if imported is not None:
+                return _imported_ref(imported)
+            values = self.bindings.get(name, [])
+            refs = {self._eval(v, depth + 1) for v in values if not _is_nullish(self, v)}
+            return refs.pop() if len(refs) == 1 else None
+        if kind == "member_expression":
+            key = _binding_key(self, node)
+            if key is not None and key in self.bindings:
+                refs = {self._eval(v, depth + 1) for v in self.bindings[key] if not _is_nullish(self, v)}
+                return refs.pop() if len(refs) == 1 else None
+            base = self._eval(node.child_by_field_name("object"), depth + 1)
+            prop = node.child_by_field_name("property")
+            if base is None or prop is None:
+                return None
+            return _member_ref(base, self.node_text(prop))
+        if kind == "new_expression":
+            cls = self._eval(node.child_by_field_name("constructor"), depth + 1)
+            if cls is None:
+                return None
+            return _instance(cls)
+        if kind == "call_expression":
+            func = node.child_by_field_name("function")
+            if func is not None and func.type == "member_expression":
+                prop = func.child_by_field_name("property")
+                base = self._eval(func.child_by_field_name("object"), depth + 1)
+                if base is not None and base.kind == "doc-class" and prop is not None and self.node_text(prop) == "from":
+                    return _Ref("client", "dynamodb", style="doc-aggregate" if base.name == "DynamoDBDocument" else "doc-v3")
+            if func is not None and self.node_text(func) == "require":
+                args = node.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                package = _string_value(self, first) if first is not None else None
+                return _imported_ref(_Import(package, "*")) if package else None
+        return None
+
+    def finish(self) -> None:
+        for name, node, guarded in self.env_reads:
+            self.src.env_reads.append(
+                EnvRead(name, self.pos(node), has_default=guarded or name in self.env_set)
+            )
+        if not any(_is_sdk_package(i.package) for i in self.imports.values()):
+            return
+        for node, function, kept in self.news:
+            self._resolve_new(node, function, kept)
+        for node in self.calls:
+            self._resolve_call(node)
+
+    def _resolve_new(self, node: Any, function: str | None, kept: bool) -> None:
+        cls = self._eval(node.child_by_field_name("constructor"))
+        if cls is None:
+            return
+        if cls.kind in ("command", "doc-command", "upload"):
+            if cls.kind == "command":
+                mapped = sdk_actions.js_operation(cls.service, cls.name)
+            elif cls.kind == "doc-command":
+                mapped = sdk_actions.js_document_operation(cls.name)
+            else:
+                mapped = sdk_actions.js_operation("s3", "PutObjectCommand")
+            self._record(mapped, node, cls.name)
+        elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
+            self.src.clients.append(
+                ClientCreation(cls.service, self.pos(node), None if kept else function)
+            )
+
+    def _resolve_call(self, node: Any) -> None:
+        func = node.child_by_field_name("function")
+        if func is None:
+            return
+        if func.type == "identifier":
+            ref = self._eval(func)
+            if ref is not None and ref.kind == "paginate":
+                self._record(sdk_actions.js_operation(ref.service, ref.name[len("paginate") :]), node, ref.name)
+            return
+        if func.type != "member_expression":
+            return
+        prop = func.child_by_field_name("property")
+        receiver = self._eval(func.child_by_field_name("object"))
+        if prop is None or receiver is None or receiver.kind != "client":
+            return
+        method = self.node_text(prop)
+        if receiver.style in ("doc-v2", "doc-aggregate"):
+            mapped = sdk_actions.js_document_operation(method)
+        elif receiver.style in ("v2", "aggregate"):
+            if method in ("getSignedUrl", "getSignedUrlPromise") and receiver.style == "v2":
+                args = node.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                named = _string_value(self, first) if first is not None else None
+                mapped = sdk_actions.js_operation(receiver.service, named) if named else None
+            else:
+                mapped = sdk_actions.js_operation(receiver.service, method)
+        else:
+            return  # a v3 client's `send`: the command's `new` is the call
+        self._record(mapped, prop, method)
+
+    def _record(self, mapped: sdk_actions.Mapped | None, node: Any, method: str) -> None:
+        if mapped is None:
+            return
+        self.src.sdk_calls.append(
+            SdkCall(
+                mapped.service,
+                mapped.operation,
+                self.pos(node),
+                method=method,
+                actions=mapped.actions or (),
+                actions_known=mapped.actions is not None,
+            )
+        )
+
+    # ------------------------------------------------------------------ secrets
+
+    def visit_pair(self, node: Any, function: str | None) -> None:
+        key = node.child_by_field_name("key")
+        value = node.child_by_field_name("value")
+        if key is not None and value is not None:
+            name = _key_text(self, key)
+            if name is not None:
+                self._secret(name, value)
+
+    def visit_string(self, node: Any, function: str | None) -> None:
+        value = _string_value(self, node)
+        if value is not None and len(value) >= 16 and secret_values.known_format(value):
+            self._secret(None, node)
+
+    def _secret(self, name: str | None, value: Any) -> None:
+        text = _string_value(self, _unwrap(value))
+        if text is None:
+            return
+        reason = secret_values.secret_reason(name, text)
+        if reason is None:
+            return
+        p = self.pos(value)
+        if any(s.pos.line == p.line for s in self.src.secrets):
+            return
+        self.src.secrets.append(
+            SourceSecret(name or "string literal", secret_values.redact(text), p, reason)
+        )
+
+
+_VISIT = {
+    "export_statement": _Walker.visit_export_statement,
+    "assignment_expression": _Walker.visit_assignment_expression,
+    "variable_declarator": _Walker.visit_variable_declarator,
+    "import_statement": _Walker.visit_import_statement,
+    "member_expression": _Walker.visit_member_expression,
+    "subscript_expression": _Walker.visit_subscript_expression,
+    "binary_expression": _Walker.visit_binary_expression,
+    "new_expression": _Walker.visit_new_expression,
+    "call_expression": _Walker.visit_call_expression,
+    "pair": _Walker.visit_pair,
+    "string": _Walker.visit_string,
+}
+
+
+def _unwrap(node: Any) -> Any:
+    while node is not None and node.type in _TRANSPARENT:
+        inner = node.named_children[0] if node.named_children else None
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
+def _string_value(walker: _Walker, node: Any) -> str | None:
+    """The value of a string literal or a template literal without substitutions."""
+    if node is None:
+        return None
+    if node.type == "string":
+        raw = walker.node_text(node)[1:-1]
+    elif node.type == "template_string":
+        if any(c.type == "template_substitution" for c in node.named_children):
+            return None
+        raw = walker.node_text(node)[1:-1]
+    else:
+        return None
+    if "\\" in raw:
+        try:
+            raw = raw.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            return None
+    return raw
+
+
+def _key_text(walker: _Walker, node: Any) -> str | None:
+    """A property key, export name or import name: an identifier or a string."""
+    if node is None:
+        return None
+    if node.type in ("string", "template_string"):
+        return _string_value(walker, node)
+    if node.type in (
+        "identifier",
+        "property_identifier",
+        "shorthand_property_identifier",
+        "shorthand_property_identifier_pattern",
+        "private_property_identifier",
+    ):
+        return walker.node_text(node)
+    if node.type == "number":
+        return walker.node_text(node)
+    return None
+
+
+def _binding_key(walker: _Walker, node: Any) -> str | None:
+    """`x` → "x", `this.x` → "this.x" (a field), else None."""
+    if node.type == "identifier":
+        return walker.node_text(node)
+    if node.type == "member_expression":
+        obj = node.child_by_field_name("object")
+        prop = node.child_by_field_name("property")
+        if obj is not None and prop is not None and obj.type == "this":
+            return "this." + walker.node_text(prop)
+    return None
+
+
+def _is_nullish(walker: _Walker, node: Any) -> bool:
+    return node.type in ("null", "undefined") or walker.node_text(node) in ("null", "undefined")
+
+
+def _declared_names(walker: _Walker, declaration: Any) -> list[Any]:
+    """The value names an exported declaration binds (types and interfaces bind none)."""
+    kind = declaration.type
+    if kind in ("function_declaration", "generator_function_declaration", "class_declaration",
+                "abstract_class_declaration", "enum_declaration", "function_signature"):
+        name = declaration.child_by_field_name("name")
+        return [name] if name is not None else []
+    if kind in ("lexical_declaration", "variable_declaration"):
+        out: list[Any] = []
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            if name is None:
+                continue
+            if name.type == "identifier":
+                out.append(name)
+            else:
+                out.extend(_pattern_identifiers(name))
+        return out
+    return []
+
+
+def _pattern_identifiers(pattern: Any) -> list[Any]:
+    out = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            out.append(node)
+            continue
+        for child in node.named_children:
+            if node.type == "pair_pattern" and child == node.child_by_field_name("key"):
+                continue
+            if node.type in ("assignment_pattern", "object_assignment_pattern") and child == node.child_by_field_name("right"):
+                continue
+            stack.append(child)
+    return out
+
+
+def _is_sdk_package(package: str) -> bool:
+    return package == "aws-sdk" or package.startswith(("aws-sdk/", "@aws-sdk/"))
+
+
+def _imported_ref(imported: _Import) -> _Ref | None:
+    """What an imported name is, for the AWS SDK packages."""
+    package, name = imported.package, imported.name
+    if package == "aws-sdk" or package == "aws-sdk/global":
+        if name in ("*", "default"):
+            return _Ref("aws")
+        service = sdk_actions.js_service_for_class(name)
+        return _Ref("v2-class", service, name) if service else None
+    if package.startswith("aws-sdk/clients/"):
+        service = sdk_actions.js_service_for_package(package)
+        if service is None:
+            return None
+        if name in ("*", "default"):
+            return _Ref("v2-class", service, name)
+        if name == "DocumentClient" and service == "dynamodb":
+            return _Ref("doc-class", "dynamodb", "DocumentClient")
+        return None
+    if package == "@aws-sdk/lib-dynamodb":
+        if name in ("DynamoDBDocumentClient", "DynamoDBDocument"):
+            return _Ref("doc-class", "dynamodb", name)
+        if name.endswith("Command"):
+            return _Ref("doc-command", "dynamodb", name)
+        return _Ref("v3-module", "dynamodb", "lib-dynamodb") if name in ("*", "default") else None
+    if package == "@aws-sdk/lib-storage":
+        return _Ref("upload", "s3", "Upload") if name == "Upload" else None
+    if package.startswith("@aws-sdk/client-"):
+        service = sdk_actions.js_service_for_package(package)
+        if service is None:
+            return None
+        return _v3_member(service, name) if name not in ("*", "default") else _Ref("v3-module", service)
+    return None
+
+
+def _v3_member(service: str, name: str) -> _Ref | None:
+    if name.endswith("Command"):
+        return _Ref("command", service, name)
+    if name.startswith("paginate"):
+        return _Ref("paginate", service, name)
+    if name.endswith("Client") and sdk_actions.js_service_for_class(name) == service:
+        return _Ref("v3-class", service, name)
+    if sdk_actions.js_service_for_class(name) == service:
+        return _Ref("v3-aggregate", service, name)
+    return None
+
+
+def _member_ref(base: _Ref, prop: str) -> _Ref | None:
+    if base.kind == "aws":
+        service = sdk_actions.js_service_for_class(prop)
+        return _Ref("v2-class", service, prop) if service else None
+    if base.kind == "v2-class" and base.service == "dynamodb" and prop == "DocumentClient":
+        return _Ref("doc-class", "dynamodb", "DocumentClient")
+    if base.kind == "v3-module":
+        if base.name == "lib-dynamodb":
+            return _imported_ref(_Import("@aws-sdk/lib-dynamodb", prop))
+        return _v3_member(base.service, prop)
+    return None
+
+
+def _instance(cls: _Ref) -> _Ref | None:
+    if cls.kind == "v2-class":
+        return _Ref("client", cls.service, style="v2")
+    if cls.kind == "v3-class":
+        return _Ref("client", cls.service, style="v3")
+    if cls.kind == "v3-aggregate":
+        return _Ref("client", cls.service, style="aggregate")
+    if cls.kind == "doc-class":
+        return _Ref("client", "dynamodb", style="doc-v2" if cls.name == "DocumentClient" else "doc-v3")
+    return None
