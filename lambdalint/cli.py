@@ -47,6 +47,14 @@ class _Group(click.Group):
             return super().main(*args, **kwargs)
         except (KeyboardInterrupt, BrokenPipeError):
             sys.exit(EXIT_ERROR)
+        except Exception as exc:  # noqa: BLE001 - a lambdalint bug: one line and exit 2
+            if os.environ.get("LAMBDALINT_DEBUG"):
+                raise
+            from lambdalint.reporters import clean
+
+            message = clean(f"{type(exc).__name__}: {exc}")[:300]
+            click.echo(f"lambdalint: internal error: {message} (LAMBDALINT_DEBUG=1 shows where)", err=True)
+            sys.exit(EXIT_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -159,8 +167,10 @@ def check(
 
         for notice in result.notices:
             click.echo(f"lambdalint: {clean(notice)}", err=True)
+    from lambdalint.reporters import clean as _clean
+
     for err in result.internal_errors:
-        click.echo(f"lambdalint: internal error: {err}", err=True)
+        click.echo(f"lambdalint: internal error: {_clean(err)[:500]}", err=True)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     if exit_zero:
@@ -291,15 +301,21 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     except ConfigError as exc:
         _fail(str(exc))
         return
-    project, notices = engine.build_project(targets, config)
+    try:
+        project, notices = engine.build_project(targets, config)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
     if fmt == "json":
         import json
 
         click.echo(json.dumps([view.function_view(fn, project) for fn in project.functions], indent=2, default=str))
     else:
         click.echo(view.table(project), nl=False)
+    from lambdalint.reporters import clean
+
     for notice in notices:
-        click.echo(f"lambdalint: {notice}", err=True)
+        click.echo(f"lambdalint: {clean(notice)}", err=True)
 
 
 if __name__ == "__main__":

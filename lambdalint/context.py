@@ -66,6 +66,10 @@ class CheckContext:
                 self._sources[key] = self._analyze(target.language, target.file, text)
         return self._sources[key]
 
+    def analysed_sources(self) -> list[HandlerSource]:
+        """Every handler source analysed so far (their notices are reported after the rules)."""
+        return [src for src in self._sources.values() if src is not None]
+
     def _prefetch(self) -> None:
         """Analyse every handler source of the project in one batch (cached facts first, the
         rest spread over processes on a large tree), so that `source()` finds them ready."""

@@ -13,7 +13,7 @@ from lambdalint import discover as discovery
 from lambdalint.config import Config
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.load import load_project
+from lambdalint.load import INTERNAL, load_project, set_limits
 from lambdalint.model import Function, Project
 from lambdalint.rulepack import Rule, all_rules
 
@@ -47,6 +47,7 @@ def _display(path: Path) -> str:
 
 
 def build_project(paths: list[Path], config: Config) -> tuple[Project, list[str]]:
+    set_limits(config.options)
     found = discovery.discover(paths, tuple(config.exclude))
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)
@@ -87,6 +88,10 @@ def _uses_any(fn: Function, sources: list[Path]) -> bool:
 def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
     project, notices = build_project(paths, config)
     result = Result(notices=notices, project=project)
+    loaded_diagnostics = len(project.diagnostics)
+    result.internal_errors.extend(
+        f"loading {_display(d.loc.path)}: {d.message}" for d in project.diagnostics if d.rule_id == INTERNAL
+    )
     rules = selected_rules(config)
     result.rules = rules
     ctx = CheckContext(project, config, source_cache)
@@ -103,7 +108,16 @@ def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
     findings = suppress.apply(_dedupe(findings), project, config)
     findings.sort(key=Finding.sort_key)
     result.findings = findings
+    result.notices.extend(_late_notices(project, ctx, loaded_diagnostics))
     return result
+
+
+def _late_notices(project: Project, ctx: CheckContext, start: int) -> list[str]:
+    """Notices from reading and analysing handler sources while the rules ran (a handler file
+    that is too large, binary or too deeply nested to analyse)."""
+    out = [f"{_display(d.loc.path)}: {d.message}" for d in project.diagnostics[start:] if d.notice]
+    out += [f"{_display(s.path)}: {s.notice}" for s in ctx.analysed_sources() if s.notice]
+    return list(dict.fromkeys(out))
 
 
 def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -> Iterator[Finding]:

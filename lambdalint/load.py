@@ -8,12 +8,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from lambdalint import parallel
-from lambdalint.loaders.document import read_text
+from lambdalint.config import ConfigError
+from lambdalint.loaders import document
+from lambdalint.loaders.document import Limits, read_text
 from lambdalint.model import Diagnostic, Function, Loc, Project
+
+# a loader that raises on some input is a lambdalint bug: the file is reported as an internal
+# error (exit 2, one line, no traceback) and the rest of the tree is still linted
+INTERNAL = "internal"
 
 
 @dataclass(frozen=True)
@@ -62,22 +69,41 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
                 return mod.load_file(path, text)  # type: ignore[attr-defined,no-any-return]
             except RecursionError:
                 return [], [Diagnostic("LL100", "structure nests too deeply", Loc(path))]
+            except Exception as exc:  # noqa: BLE001 - see INTERNAL
+                return [], [Diagnostic(INTERNAL, f"{type(exc).__name__}: {exc}"[:300], Loc(path))]
     return [], []
 
 
-def read_and_load(path: Path) -> tuple[bool, list[Function], list[Diagnostic]]:
+def set_limits(options: dict[str, Any]) -> None:
+    """This run's resource limits from the configuration (`max-file-size`, `max-depth`,
+    `max-nodes`); defaults for those not set."""
+    try:
+        document.LIMITS = document.limits_from_options(options)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def read_and_load(
+    path: Path, limits: Limits | None = None
+) -> tuple[bool, list[Function], list[Diagnostic]]:
     """Read and load one file: (was it read, functions, diagnostics)."""
+    if limits is not None:
+        document.LIMITS = limits  # a worker process that was spawned starts with the defaults
     text, diag = read_text(path)
     diags = [diag] if diag is not None else []
     if text is None:
         return False, [], diags
+    if not text.strip() and not path.name.lower().endswith(".tf"):
+        # (empty .tf files are a common module scaffold; an empty template is worth a line)
+        return True, [], diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)]
     functions, more = load_file(path, text)
     return True, functions, diags + more
 
 
 def load_project(root: Path, configs: list[Path]) -> Project:
     project = Project(root=root)
-    loaded = parallel.map_files(read_and_load, configs, PARALLEL_MIN_FILES)
+    load = partial(read_and_load, limits=document.LIMITS)
+    loaded = parallel.map_files(load, configs, PARALLEL_MIN_FILES)
     for path, (read, functions, diags) in zip(configs, loaded):
         if read:
             project.files.append(path)
