@@ -104,6 +104,9 @@ def table(project: Project) -> str:
             scope,
             ",".join(sorted({e['kind'] for e in v["events"]})) or "-",
         ])
+    from lambdalint.reporters import clean  # names and handlers are untrusted text
+
+    rows = [[clean(cell) for cell in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
     lines.append("  ".join("-" * w for w in widths))

@@ -415,6 +415,7 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _JsonFrame:
@@ -537,9 +538,13 @@ class _JsonParser:
         c = s[i]
         if c == '"':
             try:
-                return _scanstring(s, i + 1, True)  # type: ignore[no-any-return]
+                text, end = _scanstring(s, i + 1, True)
             except ValueError as exc:
                 raise self.error(str(exc).split(":")[0], i) from None
+            if not text.isascii() and _SURROGATE.search(text):
+                # `"\ud800"` decodes to half a character, which no output can encode
+                text = _SURROGATE.sub("\ufffd", text)
+            return text, end
         if s.startswith("true", i):
             return True, i + 4
         if s.startswith("false", i):

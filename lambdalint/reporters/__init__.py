@@ -11,7 +11,9 @@ from lambdalint.engine import Result
 
 FORMATS = ("text", "json", "sarif", "github")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# control characters (a newline too: every use is one line, and a line an attacker starts
+# could be read as a CI workflow command), bidirectional overrides, lone surrogates
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
