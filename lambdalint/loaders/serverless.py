@@ -535,7 +535,7 @@ class _Service:
     def _log_groups(self, key: str, body: LMap, fn: Function) -> list[LogGroup]:
         """Serverless creates `/aws/lambda/<name>` for every function; its retention comes
         from the function, the provider, a CloudFormation override or the log-retention plugin."""
-        name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else UNKNOWN
+        name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else self._group_name(key)
         if self.vars.resolve(body.get("disableLogs")) is True:
             return [LogGroup(name, UNKNOWN, fn.loc)]
         override = self.resources.get(_logical_id(key) + "LogGroup")
@@ -550,6 +550,14 @@ class _Service:
         if "serverless-plugin-log-retention" in self.plugins and self.custom.get("logRetentionInDays") is not None:
             return [self._group(name, self.custom, "logRetentionInDays", fn)]
         return [LogGroup(name, None, fn.loc)]
+
+    def _group_name(self, key: str) -> Any:
+        """`/aws/lambda/<service>-${sls:stage}-<function>` when only the stage is open."""
+        service = self.data.get("service")
+        if isinstance(service, LMap):
+            service = service.get("name")
+        service = self.vars.resolve(service)
+        return f"/aws/lambda/{service}-${{sls:stage}}-{key}" if isinstance(service, str) else UNKNOWN
 
     def _group(self, name: Any, container: LMap, key: str, fn: Function) -> LogGroup:
         value = self.vars.resolve(container[key])

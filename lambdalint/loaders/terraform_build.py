@@ -19,6 +19,7 @@ from lambdalint.loaders.terraform_model import (
     Call,
     Opaque,
     Ref,
+    Resolved,
     Resource,
     Scope,
     SourceText,
@@ -409,6 +410,10 @@ def classify_env(scope: Scope, name: str, expr: Any, loc: Loc) -> EnvVar:
         sensitive = any(v in scope.variables and scope.variables[v].sensitive for v in variables)
         return EnvVar(name, text, loc, kind="parameter", parameter=variables[0], parameter_no_echo=sensitive)
     if refs:
+        if isinstance(expr, Resolved):
+            # a planned value read from another resource or data source (a secret's
+            # secret_string, a generated password): not something written in the configuration
+            text = UNKNOWN
         return EnvVar(name, text, loc, kind="reference")
     return EnvVar(name, UNKNOWN, loc, kind="unknown")
 
