@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,7 +177,7 @@ class SourceCache:
         if shard is None:
             shard = self._shards[name] = {}
             try:
-                data = json.loads((self.folder / f"{SHARD_PREFIX}{name}.json").read_text(encoding="utf-8"))
+                data = json.loads(_read_own(self.folder / f"{SHARD_PREFIX}{name}.json"))
                 if (
                     isinstance(data, dict)
                     and data.get("format") == FORMAT
@@ -227,6 +228,8 @@ class SourceCache:
         if not self._dirty:
             return
         try:
+            if os.path.islink(self.folder):
+                raise OSError("the cache folder is a symbolic link")
             self.folder.mkdir(exist_ok=True)
             _mark_folder(self.folder)
             for name in sorted(self._dirty):
@@ -236,25 +239,50 @@ class SourceCache:
                 data = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": entries}
                 target = self.folder / f"{SHARD_PREFIX}{name}.json"
                 tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, target)
+                _write_new(tmp, json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+                os.replace(tmp, target)  # replaces a link at `target` itself, never its target
         except (OSError, ValueError, RecursionError):
             pass  # a read-only tree just runs uncached
         self._dirty.clear()
 
 
+# The cache folder sits in the tree being checked, which may come from a stranger's pull
+# request: its files are only read when they are regular files (not links to /dev/zero or
+# elsewhere), and only ever written as new files, so a planted symbolic link never redirects
+# a write outside the tree.
+MAX_SHARD_BYTES = 64 * 1024 * 1024
+
+
+def _read_own(path: Path) -> str:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SHARD_BYTES:
+            raise OSError("not a cache file")
+        return f.read(MAX_SHARD_BYTES).decode("utf-8")
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create `path` (failing if anything, a link included, is already there) and write it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def _mark_folder(folder: Path) -> None:
     """Keep the cache out of version control and backups, as other tools' caches do."""
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# created by lambdalint; safe to delete\n*\n", encoding="utf-8")
-    tag = folder / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
+    for name, text in (
+        (".gitignore", "# created by lambdalint; safe to delete\n*\n"),
+        (
+            "CACHEDIR.TAG",
             "Signature: 8a477f597d28d172789f06886806bc55\n"
             "# This file is a cache directory tag created by lambdalint.\n",
-            encoding="utf-8",
-        )
+        ),
+    ):
+        try:
+            _write_new(folder / name, text)
+        except FileExistsError:
+            pass
 
 
 def open_cache(root: Path) -> SourceCache | None:
