@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,10 +160,31 @@ def _link_out_of(path: Path, boundary: Path) -> bool:
         return True
 
 
+def _walk_dirs(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top, followlinks=True)`, top-down, without recursion: before Python 3.12
+    os.walk recursed once per folder level, and a repository can nest 1,500 folders deep."""
+    stack = [top]
+    while stack:
+        dirpath = stack.pop()
+        try:
+            with os.scandir(dirpath) as entries:
+                dirnames, filenames = [], []
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # follows symbolic links, as followlinks does
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError:
+            continue
+        yield dirpath, dirnames, filenames  # the caller prunes dirnames in place
+        stack.extend(os.path.join(dirpath, d) for d in reversed(dirnames))
+
+
 def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Path]) -> None:
     visited_dirs: set[tuple[int, int]] = set()
     boundary = _boundary(top)
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=None):
+    for dirpath, dirnames, filenames in _walk_dirs(str(top)):
         try:
             st = os.stat(dirpath)
         except OSError:
@@ -170,6 +192,7 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
             continue
         key = (st.st_dev, st.st_ino)
         if key in visited_dirs:  # a symlink loop or a second link to the same folder
+            result.notices.append((Path(dirpath), "not followed: folder already visited (symbolic link loop?)"))
             dirnames[:] = []
             continue
         visited_dirs.add(key)
