@@ -365,16 +365,18 @@ def memory_for(spec: FnSpec) -> int:
     return 64 if spec.plant == "LL505" else 256
 
 
-def statements(spec: FnSpec) -> list[tuple[list[str], str]]:
-    """(actions, resource kind) the function's role needs, grouped by resource."""
+def statements(spec: FnSpec) -> list[tuple[str, list[str]]]:
+    """(resource kind, actions) the function's role needs, one statement per resource; the
+    LL201 mistake is a statement of its own (`s3:*` on the bucket)."""
     by_res: dict[str, list[str]] = {}
     for call in spec.calls:
         by_res.setdefault(call.resource, [])
         if call.action not in by_res[call.resource]:
             by_res[call.resource].append(call.action)
+    out = sorted(by_res.items(), key=lambda kv: kv[0])
     if spec.plant == "LL201":
-        by_res.setdefault("bucket", []).append("s3:*")
-    return sorted(by_res.items(), key=lambda kv: kv[0])  # type: ignore[return-value]
+        out.append(("bucket", ["s3:*"]))
+    return out
 
 
 # ------------------------------------------------------------------ SAM (YAML)
@@ -468,11 +470,14 @@ def sam_stack(rng: random.Random, root: Path, rel: str, service: str, specs: lis
         for res, actions in statements(spec):
             arn = {"table": "!GetAtt Table.Arn", "queue": "!GetAtt WorkQueue.Arn", "bucket": '!Sub "${Bucket.Arn}/*"'}[res]
             t.add("- Effect: Allow", 12)
-            t.add("Action:", 14)
-            for action in actions:
-                line = t.add(f"- {action}", 16)
-                if action == "s3:*":
+            if len(actions) == 1:
+                line = t.add(f"Action: {actions[0]}", 14)
+                if actions[0] == "s3:*":
                     action_line = line
+            else:
+                t.add("Action:", 14)
+                for action in actions:
+                    t.add(f"- {action}", 16)
             t.add(f"Resource: {arn}", 14)
         if spec.kind in ("api", "worker"):
             t.add("Events:", 6)
@@ -728,10 +733,20 @@ def tf_stack(rng: random.Random, root: Path, rel: str, service: str, specs: list
             "timeout": line_after(text, anchor, '"timeout":'),
             "memory": line_after(text, anchor, '"memory_size":'),
             "secret": line_after(text, anchor, '"API_KEY":') if spec.plant == "LL401" else 0,
-            "action": line_after(text, '"aws_iam_policy_document": {', '"s3:*"') if spec.plant == "LL201" else 0,
+            # the finding points at the statement's actions list, which opens a line above
+            "action": tf_wildcard_line(text, name) if spec.plant == "LL201" else 0,
         }
         record_plant(m, spec, "tf", f"{rel}/main.tf.json", src, lines_of)
     m.templates["tf"] = m.templates.get("tf", 0) + 1
+
+
+def tf_wildcard_line(text: str, name: str) -> int:
+    """The `"actions": [` line of the `s3:*` statement in `name`'s policy document (a finding
+    points at the statement's actions list, which opens a line above the wildcard)."""
+    lines = text.split("\n")
+    start = line_after(text, '"aws_iam_policy_document": {', f'"{name}": {{')
+    wildcard = next(i for i in range(start, len(lines)) if '"s3:*"' in lines[i])
+    return wildcard  # 0-based index of the wildcard == 1-based number of the line above
 
 
 # ------------------------------------------------------------------ the tree

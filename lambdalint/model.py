@@ -217,6 +217,9 @@ class CodeLocation:
     build_method: str | None = None
     # a spelling of the configured path as written (for messages)
     declared: str | None = None
+    # esbuild entry points relative to the code folder (SAM `BuildProperties.EntryPoints`):
+    # None when not given, [] when given but not readable
+    entry_points: list[str] | None = None
 
 
 @dataclass

@@ -210,6 +210,8 @@ def _build(
     elif isinstance(props.get("TracingConfig"), dict):
         fn.tracing = _prop(path, tpl, props["TracingConfig"], "Mode")
     fn.code = _code_location(doc, tpl, res, props, sam)
+    if fn.code.build_method == "esbuild":
+        fn.code.entry_points = _entry_points(tpl, res)
     fn.environment, fn.environment_complete = _environment(path, tpl, props)
     layers = props.get("Layers")
     fn.layers = [tpl.resolve(x) if not intrinsic_name(x) else x for x in as_list(layers)]
@@ -284,6 +286,17 @@ def _code_location(
             return _local_code(asset, base, loc, built, build_method)
         return CodeLocation("s3", loc)
     return CodeLocation("unknown", loc)
+
+
+def _entry_points(tpl: Template, res: dict[str, Any]) -> list[str] | None:
+    """SAM esbuild `Metadata.BuildProperties.EntryPoints`: None when absent, [] when present
+    but not a list of plain strings."""
+    meta = res.get("Metadata")
+    props = meta.get("BuildProperties") if isinstance(meta, dict) else None
+    if not isinstance(props, dict) or "EntryPoints" not in props:
+        return None
+    entries = [tpl.resolve(e) for e in as_list(props["EntryPoints"])]
+    return entries if entries and all(isinstance(e, str) for e in entries) else []
 
 
 def _inline_start(doc: Document, value_pos: Pos) -> Pos:
