@@ -7,6 +7,7 @@ file system of the machine lambdalint runs on.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -140,7 +141,12 @@ def _resolve(fn: Function) -> HandlerTarget:
     module, func = m.group("module"), m.group("func")
     target = HandlerTarget("ok", language, handler, module, func)
     if module.startswith("/") or ".." in module.split("/"):
-        target.status = "skip"
+        # never looked up: a handler string must not lead lambdalint out of the code location
+        if language == "python":  # the runtime imports a module name, which cannot climb
+            target.status = "malformed"
+            target.message = f"handler '{handler}' points outside the code location"
+        else:
+            target.status = "skip"
         return target
     typescript = code.build_method == "esbuild"
     candidates = module_candidates(language, module, typescript)
@@ -159,6 +165,8 @@ def _resolve(fn: Function) -> HandlerTarget:
         return target
     if code.built and not typescript:
         return HandlerTarget("skip")
+    if code.entry_points is not None and code.build_method == "esbuild":
+        return _resolve_entry_points(target, code.path, code.entry_points)
     if code.kind == "zip":
         return _resolve_in_zip(target, code.path, candidates)
     base = code.path
@@ -252,6 +260,71 @@ def _resolve_in_zip(target: HandlerTarget, zip_path: Path | None, candidates: li
             msg += f"; found {name}: the archive contains the folder, zip its contents instead"
             break
     target.message = msg
+    return target
+
+
+def _compiles_typescript(folder: Path | None) -> bool:
+    """A tsconfig.json in the code folder or one of its two parents: the project compiles
+    TypeScript before deploying."""
+    if folder is None:
+        return False
+    for candidate in (folder, folder.parent, folder.parent.parent):
+        try:
+            if (candidate / "tsconfig.json").is_file():
+                return True
+        except OSError:
+            return False
+    return False
+
+
+_ENTRY_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
+def esbuild_outputs(entry_points: list[str]) -> dict[str, str]:
+    """The module each entry point becomes in the bundle (its path without extension, relative
+    to esbuild's `--outdir`). SAM passes no `--outbase`, so esbuild uses the lowest common
+    folder of all entry points: one entry `src/handlers/app.ts` becomes `app`."""
+    stems: dict[str, str] = {}
+    for entry in entry_points:
+        norm = posixpath.normpath(entry.replace("\\", "/"))
+        stem, ext = posixpath.splitext(norm)
+        stems[entry] = stem if ext in _ENTRY_EXTENSIONS else norm
+    base = posixpath.commonpath([posixpath.dirname(s) for s in stems.values()])
+    return {e: posixpath.relpath(s, base) if base else s for e, s in stems.items()}
+
+
+def _resolve_entry_points(
+    target: HandlerTarget, base: Path | None, entry_points: list[str]
+) -> HandlerTarget:
+    """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
+    be one of them, and its source is the entry point."""
+    if base is None or not entry_points or not base.is_dir():
+        return HandlerTarget("skip")
+    if any(e.startswith("/") or ".." in e.replace("\\", "/").split("/") for e in entry_points):
+        return HandlerTarget("skip")
+    outputs = esbuild_outputs(entry_points)
+    for entry, module in outputs.items():
+        if module != target.module:
+            continue
+        has_ext = posixpath.splitext(entry)[1] in _ENTRY_EXTENSIONS
+        for cand in [entry] if has_ext else [entry + ".ts", entry + ".js"]:
+            found, _ = exact_path(base, cand)
+            if found is not None and found.is_file():
+                target.file = found
+                return target
+        target.status = "missing-file"
+        target.message = (
+            f"handler '{target.handler}': esbuild entry point '{entry}' does not exist under "
+            f"{_rel(base)}/"
+        )
+        return target
+    built = ", ".join(f"{m}.js" for m in outputs.values())
+    first = next(iter(outputs.values()))
+    target.status = "missing-file"
+    target.message = (
+        f"handler '{target.handler}' names module '{target.module}', but esbuild bundles the "
+        f"EntryPoints into {built}: use '{first}.{target.function}'"
+    )
     return target
 
 
