@@ -148,7 +148,10 @@ def _resolve(fn: Function) -> HandlerTarget:
         else:
             target.status = "skip"
         return target
-    typescript = code.build_method == "esbuild"
+    # TypeScript sources stand in for the JavaScript a build produces from them
+    typescript = code.build_method == "esbuild" or (
+        language == "node" and not code.built and _compiles_typescript(code.path)
+    )
     candidates = module_candidates(language, module, typescript)
     if code.kind == "inline":
         target.inline_source = code.inline_source
