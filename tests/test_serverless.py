@@ -18,6 +18,12 @@ def _load(folder: Path, text: str, name: str = "serverless.yml") -> list[Functio
     return fns
 
 
+def _written(fn: Function) -> list:  # type: ignore[type-arg]
+    """The role statements written in the file (not those the framework adds)."""
+    assert fn.role is not None
+    return [s for s in fn.role.statements if not s.source.startswith("Serverless Framework")]
+
+
 def _line(text: str, needle: str, nth: int = 1) -> int:
     lines = textwrap.dedent(text).lstrip("\n").splitlines()
     return [i + 1 for i, line in enumerate(lines) if needle in line][nth - 1]
@@ -156,7 +162,7 @@ def test_role_statements_and_placeholders(tmp_path: Path) -> None:
     create, _ = _load(tmp_path, SERVICE)
     role = create.role
     assert role is not None and role.known
-    wildcard, table, bucket = role.statements
+    wildcard, table, bucket = _written(create)
     assert wildcard.actions == ["*"] and wildcard.resources == ["*"]
     assert wildcard.loc.pos.line == _line(SERVICE, "- Effect: Allow")
     assert wildcard.action_loc is not None and wildcard.action_loc.pos.line == _line(SERVICE, 'Action: "*"')
@@ -165,6 +171,14 @@ def test_role_statements_and_placeholders(tmp_path: Path) -> None:
     assert bucket.resources == [] and bucket.resources_unknown
     assert [m.name for m in role.managed_policies] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
     assert not role.incomplete
+
+
+def test_framework_permissions_of_the_generated_role(tmp_path: Path) -> None:
+    create, _ = _load(tmp_path, SERVICE)
+    added = [s for s in create.role.statements if s not in _written(create)]  # type: ignore[union-attr]
+    actions = {a for s in added for a in s.actions}
+    assert {"logs:PutLogEvents", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= actions
+    assert all(r != "*" for s in added for r in s.resources)
 
 
 def test_external_role_and_legacy_statements(tmp_path: Path) -> None:
@@ -184,7 +198,7 @@ def test_external_role_and_legacy_statements(tmp_path: Path) -> None:
         role: arn:aws:iam::123456789012:role/shared
     """)
     own, external = fns
-    assert own.role is not None and [s.actions for s in own.role.statements] == [["sqs:*"]]
+    assert own.role is not None and [s.actions for s in _written(own)] == [["sqs:*"]]
     assert external.role is not None and not external.role.known
 
 

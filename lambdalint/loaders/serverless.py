@@ -29,6 +29,7 @@ from lambdalint.model import (
     Prop,
     Queue,
     Role,
+    Statement,
 )
 
 FRAMEWORK = "serverless"
@@ -451,6 +452,7 @@ class _Service:
                 custom = self.custom.get("serverless-iam-roles-per-function")
                 inherit = isinstance(custom, LMap) and self.vars.resolve(custom.get("defaultInherit")) is True
             if not inherit:
+                self._framework_statements(role, [body], fn)
                 return role
         if isinstance(iam_role, LMap):
             role.loc = self.loc(iam, "role")
@@ -462,7 +464,50 @@ class _Service:
             self._statements(self.provider["iamRoleStatements"], role, "provider.iamRoleStatements")
         if self.provider.get("iamManagedPolicies") is not None:
             self._managed(self.provider["iamManagedPolicies"], self.provider, "iamManagedPolicies", role)
+        self._framework_statements(role, self._all_function_bodies(), fn)
         return role
+
+    def _all_function_bodies(self) -> list[LMap]:
+        raw = self.data.get("functions")
+        if isinstance(raw, LMap):
+            return [v for v in raw.values() if isinstance(v, LMap)]
+        if isinstance(raw, list):
+            return [v for item in raw if isinstance(item, LMap) for v in item.values() if isinstance(v, LMap)]
+        return []
+
+    def _framework_statements(self, role: Role, bodies: list[LMap], fn: Function) -> None:
+        """What the framework adds to the role it generates: writing the functions' logs,
+        reading their queues and streams, answering WebSocket clients, X-Ray; plugins that
+        add their own permissions (serverless-lift constructs) make the role incomplete."""
+        source = "Serverless Framework default role"
+        where = role.loc or fn.loc
+        add = role.statements.append
+        add(Statement("Allow", ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
+                      ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*"],
+                      where, source=source))
+        kinds: set[str] = set()
+        for body in bodies:
+            events = body.get("events")
+            for item in events if isinstance(events, list) else []:
+                if isinstance(item, LMap) and len(item) == 1:
+                    etype, spec = next(iter(item.items()))
+                    kinds.add(self._event("stream", spec, where).kind if etype == "stream" else str(etype))
+        if "sqs" in kinds:
+            add(Statement("Allow", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                          ["${EventSourceQueue.Arn}"], where, source=source))
+        for stream in ("dynamodb", "kinesis"):
+            if stream in kinds:
+                add(Statement("Allow", [f"{stream}:GetRecords", f"{stream}:GetShardIterator",
+                                        f"{stream}:DescribeStream", f"{stream}:ListStreams"],
+                              ["${EventSourceStream.Arn}"], where, source=source))
+        if "websocket" in kinds:
+            add(Statement("Allow", ["execute-api:ManageConnections"],
+                          ["arn:${AWS::Partition}:execute-api:*:*:*/@connections/*"], where, source=source))
+        tracing = self.provider.get("tracing")
+        if isinstance(tracing, LMap) and self.vars.resolve(tracing.get("lambda")) not in (None, False):
+            add(Statement("Allow", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], where, source=source))
+        if "serverless-lift" in self.plugins and self.data.get("constructs") is not None:
+            role.incomplete = True
 
     def _statements(self, raw: Any, role: Role, source: str) -> None:
         if not isinstance(raw, LList):
