@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint import sdk_actions
-from lambdalint.analysis import secret_values
+from lambdalint import sdk_actions, secrets
 from lambdalint.analysis.source import (
     ClientCreation,
     EnvRead,
@@ -126,9 +125,9 @@ class _Walker:
     bindings: dict[str, list[Any]] = field(default_factory=dict)  # name → value nodes
     env_aliases: set[str] = field(default_factory=set)
     env_set: set[str] = field(default_factory=set)
-    env_reads: list[tuple[str, Any, bool]] = field(default_factory=list)
+    env_reads: list[tuple[str, Any, bool, str | None]] = field(default_factory=list)
     news: list[tuple[Any, str | None, bool]] = field(default_factory=list)  # (node, function, cached)
-    calls: list[Any] = field(default_factory=list)
+    calls: list[tuple[Any, str | None]] = field(default_factory=list)
     exported_locals: dict[str, str] = field(default_factory=dict)
     _lines: list[str] | None = None
 
@@ -360,9 +359,9 @@ class _Walker:
             self._require(ident, inner, "*")
             self._secret(ident, value)
         elif name.type == "object_pattern":
-            self._destructure(name, inner)
+            self._destructure(name, inner, function)
 
-    def _destructure(self, pattern: Any, value: Any) -> None:
+    def _destructure(self, pattern: Any, value: Any, function: str | None) -> None:
         """`const { A, B = "x" } = process.env`, `const { S3Client } = require("…")`,
         `const { env } = process`."""
         from_env = self._is_process_env(value)
@@ -392,7 +391,7 @@ class _Walker:
             if key is None:
                 continue
             if from_env:
-                self.env_reads.append((key, key_node, has_default))
+                self.env_reads.append((key, key_node, has_default, function))
             elif from_process and key == "env" and local_node is not None and local_node.type == "identifier":
                 self.env_aliases.add(self.node_text(local_node))
             elif local_node is not None and local_node.type in ("identifier", "shorthand_property_identifier_pattern"):
@@ -479,41 +478,44 @@ class _Walker:
         return None
 
     def visit_member_expression(self, node: Any, function: str | None) -> None:
-        self._env_read(node)
+        self._env_read(node, function)
 
     def visit_subscript_expression(self, node: Any, function: str | None) -> None:
-        self._env_read(node)
+        self._env_read(node, function)
 
-    def _env_read(self, node: Any) -> None:
+    def _env_read(self, node: Any, function: str | None) -> None:
         name = self._env_member(node)
         if name is None:
             return
-        self.env_reads.append((name, node, self._guarded(node)))
+        guarded, tested = self._guarded(node)
+        if tested:
+            self.env_set.add(name)  # the code knows it may be unset: every read of it is fine
+        self.env_reads.append((name, node, guarded, function))
 
-    def _guarded(self, node: Any) -> bool:
-        """The read has a fallback or is only tested: `?? d`, `|| d`, `if (process.env.X)`,
-        `process.env.X === "1"`, `!process.env.X`, `typeof`; or it is written, not read."""
+    def _guarded(self, node: Any) -> tuple[bool, bool]:
+        """(has a fallback or is written, is tested): `?? d`, `|| d`; `if (process.env.X)`,
+        `process.env.X === "1"`, `!process.env.X`, `typeof`, a ternary's condition."""
         child = node
         parent = node.parent
         while parent is not None and parent.type in _TRANSPARENT:
             child, parent = parent, parent.parent
         if parent is None:
-            return False
+            return False, False
         kind = parent.type
         if kind == "binary_expression":
             op = parent.child_by_field_name("operator")
-            return op is not None and self.node_text(op) in _COMPARISONS
+            text = self.node_text(op) if op is not None else ""
+            return text in _COMPARISONS, text in _COMPARISONS and text not in ("??", "||")
         if kind == "unary_expression":
-            return True  # !x, typeof x, delete x, void x
+            return True, True  # !x, typeof x, delete x, void x
         if kind in ("if_statement", "while_statement", "do_statement"):
-            return True
+            return True, True
         if kind == "ternary_expression":
-            return parent.child_by_field_name("condition") == child
+            tested = parent.child_by_field_name("condition") == child
+            return tested, tested
         if kind in ("assignment_expression", "augmented_assignment_expression"):
-            return parent.child_by_field_name("left") == child
-        if kind == "member_expression":
-            return False  # process.env.X.split(","): a TypeError when unset
-        return False
+            return parent.child_by_field_name("left") == child, False
+        return False, False  # a value: process.env.X.split(",") is a TypeError when unset
 
     def visit_binary_expression(self, node: Any, function: str | None) -> None:
         # "X" in process.env: the code tests before it reads
@@ -532,7 +534,7 @@ class _Walker:
         self.news.append((node, function, self._kept(node)))
 
     def visit_call_expression(self, node: Any, function: str | None) -> None:
-        self.calls.append(node)
+        self.calls.append((node, function))
         func = node.child_by_field_name("function")
         if func is None:
             return
@@ -621,16 +623,16 @@ class _Walker:
         return None
 
     def finish(self) -> None:
-        for name, node, guarded in self.env_reads:
+        for name, node, guarded, function in self.env_reads:
             self.src.env_reads.append(
-                EnvRead(name, self.pos(node), has_default=guarded or name in self.env_set)
+                EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
             )
         if not any(_is_sdk_package(i.package) for i in self.imports.values()):
             return
         for node, function, kept in self.news:
             self._resolve_new(node, function, kept)
-        for node in self.calls:
-            self._resolve_call(node)
+        for node, function in self.calls:
+            self._resolve_call(node, function)
 
     def _resolve_new(self, node: Any, function: str | None, kept: bool) -> None:
         cls = self._eval(node.child_by_field_name("constructor"))
@@ -643,20 +645,21 @@ class _Walker:
                 mapped = sdk_actions.js_document_operation(cls.name)
             else:
                 mapped = sdk_actions.js_operation("s3", "PutObjectCommand")
-            self._record(mapped, node, cls.name)
+            self._record(mapped, node, cls.name, function)
         elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
             self.src.clients.append(
                 ClientCreation(cls.service, self.pos(node), None if kept else function)
             )
 
-    def _resolve_call(self, node: Any) -> None:
+    def _resolve_call(self, node: Any, function: str | None) -> None:
         func = node.child_by_field_name("function")
         if func is None:
             return
         if func.type == "identifier":
             ref = self._eval(func)
             if ref is not None and ref.kind == "paginate":
-                self._record(sdk_actions.js_operation(ref.service, ref.name[len("paginate") :]), node, ref.name)
+                mapped = sdk_actions.js_operation(ref.service, ref.name[len("paginate") :])
+                self._record(mapped, node, ref.name, function)
             return
         if func.type != "member_expression":
             return
@@ -677,9 +680,11 @@ class _Walker:
                 mapped = sdk_actions.js_operation(receiver.service, method)
         else:
             return  # a v3 client's `send`: the command's `new` is the call
-        self._record(mapped, prop, method)
+        self._record(mapped, prop, method, function)
 
-    def _record(self, mapped: sdk_actions.Mapped | None, node: Any, method: str) -> None:
+    def _record(
+        self, mapped: sdk_actions.Mapped | None, node: Any, method: str, function: str | None
+    ) -> None:
         if mapped is None:
             return
         self.src.sdk_calls.append(
@@ -690,6 +695,7 @@ class _Walker:
                 method=method,
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
+                in_function=function,
             )
         )
 
@@ -705,21 +711,21 @@ class _Walker:
 
     def visit_string(self, node: Any, function: str | None) -> None:
         value = _string_value(self, node)
-        if value is not None and len(value) >= 16 and secret_values.known_format(value):
+        if value is not None and len(value) >= 16 and secrets.credential_format(value):
             self._secret(None, node)
 
     def _secret(self, name: str | None, value: Any) -> None:
         text = _string_value(self, _unwrap(value))
         if text is None:
             return
-        reason = secret_values.secret_reason(name, text)
+        reason = secrets.classify_literal(name or "", text)
         if reason is None:
             return
         p = self.pos(value)
         if any(s.pos.line == p.line for s in self.src.secrets):
             return
         self.src.secrets.append(
-            SourceSecret(name or "string literal", secret_values.redact(text), p, reason)
+            SourceSecret(name or "string literal", secrets.redact(text), p, reason)
         )
 
 

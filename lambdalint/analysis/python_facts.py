@@ -15,8 +15,7 @@ from typing import Any
 
 import libcst as cst
 
-from lambdalint import sdk_actions
-from lambdalint.analysis import secret_values
+from lambdalint import sdk_actions, secrets
 from lambdalint.analysis.source import ClientCreation, EnvRead, HandlerSource, SdkCall, SourceSecret
 from lambdalint.model import Pos
 
@@ -50,6 +49,8 @@ class _Frame:
     module_level: bool  # a top-level def (not a method, not nested)
     globals: set[str] = field(default_factory=set)
     cached: bool = False
+    qualname: str = ""  # `Class.method` for methods
+
 
     def outermost(self) -> _Frame:
         frame = self
@@ -109,24 +110,26 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.returns: dict[str, list[tuple[cst.BaseExpression, _Frame | None]]] = {}
         self.calls: list[_CallSite] = []
         self.frame: _Frame | None = None
-        self.class_depth = 0
+        self.classes: list[str] = []
         self.try_stack: list[bool] = []
         self.lazy_depth = 0
         self.if_lazy: list[bool] = []
         self.assigned: dict[int, tuple[str, ...]] = {}
         self.stores: set[int] = set()  # Subscript nodes that are written, not read
         self.env_set: set[str] = set()  # names the code sets or tests for
-        self.raw_env_reads: list[tuple[str, cst.CSTNode, bool]] = []
+        self.raw_env_reads: list[tuple[str, cst.CSTNode, bool, _Frame | None]] = []
 
     # ------------------------------------------------------------------ scopes
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         decorators = {_dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) for d in node.decorators}
+        name = node.name.value
         self.frame = _Frame(
-            node.name.value,
+            name,
             self.frame,
-            module_level=self.frame is None and self.class_depth == 0,
+            module_level=self.frame is None and not self.classes,
             cached=bool(decorators & _CACHING),
+            qualname=".".join([*self.classes, name]) if self.frame is None else name,
         )
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -134,10 +137,10 @@ class FactVisitor(cst.BatchableCSTVisitor):
             self.frame = self.frame.parent
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.class_depth += 1
+        self.classes.append(node.name.value)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.class_depth -= 1
+        self.classes.pop()
 
     def visit_Global(self, node: cst.Global) -> None:
         if self.frame is not None:
@@ -308,7 +311,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
         if key is None:
             return
         guarded = bool(self.try_stack) and self.try_stack[-1]
-        self.raw_env_reads.append((key, node, guarded))
+        self.raw_env_reads.append((key, node, guarded, self.frame))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         # "X" in os.environ: the code checks before it reads
@@ -326,14 +329,14 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return
         if isinstance(func, cst.Attribute) and self._is_environ(func.value):
             if func.attr.value == "get":
-                self.raw_env_reads.append((key, node, True))
+                self.raw_env_reads.append((key, node, True, self.frame))
             elif func.attr.value == "setdefault":
                 self.env_set.add(key)
         elif isinstance(func, cst.Attribute) and func.attr.value == "getenv":
             if isinstance(func.value, cst.Name) and func.value.value in self.os_names:
-                self.raw_env_reads.append((key, node, True))
+                self.raw_env_reads.append((key, node, True, self.frame))
         elif isinstance(func, cst.Name) and func.value in self.getenv_names:
-            self.raw_env_reads.append((key, node, True))
+            self.raw_env_reads.append((key, node, True, self.frame))
 
     # ------------------------------------------------------------------ calls
 
@@ -355,7 +358,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = _string(node)
-        if value is not None and len(value) >= 16 and secret_values.known_format(value):
+        if value is not None and len(value) >= 16 and secrets.credential_format(value):
             self._secret(None, node, node)
 
     def _secret_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
@@ -372,22 +375,22 @@ class FactVisitor(cst.BatchableCSTVisitor):
         text = _string(value)
         if text is None:
             return
-        reason = secret_values.secret_reason(name, text)
+        reason = secrets.classify_literal(name or "", text)
         if reason is None:
             return
         p = self.pos(where)
         if any(s.pos.line == p.line for s in self.src.secrets):
             return  # the same literal, seen as an assignment and as a string
         self.src.secrets.append(
-            SourceSecret(name or "string literal", secret_values.redact(text), p, reason)
+            SourceSecret(name or "string literal", secrets.redact(text), p, reason)
         )
 
     # ------------------------------------------------------------------ resolution
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        for key, node, guarded in self.raw_env_reads:
+        for key, node, guarded, frame in self.raw_env_reads:
             self.src.env_reads.append(
-                EnvRead(key, self.pos(node), has_default=guarded or key in self.env_set)
+                EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
             )
         if not (self.boto3_names or self.factories):
             return
@@ -500,6 +503,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
                 method=method,
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
+                in_function=_top_name(site.frame),
             )
         )
 
@@ -516,8 +520,12 @@ class FactVisitor(cst.BatchableCSTVisitor):
             if f.cached:
                 return None
             f = f.parent
-        top = frame.outermost()
-        return top.name if top.module_level else None
+        return _top_name(frame)
+
+
+def _top_name(frame: _Frame | None) -> str | None:
+    """The top-level function (or `Class.method`) a frame belongs to; None at module level."""
+    return None if frame is None else frame.outermost().qualname
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

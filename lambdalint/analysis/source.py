@@ -39,6 +39,8 @@ class EnvRead:
     name: str
     pos: Pos
     has_default: bool  # `.get`, `getenv`, `??`, `||`, `in os.environ` guard
+    # the top-level function the read is in (None: module level, runs at import)
+    in_function: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class SdkCall:
     # False when the operation's permission is not known (then `actions` is empty); True
     # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
     actions_known: bool = True
+    in_function: str | None = None  # the top-level function the call is in (None: module level)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,327 @@
+"""Checks that join handler code and function config (LL106, LL107, LL205, LL402): environment
+variables the code reads, SDK clients it creates, AWS APIs it calls, secrets it holds.
+
+A handler file can serve several functions with different configs. Facts inside another
+top-level function of the file are then not attributed to this one: only module-level facts and
+those inside the handler count (all facts count when the file serves a single function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lambdalint import iam
+from lambdalint.analysis.handler_target import HandlerTarget
+from lambdalint.analysis.source import HandlerSource, SdkCall
+from lambdalint.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.model import Function, Role
+
+# Variables the Lambda runtime sets itself
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+RESERVED_ENV = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "TZ",
+        "LANG",
+        "PATH",
+        "LD_LIBRARY_PATH",
+        "NODE_PATH",
+        "PYTHONPATH",
+        "HOME",
+    }
+)
+RESERVED_PREFIXES = ("AWS_LAMBDA_", "AWS_XRAY_", "_AWS_XRAY_", "_X_AMZN_", "_LAMBDA_")
+
+_LANGUAGE_READ = {
+    "python": "os.environ['{name}'] raises KeyError when it is unset",
+    "node": "process.env.{name} is undefined when it is unset",
+}
+
+
+@dataclass(frozen=True)
+class ManagedPolicyActions:
+    """What an AWS managed policy grants, as IAM globs. `complete` is False when the policy grants
+    more than listed (an action outside the list is then unknown, not missing)."""
+
+    actions: tuple[str, ...]
+    complete: bool = True
+
+
+_LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+_XRAY = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries")
+# The AWS managed policies Lambda functions commonly carry, by name (AWS documentation of each
+# policy). Any other managed policy makes LL205 silent for the function.
+MANAGED_POLICIES: dict[str, ManagedPolicyActions] = {
+    "AWSLambdaBasicExecutionRole": ManagedPolicyActions(_LOGS),
+    "AWSLambdaVPCAccessExecutionRole": ManagedPolicyActions(
+        (*_LOGS, "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+         "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
+    ),
+    "AWSXrayWriteOnlyAccess": ManagedPolicyActions(_XRAY),
+    "AWSXRayDaemonWriteAccess": ManagedPolicyActions(_XRAY),
+    "AWSLambdaSQSQueueExecutionRole": ManagedPolicyActions(
+        (*_LOGS, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+    ),
+    "AWSLambdaKinesisExecutionRole": ManagedPolicyActions(
+        (*_LOGS, "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+         "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard")
+    ),
+    "AWSLambdaDynamoDBExecutionRole": ManagedPolicyActions(
+        (*_LOGS, "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+         "dynamodb:ListStreams")
+    ),
+    "AWSLambdaRole": ManagedPolicyActions(("lambda:InvokeFunction",)),
+    "AWSLambdaExecute": ManagedPolicyActions(("logs:*", "s3:GetObject", "s3:PutObject")),
+    "AmazonS3ReadOnlyAccess": ManagedPolicyActions(
+        ("s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*")
+    ),
+    "AmazonS3FullAccess": ManagedPolicyActions(("s3:*", "s3-object-lambda:*")),
+    "AmazonSQSFullAccess": ManagedPolicyActions(("sqs:*",)),
+    "AmazonSNSFullAccess": ManagedPolicyActions(("sns:*",)),
+    "AmazonKinesisFullAccess": ManagedPolicyActions(("kinesis:*",)),
+    "AdministratorAccess": ManagedPolicyActions(("*",)),
+    "AmazonDynamoDBFullAccess": ManagedPolicyActions(("dynamodb:*",), complete=False),
+    "SecretsManagerReadWrite": ManagedPolicyActions(("secretsmanager:*",), complete=False),
+    "AWSStepFunctionsFullAccess": ManagedPolicyActions(("states:*",), complete=False),
+    "AmazonEventBridgeFullAccess": ManagedPolicyActions(("events:*",), complete=False),
+    "CloudWatchLogsFullAccess": ManagedPolicyActions(("logs:*",), complete=False),
+    "AWSLambda_FullAccess": ManagedPolicyActions(("lambda:*",), complete=False),
+}
+
+ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
+
+
+# ---------------------------------------------------------------------------- shared
+
+
+def _handler_names(fn: Function, ctx: CheckContext, src: HandlerSource) -> set[str]:
+    """The names the handler's code may be found under in facts' `in_function`."""
+    target = ctx.handler_target(fn)
+    names = {target.function}
+    exported = src.top_level.get(target.function)
+    if exported is not None and exported.target:
+        names.add(exported.target)
+    return names
+
+
+def _code_key(target: HandlerTarget) -> object:
+    if target.inline_loc is not None:
+        return (target.inline_loc.path, target.inline_loc.pos.line)
+    return target.file
+
+
+def _sole_user(fn: Function, ctx: CheckContext) -> bool:
+    """No other function of the project runs another handler of this function's file."""
+    target = ctx.handler_target(fn)
+    key = _code_key(target)
+    for other in ctx.project.functions:
+        if other is fn:
+            continue
+        t = ctx.handler_target(other)
+        if t.status == "ok" and _code_key(t) == key and t.function != target.function:
+            return False
+    return True
+
+
+def _relevant(in_function: str | None, names: set[str], sole: bool) -> bool:
+    return in_function is None or in_function in names or sole
+
+
+def _analysed(fn: Function, ctx: CheckContext) -> HandlerSource | None:
+    src = ctx.source(fn)
+    if src is None or src.parse_error is not None:
+        return None
+    return src
+
+
+# ---------------------------------------------------------------------------- LL106
+
+
+def is_reserved_env(name: str) -> bool:
+    return name in RESERVED_ENV or name.startswith(RESERVED_PREFIXES)
+
+
+def env_var_undefined(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    if not fn.environment_complete:
+        return
+    src = _analysed(fn, ctx)
+    if src is None or src.dynamic_env:
+        return
+    names = _handler_names(fn, ctx, src)
+    sole = _sole_user(fn, ctx)
+    defined = set(fn.environment)
+    seen: set[tuple[str, int]] = set()
+    for read in src.env_reads:
+        if read.has_default or read.name in defined or is_reserved_env(read.name):
+            continue
+        if not _relevant(read.in_function, names, sole) or (read.name, read.pos.line) in seen:
+            continue
+        seen.add((read.name, read.pos.line))
+        how = _LANGUAGE_READ.get(src.language, "").format(name=read.name)
+        yield Finding(
+            f"'{read.name}' is read without a default, but function {fn.name} does not set it "
+            f"({how}): add it to the function's environment variables or read it with a default",
+            ctx.source_loc(src, read.pos),
+        )
+
+
+# ---------------------------------------------------------------------------- LL107
+
+
+def sdk_client_in_handler(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    src = _analysed(fn, ctx)
+    if src is None:
+        return
+    names = _handler_names(fn, ctx, src)
+    for client in src.clients:
+        if client.in_function is None or client.in_function not in names:
+            continue
+        what = f"'{client.service}' client" if client.service not in ("", "?") else "SDK client"
+        yield Finding(
+            f"a {what} is created inside handler '{client.in_function}' on every invocation: "
+            f"create it once at module level and reuse it across invocations",
+            ctx.source_loc(src, client.pos),
+        )
+
+
+# ---------------------------------------------------------------------------- LL205
+
+
+def _managed(role: Role) -> list[ManagedPolicyActions] | None:
+    """What the role's managed policies grant, or None when one of them is not known."""
+    out = []
+    for policy in role.managed_policies:
+        if not iam.is_aws_managed_name(policy.name):
+            return None
+        known = MANAGED_POLICIES.get(iam.policy_name(policy.name))
+        if known is None:
+            return None
+        out.append(known)
+    return out
+
+
+def action_status(role: Role | None, action: str) -> str:
+    """allowed | missing | denied | unknown: does the role let the function call `action`?
+
+    Any Allow statement that names the action counts, whatever its resources or conditions
+    (which resource a call touches is not known). An explicit Deny counts only when it applies
+    to every resource without conditions."""
+    if role is None or not role.known or role.incomplete:
+        return UNKNOWN_STATUS
+    managed = _managed(role)
+    if managed is None:
+        return UNKNOWN_STATUS
+    allowed = False
+    unknown = False
+    for stmt in role.statements:
+        if stmt.effect == "Deny":
+            if (
+                not stmt.actions_unknown
+                and not stmt.has_condition
+                and iam.on_every_resource(stmt)
+                and not stmt.not_resources
+                and _covers(stmt.actions, stmt.not_actions, action)
+            ):
+                return DENIED
+            continue
+        if stmt.effect != "Allow":
+            unknown = True
+            continue
+        if stmt.actions_unknown:
+            unknown = True
+        elif _covers(stmt.actions, stmt.not_actions, action):
+            allowed = True
+    for policy in managed:
+        if any(iam.matches(p, action) for p in policy.actions):
+            allowed = True
+        elif not policy.complete:
+            unknown = True
+    if allowed:
+        return ALLOWED
+    return UNKNOWN_STATUS if unknown else MISSING
+
+
+def _covers(actions: list[str], not_actions: list[str], action: str) -> bool:
+    if not_actions:
+        return not any(iam.matches(p, action) for p in not_actions)
+    return any(iam.matches(p, action) for p in actions)
+
+
+@dataclass(frozen=True)
+class CodeAction:
+    """One IAM action the handler's code needs, where, and whether the role grants it."""
+
+    action: str
+    call: SdkCall
+    status: str
+
+
+def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
+    """The IAM actions the handler calls (None when the source cannot be analysed)."""
+    src = _analysed(fn, ctx)
+    if src is None:
+        return None
+    names = _handler_names(fn, ctx, src)
+    sole = _sole_user(fn, ctx)
+    out: list[CodeAction] = []
+    for call in src.sdk_calls:
+        if not _relevant(call.in_function, names, sole):
+            continue
+        if not call.actions_known:
+            out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
+            continue
+        for action in call.actions:
+            out.append(CodeAction(action, call, action_status(fn.role, action)))
+    return out
+
+
+def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    role = fn.role
+    if role is None or not role.known or role.incomplete:
+        return
+    actions = code_actions(fn, ctx)
+    src = ctx.source(fn)
+    if not actions or src is None:
+        return
+    role_name = f" {role.name}" if role.name else ""
+    for item in actions:
+        if item.status not in (MISSING, DENIED):
+            continue
+        call = item.call
+        how = "explicitly denies" if item.status == DENIED else "does not grant"
+        yield Finding(
+            f"{call.method or call.operation} ({call.service} {call.operation}) needs "
+            f"{item.action}, which the role{role_name} of function {fn.name} {how}",
+            ctx.source_loc(src, call.pos),
+        )
+
+
+# ---------------------------------------------------------------------------- LL402
+
+
+def secret_in_source(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    src = ctx.source(fn)
+    if src is None:
+        return
+    for secret in src.secrets:
+        where = f"'{secret.name}'" if secret.name != "string literal" else "a string literal"
+        yield Finding(
+            f"{where} holds a secret in source ({secret.reason}: {secret.value_preview}): read it "
+            f"at run time from Secrets Manager or SSM Parameter Store instead",
+            ctx.source_loc(src, secret.pos),
+        )
