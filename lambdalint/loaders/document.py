@@ -183,12 +183,9 @@ def _plain_scalar(value: str) -> Any:
     c = value[0]
     if c.isdigit() or c in "+-.":
         if _INT_RE.match(value):
-            try:
-                return int(value.replace("_", ""))
-            except ValueError:  # more digits than Python converts: keep the text
-                return value
+            return _int(value.replace("_", ""), 10)
         if _HEX_RE.match(value):
-            return int(value[2:].replace("_", ""), 16)
+            return _int(value[2:].replace("_", ""), 16)
         if _FLOAT_RE.match(value) and any(ch.isdigit() for ch in value):
             try:
                 return float(value.replace("_", ""))
@@ -197,6 +194,26 @@ def _plain_scalar(value: str) -> Any:
     if value in (".inf", ".Inf", ".INF", "+.inf"):
         return float("inf")
     return value
+
+
+def _int(text: str, base: int) -> Any:
+    """int(text), or for more digits than Python converts (sys.get_int_max_str_digits) or
+    prints the float the JSON loader gives too (inf beyond 1e308); the text when it is no
+    number."""
+    try:
+        number = int(text, base)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if number.bit_length() <= 256:
+        return number
+    # hexadecimal has no digit limit, but printing a 20,000-bit number in decimal would fail
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf") if number > 0 else float("-inf")
 
 
 def _resolve_scalar(ev: Any) -> Any:
@@ -209,10 +226,7 @@ def _resolve_scalar(ev: Any) -> Any:
     if tag.startswith("tag:yaml.org,2002:"):
         kind = tag[18:]
         if kind == "int":
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return value
+            return _int(value.replace("_", ""), 0)
         if kind == "float":
             try:
                 return float(value)
@@ -406,8 +420,17 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise LoadError(message or "malformed YAML", pos) from None
     except yaml.YAMLError as exc:
-        raise LoadError(str(exc).splitlines()[0] if str(exc) else "malformed YAML", Pos()) from None
+        # a ReaderError (a control character, invalid text) has an offset instead of a mark
+        offset = getattr(exc, "position", None)
+        pos = _offset_pos(text, offset) if isinstance(offset, int) else Pos()
+        raise LoadError(str(exc).splitlines()[0] if str(exc) else "malformed YAML", pos) from None
     return root, diags
+
+
+def _offset_pos(text: str, offset: int) -> Pos:
+    offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Pos(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 # ---------------------------------------------------------------- JSON
