@@ -36,6 +36,7 @@ UNSCOPED_ACTIONS = frozenset(
         "ec2:createnetworkinterface",
         "ec2:describenetworkinterfaces",
         "ec2:deletenetworkinterface",
+        "ec2:detachnetworkinterface",
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
     }
@@ -95,10 +96,21 @@ def on_any_resource_of_a_type(stmt: Statement) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _universe() -> tuple[frozenset[str], dict[str, str]]:
-    from policyuniverse import _action_categories, all_permissions
+def _universe() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """(every action, lower-case; action → access level; lower-case → as AWS spells it)."""
+    from policyuniverse import _action_categories, all_permissions, service_data
 
-    return frozenset(all_permissions), dict(_action_categories)
+    spelled = {
+        f"{body['prefix']}:{action}".lower(): f"{body['prefix']}:{action}"
+        for body in service_data.values()
+        for action in body.get("actions", {})
+    }
+    return frozenset(all_permissions), dict(_action_categories), spelled
+
+
+def spelling(action: str) -> str:
+    """`s3:putobject` → `s3:PutObject` (as written when policyuniverse does not know it)."""
+    return _universe()[2].get(action.lower(), action)
 
 
 @lru_cache(maxsize=4096)
@@ -108,15 +120,14 @@ def expand(pattern: str) -> frozenset[str]:
     pattern = pattern.strip().lower()
     if not has_wildcard(pattern):
         return frozenset({pattern})
-    permissions, _ = _universe()
+    permissions = _universe()[0]
     matched = frozenset(fnmatch.filter(permissions, pattern))
     return matched or frozenset({pattern})
 
 
 def access_level(action: str) -> str | None:
     """List | Read | Write | Permissions | Tagging, or None when unknown."""
-    _, categories = _universe()
-    return categories.get(action.lower())
+    return _universe()[1].get(action.lower())
 
 
 def matches(pattern: str, action: str) -> bool:
@@ -164,7 +175,7 @@ def describe(entry: str, actions: list[str], limit: int = 3) -> str:
     """`s3:PutObject`, or `s3:* (including s3:deleteobject, s3:putobject, … 98 more)`."""
     if len(actions) == 1 and actions[0].lower() == entry.strip().lower():
         return entry.strip()
-    shown = ", ".join(actions[:limit])
+    shown = ", ".join(spelling(a) for a in actions[:limit])
     more = f", … {len(actions) - limit} more" if len(actions) > limit else ""
     return f"{entry.strip()} (including {shown}{more})"
 

@@ -179,14 +179,13 @@ class FunctionIndex:
                     self.aliases[logical_id] = self.by_id[target]
             elif rtype == "AWS::Serverless::Function" and logical_id in self.by_id:
                 alias = tpl.resolve(props.get("AutoPublishAlias"))
-                fn = self.by_id[logical_id]
-                self.aliases[f"{logical_id}.Version"] = fn
                 if isinstance(alias, str):
-                    self.aliases[f"{logical_id}Alias{alias}"] = fn
+                    # SAM generates the alias resource (and its logical id) at deploy time
+                    self.aliases[f"{logical_id}Alias{alias}"] = self.by_id[logical_id]
 
     def target(self, value: Any) -> Function | None:
         """The function `value` names, or None (not a function of this template, or unknown)."""
-        ref = self.tpl.ref_target(value)
+        ref = self.tpl.ref_target(value) or _generated_ref(value)
         if ref is not None:
             return self.by_id.get(ref) or self.aliases.get(ref)
         text = self.tpl.resolve(value)
@@ -208,6 +207,19 @@ class FunctionIndex:
             if fn is not None and fn not in out:
                 out.append(fn)
         return out
+
+
+def _generated_ref(value: Any) -> str | None:
+    """The logical id of `!Ref X` / `!GetAtt X.Arn` when X is not written in the template (a
+    resource SAM generates, such as an AutoPublishAlias alias)."""
+    name = intrinsic_name(value)
+    if name == "Ref" and isinstance(value["Ref"], str):
+        return str(value["Ref"])
+    if name == "Fn::GetAtt":
+        arg = value["Fn::GetAtt"]
+        head = arg[0] if isinstance(arg, list) and arg else arg
+        return head.split(".", 1)[0] if isinstance(head, str) else None
+    return None
 
 
 def is_function_type(rtype: Any) -> bool:

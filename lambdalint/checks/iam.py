@@ -1,0 +1,152 @@
+"""IAM and access checks (LL201–LL204, LL206, LL207): what the execution role may do, and who
+may invoke the function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint import iam
+from lambdalint.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.model import Function, Loc, Statement
+
+# AWS managed policies that grant (nearly) everything, or everything on a service
+ADMIN_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+_SERVICE_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".${AWS::URLSuffix}")
+
+
+def _allow_statements(fn: Function) -> list[Statement]:
+    if fn.role is None or not fn.role.known:
+        return []
+    return [s for s in fn.role.statements if iam.is_allow(s)]
+
+
+def _origin(stmt: Statement) -> str:
+    """` (from SAM policy template X)` for statements the user did not write out."""
+    if stmt.source.startswith("SAM policy template"):
+        return f" (from {stmt.source})"
+    return ""
+
+
+def _action_loc(stmt: Statement) -> Loc:
+    return stmt.action_loc or stmt.loc
+
+
+def _resource_loc(stmt: Statement) -> Loc:
+    return stmt.resource_loc or stmt.loc
+
+
+def wildcard_action(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL201: `Action: "*"`, `service:*`, or NotAction in an Allow statement."""
+    for stmt in _allow_statements(fn):
+        if stmt.not_actions:
+            listed = ", ".join(stmt.not_actions[:3])
+            yield Finding(
+                f"Allow statement{_origin(stmt)} uses NotAction ({listed}): it grants every "
+                "other action of every service; list the actions the function needs instead",
+                _action_loc(stmt),
+            )
+            continue
+        wild = [a for a in stmt.actions if iam.is_service_wildcard(a)]
+        if wild:
+            what = "every action" if any(a.strip() == "*" for a in wild) else "every action of a service"
+            yield Finding(
+                f"Allow statement{_origin(stmt)} grants {what} ({', '.join(wild)}); "
+                "list the actions the function needs instead",
+                _action_loc(stmt),
+            )
+
+
+def wildcard_resource(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL202: write or permissions-management actions on `Resource: "*"`."""
+    for stmt in _allow_statements(fn):
+        if stmt.has_condition or stmt.actions_unknown or not iam.on_every_resource(stmt):
+            continue
+        found = iam.write_actions(stmt.actions)
+        if not found:
+            continue
+        shown = "; ".join(iam.describe(entry, actions) for entry, actions in list(found.items())[:4])
+        target = "every resource except those in NotResource" if stmt.not_resources else 'every resource ("*")'
+        yield Finding(
+            f"Allow statement{_origin(stmt)} grants write access on {target}: {shown}; "
+            "scope Resource to the ARNs the function uses",
+            _resource_loc(stmt),
+        )
+
+
+def admin_policy(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL203: an over-broad AWS managed policy is attached to the role."""
+    if fn.role is None or not fn.role.known:
+        return
+    for policy in fn.role.managed_policies:
+        if not iam.is_aws_managed_name(policy.name):
+            continue
+        name = iam.policy_name(policy.name)
+        if name in ADMIN_POLICIES or name.startswith("AdministratorAccess") or "FullAccess" in name:
+            yield Finding(
+                f"the execution role attaches the AWS managed policy {name}, "
+                "which grants far more than one function needs; use a policy scoped to its "
+                "resources (an inline statement or a SAM policy template)",
+                policy.loc,
+            )
+
+
+def privilege_escalation(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL204: actions that let the role grant itself more on any resource."""
+    for stmt in _allow_statements(fn):
+        if stmt.has_condition or stmt.actions_unknown or stmt.resources_unknown:
+            continue
+        if not iam.on_any_resource_of_a_type(stmt):
+            continue
+        found = iam.escalation_actions(stmt.actions)
+        if not found:
+            continue
+        shown = "; ".join(iam.describe(entry, actions) for entry, actions in list(found.items())[:4])
+        yield Finding(
+            f"Allow statement{_origin(stmt)} lets the function escalate its privileges: {shown} "
+            "on any resource; name the exact role/function ARNs (and add an "
+            "iam:PassedToService condition to PassRole)",
+            _resource_loc(stmt),
+        )
+
+
+def _is_service(principal: str) -> bool:
+    return principal.endswith(_SERVICE_SUFFIXES)
+
+
+def public_invoke_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL206: anyone (or any account's resources of a service) may invoke the function."""
+    for perm in fn.permissions:
+        principal = perm.principal
+        if not isinstance(principal, str):
+            continue
+        scoped = perm.source_arn is not None or perm.source_account is not None
+        if principal.strip() == "*":
+            if scoped or perm.principal_org_id is not None:
+                continue
+            if perm.action == "lambda:InvokeFunctionUrl" and perm.function_url_auth_type == "NONE":
+                continue  # the public function URL itself: LL207 reports it
+            yield Finding(
+                f"invoke permission on {fn.name} has Principal '*': anyone can invoke the "
+                "function; name the account or service principal (with SourceArn)",
+                perm.loc,
+            )
+        elif _is_service(principal) and not scoped:
+            yield Finding(
+                f"invoke permission on {fn.name} for {principal} has no SourceArn or "
+                "SourceAccount: resources of that service in any AWS account can invoke the "
+                "function (confused deputy); add SourceArn (and SourceAccount)",
+                perm.loc,
+            )
+
+
+def function_url_public(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL207: a function URL without IAM authentication."""
+    url = fn.url
+    if url is None or url.auth_type != "NONE":
+        return
+    yield Finding(
+        f"function URL of {fn.name} has AuthType NONE: anyone on the internet can invoke it; "
+        "use AWS_IAM, or make sure the function authenticates every request itself",
+        url.auth_type_loc or url.loc,
+    )

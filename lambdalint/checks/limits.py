@@ -1,0 +1,162 @@
+"""Timeouts and limits (LL501–LL506): values Lambda rejects, and combinations with event sources
+that fail at runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from lambdalint import runtimes
+from lambdalint.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.model import Function
+
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
+MIN_MEMORY, MAX_MEMORY = 128, 10240
+DEFAULT_TIMEOUT = 3
+# API Gateway quotas: REST (and WebSocket) integrations 29 s, HTTP API integrations 30 s
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+API_LIMITS = {"api": 29, "http-api": 30}
+_API_NAMES = {"api": "a REST/WebSocket API", "http-api": "an HTTP API"}
+# AWS: queue visibility timeout at least six times the function timeout
+# https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+SQS_VISIBILITY_FACTOR = 6
+
+
+def as_int(value: Any) -> int | None:
+    """An integer setting, or None when it is not a (known) whole number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _timeout(fn: Function) -> int | None:
+    """The effective timeout: the configured one, the default when none is set, None unknown."""
+    if fn.timeout is None:
+        return DEFAULT_TIMEOUT
+    return as_int(fn.timeout.value)
+
+
+def timeout_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL501"""
+    if fn.timeout is None:
+        return
+    value = as_int(fn.timeout.value)
+    if value is not None and not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
+        yield Finding(
+            f"Timeout {value} is outside what Lambda accepts "
+            f"({MIN_TIMEOUT}–{MAX_TIMEOUT} seconds): the deployment fails",
+            fn.timeout.loc,
+        )
+
+
+def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL502"""
+    if fn.timeout is None:
+        return
+    timeout = as_int(fn.timeout.value)
+    if timeout is None:
+        return
+    option = as_int(ctx.option("api-timeout"))
+    api_events = [e for e in fn.events if e.kind in API_LIMITS]
+    if not api_events:
+        return
+    event = min(api_events, key=lambda e: API_LIMITS[e.kind])
+    limit = option if option is not None else API_LIMITS[event.kind]
+    if timeout <= limit:
+        return
+    name = f" ({event.name})" if event.name else ""
+    yield Finding(
+        f"{fn.name} runs up to {timeout} s but is invoked through {_API_NAMES[event.kind]}"
+        f"{name}, which gives up after {limit} s: callers get a 504 while the function keeps "
+        f"running; lower Timeout to {limit} or less, or make the work asynchronous",
+        fn.timeout.loc,
+    )
+
+
+def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL503: error when the queue hides a message for less than one function run, warning
+    when for less than six (AWS's guidance, which leaves room for retries and batching)."""
+    timeout = _timeout(fn)
+    if timeout is None:
+        return
+    for event in fn.events:
+        queue = event.queue
+        if event.kind != "sqs" or queue is None:
+            continue
+        visibility = as_int(queue.visibility_timeout)
+        if visibility is None:
+            continue
+        loc = queue.visibility_loc or queue.loc
+        if visibility < timeout:
+            finding = Finding(
+                f"queue {queue.name} has VisibilityTimeout {visibility} s, shorter than the "
+                f"{timeout} s timeout of {fn.name}: Lambda rejects the event source mapping "
+                "(and a message could become visible again while still being processed)",
+                loc,
+            )
+            finding.severity = "error"
+            yield finding
+        elif visibility < SQS_VISIBILITY_FACTOR * timeout:
+            finding = Finding(
+                f"queue {queue.name} has VisibilityTimeout {visibility} s; AWS recommends at "
+                f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name} "
+                f"({SQS_VISIBILITY_FACTOR * timeout} s) so retries do not overlap",
+                loc,
+            )
+            finding.severity = "warning"
+            yield finding
+
+
+def timeout_not_set(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL504"""
+    if fn.timeout is None:
+        yield Finding(
+            f"no Timeout is set for {fn.name} (on the function or in its globals): Lambda's "
+            f"default of {DEFAULT_TIMEOUT} seconds applies",
+            fn.loc,
+        )
+
+
+def memory_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL505"""
+    if fn.memory is None:
+        return
+    value = as_int(fn.memory.value)
+    if value is not None and not MIN_MEMORY <= value <= MAX_MEMORY:
+        yield Finding(
+            f"MemorySize {value} is outside what Lambda accepts "
+            f"({MIN_MEMORY}–{MAX_MEMORY} MB): the deployment fails",
+            fn.memory.loc,
+        )
+
+
+def runtime_deprecated(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL506: warning once deprecated, error once Lambda blocks creating functions with it."""
+    if fn.runtime is None or not isinstance(fn.runtime.value, str):
+        return
+    runtime = fn.runtime.value.strip()
+    table = runtimes.load(ctx.option("runtime-deprecations"))
+    state = runtimes.status(table, runtime)
+    if state is None:
+        return
+    row = table.rows[runtime]
+    parts = [f"runtime {runtime} is deprecated since {row.deprecated} (no more security patches)"]
+    if state == "blocked":
+        parts.append(f"creating functions with it is blocked since {row.block_create}")
+    if row.block_update is not None:
+        verb = "are blocked since" if table.as_of >= row.block_update else "will be blocked from"
+        parts.append(f"updates {verb} {row.block_update}")
+    upgrade = runtimes.successor(table, runtime)
+    advice = f"; upgrade to {upgrade}" if upgrade else "; upgrade to a supported runtime"
+    finding = Finding("; ".join(parts) + advice, fn.runtime.loc)
+    finding.severity = "error" if state == "blocked" else "warning"
+    yield finding

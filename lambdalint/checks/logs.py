@@ -1,0 +1,54 @@
+"""Logging checks (LL301, LL302): does the function's log group expire its logs?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lambdalint.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.model import UNKNOWN, Function
+
+
+def _name(value: object) -> str:
+    return value if isinstance(value, str) else "the log group"
+
+
+def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL301: no log group of the function has a retention."""
+    groups = fn.log_groups
+    if any(g.retention_days is UNKNOWN for g in groups):
+        return
+    if any(isinstance(g.retention_days, int) and g.retention_days > 0 for g in groups):
+        return
+    if groups:
+        group = groups[0]
+        where = group.retention_loc or group.loc
+        yield Finding(
+            f"log group {_name(group.name)} of {fn.name} never expires its logs (no "
+            "retention set); set RetentionInDays / retention_in_days",
+            where,
+        )
+        return
+    if fn.logging_config_group is not None:
+        return  # it logs to a group defined somewhere lambdalint cannot see
+    yield Finding(
+        f"no log group with a retention is defined for {fn.name}: Lambda creates "
+        "/aws/lambda/<function name> on first invocation and keeps its logs forever; define "
+        "the group with a retention",
+        fn.loc,
+    )
+
+
+def retention_too_long(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL302: retention above the `max-retention-days` option (off by default)."""
+    limit = ctx.option("max-retention-days")
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return
+    for group in fn.log_groups:
+        days = group.retention_days
+        if isinstance(days, int) and not isinstance(days, bool) and days > limit:
+            yield Finding(
+                f"log group {_name(group.name)} of {fn.name} keeps logs {days} days, more "
+                f"than the configured maximum of {limit} (max-retention-days)",
+                group.retention_loc or group.loc,
+            )
