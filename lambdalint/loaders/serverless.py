@@ -625,8 +625,34 @@ class _Service:
             if not isinstance(etype, str):
                 continue
             loc = Loc(self.path, pos_of(raw, i))
-            out.append(self._event(etype, spec, loc))
+            event = self._event(etype, spec, loc)
+            event.name = self._event_name(etype, spec)
+            out.append(event)
         return out
+
+    def _event_name(self, etype: str, spec: Any) -> str:
+        """A short label for messages: `POST orders`, the bucket, the schedule expression."""
+        if isinstance(spec, str):
+            text = self.vars.resolve(spec)
+            return text if isinstance(text, str) and len(text) <= 80 else etype
+        if not isinstance(spec, LMap):
+            return etype
+        if etype in ("http", "httpApi"):
+            method = self.vars.resolve(spec.get("method"))
+            path = self.vars.resolve(spec.get("path"))
+            if isinstance(method, str) and isinstance(path, str):
+                return f"{method.upper()} {path}"
+        for key in ("bucket", "rate", "topicName", "queueName", "name"):
+            value = self.vars.resolve(spec.get(key))
+            if isinstance(value, str):
+                return value
+            if isinstance(value, list) and value and isinstance(value[0], str):
+                return value[0]
+        if etype == "sqs":
+            logical = _logical_target(spec.get("arn"))
+            if logical:
+                return logical
+        return etype
 
     def _event(self, etype: str, spec: Any, loc: Loc) -> Event:
         if etype in _ASYNC_EVENTS:
