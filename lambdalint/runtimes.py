@@ -131,9 +131,9 @@ def successor(table: RuntimeTable, runtime: str) -> str | None:
     ]
     if not candidates:
         return None
-    best = max(candidates, key=lambda r: (r.deprecated, _version_key(r.runtime)))
+    best = max(candidates, key=lambda r: (r.deprecated, version_key(r.runtime)))
     return best.runtime
 
 
-def _version_key(runtime: str) -> tuple[int, ...]:
+def version_key(runtime: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", runtime))
