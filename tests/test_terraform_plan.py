@@ -46,7 +46,7 @@ POLICY_JSON = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "All
 
 
 def _res(address: str, values: dict[str, Any], mode: str = "managed") -> dict[str, Any]:
-    rtype, name = address.split(".")[-2:] if mode == "managed" else address.split(".")[-2:]
+    rtype, name = address.split(".")[-2:]
     return {"address": address, "mode": mode, "type": rtype, "name": name, "values": values}
 
 

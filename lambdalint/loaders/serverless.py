@@ -37,10 +37,10 @@ FRAMEWORK = "serverless"
 DEFAULT_TIMEOUT = 6
 DEFAULT_MEMORY = 1024
 
-_NAME = re.compile(r"^serverless(?:[.\-_][\w.-]*)?\.(ya?ml|json)$", re.I)
-_TOP_KEY = re.compile(r"^(service|provider|functions)\s*:", re.M)
+_NAME = re.compile(r"^serverless(?:[.\-_][\w.-]*)?\.(ya?ml|json)$", re.IGNORECASE)
+_TOP_KEY = re.compile(r"^(service|provider|functions)\s*:", re.MULTILINE)
 _VARIABLE = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
-_QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.S)
+_QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.DOTALL)
 MAX_DEPTH = 20
 # `${AWS::Region}`, `${Bucket}`, `${Table.Arn}` inside `!Sub`: CloudFormation's, not Serverless's
 _CFN_PLACEHOLDER = re.compile(r"^(AWS::[A-Za-z]+|[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?)$")
@@ -370,7 +370,7 @@ class _Service:
         if isinstance(handler, str) and handler.startswith("wsgi_handler.") and "serverless-wsgi" in self.plugins:
             built, method = True, "serverless-wsgi"  # the plugin writes wsgi_handler.py when packaging
         elif self.plugins & _BUNDLERS:
-            built, method = True, sorted(self.plugins & _BUNDLERS)[0]
+            built, method = True, min(self.plugins & _BUNDLERS)
         elif isinstance(handler, str) and _build_output(base, handler):
             built, method = True, "build-output"  # compiled by a step before packaging
         elif isinstance(runtime, str) and runtime.startswith("nodejs") and self._typescript(base):

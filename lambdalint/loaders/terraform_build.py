@@ -18,7 +18,6 @@ from lambdalint.loaders.document import LList, LMap, read_text
 from lambdalint.loaders.terraform_model import (
     Call,
     Opaque,
-    Ref,
     Resolved,
     Resource,
     Scope,
@@ -148,7 +147,7 @@ def folder_files(folder: Path) -> list[Path]:
     out = []
     for name in names:
         lower = name.lower()
-        if (lower.endswith(".tf") or lower.endswith(".tf.json")) and not _is_override(name):
+        if lower.endswith((".tf", ".tf.json")) and not _is_override(name):
             p = folder / name
             if p.is_file():
                 out.append(p)
@@ -559,7 +558,7 @@ def policy_statements(
     start = value.start if isinstance(value, SourceText) and value.verbatim else None
     data, shift = policy_document.parse_text(str(value), owner.path, start)
     if start is None:
-        shift = lambda _: fallback.pos  # noqa: E731 - positions inside an escaped string are not lines of the file
+        shift = lambda _: fallback.pos
     return policy_document.statements(data, owner.path, fallback.pos, source, pos_map=shift)
 
 

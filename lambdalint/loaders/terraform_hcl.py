@@ -31,7 +31,7 @@ MAX_DEPTH = 200
 # Terraform accepts blanks after a heredoc's closing marker; python-hcl2's grammar does not.
 # Removing trailing blanks changes no line or column of anything else.
 _TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 # `aws_iam_role.fn.arn`, `aws_lambda_function.x[0].function_name`: no parser needed
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*$")
 _STEP = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
@@ -234,7 +234,7 @@ class _Converter:
                 Resource("managed" if head == "resource" else "data", labels[0], labels[1], body, loc)
             )
         elif head == "variable" and len(labels) == 1 and labels[0]:
-            default = body["default"] if "default" in body else UNKNOWN
+            default = body.get("default", UNKNOWN)
             tf.variables.append(Variable(labels[0], default, body.get("sensitive") is True, loc))
         elif head == "locals":
             for k, v in body.items():
@@ -456,9 +456,7 @@ class _Converter:
                 cname = _name(c)
                 if cname == "STRING_CHARS":
                     parts.append(unescape(str(c)))
-                elif cname == "ESCAPED_INTERPOLATION":
-                    parts.append(str(c)[1:])
-                elif cname == "ESCAPED_DIRECTIVE":
+                elif cname == "ESCAPED_INTERPOLATION" or cname == "ESCAPED_DIRECTIVE":
                     parts.append(str(c)[1:])
                 elif cname == "interpolation":
                     inner = [x for x in _children(c) if not _is_token(x) and not _structural(x)]

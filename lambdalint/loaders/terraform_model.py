@@ -397,7 +397,7 @@ class Scope:
 
     def _index(self, value: Any, rest: tuple[str | int, ...], depth: int) -> Any:
         for step in rest:
-            if isinstance(value, dict) and isinstance(step, str) and step in value:
+            if isinstance(value, dict) and isinstance(step, str) and step in value:  # noqa: SIM114 - narrowing per branch
                 value = value[step]
             elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
                 value = value[step]
@@ -447,9 +447,11 @@ class Scope:
                     lst.append(v)
                     lst.item_pos.append(a.item_pos[i] if i < len(a.item_pos) else a.pos)
             return lst
-        if name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list):
-            if all(isinstance(x, str) for x in args[1]):
-                return args[0].join(args[1])
+        if (
+            name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
+            and all(isinstance(x, str) for x in args[1])
+        ):
+            return args[0].join(args[1])
         if name == "format" and args and isinstance(args[0], str):
             return _format(args[0], args[1:])
         return UNKNOWN

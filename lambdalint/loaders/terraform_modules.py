@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lambdalint.loaders import policy_document
 from lambdalint.loaders import terraform_build as build
 from lambdalint.loaders.document import LList, LMap
 from lambdalint.loaders.terraform_model import Resource, Scope
@@ -27,7 +28,6 @@ from lambdalint.model import (
     Role,
     Statement,
 )
-from lambdalint.loaders import policy_document
 
 _SOURCE = re.compile(
     r"^(terraform-aws-modules/lambda/aws|(git::)?(https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-lambda(\.git)?)"

@@ -97,8 +97,8 @@ class _Plan:
 
     # ------------------------------------------------------------ resources
 
-    def modules(self) -> dict[str, list[tuple[LMap, LMap]]]:
-        """Module address → the (resource object, values) of every planned/read resource."""
+    def modules(self) -> dict[str, list[LMap]]:
+        """Module address → the resource objects (with their values) planned or read."""
         out: dict[str, dict[str, LMap]] = {}
         prior = self.doc.get("prior_state")
         prior_values = prior.get("values") if isinstance(prior, LMap) else None
@@ -106,12 +106,13 @@ class _Plan:
             # data sources read while planning live only in the prior state
             self._collect(prior_values.get("root_module"), "", out, data_only=True)
         self._collect(self.doc["planned_values"].get("root_module"), "", out, data_only=False)
-        return {addr: list(res.values()) for addr, res in out.items()}  # type: ignore[misc]
+        return {addr: list(res.values()) for addr, res in out.items()}
 
     def _collect(self, module: Any, address: str, out: dict[str, dict[str, LMap]], data_only: bool, depth: int = 0) -> None:
         if not isinstance(module, LMap) or depth > 50:
             return
-        addr = module.get("address") if isinstance(module.get("address"), str) else address
+        own = module.get("address")
+        addr = own if isinstance(own, str) else address
         bucket = out.setdefault(addr, {})
         for res in _list(module.get("resources")):
             if not isinstance(res, LMap) or not isinstance(res.get("address"), str):
