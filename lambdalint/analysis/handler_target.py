@@ -244,13 +244,43 @@ def _one_level_deeper(base: Path, candidates: list[str]) -> Path | None:
     return None
 
 
+# Opening an archive reads its whole directory: a 20 MB zip of 200,000 empty entries took
+# 130 MB. Lambda's own limits (250 MB unzipped) leave no room for more entries than this.
+MAX_ZIP_ENTRIES = 100_000
+MAX_ZIP_BYTES = 256 * 1024 * 1024
+
+
+def _zip_within_bounds(path: Path) -> bool:
+    """The entry count from the archive's end record, read before zipfile reads them all."""
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size > MAX_ZIP_BYTES:
+            return False
+        start = max(0, size - 65_557)  # the end record and the longest archive comment
+        f.seek(start)
+        tail = f.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) - end < 22:
+            return True  # not a zip archive: zipfile says so
+        entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+        if entries == 0xFFFF and end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07":
+            # ZIP64: the locator before the end record gives where the real count is
+            f.seek(int.from_bytes(tail[end - 12 : end - 4], "little"))
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                entries = int.from_bytes(record[32:40], "little")
+    return entries <= MAX_ZIP_ENTRIES
+
+
 def _resolve_in_zip(target: HandlerTarget, zip_path: Path | None, candidates: list[str]) -> HandlerTarget:
     if zip_path is None or not zip_path.is_file():
         return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
     try:
+        if not _zip_within_bounds(zip_path):
+            return HandlerTarget("skip")
         with zipfile.ZipFile(zip_path) as zf:
-            names = set(zf.namelist()[:100_000])
-    except (zipfile.BadZipFile, OSError, ValueError):
+            names = set(zf.namelist()[:MAX_ZIP_ENTRIES])
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return HandlerTarget("skip")
     target.zip_path = zip_path
     for cand in candidates:
