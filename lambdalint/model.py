@@ -168,12 +168,16 @@ class Event:
 
     # api | http-api | sqs | s3 | sns | eventbridge | schedule | kinesis | dynamodb |
     # alb | cognito | iot | mq | msk | cloudwatch-logs | other. WebSocket APIs are "api".
-    # is_async: the source invokes the function asynchronously (S3, SNS, EventBridge, schedules)
+    # is_async: the source invokes the function asynchronously (S3, SNS, EventBridge, schedules,
+    # an API integration that sets X-Amz-Invocation-Type: Event)
     kind: str
     loc: Loc
     name: str = ""
     queue: Queue | None = None
     is_async: bool = False
+    # how long an API integration waits for the function, in seconds: None when the service's
+    # default applies, UNKNOWN when it cannot be told (a streamed response, an intrinsic)
+    integration_timeout: Any = None
 
 
 @dataclass
