@@ -25,6 +25,8 @@ from lambdalint.model import Statement
 #   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
 # - the network interface actions of a function in a VPC (AWSLambdaVPCAccessExecutionRole)
 #   https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+# - the S3 Object Lambda callback (AmazonS3ObjectLambdaExecutionRolePolicy)
+#   https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonS3ObjectLambdaExecutionRolePolicy.html
 UNSCOPED_ACTIONS = frozenset(
     {
         "logs:createloggroup",
@@ -39,6 +41,7 @@ UNSCOPED_ACTIONS = frozenset(
         "ec2:detachnetworkinterface",
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
+        "s3-object-lambda:writegetobjectresponse",
     }
 )
 

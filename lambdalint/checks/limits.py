@@ -9,7 +9,7 @@ from typing import Any
 from lambdalint import runtimes
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.model import Function
+from lambdalint.model import UNKNOWN, Event, Function
 
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
@@ -66,18 +66,26 @@ def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Findi
     if timeout is None:
         return
     option = as_int(ctx.option("api-timeout"))
-    api_events = [e for e in fn.events if e.kind in API_LIMITS]
-    if not api_events:
+    # asynchronous integrations (X-Amz-Invocation-Type: Event) do not wait for the function
+    api_events = [e for e in fn.events if e.kind in API_LIMITS and not e.is_async]
+    if not api_events or any(e.integration_timeout is UNKNOWN for e in api_events):
         return
-    event = min(api_events, key=lambda e: API_LIMITS[e.kind])
-    limit = option if option is not None else API_LIMITS[event.kind]
+
+    def limit_of(event: Event) -> float:
+        if isinstance(event.integration_timeout, (int, float)):
+            return float(event.integration_timeout)
+        return float(option if option is not None else API_LIMITS[event.kind])
+
+    event = min(api_events, key=limit_of)
+    limit = limit_of(event)
     if timeout <= limit:
         return
+    shown = f"{limit:g}"
     name = f" ({event.name})" if event.name else ""
     yield Finding(
         f"{fn.name} runs up to {timeout} s but is invoked through {_API_NAMES[event.kind]}"
-        f"{name}, which gives up after {limit} s: callers get a 504 while the function keeps "
-        f"running; lower Timeout to {limit} or less, or make the work asynchronous",
+        f"{name}, which gives up after {shown} s: callers get a 504 while the function keeps "
+        f"running; lower Timeout to {shown} or less, or make the work asynchronous",
         fn.timeout.loc,
     )
 

@@ -8,7 +8,14 @@ from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function
 
-_KIND_NAMES = {"s3": "S3", "sns": "SNS", "eventbridge": "EventBridge", "schedule": "schedule"}
+_KIND_NAMES = {
+    "s3": "S3",
+    "sns": "SNS",
+    "eventbridge": "EventBridge",
+    "schedule": "schedule",
+    "api": "API Gateway",
+    "http-api": "API Gateway",
+}
 
 
 def async_without_failure_destination(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

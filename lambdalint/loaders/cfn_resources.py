@@ -61,6 +61,9 @@ _MAPPING_SOURCES = {
     "AWS::MSK::Cluster": "msk",
     "AWS::AmazonMQ::Broker": "mq",
 }
+# where an integration keeps its uri, timeout, response transfer mode and request parameters
+_CFN_KEYS = ("Uri", "TimeoutInMillis", "ResponseTransferMode", "RequestParameters")
+_OPENAPI_KEYS = ("uri", "timeoutInMillis", "responseTransferMode", "requestParameters")
 _ARN_SERVICES = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "msk", "mq": "mq"}
 
 
@@ -196,6 +199,8 @@ class _Resources:
         kind, is_async = _SAM_EVENTS.get(etype, ("other", False)) if isinstance(etype, str) else ("other", False)
         props = self.mapping(event.get("Properties")) or LMap()
         out = Event(kind, self.loc(pos), name=name, is_async=is_async)
+        if etype in ("Api", "HttpApi") and props.get("TimeoutInMillis") is not None:
+            out.integration_timeout = self.seconds(props["TimeoutInMillis"])
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
         elif etype == "SNS" and self.decide(props.get("SqsSubscription")) not in (None, False, "false", NO_VALUE):
@@ -333,6 +338,34 @@ class _Resources:
         for fn in self.index.referenced(value):
             fn.events.append(Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async))
 
+    def seconds(self, millis: Any) -> Any:
+        value = _int(self.tpl.resolve(millis))
+        return UNKNOWN if value is UNKNOWN else value / 1000
+
+    def _add_integration(self, integration: dict[str, Any], keys: tuple[str, ...], kind: str, logical_id: str) -> None:
+        """An API Gateway integration (a Method's `Integration`, a V2 Integration, or an OpenAPI
+        `x-amazon-apigateway-integration`); `keys` name its uri, timeout, transfer mode and
+        request parameters."""
+        uri_key, timeout_key, mode_key, params_key = keys
+        uri = integration.get(uri_key)
+        params = self.mapping(integration.get(params_key)) or {}
+        invocation = self.tpl.resolve(params.get("integration.request.header.X-Amz-Invocation-Type"))
+        is_async = isinstance(invocation, str) and invocation.strip("'\" ") == "Event"
+        timeout: Any = None
+        if integration.get(timeout_key) is not None:
+            timeout = self.seconds(integration[timeout_key])
+        uri_text = self.render.text(uri)
+        streamed = self.tpl.resolve(integration.get(mode_key)) == "STREAM" or (
+            isinstance(uri_text, str) and "response-streaming-invocations" in uri_text
+        )
+        if streamed and timeout is None:
+            timeout = UNKNOWN  # streamed responses may run up to 15 minutes
+        for fn in self.index.referenced(uri):
+            fn.events.append(
+                Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async,
+                      integration_timeout=timeout)
+            )
+
     def _permission(self, logical_id: str, props: dict[str, Any]) -> None:
         fn = self.index.target(props.get("FunctionName"))
         if fn is None:
@@ -392,10 +425,11 @@ class _Resources:
     def _rest_method(self, logical_id: str, props: dict[str, Any]) -> None:
         integration = self.mapping(props.get("Integration"))
         if integration is not None:
-            self._add_event(integration.get("Uri"), "api", logical_id)
+            self._add_integration(integration, _CFN_KEYS, "api", logical_id)
 
     def _v2_integration(self, logical_id: str, props: dict[str, Any]) -> None:
-        self._add_event(props.get("IntegrationUri"), self._v2_kind(props.get("ApiId")), logical_id)
+        keys = ("IntegrationUri",) + _CFN_KEYS[1:]
+        self._add_integration(props, keys, self._v2_kind(props.get("ApiId")), logical_id)
 
     def _v2_kind(self, api_ref: Any) -> str:
         api = self.tpl.ref_target(api_ref)
@@ -407,13 +441,13 @@ class _Resources:
         if props.get("Target") is not None:  # quick create
             self._add_event(props["Target"], kind, logical_id)
         for key in ("Body", "DefinitionBody"):
-            for uri in _openapi_uris(props.get(key)):
-                self._add_event(uri, kind, logical_id)
+            for integration in _openapi_integrations(props.get(key)):
+                self._add_integration(integration, _OPENAPI_KEYS, kind, logical_id)
 
     def _rest_api(self, logical_id: str, props: dict[str, Any]) -> None:
         for key in ("Body", "DefinitionBody"):
-            for uri in _openapi_uris(props.get(key)):
-                self._add_event(uri, "api", logical_id)
+            for integration in _openapi_integrations(props.get(key)):
+                self._add_integration(integration, _OPENAPI_KEYS, "api", logical_id)
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
         notes = self.mapping(props.get("NotificationConfiguration"))
@@ -458,8 +492,8 @@ class _Resources:
                 self._add_event(target.get("Id"), "alb", logical_id)
 
 
-def _openapi_uris(body: Any) -> Iterator[Any]:
-    """The `uri` of every `x-amazon-apigateway-integration` in an inline OpenAPI body."""
+def _openapi_integrations(body: Any) -> Iterator[dict[str, Any]]:
+    """Every `x-amazon-apigateway-integration` of an inline OpenAPI body."""
     if not isinstance(body, dict) or intrinsic_name(body):
         return
     stack: list[tuple[Any, int]] = [(body, 0)]
@@ -470,7 +504,7 @@ def _openapi_uris(body: Any) -> Iterator[Any]:
         if isinstance(node, dict):
             integration = node.get("x-amazon-apigateway-integration")
             if isinstance(integration, dict) and "uri" in integration:
-                yield integration["uri"]
+                yield integration
             stack.extend((v, depth + 1) for k, v in node.items() if k != "x-amazon-apigateway-integration")
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
