@@ -306,12 +306,15 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     except ConfigError as exc:
         _fail(str(exc))
         return
+    from lambdalint.context import CheckContext
+
+    ctx = CheckContext(project, config)  # for the AWS actions each handler's code calls
     if fmt == "json":
         import json
 
-        click.echo(json.dumps([view.function_view(fn, project) for fn in project.functions], indent=2, default=str))
+        click.echo(json.dumps([view.function_view(fn, project, ctx) for fn in project.functions], indent=2, default=str))
     else:
-        click.echo(view.table(project), nl=False)
+        click.echo(view.table(project, ctx), nl=False)
     from lambdalint.reporters import clean
 
     for notice in notices:

@@ -21,8 +21,12 @@ def _rel(path: Any) -> str:
         return str(path)
 
 
-def function_view(fn: Function, project: Project | None = None) -> dict[str, Any]:
-    """A plain-JSON description of the function. UNKNOWN values appear as null."""
+def function_view(fn: Function, project: Project | None = None, ctx: Any = None) -> dict[str, Any]:
+    """A plain-JSON description of the function. UNKNOWN values appear as null. With a
+    CheckContext (`show`), also `code_actions`: the AWS actions the handler code calls and
+    whether the role allows each (allowed | missing | denied | unknown)."""
+    if ctx is not None:
+        return {**function_view(fn, project), "code_actions": code_actions_view(fn, ctx)}
     code = fn.code
     role = fn.role
     retention = None
@@ -81,11 +85,43 @@ def function_view(fn: Function, project: Project | None = None) -> dict[str, Any
     }
 
 
-def table(project: Project) -> str:
+def code_actions_view(fn: Function, ctx: Any) -> list[dict[str, Any]] | None:
+    """The IAM actions the handler's SDK calls need; None when the source is not analysed."""
+    from lambdalint.checks.code import code_actions
+
+    actions = code_actions(fn, ctx)
+    if actions is None:
+        return None
+    out = []
+    for item in actions:
+        loc = ctx.source_loc(ctx.source(fn), item.call.pos)
+        out.append({
+            "action": item.action,
+            "status": item.status,
+            "call": item.call.method or item.call.operation,
+            "path": _rel(loc.path),
+            "line": loc.pos.line,
+        })
+    return out
+
+
+def _actions_summary(actions: list[dict[str, Any]] | None) -> str:
+    if not actions:
+        return "-"
+    counts: dict[str, int] = {}
+    for a in {(a["action"], a["status"]) for a in actions}:
+        counts[a[1]] = counts.get(a[1], 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+def table(project: Project, ctx: Any = None) -> str:
     headers = ["function", "file", "runtime", "handler", "timeout", "memory", "logs", "role", "events"]
+    if ctx is not None:
+        headers.append("api actions")
     rows = []
+    details: list[str] = []
     for fn in project.functions:
-        v = function_view(fn, project)
+        v = function_view(fn, project, ctx)
         role = fn.role
         if role is None:
             scope = "-"
@@ -104,6 +140,10 @@ def table(project: Project) -> str:
             scope,
             ",".join(sorted({e['kind'] for e in v["events"]})) or "-",
         ])
+        if ctx is not None:
+            rows[-1].append(_actions_summary(v["code_actions"]))
+            for a in v["code_actions"] or []:
+                details.append(f"  {fn.name}  {a['status']:<8} {a['action']:<36} {a['path']}:{a['line']} {a['call']}")
     from lambdalint.reporters import clean  # names and handlers are untrusted text
 
     rows = [[clean(cell) for cell in row] for row in rows]
@@ -113,4 +153,9 @@ def table(project: Project) -> str:
     for r in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)))
     lines.append(f"{len(rows)} function{'s' if len(rows) != 1 else ''}")
+    if details:
+        # what each function's code calls and whether its role allows it
+        lines.append("")
+        lines.append("AWS actions called by handler code:")
+        lines.extend(clean(d) for d in details)
     return "\n".join(lines) + "\n"
