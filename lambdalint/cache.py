@@ -35,7 +35,8 @@ MAX_ENTRIES = 50_000  # beyond this, entries not used by the latest run are drop
 # where the dataclasses an entry may contain are defined
 _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
 # the code whose changes invalidate the cache: analysers and the fact and position classes
-_CODE_FILES = ("analysis/*.py", "model.py", "sdk_actions.py", "data/sdk_operations.json")
+# the fact collectors also use the SDK action catalogue and the secret classification
+_CODE_FILES = ("analysis/*.py", "model.py", "sdk_actions.py", "data/sdk_operations.json", "secrets.py")
 
 
 class _Unencodable(Exception):
