@@ -60,9 +60,11 @@ ESCALATION_PATTERNS = (
 
 WRITE_LEVELS = frozenset({"Write", "Permissions"})
 
-# arn:partition:service:region:account:resource, where the resource part is "*", "type/*" or
-# "type:*" (every resource of the type)
-_ANY_ARN = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:[^:]*:(\*|[A-Za-z-]+[/:]\*)$")
+# arn:partition:service:region:account:resource, where the resource part is "*" or names every
+# principal or function of the account: "role/*", "user/*", "policy/*", "function:*" ...
+_ANY_ARN = re.compile(
+    r"^arn:[^:]*:[^:]*:[^:]*:[^:]*:(\*|(role|user|group|policy|instance-profile|function)[/:]\*)$"
+)
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # ${AWS::AccountId} holds colons
 
 
