@@ -149,3 +149,41 @@ resource "aws_cloudwatch_log_group" "g" {
 def test_serverless_variable_cycles(tmp_path: Path) -> None:
     text = "service: s\nprovider:\n  name: aws\n  timeout: ${self:custom.t}\ncustom:\n  t: ${self:provider.timeout}\nfunctions:\n  f:\n    handler: a.b\n"
     _check(tmp_path, "serverless.yml", text)
+
+
+def _walk(value: object, seen: set[int]) -> list[object]:
+    """Every object reachable from a model value (dataclass fields, containers)."""
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    out = [value]
+    children: list[object] = []
+    if hasattr(value, "__dataclass_fields__"):
+        children = [getattr(value, f) for f in value.__dataclass_fields__]  # type: ignore[attr-defined]
+    elif isinstance(value, dict):
+        children = list(value.keys()) + list(value.values())
+    elif isinstance(value, (list, tuple)):
+        children = list(value)
+    for child in children:
+        out.extend(_walk(child, seen))
+    return out
+
+
+def test_models_are_plain_and_picklable(tmp_path: Path) -> None:
+    """Worker processes send functions back pickled: no loader-internal types may leak."""
+    import pickle
+
+    from lambdalint.loaders.terraform_model import Call, Opaque, Ref, Resolved, SourceText, Template
+
+    internal = (SourceText, Ref, Template, Call, Opaque, Resolved)
+    for name, text in (("main.tf", HCL), ("serverless.yml", SERVERLESS), ("plan.json", PLAN), ("main.tf.json", TF_JSON)):
+        folder = tmp_path / name.replace(".", "_")
+        folder.mkdir()
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        fns, _ = load_file(path, text)
+        assert fns, name
+        for fn in fns:
+            leaked = [v for v in _walk(fn, set()) if isinstance(v, internal)]
+            assert not leaked, (name, leaked[:3])
+            assert pickle.loads(pickle.dumps(fn)).name == fn.name
