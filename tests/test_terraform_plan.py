@@ -208,3 +208,10 @@ def test_bad_plan_json_is_ll100(tmp_path: Path) -> None:
     path.write_text('{"format_version": "1.2", "planned_values": {', encoding="utf-8")
     fns, diags = load_file(path, path.read_text())
     assert fns == [] and [d.rule_id for d in diags] == ["LL100"]
+
+
+def test_plan_saved_in_a_subfolder_finds_the_configuration_above(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(textwrap.dedent(MAIN_TF).lstrip("\n"), encoding="utf-8")
+    (tmp_path / "plans").mkdir()
+    fn = _load(_write_plan(tmp_path / "plans", _plan(RESOURCES, changes=CHANGES, config=CONFIG)))
+    assert fn.loc.path == tmp_path / "main.tf"

@@ -84,7 +84,11 @@ class _Plan:
     def __init__(self, path: Path, doc: LMap) -> None:
         self.path = path
         self.doc = doc
+        # where Terraform ran: the plan's folder, or the one above for a plan saved in a
+        # subfolder (plans/, out/) next to no configuration of its own
         self.root_folder = path.parent
+        if not terraform_build.folder_files(path.parent) and terraform_build.folder_files(path.parent.parent):
+            self.root_folder = path.parent.parent
         config = doc.get("configuration")
         root = config.get("root_module") if isinstance(config, LMap) else None
         self.config_root: LMap = root if isinstance(root, LMap) else LMap()
