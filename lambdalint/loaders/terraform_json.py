@@ -56,7 +56,8 @@ def parse_file(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
             res.suppressed = json_comment_ignores(body.get("//"))
             tf.resources.append(res)
     for name, name_pos, body in _labelled1(data.get("variable")):
-        default = _literal(body["default"]) if "default" in body else UNKNOWN
+        # variable defaults are plain values: no interpolation
+        default = body.get("default", UNKNOWN)
         tf.variables.append(Variable(name, default, body.get("sensitive") is True, Loc(path, name_pos)))
     for block in _as_blocks(data.get("locals")):
         for k, v in block.items():
@@ -96,11 +97,6 @@ def _labelled2(value: Any) -> list[tuple[str, Pos, str, Pos, LMap]]:
         for name, name_pos, body in _labelled1(inner):
             out.append((rtype, rtype_pos, name, name_pos, body))
     return out
-
-
-def _literal(value: Any) -> Any:
-    """Variable defaults are plain values (no interpolation)."""
-    return value
 
 
 def _value(value: Any, pos: Pos, path: Path, depth: int) -> Any:
