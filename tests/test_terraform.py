@@ -576,3 +576,37 @@ def test_community_lambda_module(tmp_path: Path) -> None:
     assert shared.role is not None and not shared.role.known
     assert shared.log_groups[0].retention_days == 30
     assert shared.code is not None and shared.code.kind == "zip"
+
+
+def test_log_group_names_built_the_same_way_match(tmp_path: Path) -> None:
+    text = """
+    resource "aws_lambda_function" "fn" {
+      function_name = "${lower(var.prefix)}-invoke"
+    }
+    resource "aws_cloudwatch_log_group" "fn" {
+      name              = "/aws/lambda/${lower(var.prefix)}-invoke"
+      retention_in_days = 14
+    }
+    variable "prefix" {}
+    """
+    _write(tmp_path, {"main.tf": text})
+    assert [g.retention_days for g in _one(tmp_path).log_groups] == [14]
+
+
+def test_log_group_that_may_be_the_functions_keeps_silence(tmp_path: Path) -> None:
+    text = """
+    resource "aws_lambda_function" "fn" {
+      count         = 2
+      function_name = "${var.prefix}-${element(["a", "b"], count.index)}"
+    }
+    resource "aws_cloudwatch_log_group" "fn" {
+      count             = 2
+      name              = "/aws/lambda/${var.prefix}-${var.names[count.index]}"
+      retention_in_days = 14
+    }
+    variable "prefix" {}
+    variable "names" {}
+    """
+    _write(tmp_path, {"main.tf": text})
+    (group,) = _one(tmp_path).log_groups
+    assert group.retention_days is UNKNOWN

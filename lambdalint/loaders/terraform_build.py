@@ -635,14 +635,20 @@ def log_groups(scope: Scope, res: Resource) -> list[LogGroup]:
         matches = lg_name is not None and lg_name in (expected, custom_name)
         if custom is not None and points_at(scope, custom, lg):
             matches = True
-        if not matches:
-            continue
         retention: Any = None
         retention_loc = None
         if lg.body.get("retention_in_days") is not None:
             value = scope.evaluate(lg.body["retention_in_days"])
             retention = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
             retention_loc = lg.loc_of(lg.body, "retention_in_days")
+        if not matches:
+            if lg_name is not None and retention is not None and any(
+                name and scope.may_equal(lg_name, name) for name in (expected, custom_name)
+            ):
+                # a group whose name is only partly known and may be this function's, with a
+                # retention: it may well be the one, so nothing can be said
+                out.append(LogGroup(UNKNOWN, UNKNOWN, lg.loc, retention_loc))
+            continue
         group_name = scope.evaluate(lg.body.get("name"))
         out.append(LogGroup(_string_or_unknown(group_name), retention, lg.loc, retention_loc))
     return out

@@ -209,6 +209,7 @@ def first_block(body: Any, key: str) -> LMap | None:
 
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PLACEHOLDER_SPLIT = re.compile(r"\$\{(?:[^{}]|\{[^{}]*\})*\}")
 # traversal heads whose value could be anything when unresolved
 _ANYTHING = {"var", "local", "each", "count", "self", "terraform", "path"}
 
@@ -421,6 +422,13 @@ class Scope:
                 return UNKNOWN
             s = str(a)
             return s.lower() if name == "lower" else s.upper() if name == "upper" else s.strip() if name == "trimspace" else s
+        if name == "coalesce":
+            for a in args:
+                if a is UNKNOWN:
+                    return UNKNOWN
+                if a is not None and a != "":
+                    return a
+            return UNKNOWN
         if name == "tonumber" and len(args) == 1:
             try:
                 return int(str(args[0]))
@@ -513,10 +521,31 @@ class Scope:
                     if inner is not None:
                         return inner
             return "${" + value.dotted() + "}"
-        if isinstance(value, (Call, Resolved)):
+        if isinstance(value, Resolved):
             v = self.evaluate(value, depth + 1)
             return str(v) if isinstance(v, str) else None
+        if isinstance(value, Call):
+            v = self.evaluate(value, depth + 1)
+            if isinstance(v, str):
+                return str(v)
+            if value.name == "coalesce":
+                for arg in value.args:
+                    if self.evaluate(arg, depth + 1) not in (None, ""):
+                        return self.render(arg, depth + 1)
+                return None
+            args = [self.render(a, depth + 1) for a in value.args]
+            return "${" + value.name + "(" + ", ".join(a if a is not None else "?" for a in args) + ")}"
+        if isinstance(value, Opaque) and value.text:
+            return "${" + value.text + "}"
         return None
+
+    @staticmethod
+    def may_equal(pattern: str, text: str) -> bool:
+        """Whether a rendered string with `${...}` parts could equal `text` once they are known."""
+        if "${" not in pattern:
+            return pattern == text
+        regex = ".+".join(re.escape(piece) for piece in _PLACEHOLDER_SPLIT.split(pattern))
+        return re.fullmatch(regex, text, re.S) is not None
 
 
 def _format(spec: str, args: list[Any]) -> Any:
