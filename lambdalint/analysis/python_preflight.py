@@ -11,6 +11,7 @@ and only sources within the bounds below reach libcst.
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import re
 import tokenize
@@ -20,8 +21,12 @@ from lambdalint.model import Pos
 
 # real handler code nests expressions 10–40 levels deep; libcst stays fast well beyond this
 MAX_AST_DEPTH = 150
-# about 25,000 lines of code; libcst needs ~60 µs a node, so this bounds a file to seconds
-MAX_AST_NODES = 100_000
+# about 15,000 lines of code; libcst needs ~60 µs a node, so this bounds a file to seconds
+MAX_AST_NODES = 60_000
+# CPython's tree costs memory too: 1 MB of `x=1` lines is 750,000 nodes and 600 MB. Above
+# this size a streaming token count comes first, and a source beyond it is not parsed at all.
+SMALL_SOURCE = 64 * 1024
+MAX_TOKENS = 200_000
 # when CPython rejects the source (an error, or syntax newer than this Python that libcst may
 # still read), a token scan bounds what libcst is given instead
 MAX_BRACKET_DEPTH = 200  # CPython's own limit
@@ -45,11 +50,23 @@ class Verdict:
 
 def preflight(text: str) -> Verdict | None:
     """None when libcst may parse `text`; else why not."""
+    if len(text) > SMALL_SOURCE and not _tokens_within_bounds(text, per_statement=False):
+        return Verdict(too_complex=f"not analysed: more than {MAX_TOKENS:,} tokens")
+    collecting = gc.isenabled()
+    gc.disable()  # the collector would walk the growing tree again and again: twice the time
+    try:
+        return _measured(text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _measured(text: str) -> Verdict | None:
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
         error = (f"Python syntax error: {exc.msg}", Pos(exc.lineno or 1, exc.offset or 1))
-        if _NESTING.search(exc.msg or "") or not _tokens_within_bounds(text):
+        if _NESTING.search(exc.msg or "") or not _tokens_within_bounds(text, per_statement=True):
             return Verdict(parse_error=error)
         return None  # libcst reports the error itself, or reads syntax newer than this Python
     except (RecursionError, MemoryError):
@@ -84,12 +101,19 @@ def measure(tree: ast.AST) -> tuple[int, int]:
     return deepest, count
 
 
-def _tokens_within_bounds(text: str) -> bool:
-    """Bracket depth and tokens per logical line within the bounds (a token scan, no parse)."""
+def _tokens_within_bounds(text: str, per_statement: bool) -> bool:
+    """A token scan (no parse, little memory): at most MAX_TOKENS tokens, and with
+    `per_statement` also bracket depth and tokens per logical line within the bounds."""
     depth = 0
     in_statement = 0
+    total = 0
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            total += 1
+            if total > MAX_TOKENS:
+                return False
+            if not per_statement:
+                continue
             if tok.type == tokenize.NEWLINE:
                 in_statement = 0
                 continue
@@ -104,5 +128,7 @@ def _tokens_within_bounds(text: str) -> bool:
                 elif tok.string in ")]}":
                     depth = max(0, depth - 1)
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return False  # not even tokenisable: CPython's message is the one to report
+        # not even tokenisable: with per_statement, CPython's message is the one to report;
+        # otherwise the count so far decides, and CPython's parser reports the error
+        return not per_statement
     return True
