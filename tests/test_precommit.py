@@ -27,6 +27,12 @@ Resources:
       CodeUri: hello_world/
       Handler: {handler}
       Runtime: python3.12
+      Timeout: 10
+  HelloLogs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${{HelloFunction}}
+      RetentionInDays: 30
 """
 
 APP = "def {name}(event, context):\n    return {{'statusCode': 200}}\n"

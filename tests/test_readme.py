@@ -86,6 +86,14 @@ Resources:
       Handler: index.handler
       Runtime: nodejs20.x
       Tags: {owner: web}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 30
+Globals:
+  Function:
+    Timeout: 10
+    LoggingConfig: {LogGroup: !Ref Logs}
 """
 
 EXPECTED = {
@@ -97,6 +105,13 @@ EXPECTED = {
         "OldPython: runtime is python3.9; use python3.11 or later on arm64",
     ),
     ("ORG002", "OnX86", 26, "OnX86: architectures is []; use python3.11 or later on arm64"),
+    (
+        "LL506",
+        "OldPython",
+        23,
+        "runtime python3.9 is deprecated since 2025-12-15 (no more security patches); "
+        "updates will be blocked from 2027-03-03; upgrade to python3.14",
+    ),
 }
 
 
@@ -157,7 +172,8 @@ def test_per_file_ignores_of_the_config_snippet(
     (root / "legacy" / "template.yaml").write_text(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Old:\n    Type: AWS::Serverless::Function\n"
         "    Properties:\n      CodeUri: ../src/\n      Handler: app.nothing\n      Runtime: python3.12\n"
-        "      Architectures: [arm64]\n      Tags: {owner: legacy}\n"
+        "      Architectures: [arm64]\n      Tags: {owner: legacy}\n      Timeout: 10\n"
+        "      LoggingConfig: {LogGroup: /platform/lambda-logs}\n"
     )
     _, found = _findings(root, monkeypatch)
     assert found == EXPECTED  # the LL102 in legacy/ is ignored by per-file-ignores
@@ -285,4 +301,4 @@ def test_plain_workflow_commands_run(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr  # findings fail the step
     sarif = json.loads((root / upload["with"]["sarif_file"]).read_text())
-    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 3
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 4
