@@ -15,11 +15,18 @@ def _runtime_table() -> str:
     lines = [
         f"Runtime table dated {table.updated} (source: {table.source}),",
         f"judged as of {table.as_of} "
-        + ("(pinned by runtime-deprecations.as-of):" if table.pinned else "(today; pin a date with runtime-deprecations.as-of):"),
+        + (
+            "(pinned by runtime-deprecations.as-of):"
+            if table.pinned
+            else "(today; pin a date with runtime-deprecations.as-of):"
+        ),
         "",
         f"  {'runtime':<16} {'deprecated':<11} {'block create':<13} {'block update':<13} status",
     ]
-    for row in sorted(table.rows.values(), key=lambda r: (runtimes.family(r.runtime), runtimes.version_key(r.runtime))):
+    for row in sorted(
+        table.rows.values(),
+        key=lambda r: (runtimes.family(r.runtime), runtimes.version_key(r.runtime)),
+    ):
         state = runtimes.status(table, row.runtime) or "supported"
         lines.append(
             f"  {row.runtime:<16} {_date(row.deprecated):<11} {_date(row.block_create):<13} "
@@ -46,7 +53,9 @@ def _date(value: object) -> str:
 def _exempt_actions() -> str:
     from lambdalint.iam import UNSCOPED_ACTIONS, spelling
 
-    return 'Actions never reported on "*": ' + ", ".join(spelling(a) for a in sorted(UNSCOPED_ACTIONS))
+    return 'Actions never reported on "*": ' + ", ".join(
+        spelling(a) for a in sorted(UNSCOPED_ACTIONS)
+    )
 
 
 def _credential_formats() -> str:

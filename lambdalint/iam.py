@@ -103,7 +103,11 @@ def on_any_resource_of_a_type(stmt: Statement) -> bool:
 @lru_cache(maxsize=1)
 def _universe() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     """(every action, lower-case; action → access level; lower-case → as AWS spells it)."""
-    from policyuniverse import _action_categories, all_permissions, service_data
+    from policyuniverse import (  # type: ignore[import-untyped]
+        _action_categories,
+        all_permissions,
+        service_data,
+    )
 
     spelled = {
         f"{body['prefix']}:{action}".lower(): f"{body['prefix']}:{action}"
@@ -154,7 +158,9 @@ def write_actions(entries: Iterable[str]) -> dict[str, list[str]]:
         if lowered in UNSCOPED_ACTIONS:
             continue  # no need to load policyuniverse for the logging statement
         found = sorted(
-            a for a in expand(entry) if a not in UNSCOPED_ACTIONS and access_level(a) in WRITE_LEVELS
+            a
+            for a in expand(entry)
+            if a not in UNSCOPED_ACTIONS and access_level(a) in WRITE_LEVELS
         )
         if found:
             out[entry] = found

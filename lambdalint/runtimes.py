@@ -101,7 +101,7 @@ def load(option: Any = None, today: dt.date | None = None) -> RuntimeTable:
 
 
 def status(table: RuntimeTable, runtime: str) -> str | None:
-    """"blocked" (creating functions is refused), "deprecated", or None (supported/unknown)."""
+    """ "blocked" (creating functions is refused), "deprecated", or None (supported/unknown)."""
     row = table.rows.get(runtime)
     if row is None:
         return None

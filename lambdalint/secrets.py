@@ -46,7 +46,10 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
     _fmt("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
     _fmt("a SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
     _fmt("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-    _fmt("an OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    _fmt(
+        "an OpenAI API key",
+        r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
+    ),
     _fmt("an Anthropic API key", r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}"),
     _fmt("a Twilio API key", r"\bSK[0-9a-f]{32}\b"),
     _fmt("a Mailgun API key", r"\bkey-[0-9a-zA-Z]{32}\b"),
@@ -55,47 +58,199 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
 )
 
 # scheme://user:password@host — a URL carrying a password (database URLs, broker URLs)
-_URL_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)", re.I)
+_URL_PASSWORD = re.compile(
+    r"\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)", re.IGNORECASE
+)
 
 # Name tokens (upper case) that mark a variable as holding a secret; tuples are consecutive tokens.
 SECRET_NAME_TOKENS: tuple[tuple[str, ...], ...] = (
-    ("PASSWORD",), ("PASSWORDS",), ("PASSWD",), ("PWD",), ("PASS",), ("PASSPHRASE",),
-    ("SECRET",), ("SECRETS",), ("CLIENTSECRET",), ("SECRETKEY",),
-    ("TOKEN",), ("AUTHTOKEN",), ("ACCESSTOKEN",), ("APITOKEN",),
-    ("APIKEY",), ("API", "KEY"), ("PRIVATEKEY",), ("PRIVATE", "KEY"),
-    ("ACCESSKEY",), ("ACCESS", "KEY"), ("AUTH", "KEY"), ("SIGNING", "KEY"), ("SIGNINGKEY",),
-    ("CREDENTIAL",), ("CREDENTIALS",), ("CREDS",),
+    ("PASSWORD",),
+    ("PASSWORDS",),
+    ("PASSWD",),
+    ("PWD",),
+    ("PASS",),
+    ("PASSPHRASE",),
+    ("SECRET",),
+    ("SECRETS",),
+    ("CLIENTSECRET",),
+    ("SECRETKEY",),
+    ("TOKEN",),
+    ("AUTHTOKEN",),
+    ("ACCESSTOKEN",),
+    ("APITOKEN",),
+    ("APIKEY",),
+    ("API", "KEY"),
+    ("PRIVATEKEY",),
+    ("PRIVATE", "KEY"),
+    ("ACCESSKEY",),
+    ("ACCESS", "KEY"),
+    ("AUTH", "KEY"),
+    ("SIGNING", "KEY"),
+    ("SIGNINGKEY",),
+    ("CREDENTIAL",),
+    ("CREDENTIALS",),
+    ("CREDS",),
 )
 
 # Tokens after the secret-like part that make the name describe a secret rather than hold it:
 # SECRET_ARN, TOKEN_TABLE_NAME, PASSWORD_MIN_LENGTH, API_KEY_HEADER, DB_PASSWORD_FILE ...
 DESCRIPTOR_TOKENS = frozenset(
-    """
-    ARN ARNS NAME NAMES ID IDS PATH PATHS PARAM PARAMS PARAMETER PARAMETERS TABLE BUCKET QUEUE
-    TOPIC STREAM INDEX URL URLS URI ENDPOINT HOST PORT REGION HEADER FIELD ENV VAR VARIABLE
-    LENGTH LEN MIN MAX SIZE COUNT TTL EXPIRY EXPIRATION EXPIRES EXPIRE LIFETIME TIMEOUT DURATION
-    SECONDS SECS MINUTES MINS HOURS DAYS AGE POLICY TYPE MODE ENABLED DISABLED ENABLE REQUIRED
-    FILE LOCATION PREFIX SUFFIX VERSION ROTATION ISSUER AUDIENCE ALGORITHM ALG FORMAT SCOPE
-    SCOPES LIMIT RETRIES ATTEMPTS STORE MANAGER SSM KMS SOURCE PROVIDER VAULT LABEL STAGE CACHE
-    KEYS RESET LOCATION REF REFERENCE
-    """.split()
+    [
+        "ARN",
+        "ARNS",
+        "NAME",
+        "NAMES",
+        "ID",
+        "IDS",
+        "PATH",
+        "PATHS",
+        "PARAM",
+        "PARAMS",
+        "PARAMETER",
+        "PARAMETERS",
+        "TABLE",
+        "BUCKET",
+        "QUEUE",
+        "TOPIC",
+        "STREAM",
+        "INDEX",
+        "URL",
+        "URLS",
+        "URI",
+        "ENDPOINT",
+        "HOST",
+        "PORT",
+        "REGION",
+        "HEADER",
+        "FIELD",
+        "ENV",
+        "VAR",
+        "VARIABLE",
+        "LENGTH",
+        "LEN",
+        "MIN",
+        "MAX",
+        "SIZE",
+        "COUNT",
+        "TTL",
+        "EXPIRY",
+        "EXPIRATION",
+        "EXPIRES",
+        "EXPIRE",
+        "LIFETIME",
+        "TIMEOUT",
+        "DURATION",
+        "SECONDS",
+        "SECS",
+        "MINUTES",
+        "MINS",
+        "HOURS",
+        "DAYS",
+        "AGE",
+        "POLICY",
+        "TYPE",
+        "MODE",
+        "ENABLED",
+        "DISABLED",
+        "ENABLE",
+        "REQUIRED",
+        "FILE",
+        "LOCATION",
+        "PREFIX",
+        "SUFFIX",
+        "VERSION",
+        "ROTATION",
+        "ISSUER",
+        "AUDIENCE",
+        "ALGORITHM",
+        "ALG",
+        "FORMAT",
+        "SCOPE",
+        "SCOPES",
+        "LIMIT",
+        "RETRIES",
+        "ATTEMPTS",
+        "STORE",
+        "MANAGER",
+        "SSM",
+        "KMS",
+        "SOURCE",
+        "PROVIDER",
+        "VAULT",
+        "LABEL",
+        "STAGE",
+        "CACHE",
+        "KEYS",
+        "RESET",
+        "REF",
+        "REFERENCE",
+    ]
 )
 
 # Values that stand in for a secret rather than being one.
 _PLACEHOLDER_WORDS = frozenset(
-    """
-    changeme change_me change-me password passwd secret token apikey api_key none null nil
-    undefined todo tbd fixme xxx placeholder example dummy test testing default true false
-    disabled enabled notset not_set not-set replaceme replace_me replace-me redacted empty
-    """.split()
+    [
+        "changeme",
+        "change_me",
+        "change-me",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "todo",
+        "tbd",
+        "fixme",
+        "xxx",
+        "placeholder",
+        "example",
+        "dummy",
+        "test",
+        "testing",
+        "default",
+        "true",
+        "false",
+        "disabled",
+        "enabled",
+        "notset",
+        "not_set",
+        "not-set",
+        "replaceme",
+        "replace_me",
+        "replace-me",
+        "redacted",
+        "empty",
+    ]
 )
-_PLACEHOLDER_HINTS = ("changeme", "change-me", "change_me", "replace", "your", "example",
-                      "placeholder", "dummy", "xxxx", "****", "todo", "fixme", "insert", "<", "...")
+_PLACEHOLDER_HINTS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace",
+    "your",
+    "example",
+    "placeholder",
+    "dummy",
+    "xxxx",
+    "****",
+    "todo",
+    "fixme",
+    "insert",
+    "<",
+    "...",
+)
 _TOKEN_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 # secret *names* in Secrets Manager / Parameter Store style: prod/db/password, MyApp/Prod/Db
-_WORD_SEGMENT = re.compile(r"^(?:[a-z0-9]+(?:[-_.][a-z0-9]+)*|(?:[A-Z]?[a-z0-9]+)+(?:[-_.][A-Za-z0-9]+)*)$")
+_WORD_SEGMENT = re.compile(
+    r"^(?:[a-z0-9]+(?:[-_.][a-z0-9]+)*|(?:[A-Z]?[a-z0-9]+)+(?:[-_.][A-Za-z0-9]+)*)$"
+)
 _IDENTIFIER = re.compile(r"^[a-z]+(?:[-_.][a-z]+)+$")
-_DYNAMIC_REF = re.compile(r"\{\{resolve:", re.I)
+_DYNAMIC_REF = re.compile(r"\{\{resolve:", re.IGNORECASE)
 
 MIN_SECRET_LENGTH = 8
 MIN_ENTROPY = 2.5  # bits per character; "aaaaaaaa" is 0, "abcdefgh" is 3
@@ -143,10 +298,12 @@ def credential_format(value: str) -> str | None:
             continue  # AKIAIOSFODNN7EXAMPLE, the key AWS documentation uses
         return fmt.name
     m = _URL_PASSWORD.search(value)
-    if m is not None and not _is_placeholder(m.group(2)) and "localhost" not in m.group(3).lower():
-        if "${" not in m.group(2) and "{{" not in m.group(2):
-            return "a URL with an embedded password"
-    return None
+    if m is None or "localhost" in m.group(3).lower():
+        return None
+    password = m.group(2)
+    if _is_placeholder(password) or "${" in password or "{{" in password:
+        return None
+    return "a URL with an embedded password"
 
 
 def is_dynamic_reference(value: str) -> bool:
@@ -162,11 +319,9 @@ def is_reference(value: str) -> bool:
         return True
     if v.startswith(("arn:", "/", "alias/", "s3://")):
         return True
-    if re.match(r"^[a-z][a-z0-9+.-]*://", v, re.I):
+    if re.match(r"^[a-z][a-z0-9+.-]*://", v, re.IGNORECASE):
         return _URL_PASSWORD.search(v) is None
-    if "/" in v and all(_WORD_SEGMENT.match(seg) for seg in v.split("/") if seg):
-        return True
-    return False
+    return "/" in v and all(_WORD_SEGMENT.match(seg) for seg in v.split("/") if seg)
 
 
 def _is_placeholder(value: str) -> bool:

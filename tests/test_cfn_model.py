@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import lint
+
 from lambdalint.loaders import cfn_file, cfn_iam
 from lambdalint.model import UNKNOWN, Function
 
@@ -31,7 +31,10 @@ FN = """\
 
 
 def test_sam_policy_templates_expand_with_the_users_parameters(tmp_path: Path) -> None:
-    fns = load(tmp_path, SAM + f"""\
+    fns = load(
+        tmp_path,
+        SAM
+        + f"""\
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -43,13 +46,17 @@ Resources:
             SecretArn: "*"
   Bucket:
     Type: AWS::S3::Bucket
-""")
+""",
+    )
     role = fns["Fn"].role
     assert role is not None and role.known and not role.incomplete
     s3, secret = role.statements
     assert s3.source == "SAM policy template S3CrudPolicy"
     assert "s3:PutObject" in s3.actions
-    assert s3.resources == ["arn:${AWS::Partition}:s3:::${Bucket}", "arn:${AWS::Partition}:s3:::${Bucket}/*"]
+    assert s3.resources == [
+        "arn:${AWS::Partition}:s3:::${Bucket}",
+        "arn:${AWS::Partition}:s3:::${Bucket}/*",
+    ]
     assert s3.loc.pos.line == 11  # the `- S3CrudPolicy:` entry
     assert secret.resources == ["*"]  # what the user passed in is what the template grants
     assert [m.name for m in role.managed_policies] == ["AWSLambdaBasicExecutionRole"]
@@ -58,7 +65,9 @@ Resources:
 def test_unknown_templates_and_a_missing_translator_make_the_role_incomplete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    template = SAM + f"""\
+    template = (
+        SAM
+        + f"""\
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -67,6 +76,7 @@ Resources:
         - SQSPollerPolicy:
             QueueName: jobs
 """
+    )
     assert not load(tmp_path, template)["Fn"].role.incomplete  # type: ignore[union-attr]
     monkeypatch.setattr(cfn_iam, "sam_policy_templates", lambda: None)
     role = load(tmp_path, template)["Fn"].role
@@ -77,7 +87,10 @@ Resources:
 
 
 def test_role_resource_with_attached_policies(tmp_path: Path) -> None:
-    fns = load(tmp_path, CFN + """\
+    fns = load(
+        tmp_path,
+        CFN
+        + """\
 Parameters:
   OtherRoles:
     Type: CommaDelimitedList
@@ -124,7 +137,8 @@ Resources:
         Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
   Queue: {Type: AWS::SQS::Queue}
   Topic: {Type: AWS::SNS::Topic}
-""")
+""",
+    )
     role = fns["Fn"].role
     assert role is not None and role.known and role.name == "Role"
     actions = sorted(a for s in role.statements for a in s.actions)
@@ -140,7 +154,10 @@ Resources:
 
 
 def test_external_roles_and_customer_managed_policies(tmp_path: Path) -> None:
-    fns = load(tmp_path, SAM + f"""\
+    fns = load(
+        tmp_path,
+        SAM
+        + f"""\
 Resources:
   External:
     Type: AWS::Serverless::Function
@@ -161,14 +178,18 @@ Resources:
       Destination: {{Id: Table}}
       Permissions: [Read]
   Table: {{Type: AWS::Serverless::SimpleTable}}
-""")
+""",
+    )
     assert fns["External"].role is not None and not fns["External"].role.known
     assert fns["Customer"].role is not None and fns["Customer"].role.incomplete
     assert fns["Connected"].role is not None and fns["Connected"].role.incomplete
 
 
 def test_log_groups_queues_and_integrations(tmp_path: Path) -> None:
-    fns = load(tmp_path, SAM + f"""\
+    fns = load(
+        tmp_path,
+        SAM
+        + f"""\
 Resources:
   Fn:
     Type: AWS::Serverless::Function
@@ -193,7 +214,8 @@ Resources:
   Queue: {{Type: AWS::SQS::Queue}}
   Dlq: {{Type: AWS::SQS::Queue}}
   Bucket: {{Type: AWS::S3::Bucket}}
-""")
+""",
+    )
     fn = fns["Fn"]
     assert [(g.name, g.retention_days) for g in fn.log_groups] == [("/aws/lambda/${Fn}", 14)]
     jobs, get, upload = fn.events
@@ -204,7 +226,10 @@ Resources:
 
 
 def test_permissions_urls_and_invoke_configs(tmp_path: Path) -> None:
-    fns = load(tmp_path, CFN + """\
+    fns = load(
+        tmp_path,
+        CFN
+        + """\
 Parameters:
   Target:
     Type: String
@@ -241,7 +266,8 @@ Resources:
     Properties:
       FunctionName: !Ref Target
       Qualifier: $LATEST
-""")
+""",
+    )
     fn = fns["Fn"]
     (perm,) = fn.permissions
     assert perm.principal == "s3.${AWS::URLSuffix}" and perm.source_account == "${AWS::AccountId}"

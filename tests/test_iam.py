@@ -16,7 +16,14 @@ def _stmt(actions: list[str], resources: list[str], **kw: object) -> Statement:
 
 @pytest.mark.parametrize(
     "action, expected",
-    [("*", True), ("s3:*", True), ("*:Get*", True), ("Polly:*", True), ("s3:Get*", False), ("s3:GetObject", False)],
+    [
+        ("*", True),
+        ("s3:*", True),
+        ("*:Get*", True),
+        ("Polly:*", True),
+        ("s3:Get*", False),
+        ("s3:GetObject", False),
+    ],
 )
 def test_service_wildcards(action: str, expected: bool) -> None:
     assert iam.is_service_wildcard(action) is expected
@@ -30,7 +37,9 @@ def test_expand_keeps_a_family_and_unknown_actions() -> None:
 
 
 def test_write_actions_leave_out_reads_and_unscoped_logging() -> None:
-    found = iam.write_actions(["s3:GetObject", "s3:PutObject", "logs:PutLogEvents", "xray:PutTraceSegments"])
+    found = iam.write_actions(
+        ["s3:GetObject", "s3:PutObject", "logs:PutLogEvents", "xray:PutTraceSegments"]
+    )
     assert found == {"s3:PutObject": ["s3:putobject"]}
     logs = iam.write_actions(["logs:*"])["logs:*"]
     assert "logs:deleteloggroup" in logs and "logs:putlogevents" not in logs
@@ -39,7 +48,9 @@ def test_write_actions_leave_out_reads_and_unscoped_logging() -> None:
 
 def test_escalation_actions() -> None:
     assert "iam:passrole" in iam.escalation_actions(["iam:*"])["iam:*"]
-    assert iam.escalation_actions(["iam:PassRole", "s3:GetObject"]) == {"iam:PassRole": ["iam:PassRole"]}
+    assert iam.escalation_actions(["iam:PassRole", "s3:GetObject"]) == {
+        "iam:PassRole": ["iam:PassRole"]
+    }
     assert iam.escalation_actions(["iam:Get*", "iam:List*"]) == {}
     puts = iam.escalation_actions(["iam:Put*"])["iam:Put*"]
     assert "iam:putrolepolicy" in puts and "iam:putrolepermissionsboundary" not in puts
@@ -69,7 +80,9 @@ def test_every_resource_is_star_or_not_resource() -> None:
 
 def test_describe_and_spelling() -> None:
     assert iam.describe("s3:PutObject", ["s3:putobject"]) == "s3:PutObject"
-    text = iam.describe("s3:Put*", ["s3:putobject", "s3:putobjectacl", "s3:putbucketpolicy", "s3:putbucketacl"])
+    text = iam.describe(
+        "s3:Put*", ["s3:putobject", "s3:putobjectacl", "s3:putbucketpolicy", "s3:putbucketacl"]
+    )
     assert text.startswith("s3:Put* (including s3:PutObject, ") and "1 more" in text
 
 

@@ -10,7 +10,11 @@ from lambdalint import secrets
 GITHUB = "ghp_" + "Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9Ed8Cb7"
 AWS_KEY = "AKIA" + "2E0A8F3B244C9986"
 STRIPE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-JWT = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiIxMjM0NTY3ODkwIn0." + "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+JWT = (
+    "eyJhbGciOiJIUzI1NiJ9."
+    + "eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+    + "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +113,10 @@ def test_redaction_never_prints_the_value(value: str) -> None:
 
 def test_redaction_of_urls_and_keys() -> None:
     assert secrets.redact("postgres://app:pW9xK2mQ7v@db/app") == "postgres://app:****@db/app"
-    assert secrets.redact("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE") == "-----BEGIN EC PRIVATE KEY-----…"
+    assert (
+        secrets.redact("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE")
+        == "-----BEGIN EC PRIVATE KEY-----…"
+    )
 
 
 def test_entropy() -> None:

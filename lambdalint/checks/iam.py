@@ -49,7 +49,11 @@ def wildcard_action(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             continue
         wild = [a for a in stmt.actions if iam.is_service_wildcard(a)]
         if wild:
-            what = "every action" if any(a.strip() == "*" for a in wild) else "every action of a service"
+            what = (
+                "every action"
+                if any(a.strip() == "*" for a in wild)
+                else "every action of a service"
+            )
             yield Finding(
                 f"Allow statement{_origin(stmt)} grants {what} ({', '.join(wild)}); "
                 "list the actions the function needs instead",
@@ -65,8 +69,14 @@ def wildcard_resource(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         found = iam.write_actions(stmt.actions)
         if not found:
             continue
-        shown = "; ".join(iam.describe(entry, actions) for entry, actions in list(found.items())[:4])
-        target = "every resource except those in NotResource" if stmt.not_resources else 'every resource ("*")'
+        shown = "; ".join(
+            iam.describe(entry, actions) for entry, actions in list(found.items())[:4]
+        )
+        target = (
+            "every resource except those in NotResource"
+            if stmt.not_resources
+            else 'every resource ("*")'
+        )
         yield Finding(
             f"Allow statement{_origin(stmt)} grants write access on {target}: {shown}; "
             "scope Resource to the ARNs the function uses",
@@ -101,7 +111,9 @@ def privilege_escalation(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         found = iam.escalation_actions(stmt.actions)
         if not found:
             continue
-        shown = "; ".join(iam.describe(entry, actions) for entry, actions in list(found.items())[:4])
+        shown = "; ".join(
+            iam.describe(entry, actions) for entry, actions in list(found.items())[:4]
+        )
         yield Finding(
             f"Allow statement{_origin(stmt)} lets the function escalate its privileges: {shown} "
             "on any resource; name the exact role/function ARNs (and add an "

@@ -41,7 +41,11 @@ def secret_from_plain_parameter(fn: Function, ctx: CheckContext) -> Iterator[Fin
             continue
         if env.parameter and secrets.names_reference(env.parameter):
             continue  # DbSecretArn, ApiKeyParameterName: the parameter points at the secret
-        no_echo = " (NoEcho hides it only in CloudFormation's own output)" if env.parameter_no_echo else ""
+        no_echo = (
+            " (NoEcho hides it only in CloudFormation's own output)"
+            if env.parameter_no_echo
+            else ""
+        )
         source = f"parameter {env.parameter}" if env.parameter else "a parameter"
         yield Finding(
             f"environment variable {env.name} is filled from {source}{no_echo}: "

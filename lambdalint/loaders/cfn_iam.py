@@ -243,9 +243,7 @@ class _RoleBuilder:
             role.incomplete = True
             return
         for item, item_pos in items:
-            if isinstance(item, str):
-                self._managed(role, item, item_pos)
-            elif intrinsic_name(item):
+            if isinstance(item, str) or intrinsic_name(item):
                 self._managed(role, item, item_pos)
             elif isinstance(item, dict) and "Statement" in item:
                 self._document(role, item, "SAM Policies", item_pos)
@@ -292,7 +290,11 @@ class _RoleBuilder:
         for res in self.tpl.resources.values():
             if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Connector":
                 continue
-            source = res.get("Properties", {}).get("Source") if isinstance(res.get("Properties"), dict) else None
+            source = (
+                res.get("Properties", {}).get("Source")
+                if isinstance(res.get("Properties"), dict)
+                else None
+            )
             if not isinstance(source, dict) or source.get("Id") == fn_id or "Id" not in source:
                 return True
         return False
@@ -346,8 +348,12 @@ class _RoleBuilder:
             actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
             resources_unknown=resources_unknown or not_resources_unknown,
             source=source,
-            action_loc=self.loc(pos_of(item, action_key)) if positions and action_key in item else None,
-            resource_loc=self.loc(pos_of(item, resource_key)) if positions and resource_key in item else None,
+            action_loc=self.loc(pos_of(item, action_key))
+            if positions and action_key in item
+            else None,
+            resource_loc=self.loc(pos_of(item, resource_key))
+            if positions and resource_key in item
+            else None,
         )
 
     def _strings(self, value: Any) -> tuple[list[str], bool]:
@@ -415,4 +421,3 @@ class _RoleBuilder:
             if item is not NO_VALUE:
                 out.append((item, pos))
         return out
-

@@ -17,7 +17,6 @@ from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
-_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 
 class Renderer:
@@ -172,7 +171,8 @@ class FunctionIndex:
             if not isinstance(res, dict) or not isinstance(logical_id, str):
                 continue
             rtype = res.get("Type")
-            props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+            raw = res.get("Properties")
+            props: dict[str, Any] = raw if isinstance(raw, dict) else {}
             if rtype in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
                 target = tpl.ref_target(props.get("FunctionName"))
                 if target in self.by_id:
@@ -220,7 +220,3 @@ def _generated_ref(value: Any) -> str | None:
         head = arg[0] if isinstance(arg, list) and arg else arg
         return head.split(".", 1)[0] if isinstance(head, str) else None
     return None
-
-
-def is_function_type(rtype: Any) -> bool:
-    return rtype in _FUNCTION_TYPES

@@ -64,7 +64,13 @@ _MAPPING_SOURCES = {
 # where an integration keeps its uri, timeout, response transfer mode and request parameters
 _CFN_KEYS = ("Uri", "TimeoutInMillis", "ResponseTransferMode", "RequestParameters")
 _OPENAPI_KEYS = ("uri", "timeoutInMillis", "responseTransferMode", "requestParameters")
-_ARN_SERVICES = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "msk", "mq": "mq"}
+_ARN_SERVICES = {
+    "sqs": "sqs",
+    "kinesis": "kinesis",
+    "dynamodb": "dynamodb",
+    "kafka": "msk",
+    "mq": "mq",
+}
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
@@ -154,7 +160,9 @@ class _Resources:
             fn.url = FunctionUrl(
                 auth_type=UNKNOWN if auth is None else auth,
                 loc=self.loc(key_pos_of(props, "FunctionUrlConfig")),
-                auth_type_loc=self.loc(pos_of(cfg, "AuthType")) if cfg and "AuthType" in cfg else None,
+                auth_type_loc=self.loc(pos_of(cfg, "AuthType"))
+                if cfg and "AuthType" in cfg
+                else None,
             )
         for key, target in (("DeadLetterQueue", "TargetArn"), ("DeadLetterConfig", "TargetArn")):
             if props.get(key) is None:
@@ -181,7 +189,11 @@ class _Resources:
             return
         failure = self.mapping(dest.get("OnFailure")) if dest is not None else None
         if failure is None:
-            if dest is not None and dest.get("OnFailure") is not None and self.decide(dest["OnFailure"]) is not NO_VALUE:
+            if (
+                dest is not None
+                and dest.get("OnFailure") is not None
+                and self.decide(dest["OnFailure"]) is not NO_VALUE
+            ):
                 fn.on_failure = Prop(UNKNOWN, fn.loc)
             return
         target = self.optional(failure, "Destination")
@@ -196,14 +208,21 @@ class _Resources:
         if event is None:
             return None
         etype = self.tpl.resolve(event.get("Type"))
-        kind, is_async = _SAM_EVENTS.get(etype, ("other", False)) if isinstance(etype, str) else ("other", False)
+        kind, is_async = (
+            _SAM_EVENTS.get(etype, ("other", False)) if isinstance(etype, str) else ("other", False)
+        )
         props = self.mapping(event.get("Properties")) or LMap()
         out = Event(kind, self.loc(pos), name=name, is_async=is_async)
         if etype in ("Api", "HttpApi") and props.get("TimeoutInMillis") is not None:
             out.integration_timeout = self.seconds(props["TimeoutInMillis"])
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
-        elif etype == "SNS" and self.decide(props.get("SqsSubscription")) not in (None, False, "false", NO_VALUE):
+        elif etype == "SNS" and self.decide(props.get("SqsSubscription")) not in (
+            None,
+            False,
+            "false",
+            NO_VALUE,
+        ):
             # SNS → an SQS queue → the function: polled, not invoked asynchronously
             out.kind, out.is_async = "sqs", False
         return out
@@ -216,8 +235,12 @@ class _Resources:
         if "VisibilityTimeout" not in props:
             return Queue(target, _SQS_VISIBILITY_DEFAULT, self.resource_loc(target))
         value = self.decide(props["VisibilityTimeout"])
-        timeout = _int(self.tpl.resolve(value)) if value is not NO_VALUE else _SQS_VISIBILITY_DEFAULT
-        return Queue(target, timeout, self.resource_loc(target), self.loc(pos_of(props, "VisibilityTimeout")))
+        timeout = (
+            _int(self.tpl.resolve(value)) if value is not NO_VALUE else _SQS_VISIBILITY_DEFAULT
+        )
+        return Queue(
+            target, timeout, self.resource_loc(target), self.loc(pos_of(props, "VisibilityTimeout"))
+        )
 
     # ------------------------------------------------------------ log groups
 
@@ -243,7 +266,11 @@ class _Resources:
                     fn.log_groups.append(self._group(logical_id, gprops, known=match is True))
 
     def _custom_group(
-        self, fn: Function, logging: dict[str, Any] | None, custom: Any, groups: list[tuple[str, dict[str, Any]]]
+        self,
+        fn: Function,
+        logging: dict[str, Any] | None,
+        custom: Any,
+        groups: list[tuple[str, dict[str, Any]]],
     ) -> None:
         """LoggingConfig.LogGroup: the function writes there and nowhere else."""
         loc = self.loc(pos_of(logging, "LogGroup")) if logging is not None else fn.loc
@@ -284,7 +311,9 @@ class _Resources:
         has_parameter = any(
             part.split("}", 1)[0] in self.tpl.parameters for part in name.split("${")[1:]
         )
-        if has_parameter and (LAMBDA_LOG_PREFIX.startswith(head) or head.startswith(LAMBDA_LOG_PREFIX)):
+        if has_parameter and (
+            LAMBDA_LOG_PREFIX.startswith(head) or head.startswith(LAMBDA_LOG_PREFIX)
+        ):
             return None
         return False
 
@@ -336,20 +365,26 @@ class _Resources:
 
     def _add_event(self, value: Any, kind: str, logical_id: str, is_async: bool = False) -> None:
         for fn in self.index.referenced(value):
-            fn.events.append(Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async))
+            fn.events.append(
+                Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
+            )
 
     def seconds(self, millis: Any) -> Any:
         value = _int(self.tpl.resolve(millis))
         return UNKNOWN if value is UNKNOWN else value / 1000
 
-    def _add_integration(self, integration: dict[str, Any], keys: tuple[str, ...], kind: str, logical_id: str) -> None:
+    def _add_integration(
+        self, integration: dict[str, Any], keys: tuple[str, ...], kind: str, logical_id: str
+    ) -> None:
         """An API Gateway integration (a Method's `Integration`, a V2 Integration, or an OpenAPI
         `x-amazon-apigateway-integration`); `keys` name its uri, timeout, transfer mode and
         request parameters."""
         uri_key, timeout_key, mode_key, params_key = keys
         uri = integration.get(uri_key)
         params = self.mapping(integration.get(params_key)) or {}
-        invocation = self.tpl.resolve(params.get("integration.request.header.X-Amz-Invocation-Type"))
+        invocation = self.tpl.resolve(
+            params.get("integration.request.header.X-Amz-Invocation-Type")
+        )
         is_async = isinstance(invocation, str) and invocation.strip("'\" ") == "Event"
         timeout: Any = None
         if integration.get(timeout_key) is not None:
@@ -362,8 +397,13 @@ class _Resources:
             timeout = UNKNOWN  # streamed responses may run up to 15 minutes
         for fn in self.index.referenced(uri):
             fn.events.append(
-                Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async,
-                      integration_timeout=timeout)
+                Event(
+                    kind,
+                    self.resource_loc(logical_id),
+                    name=logical_id,
+                    is_async=is_async,
+                    integration_timeout=timeout,
+                )
             )
 
     def _permission(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -374,7 +414,9 @@ class _Resources:
         fn.permissions.append(
             Permission(
                 principal=UNKNOWN if principal is None else principal,
-                loc=self.loc(pos_of(props, "Principal", key_pos_of(self.tpl.resources, logical_id))),
+                loc=self.loc(
+                    pos_of(props, "Principal", key_pos_of(self.tpl.resources, logical_id))
+                ),
                 source_arn=self.optional(props, "SourceArn"),
                 source_account=self.optional(props, "SourceAccount"),
                 action=self.optional(props, "Action"),
@@ -416,7 +458,11 @@ class _Resources:
         if target is None:
             arn = self.tpl.resolve(source)
             parts = arn.split(":") if isinstance(arn, str) else []
-            kind = _ARN_SERVICES.get(parts[2], "other") if len(parts) > 2 and parts[0] == "arn" else "other"
+            kind = (
+                _ARN_SERVICES.get(parts[2], "other")
+                if len(parts) > 2 and parts[0] == "arn"
+                else "other"
+            )
         event = Event(kind, self.resource_loc(logical_id), name=logical_id)
         if kind == "sqs":
             event.queue = self.queue(source)
@@ -505,6 +551,8 @@ def _openapi_integrations(body: Any) -> Iterator[dict[str, Any]]:
             integration = node.get("x-amazon-apigateway-integration")
             if isinstance(integration, dict) and "uri" in integration:
                 yield integration
-            stack.extend((v, depth + 1) for k, v in node.items() if k != "x-amazon-apigateway-integration")
+            stack.extend(
+                (v, depth + 1) for k, v in node.items() if k != "x-amazon-apigateway-integration"
+            )
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
