@@ -263,3 +263,34 @@ def test_columns_count_characters() -> None:
 def test_commonjs_and_esm_extensions() -> None:
     assert "handler" in facts("exports.handler = () => {};", "index.cjs").top_level
     assert "handler" in facts("export const handler = () => {};", "index.mjs").top_level
+
+
+def test_clients_with_their_own_credentials_are_not_the_role() -> None:
+    code = """import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+const s3 = new S3Client({});
+export const handler = async (event) => {
+  const client = new DynamoDBClient({ credentials: event.requestContext.authorizer.credentials });
+  const docs = DynamoDBDocumentClient.from(client);
+  await docs.send(new GetCommand({ TableName: "t", Key: {} }));
+  await s3.send(new PutObjectCommand({ Bucket: "b", Key: "k" }));
+};
+"""
+    src = facts(code, "index.mjs")
+    assert [(c.pos.line, c.actions) for c in src.sdk_calls] == [(9, ("s3:PutObject",))]
+    per_invocation = {c.pos.line: c.per_invocation_config for c in src.clients}
+    assert per_invocation == {4: False, 6: True}
+
+
+def test_clients_configured_from_the_event_are_per_invocation() -> None:
+    code = """const { ApiGatewayManagementApiClient, PostToConnectionCommand } = require("@aws-sdk/client-apigatewaymanagementapi");
+exports.handler = async (event) => {
+  const { domainName, stage } = event.requestContext;
+  const api = new ApiGatewayManagementApiClient({ endpoint: `https://${domainName}/${stage}` });
+  await api.send(new PostToConnectionCommand({ ConnectionId: "c", Data: "x" }));
+};
+"""
+    src = facts(code)
+    assert [c.per_invocation_config for c in src.clients] == [True]
+    assert [c.actions for c in src.sdk_calls] == [("execute-api:ManageConnections",)]

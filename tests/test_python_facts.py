@@ -209,3 +209,41 @@ def test_secrets_in_keywords_dicts_and_attributes() -> None:
         (8, "api_token"),
     ]
     assert all("Vb7#pQ2zLk9" not in s.value_preview for s in src.secrets)
+
+
+def test_clients_with_their_own_credentials_are_not_the_role() -> None:
+    src = facts(
+        """\
+        import boto3
+
+        def handler(event, context):
+            creds = boto3.client("sts").assume_role(RoleArn=event["role"], RoleSessionName="x")["Credentials"]
+            tenant = boto3.client("dynamodb", aws_access_key_id=creds["AccessKeyId"],
+                                  aws_secret_access_key=creds["SecretAccessKey"])
+            tenant.put_item(TableName="t", Item={})
+            session = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b")
+            session.client("s3").put_object(Bucket="b", Key="k")
+        """
+    )
+    assert calls(src) == [(4, "assume_role", ("sts:AssumeRole",))]
+    assert all(c.per_invocation_config for c in src.clients if c.service in ("dynamodb", "s3"))
+
+
+def test_clients_configured_from_the_event_are_per_invocation() -> None:
+    src = facts(
+        """\
+        import os
+        import boto3
+        from botocore.config import Config
+
+        CONFIG = Config(retries={"max_attempts": 3})
+
+        def handler(event, context):
+            domain = event["requestContext"]["domainName"]
+            api = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{domain}")
+            regional = boto3.client("s3", region_name=event["region"])
+            fixed = boto3.client("s3", region_name=os.environ["AWS_REGION"], config=CONFIG)
+        """
+    )
+    flags = sorted((c.pos.line, c.per_invocation_config) for c in src.clients)
+    assert flags == [(9, True), (10, True), (11, False)]

@@ -9,7 +9,7 @@ makes the namespace open, and then no export is reported missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ _TRANSPARENT = {
 }
 _COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
 _MAX_NODES = 2_000_000
+_CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
 
 
 @lru_cache(maxsize=3)
@@ -108,6 +109,8 @@ class _Ref:
     service: str = ""
     name: str = ""
     style: str = ""
+    # a client made with credentials of its own: its calls do not use the function's role
+    foreign: bool = False
 
 
 @dataclass
@@ -126,9 +129,11 @@ class _Walker:
     env_aliases: set[str] = field(default_factory=set)
     env_set: set[str] = field(default_factory=set)
     env_reads: list[tuple[str, Any, bool, str | None]] = field(default_factory=list)
-    news: list[tuple[Any, str | None, bool]] = field(default_factory=list)  # (node, function, cached)
+    # (node, top-level function name, kept once, top-level function node)
+    news: list[tuple[Any, str | None, bool, Any]] = field(default_factory=list)
     calls: list[tuple[Any, str | None]] = field(default_factory=list)
-    exported_locals: dict[str, str] = field(default_factory=dict)
+    v2_foreign: bool = False  # AWS.config carries credentials of its own
+    any_foreign: bool = False
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -168,24 +173,26 @@ class _Walker:
     # ------------------------------------------------------------------ the walk
 
     def walk(self, root: Any) -> None:
-        # (node, enclosing top-level function name or None, inside a function at all)
-        stack: list[tuple[Any, str | None, bool]] = [(root, None, False)]
+        # (node, enclosing top-level function name, its node (None at module level))
+        stack: list[tuple[Any, str | None, Any]] = [(root, None, None)]
         seen = 0
         while stack:
-            node, function, in_function = stack.pop()
+            node, function, top = stack.pop()
             seen += 1
             if seen > _MAX_NODES:
                 self.src.open_namespace = True
                 return
             kind = node.type
-            if kind in _FUNCTIONS and not in_function:
+            if kind in _FUNCTIONS and top is None:
                 function = self._function_name(node)
-                in_function = True
+                top = node
+            if kind == "new_expression":
+                self.news.append((node, function if top is not None else None, self._kept(node), top))
             handler = _VISIT.get(kind)
             if handler is not None:
-                handler(self, node, function if in_function else None)
+                handler(self, node, function if top is not None else None)
             for child in reversed(node.children):
-                stack.append((child, function, in_function))
+                stack.append((child, function, top))
 
     def _function_name(self, node: Any) -> str | None:
         """The name a top-level function is bound to: its own, or that of the variable,
@@ -335,6 +342,8 @@ class _Walker:
             local = self.node_text(right) if right.type == "identifier" else None
             prop = left.child_by_field_name("property") or left.child_by_field_name("index") or left
             self.export(target, prop, local)
+        if self.node_text(left).endswith("config.credentials"):
+            self.v2_foreign = True  # AWS.config.credentials = new AWS.TemporaryCredentials(…)
         env_name = self._env_member(left)
         if env_name is not None:
             self.env_set.add(env_name)  # process.env.X = ... : the code sets it
@@ -530,15 +539,14 @@ class _Walker:
 
     # ------------------------------------------------------------------ SDK
 
-    def visit_new_expression(self, node: Any, function: str | None) -> None:
-        self.news.append((node, function, self._kept(node)))
-
     def visit_call_expression(self, node: Any, function: str | None) -> None:
         self.calls.append((node, function))
         func = node.child_by_field_name("function")
         if func is None:
             return
         text = self.node_text(func)
+        if text.endswith("config.update") and self._has_credentials(node):
+            self.v2_foreign = True  # AWS.config.update({ accessKeyId, … })
         if text in ("Object.assign", "Object.defineProperty", "Object.defineProperties") or text.endswith(
             ("__exportStar", "__export", "__reExport")
         ):
@@ -605,16 +613,22 @@ class _Walker:
             return _member_ref(base, self.node_text(prop))
         if kind == "new_expression":
             cls = self._eval(node.child_by_field_name("constructor"), depth + 1)
-            if cls is None:
+            instance = _instance(cls) if cls is not None else None
+            if instance is None:
                 return None
-            return _instance(cls)
+            foreign = self._has_credentials(node) or (self.v2_foreign and instance.style in ("v2", "doc-v2"))
+            return replace(instance, foreign=foreign)
         if kind == "call_expression":
             func = node.child_by_field_name("function")
             if func is not None and func.type == "member_expression":
                 prop = func.child_by_field_name("property")
                 base = self._eval(func.child_by_field_name("object"), depth + 1)
                 if base is not None and base.kind == "doc-class" and prop is not None and self.node_text(prop) == "from":
-                    return _Ref("client", "dynamodb", style="doc-aggregate" if base.name == "DynamoDBDocument" else "doc-v3")
+                    args = node.child_by_field_name("arguments")
+                    inner = args.named_children[0] if args is not None and args.named_children else None
+                    wrapped = self._eval(inner, depth + 1) if inner is not None else None
+                    style = "doc-aggregate" if base.name == "DynamoDBDocument" else "doc-v3"
+                    return _Ref("client", "dynamodb", style=style, foreign=wrapped is not None and wrapped.foreign)
             if func is not None and self.node_text(func) == "require":
                 args = node.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
@@ -629,16 +643,80 @@ class _Walker:
             )
         if not any(_is_sdk_package(i.package) for i in self.imports.values()):
             return
-        for node, function, kept in self.news:
-            self._resolve_new(node, function, kept)
+        # calls whose client is not known cannot be attributed to the role once any client
+        # of the file has credentials of its own
+        self.any_foreign = self.v2_foreign or any(
+            (ref := self._eval(node)) is not None and ref.foreign for node, _, _, _ in self.news
+        )
+        for node, function, kept, top in self.news:
+            self._resolve_new(node, function, kept, top)
         for node, function in self.calls:
             self._resolve_call(node, function)
 
-    def _resolve_new(self, node: Any, function: str | None, kept: bool) -> None:
+    def _has_credentials(self, node: Any) -> bool:
+        """`new S3Client({ credentials })`, `new AWS.S3({ accessKeyId, … })`."""
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if first is None or _unwrap(first).type != "object":
+            return False
+        for member in _unwrap(first).named_children:
+            key = member.child_by_field_name("key") if member.type == "pair" else member
+            if _key_text(self, key) in _CREDENTIAL_KEYS:
+                return True
+        return False
+
+    def _sender(self, command: Any) -> _Ref | None | bool:
+        """The client a command is sent with: its ref, None when unknown, False when the
+        command is not passed straight to `send`."""
+        child, parent = command, command.parent
+        while parent is not None and parent.type in _TRANSPARENT:
+            child, parent = parent, parent.parent
+        if parent is None or parent.type != "arguments":
+            return False
+        call = parent.parent
+        func = call.child_by_field_name("function") if call is not None else None
+        if func is None or func.type != "member_expression":
+            return False
+        prop = func.child_by_field_name("property")
+        if prop is None or self.node_text(prop) != "send":
+            return False
+        return self._eval(func.child_by_field_name("object"))
+
+    def _local_names(self, top: Any) -> set[str]:
+        """Parameters and variables declared inside a top-level function."""
+        names: set[str] = set()
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node.type == "formal_parameters" or (node.type == "arrow_function" and node.child_by_field_name("parameter") is not None):
+                params = node if node.type == "formal_parameters" else node.child_by_field_name("parameter")
+                names.update(self.node_text(n) for n in _pattern_identifiers(params))
+            elif node.type == "variable_declarator":
+                target = node.child_by_field_name("name")
+                if target is not None:
+                    names.update(self.node_text(n) for n in _pattern_identifiers(target))
+            stack.extend(node.named_children)
+        return names
+
+    def _mentions(self, node: Any, names: set[str]) -> bool:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type in ("identifier", "shorthand_property_identifier") and self.node_text(current) in names:
+                return True
+            stack.extend(current.named_children)
+        return False
+
+    def _resolve_new(self, node: Any, function: str | None, kept: bool, top: Any) -> None:
         cls = self._eval(node.child_by_field_name("constructor"))
         if cls is None:
             return
         if cls.kind in ("command", "doc-command", "upload"):
+            sender = self._sender(node)
+            if (sender is None or sender is False) and self.any_foreign:
+                return
+            if isinstance(sender, _Ref) and sender.foreign:
+                return
             if cls.kind == "command":
                 mapped = sdk_actions.js_operation(cls.service, cls.name)
             elif cls.kind == "doc-command":
@@ -647,8 +725,18 @@ class _Walker:
                 mapped = sdk_actions.js_operation("s3", "PutObjectCommand")
             self._record(mapped, node, cls.name, function)
         elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
+            instance = self._eval(node)
+            args = node.child_by_field_name("arguments")
+            per_invocation = (instance is not None and instance.foreign) or (
+                top is not None and args is not None and self._mentions(args, self._local_names(top))
+            )
             self.src.clients.append(
-                ClientCreation(cls.service, self.pos(node), None if kept else function)
+                ClientCreation(
+                    cls.service,
+                    self.pos(node),
+                    None if kept else function,
+                    per_invocation_config=per_invocation,
+                )
             )
 
     def _resolve_call(self, node: Any, function: str | None) -> None:
@@ -657,7 +745,7 @@ class _Walker:
             return
         if func.type == "identifier":
             ref = self._eval(func)
-            if ref is not None and ref.kind == "paginate":
+            if ref is not None and ref.kind == "paginate" and not self.any_foreign:
                 mapped = sdk_actions.js_operation(ref.service, ref.name[len("paginate") :])
                 self._record(mapped, node, ref.name, function)
             return
@@ -665,7 +753,7 @@ class _Walker:
             return
         prop = func.child_by_field_name("property")
         receiver = self._eval(func.child_by_field_name("object"))
-        if prop is None or receiver is None or receiver.kind != "client":
+        if prop is None or receiver is None or receiver.kind != "client" or receiver.foreign:
             return
         method = self.node_text(prop)
         if receiver.style in ("doc-v2", "doc-aggregate"):
@@ -737,7 +825,6 @@ _VISIT = {
     "member_expression": _Walker.visit_member_expression,
     "subscript_expression": _Walker.visit_subscript_expression,
     "binary_expression": _Walker.visit_binary_expression,
-    "new_expression": _Walker.visit_new_expression,
     "call_expression": _Walker.visit_call_expression,
     "pair": _Walker.visit_pair,
     "string": _Walker.visit_string,

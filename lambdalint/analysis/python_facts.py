@@ -38,6 +38,8 @@ class _Ref:
     service: str = ""
     resource: str = ""  # resource type ("" = the service resource, "Table", "Bucket" …)
     detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
+    # made with credentials of its own: its calls are not made with the function's role
+    foreign: bool = False
 
 
 @dataclass
@@ -48,6 +50,7 @@ class _Frame:
     parent: _Frame | None
     module_level: bool  # a top-level def (not a method, not nested)
     globals: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
     cached: bool = False
     qualname: str = ""  # `Class.method` for methods
 
@@ -118,6 +121,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.stores: set[int] = set()  # Subscript nodes that are written, not read
         self.env_set: set[str] = set()  # names the code sets or tests for
         self.raw_env_reads: list[tuple[str, cst.CSTNode, bool, _Frame | None]] = []
+        self.default_session_foreign = False  # boto3.setup_default_session(credentials)
 
     # ------------------------------------------------------------------ scopes
 
@@ -131,6 +135,12 @@ class FactVisitor(cst.BatchableCSTVisitor):
             cached=bool(decorators & _CACHING),
             qualname=".".join([*self.classes, name]) if self.frame is None else name,
         )
+        p = node.params
+        for param in [*p.posonly_params, *p.params, *p.kwonly_params]:
+            self.frame.params.add(param.name.value)
+        for star in (p.star_arg, p.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.frame.params.add(star.name.value)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         if self.frame is not None:
@@ -342,6 +352,10 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._env_call(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "setup_default_session":
+            if _has_credentials(node, _SESSION_CREDENTIALS):
+                self.default_session_foreign = True
         self.calls.append(
             _CallSite(node, self.frame, self.lazy_depth > 0, self.assigned.get(id(node), ()))
         )
@@ -457,9 +471,10 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return None
         if target.kind == "factory":
             if target.detail == "Session":
-                return _Ref("session")
+                return _Ref("session", foreign=_has_credentials(node, _SESSION_CREDENTIALS))
             service = _string(_first_arg(node, "service_name")) or "?"
-            return _Ref(target.detail, service)
+            foreign = target.foreign or _has_credentials(node, _CLIENT_CREDENTIALS)
+            return _Ref(target.detail, service, foreign=foreign or self.default_session_foreign)
         if target.kind == "resource":
             return target  # a sub-resource constructor: Table(name), Bucket(name) …
         return None
@@ -471,13 +486,19 @@ class FactVisitor(cst.BatchableCSTVisitor):
         if created is not None and created.kind in ("client", "resource"):
             factory = self._eval(func, site.frame, set())
             if factory is not None and factory.kind == "factory":
+                per_invocation = created.foreign or not self._static_args(node, site.frame)
                 self.src.clients.append(
-                    ClientCreation(created.service, self.pos(node), self._creating_function(site))
+                    ClientCreation(
+                        created.service,
+                        self.pos(node),
+                        self._creating_function(site),
+                        per_invocation_config=per_invocation,
+                    )
                 )
         if not isinstance(func, cst.Attribute):
             return
         receiver = self._eval(func.value, site.frame, set())
-        if receiver is None or receiver.service in ("", "?"):
+        if receiver is None or receiver.service in ("", "?") or receiver.foreign:
             return
         method = func.attr.value
         mapped: sdk_actions.Mapped | None = None
@@ -506,6 +527,40 @@ class FactVisitor(cst.BatchableCSTVisitor):
                 in_function=_top_name(site.frame),
             )
         )
+
+    def _static_args(self, call: cst.Call, frame: _Frame | None) -> bool:
+        """The creation's arguments are the same on every invocation: literals and module-level
+        names, not the event, parameters or values computed in the function."""
+        return all(self._static(arg.value, frame) for arg in call.args)
+
+    def _static(self, node: cst.BaseExpression, frame: _Frame | None) -> bool:
+        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+            return True
+        if isinstance(node, cst.Name):
+            f = frame
+            while f is not None:
+                if node.value in f.params or (
+                    node.value not in f.globals and (id(f), node.value) in self.bindings
+                ):
+                    return False
+                f = f.parent
+            return True
+        if isinstance(node, cst.Attribute):
+            return self._static(node.value, frame)
+        if isinstance(node, cst.Call):
+            return self._static(node.func, frame) and all(self._static(a.value, frame) for a in node.args)
+        if isinstance(node, (cst.Dict,)):
+            return all(
+                isinstance(e, cst.DictElement) and self._static(e.key, frame) and self._static(e.value, frame)
+                for e in node.elements
+            )
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return all(self._static(e.value, frame) for e in node.elements)
+        if isinstance(node, cst.Subscript):  # os.environ["REGION"]
+            return self._static(node.value, frame) and all(
+                isinstance(e.slice, cst.Index) and self._static(e.slice.value, frame) for e in node.slice
+            )
+        return False
 
     def _creating_function(self, site: _CallSite) -> str | None:
         """The top-level function a client is created in, unless it is created once and kept
@@ -542,16 +597,24 @@ def _attribute(base: _Ref, attr: str) -> _Ref | None:
     elif base.kind == "session-module" and attr == "Session":
         return _Ref("factory", detail="Session")
     elif base.kind == "session" and attr in ("client", "resource"):
-        return _Ref("factory", detail=attr)
+        return _Ref("factory", detail=attr, foreign=base.foreign)
     elif base.kind == "resource":
         if attr == "meta":
-            return _Ref("meta", base.service)
+            return _Ref("meta", base.service, foreign=base.foreign)
         sub = sdk_actions.python_sub_resource(base.service, base.resource, attr)
         if sub is not None:
-            return _Ref("resource", base.service, sub)
+            return _Ref("resource", base.service, sub, foreign=base.foreign)
     elif base.kind == "meta" and attr == "client":
-        return _Ref("client", base.service)
+        return _Ref("client", base.service, foreign=base.foreign)
     return None
+
+
+_CLIENT_CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+_SESSION_CREDENTIALS = _CLIENT_CREDENTIALS | {"botocore_session", "profile_name"}
+
+
+def _has_credentials(call: cst.Call, keywords: set[str]) -> bool:
+    return any(a.keyword is not None and a.keyword.value in keywords for a in call.args)
 
 
 def make_visitor(src: HandlerSource, pos: PosFn) -> Any:

@@ -65,6 +65,9 @@ class ClientCreation:
     service: str
     pos: Pos
     in_function: str | None = None
+    # made from the invocation's data (an endpoint or region from the event, per-request
+    # credentials): it cannot simply move to module level
+    per_invocation_config: bool = False
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,8 @@ def sdk_client_in_handler(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     for client in src.clients:
         if client.in_function is None or client.in_function not in names:
             continue
+        if client.per_invocation_config:
+            continue  # an endpoint, region or credentials from the event: made per call on purpose
         what = f"'{client.service}' client" if client.service not in ("", "?") else "SDK client"
         yield Finding(
             f"a {what} is created inside handler '{client.in_function}' on every invocation: "
