@@ -3,6 +3,8 @@ URLs and failure handling, as the configuration rules read them."""
 
 from __future__ import annotations
 
+import json
+import random
 import textwrap
 from pathlib import Path
 
@@ -288,3 +290,62 @@ def test_severity_per_finding() -> None:
         **{"runtime-deprecations": {"as-of": "2026-01-01"}},
     )
     assert {f.loc.pos.line: f.severity for f in runtime.findings} == {5: "warning", 16: "error"}
+
+
+_TYPES = [
+    "AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy", "AWS::Logs::LogGroup", "AWS::Lambda::Permission", "AWS::Lambda::Url",
+    "AWS::Lambda::EventSourceMapping", "AWS::Lambda::EventInvokeConfig", "AWS::ApiGateway::Method",
+    "AWS::ApiGatewayV2::Integration", "AWS::Serverless::Api", "AWS::S3::Bucket", "AWS::SNS::Topic",
+    "AWS::Events::Rule", "AWS::SQS::Queue", "AWS::Serverless::Connector",
+]  # fmt: skip
+_KEYS = [
+    "Role", "Policies", "Events", "Type", "Properties", "Queue", "FunctionName", "Principal",
+    "Statement", "Action", "Resource", "NotAction", "ManagedPolicyArns", "Roles", "PolicyDocument",
+    "LogGroupName", "RetentionInDays", "LoggingConfig", "LogGroup", "DeadLetterQueue",
+    "EventInvokeConfig", "DestinationConfig", "OnFailure", "FunctionUrlConfig", "AuthType",
+    "TargetFunctionArn", "EventSourceArn", "Integration", "Uri", "DefinitionBody",
+    "x-amazon-apigateway-integration", "uri", "Targets", "Arn", "VisibilityTimeout", "S3CrudPolicy",
+    "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Environment", "Variables",
+]  # fmt: skip
+_LEAVES = [
+    None,
+    0,
+    -5,
+    3.5,
+    True,
+    "",
+    "*",
+    "Fn",
+    "Role",
+    "s3:*",
+    "NONE",
+    "AWS::NoValue",
+    "${Fn.Arn}",
+    [],
+    {},
+]
+
+
+def _value(rng: random.Random, depth: int) -> object:
+    r = rng.random()
+    if depth > 4 or r < 0.3:
+        return rng.choice(_LEAVES)
+    if r < 0.5:
+        return [_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if r < 0.6:
+        return {rng.choice(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If"]): _value(rng, depth + 1)}
+    return {rng.choice(_KEYS): _value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def test_malformed_templates_never_raise(tmp_path: Path) -> None:
+    """Any shape where a mapping, list or string was expected: the model stages stay quiet."""
+    rng = random.Random(20261122)
+    path = tmp_path / "template.json"
+    for _ in range(300):
+        resources = {
+            name: {"Type": rng.choice(_TYPES + [{"Ref": "X"}]), "Properties": _value(rng, 0)}
+            for name in ("Fn", "Role", "Q", "X")
+        }
+        text = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources})
+        cfn_file.load_file(path, text)

@@ -79,10 +79,10 @@ def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
     if not functions:
         return
     stage = _Resources(doc.path, tpl, functions)
+    props_of = {fn.name: function_properties(tpl, fn.name) for fn in functions}
     for fn in functions:
-        props = function_properties(tpl, fn.name)
-        stage.own_properties(fn, props)
-    stage.log_groups(functions, {fn.name: function_properties(tpl, fn.name) for fn in functions})
+        stage.own_properties(fn, props_of[fn.name])
+    stage.log_groups(functions, props_of)
     stage.other_resources()
 
 
@@ -358,7 +358,8 @@ class _Resources:
         for logical_id, res in self.tpl.resources.items():
             if not isinstance(res, dict) or not isinstance(logical_id, str):
                 continue
-            handler = handlers.get(res.get("Type"))  # type: ignore[arg-type]
+            rtype = res.get("Type")
+            handler = handlers.get(rtype) if isinstance(rtype, str) else None
             props = res.get("Properties")
             if handler is not None and isinstance(props, dict):
                 handler(logical_id, props)
