@@ -50,6 +50,7 @@ EXCEPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "DeleteBucketEncryption"): ("s3:PutEncryptionConfiguration",),
     ("s3", "DeleteBucketCors"): ("s3:PutBucketCORS",),
     ("s3", "DeleteBucketTagging"): ("s3:PutBucketTagging",),
+    ("s3", "WriteGetObjectResponse"): ("s3-object-lambda:WriteGetObjectResponse",),
     ("dynamodb", "TransactGetItems"): ("dynamodb:GetItem",),
     ("dynamodbstreams", "GetRecords"): ("dynamodb:GetRecords",),
     ("dynamodbstreams", "GetShardIterator"): ("dynamodb:GetShardIterator",),

@@ -38,6 +38,7 @@ CLIENT_CALLS = [
     ("s3", "put_object_tagging", ("s3:PutObjectTagging",)),
     ("s3", "list_object_versions", ("s3:ListBucketVersions",)),
     ("s3", "get_bucket_location", ("s3:GetBucketLocation",)),
+    ("s3", "write_get_object_response", ("s3-object-lambda:WriteGetObjectResponse",)),
     # DynamoDB
     ("dynamodb", "put_item", ("dynamodb:PutItem",)),
     ("dynamodb", "get_item", ("dynamodb:GetItem",)),
