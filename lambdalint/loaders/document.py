@@ -622,7 +622,9 @@ def parse_json(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
+    if n >= 1048576:
+        return f"{n / 1048576:.1f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
 def _skipped(path: Path, why: str) -> tuple[None, Diagnostic]:
