@@ -118,11 +118,16 @@ def run_timed(cmd: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...
     return elapsed, cpu, proc.stdout
 
 
+CODE: Path | None = None  # --code: run lambdalint from this source folder
+
+
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
     env.pop("LAMBDALINT_JOBS", None)
     env["NO_COLOR"] = "1"
+    if CODE is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CODE), env.get("PYTHONPATH", "")]))
     return env
 
 
@@ -297,10 +302,19 @@ def main() -> None:
     parser.add_argument("--no-external", action="store_true", help="skip cfn-lint and checkov")
     parser.add_argument("--no-one-function", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--code", type=Path,
+        help="run lambdalint from this source folder (e.g. `git archive HEAD | tar -x -C DIR`), "
+        "not the installed one: a shared working tree can change during a long run",
+    )
     args = parser.parse_args()
     if args.floor is not None:
         parse_floor(args.floor)
         return
+    global CODE
+    CODE = args.code.resolve() if args.code is not None else None
+    if CODE is not None:
+        sys.path.insert(0, str(CODE))
     args.work.mkdir(parents=True, exist_ok=True)
     tools = {"cfn-lint": None, "checkov": None}
     if not args.no_external:
@@ -317,7 +331,10 @@ def main() -> None:
         + ", ".join(f"{k} {tool_version(v) if v else 'not installed'}" for k, v in tools.items()),
         flush=True,
     )
-    results = [bench_size(int(s), args, tools) for s in args.sizes.split(",") if s.strip()]
+    results = []
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        results.append(bench_size(size, args, tools))
+        print(table(results[-1:], None).splitlines()[-1], flush=True)  # in case a later size fails
     one = None if args.no_one_function else bench_one_function(args)
     print("\nWall-clock time (median):\n")
     print(table(results, one))
