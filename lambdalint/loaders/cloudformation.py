@@ -399,6 +399,10 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
         text = arg[0] if isinstance(arg, list) and arg else arg
         if isinstance(text, str) and _DYNAMIC_REF.search(text):
             return EnvVar(name, text, loc, kind="dynamic-reference")
+        whole = re.fullmatch(r"\$\{([A-Za-z0-9]+)\}", text.strip()) if isinstance(text, str) else None
+        if whole and not isinstance(arg, list) and tpl.parameter(whole.group(1)) is not None:
+            # !Sub "${Param}" is !Ref Param
+            return classify_env_value(name, {"Ref": whole.group(1)}, tpl, loc)
     value = tpl.resolve(raw)
     if isinstance(value, str):
         if _DYNAMIC_REF.search(value):
