@@ -9,10 +9,10 @@ that may add permissions but cannot be read marks the role `incomplete`.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -48,25 +48,18 @@ def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
 
 @lru_cache(maxsize=1)
 def sam_policy_templates() -> dict[str, Any] | None:
-    """The policy templates of the installed aws-sam-translator, or None when it is absent.
-
-    Found without importing the package (it pulls in boto3 and pydantic)."""
+    """The policy templates of the installed aws-sam-translator (its own maintained data), or
+    None when it is not installed. Only its data file is read; the package's __init__ is a
+    version string, its translator (boto3, pydantic) is never imported."""
     try:
-        spec = importlib.util.find_spec("samtranslator")
-    except (ImportError, ValueError):
+        data_file = (
+            resources.files("samtranslator") / "policy_templates_data" / "policy_templates.json"
+        )
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, OSError, ValueError):
         return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / "policy_templates_data" / "policy_templates.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        templates = data.get("Templates") if isinstance(data, dict) else None
-        if isinstance(templates, dict):
-            return templates
-    return None
+    templates = data.get("Templates") if isinstance(data, dict) else None
+    return templates if isinstance(templates, dict) else None
 
 
 def _substitute(definition: Any, params: dict[str, Any], names: set[str]) -> Any:
