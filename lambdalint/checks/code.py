@@ -8,6 +8,7 @@ those inside the handler count (all facts count when the file serves a single fu
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -128,14 +129,23 @@ def _code_key(target: HandlerTarget) -> object:
 def _sole_user(fn: Function, ctx: CheckContext) -> bool:
     """No other function of the project runs another handler of this function's file."""
     target = ctx.handler_target(fn)
-    key = _code_key(target)
-    for other in ctx.project.functions:
-        if other is fn:
-            continue
-        t = ctx.handler_target(other)
-        if t.status == "ok" and _code_key(t) == key and t.function != target.function:
-            return False
-    return True
+    return _handlers_by_file(ctx).get(_code_key(target), set()) <= {target.function}
+
+
+_BY_FILE: weakref.WeakKeyDictionary[CheckContext, dict[object, set[str]]] = weakref.WeakKeyDictionary()
+
+
+def _handlers_by_file(ctx: CheckContext) -> dict[object, set[str]]:
+    """For each handler file (or inline source) of the project, the handler names used."""
+    found = _BY_FILE.get(ctx)
+    if found is None:
+        found = {}
+        for other in ctx.project.functions:
+            t = ctx.handler_target(other)
+            if t.status == "ok":
+                found.setdefault(_code_key(t), set()).add(t.function)
+        _BY_FILE[ctx] = found
+    return found
 
 
 def _relevant(in_function: str | None, names: set[str], sole: bool) -> bool:
