@@ -46,6 +46,7 @@ _TRANSPARENT = {
 }
 _COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
 _MAX_NODES = 2_000_000
+_MAX_BINDINGS = 16
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
 
 
@@ -134,6 +135,7 @@ class _Walker:
     calls: list[tuple[Any, str | None]] = field(default_factory=list)
     v2_foreign: bool = False  # AWS.config carries credentials of its own
     any_foreign: bool = False
+    locals_cache: dict[int, set[str]] = field(default_factory=dict)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -599,11 +601,15 @@ class _Walker:
             if imported is not None:
                 return _imported_ref(imported)
             values = self.bindings.get(name, [])
+            if len(values) > _MAX_BINDINGS:
+                return None  # rebound over and over: nothing to follow
             refs = {self._eval(v, depth + 1) for v in values if not _is_nullish(self, v)}
             return refs.pop() if len(refs) == 1 else None
         if kind == "member_expression":
             key = _binding_key(self, node)
             if key is not None and key in self.bindings:
+                if len(self.bindings[key]) > _MAX_BINDINGS:
+                    return None
                 refs = {self._eval(v, depth + 1) for v in self.bindings[key] if not _is_nullish(self, v)}
                 return refs.pop() if len(refs) == 1 else None
             base = self._eval(node.child_by_field_name("object"), depth + 1)
@@ -684,7 +690,11 @@ class _Walker:
 
     def _local_names(self, top: Any) -> set[str]:
         """Parameters and variables declared inside a top-level function."""
+        cached = self.locals_cache.get(top.id)
+        if cached is not None:
+            return cached
         names: set[str] = set()
+        self.locals_cache[top.id] = names
         stack = [top]
         while stack:
             node = stack.pop()

@@ -22,6 +22,7 @@ from lambdalint.model import Pos
 
 PosFn = Callable[[cst.CSTNode], Pos]
 
+_MAX_BINDINGS = 16
 # exceptions whose handler makes a missing variable harmless
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
@@ -429,7 +430,10 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     def _eval_binding(self, key: str, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         refs: set[_Ref | None] = set()
-        for value, where in self._lookup(key, frame):
+        values = self._lookup(key, frame)
+        if len(values) > _MAX_BINDINGS:
+            return None  # rebound over and over: nothing to follow
+        for value, where in values:
             if _is_none(value):
                 continue  # `client = None`, filled in later
             refs.add(self._eval(value, where, seen))
