@@ -45,7 +45,8 @@ _TRANSPARENT = {
     "await_expression",
 }
 _COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
-_MAX_NODES = 2_000_000
+# beyond this many syntax nodes (about 35,000 lines) a file is not analysed
+_MAX_NODES = 400_000
 _MAX_BINDINGS = 16
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
 
@@ -92,8 +93,8 @@ def analyze(path: Path, text: str) -> HandlerSource:
     root = tree.root_node
     if root.has_error:
         src.parse_error = walker.first_error(root, "TypeScript" if grammar != "javascript" else "JavaScript")
-    walker.walk(root)
-    walker.finish()
+    if walker.walk(root):
+        walker.finish()
     return src
 
 
@@ -174,7 +175,8 @@ class _Walker:
 
     # ------------------------------------------------------------------ the walk
 
-    def walk(self, root: Any) -> None:
+    def walk(self, root: Any) -> bool:
+        """Visit every node; False when the file is too large to analyse (no facts then)."""
         # (node, enclosing top-level function name, its node (None at module level))
         stack: list[tuple[Any, str | None, Any]] = [(root, None, None)]
         seen = 0
@@ -182,8 +184,11 @@ class _Walker:
             node, function, top = stack.pop()
             seen += 1
             if seen > _MAX_NODES:
-                self.src.open_namespace = True
-                return
+                self.src.open_namespace = True  # exports unknown: nothing reported
+                self.src.notice = f"not analysed: more than {_MAX_NODES:,} syntax nodes"
+                self.src.top_level.clear()
+                self.src.secrets.clear()
+                return False
             kind = node.type
             if kind in _FUNCTIONS and top is None:
                 function = self._function_name(node)
@@ -195,6 +200,7 @@ class _Walker:
                 handler(self, node, function if top is not None else None)
             for child in reversed(node.children):
                 stack.append((child, function, top))
+        return True
 
     def _function_name(self, node: Any) -> str | None:
         """The name a top-level function is bound to: its own, or that of the variable,
