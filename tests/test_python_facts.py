@@ -247,3 +247,21 @@ def test_clients_configured_from_the_event_are_per_invocation() -> None:
     )
     flags = sorted((c.pos.line, c.per_invocation_config) for c in src.clients)
     assert flags == [(9, True), (10, True), (11, False)]
+
+
+def test_main_block_is_not_lambda_code() -> None:
+    src = facts(
+        """\
+        import os
+        import boto3
+
+        def handler(event, context):
+            return os.environ["TABLE"]
+
+        if __name__ == "__main__":
+            os.environ["LOCAL_PROFILE"]
+            boto3.client("s3").put_object(Bucket="b", Key="k")
+        """
+    )
+    assert [r.name for r in src.env_reads] == ["TABLE"]
+    assert src.sdk_calls == [] and src.clients == []

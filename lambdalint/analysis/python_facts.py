@@ -122,6 +122,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.classes: list[str] = []
         self.try_stack: list[bool] = []
         self.lazy_depth = 0
+        # inside `if __name__ == "__main__":`: local runs, not Lambda; nothing recorded there
+        self.main_depth = 0
         self.if_lazy: list[bool] = []
         self.assigned: dict[int, tuple[str, ...]] = {}
         self.stores: set[int] = set()  # Subscript nodes that are written, not read
@@ -188,9 +190,13 @@ class FactVisitor(cst.BatchableCSTVisitor):
         lazy = self._is_none_test(node.test)
         self.if_lazy.append(lazy)
         self.lazy_depth += lazy
+        if self.frame is None and _is_main_test(node.test):
+            self.main_depth += 1
 
     def leave_If(self, original_node: cst.If) -> None:
         self.lazy_depth -= self.if_lazy.pop()
+        if self.frame is None and _is_main_test(original_node.test):
+            self.main_depth -= 1
 
     @staticmethod
     def _is_none_test(test: cst.BaseExpression) -> bool:
@@ -327,7 +333,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
         if key is None:
             return
         guarded = bool(self.try_stack) and self.try_stack[-1]
-        self.raw_env_reads.append((key, node, guarded, self.frame))
+        if not self.main_depth:
+            self.raw_env_reads.append((key, node, guarded, self.frame))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         # "X" in os.environ: the code checks before it reads
@@ -357,6 +364,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
     # ------------------------------------------------------------------ calls
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self.main_depth:
+            return
         self._env_call(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "setup_default_session":
@@ -601,6 +610,18 @@ def _visitor_names(cls: type) -> tuple[str, ...]:
 def _top_name(frame: _Frame | None) -> str | None:
     """The top-level function (or `Class.method`) a frame belongs to; None at module level."""
     return None if frame is None else frame.outermost().qualname
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"`."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    right = test.comparisons[0].comparator
+    return (
+        isinstance(test.comparisons[0].operator, cst.Equal)
+        and "__name__" in (_dotted(test.left), _dotted(right))
+        and "__main__" in (_string(test.left), _string(right))
+    )
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
