@@ -22,7 +22,7 @@ from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
 
 SAM_FUNCTION = "AWS::Serverless::Function"
-_AWS_MANAGED = re.compile(r"^arn:[^:]*:iam::aws:policy/")
+_AWS_MANAGED = re.compile(r"^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::aws:policy/")
 # the managed policies SAM attaches to the role it generates (samtranslator sam_resources.py,
 # eventsources/pull.py): always the basic execution role, plus these when the feature is used
 _SAM_EVENT_POLICIES = {
@@ -278,7 +278,9 @@ class _RoleBuilder:
         role.statements.append(stmt)
 
     def _has_connectors(self, fn_id: str, props: dict[str, Any]) -> bool:
-        if props.get("Connectors") is not None:
+        res = self.tpl.resources.get(fn_id)
+        # embedded connectors sit on the resource, next to Properties
+        if props.get("Connectors") is not None or (isinstance(res, dict) and res.get("Connectors") is not None):
             return True
         for res in self.tpl.resources.values():
             if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Connector":
