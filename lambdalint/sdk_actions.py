@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +244,7 @@ def _catalogue() -> dict[str, Any]:
     return services if isinstance(services, dict) else {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def service(name: str) -> Service | None:
     """A service by its botocore name (`boto3.client("s3")`)."""
     raw = _catalogue().get(name)
@@ -346,8 +346,7 @@ def js_service_for_class(name: str) -> str | None:
 def js_operation(service_name: str, method_or_command: str) -> Mapped | None:
     """`putObject` (a client method) or `PutObjectCommand` (a v3 command class)."""
     name = method_or_command
-    if name.endswith("Command"):
-        name = name[: -len("Command")]
+    name = name.removesuffix("Command")
     helper = JS_V2_HELPERS.get((service_name, name))
     if helper is not None:
         return _mapped(service_name, helper)
@@ -361,8 +360,7 @@ def js_operation(service_name: str, method_or_command: str) -> Mapped | None:
 def js_document_operation(method_or_command: str) -> Mapped | None:
     """A DynamoDB document client call: `put`, `PutCommand`, `batchWrite` …"""
     name = method_or_command
-    if name.endswith("Command"):
-        name = name[: -len("Command")]
+    name = name.removesuffix("Command")
     operation = JS_DOCUMENT_OPERATIONS.get(name.lower())
     return _mapped("dynamodb", operation) if operation is not None else None
 
@@ -374,10 +372,10 @@ _PREFIX_OVERRIDES = {"iot-data": "iot", "cloudwatch": "cloudwatch", "sesv2": "se
 
 
 def generate(out: Path) -> dict[str, int]:  # pragma: no cover - run by hand
-    import botocore
-    import botocore.session
+    import botocore  # type: ignore[import-untyped]
+    import botocore.session  # type: ignore[import-untyped]
     from botocore import xform_name
-    from policyuniverse import all_permissions
+    from policyuniverse import all_permissions  # type: ignore[import-untyped]
 
     session = botocore.session.get_session()
     loader = session.get_component("data_loader")

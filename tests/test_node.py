@@ -40,7 +40,9 @@ EXPORT_FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "name"), EXPORT_FORMS, ids=[c.splitlines()[-1][:40] for c, _ in EXPORT_FORMS])
+@pytest.mark.parametrize(
+    ("code", "name"), EXPORT_FORMS, ids=[c.splitlines()[-1][:40] for c, _ in EXPORT_FORMS]
+)
 def test_export_forms(code: str, name: str) -> None:
     src = facts(code, "index.mjs")
     assert src.parse_error is None
@@ -73,7 +75,9 @@ def test_open_namespace(code: str) -> None:
 
 
 def test_seed_mistake_export_named_differently() -> None:
-    src = facts("exports.helloWorld = async (event, context) => {\n  return { statusCode: 200 };\n};\n")
+    src = facts(
+        "exports.helloWorld = async (event, context) => {\n  return { statusCode: 200 };\n};\n"
+    )
     assert not src.open_namespace and src.parse_error is None
     assert "main" not in src.top_level
     assert set(src.top_level) == {"helloWorld"}
@@ -113,7 +117,7 @@ def test_typescript_handler_with_types() -> None:
 
 
 def test_env_reads_and_fallbacks() -> None:
-    code = "\n".join(
+    code = "\n".join(  # noqa: FLY002 - one numbered line each
         [
             "const a = process.env.A;",  # 1: no default
             "const b = process.env.B ?? 'x';",  # 2

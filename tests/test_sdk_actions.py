@@ -121,10 +121,22 @@ CLIENT_CALLS = [
 def test_at_least_fifty_calls_across_the_required_services() -> None:
     services = {s for s, _, _ in CLIENT_CALLS}
     assert len(CLIENT_CALLS) >= 50
-    assert {"s3", "dynamodb", "sqs", "sns", "lambda", "secretsmanager", "kms", "events", "stepfunctions"} <= services
+    assert {
+        "s3",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "lambda",
+        "secretsmanager",
+        "kms",
+        "events",
+        "stepfunctions",
+    } <= services
 
 
-@pytest.mark.parametrize(("service", "method", "expected"), CLIENT_CALLS, ids=[f"{s}.{m}" for s, m, _ in CLIENT_CALLS])
+@pytest.mark.parametrize(
+    ("service", "method", "expected"), CLIENT_CALLS, ids=[f"{s}.{m}" for s, m, _ in CLIENT_CALLS]
+)
 def test_client_call(service: str, method: str, expected: tuple[str, ...]) -> None:
     mapped = python_client_call(service, method)
     assert mapped is not None
@@ -178,7 +190,9 @@ def test_unknown_or_local_calls() -> None:
     assert python_client_call("nosuchservice", "put_object") is None
     # operations whose permission depends on the arguments: known operation, unknown actions
     mapped = python_client_call("dynamodb", "transact_write_items")
-    assert mapped is not None and mapped.operation == "TransactWriteItems" and mapped.actions is None
+    assert (
+        mapped is not None and mapped.operation == "TransactWriteItems" and mapped.actions is None
+    )
     mapped = python_client_call("dynamodb", "execute_statement")
     assert mapped is not None and mapped.actions is None
     # an unmodelled resource method is not guessed
@@ -202,7 +216,17 @@ def test_catalogue_agrees_with_botocore_when_installed() -> None:
 
     session = botocore.get_session()
     loader = session.get_component("data_loader")
-    for name in ("s3", "dynamodb", "sqs", "sns", "lambda", "secretsmanager", "kms", "events", "stepfunctions"):
+    for name in (
+        "s3",
+        "dynamodb",
+        "sqs",
+        "sns",
+        "lambda",
+        "secretsmanager",
+        "kms",
+        "events",
+        "stepfunctions",
+    ):
         svc = sdk_actions.service(name)
         assert svc is not None
         model = loader.load_service_model(name, "service-2")
@@ -219,7 +243,11 @@ JS_CALLS = [
     ("@aws-sdk/client-sqs", "SendMessageBatchCommand", ("sqs:SendMessage",)),
     ("@aws-sdk/client-sns", "PublishCommand", ("sns:Publish",)),
     ("@aws-sdk/client-lambda", "InvokeCommand", ("lambda:InvokeFunction",)),
-    ("@aws-sdk/client-secrets-manager", "GetSecretValueCommand", ("secretsmanager:GetSecretValue",)),
+    (
+        "@aws-sdk/client-secrets-manager",
+        "GetSecretValueCommand",
+        ("secretsmanager:GetSecretValue",),
+    ),
     ("@aws-sdk/client-kms", "DecryptCommand", ("kms:Decrypt",)),
     ("@aws-sdk/client-eventbridge", "PutEventsCommand", ("events:PutEvents",)),
     ("@aws-sdk/client-sfn", "StartExecutionCommand", ("states:StartExecution",)),
@@ -253,8 +281,14 @@ def test_js_client_classes() -> None:
 
 
 def test_js_document_client() -> None:
-    for name, action in [("put", "PutItem"), ("PutCommand", "PutItem"), ("batchWrite", "BatchWriteItem"),
-                         ("QueryCommand", "Query"), ("get", "GetItem"), ("UpdateCommand", "UpdateItem")]:
+    for name, action in [
+        ("put", "PutItem"),
+        ("PutCommand", "PutItem"),
+        ("batchWrite", "BatchWriteItem"),
+        ("QueryCommand", "Query"),
+        ("get", "GetItem"),
+        ("UpdateCommand", "UpdateItem"),
+    ]:
         mapped = js_document_operation(name)
         assert mapped is not None and mapped.actions == (f"dynamodb:{action}",)
     assert js_document_operation("TransactWriteCommand").actions is None  # type: ignore[union-attr]

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import FIXTURES
+
 from lambdalint.cli import main
 
 
@@ -26,7 +26,9 @@ def _show(folder: Path, *args: str) -> str:
 def test_json_view_lists_code_actions_with_status() -> None:
     out = _show(FIXTURES / "LL205-missing-permission" / "python-bad", "--format", "json")
     views = {v["name"]: v for v in json.loads(out)}
-    actions = {(a["action"], a["status"], a["line"]) for a in views["ExportFunction"]["code_actions"]}
+    actions = {
+        (a["action"], a["status"], a["line"]) for a in views["ExportFunction"]["code_actions"]
+    }
     assert actions == {
         ("dynamodb:Query", "allowed", 12),
         ("s3:ListBucket", "allowed", 13),
@@ -49,4 +51,7 @@ def test_table_has_an_actions_column_and_details() -> None:
     out = _show(FIXTURES / "LL205-missing-permission" / "node-bad")
     assert "api actions" in out.splitlines()[0]
     assert "AWS actions called by handler code:" in out
-    assert any("missing" in line and "events:PutEvents" in line and "src/ingest.mjs:18" in line for line in out.splitlines())
+    assert any(
+        "missing" in line and "events:PutEvents" in line and "src/ingest.mjs:18" in line
+        for line in out.splitlines()
+    )

@@ -92,7 +92,9 @@ def analyze(path: Path, text: str) -> HandlerSource:
     walker = _Walker(src, text, data)
     root = tree.root_node
     if root.has_error:
-        src.parse_error = walker.first_error(root, "TypeScript" if grammar != "javascript" else "JavaScript")
+        src.parse_error = walker.first_error(
+            root, "TypeScript" if grammar != "javascript" else "JavaScript"
+        )
     if walker.walk(root):
         walker.finish()
     return src
@@ -194,7 +196,9 @@ class _Walker:
                 function = self._function_name(node)
                 top = node
             if kind == "new_expression":
-                self.news.append((node, function if top is not None else None, self._kept(node), top))
+                self.news.append(
+                    (node, function if top is not None else None, self._kept(node), top)
+                )
             handler = _VISIT.get(kind)
             if handler is not None:
                 handler(self, node, function if top is not None else None)
@@ -215,7 +219,11 @@ class _Walker:
                 return None
             if parent.type == "variable_declarator":
                 target = parent.child_by_field_name("name")
-                return self.node_text(target) if target is not None and target.type == "identifier" else None
+                return (
+                    self.node_text(target)
+                    if target is not None and target.type == "identifier"
+                    else None
+                )
             if parent.type == "assignment_expression":
                 left = parent.child_by_field_name("left")
                 return self._member_name(left) if left is not None else None
@@ -263,13 +271,13 @@ class _Walker:
                     continue
                 exported = alias if alias is not None else name
                 local = None if source is not None else _key_text(self, name)
-                self.export(_key_text(self, exported), exported, local)
+                self.export(_key_text(self, exported) or "?", exported, local)
             return
         namespace = next((c for c in node.named_children if c.type == "namespace_export"), None)
         if namespace is not None:
             ident = namespace.named_children[-1] if namespace.named_children else None
             if ident is not None:
-                self.export(_key_text(self, ident), ident)
+                self.export(_key_text(self, ident) or "?", ident)
             return
         # `export * from "x"` and TypeScript's `export = value`
         self.src.open_namespace = True
@@ -284,7 +292,11 @@ class _Walker:
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
                 return None
-            if obj.type == "identifier" and self.node_text(obj) == "module" and self.node_text(prop) == "exports":
+            if (
+                obj.type == "identifier"
+                and self.node_text(obj) == "module"
+                and self.node_text(prop) == "exports"
+            ):
                 return "exports"
             if self._exports_target(obj) == "exports":
                 return self.node_text(prop)
@@ -322,7 +334,9 @@ class _Walker:
                 if name is None:
                     self.src.open_namespace = True
                     continue
-                local = self.node_text(val) if val is not None and val.type == "identifier" else None
+                local = (
+                    self.node_text(val) if val is not None and val.type == "identifier" else None
+                )
                 self.export(name, key, local)
             elif member.type == "shorthand_property_identifier":
                 self.export(self.node_text(member), member)
@@ -342,7 +356,7 @@ class _Walker:
             return
         target = self._exports_target(left)
         if target == "exports":
-            if not (left.type == "identifier"):  # `exports = x` rebinds a local only
+            if left.type != "identifier":  # `exports = x` rebinds a local only
                 self._export_value(right)
         elif target == "?":
             self.src.open_namespace = True
@@ -409,9 +423,17 @@ class _Walker:
                 continue
             if from_env:
                 self.env_reads.append((key, key_node, has_default, function))
-            elif from_process and key == "env" and local_node is not None and local_node.type == "identifier":
+            elif (
+                from_process
+                and key == "env"
+                and local_node is not None
+                and local_node.type == "identifier"
+            ):
                 self.env_aliases.add(self.node_text(local_node))
-            elif local_node is not None and local_node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            elif local_node is not None and local_node.type in (
+                "identifier",
+                "shorthand_property_identifier_pattern",
+            ):
                 self._require(self.node_text(local_node), value, key)
 
     # ------------------------------------------------------------------ imports
@@ -438,7 +460,9 @@ class _Walker:
                     if name is None:
                         continue
                     local = alias if alias is not None else name
-                    self.imports[self.node_text(local)] = _Import(package, _key_text(self, name) or "")
+                    self.imports[self.node_text(local)] = _Import(
+                        package, _key_text(self, name) or ""
+                    )
 
     def _require(self, local: str, value: Any, name: str) -> None:
         """`const x = require("pkg")` / `const { x } = require("pkg")` / `require("pkg").x`."""
@@ -555,9 +579,11 @@ class _Walker:
         text = self.node_text(func)
         if text.endswith("config.update") and self._has_credentials(node):
             self.v2_foreign = True  # AWS.config.update({ accessKeyId, … })
-        if text in ("Object.assign", "Object.defineProperty", "Object.defineProperties") or text.endswith(
-            ("__exportStar", "__export", "__reExport")
-        ):
+        if text in (
+            "Object.assign",
+            "Object.defineProperty",
+            "Object.defineProperties",
+        ) or text.endswith(("__exportStar", "__export", "__reExport")):
             self._export_call(node, text)
 
     def _export_call(self, node: Any, func: str) -> None:
@@ -584,9 +610,9 @@ class _Walker:
     def _kept(self, node: Any) -> bool:
         """The object is created once and kept (`client ??= new X()`, `x = x || new X()`,
         assigned to an outer variable or `this.x`) rather than made on every call."""
-        child, parent = node, node.parent
+        parent = node.parent
         while parent is not None and parent.type in _TRANSPARENT:
-            child, parent = parent, parent.parent
+            parent = parent.parent
         if parent is None:
             return False
         if parent.type in ("augmented_assignment_expression", "assignment_expression"):
@@ -616,7 +642,9 @@ class _Walker:
             if key is not None and key in self.bindings:
                 if len(self.bindings[key]) > _MAX_BINDINGS:
                     return None
-                refs = {self._eval(v, depth + 1) for v in self.bindings[key] if not _is_nullish(self, v)}
+                refs = {
+                    self._eval(v, depth + 1) for v in self.bindings[key] if not _is_nullish(self, v)
+                }
                 return refs.pop() if len(refs) == 1 else None
             base = self._eval(node.child_by_field_name("object"), depth + 1)
             prop = node.child_by_field_name("property")
@@ -628,19 +656,33 @@ class _Walker:
             instance = _instance(cls) if cls is not None else None
             if instance is None:
                 return None
-            foreign = self._has_credentials(node) or (self.v2_foreign and instance.style in ("v2", "doc-v2"))
+            foreign = self._has_credentials(node) or (
+                self.v2_foreign and instance.style in ("v2", "doc-v2")
+            )
             return replace(instance, foreign=foreign)
         if kind == "call_expression":
             func = node.child_by_field_name("function")
             if func is not None and func.type == "member_expression":
                 prop = func.child_by_field_name("property")
                 base = self._eval(func.child_by_field_name("object"), depth + 1)
-                if base is not None and base.kind == "doc-class" and prop is not None and self.node_text(prop) == "from":
+                if (
+                    base is not None
+                    and base.kind == "doc-class"
+                    and prop is not None
+                    and self.node_text(prop) == "from"
+                ):
                     args = node.child_by_field_name("arguments")
-                    inner = args.named_children[0] if args is not None and args.named_children else None
+                    inner = (
+                        args.named_children[0] if args is not None and args.named_children else None
+                    )
                     wrapped = self._eval(inner, depth + 1) if inner is not None else None
                     style = "doc-aggregate" if base.name == "DynamoDBDocument" else "doc-v3"
-                    return _Ref("client", "dynamodb", style=style, foreign=wrapped is not None and wrapped.foreign)
+                    return _Ref(
+                        "client",
+                        "dynamodb",
+                        style=style,
+                        foreign=wrapped is not None and wrapped.foreign,
+                    )
             if func is not None and self.node_text(func) == "require":
                 args = node.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
@@ -680,9 +722,9 @@ class _Walker:
     def _sender(self, command: Any) -> _Ref | None | bool:
         """The client a command is sent with: its ref, None when unknown, False when the
         command is not passed straight to `send`."""
-        child, parent = command, command.parent
+        parent = command.parent
         while parent is not None and parent.type in _TRANSPARENT:
-            child, parent = parent, parent.parent
+            parent = parent.parent
         if parent is None or parent.type != "arguments":
             return False
         call = parent.parent
@@ -704,8 +746,14 @@ class _Walker:
         stack = [top]
         while stack:
             node = stack.pop()
-            if node.type == "formal_parameters" or (node.type == "arrow_function" and node.child_by_field_name("parameter") is not None):
-                params = node if node.type == "formal_parameters" else node.child_by_field_name("parameter")
+            if node.type == "formal_parameters" or (
+                node.type == "arrow_function" and node.child_by_field_name("parameter") is not None
+            ):
+                params = (
+                    node
+                    if node.type == "formal_parameters"
+                    else node.child_by_field_name("parameter")
+                )
                 names.update(self.node_text(n) for n in _pattern_identifiers(params))
             elif node.type == "variable_declarator":
                 target = node.child_by_field_name("name")
@@ -718,7 +766,10 @@ class _Walker:
         stack = [node]
         while stack:
             current = stack.pop()
-            if current.type in ("identifier", "shorthand_property_identifier") and self.node_text(current) in names:
+            if (
+                current.type in ("identifier", "shorthand_property_identifier")
+                and self.node_text(current) in names
+            ):
                 return True
             stack.extend(current.named_children)
         return False
@@ -744,7 +795,9 @@ class _Walker:
             instance = self._eval(node)
             args = node.child_by_field_name("arguments")
             per_invocation = (instance is not None and instance.foreign) or (
-                top is not None and args is not None and self._mentions(args, self._local_names(top))
+                top is not None
+                and args is not None
+                and self._mentions(args, self._local_names(top))
             )
             self.src.clients.append(
                 ClientCreation(
@@ -914,8 +967,14 @@ def _is_nullish(walker: _Walker, node: Any) -> bool:
 def _declared_names(walker: _Walker, declaration: Any) -> list[Any]:
     """The value names an exported declaration binds (types and interfaces bind none)."""
     kind = declaration.type
-    if kind in ("function_declaration", "generator_function_declaration", "class_declaration",
-                "abstract_class_declaration", "enum_declaration", "function_signature"):
+    if kind in (
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "abstract_class_declaration",
+        "enum_declaration",
+        "function_signature",
+    ):
         name = declaration.child_by_field_name("name")
         return [name] if name is not None else []
     if kind in ("lexical_declaration", "variable_declaration"):
@@ -945,7 +1004,10 @@ def _pattern_identifiers(pattern: Any) -> list[Any]:
         for child in node.named_children:
             if node.type == "pair_pattern" and child == node.child_by_field_name("key"):
                 continue
-            if node.type in ("assignment_pattern", "object_assignment_pattern") and child == node.child_by_field_name("right"):
+            if node.type in (
+                "assignment_pattern",
+                "object_assignment_pattern",
+            ) and child == node.child_by_field_name("right"):
                 continue
             stack.append(child)
     return out
@@ -984,7 +1046,11 @@ def _imported_ref(imported: _Import) -> _Ref | None:
         service = sdk_actions.js_service_for_package(package)
         if service is None:
             return None
-        return _v3_member(service, name) if name not in ("*", "default") else _Ref("v3-module", service)
+        return (
+            _v3_member(service, name)
+            if name not in ("*", "default")
+            else _Ref("v3-module", service)
+        )
     return None
 
 
@@ -1021,5 +1087,7 @@ def _instance(cls: _Ref) -> _Ref | None:
     if cls.kind == "v3-aggregate":
         return _Ref("client", cls.service, style="aggregate")
     if cls.kind == "doc-class":
-        return _Ref("client", "dynamodb", style="doc-v2" if cls.name == "DocumentClient" else "doc-v3")
+        return _Ref(
+            "client", "dynamodb", style="doc-v2" if cls.name == "DocumentClient" else "doc-v3"
+        )
     return None

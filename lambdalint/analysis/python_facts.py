@@ -56,7 +56,6 @@ class _Frame:
     cached: bool = False
     qualname: str = ""  # `Class.method` for methods
 
-
     def outermost(self) -> _Frame:
         frame = self
         while frame.parent is not None:
@@ -115,7 +114,9 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.environ_names: set[str] = set()
         self.getenv_names: set[str] = set()
         # (scope, key) → [(value, frame it was evaluated in)]; scope is a frame or None (module)
-        self.bindings: dict[tuple[int | None, str], list[tuple[cst.BaseExpression, _Frame | None]]] = {}
+        self.bindings: dict[
+            tuple[int | None, str], list[tuple[cst.BaseExpression, _Frame | None]]
+        ] = {}
         self.returns: dict[str, list[tuple[cst.BaseExpression, _Frame | None]]] = {}
         self.calls: list[_CallSite] = []
         self.frame: _Frame | None = None
@@ -134,7 +135,10 @@ class FactVisitor(cst.BatchableCSTVisitor):
     # ------------------------------------------------------------------ scopes
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        decorators = {_dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) for d in node.decorators}
+        decorators = {
+            _dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            for d in node.decorators
+        }
         name = node.name.value
         self.frame = _Frame(
             name,
@@ -204,7 +208,9 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return True
         if isinstance(test, cst.Comparison):
             return any(
-                isinstance(c.operator, cst.Is) and isinstance(c.comparator, cst.Name) and c.comparator.value == "None"
+                isinstance(c.operator, cst.Is)
+                and isinstance(c.comparator, cst.Name)
+                and c.comparator.value == "None"
                 for c in test.comparisons
             )
         return False
@@ -223,7 +229,11 @@ class FactVisitor(cst.BatchableCSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             name = _dotted(alias.name)
-            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+            bound = (
+                alias.asname.name.value
+                if alias.asname and isinstance(alias.asname.name, cst.Name)
+                else None
+            )
             if name == "boto3":
                 self.boto3_names.add(bound or "boto3")
             elif name == "os":
@@ -240,7 +250,11 @@ class FactVisitor(cst.BatchableCSTVisitor):
             name = alias.name.value if isinstance(alias.name, cst.Name) else None
             if name is None:
                 continue
-            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            bound = (
+                alias.asname.name.value
+                if alias.asname and isinstance(alias.asname.name, cst.Name)
+                else name
+            )
             if module == "boto3" and name in ("client", "resource", "Session"):
                 self.factories[bound] = name
             elif module == "boto3.session" and name == "Session":
@@ -259,7 +273,9 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     def _bind(self, key: str, value: cst.BaseExpression) -> None:
         scope = self._scope_for(key)
-        self.bindings.setdefault((id(scope) if scope else None, key), []).append((value, self.frame))
+        self.bindings.setdefault((id(scope) if scope else None, key), []).append(
+            (value, self.frame)
+        )
 
     def _targets(self, target: cst.BaseExpression) -> list[str]:
         key = _dotted(target)
@@ -368,9 +384,12 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return
         self._env_call(node)
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "setup_default_session":
-            if _has_credentials(node, _SESSION_CREDENTIALS):
-                self.default_session_foreign = True
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "setup_default_session"
+            and _has_credentials(node, _SESSION_CREDENTIALS)
+        ):
+            self.default_session_foreign = True
         self.calls.append(
             _CallSite(node, self.frame, self.lazy_depth > 0, self.assigned.get(id(node), ()))
         )
@@ -426,7 +445,9 @@ class FactVisitor(cst.BatchableCSTVisitor):
         for site in self.calls:
             self._resolve_call(site)
 
-    def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[cst.BaseExpression, _Frame | None]]:
+    def _lookup(
+        self, key: str, frame: _Frame | None
+    ) -> list[tuple[cst.BaseExpression, _Frame | None]]:
         if "." not in key:
             f = frame
             while f is not None:
@@ -480,7 +501,11 @@ class FactVisitor(cst.BatchableCSTVisitor):
             if base is not None and base.kind == "client" and method:
                 return _Ref("paginator", base.service, detail=method)
             return None
-        if isinstance(func, cst.Name) and func.value in self.returns and not self._lookup(func.value, frame):
+        if (
+            isinstance(func, cst.Name)
+            and func.value in self.returns
+            and not self._lookup(func.value, frame)
+        ):
             refs = {self._eval(v, f, seen) for v, f in self.returns[func.value]}
             refs.discard(None)
             return next(iter(refs)) if len(refs) == 1 else None
@@ -566,17 +591,22 @@ class FactVisitor(cst.BatchableCSTVisitor):
         if isinstance(node, cst.Attribute):
             return self._static(node.value, frame)
         if isinstance(node, cst.Call):
-            return self._static(node.func, frame) and all(self._static(a.value, frame) for a in node.args)
+            return self._static(node.func, frame) and all(
+                self._static(a.value, frame) for a in node.args
+            )
         if isinstance(node, (cst.Dict,)):
             return all(
-                isinstance(e, cst.DictElement) and self._static(e.key, frame) and self._static(e.value, frame)
+                isinstance(e, cst.DictElement)
+                and self._static(e.key, frame)
+                and self._static(e.value, frame)
                 for e in node.elements
             )
         if isinstance(node, (cst.List, cst.Tuple)):
             return all(self._static(e.value, frame) for e in node.elements)
         if isinstance(node, cst.Subscript):  # os.environ["REGION"]
             return self._static(node.value, frame) and all(
-                isinstance(e.slice, cst.Index) and self._static(e.slice.value, frame) for e in node.slice
+                isinstance(e.slice, cst.Index) and self._static(e.slice.value, frame)
+                for e in node.slice
             )
         return False
 
@@ -586,7 +616,9 @@ class FactVisitor(cst.BatchableCSTVisitor):
         frame = site.frame
         if frame is None or site.lazy:
             return None
-        if site.targets and all(t in frame.globals or t.startswith(("self.", "cls.")) for t in site.targets):
+        if site.targets and all(
+            t in frame.globals or t.startswith(("self.", "cls.")) for t in site.targets
+        ):
             return None
         f: _Frame | None = frame
         while f is not None:

@@ -63,15 +63,27 @@ class ManagedPolicyActions:
 
 
 _LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
-_XRAY = ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries")
+_XRAY = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+)
 # The AWS managed policies Lambda functions commonly carry, by name (AWS documentation of each
 # policy). Any other managed policy makes LL205 silent for the function.
 MANAGED_POLICIES: dict[str, ManagedPolicyActions] = {
     "AWSLambdaBasicExecutionRole": ManagedPolicyActions(_LOGS),
     "AWSLambdaVPCAccessExecutionRole": ManagedPolicyActions(
-        (*_LOGS, "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-         "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
+        (
+            *_LOGS,
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+        )
     ),
     "AWSXrayWriteOnlyAccess": ManagedPolicyActions(_XRAY),
     "AWSXRayDaemonWriteAccess": ManagedPolicyActions(_XRAY),
@@ -79,12 +91,25 @@ MANAGED_POLICIES: dict[str, ManagedPolicyActions] = {
         (*_LOGS, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
     ),
     "AWSLambdaKinesisExecutionRole": ManagedPolicyActions(
-        (*_LOGS, "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-         "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard")
+        (
+            *_LOGS,
+            "kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary",
+            "kinesis:GetRecords",
+            "kinesis:GetShardIterator",
+            "kinesis:ListShards",
+            "kinesis:ListStreams",
+            "kinesis:SubscribeToShard",
+        )
     ),
     "AWSLambdaDynamoDBExecutionRole": ManagedPolicyActions(
-        (*_LOGS, "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-         "dynamodb:ListStreams")
+        (
+            *_LOGS,
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        )
     ),
     "AWSLambdaRole": ManagedPolicyActions(("lambda:InvokeFunction",)),
     "AWSLambdaExecute": ManagedPolicyActions(("logs:*", "s3:GetObject", "s3:PutObject")),
@@ -132,7 +157,9 @@ def _sole_user(fn: Function, ctx: CheckContext) -> bool:
     return _handlers_by_file(ctx).get(_code_key(target), set()) <= {target.function}
 
 
-_BY_FILE: weakref.WeakKeyDictionary[CheckContext, dict[object, set[str]]] = weakref.WeakKeyDictionary()
+_BY_FILE: weakref.WeakKeyDictionary[CheckContext, dict[object, set[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _handlers_by_file(ctx: CheckContext) -> dict[object, set[str]]:
