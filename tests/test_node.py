@@ -298,3 +298,15 @@ exports.handler = async (event) => {
     src = facts(code)
     assert [c.per_invocation_config for c in src.clients] == [True]
     assert [c.actions for c in src.sdk_calls] == [("execute-api:ManageConnections",)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'require("dotenv").config();\nexports.handler = async () => process.env.A;',
+        'import "dotenv/config";\nexport const handler = async () => process.env.A;',
+        "Object.assign(process.env, loadSecrets());\nexports.handler = async () => process.env.A;",
+    ],
+)
+def test_environment_filled_at_run_time(code: str) -> None:
+    assert facts(code, "index.mjs").dynamic_env

@@ -265,3 +265,9 @@ def test_main_block_is_not_lambda_code() -> None:
     )
     assert [r.name for r in src.env_reads] == ["TABLE"]
     assert src.sdk_calls == [] and src.clients == []
+
+
+def test_environment_filled_at_run_time() -> None:
+    assert facts("from dotenv import load_dotenv\nload_dotenv()\n").dynamic_env
+    assert facts("import os\nos.environ.update({'A': '1'})\n").dynamic_env
+    assert not facts("import os\nA = os.environ['A']\n").dynamic_env

@@ -48,6 +48,8 @@ _COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
 # beyond this many syntax nodes (about 35,000 lines) a file is not analysed
 _MAX_NODES = 400_000
 _MAX_BINDINGS = 16
+# packages that fill process.env from files shipped with the code
+_ENV_LOADERS = {"dotenv", "dotenv-flow", "@dotenvx"}
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
 
 
@@ -443,6 +445,8 @@ class _Walker:
         package = _string_value(self, source) if source is not None else None
         if package is None:
             return
+        if package.split("/", 1)[0] in _ENV_LOADERS:
+            self.src.dynamic_env = True  # `import "dotenv/config"`: variables from a file
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if clause is None:
             return
@@ -577,6 +581,20 @@ class _Walker:
         if func is None:
             return
         text = self.node_text(func)
+        if text == "require":
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            package = _string_value(self, first) if first is not None else None
+            if package is not None and package.split("/", 1)[0] in _ENV_LOADERS:
+                self.src.dynamic_env = True  # require("dotenv").config()
+        elif text == "Object.assign":
+            args = node.child_by_field_name("arguments")
+            if (
+                args is not None
+                and args.named_children
+                and self._is_process_env(args.named_children[0])
+            ):
+                self.src.dynamic_env = True  # Object.assign(process.env, …)
         if text.endswith("config.update") and self._has_credentials(node):
             self.v2_foreign = True  # AWS.config.update({ accessKeyId, … })
         if text in (

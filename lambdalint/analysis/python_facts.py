@@ -23,6 +23,8 @@ from lambdalint.model import Pos
 PosFn = Callable[[cst.CSTNode], Pos]
 
 _MAX_BINDINGS = 16
+# libraries that fill os.environ from files shipped with the code
+_ENV_LOADERS = {"dotenv", "environs", "decouple"}
 # exceptions whose handler makes a missing variable harmless
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
@@ -238,6 +240,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
                 self.boto3_names.add(bound or "boto3")
             elif name == "os":
                 self.os_names.add(bound or "os")
+            elif name is not None and name.split(".", 1)[0] in _ENV_LOADERS:
+                self.src.dynamic_env = True  # variables may come from a packaged .env file
             elif name == "boto3.session" and bound:
                 self._bind(bound, cst.Attribute(cst.Name("boto3"), cst.Name("session")))
                 self.boto3_names.add("boto3")
@@ -246,6 +250,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
         if node.module is None or isinstance(node.names, cst.ImportStar):
             return
         module = _dotted(node.module)
+        if module is not None and module.split(".", 1)[0] in _ENV_LOADERS:
+            self.src.dynamic_env = True  # variables may come from a packaged .env file
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else None
             if name is None:
@@ -363,6 +369,12 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     def _env_call(self, node: cst.Call) -> None:
         func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "update"
+            and self._is_environ(func.value)
+        ):
+            self.src.dynamic_env = True  # os.environ.update(...): set at run time
         key = _string(node.args[0].value) if node.args and node.args[0].keyword is None else None
         if key is None:
             return
