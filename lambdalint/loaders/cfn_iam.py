@@ -216,7 +216,7 @@ class _RoleBuilder:
         if isinstance(events, dict):
             for event in events.values():
                 etype = event.get("Type") if isinstance(event, dict) else None
-                if etype in _SAM_EVENT_POLICIES:
+                if isinstance(etype, str) and etype in _SAM_EVENT_POLICIES:
                     implicit.append(_SAM_EVENT_POLICIES[etype])
         for name in dict.fromkeys(implicit):
             role.managed_policies.append(ManagedPolicy(name, fn.loc))
