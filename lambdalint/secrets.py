@@ -59,7 +59,9 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
 
 # scheme://user:password@host — a URL carrying a password (database URLs, broker URLs)
 _URL_PASSWORD = re.compile(
-    r"\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)", re.IGNORECASE
+    # the scheme's length is bounded: unbounded, every word start of a long `a.a.a.a…` value
+    # scanned to its end looking for `://` (quadratic: minutes for a 700 KB value)
+    r"\b([a-z][a-z0-9+.-]{0,31}://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)", re.IGNORECASE
 )
 
 # Name tokens (upper case) that mark a variable as holding a secret; tuples are consecutive tokens.
@@ -288,8 +290,14 @@ def names_reference(name: str) -> bool:
     return bool(parts) and parts[-1] in DESCRIPTOR_TOKENS
 
 
+# Credentials sit at the start of a value (a PEM header, a token prefix) and are far shorter;
+# some formats cost time quadratic in the length of an adversarial value (`eyJ-eyJ-…`).
+SCAN_LIMIT = 4096
+
+
 def credential_format(value: str) -> str | None:
-    """The name of a known credential format found in the value, if any."""
+    """The name of a known credential format found in the value (its first 4 KB), if any."""
+    value = value[:SCAN_LIMIT]
     for fmt in CREDENTIAL_FORMATS:
         m = fmt.pattern.search(value)
         if m is None:
