@@ -93,7 +93,7 @@ class Template:
                 try:
                     if isinstance(seq, list):
                         return self.resolve(seq[int(idx)], depth + 1)
-                except (ValueError, TypeError, IndexError):
+                except (ValueError, TypeError, IndexError, OverflowError):
                     return UNKNOWN
             return UNKNOWN
         if name == "Fn::If":
