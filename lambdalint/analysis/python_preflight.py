@@ -15,6 +15,7 @@ import gc
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 from lambdalint.model import Pos
@@ -63,7 +64,10 @@ def preflight(text: str) -> Verdict | None:
 
 def _measured(text: str) -> Verdict | None:
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            # `'\d'` in a regex is a SyntaxWarning on Python 3.12+: the user's, not ours to print
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except SyntaxError as exc:
         error = (f"Python syntax error: {exc.msg}", Pos(exc.lineno or 1, exc.offset or 1))
         if _NESTING.search(exc.msg or "") or not _tokens_within_bounds(text, per_statement=True):
