@@ -88,6 +88,8 @@ def built(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     case = request.param
     if not corpus.supported(case):
         pytest.skip(f"{case.name} needs {', '.join(case.needs)}")
+    if case.slow and os.environ.get("LAMBDALINT_FUZZ", "").lower() != "long":
+        pytest.skip(f"{case.name} takes seconds: LAMBDALINT_FUZZ=long (and bench/hostile_memory.py) run it")
     folder = corpus.build(case, tmp_path / case.name)
     yield folder
     corpus.remove(folder)  # 20 MB files; and folders deeper than shutil.rmtree can recurse

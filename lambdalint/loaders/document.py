@@ -364,9 +364,8 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
         nonlocal root, have_root, nodes, duplicates
         nodes += size
         if nodes > max_nodes:
-            raise LoadError(
-                f"document expands to more than {max_nodes:,} nodes (YAML alias bomb?)", pos
-            )
+            why = "YAML alias bomb?" if anchors else "the max-nodes limit"
+            raise LoadError(f"document expands to more than {max_nodes:,} nodes ({why})", pos)
         if not stack:
             root = value
             have_root = True
