@@ -42,7 +42,9 @@ class Measurement:
 
 
 def corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hostile_corpus", ROOT / "fixtures" / "hostile" / "corpus.py")
+    spec = importlib.util.spec_from_file_location(
+        "hostile_corpus", ROOT / "fixtures" / "hostile" / "corpus.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["hostile_corpus"] = module
@@ -148,14 +150,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"{'case':<28} {'files':>5} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'exit':>4}")
         for r in sorted(rows[1:], key=lambda r: (r.peak_rss_mb, r.seconds)):
-            print(f"{r.case:<28} {r.files:>5} {r.seconds:>7.2f} {r.cpu_seconds:>7.2f} {r.peak_rss_mb:>8.1f} {r.exit_code:>4}")
+            print(
+                f"{r.case:<28} {r.files:>5} {r.seconds:>7.2f} {r.cpu_seconds:>7.2f} {r.peak_rss_mb:>8.1f} {r.exit_code:>4}"
+            )
         base = rows[0]
-        print(f"{base.case:<28} {base.files:>5} {base.seconds:>7.2f} {base.cpu_seconds:>7.2f} {base.peak_rss_mb:>8.1f} {base.exit_code:>4}")
+        print(
+            f"{base.case:<28} {base.files:>5} {base.seconds:>7.2f} {base.cpu_seconds:>7.2f} {base.peak_rss_mb:>8.1f} {base.exit_code:>4}"
+        )
         worst_mem = max(rows[1:], key=lambda r: r.peak_rss_mb, default=None)
         worst_time = max(rows[1:], key=lambda r: r.seconds, default=None)
         if worst_mem and worst_time:
-            print(f"worst memory: {worst_mem.case} ({worst_mem.peak_rss_mb:.1f} MB); "
-                  f"worst time: {worst_time.case} ({worst_time.seconds:.2f} s)")
+            print(
+                f"worst memory: {worst_mem.case} ({worst_mem.peak_rss_mb:.1f} MB); "
+                f"worst time: {worst_time.case} ({worst_time.seconds:.2f} s)"
+            )
     failed = [r for r in rows if r.exit_code not in (0, 1)]
     for r in failed:
         print(f"{r.case}: exit {r.exit_code}: {r.stderr_tail}", file=sys.stderr)

@@ -168,7 +168,8 @@ def _walk_dirs(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
         dirpath = stack.pop()
         try:
             with os.scandir(dirpath) as entries:
-                dirnames, filenames = [], []
+                dirnames: list[str] = []
+                filenames: list[str] = []
                 for entry in entries:
                     try:
                         is_dir = entry.is_dir()  # follows symbolic links, as followlinks does

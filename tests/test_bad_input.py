@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES, lint
+
 from lambdalint.cli import main
 
 SAM = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
@@ -25,11 +25,13 @@ GOOD = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
 def _bad_tree(root: Path) -> Path:
     """One folder per bad input, next to a real project whose findings must survive."""
     files: dict[str, str | bytes] = {
-        "yaml/template.yaml": SAM + "  Fn:\n    Type: AWS::Serverless::Function\n    Properties: [unclosed\n",
+        "yaml/template.yaml": SAM
+        + "  Fn:\n    Type: AWS::Serverless::Function\n    Properties: [unclosed\n",
         "json/template.json": '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n  "Properties": {"Handler": }}}}',
         "empty/template.yaml": "",
         "binary/template.yaml": b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00Resources:\n",
-        "latin1/template.yaml": SAM.encode() + b"  Fn: # caf\xe9\n    Type: AWS::Serverless::Function\n",
+        "latin1/template.yaml": SAM.encode()
+        + b"  Fn: # caf\xe9\n    Type: AWS::Serverless::Function\n",
         "deep/template.json": '{"Resources": {"X": ' + "[" * 50_000 + "]" * 50_000 + "}}",
         "deep/template.yaml": SAM + "  X: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n",
         "python/template.yaml": SAM
@@ -37,10 +39,16 @@ def _bad_tree(root: Path) -> Path:
         "      Runtime: python3.12\n      Handler: app.handler\n",
         "python/app.py": "import os\n\ndef handler(event, context):\n    return {'a': 1\n\nx = 2\n",
     }
-    bomb = [SAM.rstrip("\n").replace("Resources:", "Metadata:"), '  a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    bomb = [
+        SAM.rstrip("\n").replace("Resources:", "Metadata:"),
+        '  a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+    ]
     for prev, name in zip("abcdefgh", "bcdefghi"):
         bomb.append(f"  {name}: &{name} [{', '.join('*' + prev for _ in range(10))}]")
-    files["bomb/template.yaml"] = "\n".join(bomb) + "\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: *i}\n"
+    files["bomb/template.yaml"] = (
+        "\n".join(bomb)
+        + "\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: *i}\n"
+    )
     files["huge/template.yaml"] = SAM + ("#" + "x" * 98 + "\n") * (20 * 1024 * 1024 // 100)
     for rel, data in files.items():
         path = root / rel
@@ -98,11 +106,16 @@ def test_skipped_files_get_one_line_notices(bad_tree: Path) -> None:
         assert "loop/template.yaml: cannot resolve path (symlink loop?)" in notices
     assert all("\n" not in n for n in result.notices)
     # skipped files are notices, never findings
-    assert not any(f.loc.path.parts[0] in ("empty", "binary", "huge", "loop") for f in result.findings)
+    assert not any(
+        f.loc.path.parts[0] in ("empty", "binary", "huge", "loop") for f in result.findings
+    )
 
 
 def test_the_rest_of_the_tree_is_still_linted(bad_tree: Path) -> None:
-    alone = {(r, p.removeprefix("good/"), line) for r, p, line, _ in _findings(lint(bad_tree / "good", select=["LL102"]))}
+    alone = {
+        (r, p.removeprefix("good/"), line)
+        for r, p, line, _ in _findings(lint(bad_tree / "good", select=["LL102"]))
+    }
     together = {(r, p, line) for r, p, line, _ in _findings(lint(bad_tree, select=["LL102"]))}
     assert alone and {(r, "good/" + p, line) for r, p, line in alone} <= together
 
@@ -114,7 +127,11 @@ def test_cli_exits_1_with_findings_and_never_a_traceback(bad_tree: Path) -> None
     command = [exe] if exe else [sys.executable, "-m", "lambdalint"]
     done = subprocess.run(
         [*command, "check", "--no-cache", "--format", "json", "."],
-        capture_output=True, text=True, cwd=bad_tree, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=bad_tree,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr

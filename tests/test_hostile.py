@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES, ROOT
+
 from lambdalint.cli import main
 from lambdalint.config import Config, ConfigError
 from lambdalint.engine import Result, run
@@ -27,7 +27,9 @@ from lambdalint.engine import Result, run
 
 def _corpus() -> ModuleType:
     if "hostile_corpus" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("hostile_corpus", FIXTURES / "hostile" / "corpus.py")
+        spec = importlib.util.spec_from_file_location(
+            "hostile_corpus", FIXTURES / "hostile" / "corpus.py"
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules["hostile_corpus"] = module  # dataclasses look their module up
@@ -38,10 +40,22 @@ def _corpus() -> ModuleType:
 corpus = _corpus()
 CASES = corpus.CASES
 # cheap enough to build and lint together in one tree (the slow ones run on their own)
-SHARED = [c for c in CASES if not c.generated or c.name in (
-    "huge-file", "deep-yaml-50000", "deep-json-50000", "sub-bomb", "symlink-loops",
-    "special-files", "terraform-and-serverless", "python-deep",
-)]
+SHARED = [
+    c
+    for c in CASES
+    if not c.generated
+    or c.name
+    in (
+        "huge-file",
+        "deep-yaml-50000",
+        "deep-json-50000",
+        "sub-bomb",
+        "symlink-loops",
+        "special-files",
+        "terraform-and-serverless",
+        "python-deep",
+    )
+]
 SENTINEL = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
 
 
@@ -79,8 +93,13 @@ def _missing(result: Result, case: Any, prefix: str = "") -> list[str]:
 
 
 def _report(result: Result) -> str:
-    lines = [f"{f.rule_id} {_posix(f.loc.path)}:{f.loc.pos.line} {f.message[:120]!r}" for f in result.findings]
-    return "\n".join(lines + [f"notice: {n[:160]!r}" for n in result.notices] + result.internal_errors)
+    lines = [
+        f"{f.rule_id} {_posix(f.loc.path)}:{f.loc.pos.line} {f.message[:120]!r}"
+        for f in result.findings
+    ]
+    return "\n".join(
+        lines + [f"notice: {n[:160]!r}" for n in result.notices] + result.internal_errors
+    )
 
 
 @pytest.fixture
@@ -89,7 +108,9 @@ def built(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     if not corpus.supported(case):
         pytest.skip(f"{case.name} needs {', '.join(case.needs)}")
     if case.slow and os.environ.get("LAMBDALINT_FUZZ", "").lower() != "long":
-        pytest.skip(f"{case.name} takes seconds: LAMBDALINT_FUZZ=long (and bench/hostile_memory.py) run it")
+        pytest.skip(
+            f"{case.name} takes seconds: LAMBDALINT_FUZZ=long (and bench/hostile_memory.py) run it"
+        )
     folder = corpus.build(case, tmp_path / case.name)
     yield folder
     corpus.remove(folder)  # 20 MB files; and folders deeper than shutil.rmtree can recurse
@@ -101,7 +122,9 @@ def test_every_case_expects_a_finding_or_a_notice() -> None:
         assert case.expect, f"{case.name}: a hostile file never passes silently"
         if not case.generated:
             assert (FIXTURES / "hostile" / case.name).is_dir()
-    committed = {p.name for p in (FIXTURES / "hostile").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    committed = {
+        p.name for p in (FIXTURES / "hostile").iterdir() if p.is_dir() and p.name != "__pycache__"
+    }
     assert committed == {c.name for c in CASES if not c.generated}
 
 
@@ -152,7 +175,11 @@ def test_one_tree_of_everything_still_lints_the_rest(shared_tree: Path) -> None:
     for case in SHARED:
         if corpus.supported(case):
             assert not _missing(result, case, prefix=f"{case.name}/"), case.name
-    sentinel = {(f.rule_id, f.loc.pos.line) for f in result.findings if _posix(f.loc.path) == "sentinel/template.yaml"}
+    sentinel = {
+        (f.rule_id, f.loc.pos.line)
+        for f in result.findings
+        if _posix(f.loc.path) == "sentinel/template.yaml"
+    }
     alone = {(f.rule_id, f.loc.pos.line) for f in _lint(shared_tree / "sentinel").findings}
     assert alone and sentinel == alone
 
@@ -194,15 +221,29 @@ def test_machine_formats_stay_valid(shared_tree: Path) -> None:
 
         done = _cli(shared_tree, "--format", "sarif")
         assert done.exit_code == 1
-        schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+        schema = json.loads(
+            (ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+        )
         jsonschema.Draft4Validator(schema).validate(json.loads(done.stdout))
 
 
 # ---------------------------------------------------------------- nothing runs, nothing leaks
 
 _AUDIT: list[tuple[str, tuple[Any, ...]]] | None = None
-_WATCHED = ("os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.startfile", "subprocess.",
-            "socket.", "urllib.", "http.", "ctypes.dlopen", "exec", "open")
+_WATCHED = (
+    "os.system",
+    "os.exec",
+    "os.spawn",
+    "os.posix_spawn",
+    "os.startfile",
+    "subprocess.",
+    "socket.",
+    "urllib.",
+    "http.",
+    "ctypes.dlopen",
+    "exec",
+    "open",
+)
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -255,13 +296,23 @@ def test_nothing_is_executed_imported_or_fetched(trap: Path) -> None:
     assert any(f.rule_id == "LL100" and "!!python" in f.message for f in result.findings)
     assert any(f.rule_id == "LL102" and "'main'" in f.message for f in result.findings)  # parsed
     assert not list(trap.rglob("PWNED")) and not list(trap.rglob("IMPORTED"))
-    spawned = [e for e, _ in events if e.startswith(("os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.startfile", "subprocess."))]
+    spawned = [
+        e
+        for e, _ in events
+        if e.startswith(
+            ("os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.startfile", "subprocess.")
+        )
+    ]
     assert not spawned, spawned
     network = [e for e, _ in events if e.startswith(("socket.", "urllib.", "http."))]
     assert not network, network
     executed = [a[0].co_filename for e, a in events if e == "exec" and hasattr(a[0], "co_filename")]
     assert not [f for f in executed if _inside(Path(f).resolve(), trap.resolve())], executed
-    imported = [m for m in list(sys.modules.values()) if _inside(Path(getattr(m, "__file__", None) or "/").resolve(), trap.resolve())]
+    imported = [
+        m
+        for m in list(sys.modules.values())
+        if _inside(Path(getattr(m, "__file__", None) or "/").resolve(), trap.resolve())
+    ]
     assert not imported
 
 
@@ -281,7 +332,11 @@ def test_nothing_outside_the_tree_is_read(trap: Path) -> None:
             continue
         if isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
             continue
-        read.add(Path(os.fsdecode(args[0])).resolve() if not os.path.isabs(args[0]) else Path(os.fsdecode(args[0])))
+        read.add(
+            Path(os.fsdecode(args[0])).resolve()
+            if not os.path.isabs(args[0])
+            else Path(os.fsdecode(args[0]))
+        )
     outside = [p for p in read if not _inside(p, tree) and not any(_inside(p, a) for a in allowed)]
     assert not outside, outside
     assert tree / "path-traversal" / "secret" / "passwd.py" not in read
@@ -328,7 +383,9 @@ def test_special_paths_given_directly_are_noticed(tmp_path: Path) -> None:
     old = Path.cwd()
     os.chdir(tmp_path)
     try:
-        done = CliRunner().invoke(main, ["check", "--no-cache", "fifo.yaml", "zero.yaml", "broken.yaml", "loop.yaml"])
+        done = CliRunner().invoke(
+            main, ["check", "--no-cache", "fifo.yaml", "zero.yaml", "broken.yaml", "loop.yaml"]
+        )
     finally:
         os.chdir(old)
     assert done.exit_code == 0, done.output
@@ -343,22 +400,32 @@ def test_special_paths_given_directly_are_noticed(tmp_path: Path) -> None:
 
 def test_limits_are_configurable(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(
-        corpus.SAM + "  X: " + "[" * 20 + "]" * 20 + "\n" + corpus._function("Fn", "app"), encoding="utf-8"
+        corpus.SAM + "  X: " + "[" * 20 + "]" * 20 + "\n" + corpus._function("Fn", "app"),
+        encoding="utf-8",
     )
     assert not [f for f in _lint(tmp_path).findings if f.rule_id == "LL100"]
-    deep = [f.message for f in _lint(tmp_path, **{"max-depth": 10}).findings if f.rule_id == "LL100"]
+    deep = [
+        f.message for f in _lint(tmp_path, **{"max-depth": 10}).findings if f.rule_id == "LL100"
+    ]
     assert deep == ["nesting deeper than 10 levels"]
-    nodes = [f.message for f in _lint(tmp_path, **{"max-nodes": 30}).findings if f.rule_id == "LL100"]
+    nodes = [
+        f.message for f in _lint(tmp_path, **{"max-nodes": 30}).findings if f.rule_id == "LL100"
+    ]
     assert nodes and "more than 30 nodes" in nodes[0]
     small = _lint(tmp_path, **{"max-file-size": "100B"})
     assert any("above the 100 bytes limit" in n for n in small.notices)
-    assert any("above the 200 bytes limit" in n for n in _lint(tmp_path, **{"max-file-size": 200}).notices)
+    assert any(
+        "above the 200 bytes limit" in n for n in _lint(tmp_path, **{"max-file-size": 200}).notices
+    )
     # and back to the defaults on the next run
     assert not [f for f in _lint(tmp_path).findings if f.rule_id == "LL100"]
     assert not _lint(tmp_path).notices
 
 
-@pytest.mark.parametrize("option", [{"max-file-size": "lots"}, {"max-file-size": 0}, {"max-depth": -1}, {"max-nodes": True}])
+@pytest.mark.parametrize(
+    "option",
+    [{"max-file-size": "lots"}, {"max-file-size": 0}, {"max-depth": -1}, {"max-nodes": True}],
+)
 def test_bad_limits_are_configuration_errors(option: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=next(iter(option))):
         _lint(tmp_path, **option)

@@ -34,7 +34,9 @@ MAX_BRACKET_DEPTH = 200  # CPython's own limit
 MAX_STATEMENT_TOKENS = 2_000
 
 # CPython's messages for sources nested beyond what it compiles: the runtime fails the same way
-_NESTING = re.compile(r"too many nested|too many (statically nested|levels of indentation)|too complex")
+_NESTING = re.compile(
+    r"too many nested|too many (statically nested|levels of indentation)|too complex"
+)
 
 
 @dataclass(frozen=True)
