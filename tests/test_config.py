@@ -216,3 +216,18 @@ def test_hostile_config_files_are_errors_not_hangs(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_bytes(b"[tool.lambdalint]\nselect = ['\xff']\n")
     with pytest.raises(ConfigError, match="cannot read"):
         configfile.load([tmp_path], None)
+
+
+def test_input_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".lambdalint.yaml").write_text('max-file-size: "1KB"\nmax-depth: 8\nmax-nodes: 100000\n')
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n" + "# padding\n" * 200
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--no-cache", "."])
+    assert result.exit_code == 0, result.output
+    assert "above the 1 KB limit" in result.stderr
+    (tmp_path / ".lambdalint.yaml").write_text("max-depth: 0\n")
+    result = CliRunner().invoke(main, ["check", "--no-cache", "."])
+    assert result.exit_code == 2
+    assert "max-depth" in result.stderr
