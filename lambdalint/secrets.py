@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,12 @@ def is_secret_name(name: str, extra: Iterable[str] = ()) -> bool:
     """The name says the variable holds a secret (`DB_PASSWORD`, `apiKey`), and does not merely
     describe one (`SECRET_ARN`, `TOKEN_TABLE_NAME`, `PASSWORD_MIN_LENGTH`). `extra`: more name
     fragments (the `secret-names` option), matched as whole tokens the same way."""
+    # shared variables (Globals, provider environment) reach here once per function
+    return _is_secret_name(name, tuple(extra))
+
+
+@lru_cache(maxsize=8192)
+def _is_secret_name(name: str, extra: tuple[str, ...]) -> bool:
     parts = tokens(name)
     if not parts:
         return False

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import policy_document
+from lambdalint.loaders import document, policy_document
 from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
 from lambdalint.model import (
     UNKNOWN,
@@ -251,7 +251,28 @@ class _Service:
             for item in raw:
                 if isinstance(item, LMap):
                     entries.extend((item, k, v) for k, v in item.items() if isinstance(k, str) and isinstance(v, LMap))
+        if self._provider_too_large(len(entries)):
+            return []
         return [self.function(container, key, body) for container, key, body in entries]
+
+    def _provider_too_large(self, count: int) -> bool:
+        """Provider settings are copied into every function: thousands of provider variables
+        times thousands of functions is held to the node budget, as SAM Globals are."""
+        env = self.provider.get("environment")
+        if count < 2 or not isinstance(env, LMap):
+            return False
+        budget = document.LIMITS.max_nodes
+        if len(env) * count <= budget:
+            return False
+        self.doc.diagnostics.append(
+            Diagnostic(
+                "LL100",
+                f"provider.environment ({len(env):,} variables) applied to {count:,} functions "
+                f"expands past the {budget:,}-value limit (max-nodes): functions not checked",
+                self.loc(self.provider, "environment"),
+            )
+        )
+        return True
 
     def function(self, container: LMap, key: str, body: LMap) -> Function:
         fn = Function(name=key, framework=FRAMEWORK, loc=self.key_loc(container, key))
@@ -475,6 +496,23 @@ class _Service:
             return [v for item in raw if isinstance(item, LMap) for v in item.values() if isinstance(v, LMap)]
         return []
 
+    def _event_kinds(self, bodies: list[LMap], where: Loc) -> set[str]:
+        # the shared role covers every function's events: computed once per service, not per
+        # function (3,000 functions took seconds when each walked all the others)
+        key = id(bodies[0]) if len(bodies) == 1 else -1
+        cache: dict[int, set[str]] = self.__dict__.setdefault("_kinds_cache", {})
+        if key in cache:
+            return cache[key]
+        kinds: set[str] = set()
+        for body in bodies:
+            events = body.get("events")
+            for item in events if isinstance(events, list) else []:
+                if isinstance(item, LMap) and len(item) == 1:
+                    etype, spec = next(iter(item.items()))
+                    kinds.add(self._event("stream", spec, where).kind if etype == "stream" else str(etype))
+        cache[key] = kinds
+        return kinds
+
     def _framework_statements(self, role: Role, bodies: list[LMap], fn: Function) -> None:
         """What the framework adds to the role it generates: writing the functions' logs,
         reading their queues and streams, answering WebSocket clients, X-Ray; plugins that
@@ -485,13 +523,7 @@ class _Service:
         add(Statement("Allow", ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
                       ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*"],
                       where, source=source))
-        kinds: set[str] = set()
-        for body in bodies:
-            events = body.get("events")
-            for item in events if isinstance(events, list) else []:
-                if isinstance(item, LMap) and len(item) == 1:
-                    etype, spec = next(iter(item.items()))
-                    kinds.add(self._event("stream", spec, where).kind if etype == "stream" else str(etype))
+        kinds = self._event_kinds(bodies, where)
         if "sqs" in kinds:
             add(Statement("Allow", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                           ["${EventSourceQueue.Arn}"], where, source=source))
