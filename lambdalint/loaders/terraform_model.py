@@ -289,19 +289,8 @@ class Scope:
             return UNKNOWN
         if isinstance(value, (str, int, float, bool)) or value is None:
             return value
-        if isinstance(value, LMap):
-            out = LMap(value.pos)
-            for k, v in value.items():
-                out[k] = self.evaluate(v, depth + 1)
-                out.key_pos[k] = value.key_pos.get(k, value.pos)
-                out.value_pos[k] = value.value_pos.get(k, value.pos)
-            return out
-        if isinstance(value, LList):
-            lst = LList(value.pos)
-            for i, v in enumerate(value):
-                lst.append(self.evaluate(v, depth + 1))
-                lst.item_pos.append(value.item_pos[i] if i < len(value.item_pos) else value.pos)
-            return lst
+        if isinstance(value, (LMap, LList)):
+            return _map_container(value, self.evaluate, depth + 1)
         if isinstance(value, Ref):
             return self._ref(value, depth)
         if isinstance(value, Template):
@@ -328,19 +317,8 @@ class Scope:
         What could be anything (a variable without a value, `each.value`) stays UNKNOWN."""
         if depth > MAX_EVAL_DEPTH:
             return UNKNOWN
-        if isinstance(value, LMap):
-            out = LMap(value.pos)
-            for k, v in value.items():
-                out[k] = self.evaluate_named(v, depth + 1)
-                out.key_pos[k] = value.key_pos.get(k, value.pos)
-                out.value_pos[k] = value.value_pos.get(k, value.pos)
-            return out
-        if isinstance(value, LList):
-            lst = LList(value.pos)
-            for i, v in enumerate(value):
-                lst.append(self.evaluate_named(v, depth + 1))
-                lst.item_pos.append(value.item_pos[i] if i < len(value.item_pos) else value.pos)
-            return lst
+        if isinstance(value, (LMap, LList)):
+            return _map_container(value, self.evaluate_named, depth + 1)
         result = self.evaluate(value, depth + 1)
         if result is not UNKNOWN or not isinstance(value, (Ref, Template)):
             return result
@@ -595,3 +573,19 @@ def to_plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return UNKNOWN
+
+
+def _map_container(value: LMap | LList, evaluate: Any, depth: int) -> LMap | LList:
+    """A copy of an object or tuple with every element evaluated, positions kept."""
+    if isinstance(value, LMap):
+        out = LMap(value.pos)
+        for k, v in value.items():
+            out[k] = evaluate(v, depth)
+            out.key_pos[k] = value.key_pos.get(k, value.pos)
+            out.value_pos[k] = value.value_pos.get(k, value.pos)
+        return out
+    lst = LList(value.pos)
+    for i, v in enumerate(value):
+        lst.append(evaluate(v, depth))
+        lst.item_pos.append(value.item_pos[i] if i < len(value.item_pos) else value.pos)
+    return lst
