@@ -100,11 +100,33 @@ def read_and_load(
     return True, functions, diags + more
 
 
+def _first_of_each_kind(configs: list[Path]) -> list[int]:
+    seen: set[str] = set()
+    out = []
+    for i, path in enumerate(configs):
+        name = path.name.lower()
+        kind = ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()
+        if kind not in seen:
+            seen.add(kind)
+            out.append(i)
+    return out
+
+
 def load_project(root: Path, configs: list[Path]) -> Project:
     project = Project(root=root)
     load = partial(read_and_load, limits=document.LIMITS)
-    loaded = parallel.map_files(load, configs, PARALLEL_MIN_FILES)
-    for path, (read, functions, diags) in zip(configs, loaded):
+    loaded: list[tuple[bool, list[Function], list[Diagnostic]] | None] = [None] * len(configs)
+    if parallel.job_count(len(configs), PARALLEL_MIN_FILES) > 1:
+        # one file of each kind is loaded here first: the worker processes, forked afterwards,
+        # inherit what that imported and built (loader modules, the HCL grammar) instead of
+        # each paying for it again
+        _modules()
+        for i in _first_of_each_kind(configs):
+            loaded[i] = load(configs[i])
+    rest = [i for i, done in enumerate(loaded) if done is None]
+    for i, done in zip(rest, parallel.map_files(load, [configs[i] for i in rest], PARALLEL_MIN_FILES)):
+        loaded[i] = done
+    for path, (read, functions, diags) in zip(configs, loaded):  # type: ignore[misc]
         if read:
             project.files.append(path)
         project.functions.extend(functions)

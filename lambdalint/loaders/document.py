@@ -482,6 +482,9 @@ class _JsonFrame:
         self.val_idx = 0
 
 
+_NEWLINE = re.compile("\n")
+
+
 class _JsonParser:
     """A small JSON parser that records positions; strings are decoded by json's C scanner.
 
@@ -491,7 +494,7 @@ class _JsonParser:
     def __init__(self, text: str, path: Path) -> None:
         self.s = text
         self.path = path
-        self.lines = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
+        self.lines = [m.start() for m in _NEWLINE.finditer(text)]  # offsets of every "\n"
         self.diags: list[Diagnostic] = []
         self.duplicates = 0
         self.max_depth = LIMITS.max_depth
