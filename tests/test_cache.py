@@ -202,20 +202,3 @@ def test_batch_uses_the_cache_and_reports_analyser_crashes(tmp_path: Path, monke
     again = batch.analyse_all([good], cache)
     assert again[0].source == first[0].source
 
-
-def test_fast_positions_match_libcst_public_positions() -> None:
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    from lambdalint.analysis import python
-
-    code = 'import os\n\n\n@dec\nasync def handler(event, context, *a, k=1):\n    x = os.environ["A"]\n    return {"k": [x, (1, 2)]}\n'
-    fast = python._positions(MetadataWrapper(cst.parse_module(code), unsafe_skip_copy=True))
-    public = MetadataWrapper(cst.parse_module(code), unsafe_skip_copy=True).resolve(PositionProvider)
-    def rows(mapping: object) -> list[tuple[str, int, int, int, int]]:
-        return sorted(
-            (type(n).__name__, r.start.line, r.start.column, r.end.line, r.end.column)
-            for n, r in mapping.items()  # type: ignore[attr-defined]
-        )
-
-    assert rows(fast) == rows(public) and len(fast) > 20

@@ -1,8 +1,10 @@
-"""Python handler facts (libcst): env reads, boto3 clients and calls, clients per invocation,
-secrets."""
+"""Python handler facts (CPython's parser; libcst for newer syntax): names and positions, env
+reads, boto3 clients and calls, clients per invocation, secrets."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -271,3 +273,110 @@ def test_environment_filled_at_run_time() -> None:
     assert facts("from dotenv import load_dotenv\nload_dotenv()\n").dynamic_env
     assert facts("import os\nos.environ.update({'A': '1'})\n").dynamic_env
     assert not facts("import os\nA = os.environ['A']\n").dynamic_env
+
+
+def test_positions_are_character_columns_at_the_name() -> None:
+    src = facts(
+        """\
+        import boto3
+        s3 = boto3.client("s3")
+
+        @decorator(level=1)
+        async  def handler(event, context):
+            msg = "héllo wörld"; s3.put_object(Bucket="b", Key=msg)
+            s3 \\
+                .delete_object(Bucket="b", Key="k")
+
+        class   Worker:
+            pass
+        """
+    )
+    handler = src.top_level["handler"]
+    assert (handler.pos.line, handler.pos.column) == (5, 12)  # `async  def` (two blanks)
+    assert handler.decorators == ("decorator",) and handler.kind == "async-def"
+    assert (src.top_level["Worker"].pos.line, src.top_level["Worker"].pos.column) == (10, 9)
+    put, delete = sorted(src.sdk_calls, key=lambda c: c.pos.line)
+    # the name of the method, counted in characters after the two non-ASCII letters
+    assert (put.pos.line, put.pos.column, put.pos.end_column) == (6, 29, 39)  # bytes: 31
+    assert (delete.pos.line, delete.pos.column) == (8, 10)
+
+
+def test_signature_counts_positional_only_defaults_and_keyword_only() -> None:
+    src = facts(
+        """\
+        def a(event, /, context=None, *, strict): ...
+        def b(*args, **kwargs): ...
+        def c(self, event, context): ...
+        """
+    )
+    a, b, c = (src.top_level[n].params for n in "abc")
+    assert a is not None and (a.positional, a.required_positional, a.required_keyword_only) == (
+        2,
+        1,
+        1,
+    )
+    assert b is not None and b.varargs and b.positional == 0
+    assert c is not None and (c.positional, c.required_positional) == (3, 3)
+
+
+def test_names_bound_in_blocks_and_namespace_tricks() -> None:
+    src = facts(
+        """\
+        try:
+            from fast import handler
+        except ImportError:
+            handler = None
+        if FLAG:
+            pass
+        elif OTHER:
+            other = 1
+        else:
+            from x import third as renamed
+        with open("f") as (fh, _):
+            pass
+        """
+    )
+    assert {"handler", "other", "renamed", "fh"} <= set(src.top_level)
+    assert not src.open_namespace
+    assert facts("globals().update(handlers)\n").open_namespace
+    assert facts('globals()["handler"] = make()\n').open_namespace
+    assert facts("from handlers import *\n").open_namespace
+
+
+def test_f_string_parts_are_not_string_literals() -> None:
+    key = "AKIA" + "ABCDEFGHIJKLMNOP"
+    assert facts(f'x = "{key}"\n').secrets
+    assert not facts(f'x = f"{key}{{name}}"\n').secrets
+
+
+def test_syntax_newer_than_this_python_still_gives_the_handler_names() -> None:
+    # PEP 701 (Python 3.12): the same quotes inside an f-string. CPython 3.11 rejects it; libcst
+    # reads it, and the handler rules still work on the names it finds.
+    code = "import boto3\n\ndef handler(event, context):\n    return f'{event['id']}'\n"
+    src = analyze(Path("app.py"), code)
+    assert src.parse_error is None
+    assert src.top_level["handler"].params is not None
+    assert src.top_level["handler"].pos.line == 3
+    if sys.version_info < (3, 12):
+        assert src.notice is not None and "newer than the Python running lambdalint" in src.notice
+    else:
+        assert src.notice is None
+
+
+def test_real_syntax_error_is_named_by_cpython() -> None:
+    src = analyze(Path("app.py"), "def handler(event, context):\n    return {'a': 1\n\nx = 2\n")
+    assert src.parse_error is not None
+    message, pos = src.parse_error
+    assert message.startswith("Python syntax error:") and pos.line == 2
+
+
+def test_ordinary_sources_do_not_import_libcst() -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from lambdalint.analysis.python import analyze\n"
+        "src = analyze(Path('a.py'), 'import boto3\\ndef handler(e, c):\\n    return 1\\n')\n"
+        "print(sorted(src.top_level), 'libcst' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["['boto3',", "'handler']", "False"]

@@ -1,6 +1,7 @@
 """Python handler facts beyond names: environment reads, boto3 clients and the API calls made
-through them, and secrets assigned in source. One libcst walk collects bindings and candidate
-calls; they are resolved when the walk ends, so a client defined below its use is still found.
+through them, and secrets assigned in source. One walk of CPython's tree collects bindings and
+candidate calls; they are resolved when the walk ends, so a client defined below its use is
+still found.
 
 Resolution is deliberately simple and conservative: names are followed through assignments in
 the same function or at module level (`self.x` and other dotted names module-wide), through
@@ -9,18 +10,15 @@ functions that return a client, and a name bound to two different things resolve
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
-
-import libcst as cst
 
 from lambdalint import sdk_actions, secrets
 from lambdalint.analysis.source import ClientCreation, EnvRead, HandlerSource, SdkCall, SourceSecret
 from lambdalint.model import Pos
 
-PosFn = Callable[[cst.CSTNode], Pos]
+PosFn = Callable[[ast.AST], Pos]
 
 _MAX_BINDINGS = 16
 # libraries that fill os.environ from files shipped with the code
@@ -29,6 +27,13 @@ _ENV_LOADERS = {"dotenv", "environs", "decouple"}
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
 _CACHING = {"lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached_property"}
+
+
+def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
+    """Record the facts of `tree` into `src`."""
+    visitor = _FactVisitor(src, pos)
+    visitor.visit(tree)
+    visitor.resolve()
 
 
 @dataclass(frozen=True)
@@ -67,47 +72,38 @@ class _Frame:
 
 @dataclass
 class _CallSite:
-    node: cst.Call
+    node: ast.Call
     frame: _Frame | None
     lazy: bool  # inside `if x is None:` / `if not x:` (initialise once)
     targets: tuple[str, ...]  # names the call's value is assigned to
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
+        return None if base is None else f"{base}.{node.attr}"
     return None
 
 
-def _string(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes: not a literal we can read
-            return None
-        return value if isinstance(value, str) else None
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
 
 
-def _first_arg(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    if call.args and call.args[0].keyword is None and not call.args[0].star:
-        return call.args[0].value
+def _first_arg(call: ast.Call, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
     return None
 
 
-class FactVisitor(cst.BatchableCSTVisitor):
-    def get_visitors(self) -> dict[str, Any]:
-        # libcst finds these with inspect.getmembers on every instance: 5 ms a file
-        return {name: getattr(self, name) for name in _visitor_names(type(self))}
-
+class _FactVisitor(ast.NodeVisitor):
     def __init__(self, src: HandlerSource, pos: PosFn) -> None:
-        super().__init__()
         self.src = src
         self.pos = pos
         self.boto3_names: set[str] = set()
@@ -116,10 +112,8 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.environ_names: set[str] = set()
         self.getenv_names: set[str] = set()
         # (scope, key) → [(value, frame it was evaluated in)]; scope is a frame or None (module)
-        self.bindings: dict[
-            tuple[int | None, str], list[tuple[cst.BaseExpression, _Frame | None]]
-        ] = {}
-        self.returns: dict[str, list[tuple[cst.BaseExpression, _Frame | None]]] = {}
+        self.bindings: dict[tuple[int | None, str], list[tuple[ast.expr, _Frame | None]]] = {}
+        self.returns: dict[str, list[tuple[ast.expr, _Frame | None]]] = {}
         self.calls: list[_CallSite] = []
         self.frame: _Frame | None = None
         self.classes: list[str] = []
@@ -127,140 +121,121 @@ class FactVisitor(cst.BatchableCSTVisitor):
         self.lazy_depth = 0
         # inside `if __name__ == "__main__":`: local runs, not Lambda; nothing recorded there
         self.main_depth = 0
-        self.if_lazy: list[bool] = []
         self.assigned: dict[int, tuple[str, ...]] = {}
-        self.stores: set[int] = set()  # Subscript nodes that are written, not read
         self.env_set: set[str] = set()  # names the code sets or tests for
-        self.raw_env_reads: list[tuple[str, cst.CSTNode, bool, _Frame | None]] = []
+        self.raw_env_reads: list[tuple[str, ast.AST, bool, _Frame | None]] = []
         self.default_session_foreign = False  # boto3.setup_default_session(credentials)
 
     # ------------------------------------------------------------------ scopes
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         decorators = {
-            _dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-            for d in node.decorators
+            _dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list
         }
-        name = node.name.value
-        self.frame = _Frame(
+        for d in node.decorator_list:
+            self.visit(d)
+        a = node.args
+        for default in [*a.defaults, *a.kw_defaults]:
+            if default is not None:
+                self.visit(default)  # evaluated where the def is, not in its body
+        name = node.name
+        frame = _Frame(
             name,
             self.frame,
             module_level=self.frame is None and not self.classes,
             cached=bool(decorators & _CACHING),
             qualname=".".join([*self.classes, name]) if self.frame is None else name,
         )
-        p = node.params
-        for param in [*p.posonly_params, *p.params, *p.kwonly_params]:
-            self.frame.params.add(param.name.value)
-        for star in (p.star_arg, p.star_kwarg):
-            if isinstance(star, cst.Param):
-                self.frame.params.add(star.name.value)
+        for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+            if arg is not None:
+                frame.params.add(arg.arg)
+        self.frame = frame
+        for stmt in node.body:
+            self.visit(stmt)
+        self.frame = frame.parent
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        if self.frame is not None:
-            self.frame = self.frame.parent
+    visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node.name.value)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self.generic_visit(node)
         self.classes.pop()
 
-    def visit_Global(self, node: cst.Global) -> None:
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
         if self.frame is not None:
-            self.frame.globals.update(n.name.value for n in node.names)
+            self.frame.globals.update(node.names)
 
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        if self.frame is not None:
-            self.frame.globals.update(n.name.value for n in node.names)
+    visit_Nonlocal = visit_Global
 
-    def visit_Try(self, node: cst.Try) -> None:
+    def visit_Try(self, node: ast.Try) -> None:
         self.try_stack.append(any(self._catches_key_error(h.type) for h in node.handlers))
-
-    def leave_Try(self, original_node: cst.Try) -> None:
+        for stmt in [*node.body, *node.orelse]:
+            self.visit(stmt)
         self.try_stack.pop()
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self.try_stack.append(False)
-
-    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        for handler in node.handlers:
+            self.visit(handler)
+        for stmt in node.finalbody:
+            self.visit(stmt)
         self.try_stack.pop()
 
-    def visit_Finally(self, node: cst.Finally) -> None:
-        self.try_stack.append(False)
+    def visit_TryStar(self, node: ast.AST) -> None:
+        self.visit_Try(node)  # type: ignore[arg-type]  # except*: the same fields
 
-    def leave_Finally(self, original_node: cst.Finally) -> None:
-        self.try_stack.pop()
-
-    def visit_If(self, node: cst.If) -> None:
+    def visit_If(self, node: ast.If) -> None:
         lazy = self._is_none_test(node.test)
-        self.if_lazy.append(lazy)
+        main = self.frame is None and _is_main_test(node.test)
         self.lazy_depth += lazy
-        if self.frame is None and _is_main_test(node.test):
-            self.main_depth += 1
-
-    def leave_If(self, original_node: cst.If) -> None:
-        self.lazy_depth -= self.if_lazy.pop()
-        if self.frame is None and _is_main_test(original_node.test):
-            self.main_depth -= 1
+        self.main_depth += main
+        self.generic_visit(node)
+        self.lazy_depth -= lazy
+        self.main_depth -= main
 
     @staticmethod
-    def _is_none_test(test: cst.BaseExpression) -> bool:
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    def _is_none_test(test: ast.expr) -> bool:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return True
-        if isinstance(test, cst.Comparison):
+        if isinstance(test, ast.Compare):
             return any(
-                isinstance(c.operator, cst.Is)
-                and isinstance(c.comparator, cst.Name)
-                and c.comparator.value == "None"
-                for c in test.comparisons
+                isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None
+                for op, right in zip(test.ops, test.comparators)
             )
         return False
 
     @staticmethod
-    def _catches_key_error(exc: cst.BaseExpression | None) -> bool:
+    def _catches_key_error(exc: ast.expr | None) -> bool:
         if exc is None:
             return True  # bare except
-        if isinstance(exc, cst.Tuple):
-            return any(FactVisitor._catches_key_error(e.value) for e in exc.elements)
+        if isinstance(exc, ast.Tuple):
+            return any(_FactVisitor._catches_key_error(e) for e in exc.elts)
         name = _dotted(exc)
         return name is not None and name.rsplit(".", 1)[-1] in _KEY_ERRORS
 
     # ------------------------------------------------------------------ imports
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            name = _dotted(alias.name)
-            bound = (
-                alias.asname.name.value
-                if alias.asname and isinstance(alias.asname.name, cst.Name)
-                else None
-            )
+            name = alias.name
+            bound = alias.asname
             if name == "boto3":
                 self.boto3_names.add(bound or "boto3")
             elif name == "os":
                 self.os_names.add(bound or "os")
-            elif name is not None and name.split(".", 1)[0] in _ENV_LOADERS:
+            elif name.split(".", 1)[0] in _ENV_LOADERS:
                 self.src.dynamic_env = True  # variables may come from a packaged .env file
             elif name == "boto3.session" and bound:
-                self._bind(bound, cst.Attribute(cst.Name("boto3"), cst.Name("session")))
+                self._bind(bound, ast.Attribute(ast.Name("boto3"), "session"))
                 self.boto3_names.add("boto3")
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is None or isinstance(node.names, cst.ImportStar):
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module
+        if module is None or any(alias.name == "*" for alias in node.names):
             return
-        module = _dotted(node.module)
-        if module is not None and module.split(".", 1)[0] in _ENV_LOADERS:
+        if module.split(".", 1)[0] in _ENV_LOADERS:
             self.src.dynamic_env = True  # variables may come from a packaged .env file
         for alias in node.names:
-            name = alias.name.value if isinstance(alias.name, cst.Name) else None
-            if name is None:
-                continue
-            bound = (
-                alias.asname.name.value
-                if alias.asname and isinstance(alias.asname.name, cst.Name)
-                else name
-            )
+            name = alias.name
+            bound = alias.asname or name
             if module == "boto3" and name in ("client", "resource", "Session"):
                 self.factories[bound] = name
             elif module == "boto3.session" and name == "Session":
@@ -277,161 +252,163 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return None
         return self.frame
 
-    def _bind(self, key: str, value: cst.BaseExpression) -> None:
+    def _bind(self, key: str, value: ast.expr) -> None:
         scope = self._scope_for(key)
         self.bindings.setdefault((id(scope) if scope else None, key), []).append(
             (value, self.frame)
         )
 
-    def _targets(self, target: cst.BaseExpression) -> list[str]:
-        key = _dotted(target)
-        if key is not None:
-            return [key]
-        if isinstance(target, (cst.Tuple, cst.List)):
-            return []  # unpacking: no single value to follow
-        return []
-
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         names: list[str] = []
-        for t in node.targets:
-            if isinstance(t.target, cst.Subscript):
-                self._env_store(t.target)
-            for key in self._targets(t.target):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._env_store(target)
+            key = _dotted(target)  # unpacking (a, b = …): no single value to follow
+            if key is not None:
                 names.append(key)
                 self._bind(key, node.value)
-            self._secret_target(t.target, node.value)
+            self._secret_target(target, node.value)
         self.assigned[id(node.value)] = tuple(names)
+        self.generic_visit(node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is None:
-            return
-        keys = self._targets(node.target)
-        for key in keys:
-            self._bind(key, node.value)
-        self.assigned[id(node.value)] = tuple(keys)
-        self._secret_target(node.target, node.value)
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            key = _dotted(node.target)
+            keys = (key,) if key is not None else ()
+            for k in keys:
+                self._bind(k, node.value)
+            self.assigned[id(node.value)] = keys
+            self._secret_target(node.target, node.value)
+        self.generic_visit(node)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Subscript):
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Subscript):
             self._env_store(node.target)
+        self.generic_visit(node)
 
-    def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._env_store(node.target)
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._env_store(target)
+        self.generic_visit(node)
 
-    def visit_Return(self, node: cst.Return) -> None:
+    def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None and self.frame is not None:
             self.returns.setdefault(self.frame.name, []).append((node.value, self.frame))
+        self.generic_visit(node)
 
     # ------------------------------------------------------------------ environment
 
-    def _is_environ(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Attribute) and node.attr.value == "environ":
-            return isinstance(node.value, cst.Name) and node.value.value in self.os_names
-        if isinstance(node, cst.Name):
-            if node.value in self.environ_names:
+    def _is_environ(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr == "environ":
+            return isinstance(node.value, ast.Name) and node.value.id in self.os_names
+        if isinstance(node, ast.Name):
+            if node.id in self.environ_names:
                 return True
-            values = self._lookup(node.value, self.frame)
+            values = self._lookup(node.id, self.frame)
             return bool(values) and all(self._is_environ(v) for v, _ in values if not _is_none(v))
         return False
 
     @staticmethod
-    def _subscript_key(node: cst.Subscript) -> str | None:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return None
-        return _string(node.slice[0].slice.value)
+    def _subscript_key(node: ast.Subscript) -> str | None:
+        return _string(node.slice)
 
-    def _env_store(self, node: cst.Subscript) -> None:
-        self.stores.add(id(node))
+    def _env_store(self, node: ast.Subscript) -> None:
         if self._is_environ(node.value):
             key = self._subscript_key(node)
             if key is not None:
                 self.env_set.add(key)
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if id(node) in self.stores or not self._is_environ(node.value):
-            return
-        key = self._subscript_key(node)
-        if key is None:
-            return
-        guarded = bool(self.try_stack) and self.try_stack[-1]
-        if not self.main_depth:
-            self.raw_env_reads.append((key, node, guarded, self.frame))
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load) and self._is_environ(node.value):
+            key = self._subscript_key(node)
+            if key is not None and not self.main_depth:
+                guarded = bool(self.try_stack) and self.try_stack[-1]
+                self.raw_env_reads.append((key, node, guarded, self.frame))
+        self.generic_visit(node)
 
-    def visit_Comparison(self, node: cst.Comparison) -> None:
+    def visit_Compare(self, node: ast.Compare) -> None:
         # "X" in os.environ: the code checks before it reads
         key = _string(node.left)
-        if key is None:
-            return
-        for comp in node.comparisons:
-            if isinstance(comp.operator, (cst.In, cst.NotIn)) and self._is_environ(comp.comparator):
-                self.env_set.add(key)
+        if key is not None:
+            for op, right in zip(node.ops, node.comparators):
+                if isinstance(op, (ast.In, ast.NotIn)) and self._is_environ(right):
+                    self.env_set.add(key)
+        self.generic_visit(node)
 
-    def _env_call(self, node: cst.Call) -> None:
+    def _env_call(self, node: ast.Call) -> None:
         func = node.func
         if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "update"
+            isinstance(func, ast.Attribute)
+            and func.attr == "update"
             and self._is_environ(func.value)
         ):
             self.src.dynamic_env = True  # os.environ.update(...): set at run time
-        key = _string(node.args[0].value) if node.args and node.args[0].keyword is None else None
+        first = node.args[0] if node.args and not isinstance(node.args[0], ast.Starred) else None
+        key = _string(first)
         if key is None:
             return
-        if isinstance(func, cst.Attribute) and self._is_environ(func.value):
-            if func.attr.value == "get":
+        if isinstance(func, ast.Attribute) and self._is_environ(func.value):
+            if func.attr == "get":
                 self.raw_env_reads.append((key, node, True, self.frame))
-            elif func.attr.value == "setdefault":
+            elif func.attr == "setdefault":
                 self.env_set.add(key)
-        elif isinstance(func, cst.Attribute) and func.attr.value == "getenv":
-            if isinstance(func.value, cst.Name) and func.value.value in self.os_names:
+        elif isinstance(func, ast.Attribute) and func.attr == "getenv":
+            if isinstance(func.value, ast.Name) and func.value.id in self.os_names:
                 self.raw_env_reads.append((key, node, True, self.frame))
-        elif isinstance(func, cst.Name) and func.value in self.getenv_names:
+        elif isinstance(func, ast.Name) and func.id in self.getenv_names:
             self.raw_env_reads.append((key, node, True, self.frame))
 
     # ------------------------------------------------------------------ calls
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.main_depth:
-            return
-        self._env_call(node)
-        func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "setup_default_session"
-            and _has_credentials(node, _SESSION_CREDENTIALS)
-        ):
-            self.default_session_foreign = True
-        self.calls.append(
-            _CallSite(node, self.frame, self.lazy_depth > 0, self.assigned.get(id(node), ()))
-        )
-        for arg in node.args:
-            if arg.keyword is not None:
-                self._secret(arg.keyword.value, arg.value, arg.value)
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.main_depth:
+            self._env_call(node)
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "setup_default_session"
+                and _has_credentials(node, _SESSION_CREDENTIALS)
+            ):
+                self.default_session_foreign = True
+            self.calls.append(
+                _CallSite(node, self.frame, self.lazy_depth > 0, self.assigned.get(id(node), ()))
+            )
+            for kw in node.keywords:
+                if kw.arg is not None:
+                    self._secret(kw.arg, kw.value, kw.value)
+        self.generic_visit(node)
 
     # ------------------------------------------------------------------ secrets
 
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        key = _string(node.key)
-        if key is not None:
-            self._secret(key, node.value, node.value)
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            name = _string(key)
+            if name is not None:
+                self._secret(name, value, value)
+        self.generic_visit(node)
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = _string(node)
-        if value is not None and len(value) >= 16 and secrets.credential_format(value):
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and len(value) >= 16 and secrets.credential_format(value):
             self._secret(None, node, node)
 
-    def _secret_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self._secret(target.value, value, value)
-        elif isinstance(target, cst.Attribute):
-            self._secret(target.attr.value, value, value)
-        elif isinstance(target, cst.Subscript):
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        for part in node.values:  # the literal parts of an f-string are not string literals
+            if isinstance(part, ast.FormattedValue):
+                self.visit(part)
+
+    def _secret_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self._secret(target.id, value, value)
+        elif isinstance(target, ast.Attribute):
+            self._secret(target.attr, value, value)
+        elif isinstance(target, ast.Subscript):
             key = self._subscript_key(target)
             if key is not None:
                 self._secret(key, value, value)
 
-    def _secret(self, name: str | None, value: cst.BaseExpression, where: cst.CSTNode) -> None:
+    def _secret(self, name: str | None, value: ast.expr, where: ast.AST) -> None:
         text = _string(value)
         if text is None:
             return
@@ -447,7 +424,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
 
     # ------------------------------------------------------------------ resolution
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def resolve(self) -> None:
         for key, node, guarded, frame in self.raw_env_reads:
             self.src.env_reads.append(
                 EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
@@ -457,9 +434,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
         for site in self.calls:
             self._resolve_call(site)
 
-    def _lookup(
-        self, key: str, frame: _Frame | None
-    ) -> list[tuple[cst.BaseExpression, _Frame | None]]:
+    def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[ast.expr, _Frame | None]]:
         if "." not in key:
             f = frame
             while f is not None:
@@ -483,42 +458,42 @@ class FactVisitor(cst.BatchableCSTVisitor):
             return None  # unbound, or bound to different things: do not guess
         return next(iter(refs))
 
-    def _eval(self, node: cst.BaseExpression, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+    def _eval(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         if id(node) in seen or len(seen) > 50:
             return None
         seen = seen | {id(node)}
-        if isinstance(node, cst.Name):
-            if node.value in self.boto3_names:
+        if isinstance(node, ast.Name):
+            if node.id in self.boto3_names:
                 return _Ref("boto3")
-            if node.value in self.factories:
-                return _Ref("factory", detail=self.factories[node.value])
-            return self._eval_binding(node.value, frame, seen)
-        if isinstance(node, cst.Attribute):
+            if node.id in self.factories:
+                return _Ref("factory", detail=self.factories[node.id])
+            return self._eval_binding(node.id, frame, seen)
+        if isinstance(node, ast.Attribute):
             key = _dotted(node)
             if key is not None and self._lookup(key, frame):
                 return self._eval_binding(key, frame, seen)
             base = self._eval(node.value, frame, seen)
-            return None if base is None else _attribute(base, node.attr.value)
-        if isinstance(node, cst.Call):
+            return None if base is None else _attribute(base, node.attr)
+        if isinstance(node, ast.Call):
             return self._eval_call(node, frame, seen)
-        if isinstance(node, cst.Await):
-            return self._eval(node.expression, frame, seen)
+        if isinstance(node, ast.Await):
+            return self._eval(node.value, frame, seen)
         return None
 
-    def _eval_call(self, node: cst.Call, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+    def _eval_call(self, node: ast.Call, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "get_paginator":
+        if isinstance(func, ast.Attribute) and func.attr == "get_paginator":
             base = self._eval(func.value, frame, seen)
             method = _string(_first_arg(node, "operation_name"))
             if base is not None and base.kind == "client" and method:
                 return _Ref("paginator", base.service, detail=method)
             return None
         if (
-            isinstance(func, cst.Name)
-            and func.value in self.returns
-            and not self._lookup(func.value, frame)
+            isinstance(func, ast.Name)
+            and func.id in self.returns
+            and not self._lookup(func.id, frame)
         ):
-            refs = {self._eval(v, f, seen) for v, f in self.returns[func.value]}
+            refs = {self._eval(v, f, seen) for v, f in self.returns[func.id]}
             refs.discard(None)
             return next(iter(refs)) if len(refs) == 1 else None
         target = self._eval(func, frame, seen)
@@ -550,12 +525,12 @@ class FactVisitor(cst.BatchableCSTVisitor):
                         per_invocation_config=per_invocation,
                     )
                 )
-        if not isinstance(func, cst.Attribute):
+        if not isinstance(func, ast.Attribute):
             return
         receiver = self._eval(func.value, site.frame, set())
         if receiver is None or receiver.service in ("", "?") or receiver.foreign:
             return
-        method = func.attr.value
+        method = func.attr
         mapped: sdk_actions.Mapped | None = None
         if receiver.kind == "client":
             if method in ("generate_presigned_url", "generate_presigned_post"):
@@ -575,7 +550,7 @@ class FactVisitor(cst.BatchableCSTVisitor):
             SdkCall(
                 mapped.service,
                 mapped.operation,
-                self.pos(func.attr),
+                _attr_pos(func, self.pos),
                 method=method,
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
@@ -583,43 +558,40 @@ class FactVisitor(cst.BatchableCSTVisitor):
             )
         )
 
-    def _static_args(self, call: cst.Call, frame: _Frame | None) -> bool:
+    def _static_args(self, call: ast.Call, frame: _Frame | None) -> bool:
         """The creation's arguments are the same on every invocation: literals and module-level
         names, not the event, parameters or values computed in the function."""
-        return all(self._static(arg.value, frame) for arg in call.args)
+        return all(self._static(arg, frame) for arg in call.args) and all(
+            self._static(kw.value, frame) for kw in call.keywords
+        )
 
-    def _static(self, node: cst.BaseExpression, frame: _Frame | None) -> bool:
-        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+    def _static(self, node: ast.expr | None, frame: _Frame | None) -> bool:
+        if isinstance(node, ast.Constant):
             return True
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Starred):
+            return self._static(node.value, frame)
+        if isinstance(node, ast.Name):
             f = frame
             while f is not None:
-                if node.value in f.params or (
-                    node.value not in f.globals and (id(f), node.value) in self.bindings
+                if node.id in f.params or (
+                    node.id not in f.globals and (id(f), node.id) in self.bindings
                 ):
                     return False
                 f = f.parent
             return True
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             return self._static(node.value, frame)
-        if isinstance(node, cst.Call):
-            return self._static(node.func, frame) and all(
-                self._static(a.value, frame) for a in node.args
-            )
-        if isinstance(node, (cst.Dict,)):
+        if isinstance(node, ast.Call):
+            return self._static_args(node, frame) and self._static(node.func, frame)
+        if isinstance(node, ast.Dict):
             return all(
-                isinstance(e, cst.DictElement)
-                and self._static(e.key, frame)
-                and self._static(e.value, frame)
-                for e in node.elements
+                k is not None and self._static(k, frame) and self._static(v, frame)
+                for k, v in zip(node.keys, node.values)
             )
-        if isinstance(node, (cst.List, cst.Tuple)):
-            return all(self._static(e.value, frame) for e in node.elements)
-        if isinstance(node, cst.Subscript):  # os.environ["REGION"]
-            return self._static(node.value, frame) and all(
-                isinstance(e.slice, cst.Index) and self._static(e.slice.value, frame)
-                for e in node.slice
-            )
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return all(self._static(e, frame) for e in node.elts)
+        if isinstance(node, ast.Subscript):  # os.environ["REGION"]
+            return self._static(node.value, frame) and self._static(node.slice, frame)
         return False
 
     def _creating_function(self, site: _CallSite) -> str | None:
@@ -640,15 +612,13 @@ class FactVisitor(cst.BatchableCSTVisitor):
         return _top_name(frame)
 
 
-@lru_cache(maxsize=4)
-def _visitor_names(cls: type) -> tuple[str, ...]:
-    return tuple(
-        name
-        for name in dir(cls)
-        if name.startswith(("visit_", "leave_"))
-        and callable(getattr(cls, name))
-        and not getattr(getattr(cls, name), "_is_no_op", False)
-    )
+def _attr_pos(node: ast.Attribute, pos: PosFn) -> Pos:
+    """Where the attribute name of `x.attr` is written: CPython's node ends with it."""
+    end = pos(node)
+    if end.end_line is None or end.end_column is None:
+        return end
+    width = len(node.attr)
+    return Pos(end.end_line, end.end_column - width, end.end_line, end.end_column)
 
 
 def _top_name(frame: _Frame | None) -> str | None:
@@ -656,20 +626,20 @@ def _top_name(frame: _Frame | None) -> str | None:
     return None if frame is None else frame.outermost().qualname
 
 
-def _is_main_test(test: cst.BaseExpression) -> bool:
+def _is_main_test(test: ast.expr) -> bool:
     """`__name__ == "__main__"`."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
-    right = test.comparisons[0].comparator
+    right = test.comparators[0]
     return (
-        isinstance(test.comparisons[0].operator, cst.Equal)
+        isinstance(test.ops[0], ast.Eq)
         and "__name__" in (_dotted(test.left), _dotted(right))
         and "__main__" in (_string(test.left), _string(right))
     )
 
 
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _attribute(base: _Ref, attr: str) -> _Ref | None:
@@ -698,9 +668,5 @@ _CLIENT_CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_sessio
 _SESSION_CREDENTIALS = _CLIENT_CREDENTIALS | {"botocore_session", "profile_name"}
 
 
-def _has_credentials(call: cst.Call, keywords: set[str]) -> bool:
-    return any(a.keyword is not None and a.keyword.value in keywords for a in call.args)
-
-
-def make_visitor(src: HandlerSource, pos: PosFn) -> Any:
-    return FactVisitor(src, pos)
+def _has_credentials(call: ast.Call, keywords: set[str]) -> bool:
+    return any(kw.arg in keywords for kw in call.keywords)

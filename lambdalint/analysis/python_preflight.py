@@ -1,11 +1,11 @@
-"""Measure a Python source with CPython's own parser before libcst sees it.
+"""Parse a Python source with CPython's own parser, within bounds.
 
-libcst's native parser recurses once per level of an expression, so a deep one (`x = ----…1`,
-5,000 brackets, a long `lambda: lambda: …`) overflows the C stack: the process crashes, no
-exception to catch. An operator chain (`1+1+…`, `a.b.c…`) also costs it time quadratic in the
-chain's length. CPython's parser refuses the deepest inputs with an error and parses the rest
-quickly (`ast.parse` only parses: nothing is compiled or run), so its tree is measured first
-and only sources within the bounds below reach libcst.
+`ast.parse` only parses: nothing is compiled or run. CPython refuses the deepest inputs with an
+error; the tree of the rest is measured, and only a tree within the bounds below is walked by
+the fact collectors (their walk recurses once per level, and its cost grows with the nodes).
+A source this interpreter rejects may be newer Python than it knows: the caller then tries
+libcst (see python.py), and a token scan first bounds what libcst is given, because libcst's
+native parser overflows the C stack on deep nesting (a crash, not an exception).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from lambdalint.model import Pos
 
-# real handler code nests expressions 10–40 levels deep; libcst stays fast well beyond this
+# real handler code nests expressions 10–40 levels deep; the walk needs ~3 frames a level
 MAX_AST_DEPTH = 150
-# about 15,000 lines of code; libcst needs ~60 µs a node, so this bounds a file to seconds
+# about 15,000 lines of code: a fraction of a second to walk
 MAX_AST_NODES = 60_000
 # CPython's tree costs memory too: 1 MB of `x=1` lines is 750,000 nodes and 600 MB. Above
 # this size a streaming token count comes first, and a source beyond it is not parsed at all.
@@ -40,21 +40,25 @@ _NESTING = re.compile(
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Why libcst must not be given a source.
+class Parsed:
+    """The outcome of parsing one source.
 
-    `parse_error`: CPython cannot parse it either (an LL100 finding, with CPython's message);
-    `too_complex`: valid Python beyond the analysis bounds (a one-line notice, no findings).
+    `tree`: CPython's tree, within the bounds (facts can be collected from it);
+    `parse_error`: the source cannot be parsed (an LL100 finding, with CPython's message);
+    `too_complex`: valid Python beyond the analysis bounds (a one-line notice, no findings);
+    `newer_syntax`: CPython rejected it with `parse_error`, but it is small and shallow enough
+    to give to libcst, which may read syntax newer than this interpreter.
     """
 
+    tree: ast.Module | None = None
     parse_error: tuple[str, Pos] | None = None
     too_complex: str | None = None
+    newer_syntax: bool = False
 
 
-def preflight(text: str) -> Verdict | None:
-    """None when libcst may parse `text`; else why not."""
+def parse(text: str) -> Parsed:
     if len(text) > SMALL_SOURCE and not _tokens_within_bounds(text, per_statement=False):
-        return Verdict(too_complex=f"not analysed: more than {MAX_TOKENS:,} tokens")
+        return Parsed(too_complex=f"not analysed: more than {MAX_TOKENS:,} tokens")
     collecting = gc.isenabled()
     gc.disable()  # the collector would walk the growing tree again and again: twice the time
     try:
@@ -64,7 +68,7 @@ def preflight(text: str) -> Verdict | None:
             gc.enable()
 
 
-def _measured(text: str) -> Verdict | None:
+def _measured(text: str) -> Parsed:
     try:
         with warnings.catch_warnings():
             # `'\d'` in a regex is a SyntaxWarning on Python 3.12+: the user's, not ours to print
@@ -73,20 +77,20 @@ def _measured(text: str) -> Verdict | None:
     except SyntaxError as exc:
         error = (f"Python syntax error: {exc.msg}", Pos(exc.lineno or 1, exc.offset or 1))
         if _NESTING.search(exc.msg or "") or not _tokens_within_bounds(text, per_statement=True):
-            return Verdict(parse_error=error)
-        return None  # libcst reports the error itself, or reads syntax newer than this Python
+            return Parsed(parse_error=error)
+        return Parsed(parse_error=error, newer_syntax=True)
     except (RecursionError, MemoryError):
-        return Verdict(parse_error=("Python source nests too deeply to compile", Pos()))
+        return Parsed(parse_error=("Python source nests too deeply to compile", Pos()))
     except ValueError as exc:  # NUL bytes
-        return Verdict(parse_error=(f"Python source cannot be parsed: {exc}", Pos()))
+        return Parsed(parse_error=(f"Python source cannot be parsed: {exc}", Pos()))
     depth, nodes = measure(tree)
     if depth > MAX_AST_DEPTH:
-        return Verdict(
+        return Parsed(
             too_complex=f"not analysed: an expression nests more than {MAX_AST_DEPTH} levels deep"
         )
     if nodes > MAX_AST_NODES:
-        return Verdict(too_complex=f"not analysed: more than {MAX_AST_NODES:,} syntax nodes")
-    return None
+        return Parsed(too_complex=f"not analysed: more than {MAX_AST_NODES:,} syntax nodes")
+    return Parsed(tree=tree)
 
 
 def measure(tree: ast.AST) -> tuple[int, int]:
