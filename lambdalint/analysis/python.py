@@ -42,7 +42,8 @@ def analyze(path: Path, text: str) -> HandlerSource:
     try:
         _collect_top_level(parsed.tree.body, src, pos)
         python_facts.collect(parsed.tree, src, pos)
-    except RecursionError:  # the parser's bounds make this unreachable: a last line of defence
+    except RecursionError:  # nested deeper than the walk can follow: no facts, no findings
+        src = HandlerSource(path=path, language="python", open_namespace=True)
         src.notice = "not analysed: the source nests too deeply"
     finally:
         if collecting:

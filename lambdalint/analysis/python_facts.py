@@ -102,7 +102,47 @@ def _first_arg(call: ast.Call, keyword: str) -> ast.expr | None:
     return None
 
 
+# leaf nodes that carry no facts: `ctx` (Load/Store/Del) and operator fields
+_SKIPPED_FIELDS = {"ctx", "op", "ops", "type_comment", "type_ignores"}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
 class _FactVisitor(ast.NodeVisitor):
+    """`ast.NodeVisitor` with its dispatch looked up once per node type, and without visits
+    to the leaf nodes no method looks at (a third of a typical tree)."""
+
+    _dispatch: dict[type, Callable[[_FactVisitor, ast.AST], None] | None] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        cls = type(node)
+        try:
+            method = self._dispatch[cls]
+        except KeyError:
+            method = getattr(type(self), "visit_" + cls.__name__, None)
+            self._dispatch[cls] = method
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in _child_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
     def __init__(self, src: HandlerSource, pos: PosFn) -> None:
         self.src = src
         self.pos = pos
@@ -125,6 +165,8 @@ class _FactVisitor(ast.NodeVisitor):
         self.env_set: set[str] = set()  # names the code sets or tests for
         self.raw_env_reads: list[tuple[str, ast.AST, bool, _Frame | None]] = []
         self.default_session_foreign = False  # boto3.setup_default_session(credentials)
+        self.memo: dict[tuple[int, int], _Ref | None] = {}
+        self.cuts = 0
 
     # ------------------------------------------------------------------ scopes
 
@@ -459,9 +501,21 @@ class _FactVisitor(ast.NodeVisitor):
         return next(iter(refs))
 
     def _eval(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+        # a value found without cutting a cycle is the same wherever it is asked for: each
+        # receiver (`logger` of `logger.info()`) is followed once, not once per call
+        key = (id(node), id(frame))
+        if key in self.memo:
+            return self.memo[key]
         if id(node) in seen or len(seen) > 50:
+            self.cuts += 1
             return None
-        seen = seen | {id(node)}
+        cuts = self.cuts
+        ref = self._eval_node(node, frame, seen | {id(node)})
+        if self.cuts == cuts:
+            self.memo[key] = ref
+        return ref
+
+    def _eval_node(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         if isinstance(node, ast.Name):
             if node.id in self.boto3_names:
                 return _Ref("boto3")

@@ -24,6 +24,8 @@ from lambdalint.model import Pos
 MAX_AST_DEPTH = 150
 # about 15,000 lines of code: a fraction of a second to walk
 MAX_AST_NODES = 60_000
+# the densest code makes about 2 nodes a character (`~~~~x`); ordinary code 0.3
+NODES_PER_CHARACTER = 3
 # CPython's tree costs memory too: 1 MB of `x=1` lines is 750,000 nodes and 600 MB. Above
 # this size a streaming token count comes first, and a source beyond it is not parsed at all.
 SMALL_SOURCE = 64 * 1024
@@ -83,6 +85,10 @@ def _measured(text: str) -> Parsed:
         return Parsed(parse_error=("Python source nests too deeply to compile", Pos()))
     except ValueError as exc:  # NUL bytes
         return Parsed(parse_error=(f"Python source cannot be parsed: {exc}", Pos()))
+    if len(text) * NODES_PER_CHARACTER <= MAX_AST_NODES:
+        # too small to hold more nodes than the bound; a walk nested deeper than Python's
+        # recursion limit stops with RecursionError, which the caller turns into a notice
+        return Parsed(tree=tree)
     depth, nodes = measure(tree)
     if depth > MAX_AST_DEPTH:
         return Parsed(
