@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from lambdalint.loaders import terraform_expr
 from lambdalint.loaders.document import LList, LMap
 from lambdalint.loaders.terraform_model import (
     Call,
@@ -31,11 +32,9 @@ MAX_DEPTH = 200
 # Terraform accepts blanks after a heredoc's closing marker; python-hcl2's grammar does not.
 # Removing trailing blanks changes no line or column of anything else.
 _TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 # `aws_iam_role.fn.arn`, `aws_lambda_function.x[0].function_name`: no parser needed
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*$")
 _STEP = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 class HclError(Exception):
@@ -127,6 +126,14 @@ def parse_expression(text: str, pos: Pos) -> Any:
         for name, index in _STEP.findall(text.strip()):
             parts.append(int(index) if index else name)
         return Ref(tuple(parts), pos)
+    value = terraform_expr.parse(text, pos)
+    if value is not terraform_expr.NOT_PLAIN:
+        return value
+    return parse_expression_with_grammar(text, pos)
+
+
+def parse_expression_with_grammar(text: str, pos: Pos) -> Any:
+    """`parse_expression` by the full HCL grammar (what terraform_expr's fast reader must match)."""
     try:
         tree = parse_tree("x = " + text.strip() + "\n")
     except HclError:
@@ -159,19 +166,6 @@ def _is_token(node: Any) -> bool:
 def _structural(node: Any) -> bool:
     name = _name(node)
     return name == "new_line_or_comment" or name in ("COMMA", "NL_OR_COMMENT")
-
-
-def unescape(raw: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        esc = m.group(1)
-        if esc[0] in "uU" and len(esc) > 1:
-            try:
-                return chr(int(esc[1:], 16))
-            except ValueError:
-                return esc
-        return _SIMPLE_ESCAPES.get(esc, "\\" + esc)
-
-    return _ESCAPE.sub(repl, raw)
 
 
 class _Converter:
@@ -455,7 +449,7 @@ class _Converter:
             for c in _children(part):
                 cname = _name(c)
                 if cname == "STRING_CHARS":
-                    parts.append(unescape(str(c)))
+                    parts.append(terraform_expr.unescape(str(c)))
                 elif cname == "ESCAPED_INTERPOLATION" or cname == "ESCAPED_DIRECTIVE":
                     parts.append(str(c)[1:])
                 elif cname == "interpolation":
