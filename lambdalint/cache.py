@@ -43,17 +43,28 @@ class _Unencodable(Exception):
     pass
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (type(None), bool, int, float, str)
+
+
 def _encode(value: Any) -> Any:
     """JSON for facts: dataclasses as {"!": class name, "v": [field values in order]}."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    cls = type(value)
+    if cls in _SCALARS:
+        return value
+    if cls is list:
+        return [_encode(v) for v in value]
+    names = _FIELD_NAMES.get(cls)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if not cls.__module__.startswith(_DATA_MODULES):
+            raise _Unencodable(cls.__module__)
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {"!": cls.__qualname__, "v": [_encode(getattr(value, n)) for n in names]}
+    if isinstance(value, (bool, int, float, str)):  # subclasses: their plain value
         return value
     if isinstance(value, list):
         return [_encode(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        if not cls.__module__.startswith(_DATA_MODULES):
-            raise _Unencodable(cls.__module__)
-        return {"!": cls.__qualname__, "v": [_encode(getattr(value, f.name)) for f in dataclasses.fields(value)]}
     if isinstance(value, tuple):
         return {"!": "()", "v": [_encode(v) for v in value]}
     if value is UNKNOWN:
@@ -68,6 +79,15 @@ def _encode(value: Any) -> Any:
             return {k: _encode(v) for k, v in value.items()}
         return {"!": "{}", "v": [[_encode(k), _encode(v)] for k, v in value.items()]}
     raise _Unencodable(type(value).__name__)
+
+
+def encode_entry(source: Any) -> str | None:
+    """The cache entry for `source` (a worker process can make it), or None if it cannot be
+    represented (then it is simply recomputed next time)."""
+    try:
+        return json.dumps(_encode(source), separators=(",", ":"), ensure_ascii=False)
+    except (_Unencodable, ValueError, RecursionError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -212,11 +232,11 @@ class SourceCache:
         self._used.add(key)
         return value
 
-    def put(self, language: str, path: Path, text: str, source: Any) -> None:
-        try:
-            raw = json.dumps(_encode(source), separators=(",", ":"), ensure_ascii=False)
-        except (_Unencodable, ValueError, RecursionError):
-            return  # facts this cache cannot represent are simply recomputed next time
+    def put(self, language: str, path: Path, text: str, source: Any, entry: str | None = None) -> None:
+        """Keep `source`'s facts; `entry` is `encode_entry(source)` when already made."""
+        raw = entry if entry is not None else encode_entry(source)
+        if raw is None:
+            return
         key = self.key(language, path, text)
         shard = self._shard(key)
         if shard.get(key) != raw:

@@ -376,7 +376,8 @@ def test_ordinary_sources_do_not_import_libcst() -> None:
         "from pathlib import Path\n"
         "from lambdalint.analysis.python import analyze\n"
         "src = analyze(Path('a.py'), 'import boto3\\ndef handler(e, c):\\n    return 1\\n')\n"
-        "print(sorted(src.top_level), 'libcst' in sys.modules)\n"
+        "bad = analyze(Path('b.py'), 'def handler(e, c)\\n    return 1\\n')\n"  # a plain error
+        "print(sorted(src.top_level), bad.parse_error[1].line, 'libcst' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["['boto3',", "'handler']", "False"]
+    assert done.stdout.split() == ["['boto3',", "'handler']", "1", "False"]

@@ -4,7 +4,7 @@ when there are enough of them (see parallel.py)."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ class SourceJob:
     module: str  # the analyser module (`lambdalint.analysis.python`)
     path: Path
     text: str
+    encode: bool = False  # also make the cache entry (in the worker, where it costs no wall time)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Analysed:
 
     source: HandlerSource | None
     failed: bool = False
+    entry: str | None = None  # the cache entry for `source`, when asked for
 
 
 def analyse_one(job: SourceJob) -> Analysed:
@@ -38,9 +40,14 @@ def analyse_one(job: SourceJob) -> Analysed:
     except ImportError:
         return Analysed(None)
     try:
-        return Analysed(module.analyze(job.path, job.text))
+        source = module.analyze(job.path, job.text)
     except Exception:  # noqa: BLE001 - reported by the caller's own, serial attempt
         return Analysed(None, failed=True)
+    if not job.encode:
+        return Analysed(source)
+    from lambdalint.cache import encode_entry
+
+    return Analysed(source, entry=encode_entry(source))
 
 
 def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
@@ -54,9 +61,20 @@ def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
         else:
             todo.append(i)
     if todo:
-        fresh = parallel.map_files(analyse_one, [jobs[i] for i in todo], PARALLEL_MIN_FILES)
-        for i, done in zip(todo, fresh):
-            results[i] = done
-            if cache is not None and done.source is not None:
-                cache.put(jobs[i].language, jobs[i].path, jobs[i].text, done.source)
+        work = [replace(jobs[i], encode=cache is not None) for i in todo]
+        if parallel.job_count(len(work), PARALLEL_MIN_FILES) > 1:
+            # the first source of each language is analysed here: the worker processes,
+            # forked afterwards, inherit the analyser's imports and data instead of each
+            # loading them again
+            firsts = {job.language: k for k, job in reversed(list(enumerate(work)))}
+            for k in sorted(firsts.values()):
+                results[todo[k]] = analyse_one(work[k])
+        pending = [k for k in range(len(work)) if results[todo[k]] is None]
+        fresh = parallel.map_files(analyse_one, [work[k] for k in pending], PARALLEL_MIN_FILES)
+        for k, done in zip(pending, fresh):
+            results[todo[k]] = done
+        for i in todo:
+            made = results[i]
+            if cache is not None and made is not None and made.source is not None:
+                cache.put(jobs[i].language, jobs[i].path, jobs[i].text, made.source, made.entry)
     return [r if r is not None else Analysed(None, failed=True) for r in results]

@@ -14,6 +14,7 @@ import ast
 import gc
 import io
 import re
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -78,7 +79,11 @@ def _measured(text: str) -> Parsed:
             tree = ast.parse(text)
     except SyntaxError as exc:
         error = (f"Python syntax error: {exc.msg}", Pos(exc.lineno or 1, exc.offset or 1))
-        if _NESTING.search(exc.msg or "") or not _tokens_within_bounds(text, per_statement=True):
+        if (
+            _NESTING.search(exc.msg or "")
+            or not _maybe_newer_syntax(text, exc)
+            or not _tokens_within_bounds(text, per_statement=True)
+        ):
             return Parsed(parse_error=error)
         return Parsed(parse_error=error, newer_syntax=True)
     except (RecursionError, MemoryError):
@@ -97,6 +102,29 @@ def _measured(text: str) -> Parsed:
     if nodes > MAX_AST_NODES:
         return Parsed(too_complex=f"not analysed: more than {MAX_AST_NODES:,} syntax nodes")
     return Parsed(tree=tree)
+
+
+# what Python 3.12+ accepts and 3.11 does not: PEP 701 f-strings (CPython 3.11 names them in its
+# message) and PEP 695 type parameters; 3.14's t-strings and unparenthesised `except A, B:`
+_F_STRING_ERROR = re.compile(r"^f-string")
+_NEWER_LINE = re.compile(
+    r"^\s*(?:type\s+\w+|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[|except\*?\s+[^:(]+,)"
+    r"|(?<![\w.])[tT][rR]?['\"]|(?<![\w.])[rR][tT]['\"]"
+)
+
+
+def _maybe_newer_syntax(text: str, exc: SyntaxError) -> bool:
+    """Whether a source CPython rejected may be valid in a newer Python (then libcst is asked);
+    any other error is reported with CPython's message straight away."""
+    if sys.version_info >= (3, 14):
+        return False  # nothing newer that libcst reads
+    if _F_STRING_ERROR.match(exc.msg or "") and sys.version_info < (3, 12):
+        return True
+    line = exc.text
+    if line is None and exc.lineno:
+        lines = text.splitlines()
+        line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
+    return bool(_NEWER_LINE.search(line or ""))
 
 
 def measure(tree: ast.AST) -> tuple[int, int]:
