@@ -401,20 +401,31 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
             top.container.item_pos.append(pos)
         return False
 
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         events = yaml.parse(text, Loader=loader_cls)
         for ev in events:
-            cls = type(ev).__name__
-            if cls == "ScalarEvent":
-                pos = _mark_pos(ev.start_mark)
-                if ev.tag and ev.tag.startswith(_PYTHON_TAG):
-                    refused = _refuse_tag(ev.tag, Loc(path, pos), diags, refused)
-                value = _wrap_tag(ev.tag, _resolve_scalar(ev), pos)
+            cls = type(ev)
+            if cls is scalar_event:
+                mark = ev.start_mark
+                pos = Pos(mark.line + 1, mark.column + 1)
+                tag = ev.tag
+                if tag is None and not ev.style and ev.implicit[0]:
+                    value = _plain_scalar(ev.value)  # most values: untagged and plain
+                else:
+                    if tag and tag.startswith(_PYTHON_TAG):
+                        refused = _refuse_tag(tag, Loc(path, pos), diags, refused)
+                    value = _wrap_tag(tag, _resolve_scalar(ev), pos)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
                 if add(value, pos, 1):
                     break
-            elif cls == "MappingStartEvent" or cls == "SequenceStartEvent":
+            elif cls is mapping_start or cls is sequence_start:
                 if len(stack) >= max_depth:
                     raise LoadError(
                         f"nesting deeper than {max_depth} levels", _mark_pos(ev.start_mark)
@@ -422,9 +433,9 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
                 pos = _mark_pos(ev.start_mark)
                 if ev.tag and ev.tag.startswith(_PYTHON_TAG):
                     refused = _refuse_tag(ev.tag, Loc(path, pos), diags, refused)
-                container: Any = LMap(pos) if cls == "MappingStartEvent" else LList(pos)
+                container: Any = LMap(pos) if cls is mapping_start else LList(pos)
                 stack.append(_Frame(container, ev.tag, ev.anchor, pos))
-            elif cls == "MappingEndEvent" or cls == "SequenceEndEvent":
+            elif cls in collection_end:
                 frame = stack.pop()
                 value = _wrap_tag(frame.tag, frame.container, frame.pos)
                 if frame.anchor:
@@ -432,14 +443,14 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
                 nodes -= frame.size - 1  # children were counted already
                 if add(value, frame.pos, frame.size):
                     break
-            elif cls == "AliasEvent":
+            elif cls is yaml.AliasEvent:
                 pos = _mark_pos(ev.start_mark)
                 if ev.anchor not in anchors:
                     raise LoadError(f"found undefined alias '{ev.anchor}'", pos)
                 value, size = anchors[ev.anchor]
                 if add(value, pos, size):
                     break
-            elif cls == "DocumentEndEvent" and have_root:
+            elif cls is yaml.DocumentEndEvent and have_root:
                 break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
