@@ -1,7 +1,7 @@
 """Cache of per-file handler source facts in `.lambdalint_cache/`, keyed by content hash.
 
 An entry is the `HandlerSource` that analysing (language, path, text) produced, so an unchanged
-file is never parsed again (and a warm run never imports libcst). The cache is:
+file is never parsed again. The cache is:
 - versioned: the lambdalint version, the cache format and a fingerprint of the analysis code
   (so an edited analyser in a development checkout does not reuse stale facts);
 - safe to delete, and tolerant of corruption: anything unreadable is ignored and rebuilt;

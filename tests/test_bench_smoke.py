@@ -53,14 +53,25 @@ def _lint(tree: Path, select: list[str] | None = None, cache: Any = None) -> Res
 
 def _rows(result: Result) -> list[tuple[Any, ...]]:
     return [
-        (f.rule_id, os.path.normpath(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.severity, f.message, f.suppressed)
+        (
+            f.rule_id,
+            os.path.normpath(f.loc.path),
+            f.loc.pos.line,
+            f.loc.pos.column,
+            f.severity,
+            f.message,
+            f.suppressed,
+        )
         for f in result.findings
     ]
 
 
 def _supported(plant: dict[str, Any]) -> bool:
     """Plants in a format or language this build reads (others are added by later work)."""
-    if plant["format"] == "tf" and importlib.util.find_spec("lambdalint.loaders.terraform_json") is None:
+    if (
+        plant["format"] == "tf"
+        and importlib.util.find_spec("lambdalint.loaders.terraform_json") is None
+    ):
         return False
     if plant["language"] == "node" and importlib.util.find_spec("lambdalint.analysis.node") is None:
         return False
@@ -72,7 +83,11 @@ def test_generator_plants_every_kind_of_mistake(bench_tree: tuple[Path, dict[str
     planted = {p["rule"] for p in manifest["plants"]}
     generator = _generator()
     assert planted == {k.rule for k in generator.PLANT_KINDS}
-    assert manifest["templates"]["sam"] and manifest["templates"]["cfn"] and manifest["templates"]["tf"]
+    assert (
+        manifest["templates"]["sam"]
+        and manifest["templates"]["cfn"]
+        and manifest["templates"]["tf"]
+    )
     assert manifest["python_handlers"] and manifest["node_handlers"]
     for plant in manifest["plants"]:
         assert (tree / plant["file"]).is_file(), plant
@@ -83,7 +98,11 @@ def test_findings_are_exactly_the_planted_mistakes(bench_tree: tuple[Path, dict[
     tree (written to be correct) gets no finding at all — one there is a false positive."""
     tree, manifest = bench_tree
     known = {r.id for r in all_rules()}
-    want = {(p["rule"], p["file"], p["line"]) for p in manifest["plants"] if p["rule"] in known and _supported(p)}
+    want = {
+        (p["rule"], p["file"], p["line"])
+        for p in manifest["plants"]
+        if p["rule"] in known and _supported(p)
+    }
     result = _lint(tree)
     assert not result.internal_errors, result.internal_errors
     messages = {
@@ -93,7 +112,9 @@ def test_findings_are_exactly_the_planted_mistakes(bench_tree: tuple[Path, dict[
     }
     got = set(messages)
     missed = "\n".join(f"  {r} {p}:{line}" for r, p, line in sorted(want - got))
-    extra = "\n".join(f"  {r} {p}:{line} {messages[(r, p, line)]}" for r, p, line in sorted(got - want))
+    extra = "\n".join(
+        f"  {r} {p}:{line} {messages[(r, p, line)]}" for r, p, line in sorted(got - want)
+    )
     assert got == want, f"planted but not found:\n{missed}\nfound but not planted:\n{extra}"
 
 
@@ -116,11 +137,25 @@ def test_cache_and_workers_do_not_change_findings(
     assert warm_cache._used, "the warm run should have used cached facts"
 
 
-def test_warm_run_does_not_import_libcst(bench_tree: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+def test_no_run_imports_libcst_and_warm_runs_parse_no_handler(
+    bench_tree: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """libcst is for syntax newer than the running Python only: the planted syntax error is
+    reported without it; a warm run does not even import the Python analyser."""
     tree, _ = bench_tree
     work = tmp_path / "copy"
     shutil.copytree(tree, work)
-    cmd = [sys.executable, "-X", "importtime", "-m", "lambdalint", "check", "--exit-zero", "-q", "."]
+    cmd = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "lambdalint",
+        "check",
+        "--exit-zero",
+        "-q",
+        ".",
+    ]
     env = {**os.environ, "LAMBDALINT_JOBS": "1"}
     cold = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
     assert cold.returncode == 0, cold.stderr[-2000:]
@@ -128,6 +163,15 @@ def test_warm_run_does_not_import_libcst(bench_tree: tuple[Path, dict[str, Any]]
     warm = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
     assert warm.returncode == 0, warm.stderr[-2000:]
     assert warm.stdout == cold.stdout
-    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
-    assert "libcst" not in imported
-    assert "lambdalint.analysis.python" not in imported
+
+    def imported(run: subprocess.CompletedProcess[str]) -> set[str]:
+        return {
+            line.split("|")[-1].strip()
+            for line in run.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+
+    assert "LL100" in cold.stdout  # the planted handler with a syntax error
+    assert "libcst" not in imported(cold) and "lambdalint.analysis.python_facts" in imported(cold)
+    assert "libcst" not in imported(warm)
+    assert "lambdalint.analysis.python_facts" not in imported(warm)
