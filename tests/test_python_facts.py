@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lambdalint.analysis.python import analyze
 from lambdalint.analysis.source import HandlerSource
 
@@ -361,6 +363,22 @@ def test_syntax_newer_than_this_python_still_gives_the_handler_names() -> None:
         assert src.notice is not None and "newer than the Python running lambdalint" in src.notice
     else:
         assert src.notice is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "type Event = dict[str, str]\n\ndef handler(event, context):\n    return 1\n",
+        "def first[T](items: list[T]) -> T:\n    return items[0]\n\ndef handler(event, context):\n    return 1\n",
+        "def handler(event, context):\n    return t'{event}'\n",
+        "def handler(event, context):\n    try:\n        pass\n    except ValueError, TypeError:\n        pass\n",
+    ],
+    ids=["type-alias", "type-parameters", "t-string", "except-without-parentheses"],
+)
+def test_newer_syntax_is_not_a_parse_error(code: str) -> None:
+    src = analyze(Path("app.py"), code)
+    assert src.parse_error is None
+    assert "handler" in src.top_level and src.top_level["handler"].params is not None
 
 
 def test_real_syntax_error_is_named_by_cpython() -> None:

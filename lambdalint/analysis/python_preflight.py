@@ -104,12 +104,14 @@ def _measured(text: str) -> Parsed:
     return Parsed(tree=tree)
 
 
-# what Python 3.12+ accepts and 3.11 does not: PEP 701 f-strings (CPython 3.11 names them in its
-# message) and PEP 695 type parameters; 3.14's t-strings and unparenthesised `except A, B:`
+# syntax newer than some Python lambdalint runs on: `except*` (3.11); PEP 701 f-strings (3.12;
+# CPython before it names them in its message) and PEP 695 type parameters (3.12); t-strings
+# and unparenthesised `except A, B:` (3.14)
 _F_STRING_ERROR = re.compile(r"^f-string")
 _NEWER_LINE = re.compile(
-    r"^\s*(?:type\s+\w+|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[|except\*?\s+[^:(]+,)"
-    r"|(?<![\w.])[tT][rR]?['\"]|(?<![\w.])[rR][tT]['\"]"
+    r"^\s*(?:type\s+\w+|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[|except\s*\*"
+    r"|except\s+[^:(]+,)"
+    r"|(?<![\w.'\"])(?:[tT][rR]?|[rR][tT])['\"]"
 )
 
 
