@@ -1,15 +1,17 @@
-"""Cache of per-file handler source facts in `.lambdalint_cache/`, keyed by content hash.
+"""Cache of per-file facts in `.lambdalint_cache/`, keyed by content hash.
 
-An entry is the `HandlerSource` that analysing (language, path, text) produced, so an unchanged
-file is never parsed again. The cache is:
-- versioned: the lambdalint version, the cache format and a fingerprint of the analysis code
-  (so an edited analyser in a development checkout does not reuse stale facts);
+Two kinds of entry: the `HandlerSource` that analysing a handler (language, path, text)
+produced (`sources-*.json`), so an unchanged handler is never parsed again; and the parsed tree
+of a template (`documents-*.json`), which rebuilds in about half the time of parsing the file.
+Functions themselves are not cached: a Function also depends on other files (whether CodeUri
+is a file or a folder, CDK asset folders, the other `.tf` files of a module), so the model is
+built again on every run. The cache is:
+- versioned: the lambdalint version, the cache format and a fingerprint of the analysis and
+  parsing code (so an edited analyser in a development checkout does not reuse stale facts);
 - safe to delete, and tolerant of corruption: anything unreadable is ignored and rebuilt;
-- data only: JSON, decoded into an allow-list of lambdalint dataclasses, never pickle (a cache
-  folder that came with a repository must not be able to run code).
-
-Template facts are not cached: a Function depends on other files (code folders, zip archives),
-and loading templates already costs about what parsing them costs (see bench/README.md).
+- data only: JSON, decoded into an allow-list of lambdalint dataclasses or into a template
+  tree whose every value is checked, never pickle (a cache folder that came with a repository
+  must not be able to run code).
 """
 
 from __future__ import annotations
@@ -26,17 +28,25 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.analysis.source import HandlerSource
-from lambdalint.model import UNKNOWN
+from lambdalint.model import UNKNOWN, Pos
 
 FORMAT = 1
 DIRNAME = ".lambdalint_cache"
 SHARD_PREFIX = "sources-"
+DOCUMENT_PREFIX = "documents-"
 MAX_ENTRIES = 50_000  # beyond this, entries not used by the latest run are dropped
 # where the dataclasses an entry may contain are defined
 _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
 # the code whose changes invalidate the cache: analysers and the fact and position classes
 # the fact collectors also use the SDK action catalogue and the secret classification
-_CODE_FILES = ("analysis/*.py", "model.py", "sdk_actions.py", "data/sdk_operations.json", "secrets.py")
+_CODE_FILES = (
+    "analysis/*.py",
+    "model.py",
+    "sdk_actions.py",
+    "data/sdk_operations.json",
+    "secrets.py",
+    "loaders/document.py",  # the template parsers, for cached documents
+)
 
 
 class _Unencodable(Exception):
@@ -90,6 +100,82 @@ def encode_entry(source: Any) -> str | None:
         return None
 
 
+def encode_tree(value: Any) -> Any:
+    """A parsed template as JSON: a mapping is {"m": [line, column, [[key, key line, key column,
+    value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
+    item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
+    exponentially larger than the file."""
+    from lambdalint.loaders.document import LList, LMap
+
+    seen: set[int] = set()
+
+    def pos(p: Pos) -> tuple[int, int]:
+        if p.end_line is not None or p.end_column is not None:
+            raise _Unencodable("position with an end")
+        return p.line, p.column
+
+    def enc(v: Any) -> Any:
+        cls = type(v)
+        if cls in _SCALARS:
+            return v
+        if id(v) in seen:
+            raise _Unencodable("shared node")
+        seen.add(id(v))
+        if cls is LMap:
+            items = []
+            for k, x in v.items():
+                if type(k) not in _SCALARS:
+                    raise _Unencodable("key")
+                kl, kc = pos(v.key_pos[k])
+                vl, vc = pos(v.value_pos[k])
+                items.append([k, kl, kc, vl, vc, enc(x)])
+            return {"m": [*pos(v.pos), items]}
+        if cls is LList:
+            if len(v.item_pos) != len(v):
+                raise _Unencodable("positions")
+            return {"l": [*pos(v.pos), [[*pos(p), enc(x)] for p, x in zip(v.item_pos, v)]]}
+        raise _Unencodable(cls.__name__)
+
+    return enc(value)
+
+
+def _pos(line: Any, column: Any) -> Pos:
+    if type(line) is not int or type(column) is not int:
+        raise ValueError("not a position")  # an entry written by something else
+    return Pos(line, column)
+
+
+def decode_tree(value: Any) -> Any:
+    """The tree `encode_tree` encoded; raises on anything else."""
+    from lambdalint.loaders.document import LList, LMap
+
+    def dec(v: Any) -> Any:
+        if type(v) is not dict:
+            if type(v) in _SCALARS:
+                return v
+            raise ValueError("not a tree")
+        if "m" in v:
+            line, column, items = v["m"]
+            m = LMap(_pos(line, column))
+            key_pos, value_pos = m.key_pos, m.value_pos
+            for k, kl, kc, vl, vc, x in items:
+                if type(k) not in _SCALARS:
+                    raise ValueError("key")
+                m[k] = dec(x)
+                key_pos[k] = _pos(kl, kc)
+                value_pos[k] = _pos(vl, vc)
+            return m
+        line, column, items = v["l"]
+        lst = LList(_pos(line, column))
+        item_pos = lst.item_pos
+        for il, ic, x in items:
+            lst.append(dec(x))
+            item_pos.append(_pos(il, ic))
+        return lst
+
+    return dec(value)
+
+
 @dataclass(frozen=True)
 class _Layout:
     cls: type
@@ -103,7 +189,9 @@ def _dataclass_index() -> dict[str, _Layout]:
     index: dict[str, _Layout] = {}
     twice: set[str] = set()
     for name, module in list(sys.modules.items()):
-        if module is None or not (name == "lambdalint.model" or name.startswith("lambdalint.analysis.")):
+        if module is None or not (
+            name == "lambdalint.model" or name.startswith("lambdalint.analysis.")
+        ):
             continue
         for obj in list(vars(module).values()):
             if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == name:
@@ -184,6 +272,9 @@ class SourceCache:
         self._dirty: set[str] = set()
         self._used: set[str] = set()
         self._decoder: _Decoder | None = None
+        # parsed templates this process added or used (a worker reports them to the parent)
+        self._new: list[tuple[str, str]] = []
+        self._hits: list[str] = []
 
     @staticmethod
     def key(language: str, path: Path, text: str) -> str:
@@ -192,13 +283,19 @@ class SourceCache:
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
+    @staticmethod
+    def _shard_name(key: str) -> str:
+        if key.startswith("d:"):
+            return f"{DOCUMENT_PREFIX}{key[2]}"
+        return f"{SHARD_PREFIX}{key[0]}"
+
     def _shard(self, key: str) -> dict[str, str]:
-        name = key[0]
+        name = self._shard_name(key)
         shard = self._shards.get(name)
         if shard is None:
             shard = self._shards[name] = {}
             try:
-                data = json.loads(_read_own(self.folder / f"{SHARD_PREFIX}{name}.json"))
+                data = json.loads(_read_own(self.folder / f"{name}.json"))
                 if (
                     isinstance(data, dict)
                     and data.get("format") == FORMAT
@@ -206,7 +303,8 @@ class SourceCache:
                     and isinstance(data.get("entries"), dict)
                 ):
                     shard.update(
-                        (k, v) for k, v in data["entries"].items()
+                        (k, v)
+                        for k, v in data["entries"].items()
                         if isinstance(k, str) and isinstance(v, str)
                     )
             except (OSError, ValueError, UnicodeDecodeError, RecursionError):
@@ -227,22 +325,77 @@ class SourceCache:
             value = None
         if not isinstance(value, HandlerSource) or value.path != path:
             del shard[key]
-            self._dirty.add(key[0])
+            self._dirty.add(self._shard_name(key))
             return None
         self._used.add(key)
         return value
 
-    def put(self, language: str, path: Path, text: str, source: Any, entry: str | None = None) -> None:
+    def put(
+        self, language: str, path: Path, text: str, source: Any, entry: str | None = None
+    ) -> None:
         """Keep `source`'s facts; `entry` is `encode_entry(source)` when already made."""
         raw = entry if entry is not None else encode_entry(source)
         if raw is None:
             return
-        key = self.key(language, path, text)
+        self._put_raw(self.key(language, path, text), raw)
+
+    def _put_raw(self, key: str, raw: str) -> None:
         shard = self._shard(key)
         if shard.get(key) != raw:
             shard[key] = raw
-            self._dirty.add(key[0])
+            self._dirty.add(self._shard_name(key))
         self._used.add(key)
+
+    # ------------------------------------------------------------------ parsed templates
+
+    @staticmethod
+    def document_key(kind: str, path: Path, text: str, limits: object) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{kind}\0{limits!r}\0{path}\0".encode("utf-8", "surrogatepass"))
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return "d:" + h.hexdigest()
+
+    def get_document(self, kind: str, path: Path, text: str, limits: object) -> Any:
+        """The parsed tree (LMap/LList with positions) of a template, or None."""
+        key = self.document_key(kind, path, text, limits)
+        shard = self._shard(key)
+        raw = shard.get(key)
+        if raw is None:
+            return None
+        try:
+            tree = decode_tree(json.loads(raw))
+        except Exception:  # noqa: BLE001 - any bad entry is a miss, never an error
+            tree = None
+        if tree is None:
+            del shard[key]
+            self._dirty.add(self._shard_name(key))
+            return None
+        self._used.add(key)
+        self._hits.append(key)
+        return tree
+
+    def put_document(self, kind: str, path: Path, text: str, limits: object, tree: Any) -> None:
+        """Keep a freshly parsed tree (one without diagnostics: those are parsed again)."""
+        try:
+            raw = json.dumps(encode_tree(tree), separators=(",", ":"), ensure_ascii=False)
+        except (_Unencodable, ValueError, RecursionError):
+            return
+        key = self.document_key(kind, path, text, limits)
+        self._put_raw(key, raw)
+        self._new.append((key, raw))
+
+    def take_document_changes(self) -> tuple[list[tuple[str, str]], list[str]]:
+        """What a worker process found since the last call: (new entries, keys it used)."""
+        new, hits = self._new, self._hits
+        self._new, self._hits = [], []
+        return new, hits
+
+    def adopt_document_changes(self, new: list[tuple[str, str]], hits: list[str]) -> None:
+        """Record in this process what a worker process found."""
+        for key, raw in new:
+            if isinstance(key, str) and key.startswith("d:") and isinstance(raw, str):
+                self._put_raw(key, raw)
+        self._used.update(hits)
 
     def save(self) -> None:
         """Write the shards that changed (atomically: a reader sees an old or a new file)."""
@@ -257,8 +410,13 @@ class SourceCache:
                 entries = self._shards[name]
                 if len(entries) > MAX_ENTRIES // 16:
                     entries = {k: v for k, v in entries.items() if k in self._used}
-                data = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": entries}
-                target = self.folder / f"{SHARD_PREFIX}{name}.json"
+                data = {
+                    "format": FORMAT,
+                    "version": __version__,
+                    "fingerprint": self.fingerprint,
+                    "entries": entries,
+                }
+                target = self.folder / f"{name}.json"
                 tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
                 _write_new(tmp, json.dumps(data, separators=(",", ":"), ensure_ascii=False))
                 os.replace(tmp, target)  # replaces a link at `target` itself, never its target

@@ -65,7 +65,8 @@ def build_project(paths: list[Path], config: Config) -> tuple[Project, list[str]
     if mapped:
         sources = [s.resolve() for s in found.sources]
         project.functions = [
-            fn for fn in project.functions
+            fn
+            for fn in project.functions
             if fn.loc.path.resolve() not in mapped or _uses_any(fn, sources)
         ]
     for diag in project.diagnostics:
@@ -86,11 +87,20 @@ def _uses_any(fn: Function, sources: list[Path]) -> bool:
 
 
 def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
-    project, notices = build_project(paths, config)
+    from lambdalint.loaders import document
+
+    # parsed templates are cached with the handler facts (cache.SourceCache)
+    document.DOCUMENTS = source_cache if hasattr(source_cache, "get_document") else None
+    try:
+        project, notices = build_project(paths, config)
+    finally:
+        document.DOCUMENTS = None
     result = Result(notices=notices, project=project)
     loaded_diagnostics = len(project.diagnostics)
     result.internal_errors.extend(
-        f"loading {_display(d.loc.path)}: {d.message}" for d in project.diagnostics if d.rule_id == INTERNAL
+        f"loading {_display(d.loc.path)}: {d.message}"
+        for d in project.diagnostics
+        if d.rule_id == INTERNAL
     )
     rules = selected_rules(config)
     result.rules = rules

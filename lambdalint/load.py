@@ -95,7 +95,11 @@ def read_and_load(
         return False, [], diags
     if not text.strip() and not path.name.lower().endswith(".tf"):
         # (empty .tf files are a common module scaffold; an empty template is worth a line)
-        return True, [], diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)]
+        return (
+            True,
+            [],
+            diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)],
+        )
     functions, more = load_file(path, text)
     return True, functions, diags + more
 
@@ -112,10 +116,21 @@ def _first_of_each_kind(configs: list[Path]) -> list[int]:
     return out
 
 
+Loaded = tuple[bool, list[Function], list[Diagnostic]]
+
+
+def _load_in_worker(path: Path, limits: Limits) -> tuple[Loaded, Any]:
+    """`read_and_load` in a worker process, with what it added to or used from the document
+    cache (the worker's copy of the cache is not the parent's)."""
+    done = read_and_load(path, limits)
+    store = document.DOCUMENTS
+    return done, store.take_document_changes() if store is not None else None
+
+
 def load_project(root: Path, configs: list[Path]) -> Project:
     project = Project(root=root)
     load = partial(read_and_load, limits=document.LIMITS)
-    loaded: list[tuple[bool, list[Function], list[Diagnostic]] | None] = [None] * len(configs)
+    loaded: list[Loaded | None] = [None] * len(configs)
     if parallel.job_count(len(configs), PARALLEL_MIN_FILES) > 1:
         # one file of each kind is loaded here first: the worker processes, forked afterwards,
         # inherit what that imported and built (loader modules, the HCL grammar) instead of
@@ -124,8 +139,14 @@ def load_project(root: Path, configs: list[Path]) -> Project:
         for i in _first_of_each_kind(configs):
             loaded[i] = load(configs[i])
     rest = [i for i, done in enumerate(loaded) if done is None]
-    for i, done in zip(rest, parallel.map_files(load, [configs[i] for i in rest], PARALLEL_MIN_FILES)):
+    in_worker = partial(_load_in_worker, limits=document.LIMITS)
+    store = document.DOCUMENTS
+    for i, (done, changes) in zip(
+        rest, parallel.map_files(in_worker, [configs[i] for i in rest], PARALLEL_MIN_FILES)
+    ):
         loaded[i] = done
+        if store is not None and changes is not None:
+            store.adopt_document_changes(*changes)
     for path, (read, functions, diags) in zip(configs, loaded):  # type: ignore[misc]
         if read:
             project.files.append(path)

@@ -68,7 +68,11 @@ def test_folder_is_marked_and_safe_to_delete(tmp_path: Path) -> None:
     cache.put("python", Path("a.py"), TEXT, _facts(Path("a.py")))
     cache.save()
     assert (folder / ".gitignore").read_text().strip().endswith("*")
-    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (folder / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     for child in folder.iterdir():
         child.unlink()
     folder.rmdir()
@@ -96,7 +100,9 @@ def test_corrupt_cache_is_a_miss_and_gets_rebuilt(tmp_path: Path, damage: bytes)
     key = cache.key("python", path, TEXT)
     folder.mkdir()
     shard = folder / f"sources-{key[0]}.json"
-    shard.write_bytes(damage.replace(b"KEY", key.encode()).replace(b"FP", cache.fingerprint.encode()))
+    shard.write_bytes(
+        damage.replace(b"KEY", key.encode()).replace(b"FP", cache.fingerprint.encode())
+    )
     assert cache.get("python", path, TEXT) is None
     cache.put("python", path, TEXT, _facts(path))
     cache.save()
@@ -133,7 +139,14 @@ def test_facts_it_cannot_represent_are_not_cached(tmp_path: Path) -> None:
 
 
 def test_unknown_and_containers_round_trip() -> None:
-    value = {"u": UNKNOWN, "t": (1, (2, "x")), "s": {3, 1}, "p": Path("a/b"), "k": {(1, 2): "tuple key"}, "!": 1}
+    value = {
+        "u": UNKNOWN,
+        "t": (1, (2, "x")),
+        "s": {3, 1},
+        "p": Path("a/b"),
+        "k": {(1, 2): "tuple key"},
+        "!": 1,
+    }
     decoder = cache_mod._Decoder()
     back = json.loads(json.dumps(cache_mod._encode(value)), object_hook=decoder.hook)
     assert back == value and back["u"] is UNKNOWN
@@ -190,7 +203,9 @@ def test_map_files_falls_back_when_a_result_cannot_travel(monkeypatch: pytest.Mo
     assert parallel.map_files(lambda x: x + 1, [1, 2, 3], 1) == [2, 3, 4]
 
 
-def test_batch_uses_the_cache_and_reports_analyser_crashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_batch_uses_the_cache_and_reports_analyser_crashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LAMBDALINT_JOBS", "1")
     good = batch.SourceJob("python", "lambdalint.analysis.python", Path("a.py"), TEXT)
     missing = batch.SourceJob("node", "lambdalint.analysis.no_such_module", Path("a.js"), "x")
@@ -202,3 +217,138 @@ def test_batch_uses_the_cache_and_reports_analyser_crashes(tmp_path: Path, monke
     again = batch.analyse_all([good], cache)
     assert again[0].source == first[0].source
 
+
+# ---------------------------------------------------------------- parsed templates
+
+SAM_TEXT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 30
+      Environment:
+        Variables: {TABLE: !Ref Table, "2": 2, "on": true}
+      Events:
+        - !GetAtt Queue.Arn
+        - null
+"""
+JSON_TEXT = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Timeout": 1.5, "Layers": [], "Tags": [{"Key": "a\\u00e9", "Value": "x"}]}}}}'
+
+
+def _shape(value: object) -> object:
+    """Every value, key type and position of a parsed tree."""
+    from lambdalint.loaders.document import LList, LMap
+
+    if isinstance(value, LMap):
+        return (
+            "map",
+            value.pos,
+            [
+                (type(k).__name__, k, _shape(v), value.key_pos[k], value.value_pos[k])
+                for k, v in value.items()
+            ],
+        )
+    if isinstance(value, LList):
+        return ("list", value.pos, [_shape(v) for v in value], list(value.item_pos))
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize(("kind", "text"), [("yaml", SAM_TEXT), ("json", JSON_TEXT)])
+def test_a_cached_template_is_the_tree_parsing_gives(tmp_path: Path, kind: str, text: str) -> None:
+    from lambdalint.loaders import document
+
+    path = tmp_path / f"template.{kind}"
+    parsed, diags = (document.parse_json if kind == "json" else document.parse_yaml)(text, path)
+    assert not diags
+    cache = cache_mod.SourceCache(tmp_path / "c")
+    assert cache.get_document(kind, path, text, document.LIMITS) is None
+    cache.put_document(kind, path, text, document.LIMITS, parsed)
+    cache.save()
+    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, document.LIMITS)
+    assert again is not None and again is not parsed
+    assert _shape(again) == _shape(parsed)
+    # another text, path or limits: a miss
+    other = cache_mod.SourceCache(tmp_path / "c")
+    assert other.get_document(kind, path, text + "\n", document.LIMITS) is None
+    assert other.get_document(kind, tmp_path / "other", text, document.LIMITS) is None
+    tighter = document.Limits(document.LIMITS.max_file_bytes, 3, document.LIMITS.max_nodes)
+    assert other.get_document(kind, path, text, tighter) is None
+
+
+def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Path) -> None:
+    from lambdalint.loaders import document
+
+    shared = "a: &x {b: 1}\nc: *x\n"
+    tree, _ = document.parse_yaml(shared, tmp_path / "t.yaml")
+    cache = cache_mod.SourceCache(tmp_path / "c")
+    cache.put_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS, tree)
+    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS) is None
+    # through the loader: a duplicate key is reported on every run, so it is parsed every run
+    document.DOCUMENTS = cache
+    try:
+        dup = "a: 1\na: 2\n"
+        for _ in range(2):
+            _, diags = document.parse_file_text(dup, tmp_path / "d.yaml", "yaml")
+            assert [d.rule_id for d in diags] == ["LL108"]
+    finally:
+        document.DOCUMENTS = None
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        '{"m": [1, 1, [["k", "1", 1, 1, 1, "v"]]]}',  # a position that is no number
+        '{"m": [1, 1, [[["k"], 1, 1, 1, 1, "v"]]]}',  # a key that is no scalar
+        '{"x": 1}',
+        '{"l": [1, 1, [[1, 1, {"q": []}]]]}',
+        "[" * 5000 + "]" * 5000,
+        "not json",
+    ],
+)
+def test_forged_template_entries_are_misses(tmp_path: Path, forged: str) -> None:
+    from lambdalint.loaders import document
+
+    path = tmp_path / "t.yaml"
+    cache = cache_mod.SourceCache(tmp_path / "c")
+    key = cache.document_key("yaml", path, "a: 1\n", document.LIMITS)
+    cache._put_raw(key, forged)
+    assert cache.get_document("yaml", path, "a: 1\n", document.LIMITS) is None
+
+
+def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdalint.config import Config
+    from lambdalint.engine import run
+    from lambdalint.loaders import document
+
+    tree = tmp_path / "tree"
+    for i in range(60):  # enough config files for worker processes
+        stack = tree / f"s{i}"
+        (stack / "src").mkdir(parents=True)
+        (stack / "template.yaml").write_text(SAM_TEXT.replace("Timeout: 30", f"Timeout: {i + 1}"))
+        (stack / "src" / "app.py").write_text(TEXT)
+    monkeypatch.chdir(tree)
+    monkeypatch.setenv("LAMBDALINT_JOBS", "2")
+
+    def lint() -> list[tuple[str, str, int]]:
+        store = cache_mod.SourceCache(tmp_path / "c")
+        result = run([Path(".")], Config(), source_cache=store)
+        store.save()
+        return sorted((f.rule_id, str(f.loc.path), f.loc.pos.line) for f in result.findings)
+
+    cold = lint()
+    assert len(list((tmp_path / "c").glob("documents-*.json"))) > 1  # written from the workers
+    parsed: list[str] = []
+    real = document.parse_yaml
+    monkeypatch.setattr(
+        document, "parse_yaml", lambda text, path: parsed.append(text) or real(text, path)
+    )
+    monkeypatch.setenv("LAMBDALINT_JOBS", "1")  # so that the parse counter sees every file
+    assert lint() == cold and cold
+    assert parsed == []  # every template came from the cache
+    assert document.DOCUMENTS is None  # the run does not leave its cache behind

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import LList, LMap, LoadError, parse_json
+from lambdalint.loaders.document import LList, LMap, LoadError, parse_file_text
 from lambdalint.loaders.terraform_hcl import split_template
 from lambdalint.loaders.terraform_model import Resource, SourceText, TfFile, Variable
 from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
@@ -39,7 +39,7 @@ class TfJsonError(Exception):
 def parse_file(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
     """Parse one .tf.json file (raises TfJsonError); also returns duplicate-key diagnostics."""
     try:
-        data, diags = parse_json(text, path)
+        data, diags = parse_file_text(text, path, "json")
     except LoadError as exc:
         raise TfJsonError(exc.message, exc.pos) from None
     tf = TfFile(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import terraform_build
-from lambdalint.loaders.document import LList, LMap, LoadError, parse_json
+from lambdalint.loaders.document import LList, LMap, LoadError, parse_file_text
 from lambdalint.loaders.terraform_hcl import parse_expression
 from lambdalint.loaders.terraform_model import (
     Call,
@@ -47,7 +47,7 @@ def claims(path: Path, text: str) -> bool:
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     try:
-        doc, diags = parse_json(text, path)
+        doc, diags = parse_file_text(text, path, "json")
     except LoadError as exc:
         return [], [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
     if not isinstance(doc, LMap) or not isinstance(doc.get("planned_values"), LMap):
