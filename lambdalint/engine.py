@@ -46,7 +46,14 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def build_project(paths: list[Path], config: Config) -> tuple[Project, list[str]]:
+# parsed templates come from the cache (cache.SourceCache) when a run loads at least this many:
+# reading a cache shard costs more than parsing a few templates (the pre-commit case)
+DOCUMENT_CACHE_MIN_FILES = 48
+
+
+def build_project(
+    paths: list[Path], config: Config, source_cache: Any = None
+) -> tuple[Project, list[str]]:
     set_limits(config.options)
     found = discovery.discover(paths, tuple(config.exclude))
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
@@ -61,7 +68,14 @@ def build_project(paths: list[Path], config: Config) -> tuple[Project, list[str]
                     known.add(tpl.resolve())
                     configs.append(tpl)
                     mapped.add(tpl.resolve())
-    project = load_project(Path.cwd(), configs)
+    from lambdalint.loaders import document
+
+    if len(configs) >= DOCUMENT_CACHE_MIN_FILES and hasattr(source_cache, "get_document"):
+        document.DOCUMENTS = source_cache
+    try:
+        project = load_project(Path.cwd(), configs)
+    finally:
+        document.DOCUMENTS = None
     if mapped:
         sources = [s.resolve() for s in found.sources]
         project.functions = [
@@ -87,14 +101,7 @@ def _uses_any(fn: Function, sources: list[Path]) -> bool:
 
 
 def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
-    from lambdalint.loaders import document
-
-    # parsed templates are cached with the handler facts (cache.SourceCache)
-    document.DOCUMENTS = source_cache if hasattr(source_cache, "get_document") else None
-    try:
-        project, notices = build_project(paths, config)
-    finally:
-        document.DOCUMENTS = None
+    project, notices = build_project(paths, config, source_cache)
     result = Result(notices=notices, project=project)
     loaded_diagnostics = len(project.diagnostics)
     result.internal_errors.extend(

@@ -352,3 +352,26 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
     assert lint() == cold and cold
     assert parsed == []  # every template came from the cache
     assert document.DOCUMENTS is None  # the run does not leave its cache behind
+
+
+def test_a_small_run_neither_reads_nor_writes_parsed_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing a few templates is cheaper than reading a cache shard (the pre-commit case in a
+    large repository): the document cache is for runs over many templates."""
+    from lambdalint.config import Config
+    from lambdalint.engine import DOCUMENT_CACHE_MIN_FILES, run
+
+    tree = tmp_path / "tree"
+    for i in range(3):
+        (tree / f"s{i}").mkdir(parents=True)
+        (tree / f"s{i}" / "template.yaml").write_text(SAM_TEXT)
+        (tree / f"s{i}" / "app.py").write_text(TEXT)
+    assert DOCUMENT_CACHE_MIN_FILES > 3
+    monkeypatch.chdir(tree)
+    store = cache_mod.SourceCache(tmp_path / "c")
+    monkeypatch.setattr(store, "get_document", lambda *a: pytest.fail("read"))
+    run([Path(".")], Config(), source_cache=store)
+    store.save()
+    assert list((tmp_path / "c").glob("sources-*.json"))
+    assert not list((tmp_path / "c").glob("documents-*.json"))
