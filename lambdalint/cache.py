@@ -104,36 +104,45 @@ def encode_tree(value: Any) -> Any:
     """A parsed template as JSON: a mapping is {"m": [line, column, [[key, key line, key column,
     value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
     item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
-    exponentially larger than the file."""
+    exponentially larger than the file. The parsers record starts only (no end positions)."""
     from lambdalint.loaders.document import LList, LMap
 
     seen: set[int] = set()
-
-    def pos(p: Pos) -> tuple[int, int]:
-        if p.end_line is not None or p.end_column is not None:
-            raise _Unencodable("position with an end")
-        return p.line, p.column
+    scalars = _SCALARS
 
     def enc(v: Any) -> Any:
         cls = type(v)
-        if cls in _SCALARS:
+        if cls in scalars:
             return v
         if id(v) in seen:
             raise _Unencodable("shared node")
         seen.add(id(v))
+        p = v.pos
         if cls is LMap:
+            key_pos, value_pos = v.key_pos, v.value_pos
             items = []
             for k, x in v.items():
-                if type(k) not in _SCALARS:
+                if type(k) not in scalars:
                     raise _Unencodable("key")
-                kl, kc = pos(v.key_pos[k])
-                vl, vc = pos(v.value_pos[k])
-                items.append([k, kl, kc, vl, vc, enc(x)])
-            return {"m": [*pos(v.pos), items]}
+                a, b = key_pos[k], value_pos[k]
+                # most values are scalars: no call for them
+                items.append(
+                    [k, a.line, a.column, b.line, b.column, x if type(x) in scalars else enc(x)]
+                )
+            return {"m": [p.line, p.column, items]}
         if cls is LList:
             if len(v.item_pos) != len(v):
                 raise _Unencodable("positions")
-            return {"l": [*pos(v.pos), [[*pos(p), enc(x)] for p, x in zip(v.item_pos, v)]]}
+            return {
+                "l": [
+                    p.line,
+                    p.column,
+                    [
+                        [q.line, q.column, x if type(x) in scalars else enc(x)]
+                        for q, x in zip(v.item_pos, v)
+                    ],
+                ]
+            }
         raise _Unencodable(cls.__name__)
 
     return enc(value)
@@ -149,6 +158,8 @@ def decode_tree(value: Any) -> Any:
     """The tree `encode_tree` encoded; raises on anything else."""
     from lambdalint.loaders.document import LList, LMap
 
+    scalars = _SCALARS
+
     def dec(v: Any) -> Any:
         if type(v) is not dict:
             if type(v) in _SCALARS:
@@ -159,9 +170,9 @@ def decode_tree(value: Any) -> Any:
             m = LMap(_pos(line, column))
             key_pos, value_pos = m.key_pos, m.value_pos
             for k, kl, kc, vl, vc, x in items:
-                if type(k) not in _SCALARS:
+                if type(k) not in scalars:
                     raise ValueError("key")
-                m[k] = dec(x)
+                m[k] = x if type(x) in scalars else dec(x)
                 key_pos[k] = _pos(kl, kc)
                 value_pos[k] = _pos(vl, vc)
             return m
@@ -169,7 +180,7 @@ def decode_tree(value: Any) -> Any:
         lst = LList(_pos(line, column))
         item_pos = lst.item_pos
         for il, ic, x in items:
-            lst.append(dec(x))
+            lst.append(x if type(x) in scalars else dec(x))
             item_pos.append(_pos(il, ic))
         return lst
 
