@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from lambdalint import sdk_actions, secrets
 from lambdalint.analysis.source import ClientCreation, EnvRead, HandlerSource, SdkCall, SourceSecret
@@ -119,7 +120,7 @@ class _FactVisitor(ast.NodeVisitor):
     """`ast.NodeVisitor` with its dispatch looked up once per node type, and without visits
     to the leaf nodes no method looks at (a third of a typical tree)."""
 
-    _dispatch: dict[type, Callable[[_FactVisitor, ast.AST], None] | None] = {}
+    _dispatch: ClassVar[dict[type, Callable[[_FactVisitor, ast.AST], None] | None]] = {}
 
     def visit(self, node: ast.AST) -> None:
         cls = type(node)
