@@ -465,8 +465,10 @@ def _mark_folder(folder: Path) -> None:
         (".gitignore", "# created by lambdalint; safe to delete\n*\n"),
         (
             "CACHEDIR.TAG",
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by lambdalint.\n",
+            (
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by lambdalint.\n"
+            ),
         ),
     ):
         try:
