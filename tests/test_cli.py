@@ -135,3 +135,5 @@ def test_console_script_runs_as_installed(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "LL102" in proc.stdout and "LL105" in proc.stdout
     assert "Traceback" not in proc.stderr
+    # the README's quick start: the example has exactly its two deliberate mistakes
+    assert "Found 2 findings (2 errors, 0 warnings, 0 info)" in proc.stdout
