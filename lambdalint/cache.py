@@ -419,7 +419,10 @@ class SourceCache:
             _mark_folder(self.folder)
             for name in sorted(self._dirty):
                 entries = self._shards[name]
-                if len(entries) > MAX_ENTRIES // 16:
+                # parsed templates are large (~20 KB each) and only runs over many templates
+                # use them: a shard being rewritten keeps just the ones this run used, so old
+                # versions of edited templates do not pile up
+                if name.startswith(DOCUMENT_PREFIX) or len(entries) > MAX_ENTRIES // 16:
                     entries = {k: v for k, v in entries.items() if k in self._used}
                 data = {
                     "format": FORMAT,
@@ -427,9 +430,12 @@ class SourceCache:
                     "fingerprint": self.fingerprint,
                     "entries": entries,
                 }
+                text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+                if len(text) > MAX_SHARD_BYTES // 4 and len(text.encode()) > MAX_SHARD_BYTES:
+                    continue  # would not be read back
                 target = self.folder / f"{name}.json"
                 tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-                _write_new(tmp, json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+                _write_new(tmp, text)
                 os.replace(tmp, target)  # replaces a link at `target` itself, never its target
         except (OSError, ValueError, RecursionError):
             pass  # a read-only tree just runs uncached

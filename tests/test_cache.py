@@ -375,3 +375,24 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
     store.save()
     assert list((tmp_path / "c").glob("sources-*.json"))
     assert not list((tmp_path / "c").glob("documents-*.json"))
+
+
+def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None:
+    from lambdalint.loaders import document
+
+    path = tmp_path / "t.yaml"
+    versions = [SAM_TEXT.replace("Timeout: 30", f"Timeout: {n}") for n in range(1, 40)]
+    for text in versions:  # one run per edit, each using (and adding) the current version
+        store = cache_mod.SourceCache(tmp_path / "c")
+        if store.get_document("yaml", path, text, document.LIMITS) is None:
+            tree, _ = document.parse_yaml(text, path)
+            store.put_document("yaml", path, text, document.LIMITS, tree)
+        store.save()
+    entries = 0
+    for shard in (tmp_path / "c").glob("documents-*.json"):
+        entries += len(json.loads(shard.read_text())["entries"])
+    # each save keeps what its run used in the shard it rewrote; other shards keep at most
+    # the versions written before them
+    assert entries <= 16
+    last = cache_mod.SourceCache(tmp_path / "c")
+    assert last.get_document("yaml", path, versions[-1], document.LIMITS) is not None
