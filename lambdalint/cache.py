@@ -286,6 +286,10 @@ class SourceCache:
         # parsed templates this process added or used (a worker reports them to the parent)
         self._new: list[tuple[str, str]] = []
         self._hits: list[str] = []
+        # Encoding a parsed template costs about half of parsing it again, which pays off from
+        # the next run on. A CI job that starts without a cache (none restored) would pay it on
+        # every run for nothing: there, templates are kept only if a cache was restored.
+        self.keeps_documents = not os.environ.get("CI") or folder.is_dir()
 
     @staticmethod
     def key(language: str, path: Path, text: str) -> str:
@@ -387,6 +391,8 @@ class SourceCache:
 
     def put_document(self, kind: str, path: Path, text: str, limits: object, tree: Any) -> None:
         """Keep a freshly parsed tree (one without diagnostics: those are parsed again)."""
+        if not self.keeps_documents:
+            return
         try:
             raw = json.dumps(encode_tree(tree), separators=(",", ":"), ensure_ascii=False)
         except (_Unencodable, ValueError, RecursionError):

@@ -25,6 +25,12 @@ from lambdalint.model import UNKNOWN, Pos
 TEXT = "def handler(event, context):\n    return 1\n"
 
 
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests run in CI too, where a fresh cache keeps no templates (tested below)."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 def _facts(path: Path) -> HandlerSource:
     src = HandlerSource(path=path, language="python")
     src.top_level["handler"] = TopLevelName(
@@ -396,3 +402,27 @@ def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None
     assert entries <= 16
     last = cache_mod.SourceCache(tmp_path / "c")
     assert last.get_document("yaml", path, versions[-1], document.LIMITS) is not None
+
+
+def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run of such a job is a first run: encoding templates for a next run that never
+    reads them would only make it slower. With a restored cache (the folder exists) they are
+    kept; outside CI always."""
+    from lambdalint.loaders import document
+
+    path = tmp_path / "t.yaml"
+    tree, _ = document.parse_yaml(SAM_TEXT, path)
+
+    def kept(folder: Path) -> bool:
+        store = cache_mod.SourceCache(folder)
+        store.put_document("yaml", path, SAM_TEXT, document.LIMITS, tree)
+        return store.get_document("yaml", path, SAM_TEXT, document.LIMITS) is not None
+
+    monkeypatch.setenv("CI", "true")
+    assert not kept(tmp_path / "fresh")
+    (tmp_path / "restored").mkdir()
+    assert kept(tmp_path / "restored")
+    monkeypatch.delenv("CI")
+    assert kept(tmp_path / "local")
