@@ -162,7 +162,7 @@ def decode_tree(value: Any) -> Any:
 
     def dec(v: Any) -> Any:
         if type(v) is not dict:
-            if type(v) in _SCALARS:
+            if type(v) in scalars:
                 return v
             raise ValueError("not a tree")
         if "m" in v:
@@ -268,6 +268,14 @@ def code_fingerprint() -> str:
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
+def _digest(header: str, text: str) -> str:
+    """An entry's key: a hash of what it was made from (`header` names the rest)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(header.encode("utf-8", "surrogatepass"))
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 class SourceCache:
     """Handler source facts by (language, path, content). Never raises.
 
@@ -293,10 +301,7 @@ class SourceCache:
 
     @staticmethod
     def key(language: str, path: Path, text: str) -> str:
-        h = hashlib.blake2b(digest_size=16)
-        h.update(f"{language}\0{path}\0".encode("utf-8", "surrogatepass"))
-        h.update(text.encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
+        return _digest(f"{language}\0{path}\0", text)
 
     @staticmethod
     def _shard_name(key: str) -> str:
@@ -365,10 +370,7 @@ class SourceCache:
 
     @staticmethod
     def document_key(kind: str, path: Path, text: str, limits: object) -> str:
-        h = hashlib.blake2b(digest_size=16)
-        h.update(f"{kind}\0{limits!r}\0{path}\0".encode("utf-8", "surrogatepass"))
-        h.update(text.encode("utf-8", "surrogatepass"))
-        return "d:" + h.hexdigest()
+        return "d:" + _digest(f"{kind}\0{limits!r}\0{path}\0", text)
 
     def get_document(self, kind: str, path: Path, text: str, limits: object) -> Any:
         """The parsed tree (LMap/LList with positions) of a template, or None."""

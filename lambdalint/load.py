@@ -104,24 +104,17 @@ def read_and_load(
     return True, functions, diags + more
 
 
-def _first_of_each_kind(configs: list[Path]) -> list[int]:
-    seen: set[str] = set()
-    out = []
-    for i, path in enumerate(configs):
-        name = path.name.lower()
-        kind = ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()
-        if kind not in seen:
-            seen.add(kind)
-            out.append(i)
-    return out
+def _file_kind(path: Path) -> str:
+    name = path.name.lower()
+    return ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()
 
 
 Loaded = tuple[bool, list[Function], list[Diagnostic]]
 
 
-def _load_in_worker(path: Path, limits: Limits) -> tuple[Loaded, Any]:
-    """`read_and_load` in a worker process, with what it added to or used from the document
-    cache (the worker's copy of the cache is not the parent's)."""
+def _load_reporting_documents(path: Path, limits: Limits) -> tuple[Loaded, Any]:
+    """`read_and_load`, with what it added to or used from the document cache: in a worker
+    process that is the worker's copy of the cache, which the parent adopts."""
     done = read_and_load(path, limits)
     store = document.DOCUMENTS
     return done, store.take_document_changes() if store is not None else None
@@ -129,25 +122,14 @@ def _load_in_worker(path: Path, limits: Limits) -> tuple[Loaded, Any]:
 
 def load_project(root: Path, configs: list[Path]) -> Project:
     project = Project(root=root)
-    load = partial(read_and_load, limits=document.LIMITS)
-    loaded: list[Loaded | None] = [None] * len(configs)
-    if parallel.job_count(len(configs), PARALLEL_MIN_FILES) > 1:
-        # one file of each kind is loaded here first: the worker processes, forked afterwards,
-        # inherit what that imported and built (loader modules, the HCL grammar) instead of
-        # each paying for it again
-        _modules()
-        for i in _first_of_each_kind(configs):
-            loaded[i] = load(configs[i])
-    rest = [i for i, done in enumerate(loaded) if done is None]
-    in_worker = partial(_load_in_worker, limits=document.LIMITS)
+    load = partial(_load_reporting_documents, limits=document.LIMITS)
     store = document.DOCUMENTS
-    for i, (done, changes) in zip(
-        rest, parallel.map_files(in_worker, [configs[i] for i in rest], PARALLEL_MIN_FILES)
-    ):
-        loaded[i] = done
+    loaded: list[Loaded] = []
+    for done, changes in parallel.map_files(load, configs, PARALLEL_MIN_FILES, kind=_file_kind):
+        loaded.append(done)
         if store is not None and changes is not None:
             store.adopt_document_changes(*changes)
-    for path, (read, functions, diags) in zip(configs, loaded):  # type: ignore[misc]
+    for path, (read, functions, diags) in zip(configs, loaded):
         if read:
             project.files.append(path)
         project.functions.extend(functions)

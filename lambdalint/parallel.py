@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -39,16 +39,40 @@ def job_count(items: int, min_items: int) -> int:
     return max(1, min(_cpus(), MAX_JOBS, items // max(1, min_items // 2)))
 
 
-def map_files(func: Callable[[T], R], items: Sequence[T], min_items: int) -> list[R]:
+def map_files(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    min_items: int,
+    kind: Callable[[T], Hashable] | None = None,
+) -> list[R]:
     """`[func(x) for x in items]`, in order, over worker processes when worthwhile.
 
     `func` must be a module-level function and items and results picklable. Any failure of
     the pool (no fork, a worker killed, an unpicklable result) falls back to this process, so
-    the result never depends on whether workers were used.
+    the result never depends on whether workers were used. With `kind`, the first item of each
+    kind is done in this process before the workers start: forked afterwards, they inherit what
+    that imported and built (a loader's modules, the HCL grammar, an analyser's data) instead
+    of each paying for it again.
     """
     jobs = job_count(len(items), min_items)
     if jobs <= 1 or len(items) <= 1:
         return [func(x) for x in items]
+    done: dict[int, R] = {}
+    if kind is not None:
+        firsts: dict[Hashable, int] = {}
+        for i, item in enumerate(items):
+            firsts.setdefault(kind(item), i)
+        for i in sorted(firsts.values()):
+            done[i] = func(items[i])
+    rest = [i for i in range(len(items)) if i not in done]
+    for i, result in zip(rest, _pool_map(func, [items[i] for i in rest], jobs)):
+        done[i] = result
+    return [done[i] for i in range(len(items))]
+
+
+def _pool_map(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
+    if not items:
+        return []
     import multiprocessing
     import pickle
     from concurrent.futures import ProcessPoolExecutor

@@ -203,6 +203,20 @@ def test_map_files_keeps_order_with_workers(monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.map_files(_square, list(range(50)), 16) == [x * x for x in range(50)]
 
 
+def _square_where(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_map_files_does_the_first_of_each_kind_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that the workers, forked afterwards, inherit what it imported and built."""
+    monkeypatch.setenv("LAMBDALINT_JOBS", "2")
+    items = list(range(40))
+    out = parallel.map_files(_square_where, items, 16, kind=lambda x: x % 3)
+    assert [square for square, _ in out] == [x * x for x in items]
+    here = {x for x, (_, pid) in zip(items, out) if pid == os.getpid()}
+    assert here == {0, 1, 2}
+
+
 def test_map_files_falls_back_when_a_result_cannot_travel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAMBDALINT_JOBS", "2")
     # a lambda cannot be pickled to a worker: the same results come from this process

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,19 +63,11 @@ def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
             todo.append(i)
     if todo:
         work = [replace(jobs[i], encode=cache is not None) for i in todo]
-        if parallel.job_count(len(work), PARALLEL_MIN_FILES) > 1:
-            # the first source of each language is analysed here: the worker processes,
-            # forked afterwards, inherit the analyser's imports and data instead of each
-            # loading them again
-            firsts = {job.language: k for k, job in reversed(list(enumerate(work)))}
-            for k in sorted(firsts.values()):
-                results[todo[k]] = analyse_one(work[k])
-        pending = [k for k in range(len(work)) if results[todo[k]] is None]
-        fresh = parallel.map_files(analyse_one, [work[k] for k in pending], PARALLEL_MIN_FILES)
-        for k, done in zip(pending, fresh):
-            results[todo[k]] = done
-        for i in todo:
-            made = results[i]
-            if cache is not None and made is not None and made.source is not None:
-                cache.put(jobs[i].language, jobs[i].path, jobs[i].text, made.source, made.entry)
+        fresh = parallel.map_files(
+            analyse_one, work, PARALLEL_MIN_FILES, kind=attrgetter("language")
+        )
+        for i, done in zip(todo, fresh):
+            results[i] = done
+            if cache is not None and done.source is not None:
+                cache.put(jobs[i].language, jobs[i].path, jobs[i].text, done.source, done.entry)
     return [r if r is not None else Analysed(None, failed=True) for r in results]

@@ -412,8 +412,7 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
         for ev in events:
             cls = type(ev)
             if cls is scalar_event:
-                mark = ev.start_mark
-                pos = Pos(mark.line + 1, mark.column + 1)
+                pos = _mark_pos(ev.start_mark)
                 tag = ev.tag
                 if tag is None and not ev.style and ev.implicit[0]:
                     value = _plain_scalar(ev.value)  # most values: untagged and plain
