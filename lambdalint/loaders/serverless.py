@@ -222,6 +222,8 @@ class _Service:
         self.plugins = self._plugins()
         custom = data.get("custom")
         self.custom: LMap = custom if isinstance(custom, LMap) else LMap()
+        # the event kinds of all functions, for the role they share (computed on first use)
+        self._service_event_kinds: set[str] | None = None
 
     def loc(self, container: Any, key: Any) -> Loc:
         return Loc(self.path, pos_of(container, key))
@@ -473,7 +475,7 @@ class _Service:
                 custom = self.custom.get("serverless-iam-roles-per-function")
                 inherit = isinstance(custom, LMap) and self.vars.resolve(custom.get("defaultInherit")) is True
             if not inherit:
-                self._framework_statements(role, [body], fn)
+                self._framework_statements(role, fn, own_body=body)
                 return role
         if isinstance(iam_role, LMap):
             role.loc = self.loc(iam, "role")
@@ -485,7 +487,7 @@ class _Service:
             self._statements(self.provider["iamRoleStatements"], role, "provider.iamRoleStatements")
         if self.provider.get("iamManagedPolicies") is not None:
             self._managed(self.provider["iamManagedPolicies"], self.provider, "iamManagedPolicies", role)
-        self._framework_statements(role, self._all_function_bodies(), fn)
+        self._framework_statements(role, fn)
         return role
 
     def _all_function_bodies(self) -> list[LMap]:
@@ -497,12 +499,6 @@ class _Service:
         return []
 
     def _event_kinds(self, bodies: list[LMap], where: Loc) -> set[str]:
-        # the shared role covers every function's events: computed once per service, not per
-        # function (3,000 functions took seconds when each walked all the others)
-        key = id(bodies[0]) if len(bodies) == 1 else -1
-        cache: dict[int, set[str]] = self.__dict__.setdefault("_kinds_cache", {})
-        if key in cache:
-            return cache[key]
         kinds: set[str] = set()
         for body in bodies:
             events = body.get("events")
@@ -510,20 +506,28 @@ class _Service:
                 if isinstance(item, LMap) and len(item) == 1:
                     etype, spec = next(iter(item.items()))
                     kinds.add(self._event("stream", spec, where).kind if etype == "stream" else str(etype))
-        cache[key] = kinds
         return kinds
 
-    def _framework_statements(self, role: Role, bodies: list[LMap], fn: Function) -> None:
+    def _framework_statements(self, role: Role, fn: Function, own_body: LMap | None = None) -> None:
         """What the framework adds to the role it generates: writing the functions' logs,
         reading their queues and streams, answering WebSocket clients, X-Ray; plugins that
-        add their own permissions (serverless-lift constructs) make the role incomplete."""
+        add their own permissions (serverless-lift constructs) make the role incomplete.
+        `own_body`: the function's own role (per-function plugin) covers its events only; the
+        shared role covers every function's."""
         source = "Serverless Framework default role"
         where = role.loc or fn.loc
         add = role.statements.append
         add(Statement("Allow", ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
                       ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*"],
                       where, source=source))
-        kinds = self._event_kinds(bodies, where)
+        if own_body is not None:
+            kinds = self._event_kinds([own_body], where)
+        else:
+            # computed once per service, not per function (3,000 functions took seconds when
+            # each walked all the others)
+            if self._service_event_kinds is None:
+                self._service_event_kinds = self._event_kinds(self._all_function_bodies(), where)
+            kinds = self._service_event_kinds
         if "sqs" in kinds:
             add(Statement("Allow", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                           ["${EventSourceQueue.Arn}"], where, source=source))
