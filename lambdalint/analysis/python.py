@@ -22,6 +22,18 @@ from lambdalint.model import Pos
 
 
 def analyze(path: Path, text: str) -> HandlerSource:
+    collecting = gc.isenabled()
+    # the tree grows, then the facts hold on to its nodes: the cyclic collector would walk them
+    # again and again (twice the time) and has nothing to free
+    gc.disable()
+    try:
+        return _analyze(path, text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(path: Path, text: str) -> HandlerSource:
     src = HandlerSource(path=path, language="python")
     parsed = parse(text)
     if parsed.too_complex is not None:
@@ -37,17 +49,12 @@ def analyze(path: Path, text: str) -> HandlerSource:
         src.parse_error = parsed.parse_error
         return src
     pos = Positions(text)
-    collecting = gc.isenabled()
-    gc.disable()  # the facts hold on to tree nodes: nothing for the collector to free
     try:
         _collect_top_level(parsed.tree.body, src, pos)
         python_facts.collect(parsed.tree, src, pos)
     except RecursionError:  # nested deeper than the walk can follow: no facts, no findings
         src = HandlerSource(path=path, language="python", open_namespace=True)
         src.notice = "not analysed: the source nests too deeply"
-    finally:
-        if collecting:
-            gc.enable()
     return src
 
 

@@ -11,7 +11,6 @@ native parser overflows the C stack on deep nesting (a crash, not an exception).
 from __future__ import annotations
 
 import ast
-import gc
 import io
 import re
 import sys
@@ -60,18 +59,10 @@ class Parsed:
 
 
 def parse(text: str) -> Parsed:
+    """CPython's tree of `text` within the bounds, or why there is none. (The caller keeps the
+    cyclic collector off while the tree is built and used: python.analyze.)"""
     if len(text) > SMALL_SOURCE and not _tokens_within_bounds(text, per_statement=False):
         return Parsed(too_complex=f"not analysed: more than {MAX_TOKENS:,} tokens")
-    collecting = gc.isenabled()
-    gc.disable()  # the collector would walk the growing tree again and again: twice the time
-    try:
-        return _measured(text)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _measured(text: str) -> Parsed:
     try:
         with warnings.catch_warnings():
             # `'\d'` in a regex is a SyntaxWarning on Python 3.12+: the user's, not ours to print
