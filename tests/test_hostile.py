@@ -429,3 +429,54 @@ def test_limits_are_configurable(tmp_path: Path) -> None:
 def test_bad_limits_are_configuration_errors(option: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=next(iter(option))):
         _lint(tmp_path, **option)
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure-python"])
+@pytest.mark.parametrize(
+    ("nesting", "column"),
+    [
+        # X's value starts in column 6 at depth 3 (the root and Resources hold it): the 511th
+        # bracket is the 513th level
+        ("[" * 513 + "]" * 513, 6 + 510),
+        ("[" * 50_000 + "]" * 50_000, 6 + 510),
+        ("{a: " * 600 + "1" + "}" * 600, 6 + 4 * 510),
+        # brackets in quoted scalars do not nest: the outer list is level 3, its 510th inner
+        # bracket (after 16 characters) the 513th
+        ("['[[[', \"]\\\"[\", " + "[" * 512 + "]" * 513, 6 + 16 + 509),
+    ],
+)
+def test_depth_bound_is_ours_whatever_the_yaml_parser(
+    parser: str, nesting: str, column: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some libyaml releases stop deep flow nesting with their own message before our bound (its
+    scanner reads ahead of the events); the pure-Python parser has no bound at all. Either
+    way the finding is ours: the same words at the first level past the bound."""
+    import yaml
+
+    if parser == "pure-python":
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    (tmp_path / "template.yaml").write_text(
+        corpus.SAM + "  X: " + nesting + "\n" + corpus._function("Fn", "app"), encoding="utf-8"
+    )
+    found = [
+        (f.message, f.loc.pos.line, f.loc.pos.column)
+        for f in _lint(tmp_path).findings
+        if f.rule_id == "LL100"
+    ]
+    assert found == [("nesting deeper than 512 levels", 4, column)]
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure-python"])
+def test_depth_at_the_bound_loads(
+    parser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    if parser == "pure-python":
+        monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    # the template itself is two levels deep where X starts (Resources, X's mapping)
+    nesting = "[" * 510 + "]" * 510
+    (tmp_path / "template.yaml").write_text(
+        corpus.SAM + "  X: " + nesting + "\n" + corpus._function("Fn", "app"), encoding="utf-8"
+    )
+    assert not [f for f in _lint(tmp_path).findings if f.rule_id == "LL100"]

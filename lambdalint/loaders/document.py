@@ -407,9 +407,11 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
         yaml.SequenceStartEvent,
     )
     collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    last_mark: Any = None
     try:
         events = yaml.parse(text, Loader=loader_cls)
         for ev in events:
+            last_mark = ev.end_mark
             cls = type(ev)
             if cls is scalar_event:
                 pos = _mark_pos(ev.start_mark)
@@ -454,6 +456,12 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_pos(mark) if mark is not None else Pos()
+        if mark is not None:
+            # Some libyaml releases stop deep flow nesting in their scanner, which reads ahead
+            # of the events: our own bound decides, with our own words, whatever the release.
+            deep = _flow_depth_exceeded(text, last_mark, mark, len(stack), max_depth)
+            if deep is not None:
+                raise LoadError(f"nesting deeper than {max_depth} levels", deep) from None
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise LoadError(message or "malformed YAML", pos) from None
     except yaml.YAMLError as exc:
@@ -463,6 +471,60 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
         raise LoadError(str(exc).splitlines()[0] if str(exc) else "malformed YAML", pos) from None
     _more_duplicates(diags, duplicates)
     return root, diags
+
+
+_FLOW_TOKENS = re.compile(r"""[\[\]{}'"#]""")
+
+
+def _flow_depth_exceeded(
+    text: str, start_mark: Any, end_mark: Any, depth: int, max_depth: int
+) -> Pos | None:
+    """Where the flow nesting opened between two parser marks first passes `max_depth`, given
+    `depth` open collections at `start_mark`; None when it never does. Quoted scalars and
+    comments are skipped; only called after the parser has given up, so speed hardly matters."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(mark: Any) -> int:
+        line = min(max(mark.line, 0), len(starts) - 1)
+        return min(starts[line] + max(mark.column, 0), len(text))
+
+    i = offset(start_mark) if start_mark is not None else 0
+    end = offset(end_mark)
+    while i < end:
+        m = _FLOW_TOKENS.search(text, i, end + 1)
+        if m is None:
+            return None
+        ch, i = m.group(), m.end()
+        if ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                at = i - 1
+                line = bisect.bisect_right(starts, at) - 1
+                return Pos(line + 1, at - starts[line] + 1)
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "#" and (m.start() == 0 or text[m.start() - 1] in " \t\n"):
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+        elif ch == "'":
+            close = text.find("'", i)
+            while close >= 0 and text.startswith("''", close):
+                close = text.find("'", close + 2)
+            i = end if close < 0 else close + 1
+        elif ch == '"':
+            while True:
+                close = text.find('"', i)
+                if close < 0:
+                    i = end
+                    break
+                backslashes = len(text[i:close]) - len(text[i:close].rstrip("\\"))
+                i = close + 1
+                if backslashes % 2 == 0:
+                    break
+    return None
 
 
 def _offset_pos(text: str, offset: int) -> Pos:
