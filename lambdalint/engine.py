@@ -54,7 +54,7 @@ DOCUMENT_CACHE_MIN_FILES = 48
 def build_project(
     paths: list[Path], config: Config, source_cache: Any = None
 ) -> tuple[Project, list[str]]:
-    set_limits(config.options)
+    set_limits(config.options, paths)
     found = discovery.discover(paths, tuple(config.exclude))
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)

@@ -74,13 +74,14 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     return [], []
 
 
-def set_limits(options: dict[str, Any]) -> None:
+def set_limits(options: dict[str, Any], paths: list[Path] | None = None) -> None:
     """This run's resource limits from the configuration (`max-file-size`, `max-depth`,
-    `max-nodes`); defaults for those not set."""
+    `max-nodes`; defaults for those not set) and the trees it may read (`paths`)."""
     try:
-        document.LIMITS = document.limits_from_options(options)
+        limits = document.limits_from_options(options)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    document.LIMITS = limits.with_roots(document.tree_roots(paths or [Path(".")]))
 
 
 def read_and_load(

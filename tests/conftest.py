@@ -49,3 +49,11 @@ def read_expect(case: Path) -> dict[str, Any]:
 def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with the default read limits and trees (a run sets its own)."""
+    from lambdalint.loaders import document
+
+    monkeypatch.setattr(document, "LIMITS", document.Limits())

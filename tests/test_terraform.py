@@ -6,8 +6,17 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lambdalint.load import load_file
 from lambdalint.model import UNKNOWN, Function
+
+
+@pytest.fixture(autouse=True)
+def _in_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loaders read only inside the checked tree: here, the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:

@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lambdalint.load import load_file
 from lambdalint.loaders import terraform_plan
 from lambdalint.model import UNKNOWN, Function
@@ -43,6 +45,13 @@ resource "aws_iam_role_policy" "orders" {
 """
 
 POLICY_JSON = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@pytest.fixture(autouse=True)
+def _in_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loaders read only inside the checked tree: here, the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
 
 
 def _res(address: str, values: dict[str, Any], mode: str = "managed") -> dict[str, Any]:

@@ -41,6 +41,12 @@ class Limits:
     max_depth: int = MAX_DEPTH
     # values a document may expand to, aliases counted at their expanded size
     max_nodes: int = MAX_NODES
+    # the trees being checked (real paths): no file outside them is read, whatever a template,
+    # a symbolic link or a Terraform file() names. Empty: the working directory.
+    roots: tuple[str, ...] = ()
+
+    def with_roots(self, roots: tuple[str, ...]) -> Limits:
+        return Limits(self.max_file_bytes, self.max_depth, self.max_nodes, roots)
 
 
 LIMITS = Limits()
@@ -707,6 +713,36 @@ def _skipped(path: Path, why: str) -> tuple[None, Diagnostic]:
     return None, Diagnostic("LL100", f"skipped: {why}", Loc(path), notice=True)
 
 
+def tree_roots(paths: list[Path]) -> tuple[str, ...]:
+    """The trees a run may read: for each path given, the working directory when the path lies
+    inside it (a handler's CodeUri may climb to a shared folder of the repository), else the
+    path itself (a file's folder)."""
+    cwd = os.path.realpath(os.getcwd())
+    roots: list[str] = []
+    for given in paths:
+        real = os.path.realpath(given)
+        if os.path.isfile(real):
+            real = os.path.dirname(real)
+        root = cwd if _within(real, cwd) else real
+        if root not in roots:
+            roots.append(root)
+    return tuple(roots)
+
+
+def _within(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def inside_tree(path: Path | str) -> bool:
+    """Whether `path`, all symbolic links followed, lies inside a tree this run checks."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return False
+    roots = LIMITS.roots or (os.path.realpath(os.getcwd()),)
+    return any(_within(real, root) for root in roots)
+
+
 def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Diagnostic | None]:
     """Read a text file, or explain why not (size, binary, encoding, permissions).
 
@@ -715,6 +751,8 @@ def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Dia
     byte is read, whatever `stat` said.
     """
     limit = LIMITS.max_file_bytes if max_bytes is None else max_bytes
+    if not inside_tree(path):
+        return _skipped(path, "not read: it lies outside the checked tree (symbolic link?)")
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -787,12 +825,12 @@ def parse_file_text(text: str, path: Path, kind: str) -> tuple[Any, list[Diagnos
     time. Only trees without diagnostics are kept; errors are parsed (and reported) again."""
     store = DOCUMENTS
     if store is not None:
-        tree = store.get_document(kind, path, text, LIMITS)
+        tree = store.get_document(kind, path, text, LIMITS.with_roots(()))
         if tree is not None:
             return tree, []
     data, diags = parse_json(text, path) if kind == "json" else parse_yaml(text, path)
     if store is not None and not diags:
-        store.put_document(kind, path, text, LIMITS, data)
+        store.put_document(kind, path, text, LIMITS.with_roots(()), data)
     return data, diags
 
 

@@ -17,6 +17,7 @@ from lambdalint.loaders import policy_document
 from lambdalint.loaders.document import LList, LMap, read_text
 from lambdalint.loaders.terraform_model import (
     Call,
+    FileText,
     Opaque,
     Resolved,
     Resource,
@@ -544,15 +545,10 @@ def policy_statements(
         if isinstance(doc, LMap) and fallback.path == owner.path:
             return policy_document.statements(doc, owner.path, fallback.pos, source)
         return policy_document.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
-    if isinstance(expr, Call) and expr.name == "file" and len(expr.args) == 1:
-        name = scope.evaluate(expr.args[0])
-        path = scope.resolve_path(name) if isinstance(name, str) else None
-        text = scope.read_file(name) if isinstance(name, str) else UNKNOWN
-        if path is None or not isinstance(text, str):
-            return [], False
-        data, shift = policy_document.parse_text(text, path, Pos(1, 1))
-        return policy_document.statements(data, path, Pos(1, 1), source, pos_map=shift)
     value = scope.evaluate(expr)
+    if isinstance(value, FileText):  # file("policy.json"), directly or through a local
+        data, shift = policy_document.parse_text(value.text, value.path, Pos(1, 1))
+        return policy_document.statements(data, value.path, Pos(1, 1), source, pos_map=shift)
     if not isinstance(value, str):
         return [], False
     start = value.start if isinstance(value, SourceText) and value.verbatim else None

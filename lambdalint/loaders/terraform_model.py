@@ -42,6 +42,19 @@ class SourceText(str):
         return s
 
 
+@dataclass(frozen=True)
+class FileText:
+    """The text a `file("...")` call read. Deliberately not a str: what a file holds is only
+    ever parsed as a policy document, never taken as a handler, a name or any other value that
+    a message could echo (a template must not be able to print a file into a CI log)."""
+
+    text: str
+    path: Path
+
+    def __repr__(self) -> str:
+        return f"FileText({self.path.name!r})"
+
+
 class Key(str):
     """A string index step (`x["a"]`), told apart from an attribute step (`x.a`)."""
 
@@ -443,14 +456,15 @@ class Scope:
         return UNKNOWN
 
     def read_file(self, rel: str) -> Any:
-        """The text of a file named relative to the module folder, or UNKNOWN."""
+        """The text of a file named relative to the module folder (a FileText), or UNKNOWN.
+        Only regular files inside the checked tree are read, links followed to their end."""
+        from lambdalint.loaders.document import read_text
+
         path = self.resolve_path(rel)
-        try:
-            if path is None or not path.is_file() or path.stat().st_size > MAX_FILE_FUNCTION_BYTES:
-                return UNKNOWN
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        if path is None:
             return UNKNOWN
+        text, _ = read_text(path, MAX_FILE_FUNCTION_BYTES)
+        return UNKNOWN if text is None else FileText(text, path)
 
     def resolve_path(self, rel: str) -> Path | None:
         if not rel or "\x00" in rel:
