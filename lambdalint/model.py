@@ -124,7 +124,9 @@ class Role:
 
     `statements` are the statements written in the project (inline policies, policy resources
     attached to the role, SAM policy templates expanded). AWS managed policies are listed in
-    `managed_policies` by name or ARN and not expanded; they do not make the role incomplete.
+    `managed_policies` by name or ARN and not expanded here: the checks read what they grant
+    from the data lambdalint ships (managed_policies.py), and one it does not know leaves
+    what the role grants unknown, as `incomplete` does.
     """
 
     known: bool
