@@ -276,3 +276,5 @@ class Project:
     functions: list[Function] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # config files that were loaded
+    # folders of CDK apps found with no synthesized templates (`cdk synth` not run)
+    unsynthesized_cdk_apps: list[Path] = field(default_factory=list)
