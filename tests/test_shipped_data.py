@@ -170,6 +170,10 @@ def test_what_managed_policies_grant_decides_the_action_status() -> None:
     assert action_status(_role("arn:aws:iam::123456789012:policy/team"), "s3:PutObject") == (
         UNKNOWN_STATUS
     )
+    # the trust policy of the role assumed may grant it on its own (same account)
+    assert action_status(_role("AWSLambdaBasicExecutionRole"), "sts:AssumeRole") == (
+        UNKNOWN_STATUS
+    )
 
 
 DOCUMENT = {

@@ -56,6 +56,12 @@ _LANGUAGE_READ = {
 
 ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
 
+# Actions a role may use without any statement of its own granting them: in the same account a
+# role's trust policy that names the caller lets it assume the role (only a permissions
+# boundary could still stop it), so whether the call fails depends on the role assumed.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+GRANTED_BY_THE_TARGET = frozenset({"sts:assumerole"})
+
 
 # ---------------------------------------------------------------------------- shared
 
@@ -222,7 +228,9 @@ def action_status(role: Role | None, action: str) -> str:
                 return DENIED
     if allowed:
         return ALLOWED
-    return UNKNOWN_STATUS if unknown else MISSING
+    if unknown or action.lower() in GRANTED_BY_THE_TARGET:
+        return UNKNOWN_STATUS
+    return MISSING
 
 
 def _covers(actions: Sequence[str], not_actions: Sequence[str], action: str) -> bool:
