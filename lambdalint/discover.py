@@ -138,7 +138,33 @@ def discover(
                 result.sources.append(given)
             continue
         _walk(given, patterns, result, seen, tuple(excludes))
+    result.notices.extend(_cdk_notices(result.unsynthesized_cdk_apps))
     return result
+
+
+# a monorepo of examples can hold hundreds of CDK apps: beyond this many, one line for all
+_CDK_NOTICES_ONE_BY_ONE = 3
+
+
+def _cdk_notices(apps: list[Path]) -> list[tuple[Path, str]]:
+    how = "run `cdk synth`, then lambdalint lints the templates it writes to cdk.out"
+    if len(apps) <= _CDK_NOTICES_ONE_BY_ONE:
+        return [
+            (app / "cdk.json", f"a CDK app without synthesized templates: {how}") for app in apps
+        ]
+    shown = ", ".join(_shown(app) + "/" for app in apps[:3])
+    try:
+        where = Path(os.path.commonpath([str(a) for a in apps]) or ".")
+    except ValueError:  # different drives, or relative and absolute paths mixed
+        where = Path(".")
+    return [(where, f"{len(apps)} CDK apps without synthesized templates ({shown} …): {how}")]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
 
 
 def _boundary(top: Path) -> Path:
@@ -286,11 +312,6 @@ def _cdk_app(
         return
     if not out.is_dir() or _link_out_of(out, boundary):
         result.unsynthesized_cdk_apps.append(app)
-        message = (
-            "a CDK app without synthesized templates: run `cdk synth`, then lambdalint "
-            f"lints the templates it writes to {name}/"
-        )
-        result.notices.append((app / "cdk.json", message))
         return
     for pattern in _CDK_TEMPLATES:
         for template in sorted(out.glob(pattern)):

@@ -115,3 +115,14 @@ def test_cdk_apps_are_linted_from_their_synthesized_templates(tmp_path: Path) ->
     assert [(p, "cdk synth" in m) for p, m in found.notices] == [(bare / "cdk.json", True)]
     # the user's own exclude still wins
     assert discover([tmp_path], excludes=("cdk.out",)).configs == [built]
+
+
+def test_many_cdk_apps_without_templates_make_one_notice(tmp_path: Path) -> None:
+    for i in range(5):
+        _touch(tmp_path / f"pattern-{i}" / "cdk.json", "{}")
+    found = discover([tmp_path])
+    assert len(found.unsynthesized_cdk_apps) == 5
+    ((where, message),) = found.notices
+    assert where == tmp_path
+    assert message.startswith("5 CDK apps without synthesized templates (")
+    assert "run `cdk synth`" in message
