@@ -116,6 +116,11 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
         return
+    try:
+        _check_flag_selectors(config, {"--select": _split(select), "--ignore": _split(ignore)})
+    except RuleError as exc:
+        _fail(str(exc))
+        return
     if select:
         config.select = _split(select)
     if ignore:
@@ -183,14 +188,56 @@ def check(
         click.echo(f"lambdalint: internal error: {_clean(err)[:500]}", err=True)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
-    if exit_zero:
-        sys.exit(EXIT_CLEAN)
     threshold = SEVERITIES.index(config.fail_on)
     failing = [
         f for f in result.findings
         if f.suppressed is None and SEVERITIES.index(f.severity) >= threshold
     ]
+    if result.project is not None and not result.project.functions:
+        _nothing_checked(targets, result.project)
+        if any(p.is_dir() for p in targets):
+            # a folder with no function in it: nothing was checked, which is no success
+            sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_ERROR)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _check_flag_selectors(config: Config, flags: dict[str, list[str]]) -> None:
+    """A rule selector given on the command line that selects no rule is a usage error."""
+    from lambdalint.engine import unknown_selector
+    from lambdalint.rulepack import all_rules
+
+    if not any(flags.values()):
+        return
+    rules = all_rules(config.extend_rules)
+    for flag, values in flags.items():
+        bad = unknown_selector(values, rules)
+        if bad is not None:
+            _fail(
+                f"invalid value '{bad}' for {flag}: unknown rule selector "
+                "(no rule id starts with it; see 'lambdalint rules')"
+            )
+
+
+def _nothing_checked(targets: list[Path], project: Any) -> None:
+    """Say plainly that no function was found: for folders an error (exit 2), for files given
+    one by one (pre-commit passes the changed files) a line saying they concern no function."""
+    from lambdalint.reporters import clean
+
+    folders = [p for p in targets if p.is_dir()]
+    if not folders:
+        click.echo(
+            "lambdalint: nothing checked: no Lambda function is defined in the given files, "
+            "and none uses them",
+            err=True,
+        )
+        return
+    where = ", ".join(clean(str(p)) for p in folders)
+    message = f"no Lambda functions found under {where}"
+    if project.unsynthesized_cdk_apps:
+        message += " (a CDK app: run `cdk synth` first, then lambdalint lints the templates in cdk.out)"
+    click.echo(f"lambdalint: error: {message}; nothing was checked", err=True)
 
 
 def _statistics(result: Any) -> str:

@@ -8,6 +8,7 @@ templates above it that may reference it.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ DEFAULT_EXCLUDES = (
 )
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
+# Serverless Framework configurations written as code: never run, so never read
+SERVERLESS_CODE_CONFIGS = ("serverless.js", "serverless.ts", "serverless.cjs", "serverless.mjs")
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 
 
@@ -48,6 +51,8 @@ class Discovery:
     # source files named directly (pre-commit): used to find templates referencing them
     sources: list[Path] = field(default_factory=list)
     notices: list[tuple[Path, str]] = field(default_factory=list)
+    # folders of CDK apps (cdk.json) with no synthesized templates to lint
+    unsynthesized_cdk_apps: list[Path] = field(default_factory=list)
 
 
 def is_config_name(name: str) -> bool:
@@ -132,8 +137,34 @@ def discover(
             elif given.name.lower().endswith(SOURCE_SUFFIXES):
                 result.sources.append(given)
             continue
-        _walk(given, patterns, result, seen)
+        _walk(given, patterns, result, seen, tuple(excludes))
+    result.notices.extend(_cdk_notices(result.unsynthesized_cdk_apps))
     return result
+
+
+# a monorepo of examples can hold hundreds of CDK apps: beyond this many, one line for all
+_CDK_NOTICES_ONE_BY_ONE = 3
+
+
+def _cdk_notices(apps: list[Path]) -> list[tuple[Path, str]]:
+    how = "run `cdk synth`, then lambdalint lints the templates it writes to cdk.out"
+    if len(apps) <= _CDK_NOTICES_ONE_BY_ONE:
+        return [
+            (app / "cdk.json", f"a CDK app without synthesized templates: {how}") for app in apps
+        ]
+    shown = ", ".join(_shown(app) + "/" for app in apps[:3])
+    try:
+        where = Path(os.path.commonpath([str(a) for a in apps]) or ".")
+    except ValueError:  # different drives, or relative and absolute paths mixed
+        where = Path(".")
+    return [(where, f"{len(apps)} CDK apps without synthesized templates ({shown} …): {how}")]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
 
 
 def _boundary(top: Path) -> Path:
@@ -182,7 +213,13 @@ def _walk_dirs(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
         stack.extend(os.path.join(dirpath, d) for d in reversed(dirnames))
 
 
-def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Path]) -> None:
+def _walk(
+    top: Path,
+    patterns: tuple[str, ...],
+    result: Discovery,
+    seen: set[Path],
+    user_patterns: tuple[str, ...] = (),
+) -> None:
     visited_dirs: set[tuple[int, int]] = set()
     boundary = _boundary(top)
     for dirpath, dirnames, filenames in _walk_dirs(str(top)):
@@ -212,6 +249,9 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
                 continue
             kept.append(d)
         dirnames[:] = kept
+        _code_configs(base, filenames, result)
+        if "cdk.json" in filenames:
+            _cdk_app(base, top, user_patterns, boundary, result, seen)
         for name in sorted(filenames):
             if not is_config_name(name):
                 continue
@@ -224,13 +264,80 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
             except (OSError, RuntimeError):
                 result.notices.append((path, "cannot resolve path (symlink loop?)"))
                 continue
-            if real in seen:
+            # a dangling link names no file: each one is reported on its own path (by the
+            # reader), not merged with other links to the same missing target
+            dangling = os.path.islink(path) and not os.path.exists(path)
+            if real in seen and not dangling:
                 continue
             if _link_out_of(path, boundary):
                 result.notices.append((path, "not followed: symbolic link out of the tree"))
                 continue
-            seen.add(real)
+            if not dangling:
+                seen.add(real)
             result.configs.append(path)
+
+
+# what `cdk synth` writes: one template per stack, and one folder per stage (CDK Pipelines)
+_CDK_TEMPLATES = ("*.template.json", "assembly-*/*.template.json")
+
+
+def _cdk_output(app: Path, boundary: Path) -> str:
+    """The folder `cdk synth` writes to: cdk.json's `output`, else cdk.out."""
+    settings = app / "cdk.json"
+    try:
+        if not _link_out_of(settings, boundary) and settings.stat().st_size <= 1_000_000:
+            data = json.loads(settings.read_text(encoding="utf-8"))
+            out = data.get("output") if isinstance(data, dict) else None
+            if isinstance(out, str) and out and not os.path.isabs(out) and ".." not in out:
+                return out
+    except (OSError, ValueError):
+        pass
+    return "cdk.out"
+
+
+def _cdk_app(
+    app: Path,
+    top: Path,
+    user_patterns: tuple[str, ...],
+    boundary: Path,
+    result: Discovery,
+    seen: set[Path],
+) -> None:
+    """A CDK app: lint the templates `cdk synth` left in its output folder (which the walk
+    itself skips: its asset folders are copies of the project), or say how to get them."""
+    name = _cdk_output(app, boundary)
+    out = app / name
+    rel = os.path.relpath(out, top).replace(os.sep, "/")
+    if _excluded(rel, out.name, user_patterns):
+        return
+    if not out.is_dir() or _link_out_of(out, boundary):
+        result.unsynthesized_cdk_apps.append(app)
+        return
+    for pattern in _CDK_TEMPLATES:
+        for template in sorted(out.glob(pattern)):
+            try:
+                real = template.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if real in seen or _link_out_of(template, boundary) or not template.is_file():
+                continue
+            seen.add(real)
+            result.configs.append(template)
+
+
+def _code_configs(folder: Path, filenames: list[str], result: Discovery) -> None:
+    """A Serverless service configured only in JavaScript/TypeScript: say that its functions
+    are not checked rather than pass over them in silence."""
+    names = set(filenames)
+    if names & {"serverless.yml", "serverless.yaml", "serverless.json"}:
+        return
+    for name in SERVERLESS_CODE_CONFIGS:
+        if name in names:
+            message = (
+                "not checked: a Serverless configuration written as code (lambdalint "
+                "never runs project code); its functions are not linted"
+            )
+            result.notices.append((folder / name, message))
 
 
 def templates_near(source: Path, stop: Path) -> list[Path]:

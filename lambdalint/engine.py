@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import discover as discovery
-from lambdalint.config import Config
+from lambdalint.config import Config, ConfigError
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.load import INTERNAL, load_project, set_limits
@@ -29,6 +29,41 @@ class Result:
 
 def selected_rules(config: Config) -> list[Rule]:
     return [r for r in all_rules(config.extend_rules) if config.rule_enabled(r.id)]
+
+
+def unknown_selector(selectors: Iterable[str], rules: list[Rule]) -> str | None:
+    """The first selector that selects no rule (a rule id or the start of one, like ruff's)."""
+    for selector in selectors:
+        if not any(rule.id.startswith(selector) for rule in rules):
+            return selector
+    return None
+
+
+def check_selectors(config: Config, rules: list[Rule]) -> None:
+    """Raise ConfigError naming the first rule selector of the configuration that selects no
+    rule: a typo there would otherwise check nothing, or ignore nothing, in silence."""
+    where = ""
+    if config.source is not None:
+        table = " [tool.lambdalint]" if config.source.name == "pyproject.toml" else ""
+        where = f"{_display(config.source)}{table}: "
+    hint = "no rule id starts with it; see 'lambdalint rules'"
+    for key, values in (("select", config.select), ("ignore", config.ignore)):
+        bad = unknown_selector(values, rules)
+        if bad is not None:
+            raise ConfigError(f"{where}{key}: unknown rule selector '{bad}' ({hint})")
+    ids = {rule.id for rule in rules}
+    for rule_id in config.severity:
+        if rule_id not in ids:
+            raise ConfigError(
+                f"{where}severity: unknown rule '{rule_id}' (a rule id such as LL101; "
+                "see 'lambdalint rules')"
+            )
+    for pattern, values in config.per_file_ignores.items():
+        bad = unknown_selector(values, rules)
+        if bad is not None:
+            raise ConfigError(
+                f"{where}per-file-ignores.{pattern}: unknown rule selector '{bad}' ({hint})"
+            )
 
 
 def _check_function(rule: Rule) -> Callable[..., Iterable[Finding]]:
@@ -76,6 +111,7 @@ def build_project(
         project = load_project(Path.cwd(), configs)
     finally:
         document.DOCUMENTS = None
+    project.unsynthesized_cdk_apps = list(found.unsynthesized_cdk_apps)
     if mapped:
         sources = [s.resolve() for s in found.sources]
         project.functions = [
@@ -101,6 +137,7 @@ def _uses_any(fn: Function, sources: list[Path]) -> bool:
 
 
 def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
+    check_selectors(config, all_rules(config.extend_rules))
     project, notices = build_project(paths, config, source_cache)
     result = Result(notices=notices, project=project)
     loaded_diagnostics = len(project.diagnostics)

@@ -124,7 +124,9 @@ class Role:
 
     `statements` are the statements written in the project (inline policies, policy resources
     attached to the role, SAM policy templates expanded). AWS managed policies are listed in
-    `managed_policies` by name or ARN and not expanded; they do not make the role incomplete.
+    `managed_policies` by name or ARN and not expanded here: the checks read what they grant
+    from the data lambdalint ships (managed_policies.py), and one it does not know leaves
+    what the role grants unknown, as `incomplete` does.
     """
 
     known: bool
@@ -274,3 +276,5 @@ class Project:
     functions: list[Function] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # config files that were loaded
+    # folders of CDK apps found with no synthesized templates (`cdk synth` not run)
+    unsynthesized_cdk_apps: list[Path] = field(default_factory=list)

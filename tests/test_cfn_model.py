@@ -8,10 +8,9 @@ import random
 import textwrap
 from pathlib import Path
 
-import pytest
 from conftest import lint
 
-from lambdalint.loaders import cfn_file, cfn_iam
+from lambdalint.loaders import cfn_file
 from lambdalint.model import UNKNOWN, Function
 
 SAM = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\n'
@@ -64,9 +63,7 @@ Resources:
     assert [m.name for m in role.managed_policies] == ["AWSLambdaBasicExecutionRole"]
 
 
-def test_unknown_templates_and_a_missing_translator_make_the_role_incomplete(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unknown_templates_make_the_role_incomplete(tmp_path: Path) -> None:
     template = (
         SAM
         + f"""\
@@ -80,10 +77,6 @@ Resources:
 """
     )
     assert not load(tmp_path, template)["Fn"].role.incomplete  # type: ignore[union-attr]
-    monkeypatch.setattr(cfn_iam, "sam_policy_templates", lambda: None)
-    role = load(tmp_path, template)["Fn"].role
-    assert role is not None and role.incomplete and role.statements == []
-    monkeypatch.undo()
     unknown = load(tmp_path, template.replace("SQSPollerPolicy", "NoSuchPolicyTemplate"))["Fn"].role
     assert unknown is not None and unknown.incomplete
 

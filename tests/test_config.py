@@ -225,8 +225,10 @@ def test_input_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.Monke
     )
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "--no-cache", "."])
-    assert result.exit_code == 0, result.output
+    # the only template is skipped, so nothing is checked: said, and not a success
+    assert result.exit_code == 2, result.output
     assert "above the 1 KB limit" in result.stderr
+    assert "no Lambda functions found" in result.stderr
     (tmp_path / ".lambdalint.yaml").write_text("max-depth: 0\n")
     result = CliRunner().invoke(main, ["check", "--no-cache", "."])
     assert result.exit_code == 2

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
+from lambdalint.config import Config
 from lambdalint.discover import discover, templates_near
+from lambdalint.engine import run
 
 
 def _touch(path: Path, text: str = "Resources: {}\n") -> Path:
@@ -54,3 +59,70 @@ def test_source_file_maps_to_templates_above(tmp_path: Path) -> None:
     found = discover([src])
     assert found.sources == [src] and found.configs == []
     assert tpl in templates_near(src, tmp_path)
+
+
+def test_each_dangling_link_is_reported_on_its_own_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if os.name != "posix":
+        pytest.skip("symbolic links")
+    project = tmp_path / "project"
+    _touch(project / "real.yaml")
+    (project / "a.yaml").symlink_to("missing.yaml")
+    (project / "b.yaml").symlink_to("missing.yaml")  # the same missing target
+    (project / "sub").mkdir()
+    (project / "sub" / "c.yaml").symlink_to("../missing.yaml")
+    (project / "again.yaml").symlink_to("real.yaml")  # a second name of a real file: once
+    monkeypatch.chdir(project)
+    found = discover([Path(".")])
+    names = sorted(str(p) for p in found.configs)
+    assert names == ["a.yaml", "again.yaml", "b.yaml", "sub/c.yaml"]
+    result = run([Path(".")], Config(select=["LL100"]))
+    broken = sorted(str(f.loc.path) for f in result.findings if "broken symbolic link" in f.message)
+    assert broken == ["a.yaml", "b.yaml", "sub/c.yaml"]
+    # the folder checked alone still reports its own link
+    result = run([Path("sub")], Config(select=["LL100"]))
+    assert [str(f.loc.path) for f in result.findings] == ["sub/c.yaml"]
+
+
+def test_serverless_configs_written_as_code_are_noticed(tmp_path: Path) -> None:
+    _touch(tmp_path / "ts-service" / "serverless.ts", "export default {}\n")
+    _touch(tmp_path / "both" / "serverless.js", "module.exports = {}\n")
+    _touch(tmp_path / "both" / "serverless.yml", "service: s\n")
+    found = discover([tmp_path])
+    notices = [(p.relative_to(tmp_path).as_posix(), m) for p, m in found.notices]
+    assert len(notices) == 1
+    assert notices[0][0] == "ts-service/serverless.ts"
+    assert "not checked" in notices[0][1]
+    assert found.configs == [tmp_path / "both" / "serverless.yml"]
+
+
+def test_cdk_apps_are_linted_from_their_synthesized_templates(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    _touch(app / "cdk.json", '{"app": "npx ts-node bin/app.ts"}')
+    stack = _touch(app / "cdk.out" / "Api.template.json", '{"Resources": {}}')
+    stage = _touch(app / "cdk.out" / "assembly-Prod" / "ProdApi.template.json", "{}")
+    _touch(app / "cdk.out" / "asset.123" / "template.yaml")  # a copy of project files
+    _touch(app / "cdk.out" / "manifest.json", "{}")
+    custom = tmp_path / "custom"
+    _touch(custom / "cdk.json", '{"app": "python3 app.py", "output": "build/cdk"}')
+    built = _touch(custom / "build" / "cdk" / "Stack.template.json", "{}")
+    bare = tmp_path / "bare"
+    _touch(bare / "cdk.json", '{"app": "python3 app.py"}')
+    found = discover([tmp_path])
+    assert set(found.configs) == {stack, stage, built}
+    assert found.unsynthesized_cdk_apps == [bare]
+    assert [(p, "cdk synth" in m) for p, m in found.notices] == [(bare / "cdk.json", True)]
+    # the user's own exclude still wins
+    assert discover([tmp_path], excludes=("cdk.out",)).configs == [built]
+
+
+def test_many_cdk_apps_without_templates_make_one_notice(tmp_path: Path) -> None:
+    for i in range(5):
+        _touch(tmp_path / f"pattern-{i}" / "cdk.json", "{}")
+    found = discover([tmp_path])
+    assert len(found.unsynthesized_cdk_apps) == 5
+    ((where, message),) = found.notices
+    assert where == tmp_path
+    assert message.startswith("5 CDK apps without synthesized templates (")
+    assert "run `cdk synth`" in message

@@ -204,7 +204,8 @@ def test_skipped_files_become_tool_notifications(
     notes = invocation["toolExecutionNotifications"]
     assert [n["level"] for n in notes] == ["note"]
     assert "blob.yaml" in notes[0]["message"]["text"] and "binary" in notes[0]["message"]["text"]
-    assert doc["runs"][0]["results"] == [] and code == 0
+    # nothing but the skipped file: nothing was checked, which fails the job (exit 2)
+    assert doc["runs"][0]["results"] == [] and code == 2
 
 
 def test_security_rules_get_security_severity() -> None:

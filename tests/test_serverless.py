@@ -236,10 +236,19 @@ def test_non_aws_provider_is_skipped(tmp_path: Path) -> None:
     """) == []
 
 
-def test_claims() -> None:
-    assert serverless.claims(Path("serverless.yml"), "")
-    assert serverless.claims(Path("serverless.prod.yaml"), "")
-    assert serverless.claims(Path("api.yml"), "service: a\nprovider:\n  name: aws\nfunctions: {}\n")
+def test_claims_only_the_names_the_framework_loads() -> None:
+    service = "service: a\nprovider:\n  name: aws\nfunctions: {}\n"
+    for name in ("serverless.yml", "serverless.yaml", "serverless.json"):
+        assert serverless.claims(Path(name), service)
+    # copies a deploy script moves into place, and look-alikes, are not services here
+    for name in (
+        "serverless..yml",
+        "serverless-fragment.yml",
+        "resolved-serverless.yml",
+        "serverless.prod.yaml",
+        "api.yml",
+    ):
+        assert not serverless.claims(Path(name), service), name
     assert not serverless.claims(Path("template.yaml"), "Resources: {}\n")
 
 

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lambdalint.model import UNKNOWN, Function, Loc
+from lambdalint.model import UNKNOWN, CodeLocation, Function, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
 NODE_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./@]+)\.(?P<func>[A-Za-z_$][A-Za-z0-9_$]*)$")
@@ -122,7 +122,9 @@ def _resolve(fn: Function) -> HandlerTarget:
     code = fn.code
     if fn.package_type == "Image" or code is None or code.kind in ("image", "s3", "jar", "unknown"):
         return HandlerTarget("skip")
-    if not language or fn.handler is None or fn.handler.value is UNKNOWN:
+    if not language:
+        return _code_folder_only(code)
+    if fn.handler is None or fn.handler.value is UNKNOWN:
         return HandlerTarget("skip")
     handler = fn.handler.value
     if not isinstance(handler, str):
@@ -187,21 +189,13 @@ def _resolve(fn: Function) -> HandlerTarget:
                 f"single file {_rel(base)}"
             )
         return target
-    if not base.is_dir():
-        parent = base.parent
-        real_dir, other = exact_path(parent, base.name) if parent.is_dir() else (None, None)
-        if other is not None:
-            target.status = "missing-dir"
-            target.message = (
-                f"code folder '{code.declared}' does not exist; the folder is spelled "
-                f"'{other}' (Lambda runs on Linux, where paths are case-sensitive)"
-            )
-            return target
-        if base.name.lower() in _BUILD_DIRS or any(p in _BUILD_DIRS for p in base.parts[-3:]):
-            return HandlerTarget("skip")  # produced by a build step
+    missing = _missing_code_folder(code)
+    if missing is not None:
         target.status = "missing-dir"
-        target.message = f"code folder '{code.declared}' does not exist ({_rel(base)})"
+        target.message = missing
         return target
+    if not base.is_dir():
+        return HandlerTarget("skip")  # produced by a build step
     case_hint = None
     for cand in candidates:
         found, other = exact_path(base, cand)
@@ -225,6 +219,43 @@ def _resolve(fn: Function) -> HandlerTarget:
             )
     target.message = msg
     return target
+
+
+def _code_folder_only(code: CodeLocation) -> HandlerTarget:
+    """Java, .NET, Go, Ruby and custom runtimes: their handlers are not resolved, but their
+    code folder must exist as spelled (`sam build` and the deploy fail without it)."""
+    if code.kind != "dir" or code.built or code.path is None:
+        return HandlerTarget("skip")
+    message = _missing_code_folder(code)
+    if message is None:
+        return HandlerTarget("skip")
+    return HandlerTarget("missing-dir", message=message)
+
+
+def _missing_code_folder(code: CodeLocation) -> str | None:
+    """Why the code folder does not exist as spelled, or None when it does, or when its
+    absence is normal (the output of a build step)."""
+    base = code.path
+    if base is None:
+        return None
+    parent = base.parent
+    if base.name in ("", ".", ".."):
+        return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base)})"
+    # compared by listing the parent, so that a case-insensitive file system (macOS,
+    # Windows) does not hide a spelling Lambda's Linux build would not find
+    exact, other = _exact_child(parent, base.name) if parent.is_dir() else (False, None)
+    if exact and base.is_dir():
+        return None
+    if other is not None and (parent / other).is_dir():
+        return (
+            f"code folder '{code.declared}' does not exist; the folder is spelled "
+            f"'{other}' (Lambda runs on Linux, where paths are case-sensitive)"
+        )
+    if base.name.lower() in _BUILD_DIRS or any(p in _BUILD_DIRS for p in base.parts[-3:]):
+        return None
+    if base.is_dir():
+        return None  # reached through a spelling the listing does not show (a link)
+    return f"code folder '{code.declared}' does not exist ({_rel(base)})"
 
 
 def _describe(candidates: list[str]) -> str:

@@ -9,14 +9,15 @@ those inside the handler count (all facts count when the file serves a single fu
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lambdalint import iam
+from lambdalint import iam, managed_policies
 from lambdalint.analysis.handler_target import HandlerTarget
 from lambdalint.analysis.source import HandlerSource, SdkCall
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
+from lambdalint.managed_policies import AwsManagedPolicy
 from lambdalint.model import Function, Role
 
 # Variables the Lambda runtime sets itself
@@ -53,83 +54,13 @@ _LANGUAGE_READ = {
 }
 
 
-@dataclass(frozen=True)
-class ManagedPolicyActions:
-    """What an AWS managed policy grants, as IAM globs. `complete` is False when the policy grants
-    more than listed (an action outside the list is then unknown, not missing)."""
-
-    actions: tuple[str, ...]
-    complete: bool = True
-
-
-_LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
-_XRAY = (
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-)
-# The AWS managed policies Lambda functions commonly carry, by name (AWS documentation of each
-# policy). Any other managed policy makes LL205 silent for the function.
-MANAGED_POLICIES: dict[str, ManagedPolicyActions] = {
-    "AWSLambdaBasicExecutionRole": ManagedPolicyActions(_LOGS),
-    "AWSLambdaVPCAccessExecutionRole": ManagedPolicyActions(
-        (
-            *_LOGS,
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSubnets",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-        )
-    ),
-    "AWSXrayWriteOnlyAccess": ManagedPolicyActions(_XRAY),
-    "AWSXRayDaemonWriteAccess": ManagedPolicyActions(_XRAY),
-    "AWSLambdaSQSQueueExecutionRole": ManagedPolicyActions(
-        (*_LOGS, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-    ),
-    "AWSLambdaKinesisExecutionRole": ManagedPolicyActions(
-        (
-            *_LOGS,
-            "kinesis:DescribeStream",
-            "kinesis:DescribeStreamSummary",
-            "kinesis:GetRecords",
-            "kinesis:GetShardIterator",
-            "kinesis:ListShards",
-            "kinesis:ListStreams",
-            "kinesis:SubscribeToShard",
-        )
-    ),
-    "AWSLambdaDynamoDBExecutionRole": ManagedPolicyActions(
-        (
-            *_LOGS,
-            "dynamodb:DescribeStream",
-            "dynamodb:GetRecords",
-            "dynamodb:GetShardIterator",
-            "dynamodb:ListStreams",
-        )
-    ),
-    "AWSLambdaRole": ManagedPolicyActions(("lambda:InvokeFunction",)),
-    "AWSLambdaExecute": ManagedPolicyActions(("logs:*", "s3:GetObject", "s3:PutObject")),
-    "AmazonS3ReadOnlyAccess": ManagedPolicyActions(
-        ("s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*")
-    ),
-    "AmazonS3FullAccess": ManagedPolicyActions(("s3:*", "s3-object-lambda:*")),
-    "AmazonSQSFullAccess": ManagedPolicyActions(("sqs:*",)),
-    "AmazonSNSFullAccess": ManagedPolicyActions(("sns:*",)),
-    "AmazonKinesisFullAccess": ManagedPolicyActions(("kinesis:*",)),
-    "AdministratorAccess": ManagedPolicyActions(("*",)),
-    "AmazonDynamoDBFullAccess": ManagedPolicyActions(("dynamodb:*",), complete=False),
-    "SecretsManagerReadWrite": ManagedPolicyActions(("secretsmanager:*",), complete=False),
-    "AWSStepFunctionsFullAccess": ManagedPolicyActions(("states:*",), complete=False),
-    "AmazonEventBridgeFullAccess": ManagedPolicyActions(("events:*",), complete=False),
-    "CloudWatchLogsFullAccess": ManagedPolicyActions(("logs:*",), complete=False),
-    "AWSLambda_FullAccess": ManagedPolicyActions(("lambda:*",), complete=False),
-}
-
 ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
+
+# Actions a role may use without any statement of its own granting them: in the same account a
+# role's trust policy that names the caller lets it assume the role (only a permissions
+# boundary could still stop it), so whether the call fails depends on the role assumed.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+GRANTED_BY_THE_TARGET = frozenset({"sts:assumerole"})
 
 
 # ---------------------------------------------------------------------------- shared
@@ -241,13 +172,14 @@ def sdk_client_in_handler(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------- LL205
 
 
-def _managed(role: Role) -> list[ManagedPolicyActions] | None:
-    """What the role's managed policies grant, or None when one of them is not known."""
+def _managed(role: Role) -> list[AwsManagedPolicy] | None:
+    """The role's AWS managed policies, or None when one of them is not known (a customer
+    managed policy, or a name missing from the shipped data)."""
     out = []
-    for policy in role.managed_policies:
-        if not iam.is_aws_managed_name(policy.name):
+    for attached in role.managed_policies:
+        if not iam.is_aws_managed_name(attached.name):
             return None
-        known = MANAGED_POLICIES.get(iam.policy_name(policy.name))
+        known = managed_policies.policy(iam.policy_name(attached.name))
         if known is None:
             return None
         out.append(known)
@@ -258,8 +190,9 @@ def action_status(role: Role | None, action: str) -> str:
     """allowed | missing | denied | unknown: does the role let the function call `action`?
 
     Any Allow statement that names the action counts, whatever its resources or conditions
-    (which resource a call touches is not known). An explicit Deny counts only when it applies
-    to every resource without conditions."""
+    (which resource a call touches is not known); the statements of the role's AWS managed
+    policies count like its own. An explicit Deny counts only when it applies to every
+    resource without conditions."""
     if role is None or not role.known or role.incomplete:
         return UNKNOWN_STATUS
     managed = _managed(role)
@@ -286,16 +219,21 @@ def action_status(role: Role | None, action: str) -> str:
         elif _covers(stmt.actions, stmt.not_actions, action):
             allowed = True
     for policy in managed:
-        if any(iam.matches(p, action) for p in policy.actions):
-            allowed = True
-        elif not policy.complete:
-            unknown = True
+        for item in policy.statements:
+            if not _covers(item.actions, item.not_actions, action):
+                continue
+            if item.effect == "Allow":
+                allowed = True
+            elif item.every_resource and not item.has_condition:
+                return DENIED
     if allowed:
         return ALLOWED
-    return UNKNOWN_STATUS if unknown else MISSING
+    if unknown or action.lower() in GRANTED_BY_THE_TARGET:
+        return UNKNOWN_STATUS
+    return MISSING
 
 
-def _covers(actions: list[str], not_actions: list[str], action: str) -> bool:
+def _covers(actions: Sequence[str], not_actions: Sequence[str], action: str) -> bool:
     if not_actions:
         return not any(iam.matches(p, action) for p in not_actions)
     return any(iam.matches(p, action) for p in actions)

@@ -1,21 +1,19 @@
 """The execution role of SAM and CloudFormation functions → model Role with its Statements.
 
 Sources of statements: SAM `Policies` (inline documents, managed policy names/ARNs, SAM policy
-templates expanded from the SAM translator's own `policy_templates.json`), `Role: !GetAtt X.Arn`
-to an `AWS::IAM::Role` (inline `Policies`, `ManagedPolicyArns`), and `AWS::IAM::Policy`,
-`AWS::IAM::ManagedPolicy` and `AWS::IAM::RolePolicy` resources attached to that role. Anything
-that may add permissions but cannot be read marks the role `incomplete`.
+templates expanded from the data lambdalint ships, see sam_policy_templates.py),
+`Role: !GetAtt X.Arn` to an `AWS::IAM::Role` (inline `Policies`, `ManagedPolicyArns`), and
+`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy` and `AWS::IAM::RolePolicy` resources attached to
+that role. Anything that may add permissions but cannot be read marks the role `incomplete`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from lambdalint import sam_policy_templates
 from lambdalint.loaders.cfn_render import Renderer
 from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
@@ -44,22 +42,6 @@ def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
 
 
 # ---------------------------------------------------------------- SAM policy templates
-
-
-@lru_cache(maxsize=1)
-def sam_policy_templates() -> dict[str, Any] | None:
-    """The policy templates of the installed aws-sam-translator (its own maintained data), or
-    None when it is not installed. Only its data file is read; the package's __init__ is a
-    version string, its translator (boto3, pydantic) is never imported."""
-    try:
-        data_file = (
-            resources.files("samtranslator") / "policy_templates_data" / "policy_templates.json"
-        )
-        data = json.loads(data_file.read_text(encoding="utf-8"))
-    except (ModuleNotFoundError, OSError, ValueError):
-        return None
-    templates = data.get("Templates") if isinstance(data, dict) else None
-    return templates if isinstance(templates, dict) else None
 
 
 def _substitute(definition: Any, params: dict[str, Any], names: set[str]) -> Any:
@@ -247,16 +229,12 @@ class _RoleBuilder:
                 role.incomplete = True
 
     def _sam_template(self, role: Role, name: str, params: Any, pos: Pos) -> None:
-        templates = sam_policy_templates()
-        template = templates.get(name) if templates is not None else None
-        definition = template.get("Definition") if isinstance(template, dict) else None
-        if not isinstance(definition, dict):
-            role.incomplete = True  # aws-sam-translator absent, or a template it does not know
+        template = sam_policy_templates.template(name)
+        if template is None:
+            role.incomplete = True  # a template SAM does not have (or newer than our data)
             return
-        declared = template.get("Parameters") if isinstance(template, dict) else None
-        names = set(declared) if isinstance(declared, dict) else set()
         given = params if isinstance(params, dict) and not intrinsic_name(params) else {}
-        expanded = _substitute(definition, dict(given), names)
+        expanded = _substitute(template.definition, dict(given), set(template.parameters))
         self._document(role, expanded, f"SAM policy template {name}", pos, positions=False)
 
     def _sam_dead_letter(self, role: Role, props: dict[str, Any]) -> None:

@@ -774,6 +774,12 @@ def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Dia
                 remaining -= len(chunk)
         finally:
             os.close(fd)
+    except FileNotFoundError as exc:
+        if os.path.islink(path):
+            return None, Diagnostic(
+                "LL100", "broken symbolic link: the file it points to does not exist", Loc(path)
+            )
+        return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
     except OSError as exc:
         return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
     raw = b"".join(chunks)

@@ -37,8 +37,10 @@ FRAMEWORK = "serverless"
 DEFAULT_TIMEOUT = 6
 DEFAULT_MEMORY = 1024
 
-_NAME = re.compile(r"^serverless(?:[.\-_][\w.-]*)?\.(ya?ml|json)$", re.IGNORECASE)
-_TOP_KEY = re.compile(r"^(service|provider|functions)\s*:", re.MULTILINE)
+# the names the framework itself loads (serverless.js/.ts are code: never read). A copy such as
+# `serverless-fragment.yml` or `resolved-serverless.yml` that a script moves into place is not a
+# service rooted where it lies.
+_NAME = re.compile(r"^serverless\.(ya?ml|json)$", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.DOTALL)
 MAX_DEPTH = 20
@@ -65,12 +67,7 @@ _EVENT_KINDS = {
 
 
 def claims(path: Path, text: str) -> bool:
-    if _NAME.match(path.name):
-        return True
-    if path.suffix.lower() not in (".yml", ".yaml"):
-        return False
-    keys = set(_TOP_KEY.findall(text[:200_000]))
-    return keys == {"service", "provider", "functions"}
+    return bool(_NAME.match(path.name))
 
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:

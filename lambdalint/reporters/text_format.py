@@ -44,7 +44,9 @@ def render(result: Result, config: Config, color: bool = False) -> str:
         summary += f"; {suppressed} suppressed"
     nfn = len(result.project.functions) if result.project else 0
     summary += f" in {nfn} function{'s' if nfn != 1 else ''}."
-    if total == 0:
+    if total == 0 and nfn == 0:
+        summary = "No Lambda functions found: nothing was checked."
+    elif total == 0:
         summary = "All checks passed" + summary[summary.index(";"):] if suppressed else f"All checks passed ({nfn} function{'s' if nfn != 1 else ''} checked)."
     lines.append(summary)
     return "\n".join(lines) + "\n"
