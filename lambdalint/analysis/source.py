@@ -85,6 +85,8 @@ class HandlerSource:
     top_level: dict[str, TopLevelName] = field(default_factory=dict)
     # names may be bound in ways parsing cannot see (`from x import *`, `module.exports = require(...)`)
     open_namespace: bool = False
+    # Python: names bound only under `if __name__ == "__main__":` (not when Lambda imports)
+    main_only: list[str] = field(default_factory=list)
     parse_error: tuple[str, Pos] | None = None
     env_reads: list[EnvRead] = field(default_factory=list)
     sdk_calls: list[SdkCall] = field(default_factory=list)
