@@ -11,6 +11,13 @@ from conftest import FIXTURES, lint
 from lambdalint.analysis.handler_target import folder_entry, resolve, split_node_handler
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc, Prop
 
+
+@pytest.fixture(autouse=True)
+def _inside_the_checked_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are read only inside the tree being checked: the working folder by default."""
+    monkeypatch.chdir(tmp_path)
+
+
 # (handler, (module root, module, property path)) as aws-lambda-nodejs-runtime-interface-client
 # splits them (src/UserFunction.js: path.basename, then /^([^.]*)\.(.*)$/)
 SPLITS = [
@@ -188,3 +195,34 @@ def test_layers_given_by_arn_have_no_content(case: str, function: str) -> None:
     fn = next(f for f in result.project.functions if f.name == function)
     (layer,) = fn.layers
     assert layer.content is None and "arn:aws:lambda:" in layer.name
+
+
+def test_node_modules_of_the_code_are_the_last_resort(tmp_path: Path) -> None:
+    # require.resolve(name, {paths: [code folder, module folder]})
+    package = tmp_path / "node_modules" / "shared-handlers"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text('{"main": "lib/index.js"}')
+    (package / "lib").mkdir()
+    (package / "lib" / "index.js").write_text("exports.handler = async () => 1;\n")
+    assert resolve(_node_function(tmp_path, "shared-handlers.handler")).file == (
+        package / "lib" / "index.js"
+    )
+    assert resolve(_node_function(tmp_path, "src/shared-handlers.handler")).status == "ok"
+    assert resolve(_node_function(tmp_path, "other-handlers.handler")).status == "missing-file"
+    (tmp_path / "package.json").write_text('{"dependencies": {"other-handlers": "^1.0.0"}}')
+    assert resolve(_node_function(tmp_path, "other-handlers.handler")).status == "ok"
+
+
+def test_a_layer_outside_the_checked_tree_is_not_opened(tmp_path: Path) -> None:
+    import zipfile
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    with zipfile.ZipFile(outside / "layer.zip", "w") as zf:
+        zf.writestr("python/shared/api.py", "def handler(e, c):\n    pass\n")
+    checked = tmp_path / "project"
+    checked.mkdir()
+    os.chdir(checked)
+    layer = Layer(UNKNOWN, Loc(checked / "t.yaml"), "shared", outside / "layer.zip")
+    target = resolve(_python_function(checked, "shared.api.handler", [layer]))
+    assert target.status == "unverified"  # neither found nor missing: it was not looked into

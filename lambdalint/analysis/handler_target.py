@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lambdalint.loaders.document import inside_tree, read_text
 from lambdalint.model import UNKNOWN, Function, Layer, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
@@ -241,7 +242,7 @@ def _resolve(fn: Function) -> HandlerTarget:
         return target
     if not base.is_dir():
         parent = base.parent
-        real_dir, other = exact_path(parent, base.name) if parent.is_dir() else (None, None)
+        _, other = exact_path(parent, base.name) if parent.is_dir() else (None, None)
         if other is not None:
             target.status = "missing-dir"
             target.message = (
@@ -261,6 +262,13 @@ def _resolve(fn: Function) -> HandlerTarget:
     if found is not None:
         target.file = found if found.is_file() else None
         return target
+    if case_hint is None and language == "node":
+        # the runtime's last resort: require.resolve(name) from the code folder and the
+        # module's folder, through their node_modules
+        package = _in_node_modules(base, module)
+        if package is not None:
+            target.file = package if package.is_file() else None
+            return target
     if case_hint is None:
         in_layer = _module_in_layers(fn, runtime, language, module, target)
         if in_layer is not None:
@@ -370,13 +378,46 @@ MAX_PACKAGE_JSON_BYTES = 1_000_000
 
 def _package_json(folder: Path) -> dict[str, object] | None:
     path = folder / "package.json"
+    if not _exists_file(path):
+        return None
+    text, _ = read_text(path, MAX_PACKAGE_JSON_BYTES)  # inside the checked tree only
+    if text is None:
+        return None
     try:
-        if not path.is_file() or path.stat().st_size > MAX_PACKAGE_JSON_BYTES:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _in_node_modules(base: Path, module: str) -> Path | None:
+    """Where `require.resolve(name, {paths: [code folder, module folder]})` finds the module
+    in the code: a node_modules folder of the module's folder or one above it, up to the code
+    folder. A dependency in the code folder's package.json that npm has not installed yet
+    counts as found (`sam build` and the Serverless packagers install it)."""
+    root, _, name = module.rpartition("/")
+    if not name:
+        return None
+    parts = [p for p in root.split("/") if p and p != "."]
+    for depth in range(len(parts), -1, -1):
+        folder, _ = exact_path(base, "/".join([*parts[:depth], "node_modules"]))
+        if folder is None or not folder.is_dir():
+            continue
+        for cand in (name, name + ".js"):
+            found, _ = exact_path(folder, cand)
+            if found is not None and found.is_file():
+                return found
+        found, _ = exact_path(folder, name)
+        if found is not None and found.is_dir():
+            entry = folder_entry(found)
+            if entry is not None:
+                return entry
+    pkg = _package_json(base)
+    for key in ("dependencies", "optionalDependencies"):
+        deps = pkg.get(key) if pkg is not None else None
+        if isinstance(deps, dict) and name in deps:
+            return base
+    return None
 
 
 def _module_in_layers(
@@ -392,7 +433,9 @@ def _module_in_layers(
         rel = module.replace(".", "/")
         version = runtime[len("python") :] if isinstance(runtime, str) else ""
         sites = [f"python/lib/python{version}/site-packages"] if version else []
-        paths = [f"{site}/{rel}{end}" for site in ["python", *sites] for end in (".py", "/__init__.py")]
+        paths = [
+            f"{site}/{rel}{end}" for site in ["python", *sites] for end in (".py", "/__init__.py")
+        ]
     else:
         if "/" in module:
             return None  # with a folder before it, the runtime reads the code folder only
@@ -401,10 +444,10 @@ def _module_in_layers(
         paths = [f"{folder}/{module}{ext}" for folder in folders for ext in ("", ".js", "/")]
     unopened: list[Layer] = []
     for layer in fn.layers:
-        if layer.content is None:
-            unopened.append(layer)
+        opened, found = _in_layer(layer, paths, language == "node")
+        if not opened:
+            unopened.append(layer)  # an archive that cannot be read (or lies outside the tree)
             continue
-        found = _in_layer(layer, paths, language == "node")
         target.looked_in_layers.append(layer.name)
         if found is not None:
             target.file = found if found.is_file() else None
@@ -430,27 +473,28 @@ def _layers_note(target: HandlerTarget) -> str:
     return f"; nor is it in the function's layer{'s' if len(names) > 1 else ''} {', '.join(names)}"
 
 
-def _in_layer(layer: Layer, paths: list[str], node: bool) -> Path | None:
-    """The first of `paths` (as deployed under /opt) in the layer's content; for a folder
-    path ("x/"), its entry point. A zip's entries are not analysed: the archive is returned."""
+def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | None]:
+    """(opened, found): whether the layer's content could be opened, and the first of `paths`
+    (as deployed under /opt) in it; for a folder path ("x/"), its entry point. A zip's entries
+    are not analysed: the archive itself is what is found."""
     content = layer.content
     if content is None:
-        return None
+        return False, None
     prefix = layer.prefix + "/" if layer.prefix else ""
     rels = [p[len(prefix) :] for p in paths if p.startswith(prefix)]
     if content.suffix.lower() == ".zip":
         names = _zip_names(content)
         if names is None:
-            return None
+            return False, None
         for rel in rels:
             if rel.endswith("/"):
                 if rel + "index.js" in names or rel + "package.json" in names:
-                    return content
+                    return True, content
             elif rel in names:
-                return content
-        return None
+                return True, content
+        return True, None
     if not content.is_dir():
-        return None
+        return False, None
     for rel in rels:
         found, _ = exact_path(content, rel.rstrip("/"))
         if found is None:
@@ -459,10 +503,10 @@ def _in_layer(layer: Layer, paths: list[str], node: bool) -> Path | None:
             if found.is_dir() and node:
                 entry = folder_entry(found)
                 if entry is not None:
-                    return entry
+                    return True, entry
         elif found.is_file():
-            return found
-    return None
+            return True, found
+    return True, None
 
 
 def _describe(candidates: list[str]) -> str:
@@ -516,6 +560,8 @@ def _zip_within_bounds(path: Path) -> bool:
 
 def _zip_names(zip_path: Path) -> set[str] | None:
     """The entry names of an archive; None when it cannot be read (or is beyond bounds)."""
+    if not inside_tree(zip_path):
+        return None  # never opened: a template must not lead lambdalint out of the tree
     try:
         if not zip_path.is_file() or not _zip_within_bounds(zip_path):
             return None
