@@ -226,3 +226,15 @@ def test_a_layer_outside_the_checked_tree_is_not_opened(tmp_path: Path) -> None:
     layer = Layer(UNKNOWN, Loc(checked / "t.yaml"), "shared", outside / "layer.zip")
     target = resolve(_python_function(checked, "shared.api.handler", [layer]))
     assert target.status == "unverified"  # neither found nor missing: it was not looked into
+
+
+def test_a_single_file_code_location_names_the_files_node_would_load(tmp_path: Path) -> None:
+    (tmp_path / "main.js").write_text("exports.handler = async () => 1;\n")
+    fn = _node_function(tmp_path, "app.handler")
+    assert fn.code is not None
+    fn.code = CodeLocation("file", fn.code.loc, path=tmp_path / "main.js")
+    target = resolve(fn)
+    assert target.status == "missing-file"
+    assert "needs app.js or app.mjs, but the code is the single file" in target.message
+    fn.handler = Prop("main.handler", fn.code.loc)
+    assert resolve(fn).file == tmp_path / "main.js"

@@ -235,8 +235,11 @@ def _resolve(fn: Function) -> HandlerTarget:
             target.file = base
         else:
             target.status = "missing-file"
+            named = (
+                candidates[1:3] if language == "node" and len(candidates) > 2 else candidates[:2]
+            )
             target.message = (
-                f"handler '{handler}' needs {' or '.join(candidates[:2])}, but the code is the "
+                f"handler '{handler}' needs {' or '.join(named)}, but the code is the "
                 f"single file {_rel(base)}"
             )
         return target
