@@ -14,7 +14,7 @@ from lambdalint.analysis.handler_target import HandlerTarget, resolve
 from lambdalint.analysis.source import HandlerSource
 from lambdalint.config import Config
 from lambdalint.loaders.document import read_text
-from lambdalint.model import Function, Loc, Pos, Project
+from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 
 ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysis.node"}
 
@@ -123,6 +123,11 @@ class CheckContext:
         if self.source_cache is not None:
             self.source_cache.put(language, path, text, src)
         return src
+
+    def notice(self, rule_id: str, loc: Loc, message: str) -> None:
+        """A one-line notice from a rule that cannot decide (printed after the findings,
+        never a finding)."""
+        self.project.diagnostics.append(Diagnostic(rule_id, message, loc, notice=True))
 
     def source_loc(self, src: HandlerSource | None, pos: Pos) -> Loc:
         if src is None:

@@ -228,6 +228,26 @@ class CodeLocation:
     entry_points: list[str] | None = None
 
 
+@dataclass(frozen=True)
+class Layer:
+    """A layer of the function, as far as lambdalint can open it.
+
+    `ref` is the layer as written (an ARN, a `${...}` placeholder, or UNKNOWN); `name` says it
+    in messages. `content` is the local folder or .zip whose files Lambda extracts into /opt,
+    under `prefix` when a build step moves them into a subfolder (SAM's `BuildMethod: python3.12`
+    puts the ContentUri folder under `python/`); None when the layer cannot be opened (an ARN,
+    an S3 object, a value that cannot be resolved). `built`: a build lambdalint cannot see adds
+    files to the layer (installed dependencies), so a module not found in it may still be there.
+    """
+
+    ref: Any
+    loc: Loc
+    name: str = ""
+    content: Path | None = None
+    prefix: str = ""
+    built: bool = False
+
+
 @dataclass
 class Function:
     """One deployable Lambda function, from any framework."""
@@ -260,7 +280,7 @@ class Function:
     dead_letter: Prop[Any] | None = None
     on_failure: Prop[Any] | None = None
     tags: dict[str, Any] = field(default_factory=dict)
-    layers: list[Any] = field(default_factory=list)
+    layers: list[Layer] = field(default_factory=list)
     architectures: list[Any] = field(default_factory=list)
     # rule ids suppressed for this function by template metadata
     suppressed: dict[str, str] = field(default_factory=dict)

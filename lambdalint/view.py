@@ -79,7 +79,7 @@ def function_view(fn: Function, project: Project | None = None, ctx: Any = None)
         "dead_letter": _v(fn.dead_letter) is not None,
         "on_failure": _v(fn.on_failure) is not None,
         "tags": {k: (None if v is UNKNOWN else v) for k, v in fn.tags.items()},
-        "layers": [x if isinstance(x, str) else None for x in fn.layers],
+        "layers": [x.ref if isinstance(x.ref, str) else None for x in fn.layers],
         "architectures": [x if isinstance(x, str) else None for x in fn.architectures],
         **{k: v for k, v in fn.extra.items() if k not in ("name",)},
     }

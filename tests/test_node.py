@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lambdalint.analysis.node import analyze
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
 
 
 def facts(code: str, name: str = "index.js") -> HandlerSource:
@@ -310,3 +310,62 @@ exports.handler = async (event) => {
 )
 def test_environment_filled_at_run_time(code: str) -> None:
     assert facts(code, "index.mjs").dynamic_env
+
+
+def _shape(code: str, name: str, file: str = "index.mjs") -> object:
+    src = facts(code, file)
+    assert src.parse_error is None and name in src.top_level
+    return src.top_level[name].shape
+
+
+def test_export_default_with_a_named_function_exports_default_only() -> None:
+    src = facts("export default async function handler(event) {}\n", "index.mjs")
+    assert set(src.top_level) == {"default"}
+    assert src.top_level["default"].shape == CALLABLE
+
+
+def test_export_as_default_is_the_default_export() -> None:
+    src = facts("const h = async () => 1;\nexport { h as default };\n", "index.mjs")
+    assert set(src.top_level) == {"default"}
+    assert src.top_level["default"].shape == CALLABLE
+
+
+def test_exported_object_literals_keep_their_property_names() -> None:
+    shape = _shape("exports.ns = { async run() {}, list: () => [], 'x-y': 1 };", "ns", "a.js")
+    assert isinstance(shape, ObjectShape)
+    assert shape.names() == ["run", "list", "x-y"]
+    assert shape.get("run") == (True, CALLABLE)
+    assert shape.get("nope") == (False, None)
+
+
+def test_nested_objects_through_names_and_declarations() -> None:
+    code = (
+        "function create() {}\nconst orders = { create, list: async () => [] };\n"
+        "module.exports = { api: { orders } };\n"
+    )
+    api = _shape(code, "api", "a.js")
+    assert isinstance(api, ObjectShape)
+    found, orders = api.get("orders")
+    assert found and isinstance(orders, ObjectShape)
+    assert orders.names() == ["create", "list"]
+    assert orders.get("create") == (True, CALLABLE)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "exports.ns = {};\nexports.ns.run = () => 1;",
+        "const ns = { a() {} };\nns.run = () => 1;\nexports.ns = ns;",
+        "const ns = {};\nObject.assign(ns, extra);\nexport { ns };",
+        "exports.ns = { ...base };",
+        "exports.ns = { [key]: () => 1 };",
+        "exports.ns = require('./ns');",
+        "let ns = { a: 1 };\nns = other;\nexports.ns = ns;",
+        "exports.ns = { a: 1 };\nexports.ns = { b: 1 };",
+        "export const ns = { get run() { return f; } };",
+    ],
+)
+def test_objects_that_may_hold_more_are_not_described(code: str) -> None:
+    shape = _shape(code, "ns", "a.mjs")
+    if shape is not None:  # a getter: the key is there, its value is not seen
+        assert isinstance(shape, ObjectShape) and shape.get("run") == (True, None)

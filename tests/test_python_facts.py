@@ -399,3 +399,44 @@ def test_ordinary_sources_do_not_import_libcst() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["['boto3',", "'handler']", "1", "False"]
+
+
+MAIN_GUARDED = """\
+import json
+
+if __name__ == "__main__":
+    def handler(event, context):
+        return 1
+    local = 2
+elif RUNTIME:
+    other = 3
+
+if __name__ != "__main__":
+    on_import = 4
+else:
+    script_only = 5
+"""
+
+
+def test_names_bound_only_under_the_main_guard_do_not_exist_on_import() -> None:
+    src = facts(MAIN_GUARDED)
+    assert {"json", "other", "on_import"} <= set(src.top_level)
+    assert not {"handler", "local", "script_only"} & set(src.top_level)
+    assert src.main_only == ["handler", "local", "script_only"]
+
+
+def test_a_name_defined_at_import_too_is_not_main_only() -> None:
+    src = facts(
+        'def handler(event, context):\n    return 1\n\nif __name__ == "__main__":\n'
+        "    def handler(event, context):\n        return 2\n"
+    )
+    assert "handler" in src.top_level and src.main_only == []
+
+
+def test_the_main_guard_with_newer_syntax() -> None:
+    from lambdalint.analysis import python_newer
+
+    src = HandlerSource(Path("app.py"), "python")
+    assert python_newer.analyze("type T = int\n" + MAIN_GUARDED, src)
+    assert {"json", "other", "on_import"} <= set(src.top_level)
+    assert src.main_only == ["handler", "local", "script_only"]

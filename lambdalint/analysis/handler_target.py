@@ -1,11 +1,14 @@
 """Resolve a function's `Handler` string to the source file and callable it names.
 
 Lambda runs on Linux, so every path component is compared case-sensitively, whatever the
-file system of the machine lambdalint runs on.
+file system of the machine lambdalint runs on. Node.js handlers are resolved as the runtime
+interface client does (aws-lambda-nodejs-runtime-interface-client, src/UserFunction.js); a
+module not in the code may come from a layer of the function, which Lambda extracts into /opt.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -13,12 +16,15 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lambdalint.model import UNKNOWN, CodeLocation, Function, Loc
+from lambdalint.loaders.document import inside_tree, read_text
+from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
-NODE_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./@]+)\.(?P<func>[A-Za-z_$][A-Za-z0-9_$]*)$")
 NODE_EXTENSIONS = (".js", ".mjs", ".cjs")
 TS_EXTENSIONS = (".ts", ".mts", ".cts")
+# Node.js 24 and later load TypeScript sources themselves (type stripping): the runtime
+# interface client tries .ts, .mts and .cts after the JavaScript extensions
+NODE_NATIVE_TS_MAJOR = 24
 # build output folders of compiled or bundled projects: their absence before a build is normal
 _BUILD_DIRS = {"build", "dist", "out", "target", ".build", "bin", "lib", "publish", "package"}
 
@@ -27,7 +33,12 @@ _BUILD_DIRS = {"build", "dist", "out", "target", ".build", "bin", "lib", "publis
 class HandlerTarget:
     """What the handler string points at.
 
-    status: ok | skip | malformed | missing-dir | missing-file
+    status: ok | skip | malformed | missing-dir | missing-file | unverified
+
+    `module` is the module's path as written (`cjs/handler`); `function` the first property
+    the runtime reads from it and `member_path` the rest (Node: `handler.ns.run` → function
+    `ns`, member_path `("run",)`). `unverified`: the module is not in the code, and a layer
+    lambdalint cannot open may hold it (`message` says so, as a notice).
     """
 
     status: str
@@ -35,12 +46,15 @@ class HandlerTarget:
     handler: str = ""
     module: str = ""
     function: str = ""
+    member_path: tuple[str, ...] = ()
     file: Path | None = None
     inline_source: str | None = None
     inline_loc: Loc | None = None
     zip_path: Path | None = None
     message: str = ""
     looked: list[str] = field(default_factory=list)
+    # the layers of the function the module was looked for in, by name
+    looked_in_layers: list[str] = field(default_factory=list)
 
 
 def language_of(runtime: object) -> str:
@@ -92,12 +106,18 @@ def exact_path(base: Path, rel: str) -> tuple[Path | None, str | None]:
     return current, None
 
 
-def module_candidates(language: str, module: str, typescript: bool) -> list[str]:
-    if language == "python":
-        rel = module.replace(".", "/")
-        return [rel + ".py", rel + "/__init__.py"]
-    exts = NODE_EXTENSIONS + (TS_EXTENSIONS if typescript else ())
-    return [module + ext for ext in exts]
+def module_candidates(module: str) -> list[str]:
+    """Python: the files an import of `module` reads, in order."""
+    rel = module.replace(".", "/")
+    return [rel + ".py", rel + "/__init__.py"]
+
+
+def node_candidates(module_path: str, extensions: tuple[str, ...]) -> list[str]:
+    """The paths the Node runtime tries for a module, in its order: the path as written (a
+    file, or a folder: see `folder_entry`), then each extension."""
+    if not module_path:
+        return [""]  # `.handler`: the module root folder itself
+    return [module_path] + [module_path + ext for ext in extensions]
 
 
 def _rel(path: Path) -> str:
@@ -116,6 +136,29 @@ def resolve(fn: Function) -> HandlerTarget:
         return HandlerTarget("skip")
 
 
+def split_node_handler(handler: str) -> tuple[str, str, tuple[str, ...]] | str:
+    """(module root, module name, property path) as the Node runtime splits a handler, or
+    why it rejects it. `lib/handler.ns.run` → ("lib/", "handler", ("ns", "run"))."""
+    if ".." in handler:
+        return (
+            f"handler '{handler}' contains '..': the Node.js runtime rejects it (name a path "
+            f"inside the code folder)"
+        )
+    if not handler or any(c.isspace() for c in handler):
+        return f"handler '{handler}' is not 'file.export'"
+    # path.basename: the last component, trailing slashes ignored; the root is what precedes
+    # its first occurrence
+    basename = handler.rstrip("/").rsplit("/", 1)[-1]
+    root = handler[: handler.find(basename)] if basename else handler
+    module, dot, rest = basename.partition(".")
+    if not dot:
+        return f"handler '{handler}' is not 'file.export'"
+    path = tuple(rest.split("."))
+    if any(not part for part in path):
+        return f"handler '{handler}' is not 'file.export': it names no export after a dot"
+    return root, module, path
+
+
 def _resolve(fn: Function) -> HandlerTarget:
     runtime = fn.runtime.value if fn.runtime else None
     language = language_of(runtime)
@@ -131,30 +174,41 @@ def _resolve(fn: Function) -> HandlerTarget:
         return HandlerTarget("malformed", language, str(handler), message="handler is not a string")
     if any(layer_is_web_adapter(layer) for layer in fn.layers):
         return HandlerTarget("skip")
-    pattern = PY_HANDLER if language == "python" else NODE_HANDLER
     if code.kind == "dir" and code.path is not None and handler and (code.path / handler).is_file():
         return HandlerTarget("skip")  # an executable wrapper script (run.sh)
-    m = pattern.match(handler)
-    if not m:
-        expected = "module.function" if language == "python" else "file.export"
-        return HandlerTarget(
-            "malformed", language, handler, message=f"handler '{handler}' is not '{expected}'"
-        )
-    module, func = m.group("module"), m.group("func")
-    target = HandlerTarget("ok", language, handler, module, func)
-    if module.startswith("/") or ".." in module.split("/"):
-        # never looked up: a handler string must not lead lambdalint out of the code location
-        if language == "python":  # the runtime imports a module name, which cannot climb
+    if language == "node":
+        parsed = split_node_handler(handler)
+        if isinstance(parsed, str):
+            return HandlerTarget("malformed", language, handler, message=parsed)
+        root, name, path = parsed
+        module = root + name
+        target = HandlerTarget("ok", language, handler, module, path[0], path[1:])
+        if root.startswith("/"):
+            return HandlerTarget("skip")  # an absolute path: a layer's /opt, not the code
+    else:
+        m = PY_HANDLER.match(handler)
+        if not m:
+            message = f"handler '{handler}' is not 'module.function'"
+            return HandlerTarget("malformed", language, handler, message=message)
+        module = m.group("module")
+        target = HandlerTarget("ok", language, handler, module, m.group("func"))
+        if module.startswith("/") or ".." in module.split("/"):
+            # the runtime imports a module name, which cannot climb; and a handler string must
+            # not lead lambdalint out of the code location
             target.status = "malformed"
             target.message = f"handler '{handler}' points outside the code location"
-        else:
-            target.status = "skip"
-        return target
+            return target
     # TypeScript sources stand in for the JavaScript a build produces from them
     typescript = code.build_method == "esbuild" or (
         language == "node" and not code.built and _compiles_typescript(code.path)
     )
-    candidates = module_candidates(language, module, typescript)
+    if language == "node":
+        extensions: tuple[str, ...] = NODE_EXTENSIONS
+        if typescript or _node_major(runtime) >= NODE_NATIVE_TS_MAJOR:
+            extensions += TS_EXTENSIONS
+        candidates = node_candidates(module.rstrip("/"), extensions)
+    else:
+        candidates = module_candidates(module)
     if code.kind == "inline":
         target.inline_source = code.inline_source
         target.inline_loc = code.inline_loc
@@ -165,7 +219,7 @@ def _resolve(fn: Function) -> HandlerTarget:
             target.status = "missing-file"
             target.message = (
                 f"handler '{handler}' names module '{module}', but inline code is deployed "
-                f"as index.{ext}: use 'index.{func}'"
+                f"as index.{ext}: use 'index.{target.function}'"
             )
         return target
     if code.built and not typescript:
@@ -173,19 +227,21 @@ def _resolve(fn: Function) -> HandlerTarget:
     if code.entry_points is not None and code.build_method == "esbuild":
         return _resolve_entry_points(target, code.path, code.entry_points)
     if code.kind == "zip":
-        return _resolve_in_zip(target, code.path, candidates)
+        return _resolve_in_zip(fn, target, code.path, candidates)
     base = code.path
     if base is None:
         return HandlerTarget("skip")
     if code.kind == "file":
         # CodeUri names a single source file: it is deployed as the root of the package
-        stem_ok = any(base.name == c for c in candidates)
-        if stem_ok:
+        if any(base.name == c for c in candidates):
             target.file = base
         else:
             target.status = "missing-file"
+            named = (
+                candidates[1:3] if language == "node" and len(candidates) > 2 else candidates[:2]
+            )
             target.message = (
-                f"handler '{handler}' needs {' or '.join(candidates[:2])}, but the code is the "
+                f"handler '{handler}' needs {' or '.join(named)}, but the code is the "
                 f"single file {_rel(base)}"
             )
         return target
@@ -196,18 +252,34 @@ def _resolve(fn: Function) -> HandlerTarget:
         return target
     if not base.is_dir():
         return HandlerTarget("skip")  # produced by a build step
-    case_hint = None
-    for cand in candidates:
-        found, other = exact_path(base, cand)
-        if found is not None and found.is_file():
-            target.file = found
+    if language == "node":
+        found, case_hint = _node_module(base, candidates, target.looked)
+    else:
+        found, case_hint = _python_module(base, candidates, target.looked)
+    if found is not None:
+        target.file = found if found.is_file() else None
+        return target
+    if case_hint is None and language == "node":
+        # the runtime's last resort: require.resolve(name) from the code folder and the
+        # module's folder, through their node_modules
+        package = _in_node_modules(base, module)
+        if package is not None:
+            target.file = package if package.is_file() else None
             return target
-        if other is not None and case_hint is None:
-            case_hint = other
-        target.looked.append(_rel(base / cand))
+    if case_hint is None:
+        in_layer = _module_in_layers(fn, runtime, language, module, target)
+        if in_layer is not None:
+            return in_layer
     target.status = "missing-file"
     looked = ", ".join(target.looked[:4])
-    msg = f"handler '{handler}': no {_describe(candidates)} under {_rel(base)}/ (looked for {looked})"
+    if language == "node" and len(candidates) > 1:
+        what = f"{_describe(candidates[1:])} or folder {candidates[0]}/"
+    else:
+        what = _describe(candidates)
+    msg = f"handler '{handler}': no {what} under {_rel(base)}/ (looked for {looked})"
+    if target.looked[4:]:
+        msg = msg[:-1] + ", …)"
+    msg += _layers_note(target)
     if case_hint is not None:
         msg += f"; found '{case_hint}', which differs in letter case (Lambda is case-sensitive)"
     else:
@@ -258,8 +330,225 @@ def _missing_code_folder(code: CodeLocation) -> str | None:
     return f"code folder '{code.declared}' does not exist ({_rel(base)})"
 
 
+def _node_major(runtime: object) -> int:
+    m = re.match(r"nodejs(\d+)", runtime) if isinstance(runtime, str) else None
+    return int(m.group(1)) if m else 0
+
+
+def _python_module(
+    base: Path, candidates: list[str], looked: list[str]
+) -> tuple[Path | None, str | None]:
+    case_hint = None
+    for cand in candidates:
+        found, other = exact_path(base, cand)
+        if found is not None and found.is_file():
+            return found, None
+        if other is not None and case_hint is None:
+            case_hint = other
+        looked.append(_rel(base / cand))
+    return None, case_hint
+
+
+def _node_module(
+    base: Path, candidates: list[str], looked: list[str]
+) -> tuple[Path | None, str | None]:
+    """The file the Node runtime loads for the module, by its order: the path as written (a
+    file, or a folder with package.json `main` or index.js), then each extension. A folder
+    whose entry point lambdalint cannot tell (package.json `exports`, a `main` a build makes)
+    is returned itself: the module is there, its source is not analysed."""
+    case_hint = None
+    folder: Path | None = None
+    for i, cand in enumerate(candidates):
+        found, other = exact_path(base, cand)
+        if found is not None and found.is_file():
+            return found, None
+        if i == 0 and found is not None and found.is_dir():
+            folder = found
+        else:
+            if other is not None and case_hint is None:
+                case_hint = other
+            if i > 0 or len(candidates) == 1:
+                looked.append(_rel(base / cand))
+        # require() tries the path as a file, with .js, and only then as a folder
+        if folder is not None and (i == 1 or i == len(candidates) - 1):
+            entry = folder_entry(folder)
+            if entry is not None:
+                return entry, None
+            looked.append(_rel(folder / "index.js"))
+            folder = None
+    return None, case_hint
+
+
+def folder_entry(folder: Path) -> Path | None:
+    """What `require(folder)` loads: package.json `main` (as a file, with .js, or as a folder
+    with index.js), else index.js. The folder itself when package.json says something
+    lambdalint does not follow; None when there is nothing to load."""
+    pkg = _package_json(folder)
+    if pkg is not None:
+        main = pkg.get("main")
+        if isinstance(main, str) and main.strip() and not main.startswith("/") and ".." not in main:
+            rel = posixpath.normpath(main.strip().replace("\\", "/"))
+            for cand in (rel, rel + ".js", rel + "/index.js"):
+                found, _ = exact_path(folder, cand)
+                if found is not None and found.is_file():
+                    return found
+            if not _exists_file(folder / "index.js"):
+                return folder  # a `main` a build step writes (dist/index.js)
+        elif main is not None:
+            return folder
+    found, _ = exact_path(folder, "index.js")
+    return found if found is not None and found.is_file() else None
+
+
+def _exists_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+MAX_PACKAGE_JSON_BYTES = 1_000_000
+
+
+def _package_json(folder: Path) -> dict[str, object] | None:
+    path = folder / "package.json"
+    if not _exists_file(path):
+        return None
+    text, _ = read_text(path, MAX_PACKAGE_JSON_BYTES)  # inside the checked tree only
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _in_node_modules(base: Path, module: str) -> Path | None:
+    """Where `require.resolve(name, {paths: [code folder, module folder]})` finds the module
+    in the code: a node_modules folder of the module's folder or one above it, up to the code
+    folder. A dependency in the code folder's package.json that npm has not installed yet
+    counts as found (`sam build` and the Serverless packagers install it)."""
+    root, _, name = module.rpartition("/")
+    if not name:
+        return None
+    parts = [p for p in root.split("/") if p and p != "."]
+    for depth in range(len(parts), -1, -1):
+        folder, _ = exact_path(base, "/".join([*parts[:depth], "node_modules"]))
+        if folder is None or not folder.is_dir():
+            continue
+        for cand in (name, name + ".js"):
+            found, _ = exact_path(folder, cand)
+            if found is not None and found.is_file():
+                return found
+        found, _ = exact_path(folder, name)
+        if found is not None and found.is_dir():
+            entry = folder_entry(found)
+            if entry is not None:
+                return entry
+    pkg = _package_json(base)
+    for key in ("dependencies", "optionalDependencies"):
+        deps = pkg.get(key) if pkg is not None else None
+        if isinstance(deps, dict) and name in deps:
+            return base
+    return None
+
+
+def _module_in_layers(
+    fn: Function, runtime: object, language: str, module: str, target: HandlerTarget
+) -> HandlerTarget | None:
+    """Look for the module where Lambda puts a layer's content: /opt/python (and its
+    site-packages) on sys.path, /opt/nodejs/node_modules (and nodejs/nodeNN/node_modules) on
+    NODE_PATH. The target when it is found there, or an `unverified` target when a layer that
+    cannot be opened (an ARN) may hold it; None when the function's layers do not have it."""
+    if not fn.layers:
+        return None
+    if language == "python":
+        rel = module.replace(".", "/")
+        version = runtime[len("python") :] if isinstance(runtime, str) else ""
+        sites = [f"python/lib/python{version}/site-packages"] if version else []
+        paths = [
+            f"{site}/{rel}{end}" for site in ["python", *sites] for end in (".py", "/__init__.py")
+        ]
+    else:
+        if "/" in module:
+            return None  # with a folder before it, the runtime reads the code folder only
+        major = _node_major(runtime)
+        folders = ([f"nodejs/node{major}/node_modules"] if major else []) + ["nodejs/node_modules"]
+        paths = [f"{folder}/{module}{ext}" for folder in folders for ext in ("", ".js", "/")]
+    unopened: list[Layer] = []
+    for layer in fn.layers:
+        opened, found = _in_layer(layer, paths, language == "node")
+        if not opened:
+            unopened.append(layer)  # an archive that cannot be read (or lies outside the tree)
+            continue
+        target.looked_in_layers.append(layer.name)
+        if found is not None:
+            target.file = found if found.is_file() else None
+            target.looked.clear()
+            return target
+        if layer.built:
+            unopened.append(layer)  # the build adds dependencies lambdalint cannot see
+    if not unopened:
+        return None
+    names = ", ".join(layer.name or "given by an expression" for layer in unopened[:3])
+    target.status = "unverified"
+    target.message = (
+        f"cannot verify handler '{target.handler}' of {fn.name}: module '{module}' is not in the code "
+        f"folder and may come from a layer lambdalint cannot open ({names})"
+    )
+    return target
+
+
+def _layers_note(target: HandlerTarget) -> str:
+    names = target.looked_in_layers
+    if not names:
+        return ""
+    return f"; nor is it in the function's layer{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+
+def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | None]:
+    """(opened, found): whether the layer's content could be opened, and the first of `paths`
+    (as deployed under /opt) in it; for a folder path ("x/"), its entry point. A zip's entries
+    are not analysed: the archive itself is what is found."""
+    content = layer.content
+    if content is None:
+        return False, None
+    prefix = layer.prefix + "/" if layer.prefix else ""
+    rels = [p[len(prefix) :] for p in paths if p.startswith(prefix)]
+    if content.suffix.lower() == ".zip":
+        names = _zip_names(content)
+        if names is None:
+            return False, None
+        for rel in rels:
+            if rel.endswith("/"):
+                if rel + "index.js" in names or rel + "package.json" in names:
+                    return True, content
+            elif rel in names:
+                return True, content
+        return True, None
+    if not content.is_dir():
+        return False, None
+    for rel in rels:
+        found, _ = exact_path(content, rel.rstrip("/"))
+        if found is None:
+            continue
+        if rel.endswith("/"):
+            if found.is_dir() and node:
+                entry = folder_entry(found)
+                if entry is not None:
+                    return True, entry
+        elif found.is_file():
+            return True, found
+    return True, None
+
+
 def _describe(candidates: list[str]) -> str:
-    return "file " + " or ".join(candidates[:2]) if len(candidates) <= 2 else "file " + candidates[0].rsplit(".", 1)[0] + ".{" + ",".join(c.rsplit(".", 1)[1] for c in candidates) + "}"
+    """`file app.py or app/__init__.py`; `file app.{js,mjs,cjs}` for one stem."""
+    stems = {c.rsplit(".", 1)[0] for c in candidates}
+    if len(candidates) <= 2 or len(stems) != 1 or not all("." in c for c in candidates):
+        return "file " + " or ".join(candidates[:2])
+    return f"file {stems.pop()}.{{{','.join(c.rsplit('.', 1)[1] for c in candidates)}}}"
 
 
 def _one_level_deeper(base: Path, candidates: list[str]) -> Path | None:
@@ -303,24 +592,46 @@ def _zip_within_bounds(path: Path) -> bool:
     return entries <= MAX_ZIP_ENTRIES
 
 
-def _resolve_in_zip(target: HandlerTarget, zip_path: Path | None, candidates: list[str]) -> HandlerTarget:
-    if zip_path is None or not zip_path.is_file():
-        return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
+def _zip_names(zip_path: Path) -> set[str] | None:
+    """The entry names of an archive; None when it cannot be read (or is beyond bounds)."""
+    if not inside_tree(zip_path):
+        return None  # never opened: a template must not lead lambdalint out of the tree
     try:
-        if not _zip_within_bounds(zip_path):
-            return HandlerTarget("skip")
+        if not zip_path.is_file() or not _zip_within_bounds(zip_path):
+            return None
         with zipfile.ZipFile(zip_path) as zf:
-            names = set(zf.namelist()[:MAX_ZIP_ENTRIES])
+            return set(zf.namelist()[:MAX_ZIP_ENTRIES])
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return HandlerTarget("skip")
+        return None
+
+
+def _resolve_in_zip(
+    fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str]
+) -> HandlerTarget:
+    names = _zip_names(zip_path) if zip_path is not None else None
+    if zip_path is None or names is None:
+        return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
     target.zip_path = zip_path
-    for cand in candidates:
-        if cand in names:
-            return target  # found; its source is not analysed further
+    node = target.language == "node"
+    folder = candidates[0].rstrip("/") + "/" if node and candidates[0] else ""
+    if any(cand in names for cand in candidates) or (
+        folder and (folder + "index.js" in names or folder + "package.json" in names)
+    ):
+        return target  # found; its source is not analysed further
+    runtime = fn.runtime.value if fn.runtime else None
+    in_layer = _module_in_layers(fn, runtime, target.language, target.module, target)
+    if in_layer is not None:
+        return in_layer
     target.status = "missing-file"
-    msg = f"handler '{target.handler}': {_rel(zip_path)} has no {' or '.join(candidates[:2])} at its root"
+    shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
+    msg = f"handler '{target.handler}': {_rel(zip_path)} has no {' or '.join(shown)} at its root"
+    msg += _layers_note(target)
     for name in sorted(names):
-        if any(name.endswith("/" + cand) and name.count("/") == cand.count("/") + 1 for cand in candidates):
+        if any(
+            name.endswith("/" + cand) and name.count("/") == cand.count("/") + 1
+            for cand in candidates
+            if cand
+        ):
             msg += f"; found {name}: the archive contains the folder, zip its contents instead"
             break
     target.message = msg
@@ -392,5 +703,7 @@ def _resolve_entry_points(
     return target
 
 
-def layer_is_web_adapter(layer: object) -> bool:
-    return "LambdaAdapterLayer" in str(layer)
+def layer_is_web_adapter(layer: Layer) -> bool:
+    """The Lambda Web Adapter layer runs a web app behind its own bootstrap: the handler is a
+    start script, not a module."""
+    return "LambdaAdapterLayer" in f"{layer.ref} {layer.name}"

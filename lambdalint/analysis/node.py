@@ -16,9 +16,11 @@ from typing import Any
 
 from lambdalint import sdk_actions, secrets
 from lambdalint.analysis.source import (
+    CALLABLE,
     ClientCreation,
     EnvRead,
     HandlerSource,
+    ObjectShape,
     SdkCall,
     SourceSecret,
     TopLevelName,
@@ -45,6 +47,9 @@ _TRANSPARENT = {
     "await_expression",
 }
 _COMPARISONS = {"===", "!==", "==", "!=", "??", "||", "&&"}
+_CLASSES = {"class", "class_declaration", "abstract_class_declaration"}
+# how deep an exported value is followed through names and nested object literals
+_MAX_SHAPE_DEPTH = 8
 # beyond this many syntax nodes (about 120,000 lines, 2-3 s) a file is not analysed
 _MAX_NODES = 2_000_000
 _MAX_BINDINGS = 16
@@ -141,6 +146,13 @@ class _Walker:
     v2_foreign: bool = False  # AWS.config carries credentials of its own
     any_foreign: bool = False
     locals_cache: dict[int, set[str]] = field(default_factory=dict)
+    # export name → the value nodes written to it (None: a value that cannot be seen)
+    export_values: dict[str, list[Any]] = field(default_factory=dict)
+    # names declared by a function or class declaration anywhere in the file
+    declared_callables: set[str] = field(default_factory=set)
+    # names whose object gains properties after it is made (`ns.run = fn`, Object.assign(ns,…))
+    mutated: set[str] = field(default_factory=set)
+    mutated_exports: set[str] = field(default_factory=set)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -247,19 +259,24 @@ class _Walker:
 
     # ------------------------------------------------------------------ exports
 
-    def export(self, name: str, node: Any, local: str | None = None) -> None:
+    def export(self, name: str, node: Any, local: str | None = None, value: Any = None) -> None:
+        """Record an export; `value` is the node of its value (a declaration, an expression,
+        an identifier), None when it cannot be seen."""
         self.src.top_level.setdefault(
             name, TopLevelName(name, "export", self.pos(node), target=local or name)
         )
+        self.export_values.setdefault(name, []).append(value)
 
     def visit_export_statement(self, node: Any, function: str | None) -> None:
         declaration = node.child_by_field_name("declaration")
-        if declaration is not None:
-            for name_node in _declared_names(self, declaration):
-                self.export(self.node_text(name_node), name_node)
-            return
         if any(c.type == "default" for c in node.children):
-            self.export("default", node)
+            # `export default function handler() {}` exports "default", not "handler"
+            value = declaration if declaration is not None else node.child_by_field_name("value")
+            self.export("default", node, value=value)
+            return
+        if declaration is not None:
+            for name_node, value in _declared_values(self, declaration):
+                self.export(self.node_text(name_node), name_node, value=value)
             return
         source = node.child_by_field_name("source")
         clause = next((c for c in node.named_children if c.type == "export_clause"), None)
@@ -273,7 +290,8 @@ class _Walker:
                     continue
                 exported = alias if alias is not None else name
                 local = None if source is not None else _key_text(self, name)
-                self.export(_key_text(self, exported) or "?", exported, local)
+                value = name if source is None and name.type == "identifier" else None
+                self.export(_key_text(self, exported) or "?", exported, local, value)
             return
         namespace = next((c for c in node.named_children if c.type == "namespace_export"), None)
         if namespace is not None:
@@ -339,13 +357,13 @@ class _Walker:
                 local = (
                     self.node_text(val) if val is not None and val.type == "identifier" else None
                 )
-                self.export(name, key, local)
+                self.export(name, key, local, val)
             elif member.type == "shorthand_property_identifier":
-                self.export(self.node_text(member), member)
+                self.export(self.node_text(member), member, value=member)
             elif member.type == "method_definition":
                 name_node = member.child_by_field_name("name")
                 if name_node is not None:
-                    self.export(_key_text(self, name_node) or "?", name_node)
+                    self.export(_key_text(self, name_node) or "?", name_node, value=member)
             elif member.type != "comment":
                 self.src.open_namespace = True  # spread, computed keys
 
@@ -365,7 +383,9 @@ class _Walker:
         elif target is not None:
             local = self.node_text(right) if right.type == "identifier" else None
             prop = left.child_by_field_name("property") or left.child_by_field_name("index") or left
-            self.export(target, prop, local)
+            self.export(target, prop, local, right)
+        else:
+            self._written_member(left)
         if self.node_text(left).endswith("config.credentials"):
             self.v2_foreign = True  # AWS.config.credentials = new AWS.TemporaryCredentials(…)
         env_name = self._env_member(left)
@@ -607,6 +627,8 @@ class _Walker:
     def _export_call(self, node: Any, func: str) -> None:
         args = node.child_by_field_name("arguments")
         items = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if items and func.startswith("Object."):
+            self._written_member(items[0], itself=True)  # Object.assign(ns, …) adds to ns
         if not items or self._exports_target(items[0]) != "exports":
             if func.endswith(("__exportStar", "__reExport")) and any(
                 self._exports_target(a) == "exports" for a in items
@@ -708,7 +730,86 @@ class _Walker:
                 return _imported_ref(_Import(package, "*")) if package else None
         return None
 
+    # ------------------------------------------------------------------ export shapes
+
+    def visit_declaration(self, node: Any, function: str | None) -> None:
+        name = node.child_by_field_name("name")
+        if name is not None:
+            self.declared_callables.add(self.node_text(name))
+
+    def _written_member(self, target: Any, itself: bool = False) -> None:
+        """`ns.run = fn` / `exports.ns.run = fn`: the object named at the root of the member
+        chain (or `target` itself when `itself`) gains properties after it is made."""
+        node = _unwrap(target)
+        if not itself and node.type not in ("member_expression", "subscript_expression"):
+            return
+        steps = 0
+        while node is not None and steps < 64:
+            exported = self._exports_target(node)
+            if exported not in (None, "exports", "?") and (itself or node is not _unwrap(target)):
+                self.mutated_exports.add(exported)
+                return
+            if node.type == "identifier":
+                self.mutated.add(self.node_text(node))
+                return
+            if node.type not in ("member_expression", "subscript_expression"):
+                return
+            node = _unwrap(node.child_by_field_name("object"))
+            steps += 1
+
+    def _shape(self, node: Any, depth: int = 0) -> ObjectShape | str | None:
+        """What a value is, as far as the handler path goes: see TopLevelName.shape."""
+        node = _unwrap(node)
+        if node is None or depth > _MAX_SHAPE_DEPTH:
+            return None
+        kind = node.type
+        if kind == "method_definition":
+            # a getter's value is whatever it returns
+            return None if any(c.type in ("get", "set") for c in node.children) else CALLABLE
+        if kind in _FUNCTIONS or kind in _CLASSES:
+            return CALLABLE
+        if kind in ("identifier", "shorthand_property_identifier"):
+            name = self.node_text(node)
+            if name in self.mutated:
+                return None
+            bound = self.bindings.get(name, [])
+            if not bound and name in self.declared_callables:
+                return CALLABLE
+            return self._shape(bound[0], depth + 1) if len(bound) == 1 else None
+        if kind != "object":
+            return None
+        properties: list[tuple[str, ObjectShape | str | None]] = []
+        for member in node.named_children:
+            if member.type == "pair":
+                key = _key_text(self, member.child_by_field_name("key"))
+                if key is None:
+                    return None  # a computed key: any name
+                value = member.child_by_field_name("value")
+                properties.append((key, self._shape(value, depth + 1)))
+            elif member.type == "shorthand_property_identifier":
+                properties.append((self.node_text(member), self._shape(member, depth + 1)))
+            elif member.type == "method_definition":
+                key = _key_text(self, member.child_by_field_name("name"))
+                if key is None:
+                    return None
+                properties.append((key, self._shape(member, depth + 1)))
+            elif member.type != "comment":
+                return None  # a spread: any name
+        return ObjectShape(tuple(properties))
+
+    def _export_shapes(self) -> None:
+        for name, values in self.export_values.items():
+            entry = self.src.top_level.get(name)
+            if entry is None or entry.kind != "export" or name in self.mutated_exports:
+                continue
+            if len(values) != 1 or values[0] is None:
+                continue  # written twice: which value holds depends on the order of execution
+            shape = self._shape(values[0])
+            if shape is not None:
+                self.src.top_level[name] = replace(entry, shape=shape)
+
     def finish(self) -> None:
+        self._export_shapes()
         for name, node, guarded, function in self.env_reads:
             self.src.env_reads.append(
                 EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
@@ -915,6 +1016,10 @@ _VISIT = {
     "call_expression": _Walker.visit_call_expression,
     "pair": _Walker.visit_pair,
     "string": _Walker.visit_string,
+    "function_declaration": _Walker.visit_declaration,
+    "generator_function_declaration": _Walker.visit_declaration,
+    "class_declaration": _Walker.visit_declaration,
+    "abstract_class_declaration": _Walker.visit_declaration,
 }
 
 
@@ -961,7 +1066,7 @@ def _key_text(walker: _Walker, node: Any) -> str | None:
         "private_property_identifier",
     ):
         return walker.node_text(node)
-    if node.type == "number":
+    if node.type in ("number", "default"):
         return walker.node_text(node)
     return None
 
@@ -980,6 +1085,23 @@ def _binding_key(walker: _Walker, node: Any) -> str | None:
 
 def _is_nullish(walker: _Walker, node: Any) -> bool:
     return node.type in ("null", "undefined") or walker.node_text(node) in ("null", "undefined")
+
+
+def _declared_values(walker: _Walker, declaration: Any) -> list[tuple[Any, Any]]:
+    """(name node, value node) for each name an exported declaration binds; the value is the
+    declaration itself for a function or class, the initialiser for a variable, else None."""
+    if declaration.type in ("lexical_declaration", "variable_declaration"):
+        out: list[tuple[Any, Any]] = []
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                out.append((name, declarator.child_by_field_name("value")))
+            elif name is not None:
+                out.extend((n, None) for n in _pattern_identifiers(name))
+        return out
+    return [(name, declaration) for name in _declared_names(walker, declaration)]
 
 
 def _declared_names(walker: _Walker, declaration: Any) -> list[Any]:

@@ -50,7 +50,9 @@ def _analyze(path: Path, text: str) -> HandlerSource:
         return src
     pos = Positions(text)
     try:
-        _collect_top_level(parsed.tree.body, src, pos)
+        script = HandlerSource(path=path, language="python")
+        _collect_top_level(parsed.tree.body, src, pos, script)
+        src.main_only = sorted(set(script.top_level) - set(src.top_level))
         python_facts.collect(parsed.tree, src, pos)
     except RecursionError:  # nested deeper than the walk can follow: no facts, no findings
         src = HandlerSource(path=path, language="python", open_namespace=True)
@@ -140,8 +142,12 @@ def _bind_target(target: ast.expr, kind: str, src: HandlerSource, pos: Pos) -> N
 _TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
 
 
-def _collect_top_level(body: Iterable[ast.stmt], src: HandlerSource, pos: Positions) -> None:
-    """Module-level bindings, including those inside top-level if/try/with/for/while blocks."""
+def _collect_top_level(
+    body: Iterable[ast.stmt], src: HandlerSource, pos: Positions, script: HandlerSource
+) -> None:
+    """Module-level bindings, including those inside top-level if/try/with/for/while blocks.
+    Those under `if __name__ == "__main__":` go to `script`: they do not exist when Lambda
+    imports the module."""
     for stmt in body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kind = "async-def" if isinstance(stmt, ast.AsyncFunctionDef) else "def"
@@ -156,21 +162,23 @@ def _collect_top_level(body: Iterable[ast.stmt], src: HandlerSource, pos: Positi
         elif isinstance(stmt, ast.ClassDef):
             src.top_level[stmt.name] = TopLevelName(stmt.name, "class", pos.name(stmt))
         elif isinstance(stmt, ast.If):
-            _collect_top_level(stmt.body, src, pos)
-            _collect_top_level(stmt.orelse, src, pos)  # `elif` is an If in here
+            guard = python_facts.main_guard(stmt.test)
+            _collect_top_level(stmt.body, script if guard == "==" else src, pos, script)
+            # `elif` is an If in here
+            _collect_top_level(stmt.orelse, script if guard == "!=" else src, pos, script)
         elif isinstance(stmt, _TRY):
-            _collect_top_level(stmt.body, src, pos)
+            _collect_top_level(stmt.body, src, pos, script)
             for handler in stmt.handlers:
-                _collect_top_level(handler.body, src, pos)
-            _collect_top_level(stmt.orelse, src, pos)
-            _collect_top_level(stmt.finalbody, src, pos)
+                _collect_top_level(handler.body, src, pos, script)
+            _collect_top_level(stmt.orelse, src, pos, script)
+            _collect_top_level(stmt.finalbody, src, pos, script)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            _collect_top_level(stmt.body, src, pos)
+            _collect_top_level(stmt.body, src, pos, script)
             for item in stmt.items:
                 if item.optional_vars is not None:
                     _bind_target(item.optional_vars, "assign", src, pos(item.context_expr))
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-            _collect_top_level(stmt.body, src, pos)
+            _collect_top_level(stmt.body, src, pos, script)
         else:
             _simple_statement(stmt, src, pos)
 

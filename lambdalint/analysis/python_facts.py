@@ -694,16 +694,24 @@ def _top_name(frame: _Frame | None) -> str | None:
     return None if frame is None else frame.outermost().qualname
 
 
+def main_guard(test: ast.expr) -> str | None:
+    """How a test compares `__name__` with "__main__": "==" (the block runs only as a script,
+    never when Lambda imports the module), "!=" (the other way round), None for any other test."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    right = test.comparators[0]
+    if "__name__" not in (_dotted(test.left), _dotted(right)):
+        return None
+    if "__main__" not in (_string(test.left), _string(right)):
+        return None
+    if isinstance(test.ops[0], ast.Eq):
+        return "=="
+    return "!=" if isinstance(test.ops[0], ast.NotEq) else None
+
+
 def _is_main_test(test: ast.expr) -> bool:
     """`__name__ == "__main__"`."""
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
-        return False
-    right = test.comparators[0]
-    return (
-        isinstance(test.ops[0], ast.Eq)
-        and "__name__" in (_dotted(test.left), _dotted(right))
-        and "__main__" in (_string(test.left), _string(right))
-    )
+    return main_guard(test) == "=="
 
 
 def _is_none(node: ast.expr) -> bool:

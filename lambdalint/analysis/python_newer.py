@@ -35,7 +35,9 @@ def analyze(text: str, src: HandlerSource) -> bool:
             return Pos()
         return Pos(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
-    _Collector(cst, src, pos).body(wrapper.module.body)
+    script = HandlerSource(path=src.path, language="python")
+    _Collector(cst, src, pos, script).body(wrapper.module.body)
+    src.main_only = sorted(set(script.top_level) - set(src.top_level))
     src.notice = (
         "analysed in part: Python syntax newer than the Python running lambdalint; "
         "only its top-level names were read"
@@ -44,10 +46,14 @@ def analyze(text: str, src: HandlerSource) -> bool:
 
 
 class _Collector:
-    def __init__(self, cst: Any, src: HandlerSource, pos: Callable[[Any], Pos]) -> None:
+    def __init__(
+        self, cst: Any, src: HandlerSource, pos: Callable[[Any], Pos], script: HandlerSource
+    ) -> None:
         self.cst = cst
         self.src = src
         self.pos = pos
+        # where names bound under `if __name__ == "__main__":` go (not run on import)
+        self.script = script
 
     def dotted(self, node: Any) -> str:
         cst = self.cst
@@ -95,11 +101,7 @@ class _Collector:
                 for small in stmt.body:
                     self.small(small)
             elif isinstance(stmt, cst.If):
-                self.body(stmt.body.body)
-                orelse = stmt.orelse
-                while orelse is not None:
-                    self.body(orelse.body.body)
-                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+                self.if_statement(stmt)
             elif isinstance(stmt, cst.Try):
                 self.body(stmt.body.body)
                 for handler in stmt.handlers:
@@ -113,6 +115,43 @@ class _Collector:
                     for item in stmt.items:
                         if item.asname is not None:
                             self.bind(item.asname.name, "assign", self.pos(item))
+
+    def if_statement(self, stmt: Any) -> None:
+        guard = self.main_guard(stmt.test)
+        self.branch(lambda: self.body(stmt.body.body), guard == "==")
+        orelse = stmt.orelse
+        if isinstance(orelse, self.cst.If):  # `elif`
+            self.branch(lambda: self.if_statement(orelse), guard == "!=")
+        elif orelse is not None:
+            self.branch(lambda: self.body(orelse.body.body), guard == "!=")
+
+    def branch(self, collect: Callable[[], None], script_only: bool) -> None:
+        """Collect a branch's names; into `script` when it runs only as a script."""
+        if not script_only:
+            collect()
+            return
+        src, self.src = self.src, self.script
+        try:
+            collect()
+        finally:
+            self.src = src
+
+    def main_guard(self, test: Any) -> str | None:
+        """How a test compares `__name__` with "__main__": "==", "!=", else None."""
+        cst = self.cst
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        target = test.comparisons[0]
+        sides = (test.left, target.comparator)
+        if not any(isinstance(x, cst.Name) and x.value == "__name__" for x in sides):
+            return None
+        if not any(
+            isinstance(x, cst.SimpleString) and x.evaluated_value == "__main__" for x in sides
+        ):
+            return None
+        if isinstance(target.operator, cst.Equal):
+            return "=="
+        return "!=" if isinstance(target.operator, cst.NotEqual) else None
 
     def small(self, small: Any) -> None:
         cst = self.cst

@@ -18,6 +18,29 @@ class Params:
     required_keyword_only: int = 0
 
 
+CALLABLE = "callable"
+
+
+@dataclass(frozen=True)
+class ObjectShape:
+    """An object literal whose properties can all be seen, each with the shape of its value:
+    an ObjectShape for a nested object literal, CALLABLE for a function or class, None when
+    it cannot be told."""
+
+    properties: tuple[tuple[str, ObjectShape | str | None], ...]
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.properties]
+
+    def get(self, name: str) -> tuple[bool, ObjectShape | str | None]:
+        """Whether the object has the property, and the shape of its value (the last one
+        written wins, as in an object literal)."""
+        for key, shape in reversed(self.properties):
+            if key == name:
+                return True, shape
+        return False, None
+
+
 @dataclass(frozen=True)
 class TopLevelName:
     """A name bound at module level: def, async def, class, assignment, import or export."""
@@ -30,6 +53,9 @@ class TopLevelName:
     decorators: tuple[str, ...] = ()
     # Node: the module-level name an export refers to (`exports.main = handler` → "handler")
     target: str | None = None
+    # Node: what the export's value is, when it can be seen: an ObjectShape for an object
+    # literal (`exports.ns = { run() {} }`), CALLABLE for a function or class, else None
+    shape: ObjectShape | str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +111,8 @@ class HandlerSource:
     top_level: dict[str, TopLevelName] = field(default_factory=dict)
     # names may be bound in ways parsing cannot see (`from x import *`, `module.exports = require(...)`)
     open_namespace: bool = False
+    # Python: names bound only under `if __name__ == "__main__":` (not when Lambda imports)
+    main_only: list[str] = field(default_factory=list)
     parse_error: tuple[str, Pos] | None = None
     env_reads: list[EnvRead] = field(default_factory=list)
     sdk_calls: list[SdkCall] = field(default_factory=list)

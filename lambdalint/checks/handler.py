@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lambdalint.analysis.handler_target import HandlerTarget
+from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc
@@ -29,7 +31,9 @@ def _handler_loc(fn: Function) -> Loc:
 
 def file_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     target = ctx.handler_target(fn)
-    if target.status == "missing-file":
+    if target.status == "unverified":
+        ctx.notice("LL101", _handler_loc(fn), target.message)
+    elif target.status == "missing-file":
         yield Finding(target.message, _handler_loc(fn))
     elif target.status == "missing-dir":
         loc = fn.code.loc if fn.code is not None else fn.loc
@@ -47,19 +51,73 @@ def function_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if target.status != "ok":
         return
     src = ctx.source(fn)
-    if src is None or src.parse_error is not None or src.open_namespace:
-        return
-    if target.function in src.top_level:
+    if src is None or src.parse_error is not None:
         return
     where = ctx.display_path(src.path) if target.inline_source is None else "the inline code"
+    entry = src.top_level.get(target.function)
+    if entry is not None:
+        missing = _missing_member(entry.shape, target.member_path)
+        if missing is not None:
+            index, names = missing
+            held = ".".join((target.function, *target.member_path[:index]))
+            msg = (
+                f"handler '{target.handler}': in {where}, '{held}' has no property "
+                f"'{target.member_path[index]}'"
+            )
+            yield Finding(msg + _listing(names, "it has"), _handler_loc(fn))
+        return
+    if src.open_namespace or (target.language == "node" and _in_default_export(src, target)):
+        return
     defined = sorted(
         n.name for n in src.top_level.values() if n.kind in ("def", "async-def", "export")
     )
     what = "export" if target.language == "node" else "top-level callable"
     msg = f"handler '{target.handler}': {where} defines no {what} '{target.function}'"
-    if defined:
-        msg += f" (it defines: {', '.join(defined[:6])}{', …' if len(defined) > 6 else ''})"
-    yield Finding(msg, _handler_loc(fn))
+    if target.language == "python" and src.main_only and target.function in src.main_only:
+        msg += (
+            ' at import: it is defined only under `if __name__ == "__main__":`, which does '
+            "not run when Lambda imports the module"
+        )
+        yield Finding(msg, _handler_loc(fn))
+        return
+    yield Finding(msg + _listing(defined), _handler_loc(fn))
+
+
+def _listing(names: list[str], verb: str = "it defines") -> str:
+    if not names:
+        return ""
+    return f" ({verb}: {', '.join(names[:6])}{', …' if len(names) > 6 else ''})"
+
+
+def _missing_member(
+    shape: ObjectShape | str | None, path: tuple[str, ...]
+) -> tuple[int, list[str]] | None:
+    """Where the property path leaves an object literal that can be seen whole: the index of
+    the missing property and the names the object has. None when the path is there or a
+    value on the way cannot be seen (a function, whose properties may be set anywhere)."""
+    for index, name in enumerate(path):
+        if not isinstance(shape, ObjectShape):
+            return None
+        found, inner = shape.get(name)
+        if not found:
+            return index, sorted(shape.names())
+        shape = inner
+    return None
+
+
+def _in_default_export(src: HandlerSource, target: HandlerTarget) -> bool:
+    """Newer releases of the Node runtime look for the handler in the default export too when
+    the module has no such export: only a default export that is visibly a function, or an
+    object literal without the name, rules that out."""
+    default = src.top_level.get("default")
+    if default is None or target.function == "default":
+        return False
+    if default.shape == CALLABLE:
+        return False
+    if isinstance(default.shape, ObjectShape):
+        found, _ = default.shape.get(target.function)
+        return found
+    return True
 
 
 def _checked_def(fn: Function, ctx: CheckContext):  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from lambdalint.model import (
     Diagnostic,
     EnvVar,
     Function,
+    Layer,
     Loc,
     Pos,
     Prop,
@@ -32,6 +33,8 @@ from lambdalint.model import (
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_FUNCTION = "AWS::Serverless::Function"
 CFN_FUNCTION = "AWS::Lambda::Function"
+SAM_LAYER = "AWS::Serverless::LayerVersion"
+CFN_LAYER = "AWS::Lambda::LayerVersion"
 
 _MARKERS = ("Resources", "AWSTemplateFormatVersion")
 _DYNAMIC_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure|ssm):")
@@ -213,8 +216,7 @@ def _build(
     if fn.code.build_method == "esbuild":
         fn.code.entry_points = _entry_points(tpl, res)
     fn.environment, fn.environment_complete = _environment(path, tpl, props)
-    layers = props.get("Layers")
-    fn.layers = [tpl.resolve(x) if not intrinsic_name(x) else x for x in as_list(layers)]
+    fn.layers = _layers(doc, tpl, props)
     arch = props.get("Architectures")
     fn.architectures = [tpl.resolve(x) for x in as_list(arch)]
     tags = props.get("Tags")
@@ -286,6 +288,74 @@ def _code_location(
             return _local_code(asset, base, loc, built, build_method)
         return CodeLocation("s3", loc)
     return CodeLocation("unknown", loc)
+
+
+def _layers(doc: Document, tpl: Template, props: dict[str, Any]) -> list[Layer]:
+    raw = props.get("Layers")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):  # !If, !Split, a list parameter: the layers are not known
+        value = tpl.resolve(raw)
+        if value is NO_VALUE:
+            return []
+        return [Layer(UNKNOWN, Loc(doc.path, pos_of(props, "Layers")), "given by an expression")]
+    out: list[Layer] = []
+    for i, item in enumerate(raw):
+        loc = Loc(doc.path, pos_of(raw, i))
+        target = tpl.ref_target(item)
+        if target is not None and tpl.resource_type(target) in (SAM_LAYER, CFN_LAYER):
+            out.append(_layer_resource(doc, tpl, target, loc))
+            continue
+        value = tpl.resolve(item)
+        if value is NO_VALUE:
+            continue
+        out.append(Layer(value if isinstance(value, str) else UNKNOWN, loc, _layer_text(item)))
+    return out
+
+
+def _layer_text(item: Any) -> str:
+    """A layer reference as a reader would recognise it: the ARN, or the text of `!Sub`."""
+    name = intrinsic_name(item)
+    if name is None:
+        return str(item)
+    arg = item[name]
+    if name == "Fn::Sub":
+        arg = arg[0] if isinstance(arg, list) and arg else arg
+    return arg if isinstance(arg, str) else str(item)
+
+
+# SAM builds a layer with a runtime's BuildMethod into the folder that runtime reads
+# (aws-sam-cli `get_layer_subfolder`): the ContentUri files and installed dependencies
+_SAM_LAYER_PREFIX = {"python": "python", "nodejs": "nodejs", "ruby": "ruby/lib", "java": "java"}
+
+
+def _layer_resource(doc: Document, tpl: Template, logical_id: str, loc: Loc) -> Layer:
+    """A layer defined in the template: its content, when it is a local folder or zip."""
+    res = tpl.resource(logical_id) or {}
+    props = tpl.properties(logical_id)
+    meta = res.get("Metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    base = doc.path.parent
+    value: Any = None
+    if res.get("Type") == SAM_LAYER:
+        value = tpl.resolve(props.get("ContentUri"))
+    else:
+        value = tpl.resolve(props.get("Content"))
+        asset = meta.get("aws:asset:path")
+        if isinstance(value, dict) and isinstance(asset, str):
+            value = asset  # a CDK asset: the folder sits next to the template in cdk.out
+    if not isinstance(value, str) or not value or value.startswith(("s3://", "https://")):
+        return Layer(UNKNOWN, loc, logical_id)
+    if "{{" in value or not _exists(base / value):
+        return Layer(UNKNOWN, loc, logical_id)
+    method = meta.get("BuildMethod")
+    method = method.lower() if isinstance(method, str) else None
+    if method == "makefile":
+        return Layer(UNKNOWN, loc, logical_id)  # the Makefile decides what the layer holds
+    prefix = ""
+    if method is not None:
+        prefix = next((p for rt, p in _SAM_LAYER_PREFIX.items() if method.startswith(rt)), "")
+    return Layer(UNKNOWN, loc, logical_id, base / value, prefix, built=method is not None)
 
 
 def _entry_points(tpl: Template, res: dict[str, Any]) -> list[str] | None:

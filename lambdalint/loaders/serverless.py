@@ -23,6 +23,7 @@ from lambdalint.model import (
     Event,
     Function,
     FunctionUrl,
+    Layer,
     Loc,
     LogGroup,
     ManagedPolicy,
@@ -288,8 +289,7 @@ class _Service:
         fn.tracing = self._tracing(body)
         arch = self._setting(body, "architecture")
         fn.architectures = [arch.value] if arch is not None else []
-        layers = body.get("layers", self.provider.get("layers"))
-        fn.layers = [self.vars.resolve(x) if not _intrinsic(x) else UNKNOWN for x in layers] if isinstance(layers, list) else []
+        fn.layers = self._layers(body)
         fn.tags = self._tags(body)
         if body.get("image") is not None:
             fn.package_type = "Image"
@@ -305,6 +305,49 @@ class _Service:
         if isinstance(destinations, LMap) and destinations.get("onFailure") is not None:
             fn.on_failure = Prop(self._arn(destinations["onFailure"]), self.loc(destinations, "onFailure"))
         return fn
+
+    def _layers(self, body: LMap) -> list[Layer]:
+        owner = body if "layers" in body else self.provider
+        raw = owner.get("layers")
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            return [Layer(UNKNOWN, self.loc(owner, "layers"), "given by an expression")]
+        out = []
+        for i, item in enumerate(raw):
+            loc = Loc(self.path, pos_of(raw, i))
+            target = _logical_target(item) if _intrinsic(item) else None
+            if target is not None:
+                out.append(self._layer_definition(target, loc))
+                continue
+            value = self.vars.resolve(item) if not _intrinsic(item) else UNKNOWN
+            text = value if isinstance(value, str) else _text(item) or "given by a variable"
+            out.append(Layer(value if isinstance(value, str) else UNKNOWN, loc, text))
+        return out
+
+    def _layer_definition(self, logical_id: str, loc: Loc) -> Layer:
+        """`{Ref: <Name>LambdaLayer}`: a layer of the service's `layers:` section, whose
+        `path` folder (or `package.artifact` zip) is the layer's content."""
+        section = self.data.get("layers")
+        if isinstance(section, LMap):
+            for key, spec in section.items():
+                if not isinstance(key, str) or _logical_id(key) + "LambdaLayer" != logical_id:
+                    continue
+                if not isinstance(spec, LMap):
+                    break
+                package = spec.get("package")
+                artifact = self.resolved(package, "artifact") if isinstance(package, LMap) else None
+                folder = artifact if artifact is not None else self.resolved(spec, "path")
+                remote = isinstance(folder, str) and folder.startswith(("s3://", "https://"))
+                if not isinstance(folder, str) or not folder or remote:
+                    break
+                content = self.folder / folder
+                try:
+                    exists = content.exists()
+                except (OSError, ValueError):
+                    exists = False
+                return Layer(UNKNOWN, loc, key, content if exists else None)
+        return Layer(UNKNOWN, loc, logical_id)
 
     def _default_name(self, key: str) -> Any:
         service = self.data.get("service")

@@ -36,6 +36,7 @@ from lambdalint.model import (
     Event,
     Function,
     FunctionUrl,
+    Layer,
     Loc,
     LogGroup,
     ManagedPolicy,
@@ -245,7 +246,7 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
     logging = first_block(body, "logging_config")
     if logging is not None and logging.get("log_group") is not None:
         fn.logging_config_group = Prop(link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group"))
-    fn.layers = _list_values(scope, body.get("layers"))
+    fn.layers = layers(scope, res)
     fn.architectures = _list_values(scope, body.get("architectures"))
     tags = scope.evaluate(body.get("tags"))
     if isinstance(tags, dict):
@@ -323,6 +324,50 @@ def names_function(scope: Scope, expr: Any, fn_res: Resource) -> bool:
     return theirs.endswith(":function:" + mine)
 
 
+# ---------------------------------------------------------------- layers
+
+
+def layers(scope: Scope, res: Resource) -> list[Layer]:
+    body = res.body
+    raw = body.get("layers")
+    if raw is None:
+        return []
+    if not isinstance(raw, LList):
+        value = scope.evaluate(raw)  # concat(...), a variable: the list may still be known
+        if isinstance(value, list):
+            return [_layer_value(scope, v, res.loc_of(body, "layers")) for v in value]
+        return [Layer(UNKNOWN, res.loc_of(body, "layers"), "given by an expression")]
+    out = []
+    for i, item in enumerate(raw):
+        loc = Loc(res.path, raw.item_pos[i] if i < len(raw.item_pos) else raw.pos)
+        layer, _ = scope.first_target(item, ("aws_lambda_layer_version",))
+        if layer is not None:
+            out.append(_layer_resource(scope, layer, loc))
+        else:
+            out.append(_layer_value(scope, item, loc))
+    return out
+
+
+def _layer_value(scope: Scope, expr: Any, loc: Loc) -> Layer:
+    value = scope.evaluate(expr)
+    if isinstance(value, str):
+        return Layer(str(value), loc, str(value))
+    return Layer(UNKNOWN, loc, scope.render(expr) or "given by an expression")
+
+
+def _layer_resource(scope: Scope, layer: Resource, loc: Loc) -> Layer:
+    """An `aws_lambda_layer_version` of the module: its content when `filename` is a local zip
+    or an `archive_file` of a local folder or file."""
+    code = _filename_code(scope, layer, layer.body)
+    content = code.path if code.kind in ("dir", "zip") and code.path is not None else None
+    try:
+        if content is not None and not content.exists():
+            content = None  # produced by a build step, or not there at all: cannot be opened
+    except (OSError, ValueError):
+        content = None
+    return Layer(UNKNOWN, loc, layer.address, content)
+
+
 # ---------------------------------------------------------------- code location
 
 
@@ -332,6 +377,11 @@ def code_location(scope: Scope, res: Resource) -> CodeLocation:
         return CodeLocation("image", res.loc_of(body, "image_uri"))
     if body.get("s3_bucket") is not None:
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
+    return _filename_code(scope, res, body)
+
+
+def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
+    """The code named by `filename`: a local zip, or the source of an `archive_file`."""
     raw = body.get("filename")
     if raw is None:
         return CodeLocation("unknown", res.loc)
