@@ -54,6 +54,7 @@ SHARED = [
         "special-files",
         "terraform-and-serverless",
         "python-deep",
+        "terraform-heredoc-blank-lines",
     )
 ]
 SENTINEL = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
