@@ -243,3 +243,14 @@ def test_linear_heredoc_pattern_matches_what_the_original_matched(body: str, tri
     text = ("<<-EOT\n" if trim else "<<EOT\n") + body + "\nEOT\n"
     old, new = re.match(original, text), re.match(linear, text)
     assert (old and old.span()) == (new and new.span())
+
+
+def test_expression_text_is_cut_from_the_text_that_was_parsed() -> None:
+    """Trailing blanks are removed before parsing (for heredoc markers): the source text of an
+    expression kept unevaluated must come from that same text, not be shifted by them."""
+    from lambdalint.loaders.terraform_hcl import parse_file
+    from lambdalint.loaders.terraform_model import Opaque
+
+    tf = parse_file(Path("main.tf"), 'locals {   \n   \n  a = "x"    \n  b = f(c) ? 1 : 2\n}\n')
+    value, _ = tf.locals["b"]
+    assert isinstance(value, Opaque) and value.text == "f(c) ? 1 : 2"

@@ -102,12 +102,21 @@ def heredocs_are_linear() -> bool:
     return all(_WITHIN_LINE in lark.get_terminal(name).pattern.value for name in _HEREDOC_TERMINALS)
 
 
+def _parseable(text: str) -> str:
+    """The text handed to the grammar (the offsets of the tree's nodes are offsets in it)."""
+    return _TRAILING_BLANKS.sub("", text) + "\n"
+
+
 def parse_tree(text: str) -> Any:
     """The raw Lark tree of an HCL text; raises HclError with the position of a syntax error."""
+    return _parse_parseable(_parseable(text))
+
+
+def _parse_parseable(text: str) -> Any:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        return _parser().parse(_TRAILING_BLANKS.sub("", text) + "\n")
+        return _parser().parse(text)
     except UnexpectedInput as exc:
         line = getattr(exc, "line", 1) or 1
         column = getattr(exc, "column", 1) or 1
@@ -122,7 +131,8 @@ def parse_tree(text: str) -> Any:
 
 def parse_file(path: Path, text: str) -> TfFile:
     """Parse one .tf file. Raises HclError."""
-    tree = parse_tree(text)
+    text = _parseable(text)
+    tree = _parse_parseable(text)
     conv = _Converter(text, path)
     body = tree.children[0] if tree.children else None
     tf = TfFile(path)
@@ -144,8 +154,9 @@ def parse_attributes(path: Path, text: str) -> dict[str, Any]:
         except LoadError:
             return {}
         return dict(data) if isinstance(data, dict) else {}
+    text = _parseable(text)
     try:
-        tree = parse_tree(text)
+        tree = _parse_parseable(text)
     except HclError:
         return {}
     conv = _Converter(text, path)
