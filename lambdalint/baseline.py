@@ -20,6 +20,7 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.findings import Finding
+from lambdalint.loaders.document import read_lines
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
 FORMAT_VERSION = 1
@@ -36,11 +37,7 @@ class LineCache:
 
     def text(self, path: Path, line: int) -> str:
         if path not in self._lines:
-            try:
-                with path.open(encoding="utf-8", errors="replace") as fh:
-                    self._lines[path] = fh.read().splitlines()
-            except OSError:
-                self._lines[path] = []
+            self._lines[path] = read_lines(path)
         lines = self._lines[path]
         return lines[line - 1] if 0 < line <= len(lines) else ""
 

@@ -180,3 +180,70 @@ def test_a_crashing_loader_is_an_internal_error_for_that_file_only(
     assert "Traceback" not in result.output
     assert "lambdalint: internal error: loading bad/template.yaml: TypeError: boom" in result.stderr
     assert "good/template.yaml" in result.stdout  # the rest was linted and reported
+
+
+# ---------------------------------------------------------------- code archives
+
+
+def _archive(path: Path, names: list[str], prepend: bytes = b"", zip64: bool = False) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
+        archive.comment = b"built by a test"
+        for name in names:
+            info = zipfile.ZipInfo(name)
+            info.comment = b"entry comment"
+            if zip64:
+                with archive.open(info, "w", force_zip64=True) as f:
+                    f.write(b"x")
+            else:
+                archive.writestr(info, b"x", compress_type=zipfile.ZIP_DEFLATED)
+    if prepend:
+        path.write_bytes(prepend + path.read_bytes())
+    return path
+
+
+@pytest.mark.parametrize("kind", ["plain", "utf8-names", "prepended", "zip64", "empty", "many"])
+def test_archive_names_are_those_zipfile_lists(kind: str, tmp_path: Path) -> None:
+    """The central directory is read entry by entry (never whole): same names as zipfile."""
+    import zipfile
+
+    from lambdalint.analysis.handler_target import _zip_names
+
+    names = {
+        "plain": ["app.py", "pkg/__init__.py", "pkg/mod.py", "dir/"],
+        "utf8-names": ["ünïcödé/app.py", "日本/handler.py"],
+        "prepended": ["app.py", "lib/x.py"],
+        "zip64": ["app.py", "b.py"],
+        "empty": [],
+        "many": [f"f{i}/m{i}.py" for i in range(3_000)],
+    }[kind]
+    path = _archive(
+        tmp_path / "code.zip",
+        names,
+        prepend=b"#!/bin/sh\nexit 0\n" if kind == "prepended" else b"",
+        zip64=kind == "zip64",
+    )
+    assert list(_zip_names(path)) == zipfile.ZipFile(path).namelist() == names
+
+
+def test_archive_whose_directory_outgrows_its_count_is_not_listed(tmp_path: Path) -> None:
+    import struct
+
+    from lambdalint.analysis import handler_target
+
+    entry = struct.pack(
+        "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, *[0] * 6
+    )
+    count = handler_target.MAX_ZIP_ENTRIES + 1
+    directory = (entry + b"a") * count
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), 0, 0)
+    (tmp_path / "code.zip").write_bytes(directory + end)
+    with pytest.raises(handler_target._ZipTooLarge):
+        list(handler_target._zip_names(tmp_path / "code.zip"))
+    # the end record counting 1 and the directory holding 2: damaged, not listed
+    (tmp_path / "two.zip").write_bytes(
+        (entry + b"a") * 2 + end[:12] + struct.pack("<II", 94, 0) + b"\0\0"
+    )
+    with pytest.raises(ValueError):
+        list(handler_target._zip_names(tmp_path / "two.zip"))

@@ -244,6 +244,8 @@ _WATCHED = (
     "ctypes.dlopen",
     "exec",
     "open",
+    "os.listdir",
+    "os.scandir",
 )
 
 
@@ -317,6 +319,11 @@ def test_nothing_is_executed_imported_or_fetched(trap: Path) -> None:
     assert not imported
 
 
+def _real(cwd: Path, path: str | bytes | os.PathLike[str]) -> Path:
+    """Where a path the run used (relative to its working directory) leads, links followed."""
+    return Path(os.path.realpath(os.path.join(cwd, os.fsdecode(path))))
+
+
 def test_nothing_outside_the_tree_is_read(trap: Path) -> None:
     result, events = _audited(trap)
     assert not result.internal_errors
@@ -333,12 +340,16 @@ def test_nothing_outside_the_tree_is_read(trap: Path) -> None:
             continue
         if isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
             continue
-        read.add(
-            Path(os.fsdecode(args[0])).resolve()
-            if not os.path.isabs(args[0])
-            else Path(os.fsdecode(args[0]))
-        )
+        read.add(_real(tree, args[0]))
     outside = [p for p in read if not _inside(p, tree) and not any(_inside(p, a) for a in allowed)]
+    assert not outside, outside
+    # nor is a folder outside it listed (links followed: a code folder linked out of the tree)
+    listed = {
+        _real(tree, args[0])
+        for event, args in events
+        if event in ("os.listdir", "os.scandir") and isinstance(args[0], (str, bytes, os.PathLike))
+    }
+    outside = [p for p in listed if not _inside(p, tree) and not any(_inside(p, a) for a in allowed)]
     assert not outside, outside
     assert tree / "path-traversal" / "secret" / "passwd.py" not in read
     assert not [p for p in read if _inside(p, tree.parent / "trap-outside")]
