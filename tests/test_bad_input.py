@@ -247,3 +247,59 @@ def test_archive_whose_directory_outgrows_its_count_is_not_listed(tmp_path: Path
     )
     with pytest.raises(ValueError):
         list(handler_target._zip_names(tmp_path / "two.zip"))
+
+
+# ---------------------------------------------------------------- files that configure the run
+
+_HOSTILE_SETTINGS = {
+    "fifo": None,  # made with os.mkfifo
+    "zero": None,  # a link to /dev/zero
+    "deep": "[" * 100_000 + "]" * 100_000,
+    "huge": "# " + "x" * 6 * 1024 * 1024 + "\n",
+    "bomb": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+}
+
+
+def _plant(path: Path, how: str, wrap: str = "{}") -> None:
+    if how == "fifo":
+        os.mkfifo(path)
+    elif how == "zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text(wrap.format(_HOSTILE_SETTINGS[how]), encoding="utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero")
+@pytest.mark.parametrize("how", ["fifo", "zero", "deep", "huge", "bomb"])
+@pytest.mark.parametrize("what", ["baseline", "config", "rule"])
+def test_a_hostile_baseline_config_or_rule_file_is_a_one_line_error(
+    what: str, how: str, tmp_path: Path
+) -> None:
+    """A FIFO blocked, /dev/zero exhausted memory, a 100,000-deep baseline was an internal
+    RecursionError: each is now a usage or configuration error (exit 2) in one line."""
+    shutil.copytree(FIXTURES / "LL102-handler-function-missing" / "wrong-name", tmp_path / "p")
+    project = tmp_path / "p"
+    args = ["check", "--no-cache", "."]
+    if what == "baseline":
+        _plant(project / "base.json", how, '{{"version": 1, "findings": {}}}')
+        args += ["--baseline", "base.json"]
+    elif what == "config":
+        _plant(project / "lint.yaml", how, "select: {}\n")
+        args += ["--config", "lint.yaml"]
+    else:
+        (project / ".lambdalint.yaml").write_text("extend-rules: [rules]\n", encoding="utf-8")
+        (project / "rules").mkdir()
+        _plant(project / "rules" / "custom.yaml", how)
+    done = subprocess.run(
+        [sys.executable, "-m", "lambdalint", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lambdalint: error: "), done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -479,6 +479,41 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
     return root, diags
 
 
+def parse_settings_yaml(text: str) -> Any:
+    """A file that configures the run (configuration, rule file), read as PyYAML's safe loader
+    reads it (the YAML 1.1 scalars users expect there), once its event stream is known to nest
+    at most `max-depth` levels (PyYAML's composer recurses once per level); the value must not
+    expand, aliases counted where they are used, to more than `max-nodes` values. Raises
+    LoadError with a one-line message that quotes nothing of the file."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    max_depth, max_nodes = LIMITS.max_depth, LIMITS.max_nodes
+    try:
+        depth = 0
+        for ev in yaml.parse(text, Loader=loader):
+            if isinstance(ev, opening):
+                depth += 1
+                if depth > max_depth:
+                    raise LoadError(
+                        f"nesting deeper than {max_depth} levels", _mark_pos(ev.start_mark)
+                    )
+            elif isinstance(ev, closing):
+                depth -= 1
+        data = yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "malformed YAML"
+        raise LoadError(message, _mark_pos(mark) if mark is not None else Pos()) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(type(exc).__name__, Pos()) from None
+    except RecursionError:
+        raise LoadError("nesting too deep", Pos()) from None
+    if node_count(data, max_nodes) > max_nodes:
+        raise LoadError(f"expands to more than {max_nodes:,} values (YAML alias bomb?)", Pos())
+    return data
+
+
 _FLOW_TOKENS = re.compile(r"""[\[\]{}'"#]""")
 
 
@@ -820,11 +855,11 @@ def read_settings(path: Path) -> str:
     """The text of a file that configures the run (configuration, rule or baseline file),
     read with the limits of project files: a regular file of at most `max-file-size` bytes,
     as text. It may lie outside the checked tree (a configuration is found by walking up).
-    Raises Unreadable with a one-line reason."""
+    Raises Unreadable with a one-line reason ("Permission denied", "not a regular file ...")."""
     try:
         raw = read_bounded(path, LIMITS.max_file_bytes)
     except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}", notice=False) from None
+        raise Unreadable(str(exc.strerror or exc), notice=False) from None
     text, diag = decode(raw, path)
     if text is None:
         raise Unreadable(diag.message if diag is not None else "not text", notice=False)
