@@ -115,7 +115,13 @@ def load_rule_folder(folder: Path) -> list[Rule]:
     if not folder.is_dir():
         raise RuleError(f"{folder}: extend-rules folder does not exist")
     rules = []
+    real_folder = folder.resolve()
     for path in sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))):
+        real = path.resolve()
+        if real.parent != real_folder and real_folder not in real.parents:
+            # a rule file's text is printed (`rules`, `explain`, validation errors): a link to
+            # a file elsewhere (credentials) would publish it
+            raise RuleError(f"{path}: not read: symbolic link out of the extend-rules folder")
         data = _read(path)
         validate(data, path)
         rule = _from_data(data, path)

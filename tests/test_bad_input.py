@@ -303,3 +303,23 @@ def test_a_hostile_baseline_config_or_rule_file_is_a_one_line_error(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("lambdalint: error: "), done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_rule_file_linked_out_of_its_folder_is_not_read(tmp_path: Path) -> None:
+    """A rule file's text is printed (in `rules`, in validation errors): one that links to a
+    file elsewhere (credentials, say) would publish it."""
+    secret = tmp_path / "credentials"
+    secret.write_text("token-Zq8VtP2-not-to-be-printed\n", encoding="utf-8")
+    project = tmp_path / "p"
+    (project / "rules").mkdir(parents=True)
+    (project / ".lambdalint.yaml").write_text("extend-rules: [rules]\n", encoding="utf-8")
+    (project / "rules" / "org.yaml").symlink_to(secret)
+    old = Path.cwd()
+    os.chdir(project)
+    try:
+        done = CliRunner().invoke(main, ["rules"])
+    finally:
+        os.chdir(old)
+    assert done.exit_code == 2
+    assert "symbolic link out of the extend-rules folder" in done.stderr
+    assert "Zq8VtP2" not in done.output
