@@ -20,6 +20,13 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.findings import Finding
+from lambdalint.loaders.document import (
+    LoadError,
+    Unreadable,
+    parse_json,
+    read_lines,
+    read_settings,
+)
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
 FORMAT_VERSION = 1
@@ -36,11 +43,7 @@ class LineCache:
 
     def text(self, path: Path, line: int) -> str:
         if path not in self._lines:
-            try:
-                with path.open(encoding="utf-8", errors="replace") as fh:
-                    self._lines[path] = fh.read().splitlines()
-            except OSError:
-                self._lines[path] = []
+            self._lines[path] = read_lines(path)
         lines = self._lines[path]
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
@@ -116,8 +119,15 @@ def write(findings: list[Finding], path: Path) -> int:
 
 
 def read(path: Path) -> Counter[str]:
-    """The fingerprints recorded in a baseline file (ValueError when it is not one)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The fingerprints recorded in a baseline file (ValueError, one line, when it cannot be
+    read or is not one). It comes with the repository: it is read with the limits of project
+    files (a regular file of at most `max-file-size` bytes, nesting at most `max-depth`)."""
+    try:
+        data, _ = parse_json(read_settings(path), path)
+    except Unreadable as exc:
+        raise ValueError(exc.message) from None
+    except LoadError as exc:
+        raise ValueError(f"line {exc.pos.line}: {exc.message}") from None
     rows = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(rows, list) or data.get("version") != FORMAT_VERSION:
         raise ValueError(

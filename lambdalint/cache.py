@@ -441,10 +441,10 @@ class SourceCache:
                 text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
                 if len(text) > MAX_SHARD_BYTES // 4 and len(text.encode()) > MAX_SHARD_BYTES:
                     continue  # would not be read back
-                target = self.folder / f"{name}.json"
-                tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-                _write_new(tmp, text)
-                os.replace(tmp, target)  # replaces a link at `target` itself, never its target
+                try:
+                    _replace(self.folder / f"{name}.json", text)
+                except OSError:
+                    continue  # a folder or something unwritable has this shard's name
         except (OSError, ValueError, RecursionError):
             pass  # a read-only tree just runs uncached
         self._dirty.clear()
@@ -467,10 +467,36 @@ def _read_own(path: Path) -> str:
 
 
 def _write_new(path: Path, text: str) -> None:
-    """Create `path` (failing if anything, a link included, is already there) and write it."""
+    """Create `path` (failing if anything, a link included, is already there) and write it;
+    a file it created but could not fill (a full disk) is removed again."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as f:
-        f.write(text)
+    fd = os.open(path, flags, 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except BaseException:
+        _remove(path)
+        raise
+
+
+def _replace(target: Path, text: str) -> None:
+    """Write `target` atomically (a reader sees the old or the new file) through a temporary
+    file of this process, which never stays behind: when the replacing fails (`target` is a
+    folder, the disk is full, the run is interrupted) it is removed."""
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    _write_new(tmp, text)
+    try:
+        os.replace(tmp, target)  # replaces a link at `target` itself, never its target
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _mark_folder(folder: Path) -> None:

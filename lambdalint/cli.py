@@ -36,7 +36,10 @@ def _fewer_collections() -> None:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"lambdalint: error: {message}", err=True)
+    """Exit 2 with one line; the message may hold a key, a path or a value from a file."""
+    from lambdalint.reporters import clean
+
+    click.echo(f"lambdalint: error: {clean(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -243,12 +246,15 @@ def _nothing_checked(targets: list[Path], project: Any) -> None:
 def _statistics(result: Any) -> str:
     from collections import Counter
 
+    from lambdalint.reporters import clean
+
     names = {r.id: r for r in result.rules}
     counts = Counter(f.rule_id for f in result.findings if f.suppressed is None)
     lines = []
     for rid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         rule = names.get(rid)
-        lines.append(f"{n:5d}  {rid:<7} {rule.name if rule else '':<34} [{rule.severity if rule else ''}]")
+        name, severity = (clean(rule.name), clean(rule.severity)) if rule else ("", "")
+        lines.append(f"{n:5d}  {clean(rid):<7} {name:<34} [{severity}]")
     if not lines:
         lines.append("No findings.")
     return "\n".join(lines) + "\n"
@@ -276,7 +282,10 @@ def baseline_cmd(paths: tuple[Path, ...], output: Path, config_file: str | None)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
         return
-    click.echo(f"lambdalint: recorded {count} finding{'s' if count != 1 else ''} in {output}", err=True)
+    from lambdalint.reporters import clean
+
+    plural = "s" if count != 1 else ""
+    click.echo(f"lambdalint: recorded {count} finding{plural} in {clean(str(output))}", err=True)
 
 
 @main.command("rules")
@@ -300,9 +309,11 @@ def rules_cmd(fmt: str, config_file: str | None) -> None:
             for r in rules
         ], indent=2))
         return
+    from lambdalint.reporters import clean  # custom rules' text comes with the repository
+
     for r in rules:
         sev = config.severity.get(r.id, r.severity)
-        click.echo(f"{r.id:<7} {r.name:<34} {sev:<8} {r.summary}")
+        click.echo(f"{clean(r.id):<7} {clean(r.name):<34} {clean(sev):<8} {clean(r.summary)}")
 
 
 @main.command()
@@ -317,20 +328,22 @@ def explain(rule_id: str) -> None:
     except (RuleError, ConfigError) as exc:
         _fail(str(exc))
         return
+    from lambdalint.reporters import clean, clean_lines  # custom rules come with the repository
+
     wanted = rule_id.strip()
     for r in rules:
         if r.id.lower() == wanted.lower() or r.name == wanted:
-            click.echo(f"{r.id} {r.name} ({r.severity})\n")
-            click.echo(r.summary + "\n")
+            click.echo(f"{clean(r.id)} {clean(r.name)} ({clean(r.severity)})\n")
+            click.echo(clean_lines(r.summary) + "\n")
             if r.description:
-                click.echo(r.description.rstrip() + "\n")
+                click.echo(clean_lines(r.description.rstrip()) + "\n")
             extra = _explain_extra(r.id)
             if extra:
                 click.echo(extra.rstrip() + "\n")
             if r.references:
                 click.echo("References:")
                 for ref in r.references:
-                    click.echo(f"  - {ref}")
+                    click.echo(f"  - {clean(ref)}")
             return
     _fail(f"unknown rule '{rule_id}' (see 'lambdalint rules')")
 

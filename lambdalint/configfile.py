@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from lambdalint.config import Config, ConfigError
+from lambdalint.loaders.document import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
 PYPROJECT = "pyproject.toml"
@@ -29,7 +30,7 @@ def load(paths: list[Path], explicit_path: Path | None = None) -> Config:
     """The Config from `explicit_path`, or from the nearest config file above the first path."""
     found: tuple[Path, dict[str, Any], str] | None
     if explicit_path is not None:
-        if not explicit_path.is_file():
+        if not explicit_path.exists():
             raise ConfigError(f"config file not found: {explicit_path}")
         found = _read_explicit(explicit_path)
     else:
@@ -83,10 +84,12 @@ def _label(path: Path) -> str:
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, read with the limits of project files (it may come with a pull
+    request: a FIFO, a link to /dev/zero, a huge file)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{_label(path)}: cannot read: {exc}") from None
+        return read_settings(path)
+    except Unreadable as exc:
+        raise ConfigError(f"{_label(path)}: cannot read: {exc.message}") from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -100,12 +103,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"{_label(path)}: YAML aliases (*name) are not supported in the configuration"
             )
-        data = yaml.load(text, Loader=loader)
+        data = parse_settings_yaml(text)
     except yaml.YAMLError as exc:
-        first = str(exc).replace("\n", " ")
-        raise ConfigError(f"{_label(path)}: invalid YAML: {first}") from None
-    except RecursionError:
-        raise ConfigError(f"{_label(path)}: the configuration nests too deeply") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        what = " ".join(str(x) for x in (getattr(exc, "problem", None),) if x) or "malformed"
+        raise ConfigError(f"{_label(path)}: invalid YAML: {where}{what}") from None
+    except LoadError as exc:
+        raise ConfigError(
+            f"{_label(path)}: invalid YAML: line {exc.pos.line}: {exc.message}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

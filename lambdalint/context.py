@@ -35,7 +35,10 @@ class CheckContext:
     def handler_target(self, fn: Function) -> HandlerTarget:
         key = id(fn)
         if key not in self._targets:
-            self._targets[key] = resolve(fn)
+            target = self._targets[key] = resolve(fn)
+            if target.notice is not None:
+                path, why = target.notice
+                self.project.diagnostics.append(Diagnostic("LL100", why, Loc(path), notice=True))
         return self._targets[key]
 
     def source(self, fn: Function) -> HandlerSource | None:

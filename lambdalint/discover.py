@@ -39,6 +39,8 @@ DEFAULT_EXCLUDES = (
     ".vscode",
 )
 
+OUT_OF_TREE = "not followed: symbolic link out of the tree"
+
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
 # Serverless Framework configurations written as code: never run, so never read
 SERVERLESS_CODE_CONFIGS = ("serverless.js", "serverless.ts", "serverless.cjs", "serverless.mjs")
@@ -128,6 +130,9 @@ def discover(
             result.notices.append((given, "skipped: not a regular file or folder"))
             continue
         if given.is_file():
+            if _link_out_of(given, _boundary(given.absolute().parent)):
+                result.notices.append((given, OUT_OF_TREE))
+                continue
             real = given.resolve()
             if real in seen:
                 continue
@@ -245,7 +250,7 @@ def _walk(
             if _excluded(rel.replace(os.sep, "/"), d, patterns) or "{{" in d:
                 continue
             if _link_out_of(base / d, boundary):
-                result.notices.append((base / d, "not followed: symbolic link out of the tree"))
+                result.notices.append((base / d, OUT_OF_TREE))
                 continue
             kept.append(d)
         dirnames[:] = kept
@@ -270,7 +275,7 @@ def _walk(
             if real in seen and not dangling:
                 continue
             if _link_out_of(path, boundary):
-                result.notices.append((path, "not followed: symbolic link out of the tree"))
+                result.notices.append((path, OUT_OF_TREE))
                 continue
             if not dangling:
                 seen.add(real)
@@ -340,22 +345,29 @@ def _code_configs(folder: Path, filenames: list[str], result: Discovery) -> None
             result.notices.append((folder / name, message))
 
 
-def templates_near(source: Path, stop: Path) -> list[Path]:
+def templates_near(source: Path, stop: Path) -> Discovery:
     """Config files in the folders from `source`'s folder up to `stop` (at most 8 levels):
-    the templates that may reference a handler file given on its own."""
-    found: list[Path] = []
+    the templates that may reference a handler file given on its own. A link among them that
+    leads out of the tree is not offered (a notice says so)."""
+    found = Discovery()
     try:
         current = source.resolve().parent
         stop = stop.resolve()
     except (OSError, RuntimeError):
         return found
+    boundary = _boundary(current)
     for _ in range(8):
         try:
-            for entry in sorted(current.iterdir()):
-                if entry.is_file() and is_config_name(entry.name):
-                    found.append(entry)
+            entries = sorted(current.iterdir())
         except OSError:
-            pass
+            entries = []
+        for entry in entries:
+            if not is_config_name(entry.name):
+                continue
+            if _link_out_of(entry, boundary):
+                found.notices.append((entry, OUT_OF_TREE))
+            elif entry.is_file():
+                found.configs.append(entry)
         if current == stop or stop not in current.parents:
             break
         current = current.parent

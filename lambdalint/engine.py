@@ -97,8 +97,14 @@ def build_project(
     if found.sources:
         known = {c.resolve() for c in configs}
         stop = Path.cwd()
+        noticed = {p for p, _ in found.notices}
         for src in found.sources:
-            for tpl in discovery.templates_near(src, stop):
+            near = discovery.templates_near(src, stop)
+            for path, msg in near.notices:
+                if path not in noticed:
+                    noticed.add(path)
+                    notices.append(f"{_display(path)}: {msg}")
+            for tpl in near.configs:
                 if tpl.resolve() not in known:
                     known.add(tpl.resolve())
                     configs.append(tpl)
@@ -162,7 +168,8 @@ def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
     findings = suppress.apply(_dedupe(findings), project, config)
     findings.sort(key=Finding.sort_key)
     result.findings = findings
-    result.notices.extend(_late_notices(project, ctx, loaded_diagnostics))
+    # (a link out of the tree may be met by discovery and again by a handler's code location)
+    result.notices = list(dict.fromkeys(notices + _late_notices(project, ctx, loaded_diagnostics)))
     return result
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from lambdalint.loaders.document import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -80,12 +80,15 @@ def _from_data(data: dict[str, Any], path: Path) -> Rule:
 
 
 def _read(path: Path) -> Any:
+    """A rule file, read with the limits of project files (a custom rule pack comes with the
+    repository): a regular file of at most `max-file-size` bytes, nesting at most `max-depth`
+    levels, expanding to at most `max-nodes` values."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path}: cannot read rule file: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise RuleError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        return parse_settings_yaml(read_settings(path))
+    except Unreadable as exc:
+        raise RuleError(f"{path}: cannot read rule file: {exc.message}") from None
+    except LoadError as exc:
+        raise RuleError(f"{path}: invalid YAML: line {exc.pos.line}: {exc.message}") from None
 
 
 def validate(data: Any, path: Path) -> None:
@@ -112,7 +115,13 @@ def load_rule_folder(folder: Path) -> list[Rule]:
     if not folder.is_dir():
         raise RuleError(f"{folder}: extend-rules folder does not exist")
     rules = []
+    real_folder = folder.resolve()
     for path in sorted(list(folder.glob("*.yaml")) + list(folder.glob("*.yml"))):
+        real = path.resolve()
+        if real.parent != real_folder and real_folder not in real.parents:
+            # a rule file's text is printed (`rules`, `explain`, validation errors): a link to
+            # a file elsewhere (credentials) would publish it
+            raise RuleError(f"{path}: not read: symbolic link out of the extend-rules folder")
         data = _read(path)
         validate(data, path)
         rule = _from_data(data, path)

@@ -27,6 +27,7 @@ from typing import Any
 
 from lambdalint.config import Config
 from lambdalint.findings import Finding
+from lambdalint.loaders.document import read_lines
 from lambdalint.model import Function, Project
 
 _DIRECTIVE = re.compile(
@@ -145,11 +146,7 @@ def inline_reason(
 
 def _lines(path: Path, cache: dict[Path, list[str]]) -> list[str]:
     if path not in cache:
-        try:
-            with path.open(encoding="utf-8", errors="replace") as fh:
-                cache[path] = fh.read().splitlines()
-        except OSError:
-            cache[path] = []
+        cache[path] = read_lines(path)
     return cache[path]
 
 

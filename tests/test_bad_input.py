@@ -180,3 +180,146 @@ def test_a_crashing_loader_is_an_internal_error_for_that_file_only(
     assert "Traceback" not in result.output
     assert "lambdalint: internal error: loading bad/template.yaml: TypeError: boom" in result.stderr
     assert "good/template.yaml" in result.stdout  # the rest was linted and reported
+
+
+# ---------------------------------------------------------------- code archives
+
+
+def _archive(path: Path, names: list[str], prepend: bytes = b"", zip64: bool = False) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
+        archive.comment = b"built by a test"
+        for name in names:
+            info = zipfile.ZipInfo(name)
+            info.comment = b"entry comment"
+            if zip64:
+                with archive.open(info, "w", force_zip64=True) as f:
+                    f.write(b"x")
+            else:
+                archive.writestr(info, b"x", compress_type=zipfile.ZIP_DEFLATED)
+    if prepend:
+        path.write_bytes(prepend + path.read_bytes())
+    return path
+
+
+@pytest.mark.parametrize("kind", ["plain", "utf8-names", "prepended", "zip64", "empty", "many"])
+def test_archive_names_are_those_zipfile_lists(kind: str, tmp_path: Path) -> None:
+    """The central directory is read entry by entry (never whole): same names as zipfile."""
+    import zipfile
+
+    from lambdalint.analysis.handler_target import _zip_names
+
+    names = {
+        "plain": ["app.py", "pkg/__init__.py", "pkg/mod.py", "dir/"],
+        "utf8-names": ["ünïcödé/app.py", "日本/handler.py"],
+        "prepended": ["app.py", "lib/x.py"],
+        "zip64": ["app.py", "b.py"],
+        "empty": [],
+        "many": [f"f{i}/m{i}.py" for i in range(3_000)],
+    }[kind]
+    path = _archive(
+        tmp_path / "code.zip",
+        names,
+        prepend=b"#!/bin/sh\nexit 0\n" if kind == "prepended" else b"",
+        zip64=kind == "zip64",
+    )
+    assert list(_zip_names(path)) == zipfile.ZipFile(path).namelist() == names
+
+
+def test_archive_whose_directory_outgrows_its_count_is_not_listed(tmp_path: Path) -> None:
+    import struct
+
+    from lambdalint.analysis import handler_target
+
+    entry = struct.pack(
+        "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, *[0] * 6
+    )
+    count = handler_target.MAX_ZIP_ENTRIES + 1
+    directory = (entry + b"a") * count
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), 0, 0)
+    (tmp_path / "code.zip").write_bytes(directory + end)
+    with pytest.raises(handler_target._ZipTooLarge):
+        list(handler_target._zip_names(tmp_path / "code.zip"))
+    # the end record counting 1 and the directory holding 2: damaged, not listed
+    (tmp_path / "two.zip").write_bytes(
+        (entry + b"a") * 2 + end[:12] + struct.pack("<II", 94, 0) + b"\0\0"
+    )
+    with pytest.raises(ValueError):
+        list(handler_target._zip_names(tmp_path / "two.zip"))
+
+
+# ---------------------------------------------------------------- files that configure the run
+
+_HOSTILE_SETTINGS = {
+    "fifo": None,  # made with os.mkfifo
+    "zero": None,  # a link to /dev/zero
+    "deep": "[" * 100_000 + "]" * 100_000,
+    "huge": "# " + "x" * 6 * 1024 * 1024 + "\n",
+    "bomb": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+}
+
+
+def _plant(path: Path, how: str, wrap: str = "{}") -> None:
+    if how == "fifo":
+        os.mkfifo(path)
+    elif how == "zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text(wrap.format(_HOSTILE_SETTINGS[how]), encoding="utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero")
+@pytest.mark.parametrize("how", ["fifo", "zero", "deep", "huge", "bomb"])
+@pytest.mark.parametrize("what", ["baseline", "config", "rule"])
+def test_a_hostile_baseline_config_or_rule_file_is_a_one_line_error(
+    what: str, how: str, tmp_path: Path
+) -> None:
+    """A FIFO blocked, /dev/zero exhausted memory, a 100,000-deep baseline was an internal
+    RecursionError: each is now a usage or configuration error (exit 2) in one line."""
+    shutil.copytree(FIXTURES / "LL102-handler-function-missing" / "wrong-name", tmp_path / "p")
+    project = tmp_path / "p"
+    args = ["check", "--no-cache", "."]
+    if what == "baseline":
+        _plant(project / "base.json", how, '{{"version": 1, "findings": {}}}')
+        args += ["--baseline", "base.json"]
+    elif what == "config":
+        _plant(project / "lint.yaml", how, "select: {}\n")
+        args += ["--config", "lint.yaml"]
+    else:
+        (project / ".lambdalint.yaml").write_text("extend-rules: [rules]\n", encoding="utf-8")
+        (project / "rules").mkdir()
+        _plant(project / "rules" / "custom.yaml", how)
+    done = subprocess.run(
+        [sys.executable, "-m", "lambdalint", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lambdalint: error: "), done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_rule_file_linked_out_of_its_folder_is_not_read(tmp_path: Path) -> None:
+    """A rule file's text is printed (in `rules`, in validation errors): one that links to a
+    file elsewhere (credentials, say) would publish it."""
+    secret = tmp_path / "credentials"
+    secret.write_text("token-Zq8VtP2-not-to-be-printed\n", encoding="utf-8")
+    project = tmp_path / "p"
+    (project / "rules").mkdir(parents=True)
+    (project / ".lambdalint.yaml").write_text("extend-rules: [rules]\n", encoding="utf-8")
+    (project / "rules" / "org.yaml").symlink_to(secret)
+    old = Path.cwd()
+    os.chdir(project)
+    try:
+        done = CliRunner().invoke(main, ["rules"])
+    finally:
+        os.chdir(old)
+    assert done.exit_code == 2
+    assert "symbolic link out of the extend-rules folder" in done.stderr
+    assert "Zq8VtP2" not in done.output

@@ -175,6 +175,42 @@ def test_read_only_folder_runs_uncached(tmp_path: Path) -> None:
         tmp_path.chmod(0o700)
 
 
+def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """Every run used to leave a `*.tmp` behind for each shard it could not replace."""
+    from lambdalint.loaders import document
+
+    folder = tmp_path / ".lambdalint_cache"
+    folder.mkdir()
+    for c in "0123456789abcdef":
+        (folder / f"sources-{c}.json").mkdir()  # every shard of handler facts
+    for run in range(2):
+        cache = cache_mod.SourceCache(folder)
+        for i in range(40):
+            path = Path(f"f{i}.py")
+            cache.put("python", path, TEXT + str(run), _facts(path))
+        tree, _ = document.parse_yaml("a: 1\n", Path("t.yaml"))
+        cache.put_document("yaml", Path("t.yaml"), "a: 1\n", "limits", tree)
+        cache.save()
+    assert not list(folder.glob("*.tmp"))
+    assert [p.name for p in folder.glob("documents-*.json")]  # the other shards are written
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / ".lambdalint_cache"
+    cache = cache_mod.SourceCache(folder)
+    cache.put("python", Path("a.py"), TEXT, _facts(Path("a.py")))
+
+    def interrupted(src: object, dst: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache_mod.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.save()
+    assert not list(folder.glob("*.tmp"))
+
+
 def test_open_cache_never_raises(tmp_path: Path) -> None:
     assert cache_mod.open_cache(tmp_path) is not None
 

@@ -23,6 +23,12 @@ Resources:
 """
 
 
+@pytest.fixture(autouse=True)
+def _in_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders are listed only inside the checked tree: here, the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _target(tmp_path: Path, runtime: str, handler: str) -> tuple[str, str]:
     path = tmp_path / "template.yaml"
     path.write_text(TEMPLATE.format(runtime=runtime, handler=handler))

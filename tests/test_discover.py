@@ -58,7 +58,7 @@ def test_source_file_maps_to_templates_above(tmp_path: Path) -> None:
     src = _touch(tmp_path / "svc" / "src" / "app.py", "def handler(e, c): pass\n")
     found = discover([src])
     assert found.sources == [src] and found.configs == []
-    assert tpl in templates_near(src, tmp_path)
+    assert tpl in templates_near(src, tmp_path).configs
 
 
 def test_each_dangling_link_is_reported_on_its_own_path(

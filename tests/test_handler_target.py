@@ -95,8 +95,8 @@ def test_typescript_is_a_module_from_nodejs24(tmp_path: Path) -> None:
     assert resolve(_node_function(tmp_path, "app.handler", "nodejs22.x")).status == "missing-file"
 
 
-def test_property_path_is_kept_apart_from_the_export() -> None:
-    target = resolve(_node_function(FIXTURES, "x/handler.ns.run"))
+def test_property_path_is_kept_apart_from_the_export(tmp_path: Path) -> None:
+    target = resolve(_node_function(tmp_path, "x/handler.ns.run"))
     assert (target.module, target.function, target.member_path) == ("x/handler", "ns", ("run",))
 
 

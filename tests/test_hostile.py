@@ -54,6 +54,7 @@ SHARED = [
         "special-files",
         "terraform-and-serverless",
         "python-deep",
+        "terraform-heredoc-blank-lines",
     )
 ]
 SENTINEL = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
@@ -243,6 +244,8 @@ _WATCHED = (
     "ctypes.dlopen",
     "exec",
     "open",
+    "os.listdir",
+    "os.scandir",
 )
 
 
@@ -316,6 +319,11 @@ def test_nothing_is_executed_imported_or_fetched(trap: Path) -> None:
     assert not imported
 
 
+def _real(cwd: Path, path: str | bytes | os.PathLike[str]) -> Path:
+    """Where a path the run used (relative to its working directory) leads, links followed."""
+    return Path(os.path.realpath(os.path.join(cwd, os.fsdecode(path))))
+
+
 def test_nothing_outside_the_tree_is_read(trap: Path) -> None:
     result, events = _audited(trap)
     assert not result.internal_errors
@@ -332,12 +340,16 @@ def test_nothing_outside_the_tree_is_read(trap: Path) -> None:
             continue
         if isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
             continue
-        read.add(
-            Path(os.fsdecode(args[0])).resolve()
-            if not os.path.isabs(args[0])
-            else Path(os.fsdecode(args[0]))
-        )
+        read.add(_real(tree, args[0]))
     outside = [p for p in read if not _inside(p, tree) and not any(_inside(p, a) for a in allowed)]
+    assert not outside, outside
+    # nor is a folder outside it listed (links followed: a code folder linked out of the tree)
+    listed = {
+        _real(tree, args[0])
+        for event, args in events
+        if event in ("os.listdir", "os.scandir") and isinstance(args[0], (str, bytes, os.PathLike))
+    }
+    outside = [p for p in listed if not _inside(p, tree) and not any(_inside(p, a) for a in allowed)]
     assert not outside, outside
     assert tree / "path-traversal" / "secret" / "passwd.py" not in read
     assert not [p for p in read if _inside(p, tree.parent / "trap-outside")]
@@ -480,3 +492,88 @@ def test_depth_at_the_bound_loads(
         corpus.SAM + "  X: " + nesting + "\n" + corpus._function("Fn", "app"), encoding="utf-8"
     )
     assert not [f for f in _lint(tmp_path).findings if f.rule_id == "LL100"]
+
+
+# ---------------------------------------------------------------- untrusted text, printed
+
+_NASTY = "\x1b]0;owned\x07\u202e\u2028::error::injected\n::add-mask::x"
+_WORKFLOW_COMMAND = re.compile(r"^::", re.MULTILINE)
+_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def _invoke(cwd: Path, *args: str) -> Any:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+_ANNOTATION = re.compile(r"^::(error|warning|notice) file=[^:\n]*::", re.MULTILINE)
+
+
+def _assert_clean(*texts: str) -> None:
+    """No raw control character or line separator, and no line that starts a workflow command
+    other than lambdalint's own annotations (`--format github`)."""
+    for text in texts:
+        text = _ANNOTATION.sub("", text)
+        assert not _RAW_CONTROL.search(text), text
+        assert not _SEPARATORS.search(text), text
+        assert not _WORKFLOW_COMMAND.search(text), text
+
+
+def test_configuration_keys_are_printed_escaped(tmp_path: Path) -> None:
+    """A key of the configuration is echoed in the error that names it: escaped, on one line,
+    and never at the start of a line where a CI runner would take it for a command."""
+    shutil.copytree(SENTINEL, tmp_path / "p")
+    key = json.dumps(_NASTY)  # a double-quoted YAML key holding escapes
+    (tmp_path / "p" / ".lambdalint.yaml").write_text(f"{key}: 1\n", encoding="utf-8")
+    done = _invoke(tmp_path / "p", "check", "--no-cache", ".")
+    assert done.exit_code == 2
+    assert len(done.stderr.splitlines()) == 1 and "\\x1b]0;owned\\x07" in done.stderr
+    _assert_clean(done.stdout, done.stderr)
+
+
+def test_custom_rule_text_is_printed_escaped(tmp_path: Path) -> None:
+    """A custom rule's summary, description, references and message come with the repository:
+    `rules`, `explain`, `check` (every format, --statistics) print them escaped."""
+    project = tmp_path / "p"
+    shutil.copytree(SENTINEL, project)
+    (project / ".lambdalint.yaml").write_text("extend-rules: [rules]\n", encoding="utf-8")
+    (project / "rules").mkdir()
+    nasty = json.dumps(_NASTY)
+    (project / "rules" / "org.yaml").write_text(
+        "id: ORG001\nname: nasty\nseverity: error\n"
+        f"summary: {nasty}\ndescription: {nasty}\nreferences: [{nasty}]\n"
+        f"message: {json.dumps(_NASTY + ' {function}')}\n"
+        "policy: {require: {required: [nonexistent]}}\n",
+        encoding="utf-8",
+    )
+    outputs = []
+    for args in (
+        ("rules",),
+        ("explain", "ORG001"),
+        ("explain", _NASTY),
+        ("check", "--no-cache", "."),
+        ("check", "--no-cache", "--statistics", "."),
+        ("check", "--no-cache", "--format", "github", "."),
+        ("check", "--no-cache", "--format", "sarif", "."),
+    ):
+        done = _invoke(project, *args)
+        assert done.exit_code in (0, 1, 2), done.output
+        assert "Traceback" not in done.output
+        outputs += [done.stdout, done.stderr]
+    _assert_clean(*outputs)
+    assert any("\\x1b]0;owned\\x07\\u202e\\u2028" in text for text in outputs)
+
+
+def test_line_separators_are_escaped_in_github_annotations(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        corpus.SAM + corpus._function("Fn", json.dumps("app\u2028::error::x\u2029")),
+        encoding="utf-8",
+    )
+    done = _cli(tmp_path, "--format", "github")
+    assert done.exit_code == 1
+    assert "\\u2028\\x3a:error::x\\u2029" in done.stdout or "\\u2028::error::x\\u2029" in done.stdout
+    _assert_clean(done.stdout, done.stderr)

@@ -118,15 +118,17 @@ def _finding(path: Path, line: int, rule: str = "LL106", function: str = "") -> 
     ],
 )
 def test_comment_syntax_follows_the_file_type(
-    tmp_path: Path, name: str, line: str, suppressed: bool
+    chdir_tmp: Path, name: str, line: str, suppressed: bool
 ) -> None:
+    tmp_path = chdir_tmp  # comments are read from files of the checked tree
     path = tmp_path / name
     path.write_text(f"first\n{line}\n")
     out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
     assert (out[0].suppressed is not None) is suppressed
 
 
-def test_js_comment_line_above(tmp_path: Path) -> None:
+def test_js_comment_line_above(chdir_tmp: Path) -> None:
+    tmp_path = chdir_tmp
     path = tmp_path / "index.js"
     path.write_text(
         "  // lambdalint: ignore[LL106] provided by the extension\n  const x = process.env.X;\n"

@@ -187,3 +187,70 @@ def test_models_are_plain_and_picklable(tmp_path: Path) -> None:
             leaked = [v for v in _walk(fn, set()) if isinstance(v, internal)]
             assert not leaked, (name, leaked[:3])
             assert pickle.loads(pickle.dumps(fn)).name == fn.name
+
+
+# ---------------------------------------------------------------- heredocs stay linear
+
+
+def _heredoc_seconds(blank_lines: int, closed: bool) -> float:
+    import time
+
+    from lambdalint.loaders.terraform_hcl import HclError, parse_tree
+
+    text = "locals {\n  x = <<EOT\n" + "\n" * blank_lines + ("x\nEOT\n}\n" if closed else "")
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        try:
+            parse_tree(text)
+        except HclError:
+            pass
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_heredoc_terminals_are_the_linear_ones() -> None:
+    from lambdalint.loaders.terraform_hcl import heredocs_are_linear
+
+    assert heredocs_are_linear()
+
+
+def test_blank_lines_in_a_heredoc_take_linear_time() -> None:
+    """python-hcl2's heredoc pattern rescanned a run of blank lines from each of its lines:
+    80,000 of them took 33 seconds. Doubling the input now at most about doubles the time."""
+    _heredoc_seconds(10, True)  # the grammar is loaded once
+    for closed in (True, False):
+        small, large = _heredoc_seconds(40_000, closed), _heredoc_seconds(80_000, closed)
+        assert large < 0.5, (closed, large)
+        assert large < 3 * small + 0.02, (closed, small, large)
+
+
+_WS_PIECES = st.sampled_from(["\n", "\r\n", " ", "\t", "\x0b", "\r", "\u2028", "x", "EOT", "E"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_WS_PIECES, max_size=30).map("".join), trim=st.booleans())
+def test_linear_heredoc_pattern_matches_what_the_original_matched(body: str, trim: bool) -> None:
+    """The rewritten terminal stops where python-hcl2's own pattern stops, on any text."""
+    import re
+
+    from lambdalint.loaders import terraform_hcl
+
+    name = "HEREDOC_TEMPLATE_TRIM" if trim else "HEREDOC_TEMPLATE"
+    linear = terraform_hcl._parser().get_terminal(name).pattern.value
+    original = linear.replace(terraform_hcl._WITHIN_LINE, terraform_hcl._CROSSES_LINES)
+    assert original != linear
+    text = ("<<-EOT\n" if trim else "<<EOT\n") + body + "\nEOT\n"
+    old, new = re.match(original, text), re.match(linear, text)
+    assert (old and old.span()) == (new and new.span())
+
+
+def test_expression_text_is_cut_from_the_text_that_was_parsed() -> None:
+    """Trailing blanks are removed before parsing (for heredoc markers): the source text of an
+    expression kept unevaluated must come from that same text, not be shifted by them."""
+    from lambdalint.loaders.terraform_hcl import parse_file
+    from lambdalint.loaders.terraform_model import Opaque
+
+    tf = parse_file(Path("main.tf"), 'locals {   \n   \n  a = "x"    \n  b = f(c) ? 1 : 2\n}\n')
+    value, _ = tf.locals["b"]
+    assert isinstance(value, Opaque) and value.text == "f(c) ? 1 : 2"

@@ -12,11 +12,12 @@ import json
 import os
 import posixpath
 import re
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from lambdalint.loaders.document import inside_tree, read_text
+from lambdalint.loaders.document import Unreadable, inside_tree, open_regular, read_text
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
@@ -55,6 +56,19 @@ class HandlerTarget:
     looked: list[str] = field(default_factory=list)
     # the layers of the function the module was looked for in, by name
     looked_in_layers: list[str] = field(default_factory=list)
+    # a path lambdalint did not look into, and why (a notice): a link out of the tree, an
+    # archive too large or damaged to list
+    notice: tuple[Path, str] | None = None
+
+
+OUT_OF_TREE = "not followed: symbolic link out of the tree"
+
+
+def _out_of_tree(path: Path) -> HandlerTarget:
+    """Whether a handler exists there cannot be told without looking outside the tree."""
+    linked = inside_tree(path, follow_links=False)
+    why = OUT_OF_TREE if linked else "not looked at: it lies outside the checked tree"
+    return HandlerTarget("skip", notice=(path, why))
 
 
 def language_of(runtime: object) -> str:
@@ -88,9 +102,14 @@ def exact_path(base: Path, rel: str) -> tuple[Path | None, str | None]:
     current = base
     real_parts: list[str] = []
     case_mismatch = False
-    for part in [p for p in rel.split("/") if p and p != "."]:
+    parts = [p for p in rel.split("/") if p and p != "."]
+    for i, part in enumerate(parts):
         if part == "..":
             return None, None  # never look outside the code location
+        if not inside_tree(current):
+            # a folder linked out of the tree is not listed: the rest of the path is returned
+            # unchecked, and the caller sees it lies outside the tree
+            return current.joinpath(*parts[i:]), None
         ok, other = _exact_child(current, part)
         if ok:
             real_parts.append(part)
@@ -245,6 +264,8 @@ def _resolve(fn: Function) -> HandlerTarget:
                 f"single file {_rel(base)}"
             )
         return target
+    if not inside_tree(base):
+        return _out_of_tree(base)
     missing = _missing_code_folder(code)
     if missing is not None:
         target.status = "missing-dir"
@@ -256,6 +277,8 @@ def _resolve(fn: Function) -> HandlerTarget:
         found, case_hint = _node_module(base, candidates, target.looked)
     else:
         found, case_hint = _python_module(base, candidates, target.looked)
+    if found is not None and not inside_tree(found):
+        return _out_of_tree(found)
     if found is not None:
         target.file = found if found.is_file() else None
         return target
@@ -315,7 +338,8 @@ def _missing_code_folder(code: CodeLocation) -> str | None:
         return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base)})"
     # compared by listing the parent, so that a case-insensitive file system (macOS,
     # Windows) does not hide a spelling Lambda's Linux build would not find
-    exact, other = _exact_child(parent, base.name) if parent.is_dir() else (False, None)
+    listable = inside_tree(parent) and parent.is_dir()
+    exact, other = _exact_child(parent, base.name) if listable else (False, None)
     if exact and base.is_dir():
         return None
     if other is not None and (parent / other).is_dir():
@@ -517,7 +541,7 @@ def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | 
     prefix = layer.prefix + "/" if layer.prefix else ""
     rels = [p[len(prefix) :] for p in paths if p.startswith(prefix)]
     if content.suffix.lower() == ".zip":
-        names = _zip_names(content)
+        names = _zip_name_set(content)
         if names is None:
             return False, None
         for rel in rels:
@@ -557,67 +581,139 @@ def _one_level_deeper(base: Path, candidates: list[str]) -> Path | None:
     except OSError:
         return None
     for sub in subdirs[:200]:
+        if not inside_tree(sub):
+            continue
         for cand in candidates:
             found, _ = exact_path(sub, cand)
-            if found is not None and found.is_file():
+            if found is not None and inside_tree(found) and found.is_file():
                 return found
     return None
 
 
-# Opening an archive reads its whole directory: a 20 MB zip of 200,000 empty entries took
-# 130 MB. Lambda's own limits (250 MB unzipped) leave no room for more entries than this.
+# An archive's central directory is read entry by entry, never whole: its end record's
+# count and size are the archive's own claims (one entry declared, 500,000 present, took 7.7 s
+# and 254 MB through zipfile). Lambda's limit of 250 MB unzipped leaves no room for more
+# entries than this; past either bound, whether the handler is there is not told.
 MAX_ZIP_ENTRIES = 100_000
-MAX_ZIP_BYTES = 256 * 1024 * 1024
+MAX_ZIP_DIRECTORY_BYTES = 32 * 1024 * 1024
+_END = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+_ENTRY = b"PK\x01\x02"
 
 
-def _zip_within_bounds(path: Path) -> bool:
-    """The entry count from the archive's end record, read before zipfile reads them all."""
-    with open(path, "rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        if size > MAX_ZIP_BYTES:
-            return False
-        start = max(0, size - 65_557)  # the end record and the longest archive comment
-        f.seek(start)
-        tail = f.read()
-        end = tail.rfind(b"PK\x05\x06")
-        if end < 0 or len(tail) - end < 22:
-            return True  # not a zip archive: zipfile says so
-        entries = int.from_bytes(tail[end + 10 : end + 12], "little")
-        if entries == 0xFFFF and end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07":
-            # ZIP64: the locator before the end record gives where the real count is
-            f.seek(int.from_bytes(tail[end - 12 : end - 4], "little"))
-            record = f.read(56)
-            if record[:4] == b"PK\x06\x06" and len(record) == 56:
-                entries = int.from_bytes(record[32:40], "little")
-    return entries <= MAX_ZIP_ENTRIES
+class _ZipTooLarge(Exception):
+    pass
 
 
-def _zip_names(zip_path: Path) -> set[str] | None:
-    """The entry names of an archive; None when it cannot be read (or is beyond bounds)."""
-    if not inside_tree(zip_path):
-        return None  # never opened: a template must not lead lambdalint out of the tree
+def _central_directory(f: BinaryIO) -> tuple[int, int, int, int]:
+    """Where the central directory starts, its size, the entry count it declares and the
+    modulus of that count, from the end record (ZIP64 too).
+    It ends where the end record (or the ZIP64 one) starts, so data prepended to the archive
+    (a self-extracting stub) is allowed for, as zipfile does. ValueError if not a zip."""
+    size = f.seek(0, os.SEEK_END)
+    start = max(0, size - 65_557)  # the end record and the longest archive comment
+    f.seek(start)
+    tail = f.read()
+    end = tail.rfind(_END)
+    if end < 0 or len(tail) - end < 22:
+        raise ValueError("no end record")
+    directory_size = int.from_bytes(tail[end + 12 : end + 16], "little")
+    declared, modulus = int.from_bytes(tail[end + 10 : end + 12], "little"), 1 << 16
+    directory_end = start + end
+    if end >= 20 and tail[end - 20 : end - 16] == _ZIP64_LOCATOR:
+        record_at = int.from_bytes(tail[end - 12 : end - 4], "little")
+        f.seek(record_at)
+        record = f.read(56)
+        if len(record) == 56 and record[:4] == _ZIP64_END:
+            directory_size = int.from_bytes(record[40:48], "little")
+            declared, modulus = int.from_bytes(record[32:40], "little"), 1 << 64
+            directory_end = record_at
+    begin = directory_end - directory_size
+    if begin < 0 or directory_size < 0:
+        raise ValueError("bad central directory")
+    return begin, directory_size, declared, modulus
+
+
+def _zip_names(path: Path) -> Iterator[str]:
+    """The entry names of an archive, as zipfile would give them. Raises ValueError for a
+    damaged archive (one whose directory does not hold the entries its end record counts,
+    mod 2**16 as some tools write it), _ZipTooLarge past MAX_ZIP_ENTRIES entries or
+    MAX_ZIP_DIRECTORY_BYTES."""
+    with open_regular(path) as f:
+        begin, size, declared, modulus = _central_directory(f)
+        f.seek(begin)
+        done = read = entries = 0
+        while done < size:
+            header = f.read(46)
+            if len(header) < 46 or header[:4] != _ENTRY:
+                raise ValueError("bad central directory entry")
+            entries += 1
+            name_len = int.from_bytes(header[28:30], "little")
+            rest = name_len + int.from_bytes(header[30:32], "little")
+            rest += int.from_bytes(header[32:34], "little")
+            read += 46 + name_len
+            if entries > MAX_ZIP_ENTRIES or read > MAX_ZIP_DIRECTORY_BYTES:
+                raise _ZipTooLarge
+            raw = f.read(name_len)
+            if len(raw) < name_len:
+                raise ValueError("truncated central directory")
+            f.seek(rest - name_len, os.SEEK_CUR)
+            done += 46 + rest
+            flags = int.from_bytes(header[8:10], "little")
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+            name = name.split("\x00", 1)[0]  # as zipfile: a name ends at a NUL byte
+            if os.sep != "/":
+                name = name.replace(os.sep, "/")
+            yield name
+        if entries % modulus != declared % modulus:
+            raise ValueError("entry count differs from the end record's")
+
+
+def _zip_name_set(path: Path) -> set[str] | None:
+    """Every entry name of an archive inside the tree (a layer's), or None when it is not
+    listed (outside the tree, damaged, beyond the bounds)."""
+    if not inside_tree(path):
+        return None
     try:
-        if not zip_path.is_file() or not _zip_within_bounds(zip_path):
-            return None
-        with zipfile.ZipFile(zip_path) as zf:
-            return set(zf.namelist()[:MAX_ZIP_ENTRIES])
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return set(_zip_names(path))
+    except (_ZipTooLarge, ValueError, OSError, Unreadable):
         return None
 
 
 def _resolve_in_zip(
     fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str]
 ) -> HandlerTarget:
-    names = _zip_names(zip_path) if zip_path is not None else None
-    if zip_path is None or names is None:
+    if zip_path is None:
+        return HandlerTarget("skip")
+    if not inside_tree(zip_path):
+        return _out_of_tree(zip_path)
+    if not zip_path.is_file():
         return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
-    target.zip_path = zip_path
     node = target.language == "node"
     folder = candidates[0].rstrip("/") + "/" if node and candidates[0] else ""
-    if any(cand in names for cand in candidates) or (
-        folder and (folder + "index.js" in names or folder + "package.json" in names)
-    ):
-        return target  # found; its source is not analysed further
+    # the names are read one at a time and only the candidates' are kept: memory stays small
+    wanted = set(candidates)
+    if folder:
+        wanted |= {folder + "index.js", folder + "package.json"}
+    nested: str | None = None  # the first, in name order, of `<folder>/<candidate>`
+    try:
+        for name in _zip_names(zip_path):
+            if name in wanted:
+                target.zip_path = zip_path
+                return target  # found; its source is not analysed further
+            if (nested is None or name < nested) and any(
+                name.endswith("/" + cand) and name.count("/") == cand.count("/") + 1
+                for cand in candidates
+                if cand
+            ):
+                nested = name
+    except _ZipTooLarge:
+        limit = f"{MAX_ZIP_ENTRIES:,} entries or {MAX_ZIP_DIRECTORY_BYTES >> 20} MB of names"
+        return HandlerTarget("skip", notice=(zip_path, f"archive not listed: more than {limit}"))
+    except (ValueError, OSError, Unreadable):
+        return HandlerTarget("skip", notice=(zip_path, "archive not listed: not a readable zip"))
+    target.zip_path = zip_path
     runtime = fn.runtime.value if fn.runtime else None
     in_layer = _module_in_layers(fn, runtime, target.language, target.module, target)
     if in_layer is not None:
@@ -626,14 +722,8 @@ def _resolve_in_zip(
     shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
     msg = f"handler '{target.handler}': {_rel(zip_path)} has no {' or '.join(shown)} at its root"
     msg += _layers_note(target)
-    for name in sorted(names):
-        if any(
-            name.endswith("/" + cand) and name.count("/") == cand.count("/") + 1
-            for cand in candidates
-            if cand
-        ):
-            msg += f"; found {name}: the archive contains the folder, zip its contents instead"
-            break
+    if nested is not None:
+        msg += f"; found {nested}: the archive contains the folder, zip its contents instead"
     target.message = msg
     return target
 
@@ -645,7 +735,7 @@ def _compiles_typescript(folder: Path | None) -> bool:
         return False
     for candidate in (folder, folder.parent, folder.parent.parent):
         try:
-            if (candidate / "tsconfig.json").is_file():
+            if inside_tree(candidate / "tsconfig.json") and (candidate / "tsconfig.json").is_file():
                 return True
         except OSError:
             return False
@@ -673,7 +763,11 @@ def _resolve_entry_points(
 ) -> HandlerTarget:
     """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
     be one of them, and its source is the entry point."""
-    if base is None or not entry_points or not base.is_dir():
+    if base is None or not entry_points:
+        return HandlerTarget("skip")
+    if not inside_tree(base):
+        return _out_of_tree(base)
+    if not base.is_dir():
         return HandlerTarget("skip")
     if any(e.startswith("/") or ".." in e.replace("\\", "/").split("/") for e in entry_points):
         return HandlerTarget("skip")
@@ -684,6 +778,8 @@ def _resolve_entry_points(
         has_ext = posixpath.splitext(entry)[1] in _ENTRY_EXTENSIONS
         for cand in [entry] if has_ext else [entry + ".ts", entry + ".js"]:
             found, _ = exact_path(base, cand)
+            if found is not None and not inside_tree(found):
+                return _out_of_tree(found)
             if found is not None and found.is_file():
                 target.file = found
                 return target

@@ -15,7 +15,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -479,6 +479,41 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
     return root, diags
 
 
+def parse_settings_yaml(text: str) -> Any:
+    """A file that configures the run (configuration, rule file), read as PyYAML's safe loader
+    reads it (the YAML 1.1 scalars users expect there), once its event stream is known to nest
+    at most `max-depth` levels (PyYAML's composer recurses once per level); the value must not
+    expand, aliases counted where they are used, to more than `max-nodes` values. Raises
+    LoadError with a one-line message that quotes nothing of the file."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    max_depth, max_nodes = LIMITS.max_depth, LIMITS.max_nodes
+    try:
+        depth = 0
+        for ev in yaml.parse(text, Loader=loader):
+            if isinstance(ev, opening):
+                depth += 1
+                if depth > max_depth:
+                    raise LoadError(
+                        f"nesting deeper than {max_depth} levels", _mark_pos(ev.start_mark)
+                    )
+            elif isinstance(ev, closing):
+                depth -= 1
+        data = yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "malformed YAML"
+        raise LoadError(message, _mark_pos(mark) if mark is not None else Pos()) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(type(exc).__name__, Pos()) from None
+    except RecursionError:
+        raise LoadError("nesting too deep", Pos()) from None
+    if node_count(data, max_nodes) > max_nodes:
+        raise LoadError(f"expands to more than {max_nodes:,} values (YAML alias bomb?)", Pos())
+    return data
+
+
 _FLOW_TOKENS = re.compile(r"""[\[\]{}'"#]""")
 
 
@@ -716,13 +751,14 @@ def _skipped(path: Path, why: str) -> tuple[None, Diagnostic]:
 def tree_roots(paths: list[Path]) -> tuple[str, ...]:
     """The trees a run may read: for each path given, the working directory when the path lies
     inside it (a handler's CodeUri may climb to a shared folder of the repository), else the
-    path itself (a file's folder)."""
+    path itself (a file's folder). A file is placed by the folder its name is in, not by where
+    it links to: a link given by name (a changed file) does not widen the tree."""
     cwd = os.path.realpath(os.getcwd())
     roots: list[str] = []
     for given in paths:
         real = os.path.realpath(given)
         if os.path.isfile(real):
-            real = os.path.dirname(real)
+            real = os.path.realpath(os.path.dirname(os.path.abspath(given)))
         root = cwd if _within(real, cwd) else real
         if root not in roots:
             roots.append(root)
@@ -733,47 +769,70 @@ def _within(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def inside_tree(path: Path | str) -> bool:
-    """Whether `path`, all symbolic links followed, lies inside a tree this run checks."""
+def inside_tree(path: Path | str, follow_links: bool = True) -> bool:
+    """Whether `path`, all symbolic links followed, lies inside a tree this run checks (with
+    `follow_links=False`: whether its name does)."""
     try:
-        real = os.path.realpath(path)
+        real = os.path.realpath(path) if follow_links else os.path.abspath(path)
     except (OSError, ValueError):
         return False
     roots = LIMITS.roots or (os.path.realpath(os.getcwd()),)
     return any(_within(real, root) for root in roots)
 
 
-def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Diagnostic | None]:
-    """Read a text file, or explain why not (size, binary, encoding, permissions).
+class Unreadable(Exception):
+    """Why a file was not read (one line); `notice` when that is a choice, not a failure."""
 
-    Only regular files are opened: a FIFO would block the run and a device such as /dev/zero
-    never ends (both can sit in a repository behind a symlink). At most the size limit plus one
-    byte is read, whatever `stat` said.
-    """
+    def __init__(self, message: str, notice: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.notice = notice
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open a regular file for binary reading. A FIFO would block the run and a device such
+    as /dev/zero never ends (both can sit in a repository behind a symlink): anything but a
+    regular file raises Unreadable, without blocking."""
+    try:
+        st = os.stat(path)
+    except ValueError:  # a NUL byte in the name
+        raise OSError("invalid file name") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable("not a regular file (FIFO, device or socket)")
+    # O_NONBLOCK: had the file been swapped for a FIFO since the stat, opening returns at once
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("not a regular file (FIFO, device or socket)")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bounded(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; Unreadable (or OSError) if not.
+    At most `limit` plus one byte is read, whatever `stat` said."""
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise Unreadable(f"file is {_size(size)}, above the {_size(limit)} limit")
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise Unreadable(f"file is above the {_size(limit)} limit")
+    return raw
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Diagnostic | None]:
+    """Read a text file of the checked tree, or explain why not (outside the tree, size,
+    binary, encoding, permissions, not a regular file)."""
     limit = LIMITS.max_file_bytes if max_bytes is None else max_bytes
     if not inside_tree(path):
         return _skipped(path, "not read: it lies outside the checked tree (symbolic link?)")
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            return _skipped(path, "not a regular file (FIFO, device or socket)")
-        if st.st_size > limit:
-            return _skipped(path, f"file is {_size(st.st_size)}, above the {_size(limit)} limit")
-        # O_NONBLOCK: had the file been swapped for a FIFO since the stat, opening returns at once
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return _skipped(path, "not a regular file (FIFO, device or socket)")
-            chunks: list[bytes] = []
-            remaining = limit + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-        finally:
-            os.close(fd)
+        raw = read_bounded(path, limit)
+    except Unreadable as exc:
+        return _skipped(path, exc.message)
     except FileNotFoundError as exc:
         if os.path.islink(path):
             return None, Diagnostic(
@@ -782,10 +841,35 @@ def read_text(path: Path, max_bytes: int | None = None) -> tuple[str | None, Dia
         return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
     except OSError as exc:
         return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
-    raw = b"".join(chunks)
-    if len(raw) > limit:
-        return _skipped(path, f"file is above the {_size(limit)} limit")
     return decode(raw, path)
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a file of the checked tree (for suppression comments and baseline
+    fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
+    if not inside_tree(path):
+        return []
+    try:
+        raw = read_bounded(path, LIMITS.max_file_bytes)
+    except (OSError, Unreadable):
+        return []
+    text, _ = decode(raw, path)
+    return (text if text is not None else raw.decode("utf-8", "replace")).splitlines()
+
+
+def read_settings(path: Path) -> str:
+    """The text of a file that configures the run (configuration, rule or baseline file),
+    read with the limits of project files: a regular file of at most `max-file-size` bytes,
+    as text. It may lie outside the checked tree (a configuration is found by walking up).
+    Raises Unreadable with a one-line reason ("Permission denied", "not a regular file ...")."""
+    try:
+        raw = read_bounded(path, LIMITS.max_file_bytes)
+    except OSError as exc:
+        raise Unreadable(str(exc.strerror or exc), notice=False) from None
+    text, diag = decode(raw, path)
+    if text is None:
+        raise Unreadable(diag.message if diag is not None else "not text", notice=False)
+    return text
 
 
 _BOMS = (

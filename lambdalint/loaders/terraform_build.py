@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import policy_document
-from lambdalint.loaders.document import LList, LMap, read_text
+from lambdalint.loaders.document import LList, LMap, inside_tree, read_text
 from lambdalint.loaders.terraform_model import (
     Call,
     FileText,
@@ -142,6 +142,10 @@ def _folder_mentions_lambda(folder: Path) -> bool:
 
 
 def folder_files(folder: Path) -> list[Path]:
+    """The .tf and .tf.json files of a module folder of the checked tree (a folder out of it,
+    or a file linked out of it, is not looked at: its files would not be read)."""
+    if not inside_tree(folder):
+        return []
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -151,7 +155,7 @@ def folder_files(folder: Path) -> list[Path]:
         lower = name.lower()
         if lower.endswith((".tf", ".tf.json")) and not _is_override(name):
             p = folder / name
-            if p.is_file():
+            if inside_tree(p) and p.is_file():
                 out.append(p)
     return out[:MAX_FOLDER_FILES]
 
@@ -161,6 +165,8 @@ def tfvars(folder: Path) -> dict[str, Any]:
     from lambdalint.loaders import terraform_hcl
 
     out: dict[str, Any] = {}
+    if not inside_tree(folder):
+        return out
     try:
         names = sorted(os.listdir(folder))
     except OSError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,18 +59,64 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
 # ---------------------------------------------------------------- parsing
 
 
+@lru_cache(maxsize=1)
 def _parser() -> Any:
     from hcl2.parser import parser  # imported on first use: Lark grammar loading is not free
 
-    return parser()
+    lark = parser()
+    _linear_heredocs(lark)
+    return lark
+
+
+# python-hcl2's heredoc terminals end with `\r?\n\s*MARKER\r?\n`: `\s*` runs across blank
+# lines, so a body of k blank lines not followed by the marker is rescanned from each of its
+# lines (80,000 blank lines: 33 s). `[^\S\n]*` stops at the line's end. The token matched is
+# the same: the lazy body stops at the first line that is blanks then the marker either way
+# (from an earlier blank line `\s*` could only reach that same line).
+_HEREDOC_TERMINALS = ("HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM")
+_CROSSES_LINES = r"\s*(?P="
+_WITHIN_LINE = r"[^\S\n]*(?P="
+
+
+def _linear_heredocs(lark: Any) -> None:
+    """Make the heredoc terminals of python-hcl2's (shared, cached) parser linear; lark
+    compiles its scanners on first use, so this is done before the first parse."""
+    from lark.lexer import PatternRE
+
+    for name in _HEREDOC_TERMINALS:
+        try:
+            terminal = lark.get_terminal(name)
+        except KeyError:
+            continue
+        pattern = terminal.pattern
+        if isinstance(pattern, PatternRE) and _CROSSES_LINES in pattern.value:
+            terminal.pattern = PatternRE(
+                pattern.value.replace(_CROSSES_LINES, _WITHIN_LINE), pattern.flags
+            )
+
+
+def heredocs_are_linear() -> bool:
+    """Whether the parser in use has the linear heredoc terminals (tests check this, so a
+    python-hcl2 release that renames or rewrites them is noticed)."""
+    lark = _parser()
+    return all(_WITHIN_LINE in lark.get_terminal(name).pattern.value for name in _HEREDOC_TERMINALS)
+
+
+def _parseable(text: str) -> str:
+    """The text handed to the grammar (the offsets of the tree's nodes are offsets in it)."""
+    return _TRAILING_BLANKS.sub("", text) + "\n"
 
 
 def parse_tree(text: str) -> Any:
     """The raw Lark tree of an HCL text; raises HclError with the position of a syntax error."""
+    return _parse_parseable(_parseable(text))
+
+
+def _parse_parseable(text: str) -> Any:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        return _parser().parse(_TRAILING_BLANKS.sub("", text) + "\n")
+        return _parser().parse(text)
     except UnexpectedInput as exc:
         line = getattr(exc, "line", 1) or 1
         column = getattr(exc, "column", 1) or 1
@@ -84,7 +131,8 @@ def parse_tree(text: str) -> Any:
 
 def parse_file(path: Path, text: str) -> TfFile:
     """Parse one .tf file. Raises HclError."""
-    tree = parse_tree(text)
+    text = _parseable(text)
+    tree = _parse_parseable(text)
     conv = _Converter(text, path)
     body = tree.children[0] if tree.children else None
     tf = TfFile(path)
@@ -106,8 +154,9 @@ def parse_attributes(path: Path, text: str) -> dict[str, Any]:
         except LoadError:
             return {}
         return dict(data) if isinstance(data, dict) else {}
+    text = _parseable(text)
     try:
-        tree = parse_tree(text)
+        tree = _parse_parseable(text)
     except HclError:
         return {}
     conv = _Converter(text, path)

@@ -8,7 +8,6 @@ a `suppressions` entry with the reason.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -20,6 +19,7 @@ from lambdalint.baseline import LineCache, fingerprint, relative_path
 from lambdalint.config import Config
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
+from lambdalint.reporters import json_text
 from lambdalint.rulepack import Rule
 
 SCHEMA_URI = (
@@ -173,4 +173,4 @@ def document(result: Result, config: Config) -> dict[str, Any]:
 
 
 def render(result: Result, config: Config, color: bool = False) -> str:
-    return json.dumps(document(result, config), indent=2, ensure_ascii=False) + "\n"
+    return json_text(document(result, config)) + "\n"

@@ -14,7 +14,7 @@ _RESET = "\x1b[0m"
 
 
 def render(result: Result, config: Config, color: bool = False) -> str:
-    names = {r.id: r.name for r in result.rules}
+    names = {r.id: clean(r.name) for r in result.rules}  # a custom rule's name is untrusted
     lines: list[str] = []
     current = None
     active = [f for f in result.findings if f.suppressed is None]
@@ -24,8 +24,8 @@ def render(result: Result, config: Config, color: bool = False) -> str:
             if current is not None:
                 lines.append("")
             current = path
-        rid = f.rule_id
-        name = names.get(rid, "")
+        rid = clean(f.rule_id)
+        name = names.get(f.rule_id, "")
         sev = f.severity
         if color:
             rid = f"{_COLORS.get(sev, '')}{_BOLD}{rid}{_RESET}"
