@@ -309,7 +309,7 @@ def _mark_pos(mark: Any) -> Pos:
 
 
 class _Frame:
-    __slots__ = ("container", "tag", "anchor", "key", "key_pos", "pos", "size", "is_map")
+    __slots__ = ("container", "tag", "anchor", "key", "key_pos", "pos", "size", "is_map", "merged")
 
     def __init__(self, container: Any, tag: str | None, anchor: str | None, pos: Pos) -> None:
         self.container = container
@@ -320,6 +320,8 @@ class _Frame:
         self.pos = pos
         self.size = 1
         self.is_map = isinstance(container, LMap)
+        # keys that came from a merge key (`<<: *defaults`) and were not written here yet
+        self.merged: set[Any] | None = None
 
 
 _NO_KEY = object()
@@ -388,6 +390,10 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
             key = top.key
             m = top.container
             if key == "<<" and isinstance(value, (LMap, LList)):
+                # a key written in the mapping itself wins over a merged one, before or after
+                # the merge key; of several merged mappings the first that has a key wins
+                if top.merged is None:
+                    top.merged = set()
                 for merged in value if isinstance(value, LList) else [value]:
                     if isinstance(merged, LMap):
                         for k, v in merged.items():
@@ -395,9 +401,13 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
                                 m[k] = v
                                 m.key_pos[k] = merged.key_pos.get(k, pos)
                                 m.value_pos[k] = merged.value_pos.get(k, pos)
+                                top.merged.add(k)
             else:
                 if key in m:
-                    duplicates = _duplicate(diags, duplicates, key, m, Loc(path, top.key_pos))
+                    if top.merged is not None and key in top.merged:
+                        top.merged.discard(key)  # overrides the merged value: no duplicate
+                    else:
+                        duplicates = _duplicate(diags, duplicates, key, m, Loc(path, top.key_pos))
                 m[key] = value
                 m.key_pos[key] = top.key_pos
                 m.value_pos[key] = pos
