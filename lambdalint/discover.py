@@ -38,6 +38,8 @@ DEFAULT_EXCLUDES = (
     ".vscode",
 )
 
+_TEMPLATE_FOLDER = "skipped: a project template folder ({{ }} in its name), not deployable"
+
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 
@@ -205,7 +207,10 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
         kept = []
         for d in sorted(dirnames):
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-            if _excluded(rel.replace(os.sep, "/"), d, patterns) or "{{" in d:
+            if _excluded(rel.replace(os.sep, "/"), d, patterns):
+                continue
+            if "{{" in d or "{%" in d:
+                result.notices.append((base / d, _TEMPLATE_FOLDER))
                 continue
             if _link_out_of(base / d, boundary):
                 result.notices.append((base / d, "not followed: symbolic link out of the tree"))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lambdalint.discover import discover, templates_near
+from lambdalint.load import project_template
 
 
 def _touch(path: Path, text: str = "Resources: {}\n") -> Path:
@@ -26,6 +29,13 @@ def test_default_excludes_and_virtualenvs(tmp_path: Path) -> None:
     _touch(tmp_path / "package.json", "{}")
     found = discover([tmp_path])
     assert found.configs == [keep]
+    # a template folder is skipped, and said so
+    assert found.notices == [
+        (
+            tmp_path / "{{cookiecutter.project}}",
+            "skipped: a project template folder ({{ }} in its name), not deployable",
+        )
+    ]
 
 
 def test_cdk_out_only_when_named(tmp_path: Path) -> None:
@@ -54,3 +64,42 @@ def test_source_file_maps_to_templates_above(tmp_path: Path) -> None:
     found = discover([src])
     assert found.sources == [src] and found.configs == []
     assert tpl in templates_near(src, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Output: "{% $states.input %}"\nX: "{{resolve:ssm:/a/b}}"\n',
+        '{"Definition": {"Output": "{% $states.input %}"}, "P": "{{resolve:secretsmanager:s}}"}',
+        "Value: '{%if%}'\n",
+        "Resources: {}\n",
+    ],
+)
+def test_dynamic_references_and_jsonata_are_deployable(chdir_tmp: Path, text: str) -> None:
+    assert project_template(_touch(chdir_tmp / "svc" / "template.yaml", text), text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("Handler: '{{ cookiecutter.module }}.handler'\n", "cookiecutter"),
+        ("Handler: '{{cookiecutter.module}}.handler'\n", "cookiecutter"),
+        ("Resources:\n  {%- if api %}\n  Api: {}\n  {% endif %}\n", "Jinja"),
+    ],
+)
+def test_project_templates_are_recognised(chdir_tmp: Path, text: str, why: str) -> None:
+    reason = project_template(_touch(chdir_tmp / "svc" / "template.yaml", text), text)
+    assert reason is not None and why in reason
+
+
+def test_a_cookiecutter_json_above_makes_markup_a_template(chdir_tmp: Path) -> None:
+    text = "Handler: '{{ module }}.handler'\n"
+    path = _touch(chdir_tmp / "gen" / "docs" / "template.yaml", text)
+    assert project_template(path, text) is None
+    _touch(chdir_tmp / "gen" / "cookiecutter.json", "{}")
+    assert "cookiecutter.json" in (project_template(path, text) or "")
+    # no markup in the file: a real template, linted whatever sits above
+    assert project_template(path, "Resources: {}\n") is None
+    # a path component with {{ }} is a template whatever the text
+    named = Path("{{cookiecutter.slug}}") / "template.yaml"
+    assert "path" in (project_template(named, "Resources: {}\n") or "")
