@@ -21,10 +21,6 @@ DEFAULT_EXCLUDES = (
     ".aws-sam",
     ".terraform",
     ".serverless",
-    ".venv",
-    "venv",
-    ".env",
-    "env",
     ".tox",
     ".nox",
     "__pycache__",
@@ -37,6 +33,10 @@ DEFAULT_EXCLUDES = (
     ".idea",
     ".vscode",
 )
+
+# names virtualenvs usually get: a folder so named is skipped when it is one (any folder holding
+# a pyvenv.cfg is skipped whatever its name), never for its name alone: `env/prod/` is a stage
+VENV_NAMES = frozenset({".venv", "venv", ".env", "env"})
 
 _TEMPLATE_FOLDER = "skipped: a project template folder ({{ }} in its name), not deployable"
 
@@ -209,6 +209,8 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
             if _excluded(rel.replace(os.sep, "/"), d, patterns):
                 continue
+            if d in VENV_NAMES and is_virtualenv(base / d):
+                continue
             if "{{" in d or "{%" in d:
                 result.notices.append((base / d, _TEMPLATE_FOLDER))
                 continue
@@ -236,6 +238,21 @@ def _walk(top: Path, patterns: tuple[str, ...], result: Discovery, seen: set[Pat
                 continue
             seen.add(real)
             result.configs.append(path)
+
+
+def is_virtualenv(folder: Path) -> bool:
+    """A Python virtual environment (venv, virtualenv, conda): its pyvenv.cfg, its activate
+    script, or its site-packages."""
+    try:
+        if (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir():
+            return True
+        if (folder / "bin" / "activate").is_file() or (folder / "Scripts" / "activate").is_file():
+            return True
+        if (folder / "Lib" / "site-packages").is_dir():
+            return True
+        return any((lib / "site-packages").is_dir() for lib in (folder / "lib").glob("python*"))
+    except OSError:
+        return False
 
 
 def templates_near(source: Path, stop: Path) -> list[Path]:

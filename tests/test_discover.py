@@ -103,3 +103,27 @@ def test_a_cookiecutter_json_above_makes_markup_a_template(chdir_tmp: Path) -> N
     # a path component with {{ }} is a template whatever the text
     named = Path("{{cookiecutter.slug}}") / "template.yaml"
     assert "path" in (project_template(named, "Resources: {}\n") or "")
+
+
+def test_env_folders_are_skipped_only_when_they_are_virtualenvs(tmp_path: Path) -> None:
+    """`env/prod/template.yaml` is a stage's template; `venv/` with an activate script is not."""
+    keep = [
+        _touch(tmp_path / "env" / "prod" / "template.yaml"),
+        _touch(tmp_path / ".env" / "template.yaml"),
+        _touch(tmp_path / "venv" / "notes" / "template.yaml"),
+        _touch(tmp_path / "stages" / ".venv" / "main.tf", 'resource "x" "y" {}\n'),
+    ]
+    _touch(tmp_path / "a" / "venv" / "bin" / "activate", "")
+    _touch(tmp_path / "a" / "venv" / "lib" / "template.yaml")
+    _touch(tmp_path / "b" / ".venv" / "pyvenv.cfg", "home = /usr\n")
+    _touch(tmp_path / "b" / ".venv" / "template.yaml")
+    _touch(tmp_path / "c" / "env" / "lib" / "python3.12" / "site-packages" / "x" / "template.yaml")
+    _touch(tmp_path / "d" / "env" / "Scripts" / "activate", "")
+    _touch(tmp_path / "d" / "env" / "x.yaml")
+    _touch(tmp_path / "e" / "env" / "conda-meta" / "history", "")
+    _touch(tmp_path / "e" / "env" / "x.yaml")
+    assert sorted(discover([tmp_path]).configs) == sorted(keep)
+    # a user's exclude still removes a folder by its name
+    assert sorted(discover([tmp_path], excludes=("env",)).configs) == [
+        p for p in sorted(keep) if "env" not in p.relative_to(tmp_path).parts
+    ]
