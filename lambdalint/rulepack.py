@@ -86,6 +86,10 @@ def _read(path: Path) -> Any:
         raise RuleError(f"{path}: cannot read rule file: {exc}") from None
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    except ValueError:  # PyYAML's int() of a number of more than 4,300 digits
+        raise RuleError(f"{path}: a number in the rule file is too long") from None
+    except RecursionError:
+        raise RuleError(f"{path}: the rule file nests too deeply") from None
 
 
 def validate(data: Any, path: Path) -> None:

@@ -365,7 +365,7 @@ def test_a_remote_or_file_reference_is_a_rule_error_and_nothing_is_fetched(
         finally:
             opened, _OPENED = _OPENED, None
         assert code == 2, err
-        assert "rule0.yaml: policy.require: $ref" in err and ref in err
+        assert "rule0.yaml: policy.require: $ref" in err and ref[:70] in err  # long: shortened
         assert "points outside the rule" in err
         assert str(secret) not in opened
     assert connections == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import re
 import stat
@@ -64,8 +65,10 @@ def parse_size(value: object) -> int | None:
     m = _SIZE.match(value) if isinstance(value, str) else None
     if not m:
         return None
-    size = int(float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()])
-    return size if size > 0 else None
+    size = float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()]
+    if not math.isfinite(size):  # 400 digits of megabytes
+        return None
+    return int(size) if size >= 1 else None
 
 
 def limits_from_options(options: dict[str, Any]) -> Limits:
