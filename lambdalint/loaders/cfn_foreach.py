@@ -28,10 +28,10 @@ SECTIONS = ("Conditions", "Resources", "Outputs")
 _FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 # CloudFormation accepts 500 resources in a stack and templates of 1 MB (about 500,000
-# values): loops that make five times as many resources, or 100,000 values (a fifth of such a
+# values): loops that make twice as many resources, or 100,000 values (a fifth of such a
 # template, all copies), are no template but an attack on the linter (loops making 100,000
 # functions took 13 s and 460 MB, 490,000 environment variables 28 s)
-MAX_RESOURCES = 2_500
+MAX_RESOURCES = 1_000
 VALUES_SHARE = 10  # loops make at most max-nodes / 10 values
 
 
