@@ -186,3 +186,22 @@ def test_a_large_plain_template_with_a_small_loop_is_expanded(
     plain = "".join(f"  Topic{i}: {{Type: AWS::SNS::Topic}}\n" for i in range(3_000))
     fns = _functions(_write(tmp_path, _nested(1, 5) + plain))
     assert len(fns) == 5
+
+
+def test_values_outside_loops_stay_shared(tmp_path: Path) -> None:
+    """YAML aliases share a value at each place it is used (the node budget counts it there):
+    expanding loops elsewhere does not copy it, so 262,144 uses stay one value."""
+    lines = ["Metadata:", "  a0: &a0 [x, x, x, x]"]
+    lines += [f"  a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    plain = "  Plain: {Type: AWS::SNS::Topic, Metadata: {shared: *a8}}\n"
+    text = "\n".join(lines) + "\n" + _nested(1, 3) + plain
+    path = _write(tmp_path, text) / "template.yaml"
+    doc = document.load_document(path, text, "yaml")
+    assert not doc.diagnostics
+    shared = doc.data["Metadata"]["a8"]
+    start = time.perf_counter()
+    cfn_foreach.expand(doc)
+    assert time.perf_counter() - start < 2
+    resources = doc.data["Resources"]
+    assert len([k for k in resources if k.startswith("Fn")]) == 3
+    assert resources["Plain"]["Metadata"]["shared"] is shared

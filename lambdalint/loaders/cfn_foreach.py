@@ -82,6 +82,8 @@ class _Expander:
         self.parameters = parameters
         self.budget = max(1, document.LIMITS.max_nodes // VALUES_SHARE)
         self.produced = 0
+        # outside loops: what each mapping or list became (kept with it: ids are not reused)
+        self.outside: dict[int, tuple[Any, Any]] = {}
         self.notices: list[Diagnostic] = []
 
     def too_large(self, key: str, pos: Pos, what: str) -> None:
@@ -149,17 +151,31 @@ class _Expander:
             raise _TooLarge
 
     def walk(self, node: Any, bindings: dict[str, str]) -> Any:
-        """A copy of `node` with the identifiers of `bindings` filled in and its loops expanded."""
+        """`node` with the identifiers of `bindings` filled in and its loops expanded: a copy
+        where something changed, `node` itself elsewhere. Outside loops a value shared through
+        YAML aliases is walked once and stays shared."""
         if bindings:  # inside a loop: what it makes
             self.count()
+            return self._walk(node, bindings)
+        if not isinstance(node, (LMap, LList)):
+            return node
+        done = self.outside.get(id(node))
+        if done is None:
+            done = self.outside[id(node)] = (node, self._walk(node, bindings))
+        return done[1]
+
+    def _walk(self, node: Any, bindings: dict[str, str]) -> Any:
         if isinstance(node, str):
             return _fill(node, bindings) if bindings else node
         if isinstance(node, LList):
             out_list = LList(node.pos)
+            changed = bool(bindings)
             for i, item in enumerate(node):
-                out_list.append(self.walk(item, bindings))
+                new_item = self.walk(item, bindings)
+                changed = changed or new_item is not item
+                out_list.append(new_item)
                 out_list.item_pos.append(node.item_pos[i] if i < len(node.item_pos) else node.pos)
-            return out_list
+            return out_list if changed else node
         if not isinstance(node, LMap):
             return node
         if bindings and len(node) == 1:
@@ -167,18 +183,21 @@ class _Expander:
             if isinstance(ref, str) and ref in bindings:
                 return bindings[ref]
         out = LMap(node.pos)
+        changed = bool(bindings)
         for key, value in node.items():
             if _is_loop(key):
                 self.loop(node, key, value, bindings, out)
+                changed = True
                 continue
             new_key = _fill(key, bindings) if bindings and isinstance(key, str) else key
             new_value = self.walk(value, bindings)
             if bindings and key in ("Ref", "Fn::GetAtt"):
                 new_value = _resolved_name(key, new_value)
+            changed = changed or new_value is not value
             out[new_key] = new_value
             out.key_pos[new_key] = node.key_pos.get(key, node.pos)
             out.value_pos[new_key] = node.value_pos.get(key, node.pos)
-        return out
+        return out if changed else node
 
     def loop(self, parent: LMap, key: str, spec: Any, bindings: dict[str, str], out: LMap) -> None:
         """Expand the loop `key: spec` of `parent` into `out`."""
