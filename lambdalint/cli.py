@@ -382,7 +382,8 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps([view.function_view(fn, project, ctx) for fn in project.functions], indent=2, default=str))
+        views = [view.function_view(fn, project, ctx) for fn in project.functions]
+        click.echo(json.dumps(view.strict_json(views), indent=2, default=str))
     else:
         click.echo(view.table(project, ctx), nl=False)
     from lambdalint.reporters import clean

@@ -113,6 +113,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{_label(path)}: invalid YAML: line {exc.pos.line}: {exc.message}"
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{_label(path)}: the configuration nests too deeply") from None
+    except ValueError:  # PyYAML's int() of a number of more than 4,300 digits
+        raise ConfigError(f"{_label(path)}: a number in the configuration is too long") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -22,10 +22,6 @@ DEFAULT_EXCLUDES = (
     ".aws-sam",
     ".terraform",
     ".serverless",
-    ".venv",
-    "venv",
-    ".env",
-    "env",
     ".tox",
     ".nox",
     "__pycache__",
@@ -40,6 +36,11 @@ DEFAULT_EXCLUDES = (
 )
 
 OUT_OF_TREE = "not followed: symbolic link out of the tree"
+# names virtualenvs usually get: a folder so named is skipped when it is one (any folder holding
+# a pyvenv.cfg is skipped whatever its name), never for its name alone: `env/prod/` is a stage
+VENV_NAMES = frozenset({".venv", "venv", ".env", "env"})
+
+_TEMPLATE_FOLDER = "skipped: a project template folder ({{ }} in its name), not deployable"
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
 # Serverless Framework configurations written as code: never run, so never read
@@ -247,7 +248,12 @@ def _walk(
         kept = []
         for d in sorted(dirnames):
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-            if _excluded(rel.replace(os.sep, "/"), d, patterns) or "{{" in d:
+            if _excluded(rel.replace(os.sep, "/"), d, patterns):
+                continue
+            if d in VENV_NAMES and is_virtualenv(base / d):
+                continue
+            if "{{" in d or "{%" in d:
+                result.notices.append((base / d, _TEMPLATE_FOLDER))
                 continue
             if _link_out_of(base / d, boundary):
                 result.notices.append((base / d, OUT_OF_TREE))
@@ -343,6 +349,21 @@ def _code_configs(folder: Path, filenames: list[str], result: Discovery) -> None
                 "never runs project code); its functions are not linted"
             )
             result.notices.append((folder / name, message))
+
+
+def is_virtualenv(folder: Path) -> bool:
+    """A Python virtual environment (venv, virtualenv, conda): its pyvenv.cfg, its activate
+    script, or its site-packages."""
+    try:
+        if (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir():
+            return True
+        if (folder / "bin" / "activate").is_file() or (folder / "Scripts" / "activate").is_file():
+            return True
+        if (folder / "Lib" / "site-packages").is_dir():
+            return True
+        return any((lib / "site-packages").is_dir() for lib in (folder / "lib").glob("python*"))
+    except OSError:
+        return False
 
 
 def templates_near(source: Path, stop: Path) -> Discovery:

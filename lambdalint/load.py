@@ -6,6 +6,8 @@ Each file is read once and handed to the first loader that claims it.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -59,10 +61,64 @@ def _modules() -> tuple[object, ...]:
     return tuple(mods)
 
 
+_COOKIECUTTER_VARIABLE = re.compile(r"\{\{-?\s*cookiecutter\.")
+# a Jinja statement on a line of its own; a JSONata expression (`"{% $states.input %}"`) is a
+# quoted value and starts with `$` or a name, never with one of these words
+_JINJA_STATEMENT = re.compile(
+    r"^[ \t]*\{%-?\s*(?:if|elif|else|endif|for|endfor|set|endset|macro|endmacro|raw|endraw|"
+    r"include|import|from|block|endblock|extends|call|endcall|filter|endfilter|with|endwith)\b",
+    re.MULTILINE,
+)
+_TEMPLATE_MARKERS = ("cookiecutter.json",)
+
+
+def project_template(path: Path, text: str) -> str | None:
+    """Why `path` is a cookiecutter/Jinja project template rather than a deployable file (its
+    `{{ }}` are filled in when a project is generated from it); None when it is deployable.
+    `{{resolve:...}}` dynamic references and Step Functions JSONata (`{% ... %}`) are no sign."""
+    if any("{{" in part or "{%" in part for part in path.parts):
+        return "a template name ({{ }} in its path)"
+    if "{{" not in text and "{%" not in text:
+        return None
+    if _COOKIECUTTER_VARIABLE.search(text):
+        return "it uses {{ cookiecutter.* }} variables"
+    if _JINJA_STATEMENT.search(text):
+        return "it holds Jinja {% %} statements"
+    marker = _template_marker_above(path.parent)
+    if marker is not None:
+        return f"{marker} is in a folder above"
+    return None
+
+
+def _template_marker_above(folder: Path) -> str | None:
+    """A cookiecutter.json in `folder` or a folder above it, inside the trees being checked
+    (looked for only in files with `{{` or `{%`, so rarely)."""
+    try:
+        current = folder.resolve()
+    except (OSError, RuntimeError):
+        return None
+    roots = [Path(r) for r in document.LIMITS.roots] or [Path.cwd().resolve()]
+    for _ in range(32):
+        if not any(current == r or r in current.parents for r in roots):
+            return None
+        for name in _TEMPLATE_MARKERS:
+            if (current / name).is_file():
+                try:
+                    return os.path.relpath(current / name)
+                except ValueError:  # another drive
+                    return str(current / name)
+        if current.parent == current:
+            return None
+        current = current.parent
+    return None
+
+
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     """Load one config file; never raises for bad input."""
-    if "{{cookiecutter" in text or "{%" in text and "%}" in text and "{{" in text:
-        return [], []  # a project template, not a deployable file
+    why = project_template(path, text)
+    if why is not None:
+        message = f"skipped: a project template, not a deployable file ({why})"
+        return [], [Diagnostic("LL100", message, Loc(path), notice=True)]
     for mod in _modules():
         if mod.claims(path, text):  # type: ignore[attr-defined]
             try:

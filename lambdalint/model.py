@@ -145,7 +145,9 @@ class LogGroup:
 
     retention_days: int days; 0 means never expire (Terraform spells it so); None means not
     set, which also means never expire; UNKNOWN when unresolvable (or the group is managed
-    somewhere lambdalint cannot see), and then no rule may assume anything about it.
+    somewhere lambdalint cannot see), and then no rule may assume anything about it; any other
+    value is what the template wrote where a number belongs (`"abc"`, `7.5`, a 5,000-digit
+    number): see numeric.whole_number.
     """
 
     name: Any
@@ -159,7 +161,8 @@ class Queue:
     """An SQS queue that feeds the function (defined in the project)."""
 
     name: str
-    visibility_timeout: Any  # int seconds; 30 when not set; UNKNOWN when unresolvable
+    # int seconds; 30 when not set; UNKNOWN when unresolvable; else as written (no number)
+    visibility_timeout: Any
     loc: Loc
     visibility_loc: Loc | None = None
 

@@ -66,20 +66,82 @@ def _compile(rule: Rule) -> tuple[Any, Any]:
             raise RuleError(
                 f"{rule.path or rule.id}: policy.{part} is not a valid JSON Schema at {where}: {exc.message}"
             ) from None
-        compiled.append(cls(schema))
+        _refuse_outside_refs(rule, part, schema)
+        compiled.append(cls(schema, registry=_local_only_registry()))
     _validators[id(rule)] = (rule, compiled[0], compiled[1])
     return compiled[0], compiled[1]
 
 
+# keywords whose value is data, not a schema: a "$ref" key in them is no reference
+_DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+# keywords whose value maps names to schemas (a property may be called "const" or "$ref")
+_NAMED_SCHEMAS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"}
+)
+
+
+def _local_only_registry() -> Any:
+    """A registry that retrieves nothing: a `$ref` resolves inside the rule's own schema (or to
+    a JSON Schema meta-schema, which jsonschema ships), never to a file or a URL. Without it,
+    jsonschema fetches unknown references with urllib (network, `file://`)."""
+    from referencing import Registry
+
+    return Registry()  # its retrieve function refuses every URI
+
+
+def _refuse_outside_refs(rule: Rule, part: str, schema: Any) -> None:
+    """Raise RuleError naming the first reference that points outside the schema."""
+    from urllib.parse import urldefrag
+
+    from jsonschema_specifications import REGISTRY as META_SCHEMAS
+
+    ids: set[str] = set()
+    refs: list[str] = []
+    stack: list[tuple[Any, bool]] = [(schema, False)]  # (node, is it a map of names to schemas)
+    while stack:
+        node, named = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, False) for item in node)
+        elif isinstance(node, dict) and named:
+            stack.extend((value, False) for value in node.values())
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in _REF_KEYWORDS and isinstance(value, str):
+                    refs.append(value)
+                elif key == "$id" and isinstance(value, str):
+                    ids.add(urldefrag(value).url)
+                elif key not in _DATA_KEYWORDS:
+                    stack.append((value, key in _NAMED_SCHEMAS))
+    for ref in refs:
+        target = urldefrag(ref).url
+        if not target or target in ids or target in META_SCHEMAS:
+            continue
+        shown = ref if len(ref) <= 80 else ref[:77] + "..."
+        raise RuleError(
+            f"{rule.path or rule.id}: policy.{part}: $ref {shown!r} points outside the rule: "
+            "lambdalint resolves references only inside the rule's own schema ('#/...'), "
+            "and never reads a file or a URL"
+        )
+
+
 def evaluate(rule: Rule, fn: Function) -> Iterator[Finding]:
     """The findings of policy `rule` for function `fn`."""
+    from referencing.exceptions import Unresolvable
+
     when, require = _compile(rule)
     if require is None:
         return
     view = function_view(fn)
-    if when is not None and not when.is_valid(view):
-        return
-    errors = sorted(require.iter_errors(view), key=lambda e: [str(p) for p in e.absolute_path])
+    try:
+        if when is not None and not when.is_valid(view):
+            return
+        errors = sorted(require.iter_errors(view), key=lambda e: [str(p) for p in e.absolute_path])
+    except Unresolvable:
+        raise RuleError(
+            f"{rule.path or rule.id}: a $ref of the policy does not resolve inside the rule "
+            "(lambdalint never reads a file or a URL for it)"
+        ) from None
     for error in errors:
         path = list(error.absolute_path)
         missing = _missing_property(error)

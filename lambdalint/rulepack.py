@@ -89,6 +89,10 @@ def _read(path: Path) -> Any:
         raise RuleError(f"{path}: cannot read rule file: {exc.message}") from None
     except LoadError as exc:
         raise RuleError(f"{path}: invalid YAML: line {exc.pos.line}: {exc.message}") from None
+    except ValueError:  # PyYAML's int() of a number of more than 4,300 digits
+        raise RuleError(f"{path}: a number in the rule file is too long") from None
+    except RecursionError:
+        raise RuleError(f"{path}: the rule file nests too deeply") from None
 
 
 def validate(data: Any, path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -12,6 +13,18 @@ def _v(prop: Prop[Any] | None) -> Any:
     if prop is None:
         return None
     return None if prop.value is UNKNOWN else prop.value
+
+
+def strict_json(value: Any) -> Any:
+    """`value` with every infinite or NaN float (`Timeout: 1e999`, `.inf`) as its text: JSON
+    has no such numbers, and `Infinity` would make the output unreadable to most parsers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strict_json(v) for v in value]
+    return value
 
 
 def _rel(path: Any) -> str:

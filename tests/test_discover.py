@@ -10,6 +10,7 @@ import pytest
 from lambdalint.config import Config
 from lambdalint.discover import discover, templates_near
 from lambdalint.engine import run
+from lambdalint.load import project_template
 
 
 def _touch(path: Path, text: str = "Resources: {}\n") -> Path:
@@ -31,6 +32,13 @@ def test_default_excludes_and_virtualenvs(tmp_path: Path) -> None:
     _touch(tmp_path / "package.json", "{}")
     found = discover([tmp_path])
     assert found.configs == [keep]
+    # a template folder is skipped, and said so
+    assert found.notices == [
+        (
+            tmp_path / "{{cookiecutter.project}}",
+            "skipped: a project template folder ({{ }} in its name), not deployable",
+        )
+    ]
 
 
 def test_cdk_out_only_when_named(tmp_path: Path) -> None:
@@ -126,3 +134,66 @@ def test_many_cdk_apps_without_templates_make_one_notice(tmp_path: Path) -> None
     assert where == tmp_path
     assert message.startswith("5 CDK apps without synthesized templates (")
     assert "run `cdk synth`" in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Output: "{% $states.input %}"\nX: "{{resolve:ssm:/a/b}}"\n',
+        '{"Definition": {"Output": "{% $states.input %}"}, "P": "{{resolve:secretsmanager:s}}"}',
+        "Value: '{%if%}'\n",
+        "Resources: {}\n",
+    ],
+)
+def test_dynamic_references_and_jsonata_are_deployable(chdir_tmp: Path, text: str) -> None:
+    assert project_template(_touch(chdir_tmp / "svc" / "template.yaml", text), text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("Handler: '{{ cookiecutter.module }}.handler'\n", "cookiecutter"),
+        ("Handler: '{{cookiecutter.module}}.handler'\n", "cookiecutter"),
+        ("Resources:\n  {%- if api %}\n  Api: {}\n  {% endif %}\n", "Jinja"),
+    ],
+)
+def test_project_templates_are_recognised(chdir_tmp: Path, text: str, why: str) -> None:
+    reason = project_template(_touch(chdir_tmp / "svc" / "template.yaml", text), text)
+    assert reason is not None and why in reason
+
+
+def test_a_cookiecutter_json_above_makes_markup_a_template(chdir_tmp: Path) -> None:
+    text = "Handler: '{{ module }}.handler'\n"
+    path = _touch(chdir_tmp / "gen" / "docs" / "template.yaml", text)
+    assert project_template(path, text) is None
+    _touch(chdir_tmp / "gen" / "cookiecutter.json", "{}")
+    assert "cookiecutter.json" in (project_template(path, text) or "")
+    # no markup in the file: a real template, linted whatever sits above
+    assert project_template(path, "Resources: {}\n") is None
+    # a path component with {{ }} is a template whatever the text
+    named = Path("{{cookiecutter.slug}}") / "template.yaml"
+    assert "path" in (project_template(named, "Resources: {}\n") or "")
+
+
+def test_env_folders_are_skipped_only_when_they_are_virtualenvs(tmp_path: Path) -> None:
+    """`env/prod/template.yaml` is a stage's template; `venv/` with an activate script is not."""
+    keep = [
+        _touch(tmp_path / "env" / "prod" / "template.yaml"),
+        _touch(tmp_path / ".env" / "template.yaml"),
+        _touch(tmp_path / "venv" / "notes" / "template.yaml"),
+        _touch(tmp_path / "stages" / ".venv" / "main.tf", 'resource "x" "y" {}\n'),
+    ]
+    _touch(tmp_path / "a" / "venv" / "bin" / "activate", "")
+    _touch(tmp_path / "a" / "venv" / "lib" / "template.yaml")
+    _touch(tmp_path / "b" / ".venv" / "pyvenv.cfg", "home = /usr\n")
+    _touch(tmp_path / "b" / ".venv" / "template.yaml")
+    _touch(tmp_path / "c" / "env" / "lib" / "python3.12" / "site-packages" / "x" / "template.yaml")
+    _touch(tmp_path / "d" / "env" / "Scripts" / "activate", "")
+    _touch(tmp_path / "d" / "env" / "x.yaml")
+    _touch(tmp_path / "e" / "env" / "conda-meta" / "history", "")
+    _touch(tmp_path / "e" / "env" / "x.yaml")
+    assert sorted(discover([tmp_path]).configs) == sorted(keep)
+    # a user's exclude still removes a folder by its name
+    assert sorted(discover([tmp_path], excludes=("env",)).configs) == [
+        p for p in sorted(keep) if "env" not in p.relative_to(tmp_path).parts
+    ]

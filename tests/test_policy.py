@@ -4,6 +4,11 @@ findings placed at the property the validation error names."""
 from __future__ import annotations
 
 import json
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +299,125 @@ def test_policy_findings_can_be_suppressed_by_template_metadata(
         ("Untagged", "internal tool")
     ]
     assert code == 0
+
+
+# --- references: nothing is fetched -----------------------------------------------------------
+
+_OPENED: list[str] | None = None
+
+
+def _record_opens(event: str, args: tuple[Any, ...]) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_record_opens)  # records only while _OPENED is a list
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[object]]]:
+    """A server on 127.0.0.1 that records every connection (and closes it at once, so that a
+    regression fails rather than hangs)."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.1)
+    connections: list[object] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = server.accept()
+            except OSError:
+                continue
+            connections.append(peer)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _ref_rule(ref: str) -> str:
+    return OWNER.replace(
+        "require: {properties: {tags: {required: [owner]}}, required: [tags]}",
+        f"require: {{properties: {{tags: {{$ref: '{ref}'}}}}}}",
+    )
+
+
+def test_a_remote_or_file_reference_is_a_rule_error_and_nothing_is_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listener: tuple[str, list[object]]
+) -> None:
+    global _OPENED
+    url, connections = listener
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"required": ["owner"]}')
+    for ref in (f"{url}/schema.json", secret.as_uri(), "other.json#/x", "//127.0.0.1:9/x"):
+        project = tmp_path / f"p{abs(hash(ref))}"
+        project.mkdir()
+        _OPENED = []
+        try:
+            code, _, err = _check(_project(project, _ref_rule(ref)), monkeypatch)
+        finally:
+            opened, _OPENED = _OPENED, None
+        assert code == 2, err
+        assert "rule0.yaml: policy.require: $ref" in err and ref[:70] in err  # long: shortened
+        assert "points outside the rule" in err
+        assert str(secret) not in opened
+    assert connections == []
+
+
+def test_the_registry_itself_retrieves_nothing(listener: tuple[str, list[object]]) -> None:
+    """Behind the check at load: a reference that reaches evaluation is refused, not fetched."""
+    from jsonschema import Draft202012Validator
+    from referencing.exceptions import Unresolvable
+
+    url, connections = listener
+    validator = Draft202012Validator({"$ref": f"{url}/x"}, registry=policy._local_only_registry())
+    with pytest.raises(Unresolvable):
+        validator.is_valid({})
+    assert connections == []
+
+
+def test_a_reference_that_does_not_resolve_is_a_rule_error() -> None:
+    rule = _rule({"$id": "urn:org:p", "properties": {"tags": {"$ref": "urn:org:p#/$defs/none"}}})
+    policy.check(rule)  # it names the schema itself: accepted at load
+    with pytest.raises(RuleError, match="does not resolve inside the rule"):
+        list(policy.evaluate(rule, _fn()))
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        {
+            "properties": {"tags": {"$ref": "#/$defs/owned"}},
+            "$defs": {"owned": {"required": ["owner"]}},
+        },
+        {
+            "$id": "urn:org:policy",
+            "properties": {"tags": {"$ref": "urn:org:policy#/$defs/owned"}},
+            "$defs": {"owned": {"required": ["owner"]}},
+        },
+        # a property called "$ref" or "const", and a "$ref" key inside data, are no references
+        {
+            "properties": {
+                "tags": {"properties": {"$ref": {"type": "string"}}, "required": ["owner"]}
+            },
+            "not": {"const": {"$ref": "http://127.0.0.1:9/data"}},
+        },
+    ],
+)
+def test_references_inside_the_schema_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, require: dict[str, Any]
+) -> None:
+    text = OWNER.replace(
+        "require: {properties: {tags: {required: [owner]}}, required: [tags]}",
+        "require: " + json.dumps(require),
+    )
+    code, findings, err = _check(_project(tmp_path, text), monkeypatch)
+    assert code == 1, err
+    assert {f["function"] for f in findings} == {"Untagged"}

@@ -9,7 +9,8 @@ from typing import Any
 from lambdalint import runtimes
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.model import UNKNOWN, Event, Function
+from lambdalint.model import UNKNOWN, Event, Function, Prop
+from lambdalint.numeric import whole_number
 
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
@@ -26,16 +27,28 @@ SQS_VISIBILITY_FACTOR = 6
 
 
 def as_int(value: Any) -> int | None:
-    """An integer setting, or None when it is not a (known) whole number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
+    """An integer setting, or None when it is not a (known) whole number that fits."""
+    number = whole_number(value)
+    return number.value if number is not None and isinstance(number.value, int) else None
+
+
+def _out_of_range(name: str, prop: Prop[Any], low: int, high: int, unit: str) -> Iterator[Finding]:
+    """The finding for a whole-number setting outside [low, high], or that is no whole number."""
+    number = whole_number(prop.value)
+    if number is None:
+        return
+    if number.value is None:
+        yield Finding(
+            f"{name} {number.shown} is {number.problem}: Lambda accepts a whole number of "
+            f"{unit} from {low} to {high}, the deployment fails",
+            prop.loc,
+        )
+    elif not low <= number.value <= high:
+        yield Finding(
+            f"{name} {number.shown} is outside what Lambda accepts "
+            f"({low}–{high} {unit}): the deployment fails",
+            prop.loc,
+        )
 
 
 def _timeout(fn: Function) -> int | None:
@@ -47,15 +60,8 @@ def _timeout(fn: Function) -> int | None:
 
 def timeout_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL501"""
-    if fn.timeout is None:
-        return
-    value = as_int(fn.timeout.value)
-    if value is not None and not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
-        yield Finding(
-            f"Timeout {value} is outside what Lambda accepts "
-            f"({MIN_TIMEOUT}–{MAX_TIMEOUT} seconds): the deployment fails",
-            fn.timeout.loc,
-        )
+    if fn.timeout is not None:
+        yield from _out_of_range("Timeout", fn.timeout, MIN_TIMEOUT, MAX_TIMEOUT, "seconds")
 
 
 def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
@@ -94,19 +100,27 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
     """LL503: error when the queue hides a message for less than one function run, warning
     when for less than six (AWS's guidance, which leaves room for retries and batching)."""
     timeout = _timeout(fn)
-    if timeout is None:
-        return
     for event in fn.events:
         queue = event.queue
         if event.kind != "sqs" or queue is None:
             continue
-        visibility = as_int(queue.visibility_timeout)
-        if visibility is None:
-            continue
         loc = queue.visibility_loc or queue.loc
+        number = whole_number(queue.visibility_timeout)
+        if number is not None and number.value is None:
+            finding = Finding(
+                f"queue {queue.name} has VisibilityTimeout {number.shown}, {number.problem}: "
+                "SQS accepts a whole number of seconds from 0 to 43200, the deployment fails",
+                loc,
+            )
+            finding.severity = "error"
+            yield finding
+            continue
+        if number is None or number.value is None or timeout is None:
+            continue
+        visibility = number.value
         if visibility < timeout:
             finding = Finding(
-                f"queue {queue.name} has VisibilityTimeout {visibility} s, shorter than the "
+                f"queue {queue.name} has VisibilityTimeout {number.shown} s, shorter than the "
                 f"{timeout} s timeout of {fn.name}: Lambda rejects the event source mapping "
                 "(and a message could become visible again while still being processed)",
                 loc,
@@ -115,7 +129,7 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
             yield finding
         elif visibility < SQS_VISIBILITY_FACTOR * timeout:
             finding = Finding(
-                f"queue {queue.name} has VisibilityTimeout {visibility} s; AWS recommends at "
+                f"queue {queue.name} has VisibilityTimeout {number.shown} s; AWS recommends at "
                 f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name} "
                 f"({SQS_VISIBILITY_FACTOR * timeout} s) so retries do not overlap",
                 loc,
@@ -136,15 +150,8 @@ def timeout_not_set(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
 
 def memory_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL505"""
-    if fn.memory is None:
-        return
-    value = as_int(fn.memory.value)
-    if value is not None and not MIN_MEMORY <= value <= MAX_MEMORY:
-        yield Finding(
-            f"MemorySize {value} is outside what Lambda accepts "
-            f"({MIN_MEMORY}–{MAX_MEMORY} MB): the deployment fails",
-            fn.memory.loc,
-        )
+    if fn.memory is not None:
+        yield from _out_of_range("MemorySize", fn.memory, MIN_MEMORY, MAX_MEMORY, "MB")
 
 
 def runtime_deprecated(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

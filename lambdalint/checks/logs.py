@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Function
+from lambdalint.numeric import whole_number
 
 
 def _name(value: object) -> str:
@@ -14,8 +15,19 @@ def _name(value: object) -> str:
 
 
 def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
-    """LL301: no log group of the function has a retention."""
+    """LL301: no log group of the function has a retention (or one that is no number)."""
     groups = fn.log_groups
+    for group in groups:
+        number = whole_number(group.retention_days)
+        if number is not None and not isinstance(number.value, int):
+            why = number.problem or "more days than CloudWatch Logs accepts"
+            yield Finding(
+                f"log group {_name(group.name)} of {fn.name} has retention {number.shown}, "
+                f"{why}: the group cannot be created with it; set RetentionInDays / "
+                "retention_in_days to a number of days (1, 3, 5, 7, 14, 30 ...)",
+                group.retention_loc or group.loc,
+            )
+            return
     if any(g.retention_days is UNKNOWN for g in groups):
         return
     if any(isinstance(g.retention_days, int) and g.retention_days > 0 for g in groups):

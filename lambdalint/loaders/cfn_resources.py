@@ -29,6 +29,7 @@ from lambdalint.model import (
     Prop,
     Queue,
 )
+from lambdalint.numeric import setting
 
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
 _LOG_GROUP_TYPES = ("AWS::Logs::LogGroup", "Custom::LogRetention")  # the latter: CDK
@@ -87,14 +88,9 @@ def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
 
 
 def _int(value: Any) -> Any:
-    """An integer setting (CloudFormation accepts "30" too), or UNKNOWN."""
-    if isinstance(value, bool):
-        return UNKNOWN
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return UNKNOWN
+    """An integer setting (CloudFormation accepts "30" too), UNKNOWN, or the value as written
+    when it is no whole number (numeric.setting)."""
+    return setting(value)
 
 
 class _Resources:
@@ -372,7 +368,7 @@ class _Resources:
 
     def seconds(self, millis: Any) -> Any:
         value = _int(self.tpl.resolve(millis))
-        return UNKNOWN if value is UNKNOWN else value / 1000
+        return value / 1000 if isinstance(value, int) else UNKNOWN
 
     def _add_integration(
         self, integration: dict[str, Any], keys: tuple[str, ...], kind: str, logical_id: str

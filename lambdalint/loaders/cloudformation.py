@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import document
+from lambdalint.loaders import cfn_foreach, document
 from lambdalint.loaders.document import (
     Document,
     LList,
@@ -67,6 +67,8 @@ def is_sam(data: Any) -> bool:
 
 def load(path: Path, text: str, kind: str) -> tuple[Document, list[Function]]:
     doc = load_document(path, text, kind)
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("Resources"), dict):
+        cfn_foreach.expand(doc)
     if doc.data is None or not is_template(doc.data):
         return doc, []
     return doc, build_functions(doc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import re
 import stat
@@ -64,8 +65,10 @@ def parse_size(value: object) -> int | None:
     m = _SIZE.match(value) if isinstance(value, str) else None
     if not m:
         return None
-    size = int(float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()])
-    return size if size > 0 else None
+    size = float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()]
+    if not math.isfinite(size):  # 400 digits of megabytes
+        return None
+    return int(size) if size >= 1 else None
 
 
 def limits_from_options(options: dict[str, Any]) -> Limits:
@@ -309,7 +312,7 @@ def _mark_pos(mark: Any) -> Pos:
 
 
 class _Frame:
-    __slots__ = ("container", "tag", "anchor", "key", "key_pos", "pos", "size", "is_map")
+    __slots__ = ("container", "tag", "anchor", "key", "key_pos", "pos", "size", "is_map", "merged")
 
     def __init__(self, container: Any, tag: str | None, anchor: str | None, pos: Pos) -> None:
         self.container = container
@@ -320,6 +323,8 @@ class _Frame:
         self.pos = pos
         self.size = 1
         self.is_map = isinstance(container, LMap)
+        # keys that came from a merge key (`<<: *defaults`) and were not written here yet
+        self.merged: set[Any] | None = None
 
 
 _NO_KEY = object()
@@ -388,6 +393,10 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
             key = top.key
             m = top.container
             if key == "<<" and isinstance(value, (LMap, LList)):
+                # a key written in the mapping itself wins over a merged one, before or after
+                # the merge key; of several merged mappings the first that has a key wins
+                if top.merged is None:
+                    top.merged = set()
                 for merged in value if isinstance(value, LList) else [value]:
                     if isinstance(merged, LMap):
                         for k, v in merged.items():
@@ -395,9 +404,13 @@ def parse_yaml(text: str, path: Path) -> tuple[Any, list[Diagnostic]]:
                                 m[k] = v
                                 m.key_pos[k] = merged.key_pos.get(k, pos)
                                 m.value_pos[k] = merged.value_pos.get(k, pos)
+                                top.merged.add(k)
             else:
                 if key in m:
-                    duplicates = _duplicate(diags, duplicates, key, m, Loc(path, top.key_pos))
+                    if top.merged is not None and key in top.merged:
+                        top.merged.discard(key)  # overrides the merged value: no duplicate
+                    else:
+                        duplicates = _duplicate(diags, duplicates, key, m, Loc(path, top.key_pos))
                 m[key] = value
                 m.key_pos[key] = top.key_pos
                 m.value_pos[key] = pos

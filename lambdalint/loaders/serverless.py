@@ -32,6 +32,7 @@ from lambdalint.model import (
     Role,
     Statement,
 )
+from lambdalint.numeric import setting
 
 FRAMEWORK = "serverless"
 # what the framework deploys when a function and its provider say nothing
@@ -45,6 +46,7 @@ _NAME = re.compile(r"^serverless\.(ya?ml|json)$", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.DOTALL)
 MAX_DEPTH = 20
+_INDEX = re.compile(r"[0-9]{1,9}")  # a list index in `${self:a.0.b}` (ASCII: int() reads it)
 # `${AWS::Region}`, `${Bucket}`, `${Table.Arn}` inside `!Sub`: CloudFormation's, not Serverless's
 _CFN_PLACEHOLDER = re.compile(r"^(AWS::[A-Za-z]+|[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?)$")
 
@@ -150,7 +152,7 @@ class Variables:
             quoted = _QUOTED.match(option)
             if quoted:
                 return quoted.group(2)  # a literal fallback, reached only if earlier ones are absent
-            if re.fullmatch(r"-?\d+", option):
+            if re.fullmatch(r"-?[0-9]{1,30}", option):
                 return int(option)
             if option.startswith("self:"):
                 found, value = self._path(option[5:])
@@ -168,7 +170,7 @@ class Variables:
         for part in [p for p in dotted.split(".") if p]:
             if isinstance(node, dict) and part in node:
                 node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            elif isinstance(node, list) and _INDEX.fullmatch(part) and int(part) < len(node):
                 node = node[int(part)]
             else:
                 return False, None
@@ -681,10 +683,7 @@ class _Service:
         return f"/aws/lambda/{service}-${{sls:stage}}-{key}" if isinstance(service, str) else UNKNOWN
 
     def _group(self, name: Any, container: LMap, key: str, fn: Function) -> LogGroup:
-        value = self.vars.resolve(container[key])
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        retention = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+        retention = setting(self.vars.resolve(container[key]))
         return LogGroup(name, retention, fn.loc, self.loc(container, key))
 
     # ------------------------------------------------------------ events
@@ -770,10 +769,7 @@ class _Service:
             props = res.get("Properties")
             qloc = self.key_loc(self.resources, logical)
             if isinstance(props, LMap) and props.get("VisibilityTimeout") is not None:
-                value = self.vars.resolve(props["VisibilityTimeout"])
-                if isinstance(value, str) and value.isdigit():
-                    value = int(value)
-                visibility = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+                visibility = setting(self.vars.resolve(props["VisibilityTimeout"]))
                 return Queue(str(logical), visibility, qloc, self.loc(props, "VisibilityTimeout"))
             return Queue(str(logical), 30, qloc)
         text = self.vars.resolve(arn)

@@ -47,6 +47,7 @@ from lambdalint.model import (
     Role,
     Statement,
 )
+from lambdalint.numeric import setting
 
 LAMBDA = "aws_lambda_function"
 MAX_FOLDER_FILES = 500
@@ -690,8 +691,7 @@ def log_groups(scope: Scope, res: Resource) -> list[LogGroup]:
         retention: Any = None
         retention_loc = None
         if lg.body.get("retention_in_days") is not None:
-            value = scope.evaluate(lg.body["retention_in_days"])
-            retention = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+            retention = setting(scope.evaluate(lg.body["retention_in_days"]))
             retention_loc = lg.loc_of(lg.body, "retention_in_days")
         if not matches:
             if lg_name is not None and retention is not None and any(
@@ -768,8 +768,7 @@ def mapping_event(scope: Scope, esm: Resource) -> Event:
         visibility: Any = 30
         visibility_loc = None
         if source.body.get("visibility_timeout_seconds") is not None:
-            value = scope.evaluate(source.body["visibility_timeout_seconds"])
-            visibility = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+            visibility = setting(scope.evaluate(source.body["visibility_timeout_seconds"]))
             visibility_loc = source.loc_of(source.body, "visibility_timeout_seconds")
         queue = Queue(source.address, visibility, source.loc, visibility_loc)
         return Event("sqs", esm.loc, name=esm.address, queue=queue)

@@ -16,6 +16,7 @@ from typing import Any
 from lambdalint.loaders.document import LList, LMap
 from lambdalint.loaders.terraform_model import Call, Key, Ref
 from lambdalint.model import Pos
+from lambdalint.numeric import literal
 
 NOT_PLAIN: Any = object()
 MAX_DEPTH = 100
@@ -78,9 +79,7 @@ class _Reader:
         number = _NUMBER.match(s, self.i)
         if number is not None:
             self.i = number.end()
-            if number.group(1) or number.group(2):
-                return float(number.group(0))
-            return int(number.group(0))
+            return literal(number.group(0))
         name = _IDENT.match(s, self.i)
         if name is None or name.group(0) in _KEYWORDS:
             raise _NotPlain
@@ -175,8 +174,8 @@ class _Reader:
                     parts.append(Key(self.string()))
                 else:
                     number = _INDEX.match(s, self.i)
-                    if number is None:
-                        raise _NotPlain  # `[*]`, `[var.i]`
+                    if number is None or len(number.group(0)) > 9:
+                        raise _NotPlain  # `[*]`, `[var.i]`, an index no list reaches
                     parts.append(int(number.group(0)))
                     self.i = number.end()
                 self.expect("]")

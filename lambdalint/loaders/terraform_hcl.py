@@ -28,14 +28,15 @@ from lambdalint.loaders.terraform_model import (
     refs_in,
 )
 from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
+from lambdalint.numeric import literal
 
 MAX_DEPTH = 200
 # Terraform accepts blanks after a heredoc's closing marker; python-hcl2's grammar does not.
 # Removing trailing blanks changes no line or column of anything else.
 _TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
 # `aws_iam_role.fn.arn`, `aws_lambda_function.x[0].function_name`: no parser needed
-_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*$")
-_STEP = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
+_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]{1,9}\])*$")
+_STEP = re.compile(r"([A-Za-z_][\w-]*)|\[([0-9]{1,9})\]")
 
 
 class HclError(Exception):
@@ -334,7 +335,7 @@ class _Converter:
                 return self.expr(kids[0], depth + 1)
             return self.opaque(node)
         if name == "int_lit":
-            return int(str(node.children[0]))
+            return literal(str(node.children[0]).strip())
         if name == "float_lit":
             try:
                 return float(str(node.children[0]))
@@ -386,7 +387,8 @@ class _Converter:
         if name == "short_index":
             for c in _children(node):
                 if _is_token(c) and c.type == "INT_LITERAL":
-                    return int(str(c))
+                    index = literal(str(c).strip())
+                    return index if isinstance(index, int) else None
             return None
         if name == "braces_index":
             for c in _children(node):

@@ -28,6 +28,7 @@ from lambdalint.model import (
     Role,
     Statement,
 )
+from lambdalint.numeric import setting
 
 _SOURCE = re.compile(
     r"^(terraform-aws-modules/lambda/aws|(git::)?(https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-lambda(\.git)?)"
@@ -125,8 +126,7 @@ def _finish(scope: Scope, call: Resource, res: Resource, fn: Function) -> None:
         retention: Any = None
         retention_loc = None
         if body.get("cloudwatch_logs_retention_in_days") is not None:
-            value = scope.evaluate(body["cloudwatch_logs_retention_in_days"])
-            retention = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+            retention = setting(scope.evaluate(body["cloudwatch_logs_retention_in_days"]))
             retention_loc = call.loc_of(body, "cloudwatch_logs_retention_in_days")
         name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else UNKNOWN
         fn.log_groups = [LogGroup(name, retention, call.loc, retention_loc)] + fn.log_groups
