@@ -17,7 +17,7 @@ from lambdalint.loaders.document import (
     node_pos,
     pos_of,
 )
-from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.loaders.intrinsics import MAX_TEXT, NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -95,6 +95,8 @@ def build_functions(doc: Document) -> list[Function]:
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
     for enrich in ENRICHERS:
         enrich(doc, tpl, functions)
+    if tpl.over_budget:
+        doc.diagnostics.append(document.expansion_notice(doc.path, MAX_TEXT))
     return functions
 
 
