@@ -100,11 +100,15 @@ def module_candidates(language: str, module: str, typescript: bool) -> list[str]
     return [module + ext for ext in exts]
 
 
-def _rel(path: Path) -> str:
+def _rel(path: Path, here: Path) -> str:
+    """`path` as the file that declares the function would write it: relative to that file's
+    folder (`here`), `/`-separated. Never relative to the working directory, so a message (and
+    a baseline fingerprint made from it) is the same wherever lambdalint runs from."""
     try:
-        return os.path.relpath(path).replace(os.sep, "/")
-    except ValueError:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(here))
+    except ValueError:  # another drive
         return str(path)
+    return rel.replace(os.sep, "/")
 
 
 def resolve(fn: Function) -> HandlerTarget:
@@ -140,6 +144,7 @@ def _resolve(fn: Function) -> HandlerTarget:
         )
     module, func = m.group("module"), m.group("func")
     target = HandlerTarget("ok", language, handler, module, func)
+    here = fn.loc.path.parent
     if module.startswith("/") or ".." in module.split("/"):
         # never looked up: a handler string must not lead lambdalint out of the code location
         if language == "python":  # the runtime imports a module name, which cannot climb
@@ -169,9 +174,9 @@ def _resolve(fn: Function) -> HandlerTarget:
     if code.built and not typescript:
         return HandlerTarget("skip")
     if code.entry_points is not None and code.build_method == "esbuild":
-        return _resolve_entry_points(target, code.path, code.entry_points)
+        return _resolve_entry_points(target, code.path, code.entry_points, here)
     if code.kind == "zip":
-        return _resolve_in_zip(target, code.path, candidates)
+        return _resolve_in_zip(target, code.path, candidates, here)
     base = code.path
     if base is None:
         return HandlerTarget("skip")
@@ -184,7 +189,7 @@ def _resolve(fn: Function) -> HandlerTarget:
             target.status = "missing-file"
             target.message = (
                 f"handler '{handler}' needs {' or '.join(candidates[:2])}, but the code is the "
-                f"single file {_rel(base)}"
+                f"single file {_rel(base, here)}"
             )
         return target
     if not base.is_dir():
@@ -200,7 +205,7 @@ def _resolve(fn: Function) -> HandlerTarget:
         if base.name.lower() in _BUILD_DIRS or any(p in _BUILD_DIRS for p in base.parts[-3:]):
             return HandlerTarget("skip")  # produced by a build step
         target.status = "missing-dir"
-        target.message = f"code folder '{code.declared}' does not exist ({_rel(base)})"
+        target.message = f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
         return target
     case_hint = None
     for cand in candidates:
@@ -210,17 +215,17 @@ def _resolve(fn: Function) -> HandlerTarget:
             return target
         if other is not None and case_hint is None:
             case_hint = other
-        target.looked.append(_rel(base / cand))
+        target.looked.append(_rel(base / cand, here))
     target.status = "missing-file"
     looked = ", ".join(target.looked[:4])
-    msg = f"handler '{handler}': no {_describe(candidates)} under {_rel(base)}/ (looked for {looked})"
+    msg = f"handler '{handler}': no {_describe(candidates)} under {_rel(base, here)}/ (looked for {looked})"
     if case_hint is not None:
         msg += f"; found '{case_hint}', which differs in letter case (Lambda is case-sensitive)"
     else:
         deeper = _one_level_deeper(base, candidates)
         if deeper is not None:
             msg += (
-                f"; it exists one folder deeper, at {_rel(deeper)}: point the code location "
+                f"; it exists one folder deeper, at {_rel(deeper, here)}: point the code location "
                 f"at that folder (or zip its contents, not the folder)"
             )
     target.message = msg
@@ -272,7 +277,9 @@ def _zip_within_bounds(path: Path) -> bool:
     return entries <= MAX_ZIP_ENTRIES
 
 
-def _resolve_in_zip(target: HandlerTarget, zip_path: Path | None, candidates: list[str]) -> HandlerTarget:
+def _resolve_in_zip(
+    target: HandlerTarget, zip_path: Path | None, candidates: list[str], here: Path
+) -> HandlerTarget:
     if zip_path is None or not zip_path.is_file():
         return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
     try:
@@ -287,7 +294,7 @@ def _resolve_in_zip(target: HandlerTarget, zip_path: Path | None, candidates: li
         if cand in names:
             return target  # found; its source is not analysed further
     target.status = "missing-file"
-    msg = f"handler '{target.handler}': {_rel(zip_path)} has no {' or '.join(candidates[:2])} at its root"
+    msg = f"handler '{target.handler}': {_rel(zip_path, here)} has no {' or '.join(candidates[:2])} at its root"
     for name in sorted(names):
         if any(name.endswith("/" + cand) and name.count("/") == cand.count("/") + 1 for cand in candidates):
             msg += f"; found {name}: the archive contains the folder, zip its contents instead"
@@ -327,7 +334,7 @@ def esbuild_outputs(entry_points: list[str]) -> dict[str, str]:
 
 
 def _resolve_entry_points(
-    target: HandlerTarget, base: Path | None, entry_points: list[str]
+    target: HandlerTarget, base: Path | None, entry_points: list[str], here: Path
 ) -> HandlerTarget:
     """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
     be one of them, and its source is the entry point."""
@@ -348,7 +355,7 @@ def _resolve_entry_points(
         target.status = "missing-file"
         target.message = (
             f"handler '{target.handler}': esbuild entry point '{entry}' does not exist under "
-            f"{_rel(base)}/"
+            f"{_rel(base, here)}/"
         )
         return target
     built = ", ".join(f"{m}.js" for m in outputs.values())

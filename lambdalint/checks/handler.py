@@ -51,7 +51,7 @@ def function_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         return
     if target.function in src.top_level:
         return
-    where = ctx.display_path(src.path) if target.inline_source is None else "the inline code"
+    where = ctx.path_for(src.path, fn) if target.inline_source is None else "the inline code"
     defined = sorted(
         n.name for n in src.top_level.values() if n.kind in ("def", "async-def", "export")
     )
