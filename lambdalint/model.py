@@ -39,6 +39,15 @@ def is_known(value: object) -> bool:
     return value is not UNKNOWN
 
 
+def as_flag(value: object) -> Any:
+    """A boolean setting as templates write it (`true`, `"true"`, `"False"`): True or False,
+    None when absent, UNKNOWN for anything else."""
+    if value is None or isinstance(value, bool) or value is UNKNOWN:
+        return value
+    text = str(value).strip().lower()
+    return True if text == "true" else False if text == "false" else UNKNOWN
+
+
 @dataclass(frozen=True, order=True)
 class Pos:
     """A 1-based source position (line, column), optionally with an end."""
@@ -195,6 +204,9 @@ class Permission:
     action: Any = None
     function_url_auth_type: Any = None
     principal_org_id: Any = None
+    # `InvokedViaFunctionUrl`: the statement applies only to invocations through the function
+    # URL (since October 2025 a URL needs it beside lambda:InvokeFunctionUrl)
+    invoked_via_function_url: Any = None
 
 
 @dataclass

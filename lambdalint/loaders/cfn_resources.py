@@ -28,6 +28,7 @@ from lambdalint.model import (
     Pos,
     Prop,
     Queue,
+    as_flag,
 )
 
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
@@ -392,6 +393,7 @@ class _Resources:
                 action=self.optional(props, "Action"),
                 function_url_auth_type=self.optional(props, "FunctionUrlAuthType"),
                 principal_org_id=self.optional(props, "PrincipalOrgID"),
+                invoked_via_function_url=as_flag(self.optional(props, "InvokedViaFunctionUrl")),
             )
         )
 

@@ -46,6 +46,7 @@ from lambdalint.model import (
     Queue,
     Role,
     Statement,
+    as_flag,
 )
 
 LAMBDA = "aws_lambda_function"
@@ -871,6 +872,7 @@ def permissions(scope: Scope, fn_res: Resource, links: Links) -> list[Permission
                 action=optional(scope, body, "action"),
                 function_url_auth_type=optional(scope, body, "function_url_auth_type"),
                 principal_org_id=optional(scope, body, "principal_org_id"),
+                invoked_via_function_url=as_flag(optional(scope, body, "invoked_via_function_url")),
             )
         )
     return out
