@@ -254,6 +254,9 @@ class Function:
     # (3 s, 128 MB); a Prop whose value is UNKNOWN when set to something unresolvable
     timeout: Prop[Any] | None = None
     memory: Prop[Any] | None = None
+    # runs on Lambda Managed Instances (a capacity provider): True, False, or UNKNOWN when the
+    # setting is conditional
+    managed_instances: Any = False
     environment: dict[str, EnvVar] = field(default_factory=dict)
     # False when environment variables may come from somewhere lambdalint cannot read
     environment_complete: bool = True

@@ -13,6 +13,9 @@ from lambdalint.model import UNKNOWN, Event, Function
 
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
+# on Lambda Managed Instances (a capacity provider), up to 90 minutes for asynchronous and event
+# source mapping invocations: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+MAX_TIMEOUT_MANAGED_INSTANCES = 5400
 MIN_MEMORY, MAX_MEMORY = 128, 10240
 DEFAULT_TIMEOUT = 3
 # API Gateway quotas: REST (and WebSocket) integrations 29 s, HTTP API integrations 30 s
@@ -50,10 +53,13 @@ def timeout_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if fn.timeout is None:
         return
     value = as_int(fn.timeout.value)
-    if value is not None and not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
+    managed = fn.managed_instances is not False  # True, or a condition that may make it so
+    limit = MAX_TIMEOUT_MANAGED_INSTANCES if managed else MAX_TIMEOUT
+    if value is not None and not MIN_TIMEOUT <= value <= limit:
+        where = " on Lambda Managed Instances" if fn.managed_instances is True else ""
         yield Finding(
-            f"Timeout {value} is outside what Lambda accepts "
-            f"({MIN_TIMEOUT}–{MAX_TIMEOUT} seconds): the deployment fails",
+            f"Timeout {value} is outside what Lambda accepts{where} "
+            f"({MIN_TIMEOUT}–{limit:,} seconds): the deployment fails",
             fn.timeout.loc,
         )
 

@@ -203,6 +203,9 @@ def _build(
     fn.handler = _prop(path, tpl, props, "Handler")
     fn.timeout = _prop(path, tpl, props, "Timeout")
     fn.memory = _prop(path, tpl, props, "MemorySize")
+    if props.get("CapacityProviderConfig") is not None:
+        capacity = tpl.decide(props["CapacityProviderConfig"])
+        fn.managed_instances = UNKNOWN if capacity is UNKNOWN else capacity is not NO_VALUE
     fn.reserved_concurrency = _prop(path, tpl, props, "ReservedConcurrentExecutions")
     pkg = tpl.resolve(props.get("PackageType", "Zip"))
     fn.package_type = pkg if isinstance(pkg, str) else "Zip"

@@ -238,6 +238,10 @@ def build_function(scope: Scope, res: Resource, framework: str, links: Links) ->
     fn.handler = _prop(scope, res, body, "handler")
     fn.timeout = _prop(scope, res, body, "timeout")
     fn.memory = _prop(scope, res, body, "memory_size")
+    if first_block(body, "capacity_provider_config") is not None:
+        fn.managed_instances = True
+    elif "dynamic:capacity_provider_config" in body:
+        fn.managed_instances = UNKNOWN
     concurrency = _prop(scope, res, body, "reserved_concurrent_executions")
     fn.reserved_concurrency = None if concurrency is not None and concurrency.value == -1 else concurrency
     package = scope.evaluate(body.get("package_type"))
