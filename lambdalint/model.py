@@ -187,6 +187,9 @@ class Event:
     # how long an API integration waits for the function, in seconds: None when the service's
     # default applies, UNKNOWN when it cannot be told (a streamed response, an intrinsic)
     integration_timeout: Any = None
+    # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
+    # UNKNOWN when unresolvable
+    batching_window: Any = None
 
 
 @dataclass

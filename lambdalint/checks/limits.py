@@ -23,7 +23,8 @@ DEFAULT_TIMEOUT = 3
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
 API_LIMITS = {"api": 29, "http-api": 30}
 _API_NAMES = {"api": "a REST/WebSocket API", "http-api": "an HTTP API"}
-# AWS: queue visibility timeout at least six times the function timeout
+# AWS: queue visibility timeout at least six times the function timeout, plus the event source
+# mapping's MaximumBatchingWindowInSeconds
 # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
 SQS_VISIBILITY_FACTOR = 6
 
@@ -98,7 +99,8 @@ def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Findi
 
 def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL503: error when the queue hides a message for less than one function run, warning
-    when for less than six (AWS's guidance, which leaves room for retries and batching)."""
+    when for less than six plus the batching window (AWS's guidance, which leaves room for
+    retries and batching)."""
     timeout = _timeout(fn)
     if timeout is None:
         return
@@ -119,15 +121,23 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
             )
             finding.severity = "error"
             yield finding
-        elif visibility < SQS_VISIBILITY_FACTOR * timeout:
+        elif visibility < SQS_VISIBILITY_FACTOR * timeout + (window := _window(event)):
+            plus = f" + the {window} s batching window" if window else ""
             finding = Finding(
                 f"queue {queue.name} has VisibilityTimeout {visibility} s; AWS recommends at "
-                f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name} "
-                f"({SQS_VISIBILITY_FACTOR * timeout} s) so retries do not overlap",
+                f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name}{plus} "
+                f"({SQS_VISIBILITY_FACTOR * timeout + window} s) so retries do not overlap",
                 loc,
             )
             finding.severity = "warning"
             yield finding
+
+
+def _window(event: Event) -> int:
+    """The event source mapping's batching window in seconds (0 when not set or not known: the
+    recommendation is then at least six times the timeout)."""
+    value = as_int(event.batching_window)
+    return value if value is not None and value > 0 else 0
 
 
 def timeout_not_set(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

@@ -205,6 +205,7 @@ class _Resources:
             out.integration_timeout = self.seconds(props["TimeoutInMillis"])
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
+            out.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
         elif etype == "SNS" and self.tpl.decide(props.get("SqsSubscription")) not in (
             None,
             False,
@@ -340,6 +341,13 @@ class _Resources:
                 Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
             )
 
+    def optional_int(self, props: dict[str, Any], key: str) -> Any:
+        """An integer setting: None when absent (or AWS::NoValue), else its value or UNKNOWN."""
+        if props.get(key) is None:
+            return None
+        value = self.tpl.decide(props[key])
+        return None if value is NO_VALUE else _int(self.tpl.resolve(value))
+
     def seconds(self, millis: Any) -> Any:
         value = _int(self.tpl.resolve(millis))
         return UNKNOWN if value is UNKNOWN else value / 1000
@@ -438,6 +446,7 @@ class _Resources:
         event = Event(kind, self.resource_loc(logical_id), name=logical_id)
         if kind == "sqs":
             event.queue = self.queue(source)
+        event.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
         fn.events.append(event)
 
     def _rest_method(self, logical_id: str, props: dict[str, Any]) -> None:

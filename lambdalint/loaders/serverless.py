@@ -752,7 +752,12 @@ class _Service:
             return Event(kind, loc, name=etype, is_async=True)
         if etype == "sqs":
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
-            return Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
+            event = Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
+            if isinstance(spec, LMap) and spec.get("maximumBatchingWindow") is not None:
+                window = self.vars.resolve(spec["maximumBatchingWindow"])
+                ok = isinstance(window, int) and not isinstance(window, bool)
+                event.batching_window = window if ok else UNKNOWN
+            return event
         if etype == "stream":
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
             stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None

@@ -834,6 +834,14 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
 
 
 def mapping_event(scope: Scope, esm: Resource) -> Event:
+    event = _mapping_source(scope, esm)
+    if esm.body.get("maximum_batching_window_in_seconds") is not None:
+        value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
+        event.batching_window = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+    return event
+
+
+def _mapping_source(scope: Scope, esm: Resource) -> Event:
     arn = esm.body.get("event_source_arn")
     for rtype, kind in _STREAM_KINDS.items():
         source, _ = scope.first_target(arn, (rtype,))
