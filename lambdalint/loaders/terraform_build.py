@@ -260,7 +260,7 @@ def build_function(scope: Scope, res: Resource, framework: str, links: Links) ->
     tags = scope.evaluate(body.get("tags"))
     if isinstance(tags, dict):
         fn.tags = {str(k): _plain(v) for k, v in tags.items() if isinstance(k, str)}
-    fn.code = code_location(scope, res)
+    fn.code = code_location(scope, res, links)
     fn.environment, fn.environment_complete = environment(scope, res)
     fn.role = links.role(res)
     fn.log_groups = log_groups(scope, res, links)
@@ -310,6 +310,8 @@ def _list_values(scope: Scope, expr: Any) -> list[Any]:
 # ---------------------------------------------------------------- links, indexed once
 
 
+# resources that upload a file to S3 (the second is the name before AWS provider 4)
+_S3_OBJECTS = ("aws_s3_object", "aws_s3_bucket_object")
 # how many name patterns (`/aws/lambda/${var.prefix}-x`) one function's name is compared with;
 # past that, a group is assumed to be possibly the function's (its logs unknown, no finding)
 MAX_PATTERN_CHECKS = 256
@@ -329,6 +331,7 @@ class Links:
         self._roles: dict[int, Role] = {}
         self._role_links: dict[str, _NameIndex] | None = None
         self._groups: _GroupIndex | None = None
+        self._uploads: dict[str, list[Resource]] | None = None  # S3 objects by rendered key
 
     def pointing(self, rtype: str, key: str, target: Resource, block: str = "") -> list[tuple[Resource, Any]]:
         """(resource, its body or `block`) of type `rtype` whose `key` (inside each `block`)
@@ -381,6 +384,42 @@ class Links:
             self._role_links[rtype] = index
         name = self.scope.evaluate(role_res.body.get("name"))
         return index.find(role_res, str(name) if isinstance(name, str) and name else None)
+
+    def uploaded_archive(self, fn_res: Resource) -> Resource | None:
+        """The archive_file whose output an `aws_s3_object` uploads to the function's `s3_key`
+        (by reference, or the same key in the same bucket), when `source_code_hash` names no
+        other archive: the code is that archive's source."""
+        body = fn_res.body
+        key = body.get("s3_key")
+        if key is None:
+            return None
+        upload, rest = self.scope.first_target(key, _S3_OBJECTS)
+        if upload is None or rest not in ((), ("key",), ("id",)):
+            upload = self._upload_by_key(body)
+        if upload is None:
+            return None
+        archive, rest = _archive_of(self.scope, upload.body.get("source"))
+        if archive is None or (rest and rest[0] != "output_path"):
+            return None
+        hashed, _ = _archive_of(self.scope, body.get("source_code_hash"))
+        return archive if hashed is None or hashed is archive else None
+
+    def _upload_by_key(self, body: LMap) -> Resource | None:
+        """The S3 object written to the same bucket and key as the function's code, if one."""
+        if self._uploads is None:
+            self._uploads = {}
+            for obj in (r for rtype in _S3_OBJECTS for r in self.scope.all(rtype)):
+                name = self.scope.render(obj.body.get("key"))
+                if name:
+                    self._uploads.setdefault(name, []).append(obj)
+        name = self.scope.render(body.get("s3_key"))
+        bucket = self.scope.render(body.get("s3_bucket"))
+        found = [
+            obj
+            for obj in self._uploads.get(name or "", ())
+            if bucket is None or self.scope.render(obj.body.get("bucket")) in (bucket, None)
+        ]
+        return found[0] if len(found) == 1 else None
 
     def groups(self) -> _GroupIndex:
         if self._groups is None:
@@ -499,19 +538,20 @@ def _access_log_groups(scope: Scope) -> set[int]:
 # ---------------------------------------------------------------- code location
 
 
-def code_location(scope: Scope, res: Resource) -> CodeLocation:
+def code_location(scope: Scope, res: Resource, links: Links) -> CodeLocation:
     body = res.body
     if scope.evaluate(body.get("package_type")) == "Image" or body.get("image_uri") is not None:
         return CodeLocation("image", res.loc_of(body, "image_uri"))
     if body.get("s3_bucket") is not None:
+        uploaded = links.uploaded_archive(res)
+        if uploaded is not None:
+            return _archive_code(scope, uploaded, res.loc_of(body, "s3_key"))
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
     raw = body.get("filename")
     if raw is None:
         return CodeLocation("unknown", res.loc)
     loc = res.loc_of(body, "filename")
-    archive, rest = scope.first_target(raw, ("archive_file",), mode="data")
-    if archive is None:
-        archive, rest = scope.first_target(raw, ("archive_file",))
+    archive, rest = _archive_of(scope, raw)
     if archive is not None:
         if rest and rest[0] not in ("output_path",):
             return CodeLocation("unknown", loc)
@@ -523,6 +563,14 @@ def code_location(scope: Scope, res: Resource) -> CodeLocation:
     lower = value.lower()
     kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
     return CodeLocation(kind, loc, path=path, declared=str(value))
+
+
+def _archive_of(scope: Scope, expr: Any) -> tuple[Resource | None, tuple[str | int, ...]]:
+    """The archive_file (data source, or the older resource) an expression refers to."""
+    archive, rest = scope.first_target(expr, ("archive_file",), mode="data")
+    if archive is None:
+        archive, rest = scope.first_target(expr, ("archive_file",))
+    return archive, rest
 
 
 def _archive_code(scope: Scope, archive: Resource, fallback: Loc) -> CodeLocation:
