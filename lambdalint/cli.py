@@ -125,9 +125,9 @@ def check(
         _fail(str(exc))
         return
     if select:
-        config.select = _split(select)
+        config.cli_select = _split(select)
     if ignore:
-        config.ignore = config.ignore + _split(ignore)
+        config.cli_ignore = _split(ignore)
     if fail_on:
         config.fail_on = fail_on
     cache = None

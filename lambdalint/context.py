@@ -145,8 +145,12 @@ class CheckContext:
         return Loc(src.path, pos)
 
     @staticmethod
-    def display_path(path: Path) -> str:
+    def path_for(path: Path, fn: Function) -> str:
+        """`path` as a message about `fn` shows it: relative to the folder of the file that
+        declares the function, never to the working directory (messages feed baseline
+        fingerprints, which must not change with where lambdalint runs)."""
         try:
-            return os.path.relpath(path).replace(os.sep, "/")
-        except ValueError:
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(fn.loc.path.parent))
+        except ValueError:  # another drive
             return str(path)
+        return rel.replace(os.sep, "/")

@@ -65,7 +65,8 @@ WRITE_LEVELS = frozenset({"Write", "Permissions"})
 _ANY_ARN = re.compile(
     r"^arn:[^:]*:[^:]*:[^:]*:[^:]*:(\*|(role|user|group|policy|instance-profile|function)[/:]\*)$"
 )
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")  # ${AWS::AccountId} holds colons
+# ${AWS::AccountId} holds colons; `$` and `{` excluded inside so unclosed `${` scan linearly
+_PLACEHOLDER = re.compile(r"\$\{[^${}]*\}")
 
 
 def is_allow(stmt: Statement) -> bool:

@@ -39,6 +39,15 @@ def is_known(value: object) -> bool:
     return value is not UNKNOWN
 
 
+def as_flag(value: object) -> Any:
+    """A boolean setting as templates write it (`true`, `"true"`, `"False"`): True or False,
+    None when absent, UNKNOWN for anything else."""
+    if value is None or isinstance(value, bool) or value is UNKNOWN:
+        return value
+    text = str(value).strip().lower()
+    return True if text == "true" else False if text == "false" else UNKNOWN
+
+
 @dataclass(frozen=True, order=True)
 class Pos:
     """A 1-based source position (line, column), optionally with an end."""
@@ -183,6 +192,9 @@ class Event:
     # how long an API integration waits for the function, in seconds: None when the service's
     # default applies, UNKNOWN when it cannot be told (a streamed response, an intrinsic)
     integration_timeout: Any = None
+    # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
+    # UNKNOWN when unresolvable
+    batching_window: Any = None
 
 
 @dataclass
@@ -200,6 +212,9 @@ class Permission:
     action: Any = None
     function_url_auth_type: Any = None
     principal_org_id: Any = None
+    # `InvokedViaFunctionUrl`: the statement applies only to invocations through the function
+    # URL (since October 2025 a URL needs it beside lambda:InvokeFunctionUrl)
+    invoked_via_function_url: Any = None
 
 
 @dataclass
@@ -267,6 +282,9 @@ class Function:
     # (3 s, 128 MB); a Prop whose value is UNKNOWN when set to something unresolvable
     timeout: Prop[Any] | None = None
     memory: Prop[Any] | None = None
+    # runs on Lambda Managed Instances (a capacity provider): True, False, or UNKNOWN when the
+    # setting is conditional
+    managed_instances: Any = False
     environment: dict[str, EnvVar] = field(default_factory=dict)
     # False when environment variables may come from somewhere lambdalint cannot read
     environment_complete: bool = True

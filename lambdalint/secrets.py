@@ -365,6 +365,27 @@ def is_low_entropy(value: str) -> bool:
     return shannon_entropy(v) < MIN_ENTROPY
 
 
+def could_be_secret(value: str) -> bool:
+    """A literal that holds a secret if its name says so: not a reference (ARN, path, secret
+    name, dynamic reference), a placeholder, or a short or low-entropy value."""
+    v = value.strip()
+    return bool(v) and not (
+        is_dynamic_reference(v) or is_reference(v) or _is_placeholder(v) or is_low_entropy(v)
+    )
+
+
+def literal_reason(
+    name: str | None, credential: str | None, extra_names: Iterable[str] = ()
+) -> str | None:
+    """Why a literal is a secret: its credential format, else a secret-like name (the value
+    having passed `could_be_secret`); None when it is not one."""
+    if credential is not None:
+        return f"the value looks like {credential}"
+    if name and is_secret_name(name, extra_names):
+        return "a secret-like name holds a literal value"
+    return None
+
+
 def classify_env(name: str, value: object, extra_names: Iterable[str] = ()) -> str | None:
     """Why the literal `value` of variable `name` is a secret, or None when it is not one."""
     if not isinstance(value, str):
@@ -373,17 +394,20 @@ def classify_env(name: str, value: object, extra_names: Iterable[str] = ()) -> s
     if not v or is_dynamic_reference(v):
         return None
     found = credential_format(v)
-    if found is not None:
-        return f"the value looks like {found}"
-    if not is_secret_name(name, extra_names):
+    if found is None and not (is_secret_name(name, extra_names) and could_be_secret(v)):
         return None
-    if is_reference(v) or _is_placeholder(v) or is_low_entropy(v):
-        return None
-    return "a secret-like name holds a literal value"
+    return literal_reason(name, found, extra_names)
 
 
-# The same judgement applies to a literal assigned to a name in handler source (LL402).
-classify_literal = classify_env
+def candidate(name: str | None, text: str) -> tuple[str | None, bool]:
+    """For a literal in source: (its credential format, whether it is worth keeping as a
+    secret candidate). Named literals are kept when the value could be a secret; the name is
+    judged by the rule, with the options of the run."""
+    v = text.strip()
+    if not v or is_dynamic_reference(v):
+        return None, False
+    found = credential_format(v)
+    return found, found is not None or (bool(name) and could_be_secret(v))
 
 
 def redact(value: str) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -57,3 +60,16 @@ def _default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     from lambdalint.loaders import document
 
     monkeypatch.setattr(document, "LIMITS", document.Limits())
+
+
+def hostile_corpus() -> ModuleType:
+    """fixtures/hostile/corpus.py, loaded once (it is a fixture file, not a package module)."""
+    if "hostile_corpus" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "hostile_corpus", FIXTURES / "hostile" / "corpus.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["hostile_corpus"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules["hostile_corpus"]

@@ -144,3 +144,56 @@ def test_baseline_file_is_not_linted_as_a_template(project: Path) -> None:
     _cli("baseline")
     code, out, _ = _cli("check", "--no-cache", "--select", "LL100,LL108")
     assert code == 0, out
+
+
+def _tree(root: Path) -> Path:
+    """A repository with its service one folder down: LL101 (a missing module, a missing code
+    folder) and LL102 (a missing function) messages all name paths."""
+    svc = root / "repo" / "svc"
+    (svc / "src").mkdir(parents=True)
+    (svc / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
+    fns = "".join(
+        f"  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      Runtime: python3.12\n      CodeUri: {code}\n      Handler: {handler}\n"
+        for name, code, handler in (
+            ("NoModule", "src/", "missing.handler"),
+            ("NoFunction", "src/", "app.nothere"),
+            ("NoFolder", "gone/", "app.handler"),
+        )
+    )
+    (svc / "template.yaml").write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n" + fns)
+    return svc.parent
+
+
+def _messages(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    monkeypatch.chdir(cwd)
+    _, out, _ = _cli("check", "--no-cache", "--select", "LL1", "--format", "json", *args)
+    return sorted(f["message"] for f in json.loads(out)["findings"])
+
+
+def test_messages_do_not_depend_on_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _tree(tmp_path)
+    from_root = _messages(repo, monkeypatch, "svc")
+    from_service = _messages(repo / "svc", monkeypatch, ".")
+    assert len(from_root) == 3 and from_root == from_service
+    # paths as the template writes them: relative to its folder
+    assert any("under src/ (looked for src/missing.py" in m for m in from_root)
+    assert any("src/app.py defines no top-level callable 'nothere'" in m for m in from_root)
+
+
+@pytest.mark.parametrize("made_in, checked_in", [("", "svc"), ("svc", "")])
+def test_a_baseline_matches_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made_in: str, checked_in: str
+) -> None:
+    repo = _tree(tmp_path)
+    base = repo / "baseline.json"
+    monkeypatch.chdir(repo / made_in)
+    code, _, _ = _cli("baseline", "-o", str(base), str(repo / "svc"))
+    recorded = json.loads(base.read_text())["findings"]
+    assert code == 0 and [r["rule_id"] for r in recorded].count("LL101") == 2
+    monkeypatch.chdir(repo / checked_in)
+    target = "." if checked_in == "svc" else "svc"
+    code, out, _ = _cli("check", "--no-cache", "--format", "json", "--baseline", str(base), target)
+    assert json.loads(out)["findings"] == []

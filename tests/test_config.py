@@ -11,7 +11,7 @@ from conftest import FIXTURES
 
 from lambdalint import configfile
 from lambdalint.cli import main
-from lambdalint.config import ConfigError
+from lambdalint.config import Config, ConfigError
 
 BAD = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
 
@@ -233,3 +233,39 @@ def test_input_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(main, ["check", "--no-cache", "."])
     assert result.exit_code == 2
     assert "max-depth" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "file, cli, enabled, disabled",
+    [
+        # the more specific selector wins; an ignore wins a tie
+        ({"select": ["LL4"], "ignore": ["LL401"]}, {}, ["LL402"], ["LL401", "LL101"]),
+        ({"select": ["LL401"], "ignore": ["LL4"]}, {}, ["LL401"], ["LL402"]),
+        ({"select": ["LL4"], "ignore": ["LL4"]}, {}, [], ["LL401"]),
+        ({"ignore": ["LL4"]}, {}, ["LL101"], ["LL401"]),
+        # --select on the command line sets the file's selection aside
+        ({"ignore": ["LL4"]}, {"cli_select": ["LL401"]}, ["LL401"], ["LL402", "LL101"]),
+        ({"select": ["LL1"]}, {"cli_select": ["LL4"]}, ["LL401"], ["LL101"]),
+        ({}, {"cli_select": ["LL4"], "cli_ignore": ["LL402"]}, ["LL401"], ["LL402"]),
+        # --ignore on the command line drops rules whatever the file selects
+        ({"select": ["LL401"]}, {"cli_ignore": ["LL4"]}, [], ["LL401"]),
+        ({}, {"cli_ignore": ["LL401"]}, ["LL402"], ["LL401"]),
+    ],
+)
+def test_selection_more_specific_wins_and_the_command_line_beats_the_file(
+    file: dict[str, list[str]], cli: dict[str, list[str]], enabled: list[str], disabled: list[str]
+) -> None:
+    config = Config(**file, **cli)
+    assert [r for r in enabled + disabled if config.rule_enabled(r)] == enabled
+
+
+def test_cli_select_of_a_rule_the_file_ignores_reports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj = _project(tmp_path)
+    (proj / ".lambdalint.yaml").write_text("ignore: [LL1]\n")
+    code, out, _ = _check(proj, monkeypatch=monkeypatch)
+    assert "LL102" not in out
+    code, out, _ = _check(proj, "--select", "LL102", monkeypatch=monkeypatch)
+    assert code == 1 and "LL102 handler-function-missing" in out
+    assert "All checks passed" not in out

@@ -5,7 +5,6 @@ outside the tree is read, and no planted link redirects a write. See SECURITY.md
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import json
 import os
 import re
@@ -13,31 +12,17 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, hostile_corpus
 
 from lambdalint.cli import main
 from lambdalint.config import Config, ConfigError
 from lambdalint.engine import Result, run
 
-
-def _corpus() -> ModuleType:
-    if "hostile_corpus" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "hostile_corpus", FIXTURES / "hostile" / "corpus.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["hostile_corpus"] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules["hostile_corpus"]
-
-
-corpus = _corpus()
+corpus = hostile_corpus()
 CASES = corpus.CASES
 # cheap enough to build and lint together in one tree (the slow ones run on their own)
 SHARED = [

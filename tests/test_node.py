@@ -8,6 +8,7 @@ import pytest
 
 from lambdalint.analysis.node import analyze
 from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.secrets import literal_reason
 
 
 def facts(code: str, name: str = "index.js") -> HandlerSource:
@@ -245,9 +246,13 @@ const tokenHeader = "Authorization";
 const password = process.env.DB_PASSWORD;
 """
     src = facts(code)
-    found = sorted((s.pos.line, s.name) for s in src.secrets)
+    found = sorted(
+        (s.pos.line, s.name)
+        for s in src.secret_candidates
+        if literal_reason(s.name, s.credential) is not None
+    )
     assert found == [(1, "API_KEY"), (2, "dbPassword"), (3, "clientSecret")]
-    assert all("q8Zr7Kp2Lm9Xv4Tn6Bw3" not in s.value_preview for s in src.secrets)
+    assert all("q8Zr7Kp2Lm9Xv4Tn6Bw3" not in s.value_preview for s in src.secret_candidates)
 
 
 def test_parse_error_position() -> None:

@@ -619,3 +619,58 @@ def test_log_group_that_may_be_the_functions_keeps_silence(tmp_path: Path) -> No
     _write(tmp_path, {"main.tf": text})
     (group,) = _one(tmp_path).log_groups
     assert group.retention_days is UNKNOWN
+
+
+_UPLOADED = """
+data "archive_file" "app" {
+  type        = "zip"
+  source_dir  = "src"
+  output_path = "build/app.zip"
+}
+
+data "archive_file" "other" {
+  type        = "zip"
+  source_dir  = "other"
+  output_path = "build/other.zip"
+}
+
+resource "aws_s3_object" "app" {
+  bucket = "artifacts"
+  key    = "app.zip"
+  source = data.archive_file.app.output_path
+}
+
+resource "aws_lambda_function" "fn" {
+  function_name    = "app"
+  s3_bucket        = "artifacts"
+  s3_key           = KEY
+  source_code_hash = HASH
+  handler          = "app.handler"
+  runtime          = "python3.12"
+  role             = "arn:aws:iam::123456789012:role/app"
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "key, digest, folder",
+    [
+        ("aws_s3_object.app.key", "data.archive_file.app.output_base64sha256", "src"),
+        ('"app.zip"', "data.archive_file.app.output_base64sha256", "src"),
+        ("aws_s3_object.app.key", '"pinned"', "src"),
+        # the hash names another archive: which one is deployed cannot be told
+        ("aws_s3_object.app.key", "data.archive_file.other.output_base64sha256", None),
+        # another key: an object this configuration does not upload
+        ('"releases/app.zip"', "data.archive_file.app.output_base64sha256", None),
+    ],
+)
+def test_code_uploaded_to_s3_from_an_archive_is_the_archive_source(
+    tmp_path: Path, key: str, digest: str, folder: str | None
+) -> None:
+    _write(tmp_path, {"main.tf": _UPLOADED.replace("KEY", key).replace("HASH", digest)})
+    code = _one(tmp_path).code
+    assert code is not None
+    if folder is None:
+        assert code.kind == "s3"
+    else:
+        assert code.kind == "dir" and code.path == tmp_path / folder

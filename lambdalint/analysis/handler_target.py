@@ -139,11 +139,15 @@ def node_candidates(module_path: str, extensions: tuple[str, ...]) -> list[str]:
     return [module_path] + [module_path + ext for ext in extensions]
 
 
-def _rel(path: Path) -> str:
+def _rel(path: Path, here: Path) -> str:
+    """`path` as the file that declares the function would write it: relative to that file's
+    folder (`here`), `/`-separated. Never relative to the working directory, so a message (and
+    a baseline fingerprint made from it) is the same wherever lambdalint runs from."""
     try:
-        return os.path.relpath(path).replace(os.sep, "/")
-    except ValueError:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(here))
+    except ValueError:  # another drive
         return str(path)
+    return rel.replace(os.sep, "/")
 
 
 def resolve(fn: Function) -> HandlerTarget:
@@ -179,6 +183,7 @@ def split_node_handler(handler: str) -> tuple[str, str, tuple[str, ...]] | str:
 
 
 def _resolve(fn: Function) -> HandlerTarget:
+    here = fn.loc.path.parent  # messages name paths as the declaring file would
     runtime = fn.runtime.value if fn.runtime else None
     language = language_of(runtime)
     code = fn.code
@@ -244,7 +249,7 @@ def _resolve(fn: Function) -> HandlerTarget:
     if code.built and not typescript:
         return HandlerTarget("skip")
     if code.entry_points is not None and code.build_method == "esbuild":
-        return _resolve_entry_points(target, code.path, code.entry_points)
+        return _resolve_entry_points(target, code.path, code.entry_points, here)
     if code.kind == "zip":
         return _resolve_in_zip(fn, target, code.path, candidates)
     base = code.path
@@ -261,12 +266,12 @@ def _resolve(fn: Function) -> HandlerTarget:
             )
             target.message = (
                 f"handler '{handler}' needs {' or '.join(named)}, but the code is the "
-                f"single file {_rel(base)}"
+                f"single file {_rel(base, here)}"
             )
         return target
     if not inside_tree(base):
         return _out_of_tree(base)
-    missing = _missing_code_folder(code)
+    missing = _missing_code_folder(code, here)
     if missing is not None:
         target.status = "missing-dir"
         target.message = missing
@@ -274,9 +279,9 @@ def _resolve(fn: Function) -> HandlerTarget:
     if not base.is_dir():
         return HandlerTarget("skip")  # produced by a build step
     if language == "node":
-        found, case_hint = _node_module(base, candidates, target.looked)
+        found, case_hint = _node_module(base, candidates, target.looked, here)
     else:
-        found, case_hint = _python_module(base, candidates, target.looked)
+        found, case_hint = _python_module(base, candidates, target.looked, here)
     if found is not None and not inside_tree(found):
         return _out_of_tree(found)
     if found is not None:
@@ -299,7 +304,7 @@ def _resolve(fn: Function) -> HandlerTarget:
         what = f"{_describe(candidates[1:])} or folder {candidates[0]}/"
     else:
         what = _describe(candidates)
-    msg = f"handler '{handler}': no {what} under {_rel(base)}/ (looked for {looked})"
+    msg = f"handler '{handler}': no {what} under {_rel(base, here)}/ (looked for {looked})"
     if target.looked[4:]:
         msg = msg[:-1] + ", …)"
     msg += _layers_note(target)
@@ -309,7 +314,7 @@ def _resolve(fn: Function) -> HandlerTarget:
         deeper = _one_level_deeper(base, candidates)
         if deeper is not None:
             msg += (
-                f"; it exists one folder deeper, at {_rel(deeper)}: point the code location "
+                f"; it exists one folder deeper, at {_rel(deeper, here)}: point the code location "
                 f"at that folder (or zip its contents, not the folder)"
             )
     target.message = msg
@@ -321,13 +326,13 @@ def _code_folder_only(code: CodeLocation) -> HandlerTarget:
     code folder must exist as spelled (`sam build` and the deploy fail without it)."""
     if code.kind != "dir" or code.built or code.path is None:
         return HandlerTarget("skip")
-    message = _missing_code_folder(code)
+    message = _missing_code_folder(code, code.loc.path.parent)
     if message is None:
         return HandlerTarget("skip")
     return HandlerTarget("missing-dir", message=message)
 
 
-def _missing_code_folder(code: CodeLocation) -> str | None:
+def _missing_code_folder(code: CodeLocation, here: Path) -> str | None:
     """Why the code folder does not exist as spelled, or None when it does, or when its
     absence is normal (the output of a build step)."""
     base = code.path
@@ -335,7 +340,7 @@ def _missing_code_folder(code: CodeLocation) -> str | None:
         return None
     parent = base.parent
     if base.name in ("", ".", ".."):
-        return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base)})"
+        return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
     # compared by listing the parent, so that a case-insensitive file system (macOS,
     # Windows) does not hide a spelling Lambda's Linux build would not find
     listable = inside_tree(parent) and parent.is_dir()
@@ -351,7 +356,7 @@ def _missing_code_folder(code: CodeLocation) -> str | None:
         return None
     if base.is_dir():
         return None  # reached through a spelling the listing does not show (a link)
-    return f"code folder '{code.declared}' does not exist ({_rel(base)})"
+    return f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
 
 
 def _node_major(runtime: object) -> int:
@@ -360,7 +365,7 @@ def _node_major(runtime: object) -> int:
 
 
 def _python_module(
-    base: Path, candidates: list[str], looked: list[str]
+    base: Path, candidates: list[str], looked: list[str], here: Path
 ) -> tuple[Path | None, str | None]:
     case_hint = None
     for cand in candidates:
@@ -369,12 +374,12 @@ def _python_module(
             return found, None
         if other is not None and case_hint is None:
             case_hint = other
-        looked.append(_rel(base / cand))
+        looked.append(_rel(base / cand, here))
     return None, case_hint
 
 
 def _node_module(
-    base: Path, candidates: list[str], looked: list[str]
+    base: Path, candidates: list[str], looked: list[str], here: Path
 ) -> tuple[Path | None, str | None]:
     """The file the Node runtime loads for the module, by its order: the path as written (a
     file, or a folder with package.json `main` or index.js), then each extension. A folder
@@ -392,13 +397,13 @@ def _node_module(
             if other is not None and case_hint is None:
                 case_hint = other
             if i > 0 or len(candidates) == 1:
-                looked.append(_rel(base / cand))
+                looked.append(_rel(base / cand, here))
         # require() tries the path as a file, with .js, and only then as a folder
         if folder is not None and (i == 1 or i == len(candidates) - 1):
             entry = folder_entry(folder)
             if entry is not None:
                 return entry, None
-            looked.append(_rel(folder / "index.js"))
+            looked.append(_rel(folder / "index.js", here))
             folder = None
     return None, case_hint
 
@@ -720,7 +725,7 @@ def _resolve_in_zip(
         return in_layer
     target.status = "missing-file"
     shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
-    msg = f"handler '{target.handler}': {_rel(zip_path)} has no {' or '.join(shown)} at its root"
+    msg = f"handler '{target.handler}': {_rel(zip_path, fn.loc.path.parent)} has no {' or '.join(shown)} at its root"
     msg += _layers_note(target)
     if nested is not None:
         msg += f"; found {nested}: the archive contains the folder, zip its contents instead"
@@ -759,7 +764,7 @@ def esbuild_outputs(entry_points: list[str]) -> dict[str, str]:
 
 
 def _resolve_entry_points(
-    target: HandlerTarget, base: Path | None, entry_points: list[str]
+    target: HandlerTarget, base: Path | None, entry_points: list[str], here: Path
 ) -> HandlerTarget:
     """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
     be one of them, and its source is the entry point."""
@@ -786,7 +791,7 @@ def _resolve_entry_points(
         target.status = "missing-file"
         target.message = (
             f"handler '{target.handler}': esbuild entry point '{entry}' does not exist under "
-            f"{_rel(base)}/"
+            f"{_rel(base, here)}/"
         )
         return target
     built = ", ".join(f"{m}.js" for m in outputs.values())

@@ -22,7 +22,7 @@ from lambdalint.analysis.source import (
     HandlerSource,
     ObjectShape,
     SdkCall,
-    SourceSecret,
+    SecretCandidate,
     TopLevelName,
 )
 from lambdalint.model import Pos
@@ -153,6 +153,9 @@ class _Walker:
     # names whose object gains properties after it is made (`ns.run = fn`, Object.assign(ns,…))
     mutated: set[str] = field(default_factory=set)
     mutated_exports: set[str] = field(default_factory=set)
+    # (line, redacted value) of the secret candidates kept: a literal is met as a named value
+    # and again as a string
+    secrets_seen: set[tuple[int, str]] = field(default_factory=set)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -203,7 +206,7 @@ class _Walker:
                 self.src.open_namespace = True  # exports unknown: nothing reported
                 self.src.notice = f"not analysed: more than {_MAX_NODES:,} syntax nodes"
                 self.src.top_level.clear()
-                self.src.secrets.clear()
+                self.src.secret_candidates.clear()
                 return False
             kind = node.type
             if kind in _FUNCTIONS and top is None:
@@ -994,15 +997,15 @@ class _Walker:
         text = _string_value(self, _unwrap(value))
         if text is None:
             return
-        reason = secrets.classify_literal(name or "", text)
-        if reason is None:
+        credential, keep = secrets.candidate(name, text)
+        if not keep:
             return
         p = self.pos(value)
-        if any(s.pos.line == p.line for s in self.src.secrets):
+        preview = secrets.redact(text)
+        if (p.line, preview) in self.secrets_seen:
             return
-        self.src.secrets.append(
-            SourceSecret(name or "string literal", secrets.redact(text), p, reason)
-        )
+        self.secrets_seen.add((p.line, preview))
+        self.src.secret_candidates.append(SecretCandidate(name, preview, p, credential))
 
 
 _VISIT = {

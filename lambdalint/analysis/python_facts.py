@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from lambdalint import sdk_actions, secrets
-from lambdalint.analysis.source import ClientCreation, EnvRead, HandlerSource, SdkCall, SourceSecret
+from lambdalint.analysis.source import (
+    ClientCreation,
+    EnvRead,
+    HandlerSource,
+    SdkCall,
+    SecretCandidate,
+)
 from lambdalint.model import Pos
 
 PosFn = Callable[[ast.AST], Pos]
@@ -181,6 +187,9 @@ class _FactVisitor(ast.NodeVisitor):
         self.default_session_foreign = False  # boto3.setup_default_session(credentials)
         self.memo: dict[tuple[int, int], _Ref | None] = {}
         self.cuts = 0
+        # (line, redacted value) of the secret candidates kept: a literal is met as a named
+        # value and again as a string
+        self.secrets_seen: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ scopes
 
@@ -468,15 +477,15 @@ class _FactVisitor(ast.NodeVisitor):
         text = _string(value)
         if text is None:
             return
-        reason = secrets.classify_literal(name or "", text)
-        if reason is None:
+        credential, keep = secrets.candidate(name, text)
+        if not keep:
             return
         p = self.pos(where)
-        if any(s.pos.line == p.line for s in self.src.secrets):
-            return  # the same literal, seen as an assignment and as a string
-        self.src.secrets.append(
-            SourceSecret(name or "string literal", secrets.redact(text), p, reason)
-        )
+        preview = secrets.redact(text)
+        if (p.line, preview) in self.secrets_seen:
+            return
+        self.secrets_seen.add((p.line, preview))
+        self.src.secret_candidates.append(SecretCandidate(name, preview, p, credential))
 
     # ------------------------------------------------------------------ resolution
 

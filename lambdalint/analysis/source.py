@@ -97,11 +97,17 @@ class ClientCreation:
 
 
 @dataclass(frozen=True)
-class SourceSecret:
-    name: str
+class SecretCandidate:
+    """A string literal that may be a secret: one in a known credential format (`credential`
+    names it), or one given to a name (`name`) with a value that could be a secret (not empty,
+    not a reference, a placeholder or a low-entropy value). Whether the name makes it one is
+    the rule's judgement (LL402, with the `secret-names` option). The value is kept only as
+    a redacted preview."""
+
+    name: str | None  # the variable, key or argument it is given to; None for a bare literal
     value_preview: str
     pos: Pos
-    reason: str
+    credential: str | None = None
 
 
 @dataclass
@@ -117,7 +123,7 @@ class HandlerSource:
     env_reads: list[EnvRead] = field(default_factory=list)
     sdk_calls: list[SdkCall] = field(default_factory=list)
     clients: list[ClientCreation] = field(default_factory=list)
-    secrets: list[SourceSecret] = field(default_factory=list)
+    secret_candidates: list[SecretCandidate] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False
     # line offset for inline sources embedded in a template (added to every position)

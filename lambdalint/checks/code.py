@@ -12,9 +12,10 @@ import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lambdalint import iam, managed_policies
+from lambdalint import iam, managed_policies, secrets
 from lambdalint.analysis.handler_target import HandlerTarget
 from lambdalint.analysis.source import HandlerSource, SdkCall
+from lambdalint.checks.secrets import extra_secret_names
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.managed_policies import AwsManagedPolicy
@@ -295,10 +296,14 @@ def secret_in_source(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     src = ctx.source(fn)
     if src is None:
         return
-    for secret in src.secrets:
-        where = f"'{secret.name}'" if secret.name != "string literal" else "a string literal"
+    extra = extra_secret_names(ctx)
+    for literal in src.secret_candidates:
+        reason = secrets.literal_reason(literal.name, literal.credential, extra)
+        if reason is None:
+            continue
+        where = f"'{literal.name}'" if literal.name else "a string literal"
         yield Finding(
-            f"{where} holds a secret in source ({secret.reason}: {secret.value_preview}): read it "
+            f"{where} holds a secret in source ({reason}: {literal.value_preview}): read it "
             f"at run time from Secrets Manager or SSM Parameter Store instead",
-            ctx.source_loc(src, secret.pos),
+            ctx.source_loc(src, literal.pos),
         )

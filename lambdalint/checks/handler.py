@@ -53,7 +53,7 @@ def function_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     src = ctx.source(fn)
     if src is None or src.parse_error is not None:
         return
-    where = ctx.display_path(src.path) if target.inline_source is None else "the inline code"
+    where = ctx.path_for(src.path, fn) if target.inline_source is None else "the inline code"
     entry = src.top_level.get(target.function)
     if entry is not None:
         missing = _missing_member(entry.shape, target.member_path)

@@ -14,6 +14,9 @@ from lambdalint.numeric import whole_number
 
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 900
+# on Lambda Managed Instances (a capacity provider), up to 90 minutes for asynchronous and event
+# source mapping invocations: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+MAX_TIMEOUT_MANAGED_INSTANCES = 5400
 MIN_MEMORY, MAX_MEMORY = 128, 10240
 DEFAULT_TIMEOUT = 3
 # API Gateway quotas: REST (and WebSocket) integrations 29 s, HTTP API integrations 30 s
@@ -21,7 +24,8 @@ DEFAULT_TIMEOUT = 3
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
 API_LIMITS = {"api": 29, "http-api": 30}
 _API_NAMES = {"api": "a REST/WebSocket API", "http-api": "an HTTP API"}
-# AWS: queue visibility timeout at least six times the function timeout
+# AWS: queue visibility timeout at least six times the function timeout, plus the event source
+# mapping's MaximumBatchingWindowInSeconds
 # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
 SQS_VISIBILITY_FACTOR = 6
 
@@ -32,21 +36,24 @@ def as_int(value: Any) -> int | None:
     return number.value if number is not None and isinstance(number.value, int) else None
 
 
-def _out_of_range(name: str, prop: Prop[Any], low: int, high: int, unit: str) -> Iterator[Finding]:
-    """The finding for a whole-number setting outside [low, high], or that is no whole number."""
+def _out_of_range(
+    name: str, prop: Prop[Any], low: int, high: int, unit: str, where: str = ""
+) -> Iterator[Finding]:
+    """The finding for a whole-number setting outside [low, high], or that is no whole number
+    (`where` says which kind of function the bounds are for)."""
     number = whole_number(prop.value)
     if number is None:
         return
     if number.value is None:
         yield Finding(
             f"{name} {number.shown} is {number.problem}: Lambda accepts a whole number of "
-            f"{unit} from {low} to {high}, the deployment fails",
+            f"{unit} from {low} to {high:,}{where}, the deployment fails",
             prop.loc,
         )
     elif not low <= number.value <= high:
         yield Finding(
-            f"{name} {number.shown} is outside what Lambda accepts "
-            f"({low}–{high} {unit}): the deployment fails",
+            f"{name} {number.shown} is outside what Lambda accepts{where} "
+            f"({low}–{high:,} {unit}): the deployment fails",
             prop.loc,
         )
 
@@ -60,8 +67,12 @@ def _timeout(fn: Function) -> int | None:
 
 def timeout_out_of_range(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL501"""
-    if fn.timeout is not None:
-        yield from _out_of_range("Timeout", fn.timeout, MIN_TIMEOUT, MAX_TIMEOUT, "seconds")
+    if fn.timeout is None:
+        return
+    managed = fn.managed_instances is not False  # True, or a condition that may make it so
+    limit = MAX_TIMEOUT_MANAGED_INSTANCES if managed else MAX_TIMEOUT
+    where = " on Lambda Managed Instances" if fn.managed_instances is True else ""
+    yield from _out_of_range("Timeout", fn.timeout, MIN_TIMEOUT, limit, "seconds", where)
 
 
 def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
@@ -98,7 +109,8 @@ def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Findi
 
 def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL503: error when the queue hides a message for less than one function run, warning
-    when for less than six (AWS's guidance, which leaves room for retries and batching)."""
+    when for less than six plus the batching window (AWS's guidance, which leaves room for
+    retries and batching)."""
     timeout = _timeout(fn)
     for event in fn.events:
         queue = event.queue
@@ -127,15 +139,23 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
             )
             finding.severity = "error"
             yield finding
-        elif visibility < SQS_VISIBILITY_FACTOR * timeout:
+        elif visibility < SQS_VISIBILITY_FACTOR * timeout + (window := _window(event)):
+            plus = f" + the {window} s batching window" if window else ""
             finding = Finding(
                 f"queue {queue.name} has VisibilityTimeout {number.shown} s; AWS recommends at "
-                f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name} "
-                f"({SQS_VISIBILITY_FACTOR * timeout} s) so retries do not overlap",
+                f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name}{plus} "
+                f"({SQS_VISIBILITY_FACTOR * timeout + window} s) so retries do not overlap",
                 loc,
             )
             finding.severity = "warning"
             yield finding
+
+
+def _window(event: Event) -> int:
+    """The event source mapping's batching window in seconds (0 when not set or not known: the
+    recommendation is then at least six times the timeout)."""
+    value = as_int(event.batching_window)
+    return value if value is not None and value > 0 else 0
 
 
 def timeout_not_set(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

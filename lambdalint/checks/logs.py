@@ -46,7 +46,9 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     yield Finding(
         f"no log group with a retention is defined for {fn.name}: Lambda creates "
         "/aws/lambda/<function name> on first invocation and keeps its logs forever; define "
-        "the group with a retention",
+        "the group with a retention (once the function has run, that group already exists and "
+        'creating it fails with "already exists": then send the logs to a new group with a '
+        "retention through LoggingConfig.LogGroup / logging_config.log_group)",
         fn.loc,
     )
 

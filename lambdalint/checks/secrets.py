@@ -10,14 +10,15 @@ from lambdalint.findings import Finding
 from lambdalint.model import Function
 
 
-def _extra_names(ctx: CheckContext) -> list[str]:
+def extra_secret_names(ctx: CheckContext) -> list[str]:
+    """The `secret-names` option: more name fragments that mark a secret (LL401-LL403)."""
     names = ctx.option("secret-names", [])
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def secret_in_env(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL401: an environment variable holds a literal secret."""
-    extra = _extra_names(ctx)
+    extra = extra_secret_names(ctx)
     for env in fn.environment.values():
         if env.kind not in ("literal", "reference") or not isinstance(env.value, str):
             continue
@@ -35,7 +36,7 @@ def secret_in_env(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
 
 def secret_from_plain_parameter(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL403: a secret-like variable is filled from a template parameter."""
-    extra = _extra_names(ctx)
+    extra = extra_secret_names(ctx)
     for env in fn.environment.values():
         if env.kind != "parameter" or not secrets.is_secret_name(env.name, extra):
             continue

@@ -10,11 +10,11 @@ that role. Anything that may add permissions but cannot be read marks the role `
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from lambdalint import sam_policy_templates
-from lambdalint.loaders.cfn_render import Renderer
 from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
@@ -63,7 +63,10 @@ class _RoleBuilder:
     def __init__(self, path: Path, tpl: Template) -> None:
         self.path = path
         self.tpl = tpl
-        self.render = Renderer(tpl)
+        # built once, so that N functions, N roles and N policies cost N, not N × N
+        self._roles: dict[str, Role] = {}  # AWS::IAM::Role logical id → its model
+        self._attachments: _Attachments | None = None
+        self._connector_sources: tuple[set[str], bool] | None = None
 
     def loc(self, pos: Pos) -> Loc:
         return Loc(self.path, pos)
@@ -73,9 +76,11 @@ class _RoleBuilder:
             raw = props["Role"]
             target = self.tpl.ref_target(raw)
             if target is not None and self.tpl.resource_type(target) == "AWS::IAM::Role":
-                role = self.iam_role(target)
+                if target not in self._roles:
+                    self._roles[target] = self.iam_role(target)
+                role = self._roles[target]  # one model for every function that assumes it
             else:
-                name = self.render.text(raw)
+                name = self.tpl.text(raw)
                 role = Role(
                     known=False,
                     loc=self.loc(pos_of(props, "Role")),
@@ -85,8 +90,10 @@ class _RoleBuilder:
             role = self.sam_role(fn, props)
         else:
             return None
-        if role.known and self._has_connectors(fn.name, props):
-            role.incomplete = True  # SAM connectors add policies lambdalint does not expand
+        if role.known and not role.incomplete and self._has_connectors(fn.name, props):
+            # SAM connectors add policies lambdalint does not expand (to this function's role:
+            # a role shared with other functions is copied, not changed)
+            role = replace(role, incomplete=True)
         return role
 
     # ------------------------------------------------------------ AWS::IAM::Role
@@ -125,6 +132,21 @@ class _RoleBuilder:
 
     def _attached_policies(self, role: Role, role_id: str, role_name: str | None) -> None:
         """AWS::IAM::Policy / ManagedPolicy (`Roles`) and AWS::IAM::RolePolicy (`RoleName`)."""
+        if self._attachments is None:
+            self._attachments = self._index_attachments()
+        index = self._attachments
+        attached = set(index.by_id.get(role_id, ()))
+        if role_name is not None:
+            attached.update(index.by_name.get(role_name, ()))
+        if len(index.unknown) > len(index.unknown & attached):
+            role.incomplete = True  # a policy whose roles are not known may attach to this one
+        for i in sorted(attached):
+            logical_id, rtype, document = index.policies[i]
+            self._document(role, document, f"{rtype} {logical_id}")
+
+    def _index_attachments(self) -> _Attachments:
+        """Every policy resource with the roles it names, by logical id and by name."""
+        index = _Attachments()
         for logical_id, res in self.tpl.resources.items():
             if not isinstance(res, dict):
                 continue
@@ -138,32 +160,25 @@ class _RoleBuilder:
                 refs = [props.get("RoleName")]
             else:
                 continue
-            attached = self._names_role(refs, role_id, role_name)
-            if attached is None:
-                role.incomplete = True  # it may attach to this role
-            elif attached:
-                self._document(role, props.get("PolicyDocument"), f"{rtype} {logical_id}")
-
-    def _names_role(self, refs: Any, role_id: str, role_name: str | None) -> bool | None:
-        """True when the list names this role, False when it names others only, None unknown."""
-        if refs is None:
-            return False
-        items = self._items(refs)
-        if items is None:
-            return None
-        unknown = False
-        for value, _pos in items:
-            if self.tpl.ref_target(value) == role_id:
-                return True
-            if self.tpl.ref_target(value) is not None:
+            if refs is None:
                 continue
-            text = self.tpl.resolve(value)
-            if isinstance(text, str):
-                if role_name is not None and text == role_name:
-                    return True
-            else:
-                unknown = True
-        return None if unknown else False
+            i = len(index.policies)
+            index.policies.append((str(logical_id), str(rtype), props.get("PolicyDocument")))
+            items = self._items(refs)
+            if items is None:
+                index.unknown.add(i)
+                continue
+            for value, _pos in items:
+                target = self.tpl.ref_target(value)
+                if target is not None:
+                    index.by_id.setdefault(target, []).append(i)
+                    continue
+                text = self.tpl.resolve(value)
+                if isinstance(text, str):
+                    index.by_name.setdefault(text, []).append(i)
+                else:
+                    index.unknown.add(i)
+        return index
 
     # ------------------------------------------------------------ managed policies
 
@@ -175,7 +190,7 @@ class _RoleBuilder:
             props = self.tpl.properties(target)
             self._document(role, props.get("PolicyDocument"), f"AWS::IAM::ManagedPolicy {target}")
             return
-        text = self.render.text(value)
+        text = self.tpl.text(value)
         if not isinstance(text, str) or not text:
             role.incomplete = True
             return
@@ -244,7 +259,7 @@ class _RoleBuilder:
         action = _DLQ_ACTIONS.get(str(self.tpl.resolve(dlq.get("Type"))))
         if action is None:
             return
-        target = self.render.text(dlq.get("TargetArn"))
+        target = self.tpl.text(dlq.get("TargetArn"))
         stmt = Statement(
             effect="Allow",
             actions=[action],
@@ -258,19 +273,25 @@ class _RoleBuilder:
     def _has_connectors(self, fn_id: str, props: dict[str, Any]) -> bool:
         res = self.tpl.resources.get(fn_id)
         # embedded connectors sit on the resource, next to Properties
-        if props.get("Connectors") is not None or (isinstance(res, dict) and res.get("Connectors") is not None):
+        if props.get("Connectors") is not None or (
+            isinstance(res, dict) and res.get("Connectors") is not None
+        ):
             return True
-        for res in self.tpl.resources.values():
-            if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Connector":
-                continue
-            source = (
-                res.get("Properties", {}).get("Source")
-                if isinstance(res.get("Properties"), dict)
-                else None
-            )
-            if not isinstance(source, dict) or source.get("Id") == fn_id or "Id" not in source:
-                return True
-        return False
+        if self._connector_sources is None:
+            sources: set[str] = set()
+            any_source = False  # a connector whose source is not given by logical id
+            for res in self.tpl.resources.values():
+                if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Connector":
+                    continue
+                cprops = res.get("Properties")
+                source = cprops.get("Source") if isinstance(cprops, dict) else None
+                if not isinstance(source, dict) or "Id" not in source:
+                    any_source = True
+                elif isinstance(source["Id"], str):
+                    sources.add(source["Id"])
+            self._connector_sources = (sources, any_source)
+        sources, any_source = self._connector_sources
+        return any_source or fn_id in sources
 
     # ------------------------------------------------------------ policy documents
 
@@ -279,13 +300,13 @@ class _RoleBuilder:
     ) -> None:
         """Add a policy document's statements. `positions` False: the document is not written
         in the file (an expanded SAM template), so every statement points at `pos`."""
-        document = self._decide(document)
+        document = self.tpl.decide(document)
         if document is NO_VALUE or document is None:
             return
         if not isinstance(document, dict) or intrinsic_name(document):
             role.incomplete = True
             return
-        raw = self._decide(document.get("Statement"))
+        raw = self.tpl.decide(document.get("Statement"))
         if raw is None or raw is NO_VALUE:
             return
         base = pos or (document.pos if isinstance(document, LMap) else Pos())
@@ -331,13 +352,13 @@ class _RoleBuilder:
 
     def _strings(self, value: Any) -> tuple[list[str], bool]:
         """An IAM string-or-list field → (the strings, whether some part is unresolvable)."""
-        value = self._decide(value)
+        value = self.tpl.decide(value)
         if value is None or value is NO_VALUE:
             return [], False
         out: list[str] = []
         unknown = False
         for item in value if isinstance(value, list) else [value]:
-            item = self._decide(item)
+            item = self.tpl.decide(item)
             if item is NO_VALUE:
                 continue
             if isinstance(item, list):
@@ -345,7 +366,7 @@ class _RoleBuilder:
                 out.extend(more)
                 unknown = unknown or more_unknown
                 continue
-            text = self.render.text(item)
+            text = self.tpl.text(item)
             if isinstance(text, str):
                 out.append(text)
             elif text is not NO_VALUE:
@@ -354,32 +375,11 @@ class _RoleBuilder:
 
     # ------------------------------------------------------------ structure
 
-    def _decide(self, value: Any) -> Any:
-        """Pick the branch of an `Fn::If` whose condition is decidable; NO_VALUE for
-        `AWS::NoValue`; UNKNOWN for an undecidable `Fn::If`."""
-        for _ in range(20):
-            name = intrinsic_name(value)
-            if name == "Ref" and value["Ref"] == "AWS::NoValue":
-                return NO_VALUE
-            if name != "Fn::If":
-                return value
-            arg = value["Fn::If"]
-            if not (isinstance(arg, list) and len(arg) == 3):
-                return UNKNOWN
-            cond = self.tpl.condition(arg[0])
-            if cond is True:
-                value = arg[1]
-            elif cond is False:
-                value = arg[2]
-            else:
-                return UNKNOWN
-        return UNKNOWN
-
     def _items(self, value: Any, default: Pos | None = None) -> list[tuple[Any, Pos]] | None:
         """The items of a list with their positions (Fn::If decided, NoValue dropped, an
         undecidable item UNKNOWN); a scalar is a one-item list; None when the list itself
         cannot be resolved."""
-        value = self._decide(value)
+        value = self.tpl.decide(value)
         if value is NO_VALUE or value is None:
             return []
         fallback = default or Pos()
@@ -390,7 +390,17 @@ class _RoleBuilder:
         out: list[tuple[Any, Pos]] = []
         for i, item in enumerate(value):
             pos = pos_of(value, i, fallback) if isinstance(value, LList) else fallback
-            item = self._decide(item)
+            item = self.tpl.decide(item)
             if item is not NO_VALUE:
                 out.append((item, pos))
         return out
+
+
+@dataclass
+class _Attachments:
+    """Policy resources (logical id, type, document) and the roles they attach to."""
+
+    policies: list[tuple[str, str, Any]] = field(default_factory=list)
+    by_id: dict[str, list[int]] = field(default_factory=dict)  # role logical id → policies
+    by_name: dict[str, list[int]] = field(default_factory=dict)  # RoleName → policies
+    unknown: set[int] = field(default_factory=set)  # policies naming a role not resolvable

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.cfn_render import FunctionIndex, Renderer
+from lambdalint.loaders.cfn_targets import FunctionIndex
 from lambdalint.loaders.document import Document, LMap, key_pos_of, pos_of
 from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
@@ -28,11 +28,19 @@ from lambdalint.model import (
     Pos,
     Prop,
     Queue,
+    as_flag,
 )
 from lambdalint.numeric import setting
 
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
 _LOG_GROUP_TYPES = ("AWS::Logs::LogGroup", "Custom::LogRetention")  # the latter: CDK
+# resources whose AccessLogSetting(s).DestinationArn names the group API access logs go to
+_ACCESS_LOG_OWNERS = (
+    "AWS::Serverless::Api",
+    "AWS::Serverless::HttpApi",
+    "AWS::ApiGateway::Stage",
+    "AWS::ApiGatewayV2::Stage",
+)
 _SQS_VISIBILITY_DEFAULT = 30  # seconds, AWS::SQS::Queue VisibilityTimeout when not set
 
 # SAM event type → (model kind, invoked asynchronously)
@@ -99,8 +107,6 @@ class _Resources:
         self.tpl = tpl
         self.functions = functions
         self.index = FunctionIndex(tpl, functions)
-        self.render = Renderer(tpl)
-        self.names = Renderer(tpl, symbolic_parameters=True)
 
     def loc(self, pos: Pos) -> Loc:
         return Loc(self.path, pos)
@@ -108,36 +114,18 @@ class _Resources:
     def resource_loc(self, logical_id: str) -> Loc:
         return self.loc(key_pos_of(self.tpl.resources, logical_id))
 
-    def decide(self, value: Any) -> Any:
-        """Fn::If with a decidable condition → its branch; AWS::NoValue → NO_VALUE."""
-        for _ in range(20):
-            name = intrinsic_name(value)
-            if name == "Ref" and value["Ref"] == "AWS::NoValue":
-                return NO_VALUE
-            if name != "Fn::If":
-                return value
-            arg = value["Fn::If"]
-            cond = self.tpl.condition(arg[0]) if isinstance(arg, list) and len(arg) == 3 else None
-            if cond is True:
-                value = arg[1]
-            elif cond is False:
-                value = arg[2]
-            else:
-                return UNKNOWN
-        return UNKNOWN
-
     def mapping(self, value: Any) -> dict[str, Any] | None:
-        value = self.decide(value)
+        value = self.tpl.decide(value)
         return value if isinstance(value, dict) and not intrinsic_name(value) else None
 
     def optional(self, props: dict[str, Any], key: str) -> Any:
         """None when absent (or AWS::NoValue), the rendered text, or UNKNOWN."""
         if props.get(key) is None:
             return None
-        value = self.decide(props[key])
+        value = self.tpl.decide(props[key])
         if value is NO_VALUE:
             return None
-        text = self.render.text(value)
+        text = self.tpl.text(value)
         return None if text is NO_VALUE else text
 
     # ------------------------------------------------------------ the function's properties
@@ -165,7 +153,7 @@ class _Resources:
                 continue
             cfg = self.mapping(props[key])
             if cfg is None:
-                if self.decide(props[key]) is not NO_VALUE:
+                if self.tpl.decide(props[key]) is not NO_VALUE:
                     fn.dead_letter = Prop(UNKNOWN, self.loc(pos_of(props, key)))
                 continue
             arn = self.optional(cfg, target)
@@ -188,7 +176,7 @@ class _Resources:
             if (
                 dest is not None
                 and dest.get("OnFailure") is not None
-                and self.decide(dest["OnFailure"]) is not NO_VALUE
+                and self.tpl.decide(dest["OnFailure"]) is not NO_VALUE
             ):
                 fn.on_failure = Prop(UNKNOWN, fn.loc)
             return
@@ -213,7 +201,8 @@ class _Resources:
             out.integration_timeout = self.seconds(props["TimeoutInMillis"])
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
-        elif etype == "SNS" and self.decide(props.get("SqsSubscription")) not in (
+            out.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
+        elif etype == "SNS" and self.tpl.decide(props.get("SqsSubscription")) not in (
             None,
             False,
             "false",
@@ -230,7 +219,7 @@ class _Resources:
         props = self.tpl.properties(target)
         if "VisibilityTimeout" not in props:
             return Queue(target, _SQS_VISIBILITY_DEFAULT, self.resource_loc(target))
-        value = self.decide(props["VisibilityTimeout"])
+        value = self.tpl.decide(props["VisibilityTimeout"])
         timeout = (
             _int(self.tpl.resolve(value)) if value is not NO_VALUE else _SQS_VISIBILITY_DEFAULT
         )
@@ -241,43 +230,46 @@ class _Resources:
     # ------------------------------------------------------------ log groups
 
     def log_groups(self, functions: list[Function], props_of: dict[str, dict[str, Any]]) -> None:
-        groups = [
-            (logical_id, self.tpl.properties(logical_id))
-            for logical_id, res in self.tpl.resources.items()
-            if isinstance(res, dict) and res.get("Type") in _LOG_GROUP_TYPES
-        ]
+        groups = _GroupIndex(self.tpl, self._access_log_groups())
         for fn in functions:
             props = props_of[fn.name]
             logging = self.mapping(props.get("LoggingConfig"))
-            custom = self.decide(logging.get("LogGroup")) if logging is not None else None
+            custom = self.tpl.decide(logging.get("LogGroup")) if logging is not None else None
             if props.get("LoggingConfig") is not None and logging is None:
                 custom = UNKNOWN
             if custom is not None and custom is not NO_VALUE:
                 self._custom_group(fn, logging, custom, groups)
                 continue
-            keys = self._name_keys(fn, props)
-            for logical_id, gprops in groups:
-                match = self._group_matches(gprops, keys)
-                if match is not False:
-                    fn.log_groups.append(self._group(logical_id, gprops, known=match is True))
+            for logical_id, known in groups.of_function(self._name_keys(fn, props)):
+                fn.log_groups.append(self._group(logical_id, known))
+
+    def _access_log_groups(self) -> set[str]:
+        """Log groups an API or stage writes its access logs to: never a function's group."""
+        out: set[str] = set()
+        for res in self.tpl.resources.values():
+            if not isinstance(res, dict) or res.get("Type") not in _ACCESS_LOG_OWNERS:
+                continue
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                continue
+            for key in ("AccessLogSetting", "AccessLogSettings"):
+                setting = self.mapping(props.get(key))
+                target = self.tpl.ref_target(setting.get("DestinationArn")) if setting else None
+                if target is not None:
+                    out.add(target)
+        return out
 
     def _custom_group(
-        self,
-        fn: Function,
-        logging: dict[str, Any] | None,
-        custom: Any,
-        groups: list[tuple[str, dict[str, Any]]],
+        self, fn: Function, logging: dict[str, Any] | None, custom: Any, groups: _GroupIndex
     ) -> None:
         """LoggingConfig.LogGroup: the function writes there and nowhere else."""
         loc = self.loc(pos_of(logging, "LogGroup")) if logging is not None else fn.loc
-        name = self.names.text(custom)
+        name = self.tpl.text(custom, symbolic_parameters=True)
         fn.logging_config_group = Prop(name if isinstance(name, str) else UNKNOWN, loc)
-        target = self.tpl.ref_target(custom)
-        for logical_id, gprops in groups:
-            gname = self.names.text(gprops.get("LogGroupName"))
-            if target == logical_id or (isinstance(name, str) and gname == name):
-                fn.log_groups.append(self._group(logical_id, gprops, known=True))
-                return
+        found = groups.named(self.tpl.ref_target(custom), name)
+        if found is not None:
+            fn.log_groups.append(self._group(found, known=True))
+            return
         # a group created elsewhere: its retention is not ours to judge
         fn.log_groups.append(LogGroup(name if isinstance(name, str) else UNKNOWN, UNKNOWN, loc))
 
@@ -286,41 +278,20 @@ class _Resources:
         and the FunctionName as written."""
         keys = {"${" + fn.name + "}"}
         if props.get("FunctionName") is not None:
-            name = self.names.text(props["FunctionName"])
+            name = self.tpl.text(props["FunctionName"], symbolic_parameters=True)
             if isinstance(name, str):
                 keys.add(name)
         return {LAMBDA_LOG_PREFIX + k for k in keys}
 
-    def _group_matches(self, gprops: dict[str, Any], keys: set[str]) -> bool | None:
-        """True: the function's group. False: another group. None: its name is not knowable
-        and it could be the function's."""
-        if gprops.get("LogGroupName") is None:
-            return False  # a generated name is never /aws/lambda/...
-        name = self.names.text(self.decide(gprops["LogGroupName"]))
-        if name is NO_VALUE:
-            return False
-        if not isinstance(name, str):
-            return None
-        if name in keys:
-            return True
-        head = name.split("${", 1)[0]
-        has_parameter = any(
-            part.split("}", 1)[0] in self.tpl.parameters for part in name.split("${")[1:]
-        )
-        if has_parameter and (
-            LAMBDA_LOG_PREFIX.startswith(head) or head.startswith(LAMBDA_LOG_PREFIX)
-        ):
-            return None
-        return False
-
-    def _group(self, logical_id: str, gprops: dict[str, Any], known: bool) -> LogGroup:
-        name = self.names.text(gprops.get("LogGroupName"))
+    def _group(self, logical_id: str, known: bool) -> LogGroup:
+        gprops = self.tpl.properties(logical_id)
+        name = self.tpl.text(gprops.get("LogGroupName"), symbolic_parameters=True)
         loc = self.resource_loc(logical_id)
         if not known:
             return LogGroup(UNKNOWN, UNKNOWN, loc)
         if gprops.get("RetentionInDays") is None:
             return LogGroup(name if isinstance(name, str) else UNKNOWN, None, loc)
-        value = self.decide(gprops["RetentionInDays"])
+        value = self.tpl.decide(gprops["RetentionInDays"])
         retention = None if value is NO_VALUE else _int(self.tpl.resolve(value))
         return LogGroup(
             name if isinstance(name, str) else UNKNOWN,
@@ -366,6 +337,13 @@ class _Resources:
                 Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
             )
 
+    def optional_int(self, props: dict[str, Any], key: str) -> Any:
+        """An integer setting: None when absent (or AWS::NoValue), else its value or UNKNOWN."""
+        if props.get(key) is None:
+            return None
+        value = self.tpl.decide(props[key])
+        return None if value is NO_VALUE else _int(self.tpl.resolve(value))
+
     def seconds(self, millis: Any) -> Any:
         value = _int(self.tpl.resolve(millis))
         return value / 1000 if isinstance(value, int) else UNKNOWN
@@ -386,7 +364,7 @@ class _Resources:
         timeout: Any = None
         if integration.get(timeout_key) is not None:
             timeout = self.seconds(integration[timeout_key])
-        uri_text = self.render.text(uri)
+        uri_text = self.tpl.text(uri)
         streamed = self.tpl.resolve(integration.get(mode_key)) == "STREAM" or (
             isinstance(uri_text, str) and "response-streaming-invocations" in uri_text
         )
@@ -419,6 +397,7 @@ class _Resources:
                 action=self.optional(props, "Action"),
                 function_url_auth_type=self.optional(props, "FunctionUrlAuthType"),
                 principal_org_id=self.optional(props, "PrincipalOrgID"),
+                invoked_via_function_url=as_flag(self.optional(props, "InvokedViaFunctionUrl")),
             )
         )
 
@@ -463,6 +442,7 @@ class _Resources:
         event = Event(kind, self.resource_loc(logical_id), name=logical_id)
         if kind == "sqs":
             event.queue = self.queue(source)
+        event.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
         fn.events.append(event)
 
     def _rest_method(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -496,7 +476,7 @@ class _Resources:
         notes = self.mapping(props.get("NotificationConfiguration"))
         if notes is None:
             return
-        for cfg in as_list(self.decide(notes.get("LambdaConfigurations"))):
+        for cfg in as_list(self.tpl.decide(notes.get("LambdaConfigurations"))):
             cfg = self.mapping(cfg)
             if cfg is not None:
                 self._add_event(cfg.get("Function"), "s3", logical_id, is_async=True)
@@ -506,14 +486,14 @@ class _Resources:
             self._add_event(props.get("Endpoint"), "sns", logical_id, is_async=True)
 
     def _sns_topic(self, logical_id: str, props: dict[str, Any]) -> None:
-        for sub in as_list(self.decide(props.get("Subscription"))):
+        for sub in as_list(self.tpl.decide(props.get("Subscription"))):
             sub = self.mapping(sub)
             if sub is not None and str(self.tpl.resolve(sub.get("Protocol"))).lower() == "lambda":
                 self._add_event(sub.get("Endpoint"), "sns", logical_id, is_async=True)
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> None:
         kind = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
-        for target in as_list(self.decide(props.get("Targets"))):
+        for target in as_list(self.tpl.decide(props.get("Targets"))):
             target = self.mapping(target)
             if target is not None:
                 self._add_event(target.get("Arn"), kind, logical_id, is_async=True)
@@ -529,10 +509,64 @@ class _Resources:
     def _target_group(self, logical_id: str, props: dict[str, Any]) -> None:
         if self.tpl.resolve(props.get("TargetType")) != "lambda":
             return
-        for target in as_list(self.decide(props.get("Targets"))):
+        for target in as_list(self.tpl.decide(props.get("Targets"))):
             target = self.mapping(target)
             if target is not None:
                 self._add_event(target.get("Id"), "alb", logical_id)
+
+
+class _GroupIndex:
+    """The template's log groups by name, built once: which of them a function writes to."""
+
+    def __init__(self, tpl: Template, access_logs: set[str]) -> None:
+        self.order: dict[str, int] = {}
+        self.by_name: dict[str, list[str]] = {}  # decided name → groups, in template order
+        self.first_by_name: dict[Any, str] = {}  # name as written → its first group
+        # the first group whose name is not knowable and could be any function's
+        self.maybe: str | None = None
+        for logical_id, res in tpl.resources.items():
+            if not isinstance(res, dict) or res.get("Type") not in _LOG_GROUP_TYPES:
+                continue
+            self.order[logical_id] = len(self.order)
+            gprops = tpl.properties(logical_id)
+            written = tpl.text(gprops.get("LogGroupName"), symbolic_parameters=True)
+            if isinstance(written, str):
+                self.first_by_name.setdefault(written, logical_id)
+            if gprops.get("LogGroupName") is None:
+                continue  # a generated name is never /aws/lambda/...
+            name = tpl.text(tpl.decide(gprops["LogGroupName"]), symbolic_parameters=True)
+            if isinstance(name, str):
+                self.by_name.setdefault(name, []).append(logical_id)
+            if (
+                self.maybe is None
+                and name is not NO_VALUE
+                and logical_id not in access_logs
+                and (not isinstance(name, str) or _may_be_lambda_group(name, tpl))
+            ):
+                self.maybe = logical_id
+
+    def of_function(self, keys: set[str]) -> list[tuple[str, bool]]:
+        """(group, known) for the groups named as the function's (`keys`), and the first group
+        whose name could be any function's (known False), in template order."""
+        found = {g for key in keys for g in self.by_name.get(key, ())}
+        out = [(g, True) for g in found]
+        if self.maybe is not None and self.maybe not in found:
+            out.append((self.maybe, False))
+        return sorted(out, key=lambda item: self.order[item[0]])
+
+    def named(self, target: str | None, name: Any) -> str | None:
+        """The first group that is `target` or is named `name`."""
+        candidates = [g for g in (target, self.first_by_name.get(name)) if g in self.order]
+        return min(candidates, key=self.order.__getitem__) if candidates else None
+
+
+def _may_be_lambda_group(name: str, tpl: Template) -> bool:
+    """A name built from a template parameter that may turn out to be `/aws/lambda/...`."""
+    head = name.split("${", 1)[0]
+    has_parameter = any(part.split("}", 1)[0] in tpl.parameters for part in name.split("${")[1:])
+    return has_parameter and (
+        LAMBDA_LOG_PREFIX.startswith(head) or head.startswith(LAMBDA_LOG_PREFIX)
+    )
 
 
 def _openapi_integrations(body: Any) -> Iterator[dict[str, Any]]:

@@ -17,7 +17,7 @@ from lambdalint.loaders.document import (
     node_pos,
     pos_of,
 )
-from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.loaders.intrinsics import MAX_TEXT, NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -100,6 +100,8 @@ def build_functions(doc: Document) -> list[Function]:
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
     for enrich in ENRICHERS:
         enrich(doc, tpl, functions)
+    if tpl.over_budget:
+        doc.diagnostics.append(document.expansion_notice(doc.path, MAX_TEXT))
     return functions
 
 
@@ -206,6 +208,9 @@ def _build(
     fn.handler = _prop(path, tpl, props, "Handler")
     fn.timeout = _prop(path, tpl, props, "Timeout")
     fn.memory = _prop(path, tpl, props, "MemorySize")
+    if props.get("CapacityProviderConfig") is not None:
+        capacity = tpl.decide(props["CapacityProviderConfig"])
+        fn.managed_instances = UNKNOWN if capacity is UNKNOWN else capacity is not NO_VALUE
     fn.reserved_concurrency = _prop(path, tpl, props, "ReservedConcurrentExecutions")
     pkg = tpl.resolve(props.get("PackageType", "Zip"))
     fn.package_type = pkg if isinstance(pkg, str) else "Zip"

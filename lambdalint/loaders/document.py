@@ -151,6 +151,18 @@ def node_count(value: Any, limit: int) -> int:
     return count
 
 
+def expansion_notice(path: Path, limit: int) -> Diagnostic:
+    """Said once for a file whose nested substitutions were cut short: a value longer than
+    `limit` characters, or more text than the file's budget, is unknown and so not checked."""
+    return Diagnostic(
+        "LL100",
+        f"values built by nested substitutions expand past {limit:,} characters: "
+        "left unresolved, not checked",
+        Loc(path),
+        notice=True,
+    )
+
+
 @dataclass
 class Document:
     path: Path

@@ -47,6 +47,10 @@ _VARIABLE = re.compile(r"\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.DOTALL)
 MAX_DEPTH = 20
 _INDEX = re.compile(r"[0-9]{1,9}")  # a list index in `${self:a.0.b}` (ASCII: int() reads it)
+# the longest text one value resolves to (an IAM policy is at most 10,240 characters, a
+# function's environment 4 KB), and all the text one file's values may resolve to
+MAX_TEXT = 256 * 1024
+MAX_RESOLVED_TEXT = 64 * 1024 * 1024
 # `${AWS::Region}`, `${Bucket}`, `${Table.Arn}` inside `!Sub`: CloudFormation's, not Serverless's
 _CFN_PLACEHOLDER = re.compile(r"^(AWS::[A-Za-z]+|[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?)$")
 
@@ -87,6 +91,8 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
         return [], []  # another cloud: not ours
     service = _Service(doc, data, provider)
     functions = service.functions()
+    if service.vars.over_budget:
+        doc.diagnostics.append(document.expansion_notice(path, MAX_TEXT))
     return functions, doc.diagnostics
 
 
@@ -102,10 +108,18 @@ class _Unresolved(Exception):
 
 
 class Variables:
-    """`${...}` resolution within one serverless.yml."""
+    """`${...}` resolution within one serverless.yml.
+
+    Each `${self:...}` path is resolved once (values that use it many times, at many levels, cost
+    no more), and text longer than `MAX_TEXT`, or past the file's `MAX_RESOLVED_TEXT`, is left
+    unresolved: six levels of ten references must not build a million copies.
+    """
 
     def __init__(self, data: LMap) -> None:
         self.data = data
+        self._paths: dict[str, Any] = {}  # `self:` path → its resolved value, or _Unresolved
+        self.text_left = MAX_RESOLVED_TEXT
+        self.over_budget = False  # some value was left unresolved for its size
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """The value with every variable resolved, or UNKNOWN."""
@@ -122,6 +136,11 @@ class Variables:
             return exc.source
         return None
 
+    def interpolate(self, value: str, keep: Any = None) -> str:
+        """`value` with each variable replaced by its value; `keep(inner)` True leaves that
+        one as written. Raises _Unresolved."""
+        return self._interpolate(value, 0, keep)
+
     def _resolve(self, value: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise _Unresolved("depth")
@@ -130,19 +149,34 @@ class Variables:
         whole = _VARIABLE.fullmatch(value.strip())
         if whole:
             return self._variable(whole.group(1), depth + 1)
+        return self._interpolate(value, depth, None)
+
+    def _interpolate(self, value: str, depth: int, keep: Any) -> str:
         pieces = []
+        size = 0
         last = 0
         for m in _VARIABLE.finditer(value):
+            inner = m.group(1).strip()
+            if keep is not None and keep(inner):
+                piece = "${" + inner + "}"
+            else:
+                v = self._variable(m.group(1), depth + 1)
+                if isinstance(v, bool):
+                    v = "true" if v else "false"
+                if not isinstance(v, (str, int, float)):
+                    raise _Unresolved("non-string")
+                piece = str(v)
+            size += m.start() - last + len(piece)
+            if size > MAX_TEXT or size > self.text_left:
+                self.over_budget = True
+                raise _Unresolved("size")
             pieces.append(value[last : m.start()])
-            v = self._variable(m.group(1), depth + 1)
-            if isinstance(v, bool):
-                v = "true" if v else "false"
-            if not isinstance(v, (str, int, float)):
-                raise _Unresolved("non-string")
-            pieces.append(str(v))
+            pieces.append(piece)
             last = m.end()
         pieces.append(value[last:])
-        return "".join(pieces)
+        out = "".join(pieces)
+        self.text_left -= len(out)
+        return out
 
     def _variable(self, expr: str, depth: int) -> Any:
         options = _split_fallbacks(expr)
@@ -155,15 +189,35 @@ class Variables:
             if re.fullmatch(r"-?[0-9]{1,30}", option):
                 return int(option)
             if option.startswith("self:"):
-                found, value = self._path(option[5:])
+                found, value = self._self(option[5:], depth)
                 if found:
-                    return self._resolve(value, depth + 1)
+                    return value
                 continue  # absent: the fallback applies
             if option.startswith(_PSEUDO):
                 raise _Unresolved(option)
             # opt:/env:/ssm:/file()/cf: ... depend on the deploy, whatever the fallback says
             raise _Unresolved(option.split("(")[0].split(":")[0] + (":" if ":" in option else ""))
         raise last_error
+
+    def _self(self, dotted: str, depth: int) -> tuple[bool, Any]:
+        """(found, resolved value) of a `self:` path; raises _Unresolved. Remembered, except a
+        failure from the depth bound (the same path may resolve when reached less deeply)."""
+        known = self._paths.get(dotted)
+        if isinstance(known, _Unresolved):
+            raise _Unresolved(known.source)
+        if known is not None:
+            return True, known[0]
+        found, value = self._path(dotted)
+        if not found:
+            return False, None
+        try:
+            resolved = self._resolve(value, depth + 1)
+        except _Unresolved as exc:
+            if exc.source != "depth":
+                self._paths[dotted] = exc
+            raise
+        self._paths[dotted] = (resolved,)
+        return True, resolved
 
     def _path(self, dotted: str) -> tuple[bool, Any]:
         node: Any = self.data
@@ -737,7 +791,12 @@ class _Service:
             return Event(kind, loc, name=etype, is_async=True)
         if etype == "sqs":
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
-            return Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
+            event = Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
+            if isinstance(spec, LMap) and spec.get("maximumBatchingWindow") is not None:
+                window = self.vars.resolve(spec["maximumBatchingWindow"])
+                ok = isinstance(window, int) and not isinstance(window, bool)
+                event.batching_window = window if ok else UNKNOWN
+            return event
         if etype == "stream":
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
             stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
@@ -850,20 +909,9 @@ def _describe_intrinsic(value: Any) -> str:
 def _keep_pseudo(value: str, variables: Variables) -> Any:
     """Resolve what can be, keep pseudo values (`${aws:region}`, `${AWS::AccountId}`) and
     CloudFormation resource names as placeholders; UNKNOWN if anything else is unresolvable."""
-    out = []
-    last = 0
-    for m in _VARIABLE.finditer(value):
-        out.append(value[last : m.start()])
-        inner = m.group(1).strip()
-        if inner.startswith(_PSEUDO) or _CFN_PLACEHOLDER.match(inner):
-            out.append("${" + inner + "}")
-        else:
-            v = variables.resolve("${" + inner + "}")
-            if not isinstance(v, (str, int)) or isinstance(v, bool):
-                return UNKNOWN
-            out.append(str(v))
-        last = m.end()
-    out.append(value[last:])
-    return "".join(out)
-
-
+    try:
+        return variables.interpolate(
+            value, keep=lambda inner: inner.startswith(_PSEUDO) or bool(_CFN_PLACEHOLDER.match(inner))
+        )
+    except _Unresolved:
+        return UNKNOWN

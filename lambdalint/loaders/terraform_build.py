@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import policy_document
-from lambdalint.loaders.document import LList, LMap, inside_tree, read_text
+from lambdalint.loaders.document import LList, LMap, expansion_notice, inside_tree, read_text
 from lambdalint.loaders.terraform_model import (
+    MAX_TEXT,
     Call,
     FileText,
     Opaque,
@@ -46,6 +47,7 @@ from lambdalint.model import (
     Queue,
     Role,
     Statement,
+    as_flag,
 )
 from lambdalint.numeric import setting
 
@@ -211,7 +213,10 @@ def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagno
     ):
         return [], diags
     scope = folder_scope(path, tf)
-    return build_functions(scope, "terraform", only_path=path), diags
+    functions = build_functions(scope, "terraform", only_path=path)
+    if scope.over_budget:
+        diags.append(expansion_notice(path, MAX_TEXT))
+    return functions, diags
 
 
 # ---------------------------------------------------------------- functions
@@ -222,16 +227,17 @@ def build_functions(scope: Scope, framework: str, only_path: Path | None = None)
     from lambdalint.loaders import terraform_modules
 
     terraform_modules.register(scope)
+    links = Links(scope)
     out = []
     for res in scope.all(LAMBDA):
         if only_path is not None and res.path != only_path:
             continue
-        out.append(build_function(scope, res, framework))
-    out.extend(terraform_modules.functions(scope, framework, only_path))
+        out.append(build_function(scope, res, framework, links))
+    out.extend(terraform_modules.functions(scope, framework, only_path, links))
     return out
 
 
-def build_function(scope: Scope, res: Resource, framework: str) -> Function:
+def build_function(scope: Scope, res: Resource, framework: str, links: Links) -> Function:
     body = res.body
     fn = Function(name=res.address, framework=framework, loc=res.loc)
     if body.get("function_name") is not None:
@@ -240,6 +246,10 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
     fn.handler = _prop(scope, res, body, "handler")
     fn.timeout = _prop(scope, res, body, "timeout")
     fn.memory = _prop(scope, res, body, "memory_size")
+    if first_block(body, "capacity_provider_config") is not None:
+        fn.managed_instances = True
+    elif "dynamic:capacity_provider_config" in body:
+        fn.managed_instances = UNKNOWN
     concurrency = _prop(scope, res, body, "reserved_concurrent_executions")
     fn.reserved_concurrency = None if concurrency is not None and concurrency.value == -1 else concurrency
     package = scope.evaluate(body.get("package_type"))
@@ -258,14 +268,14 @@ def build_function(scope: Scope, res: Resource, framework: str) -> Function:
     tags = scope.evaluate(body.get("tags"))
     if isinstance(tags, dict):
         fn.tags = {str(k): _plain(v) for k, v in tags.items() if isinstance(k, str)}
-    fn.code = code_location(scope, res)
+    fn.code = code_location(scope, res, links)
     fn.environment, fn.environment_complete = environment(scope, res)
-    fn.role = role(scope, res)
-    fn.log_groups = log_groups(scope, res)
-    fn.events = events(scope, res)
-    fn.permissions = permissions(scope, res)
-    fn.url = function_url(scope, res)
-    fn.on_failure = on_failure(scope, res)
+    fn.role = links.role(res)
+    fn.log_groups = log_groups(scope, res, links)
+    fn.events = events(scope, res, links)
+    fn.permissions = permissions(scope, res, links)
+    fn.url = function_url(scope, res, links)
+    fn.on_failure = on_failure(scope, res, links)
     fn.suppressed = dict(res.suppressed)
     return fn
 
@@ -305,30 +315,232 @@ def _list_values(scope: Scope, expr: Any) -> list[Any]:
     return []
 
 
-def points_at(scope: Scope, expr: Any, target: Resource) -> bool:
-    """Whether an expression refers to `target` (by traversal)."""
-    for ref in refs_in(expr):
-        res, _ = scope.target(ref)
-        if res is target:
-            return True
-    return False
+# ---------------------------------------------------------------- links, indexed once
 
 
-def names_function(scope: Scope, expr: Any, fn_res: Resource) -> bool:
-    """A `function_name`/ARN attribute that designates this function: by reference, or by the
-    same literal (or same symbolic) function name."""
-    if expr is None:
-        return False
-    if points_at(scope, expr, fn_res):
-        return True
-    mine = scope.render(fn_res.body.get("function_name"))
-    theirs = scope.render(expr)
-    if not mine or not theirs:
-        return False
-    if theirs == mine:
-        return True
-    # a literal ARN ending in :function:<name>
-    return theirs.endswith(":function:" + mine)
+# resources that upload a file to S3 (the second is the name before AWS provider 4)
+_S3_OBJECTS = ("aws_s3_object", "aws_s3_bucket_object")
+# how many name patterns (`/aws/lambda/${var.prefix}-x`) one function's name is compared with;
+# past that, a group is assumed to be possibly the function's (its logs unknown, no finding)
+MAX_PATTERN_CHECKS = 256
+# `...:function:<name>` suffixes indexed per name (a name is an ARN with one, rarely two)
+_MAX_SUFFIXES = 4
+
+
+class Links:
+    """Which resources of a module point at which function, role or log group: every
+    reference and name is read once, so N functions with N log groups, N roles and N
+    permissions cost N lookups, not N × N comparisons."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self._pointing: dict[tuple[str, str, str], dict[int, list[tuple[Resource, Any]]]] = {}
+        self._naming: dict[str, _NameIndex] = {}
+        self._roles: dict[int, Role] = {}
+        self._role_links: dict[str, _NameIndex] | None = None
+        self._groups: _GroupIndex | None = None
+        self._uploads: dict[str, list[Resource]] | None = None  # S3 objects by rendered key
+
+    def pointing(self, rtype: str, key: str, target: Resource, block: str = "") -> list[tuple[Resource, Any]]:
+        """(resource, its body or `block`) of type `rtype` whose `key` (inside each `block`)
+        refers to `target`, in declaration order."""
+        index = self._pointing.get((rtype, block, key))
+        if index is None:
+            index = {}
+            for res in self.scope.all(rtype):
+                bodies = blocks(res.body, block) if block else [res.body]
+                for body in bodies:
+                    seen: set[int] = set()
+                    for ref in refs_in(body.get(key)):
+                        found, _ = self.scope.target(ref)
+                        if found is not None and id(found) not in seen:
+                            seen.add(id(found))
+                            index.setdefault(id(found), []).append((res, body))
+            self._pointing[(rtype, block, key)] = index
+        return index.get(id(target), [])
+
+    def naming(self, rtype: str, fn_res: Resource, key: str = "function_name") -> list[Resource]:
+        """Resources of type `rtype` whose `key` designates the function: by reference, by the
+        same literal (or same symbolic) function name, or by an ARN ending `:function:<name>`."""
+        index = self._naming.get(rtype)
+        if index is None:
+            index = _NameIndex(self.scope, self.scope.all(rtype), key, suffixes=True)
+            self._naming[rtype] = index
+        mine = self.scope.render(fn_res.body.get("function_name"))
+        return index.find(fn_res, mine, suffixes=True)
+
+    def role(self, res: Resource) -> Role | None:
+        """The function's role; one model for every function of the module that assumes it."""
+        raw = res.body.get("role")
+        if raw is None:
+            return None
+        loc = res.loc_of(res.body, "role")
+        role_res, _ = self.scope.first_target(raw, ("aws_iam_role",))
+        if role_res is None:
+            return Role(known=False, loc=loc, name=self.scope.render(raw))
+        if id(role_res) not in self._roles:
+            self._roles[id(role_res)] = build_role(self.scope, role_res, self)
+        return self._roles[id(role_res)]
+
+    def attached(self, rtype: str, key: str, role_res: Resource) -> list[Resource]:
+        """Resources of type `rtype` whose `key` names the role (by reference or name)."""
+        if self._role_links is None:
+            self._role_links = {}
+        index = self._role_links.get(rtype)
+        if index is None:
+            index = _NameIndex(self.scope, self.scope.all(rtype), key, suffixes=False)
+            self._role_links[rtype] = index
+        name = self.scope.evaluate(role_res.body.get("name"))
+        return index.find(role_res, str(name) if isinstance(name, str) and name else None)
+
+    def uploaded_archive(self, fn_res: Resource) -> Resource | None:
+        """The archive_file whose output an `aws_s3_object` uploads to the function's `s3_key`
+        (by reference, or the same key in the same bucket), when `source_code_hash` names no
+        other archive: the code is that archive's source."""
+        body = fn_res.body
+        key = body.get("s3_key")
+        if key is None:
+            return None
+        upload, rest = self.scope.first_target(key, _S3_OBJECTS)
+        if upload is None or rest not in ((), ("key",), ("id",)):
+            upload = self._upload_by_key(body)
+        if upload is None:
+            return None
+        archive, rest = _archive_of(self.scope, upload.body.get("source"))
+        if archive is None or (rest and rest[0] != "output_path"):
+            return None
+        hashed, _ = _archive_of(self.scope, body.get("source_code_hash"))
+        return archive if hashed is None or hashed is archive else None
+
+    def _upload_by_key(self, body: LMap) -> Resource | None:
+        """The S3 object written to the same bucket and key as the function's code, if one."""
+        if self._uploads is None:
+            self._uploads = {}
+            for obj in (r for rtype in _S3_OBJECTS for r in self.scope.all(rtype)):
+                name = self.scope.render(obj.body.get("key"))
+                if name:
+                    self._uploads.setdefault(name, []).append(obj)
+        name = self.scope.render(body.get("s3_key"))
+        bucket = self.scope.render(body.get("s3_bucket"))
+        found = [
+            obj
+            for obj in self._uploads.get(name or "", ())
+            if bucket is None or self.scope.render(obj.body.get("bucket")) in (bucket, None)
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def groups(self) -> _GroupIndex:
+        if self._groups is None:
+            self._groups = _GroupIndex(self.scope, self)
+        return self._groups
+
+
+class _NameIndex:
+    """Resources by what one attribute designates: the resources it refers to, its value (a
+    name, or each name of a list) and, for function names, the `<name>` of `...:function:<name>`."""
+
+    def __init__(self, scope: Scope, resources: list[Resource], key: str, suffixes: bool) -> None:
+        self.order = {id(res): i for i, res in enumerate(resources)}
+        self.by_target: dict[int, list[Resource]] = {}
+        self.by_name: dict[str, list[Resource]] = {}
+        self.by_suffix: dict[str, list[Resource]] = {}
+        for res in resources:
+            expr = res.body.get(key)
+            if expr is None:
+                continue
+            seen: set[int] = set()
+            for ref in refs_in(expr):
+                found, _ = scope.target(ref)
+                if found is not None and id(found) not in seen:
+                    seen.add(id(found))
+                    self.by_target.setdefault(id(found), []).append(res)
+            names: set[str] = set()
+            if suffixes:  # a function name or ARN, rendered (symbolic parts kept)
+                theirs = scope.render(expr)
+                if theirs:
+                    names.add(theirs)
+                    start = 0
+                    for _ in range(_MAX_SUFFIXES):
+                        at = theirs.find(":function:", start)
+                        if at < 0:
+                            break
+                        self.by_suffix.setdefault(theirs[at + len(":function:") :], []).append(res)
+                        start = at + 1
+            else:  # a role name, or a list of them
+                value = scope.evaluate(expr)
+                if isinstance(value, str):
+                    names.add(str(value))
+                elif isinstance(value, list):
+                    names.update(str(v) for v in value if isinstance(v, str))
+            for name in names:
+                self.by_name.setdefault(name, []).append(res)
+
+    def find(self, target: Resource, name: str | None, suffixes: bool = False) -> list[Resource]:
+        found = list(self.by_target.get(id(target), ()))
+        if name:
+            found.extend(self.by_name.get(name, ()))
+            if suffixes:
+                found.extend(self.by_suffix.get(name, ()))
+        unique = {id(res): res for res in found}
+        return sorted(unique.values(), key=lambda res: self.order[id(res)])
+
+
+class _GroupIndex:
+    """The module's log groups: by rendered name, the ones whose name is only partly known
+    (with a retention: they may be any function's), and the ones API stages log access to."""
+
+    def __init__(self, scope: Scope, links: Links) -> None:
+        self.scope = scope
+        self.groups = scope.all("aws_cloudwatch_log_group")
+        self.order = {id(lg): i for i, lg in enumerate(self.groups)}
+        self.by_name: dict[str, list[Resource]] = {}
+        self.partial: list[tuple[Resource, str]] = []
+        access = _access_log_groups(scope)
+        for lg in self.groups:
+            name = scope.render(lg.body.get("name"))
+            if name is None:
+                continue
+            self.by_name.setdefault(name, []).append(lg)
+            if "${" in name and lg.body.get("retention_in_days") is not None and id(lg) not in access:
+                self.partial.append((lg, name))
+
+    def of_function(self, names: list[str], custom: Any) -> tuple[list[Resource], Resource | None]:
+        """The groups named `names` or referred to by `custom`, and the first group whose
+        partly known name may be one of `names` (None if none may)."""
+        found: dict[int, Resource] = {}
+        for name in names:
+            for lg in self.by_name.get(name, ()):
+                found[id(lg)] = lg
+        if custom is not None:
+            for ref in refs_in(custom):
+                target, _ = self.scope.target(ref)
+                if target is not None and id(target) in self.order:
+                    found[id(target)] = target
+        matched = sorted(found.values(), key=lambda lg: self.order[id(lg)])
+        checks = 0
+        for lg, pattern in self.partial:
+            if id(lg) in found:
+                continue
+            checks += 1
+            if checks > MAX_PATTERN_CHECKS or any(self.scope.may_equal(pattern, n) for n in names):
+                return matched, lg
+        return matched, None
+
+    def order_of(self, lg: Resource) -> int:
+        return self.order[id(lg)]
+
+
+def _access_log_groups(scope: Scope) -> set[int]:
+    """Log groups API Gateway stages write access logs to: never a function's group."""
+    out: set[int] = set()
+    for rtype in ("aws_api_gateway_stage", "aws_apigatewayv2_stage"):
+        for stage in scope.all(rtype):
+            for block in blocks(stage.body, "access_log_settings"):
+                for ref in refs_in(block.get("destination_arn")):
+                    lg, _ = scope.target(ref)
+                    if lg is not None and lg.type == "aws_cloudwatch_log_group":
+                        out.add(id(lg))
+    return out
 
 
 # ---------------------------------------------------------------- layers
@@ -378,11 +590,14 @@ def _layer_resource(scope: Scope, layer: Resource, loc: Loc) -> Layer:
 # ---------------------------------------------------------------- code location
 
 
-def code_location(scope: Scope, res: Resource) -> CodeLocation:
+def code_location(scope: Scope, res: Resource, links: Links) -> CodeLocation:
     body = res.body
     if scope.evaluate(body.get("package_type")) == "Image" or body.get("image_uri") is not None:
         return CodeLocation("image", res.loc_of(body, "image_uri"))
     if body.get("s3_bucket") is not None:
+        uploaded = links.uploaded_archive(res)
+        if uploaded is not None:
+            return _archive_code(scope, uploaded, res.loc_of(body, "s3_key"))
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
     return _filename_code(scope, res, body)
 
@@ -393,9 +608,7 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
     if raw is None:
         return CodeLocation("unknown", res.loc)
     loc = res.loc_of(body, "filename")
-    archive, rest = scope.first_target(raw, ("archive_file",), mode="data")
-    if archive is None:
-        archive, rest = scope.first_target(raw, ("archive_file",))
+    archive, rest = _archive_of(scope, raw)
     if archive is not None:
         if rest and rest[0] not in ("output_path",):
             return CodeLocation("unknown", loc)
@@ -407,6 +620,14 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
     lower = value.lower()
     kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
     return CodeLocation(kind, loc, path=path, declared=str(value))
+
+
+def _archive_of(scope: Scope, expr: Any) -> tuple[Resource | None, tuple[str | int, ...]]:
+    """The archive_file (data source, or the older resource) an expression refers to."""
+    archive, rest = scope.first_target(expr, ("archive_file",), mode="data")
+    if archive is None:
+        archive, rest = scope.first_target(expr, ("archive_file",))
+    return archive, rest
 
 
 def _archive_code(scope: Scope, archive: Resource, fallback: Loc) -> CodeLocation:
@@ -488,15 +709,8 @@ def _env_text(value: Any) -> Any:
 # ---------------------------------------------------------------- IAM
 
 
-def role(scope: Scope, res: Resource) -> Role | None:
-    raw = res.body.get("role")
-    if raw is None:
-        return None
-    loc = res.loc_of(res.body, "role")
-    role_res, _ = scope.first_target(raw, ("aws_iam_role",))
-    if role_res is None:
-        rendered = scope.render(raw)
-        return Role(known=False, loc=loc, name=rendered)
+def build_role(scope: Scope, role_res: Resource, links: Links) -> Role:
+    """An aws_iam_role with its inline policies and the policies attached to it."""
     out = Role(known=True, loc=role_res.loc, name=role_res.address)
     body = role_res.body
     if "dynamic:inline_policy" in body:
@@ -506,38 +720,18 @@ def role(scope: Scope, res: Resource) -> Role | None:
             _add_policy(scope, out, block["policy"], role_res, block, "policy", f"{role_res.address} inline_policy")
     if body.get("managed_policy_arns") is not None:
         attach_policy_list(scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns")
-    for rp in scope.all("aws_iam_role_policy"):
-        if _names_role(scope, rp.body.get("role"), role_res):
-            if rp.body.get("policy") is None:
-                out.incomplete = True
-                continue
-            _add_policy(scope, out, rp.body["policy"], rp, rp.body, "policy", rp.address)
-    for att in scope.all("aws_iam_role_policy_attachment"):
-        if _names_role(scope, att.body.get("role"), role_res):
-            attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
-    for att in scope.all("aws_iam_policy_attachment"):
-        roles = att.body.get("roles")
-        if roles is not None and _names_role(scope, roles, role_res):
-            attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
-    for att in scope.all("aws_iam_role_policy_attachments_exclusive"):
-        if _names_role(scope, att.body.get("role_name"), role_res):
-            attach_policy_list(scope, out, att.body.get("policy_arns"), att, att.body, "policy_arns")
+    for rp in links.attached("aws_iam_role_policy", "role", role_res):
+        if rp.body.get("policy") is None:
+            out.incomplete = True
+            continue
+        _add_policy(scope, out, rp.body["policy"], rp, rp.body, "policy", rp.address)
+    for att in links.attached("aws_iam_role_policy_attachment", "role", role_res):
+        attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+    for att in links.attached("aws_iam_policy_attachment", "roles", role_res):
+        attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+    for att in links.attached("aws_iam_role_policy_attachments_exclusive", "role_name", role_res):
+        attach_policy_list(scope, out, att.body.get("policy_arns"), att, att.body, "policy_arns")
     return out
-
-
-def _names_role(scope: Scope, expr: Any, role_res: Resource) -> bool:
-    if expr is None:
-        return False
-    if points_at(scope, expr, role_res):
-        return True
-    name = scope.evaluate(role_res.body.get("name"))
-    value = scope.evaluate(expr)
-    if isinstance(name, str) and name:
-        if value == name:
-            return True
-        if isinstance(value, list) and name in value:
-            return True
-    return False
 
 
 def attach_policy_list(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str) -> None:
@@ -674,7 +868,7 @@ def _block_loc(res: Resource, block: LMap, keys: tuple[str, ...]) -> Loc | None:
 # ---------------------------------------------------------------- logs
 
 
-def log_groups(scope: Scope, res: Resource) -> list[LogGroup]:
+def log_groups(scope: Scope, res: Resource, links: Links) -> list[LogGroup]:
     """Log groups that receive this function's logs: `/aws/lambda/<function_name>` (literal or
     built from the function's own name) or the group named by logging_config.log_group."""
     name = scope.render(res.body.get("function_name"))
@@ -682,24 +876,19 @@ def log_groups(scope: Scope, res: Resource) -> list[LogGroup]:
     logging = first_block(res.body, "logging_config")
     custom = logging.get("log_group") if logging is not None else None
     custom_name = scope.render(custom) if custom is not None else None
+    names = [n for n in (expected, custom_name) if n]
+    matched, maybe = links.groups().of_function(names, custom)
     out = []
-    for lg in scope.all("aws_cloudwatch_log_group"):
-        lg_name = scope.render(lg.body.get("name"))
-        matches = lg_name is not None and lg_name in (expected, custom_name)
-        if custom is not None and points_at(scope, custom, lg):
-            matches = True
+    for lg in sorted(matched + ([maybe] if maybe is not None else []), key=links.groups().order_of):
         retention: Any = None
         retention_loc = None
         if lg.body.get("retention_in_days") is not None:
             retention = setting(scope.evaluate(lg.body["retention_in_days"]))
             retention_loc = lg.loc_of(lg.body, "retention_in_days")
-        if not matches:
-            if lg_name is not None and retention is not None and any(
-                name and scope.may_equal(lg_name, name) for name in (expected, custom_name)
-            ):
-                # a group whose name is only partly known and may be this function's, with a
-                # retention: it may well be the one, so nothing can be said
-                out.append(LogGroup(UNKNOWN, UNKNOWN, lg.loc, retention_loc))
+        if lg is maybe:
+            # a group whose name is only partly known and may be this function's, with a
+            # retention: it may well be the one, so nothing can be said
+            out.append(LogGroup(UNKNOWN, UNKNOWN, lg.loc, retention_loc))
             continue
         group_name = scope.evaluate(lg.body.get("name"))
         out.append(LogGroup(_string_or_unknown(group_name), retention, lg.loc, retention_loc))
@@ -718,46 +907,45 @@ _STREAM_KINDS = {
 _ARN_KINDS = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "msk", "mq": "mq"}
 
 
-def events(scope: Scope, fn_res: Resource) -> list[Event]:
+def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
     out: list[Event] = []
-    for esm in scope.all("aws_lambda_event_source_mapping"):
-        if names_function(scope, esm.body.get("function_name"), fn_res):
-            out.append(mapping_event(scope, esm))
-    for integ in scope.all("aws_apigatewayv2_integration"):
-        if points_at(scope, integ.body.get("integration_uri"), fn_res):
-            api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
-            protocol = scope.evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
-            kind = "api" if protocol == "WEBSOCKET" else "http-api"
-            out.append(Event(kind, integ.loc, name=integ.address))
-    for integ in scope.all("aws_api_gateway_integration"):
-        if points_at(scope, integ.body.get("uri"), fn_res):
-            out.append(Event("api", integ.loc, name=integ.address))
-    for note in scope.all("aws_s3_bucket_notification"):
-        for block in blocks(note.body, "lambda_function"):
-            if points_at(scope, block.get("lambda_function_arn"), fn_res):
-                out.append(Event("s3", Loc(note.path, block.pos), name=note.address, is_async=True))
-    for sub in scope.all("aws_sns_topic_subscription"):
-        if points_at(scope, sub.body.get("endpoint"), fn_res):
-            out.append(Event("sns", sub.loc, name=sub.address, is_async=True))
-    for target in scope.all("aws_cloudwatch_event_target"):
-        if points_at(scope, target.body.get("arn"), fn_res):
-            rule, _ = scope.first_target(target.body.get("rule"), ("aws_cloudwatch_event_rule",))
-            scheduled = rule is not None and rule.body.get("schedule_expression") is not None
-            out.append(Event("schedule" if scheduled else "eventbridge", target.loc, name=target.address, is_async=True))
-    for sched in scope.all("aws_scheduler_schedule"):
-        for block in blocks(sched.body, "target"):
-            if points_at(scope, block.get("arn"), fn_res):
-                out.append(Event("schedule", sched.loc, name=sched.address, is_async=True))
-    for sub in scope.all("aws_cloudwatch_log_subscription_filter"):
-        if points_at(scope, sub.body.get("destination_arn"), fn_res):
-            out.append(Event("cloudwatch-logs", sub.loc, name=sub.address))
-    for att in scope.all("aws_lb_target_group_attachment"):
-        if points_at(scope, att.body.get("target_id"), fn_res):
-            out.append(Event("alb", att.loc, name=att.address))
+    for esm in links.naming("aws_lambda_event_source_mapping", fn_res):
+        out.append(mapping_event(scope, esm))
+    for integ, _ in links.pointing("aws_apigatewayv2_integration", "integration_uri", fn_res):
+        api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
+        protocol = scope.evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
+        kind = "api" if protocol == "WEBSOCKET" else "http-api"
+        out.append(Event(kind, integ.loc, name=integ.address))
+    for integ, _ in links.pointing("aws_api_gateway_integration", "uri", fn_res):
+        out.append(Event("api", integ.loc, name=integ.address))
+    for note, block in links.pointing(
+        "aws_s3_bucket_notification", "lambda_function_arn", fn_res, block="lambda_function"
+    ):
+        out.append(Event("s3", Loc(note.path, block.pos), name=note.address, is_async=True))
+    for sub, _ in links.pointing("aws_sns_topic_subscription", "endpoint", fn_res):
+        out.append(Event("sns", sub.loc, name=sub.address, is_async=True))
+    for target, _ in links.pointing("aws_cloudwatch_event_target", "arn", fn_res):
+        rule, _ = scope.first_target(target.body.get("rule"), ("aws_cloudwatch_event_rule",))
+        scheduled = rule is not None and rule.body.get("schedule_expression") is not None
+        out.append(Event("schedule" if scheduled else "eventbridge", target.loc, name=target.address, is_async=True))
+    for sched, _ in links.pointing("aws_scheduler_schedule", "arn", fn_res, block="target"):
+        out.append(Event("schedule", sched.loc, name=sched.address, is_async=True))
+    for sub, _ in links.pointing("aws_cloudwatch_log_subscription_filter", "destination_arn", fn_res):
+        out.append(Event("cloudwatch-logs", sub.loc, name=sub.address))
+    for att, _ in links.pointing("aws_lb_target_group_attachment", "target_id", fn_res):
+        out.append(Event("alb", att.loc, name=att.address))
     return out
 
 
 def mapping_event(scope: Scope, esm: Resource) -> Event:
+    event = _mapping_source(scope, esm)
+    if esm.body.get("maximum_batching_window_in_seconds") is not None:
+        value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
+        event.batching_window = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+    return event
+
+
+def _mapping_source(scope: Scope, esm: Resource) -> Event:
     arn = esm.body.get("event_source_arn")
     for rtype, kind in _STREAM_KINDS.items():
         source, _ = scope.first_target(arn, (rtype,))
@@ -786,12 +974,10 @@ def mapping_event(scope: Scope, esm: Resource) -> Event:
     return Event(kind, esm.loc, name=esm.address)
 
 
-def permissions(scope: Scope, fn_res: Resource) -> list[Permission]:
+def permissions(scope: Scope, fn_res: Resource, links: Links) -> list[Permission]:
     out = []
-    for perm in scope.all("aws_lambda_permission"):
+    for perm in links.naming("aws_lambda_permission", fn_res):
         body = perm.body
-        if not names_function(scope, body.get("function_name"), fn_res):
-            continue
         out.append(
             Permission(
                 principal=optional(scope, body, "principal") if body.get("principal") is not None else UNKNOWN,
@@ -801,6 +987,7 @@ def permissions(scope: Scope, fn_res: Resource) -> list[Permission]:
                 action=optional(scope, body, "action"),
                 function_url_auth_type=optional(scope, body, "function_url_auth_type"),
                 principal_org_id=optional(scope, body, "principal_org_id"),
+                invoked_via_function_url=as_flag(optional(scope, body, "invoked_via_function_url")),
             )
         )
     return out
@@ -814,22 +1001,19 @@ def optional(scope: Scope, body: LMap, key: str) -> Any:
     return UNKNOWN if value is None else _plain(value)
 
 
-def function_url(scope: Scope, fn_res: Resource) -> FunctionUrl | None:
-    for url in scope.all("aws_lambda_function_url"):
-        if names_function(scope, url.body.get("function_name"), fn_res):
-            auth = optional(scope, url.body, "authorization_type")
-            return FunctionUrl(
-                auth_type=UNKNOWN if auth is None else auth,
-                loc=url.loc,
-                auth_type_loc=url.loc_of(url.body, "authorization_type"),
-            )
+def function_url(scope: Scope, fn_res: Resource, links: Links) -> FunctionUrl | None:
+    for url in links.naming("aws_lambda_function_url", fn_res)[:1]:
+        auth = optional(scope, url.body, "authorization_type")
+        return FunctionUrl(
+            auth_type=UNKNOWN if auth is None else auth,
+            loc=url.loc,
+            auth_type_loc=url.loc_of(url.body, "authorization_type"),
+        )
     return None
 
 
-def on_failure(scope: Scope, fn_res: Resource) -> Prop[Any] | None:
-    for cfg in scope.all("aws_lambda_function_event_invoke_config"):
-        if not names_function(scope, cfg.body.get("function_name"), fn_res):
-            continue
+def on_failure(scope: Scope, fn_res: Resource, links: Links) -> Prop[Any] | None:
+    for cfg in links.naming("aws_lambda_function_event_invoke_config", fn_res):
         dest = first_block(cfg.body, "destination_config")
         failure = first_block(dest, "on_failure") if dest is not None else None
         if failure is not None and failure.get("destination") is not None:

@@ -21,6 +21,13 @@ from lambdalint.model import UNKNOWN, Loc, Pos
 
 MAX_EVAL_DEPTH = 40
 MAX_FILE_FUNCTION_BYTES = 1024 * 1024  # file("...") reads at most this much
+# Evaluation is bounded per value and per module: a local, variable or attribute is evaluated
+# once however often it is used, and a value longer than MAX_TEXT characters (or MAX_ITEMS
+# elements), or past the module's MAX_RESOLVED budget, is UNKNOWN, so that locals built from
+# locals ten at a time cannot fan out exponentially
+MAX_TEXT = 256 * 1024  # an IAM policy is at most 10,240 characters, environment variables 4 KB
+MAX_ITEMS = 100_000
+MAX_RESOLVED = 64 * 1024 * 1024  # characters and elements one module's values may build
 
 
 # ---------------------------------------------------------------- expressions
@@ -249,15 +256,21 @@ class Scope:
         # `module.<name>.<output>` then resolves to that resource
         self.module_resources: dict[str, Resource] = {}
         self._evaluating: set[str] = set()
+        self._by_type: dict[tuple[str, str], list[Resource]] | None = None
+        self._values: dict[str, Any] = {}  # `local.x`, `var.x`, `<address>.<attr>` → value
+        self._rendered: dict[str, str | None] = {}
+        self.resolved_left = MAX_RESOLVED
+        self.over_budget = False  # some value was left UNKNOWN for its size
 
     # ------------------------------------------------------------ lookup
 
     def all(self, rtype: str, mode: str = "managed") -> list[Resource]:
-        out: list[Resource] = []
-        for (m, t, _), found in self.resources.items():
-            if m == mode and t == rtype:
-                out.extend(found)
-        return out
+        """Every resource of a type, in the order the files declare them."""
+        if self._by_type is None:
+            self._by_type = {}
+            for (m, t, _), found in self.resources.items():
+                self._by_type.setdefault((m, t), []).extend(found)
+        return self._by_type.get((mode, rtype), [])
 
     def target(self, ref: Ref) -> tuple[Resource | None, tuple[str | int, ...]]:
         """The resource a traversal names, and the attribute path after it."""
@@ -317,7 +330,7 @@ class Scope:
                 if not isinstance(v, (str, int, float)):
                     return UNKNOWN
                 pieces.append(str(v))
-            return "".join(pieces)
+            return self._built("".join(pieces))
         if isinstance(value, Call):
             return self._call(value, depth)
         if isinstance(value, Resolved):
@@ -350,14 +363,9 @@ class Scope:
         if head == "var" and len(parts) >= 2 and isinstance(parts[1], str):
             return self._index(self.variable_value(parts[1], depth), parts[2:], depth)
         if head == "local" and len(parts) >= 2 and isinstance(parts[1], str):
-            key = "local." + parts[1]
-            if key in self._evaluating or parts[1] not in self.locals:
+            if parts[1] not in self.locals:
                 return UNKNOWN
-            self._evaluating.add(key)
-            try:
-                value = self.evaluate(self.locals[parts[1]][0], depth + 1)
-            finally:
-                self._evaluating.discard(key)
+            value = self._once("local." + parts[1], self.locals[parts[1]][0], depth)
             return self._index(value, parts[2:], depth)
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return "."
@@ -369,23 +377,45 @@ class Scope:
             return UNKNOWN  # computed by the provider
         if attr not in res.body:
             return UNKNOWN
-        key = res.address + "." + attr
+        named = Ref(parts[: len(parts) - len(rest) + 1]).dotted()  # the traversal up to attr
+        value = self._once(named, res.body[attr], depth)
+        return self._index(value, rest[1:], depth)
+
+    def _once(self, key: str, expr: Any, depth: int) -> Any:
+        """The value of a named expression (a local, a variable, an attribute), evaluated once:
+        a name used ten times at each of six levels costs six evaluations, not a million. A
+        reference back to a name being evaluated is UNKNOWN."""
+        if key in self._values:
+            return self._values[key]
         if key in self._evaluating:
             return UNKNOWN
         self._evaluating.add(key)
         try:
-            value = self.evaluate(res.body[attr], depth + 1)
+            value = self.evaluate(expr, depth + 1)
         finally:
             self._evaluating.discard(key)
-        return self._index(value, rest[1:], depth)
+        self._values[key] = value
+        return value
+
+    def _built(self, value: Any) -> Any:
+        """A string or container built by evaluation, or UNKNOWN past the bounds."""
+        if value is UNKNOWN:
+            return UNKNOWN
+        size = len(value) if isinstance(value, (str, list, dict)) else 0
+        limit = MAX_TEXT if isinstance(value, str) else MAX_ITEMS
+        if size > limit or size > self.resolved_left:
+            self.over_budget = True
+            return UNKNOWN
+        self.resolved_left -= size
+        return value
 
     def variable_value(self, name: str, depth: int = 0) -> Any:
         if name in self.tfvars:
-            return self.evaluate(self.tfvars[name], depth + 1)
+            return self._once("tfvars." + name, self.tfvars[name], depth)
         var = self.variables.get(name)
         if var is None or var.default is UNKNOWN:
             return UNKNOWN
-        return self.evaluate(var.default, depth + 1)
+        return self._once("var." + name, var.default, depth)
 
     def _index(self, value: Any, rest: tuple[str | int, ...], depth: int) -> Any:
         for step in rest:
@@ -401,8 +431,12 @@ class Scope:
         name = call.name
         args = [self.evaluate(a, depth + 1) for a in call.args]
         if name == "jsonencode" and len(args) == 1:
-            plain = to_plain(args[0])
-            return UNKNOWN if plain is UNKNOWN else json.dumps(plain, separators=(",", ":"))
+            budget = [MAX_ITEMS]
+            plain = to_plain(args[0], budget)
+            if plain is UNKNOWN:
+                self.over_budget = self.over_budget or budget[0] < 0
+                return UNKNOWN
+            return self._built(json.dumps(plain, separators=(",", ":")))
         if name == "file" and len(args) == 1 and isinstance(args[0], str):
             return self.read_file(args[0])
         if name in ("lower", "upper", "trimspace", "tostring") and len(args) == 1:
@@ -436,7 +470,7 @@ class Scope:
                     out[k] = v
                     out.key_pos[k] = a.key_pos.get(k, a.pos)
                     out.value_pos[k] = a.value_pos.get(k, a.pos)
-            return out
+            return self._built(out)
         if name == "concat":
             lst = LList(call.pos)
             for a in args:
@@ -445,14 +479,18 @@ class Scope:
                 for i, v in enumerate(a):
                     lst.append(v)
                     lst.item_pos.append(a.item_pos[i] if i < len(a.item_pos) else a.pos)
-            return lst
+                if len(lst) > MAX_ITEMS:
+                    return self._built(lst)
+            return self._built(lst)
         if (
             name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
             and all(isinstance(x, str) for x in args[1])
         ):
-            return args[0].join(args[1])
+            if sum(len(x) + len(args[0]) for x in args[1]) > MAX_TEXT:
+                return self._built(UNKNOWN)
+            return self._built(args[0].join(args[1]))
         if name == "format" and args and isinstance(args[0], str):
-            return _format(args[0], args[1:])
+            return self._built(_format(args[0], args[1:]))
         return UNKNOWN
 
     def read_file(self, rel: str) -> Any:
@@ -486,33 +524,16 @@ class Scope:
             return str(value)
         if isinstance(value, Template):
             pieces = [self.render(p, depth + 1) for p in value.parts]
-            return None if any(p is None for p in pieces) else "".join(pieces)  # type: ignore[arg-type]
+            if any(p is None for p in pieces):
+                return None
+            built = self._built("".join(pieces))  # type: ignore[arg-type]
+            return built if isinstance(built, str) else None
         if isinstance(value, Ref):
-            v = self.evaluate(value, depth + 1)
-            if isinstance(v, (str, int, float)) and not isinstance(v, bool):
-                return str(v)
-            res, rest = self.target(value)
-            if res is not None and len(rest) == 1 and isinstance(rest[0], str) and rest[0] in res.body:
-                key = "render:" + res.address + "." + rest[0]
-                if key not in self._evaluating:
-                    self._evaluating.add(key)
-                    try:
-                        inner = self.render(res.body[rest[0]], depth + 1)
-                    finally:
-                        self._evaluating.discard(key)
-                    if inner is not None:
-                        return inner
-            if value.parts and value.parts[0] == "local" and len(value.parts) == 2 and value.parts[1] in self.locals:
-                key = "render:" + value.dotted()
-                if key not in self._evaluating:
-                    self._evaluating.add(key)
-                    try:
-                        inner = self.render(self.locals[str(value.parts[1])][0], depth + 1)
-                    finally:
-                        self._evaluating.discard(key)
-                    if inner is not None:
-                        return inner
-            return "${" + value.dotted() + "}"
+            # rendered once per traversal, like evaluation (see _once)
+            key = value.dotted()
+            if key not in self._rendered:
+                self._rendered[key] = self._render_ref(value, depth)
+            return self._rendered[key]
         if isinstance(value, Resolved):
             v = self.evaluate(value, depth + 1)
             return str(v) if isinstance(v, str) else None
@@ -526,25 +547,72 @@ class Scope:
                         return self.render(arg, depth + 1)
                 return None
             args = [self.render(a, depth + 1) for a in value.args]
-            return "${" + value.name + "(" + ", ".join(a if a is not None else "?" for a in args) + ")}"
+            text = "${" + value.name + "(" + ", ".join(a if a is not None else "?" for a in args) + ")}"
+            built = self._built(text)
+            return built if isinstance(built, str) else None
         if isinstance(value, Opaque) and value.text:
             return "${" + value.text + "}"
         return None
 
+    def _render_ref(self, value: Ref, depth: int) -> str:
+        v = self.evaluate(value, depth + 1)
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            return str(v)
+        res, rest = self.target(value)
+        if res is not None and len(rest) == 1 and isinstance(rest[0], str) and rest[0] in res.body:
+            key = "render:" + res.address + "." + rest[0]
+            if key not in self._evaluating:
+                self._evaluating.add(key)
+                try:
+                    inner = self.render(res.body[rest[0]], depth + 1)
+                finally:
+                    self._evaluating.discard(key)
+                if inner is not None:
+                    return inner
+        if value.parts and value.parts[0] == "local" and len(value.parts) == 2 and value.parts[1] in self.locals:
+            key = "render:" + value.dotted()
+            if key not in self._evaluating:
+                self._evaluating.add(key)
+                try:
+                    inner = self.render(self.locals[str(value.parts[1])][0], depth + 1)
+                finally:
+                    self._evaluating.discard(key)
+                if inner is not None:
+                    return inner
+        return "${" + value.dotted() + "}"
+
     @staticmethod
     def may_equal(pattern: str, text: str) -> bool:
-        """Whether a rendered string with `${...}` parts could equal `text` once they are known."""
+        """Whether a rendered string with `${...}` parts could equal `text` once they are known
+        (each part standing for at least one character)."""
         if "${" not in pattern:
             return pattern == text
-        regex = ".+".join(re.escape(piece) for piece in _PLACEHOLDER_SPLIT.split(pattern))
-        return re.fullmatch(regex, text, re.S) is not None
+        pieces = _PLACEHOLDER_SPLIT.split(pattern)
+        if len(pieces) == 1:
+            return pattern == text
+        first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+        # the literal pieces in order, each as early as it can be: a greedy scan decides a
+        # pattern of literals and gaps in linear time (a regex of `.+` gaps backtracks)
+        if not text.startswith(first):
+            return False
+        at = len(first)
+        for piece in middle:
+            found = text.find(piece, at + 1)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        end = len(text) - len(last)
+        return end >= at + 1 and text.endswith(last)
 
 
 def _format(spec: str, args: list[Any]) -> Any:
     out = []
     i = 0
     ai = 0
+    size = 0
     while i < len(spec):
+        if size > MAX_TEXT:
+            return UNKNOWN
         c = spec[i]
         if c == "%" and i + 1 < len(spec):
             d = spec[i + 1]
@@ -554,6 +622,7 @@ def _format(spec: str, args: list[Any]) -> Any:
                 if ai >= len(args) or not isinstance(args[ai], (str, int)) or isinstance(args[ai], bool):
                     return UNKNOWN
                 out.append(str(args[ai]))
+                size += len(out[-1])
                 ai += 1
             else:
                 return UNKNOWN
@@ -564,14 +633,22 @@ def _format(spec: str, args: list[Any]) -> Any:
     return "".join(out)
 
 
-def to_plain(value: Any, depth: int = 0) -> Any:
-    """Plain Python data (dict/list/scalars) from an evaluated value; UNKNOWN if any part is."""
-    if depth > MAX_EVAL_DEPTH or value is UNKNOWN:
+def to_plain(value: Any, budget: list[int] | None = None) -> Any:
+    """Plain Python data (dict/list/scalars) from an evaluated value; UNKNOWN if any part is,
+    or if it holds more values than `budget[0]` (default MAX_ITEMS; what is left is written
+    back). An evaluated value shares what locals used several times hold: written out in full,
+    ten uses at each of six levels are a million values."""
+    return _plain(value, 0, budget if budget is not None else [MAX_ITEMS])
+
+
+def _plain(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if depth > MAX_EVAL_DEPTH or value is UNKNOWN or budget[0] < 0:
         return UNKNOWN
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            pv = to_plain(v, depth + 1)
+            pv = _plain(v, depth + 1, budget)
             if pv is UNKNOWN:
                 return UNKNOWN
             out[str(k)] = pv
@@ -579,7 +656,7 @@ def to_plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         items = []
         for v in value:
-            pv = to_plain(v, depth + 1)
+            pv = _plain(v, depth + 1, budget)
             if pv is UNKNOWN:
                 return UNKNOWN
             items.append(pv)

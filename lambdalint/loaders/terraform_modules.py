@@ -96,14 +96,17 @@ def _pseudo(call: Resource) -> Resource:
     return res
 
 
-def functions(scope: Scope, framework: str, only_path: Any = None) -> list[Function]:
+def functions(
+    scope: Scope, framework: str, only_path: Any = None, links: build.Links | None = None
+) -> list[Function]:
+    links = links if links is not None else build.Links(scope)
     out = []
     calls = {c.name: c for c in scope.module_calls}
     for name, res in scope.module_resources.items():
         if only_path is not None and res.path != only_path:
             continue
         call = calls[name]
-        fn = build.build_function(scope, res, framework)
+        fn = build.build_function(scope, res, framework, links)
         fn.name = f"module.{name}"
         _finish(scope, call, res, fn)
         out.append(fn)

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import terraform_build
-from lambdalint.loaders.document import LList, LMap, LoadError, parse_file_text
+from lambdalint.loaders.document import LList, LMap, LoadError, expansion_notice, parse_file_text
 from lambdalint.loaders.terraform_hcl import parse_expression
 from lambdalint.loaders.terraform_model import (
+    MAX_TEXT,
     Call,
     Opaque,
     Ref,
@@ -58,7 +59,10 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
         if not any(r.get("type") == terraform_build.LAMBDA for r in resources):
             continue
         scope = plan.scope(address, resources)
-        for fn in terraform_build.build_functions(scope, FRAMEWORK):
+        built = terraform_build.build_functions(scope, FRAMEWORK)
+        if scope.over_budget:
+            diags.append(expansion_notice(path, MAX_TEXT))
+        for fn in built:
             code = fn.code
             if code is not None and code.kind in ("dir", "file") and code.path is not None and not code.path.exists():
                 # a path on the machine that planned: nothing to compare with here
