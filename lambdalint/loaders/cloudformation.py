@@ -378,10 +378,9 @@ def _entry_points(tpl: Template, res: dict[str, Any]) -> list[str] | None:
 
 def _inline_start(doc: Document, value_pos: Pos) -> Pos:
     """Inline source in a block scalar (`ZipFile: |`) starts on the line after the key."""
-    lines = doc.text.splitlines()
-    idx = value_pos.line - 1
-    if 0 <= idx < len(lines):
-        rest = lines[idx][value_pos.column - 1 :].strip()
+    line = doc.line(value_pos.line)
+    if line:
+        rest = line[value_pos.column - 1 :].strip()
         if rest[:1] in ("|", ">"):
             return Pos(value_pos.line + 1, 1)
         if rest.startswith(("!Sub", "!Join")) and rest.rstrip().endswith(("|", "|-", ">")):

@@ -171,6 +171,13 @@ class Document:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # YAML comments are kept as text lines for suppressions; see suppress.py
     kind: str = ""  # yaml | json
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def line(self, number: int) -> str:
+        """The text of a 1-based line ("" past the end); the text is split once."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
 
 class LoadError(Exception):
