@@ -42,9 +42,9 @@ _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
 _CODE_FILES = (
     "analysis/*.py",
     "model.py",
-    "sdk_actions.py",
-    "data/sdk_operations.json",
-    "secrets.py",
+    "aws/sdk.py",
+    "aws/data/sdk_operations.json",
+    "aws/secrets.py",
     "loaders/document.py",  # the template parsers, for cached documents
 )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def _runtime_table() -> str:
-    from lambdalint import runtimes
+    from lambdalint.aws import runtimes
 
     table = runtimes.load(_configured("runtime-deprecations"))
     lines = [
@@ -51,7 +51,7 @@ def _date(value: object) -> str:
 
 
 def _exempt_actions() -> str:
-    from lambdalint.iam import UNSCOPED_ACTIONS, spelling
+    from lambdalint.aws.iam import UNSCOPED_ACTIONS, spelling
 
     return 'Actions never reported on "*": ' + ", ".join(
         spelling(a) for a in sorted(UNSCOPED_ACTIONS)
@@ -59,7 +59,7 @@ def _exempt_actions() -> str:
 
 
 def _credential_formats() -> str:
-    from lambdalint.secrets import CREDENTIAL_FORMATS
+    from lambdalint.aws.secrets import CREDENTIAL_FORMATS
 
     names = [f.name for f in CREDENTIAL_FORMATS] + ["a URL with an embedded password"]
     return "Credential formats recognised under any name:\n" + "\n".join(f"  - {n}" for n in names)

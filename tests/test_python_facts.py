@@ -12,7 +12,7 @@ import pytest
 
 from lambdalint.analysis.python import analyze
 from lambdalint.analysis.source import HandlerSource
-from lambdalint.secrets import literal_reason
+from lambdalint.aws.secrets import literal_reason
 
 
 def facts(code: str) -> HandlerSource:

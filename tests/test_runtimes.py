@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lambdalint import runtimes
+from lambdalint.aws import runtimes
 from lambdalint.explain_extra import text_for
 
 D = dt.date

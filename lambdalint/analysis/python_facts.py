@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from lambdalint import sdk_actions, secrets
+from lambdalint.aws import sdk, secrets
 from lambdalint.analysis.source import (
     ClientCreation,
     EnvRead,
@@ -608,19 +608,19 @@ class _FactVisitor(ast.NodeVisitor):
         if receiver is None or receiver.service in ("", "?") or receiver.foreign:
             return
         method = func.attr
-        mapped: sdk_actions.Mapped | None = None
+        mapped: sdk.Mapped | None = None
         if receiver.kind == "client":
             if method in ("generate_presigned_url", "generate_presigned_post"):
                 named = _string(_first_arg(node, "ClientMethod")) or (
                     "put_object" if method == "generate_presigned_post" else None
                 )
-                mapped = sdk_actions.python_client_call(receiver.service, named) if named else None
+                mapped = sdk.python_client_call(receiver.service, named) if named else None
             else:
-                mapped = sdk_actions.python_client_call(receiver.service, method)
+                mapped = sdk.python_client_call(receiver.service, method)
         elif receiver.kind == "paginator" and method == "paginate":
-            mapped = sdk_actions.python_client_call(receiver.service, receiver.detail)
+            mapped = sdk.python_client_call(receiver.service, receiver.detail)
         elif receiver.kind == "resource":
-            mapped = sdk_actions.python_resource_call(receiver.service, receiver.resource, method)
+            mapped = sdk.python_resource_call(receiver.service, receiver.resource, method)
         if mapped is None:
             return
         self.src.sdk_calls.append(
@@ -741,7 +741,7 @@ def _attribute(base: _Ref, attr: str) -> _Ref | None:
     elif base.kind == "resource":
         if attr == "meta":
             return _Ref("meta", base.service, foreign=base.foreign)
-        sub = sdk_actions.python_sub_resource(base.service, base.resource, attr)
+        sub = sdk.python_sub_resource(base.service, base.resource, attr)
         if sub is not None:
             return _Ref("resource", base.service, sub, foreign=base.foreign)
     elif base.kind == "meta" and attr == "client":

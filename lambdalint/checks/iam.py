@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint import iam
+from lambdalint.aws import iam
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Statement

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lambdalint import runtimes
+from lambdalint.aws import runtimes
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Event, Function, Prop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint import secrets
+from lambdalint.aws import secrets
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lambdalint import sam_policy_templates
+from lambdalint.aws import sam_policy_templates
 from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement

@@ -1,4 +1,4 @@
-"""The dated Lambda runtime deprecation table (lambdalint/data/runtimes.yaml) and the
+"""The dated Lambda runtime deprecation table (lambdalint/aws/data/runtimes.yaml) and the
 `runtime-deprecations` option that pins or extends it:
 
     runtime-deprecations:
