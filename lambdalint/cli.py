@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from lambdalint import __version__
-from lambdalint.config import Config, ConfigError
+from lambdalint.settings import Config, ConfigError
 from lambdalint.rulepack import SEVERITIES, RuleError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -46,10 +46,10 @@ def _fail(message: str) -> None:
 def load_config(paths: list[Path], config_file: str | None) -> Config:
     """The configuration file (explicit, or found walking up from the first path)."""
     try:
-        from lambdalint import configfile
+        from lambdalint.settings import files
     except ImportError:
         return Config()
-    return configfile.load(paths, Path(config_file) if config_file else None)  # type: ignore[no-any-return]
+    return files.load(paths, Path(config_file) if config_file else None)  # type: ignore[no-any-return]
 
 
 class _Group(click.Group):

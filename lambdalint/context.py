@@ -12,7 +12,7 @@ from typing import Any
 
 from lambdalint.analysis.handler_target import HandlerTarget, resolve
 from lambdalint.analysis.source import HandlerSource
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.loaders.document import read_text
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 

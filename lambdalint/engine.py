@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import discover as discovery
-from lambdalint.config import Config, ConfigError
+from lambdalint.settings import Config, ConfigError
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.load import INTERNAL, load_project, set_limits

@@ -37,11 +37,11 @@ def _runtime_table() -> str:
 
 def _configured(option: str) -> Any:
     """The option from the configuration file found from the current folder, if any."""
-    from lambdalint import configfile
-    from lambdalint.config import ConfigError
+    from lambdalint.settings import files
+    from lambdalint.settings import ConfigError
 
     try:
-        return configfile.load([Path(".")]).options.get(option)
+        return files.load([Path(".")]).options.get(option)
     except ConfigError:
         return None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import parallel
-from lambdalint.config import ConfigError
+from lambdalint.settings import ConfigError
 from lambdalint.loaders import document
 from lambdalint.loaders.document import Limits, read_text
 from lambdalint.model import Diagnostic, Function, Loc, Project

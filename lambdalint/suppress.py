@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.findings import Finding
 from lambdalint.loaders.document import read_lines
 from lambdalint.model import Function, Project

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result, run
 
 ROOT = Path(__file__).resolve().parent.parent

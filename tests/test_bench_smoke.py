@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 from lambdalint import cache as cache_mod
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result, run
 from lambdalint.rulepack import all_rules
 

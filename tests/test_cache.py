@@ -378,7 +378,7 @@ def test_forged_template_entries_are_misses(tmp_path: Path, forged: str) -> None
 def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalint.config import Config
+    from lambdalint.settings import Config
     from lambdalint.engine import run
     from lambdalint.loaders import document
 
@@ -415,7 +415,7 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
 ) -> None:
     """Parsing a few templates is cheaper than reading a cache shard (the pre-commit case in a
     large repository): the document cache is for runs over many templates."""
-    from lambdalint.config import Config
+    from lambdalint.settings import Config
     from lambdalint.engine import DOCUMENT_CACHE_MIN_FILES, run
 
     tree = tmp_path / "tree"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.discover import discover, templates_near
 from lambdalint.engine import run
 from lambdalint.load import project_template

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambdalint.cli import main
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result, run
 from lambdalint.loaders import document
 from lambdalint.loaders.document import LoadError, parse_json, parse_yaml

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, hostile_corpus
 
 from lambdalint.cli import main
-from lambdalint.config import Config, ConfigError
+from lambdalint.settings import Config, ConfigError
 from lambdalint.engine import Result, run
 
 corpus = hostile_corpus()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import hostile_corpus
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import run
 from lambdalint.loaders import cloudformation, terraform_build
 from lambdalint.loaders.document import load_document

@@ -65,7 +65,7 @@ class Blocked(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Blocked())
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import run
 
 out = {}

@@ -12,7 +12,7 @@ from conftest import lint
 
 from lambdalint import suppress
 from lambdalint.cli import main
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Pos, Project
 

@@ -7,7 +7,7 @@ import json
 import os
 import re
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result
 
 FORMATS = ("text", "json", "sarif", "github")

@@ -8,7 +8,7 @@ the command early or inject another one.
 
 from __future__ import annotations
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.reporters import clean, display_path

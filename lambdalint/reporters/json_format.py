@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from lambdalint import __version__
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.reporters import display_path

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from lambdalint import __version__
 from lambdalint.baseline import LineCache, fingerprint, relative_path
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.reporters import json_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lambdalint.config import Config
+from lambdalint.settings import Config
 from lambdalint.engine import Result
 from lambdalint.reporters import clean, display_path
 

@@ -1,7 +1,7 @@
 """Find, read and validate the configuration file: `[tool.lambdalint]` in pyproject.toml or
 `.lambdalint.yaml`, found by walking up from the first path (SPEC section 5).
 
-The file is validated against `lambdalint/data/config-schema.json`, extended with the options
+The file is validated against `lambdalint/settings/schema.json`, extended with the options
 that rule files declare (`options: {name: <JSON Schema or default value>}`), so a rule that adds
 an option does not have to edit the schema. jsonschema is imported only when a file exists.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from lambdalint.config import Config, ConfigError
+from lambdalint.settings import Config, ConfigError
 from lambdalint.loaders.document import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
@@ -165,9 +165,7 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 def schema() -> dict[str, Any]:
     """The config schema, with every option declared by a built-in rule file added."""
     base: dict[str, Any] = json.loads(
-        (Path(__file__).resolve().parent / "data" / "config-schema.json").read_text(
-            encoding="utf-8"
-        )
+(Path(__file__).resolve().parent / "schema.json").read_text(encoding="utf-8")
     )
     from lambdalint.rulepack import builtin_rules
 
