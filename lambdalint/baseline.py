@@ -20,7 +20,7 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.findings import Finding
-from lambdalint.loaders.document import LoadError, Unreadable, parse_json, read_lines, read_settings
+from lambdalint.reading import LoadError, Unreadable, parse_json, read_lines, read_settings
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
 FORMAT_VERSION = 1

@@ -45,7 +45,7 @@ _CODE_FILES = (
     "aws/sdk.py",
     "aws/data/sdk_operations.json",
     "aws/secrets.py",
-    "loaders/document.py",  # the template parsers, for cached documents
+    "reading/*.py",  # the template parsers, for cached documents
 )
 
 
@@ -105,7 +105,7 @@ def encode_tree(value: Any) -> Any:
     value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
     item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
     exponentially larger than the file. The parsers record starts only (no end positions)."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading import LList, LMap
 
     seen: set[int] = set()
     scalars = _SCALARS
@@ -156,7 +156,7 @@ def _pos(line: Any, column: Any) -> Pos:
 
 def decode_tree(value: Any) -> Any:
     """The tree `encode_tree` encoded; raises on anything else."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading import LList, LMap
 
     scalars = _SCALARS
 

@@ -13,7 +13,7 @@ from typing import Any
 from lambdalint.analysis.handler_target import HandlerTarget, resolve
 from lambdalint.analysis.source import HandlerSource
 from lambdalint.settings import Config
-from lambdalint.loaders.document import read_text
+from lambdalint.reading import read_text
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 
 ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysis.node"}

@@ -13,7 +13,7 @@ from lambdalint import discover as discovery
 from lambdalint.settings import Config, ConfigError
 from lambdalint.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.load import INTERNAL, load_project, set_limits
+from lambdalint.loaders import INTERNAL, load_project, set_limits
 from lambdalint.model import Function, Project
 from lambdalint.rulepack import Rule, all_rules
 
@@ -109,14 +109,14 @@ def build_project(
                     known.add(tpl.resolve())
                     configs.append(tpl)
                     mapped.add(tpl.resolve())
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     if len(configs) >= DOCUMENT_CACHE_MIN_FILES and hasattr(source_cache, "get_document"):
-        document.DOCUMENTS = source_cache
+        reading.DOCUMENTS = source_cache
     try:
         project = load_project(Path.cwd(), configs)
     finally:
-        document.DOCUMENTS = None
+        reading.DOCUMENTS = None
     project.unsynthesized_cdk_apps = list(found.unsynthesized_cdk_apps)
     if mapped:
         sources = [s.resolve() for s in found.sources]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import LoadError, Unreadable, parse_settings_yaml, read_settings
+from lambdalint.reading import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 SEVERITIES = ("info", "warning", "error")
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from lambdalint.settings import Config
 from lambdalint.findings import Finding
-from lambdalint.loaders.document import read_lines
+from lambdalint.reading import read_lines
 from lambdalint.model import Function, Project
 
 _DIRECTIVE = re.compile(

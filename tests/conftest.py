@@ -57,9 +57,9 @@ def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def _default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with the default read limits and trees (a run sets its own)."""
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
-    monkeypatch.setattr(document, "LIMITS", document.Limits())
+    monkeypatch.setattr(reading, "LIMITS", reading.Limits())
 
 
 def hostile_corpus() -> ModuleType:

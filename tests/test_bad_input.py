@@ -161,16 +161,16 @@ def test_a_crashing_loader_is_an_internal_error_for_that_file_only(
 ) -> None:
     """A bug in a loader must not hide the rest of the tree, nor print a traceback: the file
     is named in one line and the run exits 2."""
-    from lambdalint.loaders import cfn_file
+    from lambdalint.loaders import cloudformation
 
-    real = cfn_file.load_file
+    real = cloudformation.load_file
 
     def explode(path: Path, text: str):  # type: ignore[no-untyped-def]
         if "explode" in text:
             raise TypeError("boom")
         return real(path, text)
 
-    monkeypatch.setattr(cfn_file, "load_file", explode)
+    monkeypatch.setattr(cloudformation, "load_file", explode)
     shutil.copytree(GOOD, tmp_path / "good")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "template.yaml").write_text(SAM + "  explode: {Type: AWS::SNS::Topic}\n")

@@ -70,7 +70,7 @@ def _supported(plant: dict[str, Any]) -> bool:
     """Plants in a format or language this build reads (others are added by later work)."""
     if (
         plant["format"] == "tf"
-        and importlib.util.find_spec("lambdalint.loaders.terraform_json") is None
+        and importlib.util.find_spec("lambdalint.loaders.terraform.json_syntax") is None
     ):
         return False
     if plant["language"] == "node" and importlib.util.find_spec("lambdalint.analysis.node") is None:

@@ -177,7 +177,7 @@ def test_read_only_folder_runs_uncached(tmp_path: Path) -> None:
 
 def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
     """Every run used to leave a `*.tmp` behind for each shard it could not replace."""
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     folder = tmp_path / ".lambdalint_cache"
     folder.mkdir()
@@ -188,7 +188,7 @@ def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path)
         for i in range(40):
             path = Path(f"f{i}.py")
             cache.put("python", path, TEXT + str(run), _facts(path))
-        tree, _ = document.parse_yaml("a: 1\n", Path("t.yaml"))
+        tree, _ = reading.parse_yaml("a: 1\n", Path("t.yaml"))
         cache.put_document("yaml", Path("t.yaml"), "a: 1\n", "limits", tree)
         cache.save()
     assert not list(folder.glob("*.tmp"))
@@ -297,7 +297,7 @@ JSON_TEXT = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties"
 
 def _shape(value: object) -> object:
     """Every value, key type and position of a parsed tree."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading import LList, LMap
 
     if isinstance(value, LMap):
         return (
@@ -315,43 +315,43 @@ def _shape(value: object) -> object:
 
 @pytest.mark.parametrize(("kind", "text"), [("yaml", SAM_TEXT), ("json", JSON_TEXT)])
 def test_a_cached_template_is_the_tree_parsing_gives(tmp_path: Path, kind: str, text: str) -> None:
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     path = tmp_path / f"template.{kind}"
-    parsed, diags = (document.parse_json if kind == "json" else document.parse_yaml)(text, path)
+    parsed, diags = (reading.parse_json if kind == "json" else reading.parse_yaml)(text, path)
     assert not diags
     cache = cache_mod.SourceCache(tmp_path / "c")
-    assert cache.get_document(kind, path, text, document.LIMITS) is None
-    cache.put_document(kind, path, text, document.LIMITS, parsed)
+    assert cache.get_document(kind, path, text, reading.LIMITS) is None
+    cache.put_document(kind, path, text, reading.LIMITS, parsed)
     cache.save()
-    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, document.LIMITS)
+    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, reading.LIMITS)
     assert again is not None and again is not parsed
     assert _shape(again) == _shape(parsed)
     # another text, path or limits: a miss
     other = cache_mod.SourceCache(tmp_path / "c")
-    assert other.get_document(kind, path, text + "\n", document.LIMITS) is None
-    assert other.get_document(kind, tmp_path / "other", text, document.LIMITS) is None
-    tighter = document.Limits(document.LIMITS.max_file_bytes, 3, document.LIMITS.max_nodes)
+    assert other.get_document(kind, path, text + "\n", reading.LIMITS) is None
+    assert other.get_document(kind, tmp_path / "other", text, reading.LIMITS) is None
+    tighter = reading.Limits(reading.LIMITS.max_file_bytes, 3, reading.LIMITS.max_nodes)
     assert other.get_document(kind, path, text, tighter) is None
 
 
 def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Path) -> None:
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     shared = "a: &x {b: 1}\nc: *x\n"
-    tree, _ = document.parse_yaml(shared, tmp_path / "t.yaml")
+    tree, _ = reading.parse_yaml(shared, tmp_path / "t.yaml")
     cache = cache_mod.SourceCache(tmp_path / "c")
-    cache.put_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS, tree)
-    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS) is None
+    cache.put_document("yaml", tmp_path / "t.yaml", shared, reading.LIMITS, tree)
+    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, reading.LIMITS) is None
     # through the loader: a duplicate key is reported on every run, so it is parsed every run
-    document.DOCUMENTS = cache
+    reading.DOCUMENTS = cache
     try:
         dup = "a: 1\na: 2\n"
         for _ in range(2):
-            _, diags = document.parse_file_text(dup, tmp_path / "d.yaml", "yaml")
+            _, diags = reading.parse_file_text(dup, tmp_path / "d.yaml", "yaml")
             assert [d.rule_id for d in diags] == ["LL108"]
     finally:
-        document.DOCUMENTS = None
+        reading.DOCUMENTS = None
 
 
 @pytest.mark.parametrize(
@@ -366,13 +366,13 @@ def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Pat
     ],
 )
 def test_forged_template_entries_are_misses(tmp_path: Path, forged: str) -> None:
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     path = tmp_path / "t.yaml"
     cache = cache_mod.SourceCache(tmp_path / "c")
-    key = cache.document_key("yaml", path, "a: 1\n", document.LIMITS)
+    key = cache.document_key("yaml", path, "a: 1\n", reading.LIMITS)
     cache._put_raw(key, forged)
-    assert cache.get_document("yaml", path, "a: 1\n", document.LIMITS) is None
+    assert cache.get_document("yaml", path, "a: 1\n", reading.LIMITS) is None
 
 
 def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
@@ -380,7 +380,7 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
 ) -> None:
     from lambdalint.settings import Config
     from lambdalint.engine import run
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     tree = tmp_path / "tree"
     for i in range(60):  # enough config files for worker processes
@@ -400,14 +400,14 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
     cold = lint()
     assert len(list((tmp_path / "c").glob("documents-*.json"))) > 1  # written from the workers
     parsed: list[str] = []
-    real = document.parse_yaml
+    real = reading.parse_yaml
     monkeypatch.setattr(
-        document, "parse_yaml", lambda text, path: parsed.append(text) or real(text, path)
+        reading, "parse_yaml", lambda text, path: parsed.append(text) or real(text, path)
     )
     monkeypatch.setenv("LAMBDALINT_JOBS", "1")  # so that the parse counter sees every file
     assert lint() == cold and cold
     assert parsed == []  # every template came from the cache
-    assert document.DOCUMENTS is None  # the run does not leave its cache behind
+    assert reading.DOCUMENTS is None  # the run does not leave its cache behind
 
 
 def test_a_small_run_neither_reads_nor_writes_parsed_templates(
@@ -434,15 +434,15 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
 
 
 def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None:
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     path = tmp_path / "t.yaml"
     versions = [SAM_TEXT.replace("Timeout: 30", f"Timeout: {n}") for n in range(1, 40)]
     for text in versions:  # one run per edit, each using (and adding) the current version
         store = cache_mod.SourceCache(tmp_path / "c")
-        if store.get_document("yaml", path, text, document.LIMITS) is None:
-            tree, _ = document.parse_yaml(text, path)
-            store.put_document("yaml", path, text, document.LIMITS, tree)
+        if store.get_document("yaml", path, text, reading.LIMITS) is None:
+            tree, _ = reading.parse_yaml(text, path)
+            store.put_document("yaml", path, text, reading.LIMITS, tree)
         store.save()
     entries = 0
     for shard in (tmp_path / "c").glob("documents-*.json"):
@@ -451,7 +451,7 @@ def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None
     # the versions written before them
     assert entries <= 16
     last = cache_mod.SourceCache(tmp_path / "c")
-    assert last.get_document("yaml", path, versions[-1], document.LIMITS) is not None
+    assert last.get_document("yaml", path, versions[-1], reading.LIMITS) is not None
 
 
 def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
@@ -460,15 +460,15 @@ def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
     """Every run of such a job is a first run: encoding templates for a next run that never
     reads them would only make it slower. With a restored cache (the folder exists) they are
     kept; outside CI always."""
-    from lambdalint.loaders import document
+    from lambdalint import reading
 
     path = tmp_path / "t.yaml"
-    tree, _ = document.parse_yaml(SAM_TEXT, path)
+    tree, _ = reading.parse_yaml(SAM_TEXT, path)
 
     def kept(folder: Path) -> bool:
         store = cache_mod.SourceCache(folder)
-        store.put_document("yaml", path, SAM_TEXT, document.LIMITS, tree)
-        return store.get_document("yaml", path, SAM_TEXT, document.LIMITS) is not None
+        store.put_document("yaml", path, SAM_TEXT, reading.LIMITS, tree)
+        return store.get_document("yaml", path, SAM_TEXT, reading.LIMITS) is not None
 
     monkeypatch.setenv("CI", "true")
     assert not kept(tmp_path / "fresh")

@@ -10,7 +10,7 @@ import pytest
 from lambdalint.settings import Config
 from lambdalint.discover import discover, templates_near
 from lambdalint.engine import run
-from lambdalint.load import project_template
+from lambdalint.loaders import project_template
 
 
 def _touch(path: Path, text: str = "Resources: {}\n") -> Path:

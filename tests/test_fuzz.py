@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from lambdalint.cli import main
 from lambdalint.settings import Config
 from lambdalint.engine import Result, run
-from lambdalint.loaders import document
-from lambdalint.loaders.document import LoadError, parse_json, parse_yaml
+from lambdalint import reading
+from lambdalint.reading import LoadError, parse_json, parse_yaml
 from lambdalint.reporters import render
 
 LONG = os.environ.get("LAMBDALINT_FUZZ", "").lower() == "long"
@@ -915,7 +915,7 @@ def test_parsers_raise_only_load_errors(text: str) -> None:
 @FUZZ_PARSERS
 @given(st.binary(max_size=300) | st.text(max_size=100).map(lambda t: t.encode("utf-16")))
 def test_decoding_any_bytes(raw: bytes) -> None:
-    text, diag = document.decode(raw, Path("t"))
+    text, diag = reading.decode(raw, Path("t"))
     assert (text is None) == (diag is not None)
     if diag is not None:
         assert diag.rule_id == "LL100"

@@ -19,9 +19,10 @@ from conftest import hostile_corpus
 
 from lambdalint.settings import Config
 from lambdalint.engine import run
-from lambdalint.loaders import cloudformation, terraform_build
-from lambdalint.loaders.document import load_document
-from lambdalint.loaders.terraform_model import Scope
+from lambdalint.loaders.cloudformation import functions
+from lambdalint.loaders.terraform import build
+from lambdalint.reading import load_document
+from lambdalint.loaders.terraform.model import Scope
 
 corpus = hostile_corpus()
 FAMILIES = corpus.SCALING
@@ -70,11 +71,11 @@ def _model_only(folder: Path) -> Callable[[], Any]:
     template = folder / "template.yaml"
     if template.exists():
         doc = load_document(template, template.read_text(encoding="utf-8"), "yaml")
-        return lambda: cloudformation.build_functions(doc)
+        return lambda: functions.build_functions(doc)
     path = folder / "main.tf"
-    tf, _ = terraform_build.parse_source(path, path.read_text(encoding="utf-8"))
+    tf, _ = build.parse_source(path, path.read_text(encoding="utf-8"))
     assert tf is not None
-    return lambda: terraform_build.build_functions(Scope(folder, [tf]), "terraform")
+    return lambda: build.build_functions(Scope(folder, [tf]), "terraform")
 
 
 def _best_of(work: Callable[[], Any], times: int = 3) -> float:

@@ -239,7 +239,7 @@ TF_JSON = """\
 
 
 def test_terraform_json_comment_key_end_to_end(tmp_path: Path) -> None:
-    pytest.importorskip("lambdalint.loaders.terraform_json")
+    pytest.importorskip("lambdalint.loaders.terraform.json_syntax")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
     (tmp_path / "main.tf.json").write_text(TF_JSON % {"comment": ""})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from lambdalint.loaders.document import Unreadable, inside_tree, open_regular, read_text
+from lambdalint.reading import Unreadable, inside_tree, open_regular, read_text
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")

@@ -1,1 +1,194 @@
-"""Loaders turn deployment configuration files into the function model."""
+"""Load every discovered config file into one Project (functions + diagnostics).
+
+Each file is read once and handed to the first loader that claims it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+from lambdalint import parallel
+from lambdalint.settings import ConfigError
+from lambdalint import reading
+from lambdalint.reading import Limits, read_text
+from lambdalint.model import Diagnostic, Function, Loc, Project
+
+# a loader that raises on some input is a lambdalint bug: the file is reported as an internal
+# error (exit 2, one line, no traceback) and the rest of the tree is still linted
+INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """A loader module: `claims(path, text)` says whether it handles the file (cheaply);
+    `load_file(path, text)` returns (functions, diagnostics)."""
+
+    module: str
+
+
+# Order matters: the first loader that claims a file loads it.
+LOADERS = (
+    LoaderSpec("lambdalint.loaders.serverless"),
+    LoaderSpec("lambdalint.loaders.terraform.plan"),
+    LoaderSpec("lambdalint.loaders.terraform.json_syntax"),
+    LoaderSpec("lambdalint.loaders.terraform.hcl"),
+    LoaderSpec("lambdalint.loaders.cloudformation"),
+)
+
+LoadFn = Callable[[Path, str], "tuple[list[Function], list[Diagnostic]]"]
+
+
+# below this many config files, loading stays in this process (see parallel.py)
+PARALLEL_MIN_FILES = 48
+
+
+@lru_cache(maxsize=1)
+def _modules() -> tuple[object, ...]:
+    # once per run: a loader module that is absent would otherwise be searched for per file
+    mods = []
+    for spec in LOADERS:
+        try:
+            mods.append(importlib.import_module(spec.module))
+        except ImportError:
+            continue
+    return tuple(mods)
+
+
+_COOKIECUTTER_VARIABLE = re.compile(r"\{\{-?\s*cookiecutter\.")
+# a Jinja statement on a line of its own; a JSONata expression (`"{% $states.input %}"`) is a
+# quoted value and starts with `$` or a name, never with one of these words
+_JINJA_STATEMENT = re.compile(
+    r"^[ \t]*\{%-?\s*(?:if|elif|else|endif|for|endfor|set|endset|macro|endmacro|raw|endraw|"
+    r"include|import|from|block|endblock|extends|call|endcall|filter|endfilter|with|endwith)\b",
+    re.MULTILINE,
+)
+_TEMPLATE_MARKERS = ("cookiecutter.json",)
+
+
+def project_template(path: Path, text: str) -> str | None:
+    """Why `path` is a cookiecutter/Jinja project template rather than a deployable file (its
+    `{{ }}` are filled in when a project is generated from it); None when it is deployable.
+    `{{resolve:...}}` dynamic references and Step Functions JSONata (`{% ... %}`) are no sign."""
+    if any("{{" in part or "{%" in part for part in path.parts):
+        return "a template name ({{ }} in its path)"
+    if "{{" not in text and "{%" not in text:
+        return None
+    if _COOKIECUTTER_VARIABLE.search(text):
+        return "it uses {{ cookiecutter.* }} variables"
+    if _JINJA_STATEMENT.search(text):
+        return "it holds Jinja {% %} statements"
+    marker = _template_marker_above(path.parent)
+    if marker is not None:
+        return f"{marker} is in a folder above"
+    return None
+
+
+def _template_marker_above(folder: Path) -> str | None:
+    """A cookiecutter.json in `folder` or a folder above it, inside the trees being checked
+    (looked for only in files with `{{` or `{%`, so rarely)."""
+    try:
+        current = folder.resolve()
+    except (OSError, RuntimeError):
+        return None
+    roots = [Path(r) for r in reading.LIMITS.roots] or [Path.cwd().resolve()]
+    for _ in range(32):
+        if not any(current == r or r in current.parents for r in roots):
+            return None
+        for name in _TEMPLATE_MARKERS:
+            if (current / name).is_file():
+                try:
+                    return os.path.relpath(current / name)
+                except ValueError:  # another drive
+                    return str(current / name)
+        if current.parent == current:
+            return None
+        current = current.parent
+    return None
+
+
+def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+    """Load one config file; never raises for bad input."""
+    why = project_template(path, text)
+    if why is not None:
+        message = f"skipped: a project template, not a deployable file ({why})"
+        return [], [Diagnostic("LL100", message, Loc(path), notice=True)]
+    for mod in _modules():
+        if mod.claims(path, text):  # type: ignore[attr-defined]
+            try:
+                return mod.load_file(path, text)  # type: ignore[attr-defined,no-any-return]
+            except RecursionError:
+                return [], [Diagnostic("LL100", "structure nests too deeply", Loc(path))]
+            except Exception as exc:  # noqa: BLE001 - see INTERNAL
+                return [], [Diagnostic(INTERNAL, f"{type(exc).__name__}: {exc}"[:300], Loc(path))]
+    return [], []
+
+
+def set_limits(options: dict[str, Any], paths: list[Path] | None = None) -> None:
+    """This run's resource limits from the configuration (`max-file-size`, `max-depth`,
+    `max-nodes`; defaults for those not set) and the trees it may read (`paths`)."""
+    try:
+        limits = reading.limits_from_options(options)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    reading.LIMITS = limits.with_roots(reading.tree_roots(paths or [Path(".")]))
+
+
+def read_and_load(
+    path: Path, limits: Limits | None = None
+) -> tuple[bool, list[Function], list[Diagnostic]]:
+    """Read and load one file: (was it read, functions, diagnostics)."""
+    if limits is not None:
+        reading.LIMITS = limits  # a worker process that was spawned starts with the defaults
+    text, diag = read_text(path)
+    diags = [diag] if diag is not None else []
+    if text is None:
+        return False, [], diags
+    if not text.strip() and not path.name.lower().endswith(".tf"):
+        # (empty .tf files are a common module scaffold; an empty template is worth a line)
+        return (
+            True,
+            [],
+            diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)],
+        )
+    functions, more = load_file(path, text)
+    return True, functions, diags + more
+
+
+def _file_kind(path: Path) -> str:
+    name = path.name.lower()
+    return ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()
+
+
+Loaded = tuple[bool, list[Function], list[Diagnostic]]
+
+
+def _load_reporting_documents(path: Path, limits: Limits) -> tuple[Loaded, Any]:
+    """`read_and_load`, with what it added to or used from the document cache: in a worker
+    process that is the worker's copy of the cache, which the parent adopts."""
+    done = read_and_load(path, limits)
+    store = reading.DOCUMENTS
+    return done, store.take_document_changes() if store is not None else None
+
+
+def load_project(root: Path, configs: list[Path]) -> Project:
+    project = Project(root=root)
+    load = partial(_load_reporting_documents, limits=reading.LIMITS)
+    store = reading.DOCUMENTS
+    loaded: list[Loaded] = []
+    for done, changes in parallel.map_files(load, configs, PARALLEL_MIN_FILES, kind=_file_kind):
+        loaded.append(done)
+        if store is not None and changes is not None:
+            store.adopt_document_changes(*changes)
+    for path, (read, functions, diags) in zip(configs, loaded):
+        if read:
+            project.files.append(path)
+        project.functions.extend(functions)
+        project.diagnostics.extend(diags)
+    return project

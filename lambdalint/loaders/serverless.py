@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import document, policy_document
-from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint import reading
+from lambdalint.loaders import iam_policy
+from lambdalint.reading import Document, LList, LMap, key_pos_of, load_document, pos_of
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -92,7 +93,7 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     service = _Service(doc, data, provider)
     functions = service.functions()
     if service.vars.over_budget:
-        doc.diagnostics.append(document.expansion_notice(path, MAX_TEXT))
+        doc.diagnostics.append(reading.expansion_notice(path, MAX_TEXT))
     return functions, doc.diagnostics
 
 
@@ -317,7 +318,7 @@ class _Service:
         env = self.provider.get("environment")
         if count < 2 or not isinstance(env, LMap):
             return False
-        budget = document.LIMITS.max_nodes
+        budget = reading.LIMITS.max_nodes
         if len(env) * count <= budget:
             return False
         self.doc.diagnostics.append(
@@ -647,7 +648,7 @@ class _Service:
             return
         doc = LMap(raw.pos)
         doc["Statement"] = raw
-        stmts, complete = policy_document.statements(doc, self.path, raw.pos, source, resolve=self._policy_value)
+        stmts, complete = iam_policy.statements(doc, self.path, raw.pos, source, resolve=self._policy_value)
         role.statements.extend(stmts)
         role.incomplete = role.incomplete or not complete
 

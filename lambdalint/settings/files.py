@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from lambdalint.settings import Config, ConfigError
-from lambdalint.loaders.document import LoadError, Unreadable, parse_settings_yaml, read_settings
+from lambdalint.reading import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
 PYPROJECT = "pyproject.toml"

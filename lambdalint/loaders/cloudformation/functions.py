@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import cfn_foreach, document
-from lambdalint.loaders.document import (
+from lambdalint.loaders.cloudformation import foreach
+from lambdalint import reading
+from lambdalint.reading import (
     Document,
     LList,
     LMap,
@@ -17,7 +18,13 @@ from lambdalint.loaders.document import (
     node_pos,
     pos_of,
 )
-from lambdalint.loaders.intrinsics import MAX_TEXT, NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.loaders.cloudformation.template import (
+    MAX_TEXT,
+    NO_VALUE,
+    Template,
+    as_list,
+    intrinsic_name,
+)
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -68,7 +75,7 @@ def is_sam(data: Any) -> bool:
 def load(path: Path, text: str, kind: str) -> tuple[Document, list[Function]]:
     doc = load_document(path, text, kind)
     if isinstance(doc.data, dict) and isinstance(doc.data.get("Resources"), dict):
-        cfn_foreach.expand(doc)
+        foreach.expand(doc)
     if doc.data is None or not is_template(doc.data):
         return doc, []
     return doc, build_functions(doc)
@@ -101,14 +108,14 @@ def build_functions(doc: Document) -> list[Function]:
     for enrich in ENRICHERS:
         enrich(doc, tpl, functions)
     if tpl.over_budget:
-        doc.diagnostics.append(document.expansion_notice(doc.path, MAX_TEXT))
+        doc.diagnostics.append(reading.expansion_notice(doc.path, MAX_TEXT))
     return functions
 
 
 def _globals_too_large(doc: Document, tpl: Template, globals_fn: dict[str, Any]) -> bool:
     """Globals are copied into every function: 20,000 functions under 1,000 global variables
     took minutes and gigabytes from a 2 MB file. The product is held to the node budget."""
-    budget = document.LIMITS.max_nodes
+    budget = reading.LIMITS.max_nodes
     count = sum(1 for r in tpl.resources.values() if isinstance(r, dict) and r.get("Type") == SAM_FUNCTION)
     if count < 2:
         return False
@@ -488,6 +495,6 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
 
 
 # the model stages in their own modules (they import this module lazily, inside their functions)
-from lambdalint.loaders import cfn_iam, cfn_resources  # noqa: E402
+from lambdalint.loaders.cloudformation import roles, resources  # noqa: E402
 
-ENRICHERS.extend([cfn_iam.enrich, cfn_resources.enrich])
+ENRICHERS.extend([roles.enrich, resources.enrich])

@@ -1,4 +1,4 @@
-"""Terraform HCL (`*.tf`) → the shared Terraform form (terraform_model), with positions.
+"""Terraform HCL (`*.tf`) → the shared Terraform form (terraform.model), with positions.
 
 Parsed with python-hcl2's Lark grammar; its raw parse tree carries the line and column of every
 node, which its dict output drops, so the tree is converted here directly. Expressions stay
@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import terraform_expr
-from lambdalint.loaders.document import LList, LMap
-from lambdalint.loaders.terraform_model import (
+from lambdalint.loaders.terraform import expressions
+from lambdalint.reading import LList, LMap
+from lambdalint.loaders.terraform.model import (
     Call,
     Key,
     Opaque,
@@ -52,9 +52,9 @@ def claims(path: Path, text: str) -> bool:
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     # the builder reads the module folder's other files with these parsers: imported here
-    from lambdalint.loaders import terraform_build
+    from lambdalint.loaders.terraform import build
 
-    return terraform_build.load_source_file(path, text)
+    return build.load_source_file(path, text)
 
 
 # ---------------------------------------------------------------- parsing
@@ -148,7 +148,7 @@ def parse_file(path: Path, text: str) -> TfFile:
 def parse_attributes(path: Path, text: str) -> dict[str, Any]:
     """The top-level attributes of a .tfvars (or .tfvars.json) file; {} when unreadable."""
     if path.name.lower().endswith(".json"):
-        from lambdalint.loaders.document import LoadError, parse_json
+        from lambdalint.reading import LoadError, parse_json
 
         try:
             data, _ = parse_json(text, path)
@@ -176,14 +176,14 @@ def parse_expression(text: str, pos: Pos) -> Any:
         for name, index in _STEP.findall(text.strip()):
             parts.append(int(index) if index else name)
         return Ref(tuple(parts), pos)
-    value = terraform_expr.parse(text, pos)
-    if value is not terraform_expr.NOT_PLAIN:
+    value = expressions.parse(text, pos)
+    if value is not expressions.NOT_PLAIN:
         return value
     return parse_expression_with_grammar(text, pos)
 
 
 def parse_expression_with_grammar(text: str, pos: Pos) -> Any:
-    """`parse_expression` by the full HCL grammar (what terraform_expr's fast reader must match)."""
+    """`parse_expression` by the full HCL grammar (what expressions.py's fast reader must match)."""
     try:
         tree = parse_tree("x = " + text.strip() + "\n")
     except HclError:
@@ -500,7 +500,7 @@ class _Converter:
             for c in _children(part):
                 cname = _name(c)
                 if cname == "STRING_CHARS":
-                    parts.append(terraform_expr.unescape(str(c)))
+                    parts.append(expressions.unescape(str(c)))
                 elif cname == "ESCAPED_INTERPOLATION" or cname == "ESCAPED_DIRECTIVE":
                     parts.append(str(c)[1:])
                 elif cname == "interpolation":

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import LList, LMap, LoadError, parse_file_text
-from lambdalint.loaders.terraform_hcl import split_template
-from lambdalint.loaders.terraform_model import Resource, SourceText, TfFile, Variable
+from lambdalint.reading import LList, LMap, LoadError, parse_file_text
+from lambdalint.loaders.terraform.hcl import split_template
+from lambdalint.loaders.terraform.model import Resource, SourceText, TfFile, Variable
 from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
 from lambdalint.suppress import json_comment_ignores
 
@@ -24,9 +24,9 @@ def claims(path: Path, text: str) -> bool:
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     # the builder reads the module folder's other files with these parsers: imported here
-    from lambdalint.loaders import terraform_build
+    from lambdalint.loaders.terraform import build
 
-    return terraform_build.load_source_file(path, text)
+    return build.load_source_file(path, text)
 
 
 class TfJsonError(Exception):

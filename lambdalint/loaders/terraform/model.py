@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import LList, LMap
+from lambdalint.reading import LList, LMap
 from lambdalint.model import UNKNOWN, Loc, Pos
 
 MAX_EVAL_DEPTH = 40
@@ -496,7 +496,7 @@ class Scope:
     def read_file(self, rel: str) -> Any:
         """The text of a file named relative to the module folder (a FileText), or UNKNOWN.
         Only regular files inside the checked tree are read, links followed to their end."""
-        from lambdalint.loaders.document import read_text
+        from lambdalint.reading import read_text
 
         path = self.resolve_path(rel)
         if path is None:

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import terraform_build
-from lambdalint.loaders.document import LList, LMap, LoadError, expansion_notice, parse_file_text
-from lambdalint.loaders.terraform_hcl import parse_expression
-from lambdalint.loaders.terraform_model import (
+from lambdalint.loaders.terraform import build
+from lambdalint.reading import LList, LMap, LoadError, expansion_notice, parse_file_text
+from lambdalint.loaders.terraform.hcl import parse_expression
+from lambdalint.loaders.terraform.model import (
     MAX_TEXT,
     Call,
     Opaque,
@@ -56,10 +56,10 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     plan = _Plan(path, doc)
     functions: list[Function] = []
     for address, resources in plan.modules().items():
-        if not any(r.get("type") == terraform_build.LAMBDA for r in resources):
+        if not any(r.get("type") == build.LAMBDA for r in resources):
             continue
         scope = plan.scope(address, resources)
-        built = terraform_build.build_functions(scope, FRAMEWORK)
+        built = build.build_functions(scope, FRAMEWORK)
         if scope.over_budget:
             diags.append(expansion_notice(path, MAX_TEXT))
         for fn in built:
@@ -91,7 +91,7 @@ class _Plan:
         # where Terraform ran: the plan's folder, or the one above for a plan saved in a
         # subfolder (plans/, out/) next to no configuration of its own
         self.root_folder = path.parent
-        if not terraform_build.folder_files(path.parent) and terraform_build.folder_files(path.parent.parent):
+        if not build.folder_files(path.parent) and build.folder_files(path.parent.parent):
             self.root_folder = path.parent.parent
         config = doc.get("configuration")
         root = config.get("root_module") if isinstance(config, LMap) else None
@@ -209,8 +209,8 @@ class _SourceIndex:
         self.files: list[TfFile] = []
         if folder is None or not folder.is_dir():
             return
-        for path in terraform_build.folder_files(folder):
-            tf = terraform_build.parse_sibling(path)
+        for path in build.folder_files(folder):
+            tf = build.parse_sibling(path)
             if tf is not None:
                 self.files.append(tf)
 

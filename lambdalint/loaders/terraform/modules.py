@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdalint.loaders import policy_document
-from lambdalint.loaders import terraform_build as build
-from lambdalint.loaders.document import LList, LMap
-from lambdalint.loaders.terraform_model import Resource, Scope
+from lambdalint.loaders import iam_policy
+from lambdalint.loaders.terraform import build
+from lambdalint.reading import LList, LMap
+from lambdalint.loaders.terraform.model import Resource, Scope
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -224,10 +224,10 @@ def _statement_map(scope: Scope, call: Resource, role: Role) -> None:
             role.incomplete = True
             continue
         effect = scope.evaluate(spec.get("effect", "Allow"))
-        actions, a_unknown = policy_document.strings(scope.evaluate(spec.get("actions")))
-        not_actions, na_unknown = policy_document.strings(scope.evaluate(spec.get("not_actions")))
-        resources, r_unknown = policy_document.strings(scope.evaluate_named(spec.get("resources")))
-        not_resources, nr_unknown = policy_document.strings(scope.evaluate_named(spec.get("not_resources")))
+        actions, a_unknown = iam_policy.strings(scope.evaluate(spec.get("actions")))
+        not_actions, na_unknown = iam_policy.strings(scope.evaluate(spec.get("not_actions")))
+        resources, r_unknown = iam_policy.strings(scope.evaluate_named(spec.get("resources")))
+        not_resources, nr_unknown = iam_policy.strings(scope.evaluate_named(spec.get("not_resources")))
         role.statements.append(
             Statement(
                 effect=str(effect) if isinstance(effect, str) else "Allow",

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdalint.loaders.document import LList, LMap
-from lambdalint.loaders.terraform_model import Call, Key, Ref
+from lambdalint.reading import LList, LMap
+from lambdalint.loaders.terraform.model import Call, Key, Ref
 from lambdalint.model import Pos
 from lambdalint.numeric import literal
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdalint.loaders.intrinsics import Template, intrinsic_name
+from lambdalint.loaders.cloudformation.template import Template, intrinsic_name
 from lambdalint.model import Function
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.aws import sam_policy_templates
-from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, pos_of
-from lambdalint.loaders.intrinsics import NO_VALUE, Template, intrinsic_name
+from lambdalint.reading import Document, LList, LMap, key_pos_of, pos_of
+from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
 
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -32,7 +32,7 @@ _DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
-    from lambdalint.loaders.cloudformation import function_properties
+    from lambdalint.loaders.cloudformation.functions import function_properties
 
     builder = _RoleBuilder(doc.path, tpl)
     for fn in functions:

@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import policy_document
-from lambdalint.loaders.document import LList, LMap, expansion_notice, inside_tree, read_text
-from lambdalint.loaders.terraform_model import (
+from lambdalint.loaders import iam_policy
+from lambdalint.reading import LList, LMap, expansion_notice, inside_tree, read_text
+from lambdalint.loaders.terraform.model import (
     MAX_TEXT,
     Call,
     FileText,
@@ -71,19 +71,19 @@ def _is_override(name: str) -> bool:
 
 def parse_source(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
     """Parse a .tf or .tf.json file; raises the front end's error on bad syntax."""
-    from lambdalint.loaders import terraform_hcl, terraform_json
+    from lambdalint.loaders.terraform import hcl, json_syntax
 
     if path.name.lower().endswith(".tf.json"):
-        return terraform_json.parse_file(path, text)
-    return terraform_hcl.parse_file(path, text), []
+        return json_syntax.parse_file(path, text)
+    return hcl.parse_file(path, text), []
 
 
 def _parse_cached(path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
     """Parse once per process however many files of the folder ask for it.
 
     Returns (None, [LL100]) for bad syntax."""
-    from lambdalint.loaders.terraform_hcl import HclError
-    from lambdalint.loaders.terraform_json import TfJsonError
+    from lambdalint.loaders.terraform.hcl import HclError
+    from lambdalint.loaders.terraform.json_syntax import TfJsonError
 
     try:
         key = (str(path.resolve()), len(text), hash(text))
@@ -115,7 +115,7 @@ def _mentions_lambda(text: str) -> bool:
 
 
 def _is_lambda_module(source: str) -> bool:
-    from lambdalint.loaders.terraform_modules import is_lambda_module
+    from lambdalint.loaders.terraform.modules import is_lambda_module
 
     return is_lambda_module(source)
 
@@ -165,7 +165,7 @@ def folder_files(folder: Path) -> list[Path]:
 
 def tfvars(folder: Path) -> dict[str, Any]:
     """Values Terraform loads automatically: terraform.tfvars(.json), *.auto.tfvars(.json)."""
-    from lambdalint.loaders import terraform_hcl
+    from lambdalint.loaders.terraform import hcl
 
     out: dict[str, Any] = {}
     if not inside_tree(folder):
@@ -180,7 +180,7 @@ def tfvars(folder: Path) -> dict[str, Any]:
         text, _ = read_text(folder / name)
         if text is None:
             continue
-        out.update(terraform_hcl.parse_attributes(folder / name, text))
+        out.update(hcl.parse_attributes(folder / name, text))
     return out
 
 
@@ -224,16 +224,16 @@ def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagno
 
 def build_functions(scope: Scope, framework: str, only_path: Path | None = None) -> list[Function]:
     # the module support builds on this module's functions: imported here
-    from lambdalint.loaders import terraform_modules
+    from lambdalint.loaders.terraform import modules
 
-    terraform_modules.register(scope)
+    modules.register(scope)
     links = Links(scope)
     out = []
     for res in scope.all(LAMBDA):
         if only_path is not None and res.path != only_path:
             continue
         out.append(build_function(scope, res, framework, links))
-    out.extend(terraform_modules.functions(scope, framework, only_path, links))
+    out.extend(modules.functions(scope, framework, only_path, links))
     return out
 
 
@@ -794,19 +794,19 @@ def policy_statements(
     if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
         doc = scope.evaluate_named(expr.args[0])
         if isinstance(doc, LMap) and fallback.path == owner.path:
-            return policy_document.statements(doc, owner.path, fallback.pos, source)
-        return policy_document.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
+            return iam_policy.statements(doc, owner.path, fallback.pos, source)
+        return iam_policy.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
     value = scope.evaluate(expr)
     if isinstance(value, FileText):  # file("policy.json"), directly or through a local
-        data, shift = policy_document.parse_text(value.text, value.path, Pos(1, 1))
-        return policy_document.statements(data, value.path, Pos(1, 1), source, pos_map=shift)
+        data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1))
+        return iam_policy.statements(data, value.path, Pos(1, 1), source, pos_map=shift)
     if not isinstance(value, str):
         return [], False
     start = value.start if isinstance(value, SourceText) and value.verbatim else None
-    data, shift = policy_document.parse_text(str(value), owner.path, start)
+    data, shift = iam_policy.parse_text(str(value), owner.path, start)
     if start is None:
         shift = lambda _: fallback.pos
-    return policy_document.statements(data, owner.path, fallback.pos, source, pos_map=shift)
+    return iam_policy.statements(data, owner.path, fallback.pos, source, pos_map=shift)
 
 
 def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tuple[list[Statement], bool]:
@@ -834,10 +834,10 @@ def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tupl
             complete = complete and ok
     for block in blocks(body, "statement"):
         effect = scope.evaluate(block.get("effect", "Allow"))
-        actions, a_unknown = policy_document.strings(scope.evaluate(block.get("actions")))
-        not_actions, na_unknown = policy_document.strings(scope.evaluate(block.get("not_actions")))
-        resources, r_unknown = policy_document.strings(scope.evaluate_named(block.get("resources")))
-        not_resources, nr_unknown = policy_document.strings(scope.evaluate_named(block.get("not_resources")))
+        actions, a_unknown = iam_policy.strings(scope.evaluate(block.get("actions")))
+        not_actions, na_unknown = iam_policy.strings(scope.evaluate(block.get("not_actions")))
+        resources, r_unknown = iam_policy.strings(scope.evaluate_named(block.get("resources")))
+        not_resources, nr_unknown = iam_policy.strings(scope.evaluate_named(block.get("not_resources")))
         dynamic = any(str(k).startswith("dynamic:") for k in block)
         out.append(
             Statement(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lambdalint.loaders import cloudformation
+from lambdalint.loaders.cloudformation.functions import is_template, load, looks_like_template
 from lambdalint.model import Diagnostic, Function
 
 
@@ -12,15 +12,15 @@ def claims(path: Path, text: str) -> bool:
     name = path.name.lower()
     if name.endswith((".tf", ".tf.json")):
         return False
-    return cloudformation.looks_like_template(text)
+    return looks_like_template(text)
 
 
 def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     kind = "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
-    doc, functions = cloudformation.load(path, text, kind)
+    doc, functions = load(path, text, kind)
     if doc.data is None:
         return functions, doc.diagnostics
-    if not cloudformation.is_template(doc.data):
+    if not is_template(doc.data):
         # a YAML/JSON file that mentions Resources but is no template (e.g. a k8s manifest):
         # its duplicate keys are not ours to report
         return [], []

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.cfn_targets import FunctionIndex
-from lambdalint.loaders.document import Document, LMap, key_pos_of, pos_of
-from lambdalint.loaders.intrinsics import NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.loaders.cloudformation.targets import FunctionIndex
+from lambdalint.reading import Document, LMap, key_pos_of, pos_of
+from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
     UNKNOWN,
     Event,
@@ -83,7 +83,7 @@ _ARN_SERVICES = {
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
-    from lambdalint.loaders.cloudformation import function_properties
+    from lambdalint.loaders.cloudformation.functions import function_properties
 
     if not functions:
         return

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.document import LList, LMap, LoadError, parse_json, pos_of
+from lambdalint.reading import LList, LMap, LoadError, parse_json, pos_of
 from lambdalint.model import UNKNOWN, Loc, Pos, Statement
 
 PosMap = Callable[[Pos], Pos]
