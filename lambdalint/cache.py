@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import __version__
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.facts import HandlerSource
 from lambdalint.model import UNKNOWN, Pos
 
 FORMAT = 1
@@ -40,7 +40,7 @@ _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
 # the code whose changes invalidate the cache: analysers and the fact and position classes
 # the fact collectors also use the SDK action catalogue and the secret classification
 _CODE_FILES = (
-    "analysis/*.py",
+    "analysis/**/*.py",
     "model.py",
     "aws/sdk.py",
     "aws/data/sdk_operations.json",

@@ -150,7 +150,7 @@ def check(
         cache.save()
     if baseline is not None:
         try:
-            from lambdalint import baseline as baseline_mod
+            from lambdalint.filters import baseline as baseline_mod
         except ImportError:
             _fail("--baseline is not available in this build")
             return
@@ -266,7 +266,8 @@ def _statistics(result: Any) -> str:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
 def baseline_cmd(paths: tuple[Path, ...], output: Path, config_file: str | None) -> None:
     """Record today's findings; `check --baseline FILE` then reports only new ones."""
-    from lambdalint import baseline, engine
+    from lambdalint.filters import baseline
+    from lambdalint import engine
 
     targets = list(paths) or [Path(".")]
     missing = [str(p) for p in targets if not p.exists() and not p.is_symlink()]
@@ -351,10 +352,10 @@ def explain(rule_id: str) -> None:
 def _explain_extra(rule_id: str) -> str:
     """Rule-specific live data for `explain` (e.g. the dated runtime table)."""
     try:
-        from lambdalint import explain_extra
+        from lambdalint.engine import reference
     except ImportError:
         return ""
-    return explain_extra.text_for(rule_id)  # type: ignore[no-any-return]
+    return reference.text_for(rule_id)  # type: ignore[no-any-return]
 
 
 @main.command()
@@ -363,7 +364,8 @@ def _explain_extra(rule_id: str) -> str:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     """Inventory: every function with runtime, handler, timeout, memory, logs, role, events."""
-    from lambdalint import engine, view
+    from lambdalint import engine
+    from lambdalint.engine import view
 
     targets = list(paths) or [Path(".")]
     try:
@@ -376,7 +378,7 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     except ConfigError as exc:
         _fail(str(exc))
         return
-    from lambdalint.context import CheckContext
+    from lambdalint.engine.context import CheckContext
 
     ctx = CheckContext(project, config)  # for the AWS actions each handler's code calls
     if fmt == "json":

@@ -130,9 +130,9 @@ def load_rule_folder(folder: Path) -> list[Rule]:
         validate(data, path)
         rule = _from_data(data, path)
         if rule.policy is not None:
-            from lambdalint import policy
+            from lambdalint.engine import declarative
 
-            policy.check(rule)  # a policy that is no valid JSON Schema fails at load, once
+            declarative.check(rule)  # a policy that is no valid JSON Schema fails at load, once
         rules.append(rule)
     return rules
 

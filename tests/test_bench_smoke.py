@@ -172,6 +172,6 @@ def test_no_run_imports_libcst_and_warm_runs_parse_no_handler(
         }
 
     assert "LL100" in cold.stdout  # the planted handler with a syntax error
-    assert "libcst" not in imported(cold) and "lambdalint.analysis.python_facts" in imported(cold)
+    assert "libcst" not in imported(cold) and "lambdalint.analysis.python.facts" in imported(cold)
     assert "libcst" not in imported(warm)
-    assert "lambdalint.analysis.python_facts" not in imported(warm)
+    assert "lambdalint.analysis.python.facts" not in imported(warm)

@@ -12,7 +12,7 @@ import pytest
 from lambdalint import cache as cache_mod
 from lambdalint import parallel
 from lambdalint.analysis import batch
-from lambdalint.analysis.source import (
+from lambdalint.analysis.facts import (
     ClientCreation,
     EnvRead,
     HandlerSource,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.analysis.handler_target import resolve
+from lambdalint.analysis.target import resolve
 from lambdalint.loaders import cloudformation
 
 TEMPLATE = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, lint
 
-from lambdalint.analysis.handler_target import folder_entry, resolve, split_node_handler
+from lambdalint.analysis.target import folder_entry, resolve, split_node_handler
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc, Prop
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lambdalint.analysis.node import analyze
-from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
 from lambdalint.aws.secrets import literal_reason
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lambdalint.aws import runtimes
-from lambdalint.explain_extra import text_for
+from lambdalint.engine.reference import text_for
 
 D = dt.date
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import lint
 
-from lambdalint import suppress
+from lambdalint.filters import suppress
 from lambdalint.cli import main
 from lambdalint.settings import Config
 from lambdalint.findings import Finding

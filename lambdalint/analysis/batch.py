@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import parallel
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.facts import HandlerSource
 
 # below this many files to parse, analysis stays in this process
 PARALLEL_MIN_FILES = 16

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.aws import sdk, secrets
-from lambdalint.analysis.source import (
+from lambdalint.analysis.facts import (
     CALLABLE,
     ClientCreation,
     EnvRead,

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from lambdalint.aws import iam, managed_policies, secrets
-from lambdalint.analysis.handler_target import HandlerTarget
-from lambdalint.analysis.source import HandlerSource, SdkCall
+from lambdalint.analysis.target import HandlerTarget
+from lambdalint.analysis.facts import HandlerSource, SdkCall
 from lambdalint.checks.secrets import extra_secret_names
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.model import Function, Role

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.analysis.handler_target import HandlerTarget
-from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
-from lambdalint.context import CheckContext
+from lambdalint.analysis.target import HandlerTarget
+from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc
 

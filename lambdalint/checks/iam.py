@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.aws import iam
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Statement
 

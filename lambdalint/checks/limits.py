@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lambdalint.aws import runtimes
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Event, Function, Prop
 from lambdalint.numeric import whole_number

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lambdalint.aws import secrets
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import json
+# not `import json`: importing the json format module sets `json` in this package's namespace
+import json as jsonlib
 import os
 import re
 
@@ -49,7 +50,7 @@ def json_text(value: object, indent: int | None = 2) -> str:
     """JSON that keeps non-ASCII text readable (ensure_ascii=False), with the characters `clean`
     escapes written as JSON escapes: the same value, never a raw line separator or a
     bidirectional override in the output."""
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    text = jsonlib.dumps(value, indent=indent, ensure_ascii=False)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
@@ -62,5 +63,5 @@ def display_path(path: os.PathLike[str] | str) -> str:
 
 
 def render(fmt: str, result: Result, config: Config, color: bool = False) -> str:
-    module = importlib.import_module(f"lambdalint.reporters.{fmt}_format")
+    module = importlib.import_module(f"lambdalint.reporters.{fmt}")
     return module.render(result, config, color=color)  # type: ignore[no-any-return]

@@ -13,7 +13,7 @@ from lambdalint.reading import LList, LMap, LoadError, parse_file_text
 from lambdalint.loaders.terraform.hcl import split_template
 from lambdalint.loaders.terraform.model import Resource, SourceText, TfFile, Variable
 from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
-from lambdalint.suppress import json_comment_ignores
+from lambdalint.filters.suppress import json_comment_ignores
 
 MAX_DEPTH = 200
 

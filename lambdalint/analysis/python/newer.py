@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lambdalint.analysis.source import HandlerSource, Params, TopLevelName
+from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
 from lambdalint.model import Pos
 
 

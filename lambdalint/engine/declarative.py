@@ -18,7 +18,7 @@ from typing import Any
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Function, Loc, Prop
 from lambdalint.rulepack import Rule, RuleError
-from lambdalint.view import function_view
+from lambdalint.engine.view import function_view
 
 # validators that complain about something missing: unsafe when the model knows it is incomplete
 _ABSENCE = frozenset(

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lambdalint.analysis.handler_target import HandlerTarget, resolve
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.target import HandlerTarget, resolve
+from lambdalint.analysis.facts import HandlerSource
 from lambdalint.settings import Config
 from lambdalint.reading import read_text
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lambdalint import __version__
-from lambdalint.baseline import LineCache, fingerprint, relative_path
+from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
 from lambdalint.settings import Config
 from lambdalint.engine import Result
 from lambdalint.findings import Finding

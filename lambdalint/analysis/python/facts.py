@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from lambdalint.aws import sdk, secrets
-from lambdalint.analysis.source import (
+from lambdalint.analysis.facts import (
     ClientCreation,
     EnvRead,
     HandlerSource,

@@ -4,7 +4,7 @@ The module is parsed with CPython's own parser (`ast.parse`), never imported, co
 A source this interpreter rejects may be written for a newer Python than the one running
 lambdalint (a `python3.13` function linted on 3.11): libcst, which reads newer grammar, is then
 imported to tell newer syntax from a real error, and for newer syntax the top-level names are
-read from its tree (python_newer.py).
+read from its tree (newer.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from lambdalint.analysis import python_facts
-from lambdalint.analysis.python_preflight import parse
-from lambdalint.analysis.source import HandlerSource, Params, TopLevelName
+from lambdalint.analysis.python import facts
+from lambdalint.analysis.python.preflight import parse
+from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
 from lambdalint.model import Pos
 
 
@@ -42,9 +42,9 @@ def _analyze(path: Path, text: str) -> HandlerSource:
         return src
     if parsed.tree is None:
         if parsed.newer_syntax:
-            from lambdalint.analysis import python_newer
+            from lambdalint.analysis.python import newer
 
-            if python_newer.analyze(text, src):
+            if newer.analyze(text, src):
                 return src
         src.parse_error = parsed.parse_error
         return src
@@ -53,7 +53,7 @@ def _analyze(path: Path, text: str) -> HandlerSource:
         script = HandlerSource(path=path, language="python")
         _collect_top_level(parsed.tree.body, src, pos, script)
         src.main_only = sorted(set(script.top_level) - set(src.top_level))
-        python_facts.collect(parsed.tree, src, pos)
+        facts.collect(parsed.tree, src, pos)
     except RecursionError:  # nested deeper than the walk can follow: no facts, no findings
         src = HandlerSource(path=path, language="python", open_namespace=True)
         src.notice = "not analysed: the source nests too deeply"
@@ -162,7 +162,7 @@ def _collect_top_level(
         elif isinstance(stmt, ast.ClassDef):
             src.top_level[stmt.name] = TopLevelName(stmt.name, "class", pos.name(stmt))
         elif isinstance(stmt, ast.If):
-            guard = python_facts.main_guard(stmt.test)
+            guard = facts.main_guard(stmt.test)
             _collect_top_level(stmt.body, script if guard == "==" else src, pos, script)
             # `elif` is an If in here
             _collect_top_level(stmt.orelse, script if guard == "!=" else src, pos, script)

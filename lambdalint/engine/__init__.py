@@ -11,7 +11,7 @@ from typing import Any
 
 from lambdalint import discover as discovery
 from lambdalint.settings import Config, ConfigError
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.loaders import INTERNAL, load_project, set_limits
 from lambdalint.model import Function, Project
@@ -163,7 +163,7 @@ def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
             finding.rule_id = finding.rule_id or rule.id
             finding.severity = config.severity.get(rule.id) or finding.severity or rule.severity
             findings.append(finding)
-    from lambdalint import suppress
+    from lambdalint.filters import suppress
 
     findings = suppress.apply(_dedupe(findings), project, config)
     findings.sort(key=Finding.sort_key)
@@ -183,11 +183,11 @@ def _late_notices(project: Project, ctx: CheckContext, start: int) -> list[str]:
 
 def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -> Iterator[Finding]:
     if rule.policy is not None:
-        from lambdalint import policy
+        from lambdalint.engine import declarative
 
         for fn in project.functions:
             try:
-                yield from policy.evaluate(rule, fn)
+                yield from declarative.evaluate(rule, fn)
             except Exception as exc:  # noqa: BLE001 - a bad policy must not stop the run
                 result.internal_errors.append(f"{rule.id} ({fn.name}): {type(exc).__name__}: {exc}")
         return
