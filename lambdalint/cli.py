@@ -13,7 +13,8 @@ from typing import Any
 import click
 
 from lambdalint import __version__
-from lambdalint.settings import Config, ConfigError
+from lambdalint.settings import ConfigError, Settings
+from lambdalint.reporters import DEFAULT, formats
 from lambdalint.rulepack import SEVERITIES, RuleError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -37,19 +38,19 @@ def _fewer_collections() -> None:
 
 def _fail(message: str) -> None:
     """Exit 2 with one line; the message may hold a key, a path or a value from a file."""
-    from lambdalint.reporters import clean
+    from lambdalint.escape import clean
 
     click.echo(f"lambdalint: error: {clean(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
-def load_config(paths: list[Path], config_file: str | None) -> Config:
+def load_config(paths: list[Path], config_file: str | None) -> Settings:
     """The configuration file (explicit, or found walking up from the first path)."""
     try:
         from lambdalint.settings import files
     except ImportError:
-        return Config()
-    return files.load(paths, Path(config_file) if config_file else None)  # type: ignore[no-any-return]
+        return Settings()
+    return files.load(paths, Path(config_file) if config_file else None)
 
 
 class _Group(click.Group):
@@ -62,7 +63,7 @@ class _Group(click.Group):
         except Exception as exc:  # noqa: BLE001 - a lambdalint bug: one line and exit 2
             if os.environ.get("LAMBDALINT_DEBUG"):
                 raise
-            from lambdalint.reporters import clean
+            from lambdalint.escape import clean
 
             message = clean(f"{type(exc).__name__}: {exc}")[:300]
             click.echo(f"lambdalint: internal error: {message} (LAMBDALINT_DEBUG=1 shows where)", err=True)
@@ -77,7 +78,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats()), default=DEFAULT, show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
@@ -124,12 +125,7 @@ def check(
     except RuleError as exc:
         _fail(str(exc))
         return
-    if select:
-        config.cli_select = _split(select)
-    if ignore:
-        config.cli_ignore = _split(ignore)
-    if fail_on:
-        config.fail_on = fail_on
+    config = config.with_command_line(_split(select), _split(ignore), fail_on)
     cache = None
     if not no_cache:
         try:
@@ -181,11 +177,11 @@ def check(
     else:
         click.echo(text, nl=False)
     if not quiet:
-        from lambdalint.reporters import clean
+        from lambdalint.escape import clean
 
         for notice in result.notices:
             click.echo(f"lambdalint: {clean(notice)}", err=True)
-    from lambdalint.reporters import clean as _clean
+    from lambdalint.escape import clean as _clean
 
     for err in result.internal_errors:
         click.echo(f"lambdalint: internal error: {_clean(err)[:500]}", err=True)
@@ -206,16 +202,16 @@ def check(
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _check_flag_selectors(config: Config, flags: dict[str, list[str]]) -> None:
+def _check_flag_selectors(config: Settings, flags: dict[str, list[str]]) -> None:
     """A rule selector given on the command line that selects no rule is a usage error."""
-    from lambdalint.engine import unknown_selector
     from lambdalint.rulepack import all_rules
+    from lambdalint.settings.selection import unknown_selector
 
     if not any(flags.values()):
         return
     rules = all_rules(config.extend_rules)
     for flag, values in flags.items():
-        bad = unknown_selector(values, rules)
+        bad = unknown_selector(values, [r.id for r in rules])
         if bad is not None:
             _fail(
                 f"invalid value '{bad}' for {flag}: unknown rule selector "
@@ -226,7 +222,7 @@ def _check_flag_selectors(config: Config, flags: dict[str, list[str]]) -> None:
 def _nothing_checked(targets: list[Path], project: Any) -> None:
     """Say plainly that no function was found: for folders an error (exit 2), for files given
     one by one (pre-commit passes the changed files) a line saying they concern no function."""
-    from lambdalint.reporters import clean
+    from lambdalint.escape import clean
 
     folders = [p for p in targets if p.is_dir()]
     if not folders:
@@ -246,7 +242,7 @@ def _nothing_checked(targets: list[Path], project: Any) -> None:
 def _statistics(result: Any) -> str:
     from collections import Counter
 
-    from lambdalint.reporters import clean
+    from lambdalint.escape import clean
 
     names = {r.id: r for r in result.rules}
     counts = Counter(f.rule_id for f in result.findings if f.suppressed is None)
@@ -283,7 +279,7 @@ def baseline_cmd(paths: tuple[Path, ...], output: Path, config_file: str | None)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
         return
-    from lambdalint.reporters import clean
+    from lambdalint.escape import clean
 
     plural = "s" if count != 1 else ""
     click.echo(f"lambdalint: recorded {count} finding{plural} in {clean(str(output))}", err=True)
@@ -310,7 +306,7 @@ def rules_cmd(fmt: str, config_file: str | None) -> None:
             for r in rules
         ], indent=2))
         return
-    from lambdalint.reporters import clean  # custom rules' text comes with the repository
+    from lambdalint.escape import clean  # custom rules' text comes with the repository
 
     for r in rules:
         sev = config.severity.get(r.id, r.severity)
@@ -329,7 +325,7 @@ def explain(rule_id: str) -> None:
     except (RuleError, ConfigError) as exc:
         _fail(str(exc))
         return
-    from lambdalint.reporters import clean, clean_lines  # custom rules come with the repository
+    from lambdalint.escape import clean, clean_lines  # custom rules come with the repository
 
     wanted = rule_id.strip()
     for r in rules:
@@ -388,7 +384,7 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
         click.echo(json.dumps(view.strict_json(views), indent=2, default=str))
     else:
         click.echo(view.table(project, ctx), nl=False)
-    from lambdalint.reporters import clean
+    from lambdalint.escape import clean
 
     for notice in notices:
         click.echo(f"lambdalint: {clean(notice)}", err=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lambdalint.settings import Config
+from lambdalint.settings import build
 from lambdalint.engine import Result, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def lint(folder: Path, select: list[str] | None = None, **options: Any) -> Resul
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], Config(select=select or [], options=options))
+        return run([Path(".")], build({"select": select or [], **options}))
     finally:
         os.chdir(old)
 

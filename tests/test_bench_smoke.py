@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 from lambdalint import cache as cache_mod
-from lambdalint.settings import Config
+from lambdalint.settings import build
 from lambdalint.engine import Result, run
 from lambdalint.rulepack import all_rules
 
@@ -46,7 +46,7 @@ def _lint(tree: Path, select: list[str] | None = None, cache: Any = None) -> Res
     old = Path.cwd()
     os.chdir(tree)
     try:
-        return run([Path(".")], Config(select=select or []), source_cache=cache)
+        return run([Path(".")], build({"select": select or []}), source_cache=cache)
     finally:
         os.chdir(old)
 

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambdalint.cli import main
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import Result, run
 from lambdalint import reading
 from lambdalint.reading import LoadError, parse_json, parse_yaml
@@ -805,7 +805,7 @@ class _Project:
 def _lint_and_render() -> Result:
     """Lint the current folder through the engine and render every format: the properties
     every input must keep."""
-    config = Config()
+    config = Settings()
     result = run([Path(".")], config)
     assert not result.internal_errors, result.internal_errors
     report = json.loads(render("json", result, config))

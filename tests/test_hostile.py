@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, hostile_corpus
 
 from lambdalint.cli import main
-from lambdalint.settings import Config, ConfigError
+from lambdalint.settings import ConfigError, build
 from lambdalint.engine import Result, run
 
 corpus = hostile_corpus()
@@ -49,7 +49,7 @@ def _lint(folder: Path, **options: Any) -> Result:
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], Config(options=options))
+        return run([Path(".")], build(options))
     finally:
         os.chdir(old)
 

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from lambdalint.engine import declarative
 from lambdalint.cli import main
 from lambdalint.model import UNKNOWN, EnvVar, Function, Loc, Pos, Prop
-from lambdalint.rulepack import Rule, RuleError
+from lambdalint import rulepack
+from lambdalint.rulepack import Rule, RuleError, compile_policy
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -280,7 +281,7 @@ def test_incomplete_environment_does_not_report_a_missing_variable() -> None:
 def test_schema_error_is_a_rule_error() -> None:
     rule = _rule({"type": 12})
     with pytest.raises(RuleError, match="policy.require is not a valid JSON Schema at type"):
-        declarative.check(rule)
+        compile_policy(rule)
     with pytest.raises(RuleError):
         list(declarative.evaluate(rule, _fn()))
 
@@ -377,7 +378,7 @@ def test_the_registry_itself_retrieves_nothing(listener: tuple[str, list[object]
     from referencing.exceptions import Unresolvable
 
     url, connections = listener
-    validator = Draft202012Validator({"$ref": f"{url}/x"}, registry=declarative._local_only_registry())
+    validator = Draft202012Validator({"$ref": f"{url}/x"}, registry=rulepack._local_only_registry())
     with pytest.raises(Unresolvable):
         validator.is_valid({})
     assert connections == []
@@ -385,7 +386,7 @@ def test_the_registry_itself_retrieves_nothing(listener: tuple[str, list[object]
 
 def test_a_reference_that_does_not_resolve_is_a_rule_error() -> None:
     rule = _rule({"$id": "urn:org:p", "properties": {"tags": {"$ref": "urn:org:p#/$defs/none"}}})
-    declarative.check(rule)  # it names the schema itself: accepted at load
+    compile_policy(rule)  # it names the schema itself: accepted at load
     with pytest.raises(RuleError, match="does not resolve inside the rule"):
         list(declarative.evaluate(rule, _fn()))
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import hostile_corpus
 
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import run
 from lambdalint.loaders.cloudformation import functions
 from lambdalint.loaders.terraform import build
@@ -59,7 +59,7 @@ def _whole_run(folder: Path) -> Callable[[], Any]:
         old = Path.cwd()
         os.chdir(folder)
         try:
-            return run([Path(".")], Config())
+            return run([Path(".")], Settings())
         finally:
             os.chdir(old)
 

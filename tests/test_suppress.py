@@ -12,7 +12,7 @@ from conftest import lint
 
 from lambdalint.filters import suppress
 from lambdalint.cli import main
-from lambdalint.settings import Config
+from lambdalint.settings import Settings, build
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Pos, Project
 
@@ -123,7 +123,7 @@ def test_comment_syntax_follows_the_file_type(
     tmp_path = chdir_tmp  # comments are read from files of the checked tree
     path = tmp_path / name
     path.write_text(f"first\n{line}\n")
-    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
+    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Settings())
     assert (out[0].suppressed is not None) is suppressed
 
 
@@ -133,7 +133,7 @@ def test_js_comment_line_above(chdir_tmp: Path) -> None:
     path.write_text(
         "  // lambdalint: ignore[LL106] provided by the extension\n  const x = process.env.X;\n"
     )
-    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
+    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Settings())
     assert out[0].suppressed == "provided by the extension"
 
 
@@ -165,7 +165,7 @@ def test_function_suppressions_apply_to_project_scoped_findings(tmp_path: Path) 
         _finding(tf, 9, "LL207", function="api"),
         _finding(tf, 9, "LL206", function="other"),
     ]
-    out = suppress.apply(findings, project, Config())
+    out = suppress.apply(findings, project, Settings())
     assert [f.suppressed for f in out] == ["partner account", None, None]
 
 
@@ -175,8 +175,8 @@ def test_per_file_ignores_drop_findings_relative_to_the_config_file(tmp_path: Pa
     b = tmp_path / "template.yaml"
     for p in (a, b):
         p.write_text("x\n")
-    config = Config(
-        per_file_ignores={"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]},
+    config = build(
+        {"per-file-ignores": {"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]}},
         source=tmp_path / ".lambdalint.yaml",
     )
     findings = [_finding(a, 1, "LL102"), _finding(a, 1, "LL301"), _finding(b, 1, "LL102")]

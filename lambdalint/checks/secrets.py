@@ -10,10 +10,9 @@ from lambdalint.findings import Finding
 from lambdalint.model import Function
 
 
-def extra_secret_names(ctx: CheckContext) -> list[str]:
+def extra_secret_names(ctx: CheckContext) -> tuple[str, ...]:
     """The `secret-names` option: more name fragments that mark a secret (LL401-LL403)."""
-    names = ctx.option("secret-names", [])
-    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+    return ctx.options.strings("secret-names")
 
 
 def secret_in_env(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

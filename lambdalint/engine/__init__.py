@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import discover as discovery
-from lambdalint.settings import Config, ConfigError
+from lambdalint.settings import Settings, check_selectors
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.loaders import INTERNAL, load_project, set_limits
@@ -27,43 +27,8 @@ class Result:
     internal_errors: list[str] = field(default_factory=list)
 
 
-def selected_rules(config: Config) -> list[Rule]:
-    return [r for r in all_rules(config.extend_rules) if config.rule_enabled(r.id)]
-
-
-def unknown_selector(selectors: Iterable[str], rules: list[Rule]) -> str | None:
-    """The first selector that selects no rule (a rule id or the start of one, like ruff's)."""
-    for selector in selectors:
-        if not any(rule.id.startswith(selector) for rule in rules):
-            return selector
-    return None
-
-
-def check_selectors(config: Config, rules: list[Rule]) -> None:
-    """Raise ConfigError naming the first rule selector of the configuration that selects no
-    rule: a typo there would otherwise check nothing, or ignore nothing, in silence."""
-    where = ""
-    if config.source is not None:
-        table = " [tool.lambdalint]" if config.source.name == "pyproject.toml" else ""
-        where = f"{_display(config.source)}{table}: "
-    hint = "no rule id starts with it; see 'lambdalint rules'"
-    for key, values in (("select", config.select), ("ignore", config.ignore)):
-        bad = unknown_selector(values, rules)
-        if bad is not None:
-            raise ConfigError(f"{where}{key}: unknown rule selector '{bad}' ({hint})")
-    ids = {rule.id for rule in rules}
-    for rule_id in config.severity:
-        if rule_id not in ids:
-            raise ConfigError(
-                f"{where}severity: unknown rule '{rule_id}' (a rule id such as LL101; "
-                "see 'lambdalint rules')"
-            )
-    for pattern, values in config.per_file_ignores.items():
-        bad = unknown_selector(values, rules)
-        if bad is not None:
-            raise ConfigError(
-                f"{where}per-file-ignores.{pattern}: unknown rule selector '{bad}' ({hint})"
-            )
+def selected_rules(settings: Settings) -> list[Rule]:
+    return [r for r in all_rules(settings.extend_rules) if settings.rule_enabled(r.id)]
 
 
 def _check_function(rule: Rule) -> Callable[..., Iterable[Finding]]:
@@ -87,10 +52,10 @@ DOCUMENT_CACHE_MIN_FILES = 48
 
 
 def build_project(
-    paths: list[Path], config: Config, source_cache: Any = None
+    paths: list[Path], settings: Settings, source_cache: Any = None
 ) -> tuple[Project, list[str]]:
-    set_limits(config.options, paths)
-    found = discovery.discover(paths, tuple(config.exclude))
+    set_limits(settings.limits, paths)
+    found = discovery.discover(paths, settings.exclude)
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)
     mapped: set[Path] = set()
@@ -142,9 +107,9 @@ def _uses_any(fn: Function, sources: list[Path]) -> bool:
     return any(base == s or base in s.parents for s in sources)
 
 
-def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
-    check_selectors(config, all_rules(config.extend_rules))
-    project, notices = build_project(paths, config, source_cache)
+def run(paths: list[Path], settings: Settings, source_cache: Any = None) -> Result:
+    check_selectors(settings, all_rules(settings.extend_rules))
+    project, notices = build_project(paths, settings, source_cache)
     result = Result(notices=notices, project=project)
     loaded_diagnostics = len(project.diagnostics)
     result.internal_errors.extend(
@@ -152,20 +117,20 @@ def run(paths: list[Path], config: Config, source_cache: Any = None) -> Result:
         for d in project.diagnostics
         if d.rule_id == INTERNAL
     )
-    rules = selected_rules(config)
+    rules = selected_rules(settings)
     result.rules = rules
-    ctx = CheckContext(project, config, source_cache)
+    ctx = CheckContext(project, settings, source_cache)
     findings: list[Finding] = []
     # function-scoped rules first: they parse the handler sources project rules report on
     ordered = sorted(rules, key=lambda r: r.scope == "project")
     for rule in ordered:
         for finding in _run_rule(rule, project, ctx, result):
             finding.rule_id = finding.rule_id or rule.id
-            finding.severity = config.severity.get(rule.id) or finding.severity or rule.severity
+            finding.severity = settings.severity.get(rule.id) or finding.severity or rule.severity
             findings.append(finding)
     from lambdalint.filters import suppress
 
-    findings = suppress.apply(_dedupe(findings), project, config)
+    findings = suppress.apply(_dedupe(findings), project, settings)
     findings.sort(key=Finding.sort_key)
     result.findings = findings
     # (a link out of the tree may be met by discovery and again by a handler's code location)

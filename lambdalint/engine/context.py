@@ -12,7 +12,8 @@ from typing import Any
 
 from lambdalint.analysis.target import HandlerTarget, resolve
 from lambdalint.analysis.facts import HandlerSource
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
+from lambdalint.settings.options import RuleOptions
 from lambdalint.reading import read_text
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 
@@ -20,17 +21,16 @@ ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysi
 
 
 class CheckContext:
-    def __init__(self, project: Project, config: Config, source_cache: Any = None) -> None:
+    def __init__(self, project: Project, settings: Settings, source_cache: Any = None) -> None:
         self.project = project
-        self.config = config
+        self.settings = settings
+        # the rule options of the run, typed and defaulted (`ctx.options.integer("api-timeout")`)
+        self.options: RuleOptions = settings.options
         self._targets: dict[int, HandlerTarget] = {}
         self._sources: dict[tuple[str, str, int], HandlerSource | None] = {}
         # an optional persistent cache of per-file facts (see cache.py)
         self.source_cache = source_cache
         self._prefetched = False
-
-    def option(self, name: str, default: Any = None) -> Any:
-        return self.config.options.get(name, default)
 
     def handler_target(self, fn: Function) -> HandlerTarget:
         key = id(fn)

@@ -35,101 +35,11 @@ _SIMPLE_PROPS = (
     "on_failure",
 )
 
-# compiled validators per rule object (the rule is kept so its id cannot be reused)
-_validators: dict[int, tuple[Rule, Any, Any]] = {}
-
-
-def check(rule: Rule) -> None:
-    """Raise RuleError when the rule's `when` or `require` is not a valid JSON Schema."""
-    _compile(rule)
-
-
-def _compile(rule: Rule) -> tuple[Any, Any]:
-    cached = _validators.get(id(rule))
-    if cached is not None and cached[0] is rule:
-        return cached[1], cached[2]
-    import jsonschema  # type: ignore[import-untyped]
-    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
-
-    policy = rule.policy or {}
-    compiled: list[Any] = []
-    for part in ("when", "require"):
-        schema = policy.get(part)
-        if schema is None:
-            compiled.append(None)
-            continue
-        cls = validator_for(schema, default=jsonschema.Draft202012Validator)
-        try:
-            cls.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
-            raise RuleError(
-                f"{rule.path or rule.id}: policy.{part} is not a valid JSON Schema at {where}: {exc.message}"
-            ) from None
-        _refuse_outside_refs(rule, part, schema)
-        compiled.append(cls(schema, registry=_local_only_registry()))
-    _validators[id(rule)] = (rule, compiled[0], compiled[1])
-    return compiled[0], compiled[1]
-
-
-# keywords whose value is data, not a schema: a "$ref" key in them is no reference
-_DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})
-_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-# keywords whose value maps names to schemas (a property may be called "const" or "$ref")
-_NAMED_SCHEMAS = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"}
-)
-
-
-def _local_only_registry() -> Any:
-    """A registry that retrieves nothing: a `$ref` resolves inside the rule's own schema (or to
-    a JSON Schema meta-schema, which jsonschema ships), never to a file or a URL. Without it,
-    jsonschema fetches unknown references with urllib (network, `file://`)."""
-    from referencing import Registry
-
-    return Registry()  # its retrieve function refuses every URI
-
-
-def _refuse_outside_refs(rule: Rule, part: str, schema: Any) -> None:
-    """Raise RuleError naming the first reference that points outside the schema."""
-    from urllib.parse import urldefrag
-
-    from jsonschema_specifications import REGISTRY as META_SCHEMAS
-
-    ids: set[str] = set()
-    refs: list[str] = []
-    stack: list[tuple[Any, bool]] = [(schema, False)]  # (node, is it a map of names to schemas)
-    while stack:
-        node, named = stack.pop()
-        if isinstance(node, list):
-            stack.extend((item, False) for item in node)
-        elif isinstance(node, dict) and named:
-            stack.extend((value, False) for value in node.values())
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                if key in _REF_KEYWORDS and isinstance(value, str):
-                    refs.append(value)
-                elif key == "$id" and isinstance(value, str):
-                    ids.add(urldefrag(value).url)
-                elif key not in _DATA_KEYWORDS:
-                    stack.append((value, key in _NAMED_SCHEMAS))
-    for ref in refs:
-        target = urldefrag(ref).url
-        if not target or target in ids or target in META_SCHEMAS:
-            continue
-        shown = ref if len(ref) <= 80 else ref[:77] + "..."
-        raise RuleError(
-            f"{rule.path or rule.id}: policy.{part}: $ref {shown!r} points outside the rule: "
-            "lambdalint resolves references only inside the rule's own schema ('#/...'), "
-            "and never reads a file or a URL"
-        )
-
-
 def evaluate(rule: Rule, fn: Function) -> Iterator[Finding]:
     """The findings of policy `rule` for function `fn`."""
     from referencing.exceptions import Unresolvable
 
-    when, require = _compile(rule)
+    when, require = rule.policy_validators
     if require is None:
         return
     view = function_view(fn)

@@ -41,7 +41,7 @@ def _configured(option: str) -> Any:
     from lambdalint.settings import ConfigError
 
     try:
-        return files.load([Path(".")]).options.get(option)
+        return files.load([Path(".")]).options.mapping(option)
     except ConfigError:
         return None
 

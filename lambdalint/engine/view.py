@@ -157,7 +157,7 @@ def table(project: Project, ctx: Any = None) -> str:
             rows[-1].append(_actions_summary(v["code_actions"]))
             for a in v["code_actions"] or []:
                 details.append(f"  {fn.name}  {a['status']:<8} {a['action']:<36} {a['path']}:{a['line']} {a['call']}")
-    from lambdalint.reporters import clean  # names and handlers are untrusted text
+    from lambdalint.escape import clean  # names and handlers are untrusted text
 
     rows = [[clean(cell) for cell in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]

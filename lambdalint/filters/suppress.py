@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.findings import Finding
 from lambdalint.reading import read_lines
 from lambdalint.model import Function, Project
@@ -159,12 +159,12 @@ def _relative(path: Path, base: Path) -> str | None:
     return None if rel.startswith("../") else rel
 
 
-def _per_file_ignored(f: Finding, config: Config, base: Path, memo: dict[Path, list[str]]) -> bool:
+def _per_file_ignored(f: Finding, settings: Settings, base: Path, memo: dict[Path, list[str]]) -> bool:
     if f.loc.path not in memo:
         rel = _relative(f.loc.path, base)
         ids: list[str] = []
         if rel is not None:
-            for pattern, rule_ids in config.per_file_ignores.items():
+            for pattern, rule_ids in settings.per_file_ignores.items():
                 pat = pattern.replace(os.sep, "/").removeprefix("./")
                 if fnmatch.fnmatch(rel, pat) or (
                     "/" not in pat and fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pat)
@@ -182,12 +182,12 @@ def _function_index(project: Project) -> dict[tuple[str, str], Function]:
     return index
 
 
-def apply(findings: list[Finding], project: Project, config: Config) -> list[Finding]:
+def apply(findings: list[Finding], project: Project, settings: Settings) -> list[Finding]:
     """Drop per-file-ignored findings and mark suppressed ones (with their reason)."""
-    if config.per_file_ignores:
-        base = config.source.parent if config.source is not None else Path.cwd().resolve()
+    if settings.per_file_ignores:
+        base = settings.source.parent if settings.source is not None else Path.cwd().resolve()
         memo: dict[Path, list[str]] = {}
-        findings = [f for f in findings if not _per_file_ignored(f, config, base, memo)]
+        findings = [f for f in findings if not _per_file_ignored(f, settings, base, memo)]
     by_function = _function_index(project)
     cache: dict[Path, list[str]] = {}
     for f in findings:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import parallel
-from lambdalint.settings import ConfigError
 from lambdalint import reading
 from lambdalint.reading import Limits, read_text
 from lambdalint.model import Diagnostic, Function, Loc, Project
@@ -130,13 +129,8 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     return [], []
 
 
-def set_limits(options: dict[str, Any], paths: list[Path] | None = None) -> None:
-    """This run's resource limits from the configuration (`max-file-size`, `max-depth`,
-    `max-nodes`; defaults for those not set) and the trees it may read (`paths`)."""
-    try:
-        limits = reading.limits_from_options(options)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+def set_limits(limits: Limits, paths: list[Path] | None = None) -> None:
+    """This run's resource limits and the trees it may read (`paths`)."""
     reading.LIMITS = limits.with_roots(reading.tree_roots(paths or [Path(".")]))
 
 

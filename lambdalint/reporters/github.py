@@ -8,10 +8,11 @@ the command early or inject another one.
 
 from __future__ import annotations
 
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
-from lambdalint.reporters import clean, display_path
+from lambdalint.escape import clean
+from lambdalint.reporters import display_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -40,6 +41,6 @@ def annotation(finding: Finding) -> str:
     return f"::{command} {','.join(props)}::{escape_data(finding.message)}"
 
 
-def render(result: Result, config: Config, color: bool = False) -> str:
+def render(result: Result, settings: Settings, color: bool = False) -> str:
     lines = [annotation(f) for f in result.findings if f.suppressed is None]
     return "".join(line + "\n" for line in lines)

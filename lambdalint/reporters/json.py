@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from lambdalint import __version__
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.reporters import display_path
@@ -30,7 +30,7 @@ def finding_dict(f: Finding, names: dict[str, str]) -> dict[str, object]:
     }
 
 
-def render(result: Result, config: Config, color: bool = False) -> str:
+def render(result: Result, settings: Settings, color: bool = False) -> str:
     names = {r.id: r.name for r in result.rules}
     active = [f for f in result.findings if f.suppressed is None]
     counts = Counter(f.severity for f in active)

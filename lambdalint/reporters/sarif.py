@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 from lambdalint import __version__
 from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
-from lambdalint.reporters import json_text
+from lambdalint.escape import json_text
 from lambdalint.rulepack import Rule
 
 SCHEMA_URI = (
@@ -131,7 +131,7 @@ def _notifications(result: Result) -> list[dict[str, Any]]:
     return notes
 
 
-def document(result: Result, config: Config) -> dict[str, Any]:
+def document(result: Result, settings: Settings) -> dict[str, Any]:
     root = Path.cwd()
     rules = list(result.rules)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -172,5 +172,5 @@ def document(result: Result, config: Config) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(result: Result, config: Config, color: bool = False) -> str:
-    return json_text(document(result, config)) + "\n"
+def render(result: Result, settings: Settings, color: bool = False) -> str:
+    return json_text(document(result, settings)) + "\n"

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lambdalint.settings import Config
+from lambdalint.settings import Settings
 from lambdalint.engine import Result
-from lambdalint.reporters import clean, display_path
+from lambdalint.escape import clean
+from lambdalint.reporters import display_path
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
 
 
-def render(result: Result, config: Config, color: bool = False) -> str:
+def render(result: Result, settings: Settings, color: bool = False) -> str:
     names = {r.id: clean(r.name) for r in result.rules}  # a custom rule's name is untrusted
     lines: list[str] = []
     current = None

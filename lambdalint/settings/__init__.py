@@ -1,53 +1,138 @@
-"""Run configuration: what to check and how strictly. Built from config files and CLI flags."""
+"""The settings of a run: what to check and how strictly. Built once at start from the
+configuration file (`files.py`) and the command line, then passed down to every stage that needs
+them; nothing reads them from a global."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+
+from lambdalint.reading import Limits, limits_from_options
+from lambdalint.rulepack import Rule, builtin_rules
+from lambdalint.settings import options
+from lambdalint.settings.options import RuleOptions
+from lambdalint.settings.selection import Selection, unknown_selector
 
 
 class ConfigError(Exception):
     """A configuration problem the user can fix; the message names the key."""
 
 
-@dataclass
-class Config:
-    # the configuration file's selection: rule ids or prefixes; an empty select means all
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    # the command line's (`--select`, `--ignore`); None: no --select given
-    cli_select: list[str] | None = None
-    cli_ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)  # per-rule overrides
+# the keys of the configuration that are neither rule options nor read limits
+RUN_KEYS = frozenset(
+    {"select", "ignore", "severity", "fail-on", "exclude", "per-file-ignores", "extend-rules"}
+)
+LIMIT_KEYS = frozenset({"max-file-size", "max-depth", "max-nodes"})
+
+
+def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Settings:
+    selection: Selection = Selection()
+    severity: Mapping[str, str] = field(default_factory=lambda: _frozen({}))  # per-rule overrides
     fail_on: str = "warning"
-    exclude: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    extend_rules: list[Path] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)  # rule options (api-timeout, ...)
-    source: Path | None = None  # the file this came from
+    exclude: tuple[str, ...] = ()
+    # glob (relative to the configuration file) → rule ids or prefixes not reported there
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
+    extend_rules: tuple[Path, ...] = ()  # folders of custom rule files
+    limits: Limits = Limits()  # how much of an untrusted file is read and parsed
+    options: RuleOptions = field(default_factory=lambda: default_options())
+    source: Path | None = None  # the configuration file these came from
 
     def rule_enabled(self, rule_id: str) -> bool:
-        """Whether a rule runs, decided as ruff and flake8 do. The basis is the select with the
-        highest priority, the command line's over the file's (none: every rule), with the
-        ignores given alongside it: the more specific selector wins, an ignore on a tie
-        (`select [LL4]` + `ignore [LL401]` drops LL401; `select [LL401]` + `ignore [LL4]` keeps
-        it). `--select` on the command line sets the file's selection aside altogether; an
-        `--ignore` there drops its rules whatever the file selects."""
-        if self.cli_select is not None:
-            select, ignore, later = self.cli_select, self.cli_ignore, []
-        else:
-            select, ignore, later = self.select, self.ignore, self.cli_ignore
-        chosen = _longest_match(rule_id, select) if select else 0
-        if chosen is None:
-            return False
-        dropped = _longest_match(rule_id, ignore)
-        if dropped is not None and dropped >= chosen:
-            return False
-        return _longest_match(rule_id, later) is None
+        return self.selection.enabled(rule_id)
+
+    def with_command_line(
+        self, select: Sequence[str], ignore: Sequence[str], fail_on: str | None
+    ) -> Settings:
+        """These settings with the command line's `--select`, `--ignore`, `--fail-on`."""
+        selection = replace(
+            self.selection,
+            cli_select=tuple(select) if select else self.selection.cli_select,
+            cli_ignore=tuple(ignore) if ignore else self.selection.cli_ignore,
+        )
+        return replace(self, selection=selection, fail_on=fail_on or self.fail_on)
 
 
-def _longest_match(rule_id: str, selectors: list[str]) -> int | None:
-    """The length of the most specific selector that matches the rule id, None if none does."""
-    lengths = [len(s) for s in selectors if rule_id.startswith(s)]
-    return max(lengths) if lengths else None
+def build(data: Mapping[str, Any] | None = None, source: Path | None = None) -> Settings:
+    """Settings from a configuration mapping (the configuration file's keys: `select`,
+    `fail-on`, `api-timeout` ...), which `files.py` validated when it came from a file.
+    ConfigError names the key whose value cannot be used. Paths are relative to `source`'s
+    folder (the working directory without one)."""
+    data = data or {}
+    base = source.resolve().parent if source is not None else Path(".")
+    try:
+        limits = limits_from_options(data)
+        rule_options = options.resolve(
+            option_declarations(),
+            {k: v for k, v in data.items() if k not in RUN_KEYS and k not in LIMIT_KEYS},
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return Settings(
+        selection=Selection(
+            select=tuple(data.get("select", ())), ignore=tuple(data.get("ignore", ()))
+        ),
+        severity=_frozen(data.get("severity", {})),
+        fail_on=str(data.get("fail-on", "warning")),
+        exclude=tuple(data.get("exclude", ())),
+        per_file_ignores=_frozen(
+            {str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()}
+        ),
+        extend_rules=tuple(base / folder for folder in data.get("extend-rules", ())),
+        limits=limits,
+        options=rule_options,
+        source=source.resolve() if source is not None else None,
+    )
+
+
+def default_options() -> RuleOptions:
+    """Every declared option at its default."""
+    return options.resolve(option_declarations(), {})
+
+
+def option_declarations() -> dict[str, options.OptionSpec]:
+    """The options the built-in rules declare."""
+    return options.declarations(builtin_rules())
+
+
+def check_selectors(settings: Settings, rules: Iterable[Rule]) -> None:
+    """Raise ConfigError naming the first rule selector of the configuration that selects no
+    rule: a typo there would otherwise check nothing, or ignore nothing, in silence."""
+    ids = [rule.id for rule in rules]
+    where = ""
+    if settings.source is not None:
+        table = " [tool.lambdalint]" if settings.source.name == "pyproject.toml" else ""
+        where = f"{_display(settings.source)}{table}: "
+    hint = "no rule id starts with it; see 'lambdalint rules'"
+    selection = settings.selection
+    for key, values in (("select", selection.select), ("ignore", selection.ignore)):
+        bad = unknown_selector(values, ids)
+        if bad is not None:
+            raise ConfigError(f"{where}{key}: unknown rule selector '{bad}' ({hint})")
+    for rule_id in settings.severity:
+        if rule_id not in ids:
+            raise ConfigError(
+                f"{where}severity: unknown rule '{rule_id}' (a rule id such as LL101; "
+                "see 'lambdalint rules')"
+            )
+    for pattern, values in settings.per_file_ignores.items():
+        bad = unknown_selector(values, ids)
+        if bad is not None:
+            raise ConfigError(
+                f"{where}per-file-ignores.{pattern}: unknown rule selector '{bad}' ({hint})"
+            )
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)

@@ -1,9 +1,9 @@
 """Find, read and validate the configuration file: `[tool.lambdalint]` in pyproject.toml or
 `.lambdalint.yaml`, found by walking up from the first path (SPEC section 5).
 
-The file is validated against `lambdalint/settings/schema.json`, extended with the options
-that rule files declare (`options: {name: <JSON Schema or default value>}`), so a rule that adds
-an option does not have to edit the schema. jsonschema is imported only when a file exists.
+The file is validated against `schema.json` (the keys of the run), extended with the options
+that rule files declare (`options:`, see options.py), so a rule that adds an option does not
+have to edit the schema. jsonschema is imported only when a file exists.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from lambdalint.settings import Config, ConfigError
+from lambdalint.settings import ConfigError, Settings, build, option_declarations
 from lambdalint.reading import LoadError, Unreadable, parse_settings_yaml, read_settings
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
@@ -26,8 +26,8 @@ PYPROJECT = "pyproject.toml"
 _SELECTOR_PATTERN = "^[A-Z][A-Z0-9]*$"  # the schema's rule-selector pattern
 
 
-def load(paths: list[Path], explicit_path: Path | None = None) -> Config:
-    """The Config from `explicit_path`, or from the nearest config file above the first path."""
+def load(paths: list[Path], explicit_path: Path | None = None) -> Settings:
+    """The settings of `explicit_path`, or of the nearest config file above the first path."""
     found: tuple[Path, dict[str, Any], str] | None
     if explicit_path is not None:
         if not explicit_path.exists():
@@ -36,10 +36,10 @@ def load(paths: list[Path], explicit_path: Path | None = None) -> Config:
     else:
         found = find(paths[0] if paths else Path("."))
     if found is None:
-        return Config()
+        return Settings()
     path, data, label = found
     validate(data, label)
-    return _to_config(data, path)
+    return build(data, path)
 
 
 def find(start: Path) -> tuple[Path, dict[str, Any], str] | None:
@@ -165,33 +165,13 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 def schema() -> dict[str, Any]:
     """The config schema, with every option declared by a built-in rule file added."""
     base: dict[str, Any] = json.loads(
-(Path(__file__).resolve().parent / "schema.json").read_text(encoding="utf-8")
+        (Path(__file__).resolve().parent / "schema.json").read_text(encoding="utf-8")
     )
-    from lambdalint.rulepack import builtin_rules
-
     props = base["properties"]
-    for rule in builtin_rules():
-        for name, spec in rule.options.items():
-            if name not in props:
-                props[name] = _option_schema(spec)
+    for name, spec in option_declarations().items():
+        if name not in props:
+            props[name] = dict(spec.schema)
     return base
-
-
-def _option_schema(spec: Any) -> dict[str, Any]:
-    """A rule file's option: a JSON Schema (a mapping), or a default value whose type is kept."""
-    if isinstance(spec, dict):
-        return spec
-    if isinstance(spec, bool):
-        return {"type": "boolean"}
-    if isinstance(spec, int):
-        return {"type": "integer"}
-    if isinstance(spec, float):
-        return {"type": "number"}
-    if isinstance(spec, str):
-        return {"type": "string"}
-    if isinstance(spec, list):
-        return {"type": "array"}
-    return {}
 
 
 def validate(data: dict[str, Any], label: str) -> None:
@@ -249,27 +229,3 @@ def _key_path(parts: list[Any]) -> str:
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 200 else line[:197] + "..."
-
-
-def _to_config(data: dict[str, Any], path: Path) -> Config:
-    base = path.resolve().parent
-    known = {
-        "select",
-        "ignore",
-        "severity",
-        "fail-on",
-        "exclude",
-        "per-file-ignores",
-        "extend-rules",
-    }
-    return Config(
-        select=list(data.get("select", [])),
-        ignore=list(data.get("ignore", [])),
-        severity=dict(data.get("severity", {})),
-        fail_on=str(data.get("fail-on", "warning")),
-        exclude=list(data.get("exclude", [])),
-        per_file_ignores={str(k): list(v) for k, v in data.get("per-file-ignores", {}).items()},
-        extend_rules=[(base / folder) for folder in data.get("extend-rules", [])],
-        options={k: v for k, v in data.items() if k not in known},
-        source=path.resolve(),
-    )
