@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from lambdalint.settings import build
-from lambdalint.engine import Result, run
+from lambdalint import app
+from lambdalint.engine import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -24,7 +25,7 @@ def lint(folder: Path, select: list[str] | None = None, **options: Any) -> Resul
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], build({"select": select or [], **options}))
+        return app.lint([Path(".")], build({"select": select or [], **options}))
     finally:
         os.chdir(old)
 

@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT
 from lambdalint import cache as cache_mod
 from lambdalint.settings import build
-from lambdalint.engine import Result, run
+from lambdalint import app
+from lambdalint.engine import Result
 from lambdalint.rulepack import all_rules
 
 STACKS = 12  # enough for every kind of planted mistake in every format
@@ -46,7 +47,7 @@ def _lint(tree: Path, select: list[str] | None = None, cache: Any = None) -> Res
     old = Path.cwd()
     os.chdir(tree)
     try:
-        return run([Path(".")], build({"select": select or []}), source_cache=cache)
+        return app.lint([Path(".")], build({"select": select or []}), cache=cache)
     finally:
         os.chdir(old)
 

@@ -379,7 +379,7 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from lambdalint.settings import Settings
-    from lambdalint.engine import run
+    from lambdalint import app
     from lambdalint import reading
 
     tree = tmp_path / "tree"
@@ -393,7 +393,7 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
 
     def lint() -> list[tuple[str, str, int]]:
         store = cache_mod.SourceCache(tmp_path / "c")
-        result = run([Path(".")], Settings(), source_cache=store)
+        result = app.lint([Path(".")], Settings(), cache=store)
         store.save()
         return sorted((f.rule_id, str(f.loc.path), f.loc.pos.line) for f in result.findings)
 
@@ -416,7 +416,8 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
     """Parsing a few templates is cheaper than reading a cache shard (the pre-commit case in a
     large repository): the document cache is for runs over many templates."""
     from lambdalint.settings import Settings
-    from lambdalint.engine import DOCUMENT_CACHE_MIN_FILES, run
+    from lambdalint import app
+    from lambdalint.loaders import DOCUMENT_CACHE_MIN_FILES
 
     tree = tmp_path / "tree"
     for i in range(3):
@@ -427,7 +428,7 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
     monkeypatch.chdir(tree)
     store = cache_mod.SourceCache(tmp_path / "c")
     monkeypatch.setattr(store, "get_document", lambda *a: pytest.fail("read"))
-    run([Path(".")], Settings(), source_cache=store)
+    app.lint([Path(".")], Settings(), cache=store)
     store.save()
     assert list((tmp_path / "c").glob("sources-*.json"))
     assert not list((tmp_path / "c").glob("documents-*.json"))

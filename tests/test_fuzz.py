@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from lambdalint.cli import main
 from lambdalint.settings import Settings
-from lambdalint.engine import Result, run
+from lambdalint import app
+from lambdalint.engine import Result
 from lambdalint import reading
 from lambdalint.reading import LoadError, parse_json, parse_yaml
 from lambdalint.reporters import render
@@ -806,7 +807,7 @@ def _lint_and_render() -> Result:
     """Lint the current folder through the engine and render every format: the properties
     every input must keep."""
     config = Settings()
-    result = run([Path(".")], config)
+    result = app.lint([Path(".")], config)
     assert not result.internal_errors, result.internal_errors
     report = json.loads(render("json", result, config))
     assert len(report["findings"]) == len(result.findings)

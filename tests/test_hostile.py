@@ -20,7 +20,8 @@ from conftest import FIXTURES, ROOT, hostile_corpus
 
 from lambdalint.cli import main
 from lambdalint.settings import ConfigError, build
-from lambdalint.engine import Result, run
+from lambdalint import app
+from lambdalint.engine import Result
 
 corpus = hostile_corpus()
 CASES = corpus.CASES
@@ -49,7 +50,7 @@ def _lint(folder: Path, **options: Any) -> Result:
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], build(options))
+        return app.lint([Path(".")], build(options))
     finally:
         os.chdir(old)
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import hostile_corpus
 
 from lambdalint.settings import Settings
-from lambdalint.engine import run
+from lambdalint import app
 from lambdalint.loaders.cloudformation import functions
 from lambdalint.loaders.terraform import build
 from lambdalint.reading import load_document
@@ -59,7 +59,7 @@ def _whole_run(folder: Path) -> Callable[[], Any]:
         old = Path.cwd()
         os.chdir(folder)
         try:
-            return run([Path(".")], Settings())
+            return app.lint([Path(".")], Settings())
         finally:
             os.chdir(old)
 

@@ -66,12 +66,12 @@ class Blocked(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, Blocked())
 from lambdalint.settings import build
-from lambdalint.engine import run
+from lambdalint import app
 
 out = {}
 for case, rule in json.loads(sys.argv[1]):
     os.chdir(case)
-    result = run([Path(".")], build({"select": [rule]}))
+    result = app.lint([Path(".")], build({"select": [rule]}))
     out[case] = sorted(
         [f.rule_id, os.path.normpath(f.loc.path).replace(os.sep, "/"), f.loc.pos.line]
         for f in result.findings if f.suppressed is None

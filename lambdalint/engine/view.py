@@ -1,4 +1,5 @@
-"""The JSON view of a function (what custom policies match against) and the `show` table."""
+"""The JSON view of a function (what declarative rules match against, and what `show --format
+json` prints) and the `show` table."""
 
 from __future__ import annotations
 
@@ -34,12 +35,8 @@ def _rel(path: Any) -> str:
         return str(path)
 
 
-def function_view(fn: Function, project: Project | None = None, ctx: Any = None) -> dict[str, Any]:
-    """A plain-JSON description of the function. UNKNOWN values appear as null. With a
-    CheckContext (`show`), also `code_actions`: the AWS actions the handler code calls and
-    whether the role allows each (allowed | missing | denied | unknown)."""
-    if ctx is not None:
-        return {**function_view(fn, project), "code_actions": code_actions_view(fn, ctx)}
+def function_view(fn: Function) -> dict[str, Any]:
+    """A plain-JSON description of the function. UNKNOWN values appear as null."""
     code = fn.code
     role = fn.role
     retention = None
@@ -98,26 +95,6 @@ def function_view(fn: Function, project: Project | None = None, ctx: Any = None)
     }
 
 
-def code_actions_view(fn: Function, ctx: Any) -> list[dict[str, Any]] | None:
-    """The IAM actions the handler's SDK calls need; None when the source is not analysed."""
-    from lambdalint.checks.code import code_actions
-
-    actions = code_actions(fn, ctx)
-    if actions is None:
-        return None
-    out = []
-    for item in actions:
-        loc = ctx.source_loc(ctx.source(fn), item.call.pos)
-        out.append({
-            "action": item.action,
-            "status": item.status,
-            "call": item.call.method or item.call.operation,
-            "path": _rel(loc.path),
-            "line": loc.pos.line,
-        })
-    return out
-
-
 def _actions_summary(actions: list[dict[str, Any]] | None) -> str:
     if not actions:
         return "-"
@@ -127,14 +104,16 @@ def _actions_summary(actions: list[dict[str, Any]] | None) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
-def table(project: Project, ctx: Any = None) -> str:
+def table(project: Project, views: list[dict[str, Any]], with_actions: bool = False) -> str:
+    """The `show` table: a row per function (`views` in the same order, each `function_view`,
+    `with_actions` with `code_actions`: the AWS actions the handler's code calls and whether the
+    role allows each)."""
     headers = ["function", "file", "runtime", "handler", "timeout", "memory", "logs", "role", "events"]
-    if ctx is not None:
+    if with_actions:
         headers.append("api actions")
     rows = []
     details: list[str] = []
-    for fn in project.functions:
-        v = function_view(fn, project, ctx)
+    for fn, v in zip(project.functions, views):
         role = fn.role
         if role is None:
             scope = "-"
@@ -153,7 +132,7 @@ def table(project: Project, ctx: Any = None) -> str:
             scope,
             ",".join(sorted({e['kind'] for e in v["events"]})) or "-",
         ])
-        if ctx is not None:
+        if with_actions:
             rows[-1].append(_actions_summary(v["code_actions"]))
             for a in v["code_actions"] or []:
                 details.append(f"  {fn.name}  {a['status']:<8} {a['action']:<36} {a['path']}:{a['line']} {a['call']}")

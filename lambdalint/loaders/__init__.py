@@ -171,18 +171,35 @@ def _load_reporting_documents(path: Path, limits: Limits) -> tuple[Loaded, Any]:
     return done, store.take_document_changes() if store is not None else None
 
 
-def load_project(root: Path, configs: list[Path]) -> Project:
+# parsed templates come from the document cache (cache.SourceCache) when a run loads at least
+# this many: reading a cache shard costs more than parsing a few templates (the pre-commit case)
+DOCUMENT_CACHE_MIN_FILES = 48
+
+
+def load_project(root: Path, configs: list[Path], documents: Any = None) -> Project:
+    """Load every config file into one Project. `documents` (cache.SourceCache) keeps parsed
+    templates between runs; it is used when there are enough files to pay for it."""
     project = Project(root=root)
-    load = partial(_load_reporting_documents, limits=reading.LIMITS)
-    store = reading.DOCUMENTS
-    loaded: list[Loaded] = []
-    for done, changes in parallel.map_files(load, configs, PARALLEL_MIN_FILES, kind=_file_kind):
-        loaded.append(done)
-        if store is not None and changes is not None:
-            store.adopt_document_changes(*changes)
+    if len(configs) < DOCUMENT_CACHE_MIN_FILES or not hasattr(documents, "get_document"):
+        documents = None
+    reading.DOCUMENTS = documents
+    try:
+        loaded = _load_all(configs, documents)
+    finally:
+        reading.DOCUMENTS = None
     for path, (read, functions, diags) in zip(configs, loaded):
         if read:
             project.files.append(path)
         project.functions.extend(functions)
         project.diagnostics.extend(diags)
     return project
+
+
+def _load_all(configs: list[Path], store: Any) -> list[Loaded]:
+    load = partial(_load_reporting_documents, limits=reading.LIMITS)
+    loaded: list[Loaded] = []
+    for done, changes in parallel.map_files(load, configs, PARALLEL_MIN_FILES, kind=_file_kind):
+        loaded.append(done)
+        if store is not None and changes is not None:
+            store.adopt_document_changes(*changes)
+    return loaded

@@ -50,12 +50,13 @@ class Settings:
         return self.selection.enabled(rule_id)
 
     def with_command_line(
-        self, select: Sequence[str], ignore: Sequence[str], fail_on: str | None
+        self, select: Sequence[str] | None, ignore: Sequence[str], fail_on: str | None
     ) -> Settings:
-        """These settings with the command line's `--select`, `--ignore`, `--fail-on`."""
+        """These settings with the command line's `--select` (None: not given), `--ignore`
+        and `--fail-on`."""
         selection = replace(
             self.selection,
-            cli_select=tuple(select) if select else self.selection.cli_select,
+            cli_select=tuple(select) if select is not None else self.selection.cli_select,
             cli_ignore=tuple(ignore) if ignore else self.selection.cli_ignore,
         )
         return replace(self, selection=selection, fail_on=fail_on or self.fail_on)
