@@ -101,8 +101,10 @@ def check(request: CheckRequest) -> Outcome:
             raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
     outcome = Outcome(report=_report(request, result, settings))
     if request.output is not None:
+        from lambdalint.writing import write_text
+
         try:
-            request.output.write_text(outcome.report or "", encoding="utf-8")
+            write_text(request.output, outcome.report or "")
         except OSError as exc:
             raise UsageError(f"cannot write {request.output}: {exc.strerror or exc}") from None
         outcome.report = None

@@ -29,6 +29,7 @@ from typing import Any
 from lambdalint import __version__
 from lambdalint.analysis.facts import HandlerSource
 from lambdalint.model import UNKNOWN, Pos
+from lambdalint.writing import create, write_text
 
 FORMAT = 1
 DIRNAME = ".lambdalint_cache"
@@ -442,7 +443,7 @@ class SourceCache:
                 if len(text) > MAX_SHARD_BYTES // 4 and len(text.encode()) > MAX_SHARD_BYTES:
                     continue  # would not be read back
                 try:
-                    _replace(self.folder / f"{name}.json", text)
+                    write_text(self.folder / f"{name}.json", text, mode=0o644, streams=False)
                 except OSError:
                     continue  # a folder or something unwritable has this shard's name
         except (OSError, ValueError, RecursionError):
@@ -452,8 +453,8 @@ class SourceCache:
 
 # The cache folder sits in the tree being checked, which may come from a stranger's pull
 # request: its files are only read when they are regular files (not links to /dev/zero or
-# elsewhere), and only ever written as new files, so a planted symbolic link never redirects
-# a write outside the tree.
+# elsewhere), and only ever written as new files (writing.py), so a planted symbolic link never
+# redirects a write outside the tree.
 MAX_SHARD_BYTES = 64 * 1024 * 1024
 
 
@@ -464,39 +465,6 @@ def _read_own(path: Path) -> str:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SHARD_BYTES:
             raise OSError("not a cache file")
         return f.read(MAX_SHARD_BYTES).decode("utf-8")
-
-
-def _write_new(path: Path, text: str) -> None:
-    """Create `path` (failing if anything, a link included, is already there) and write it;
-    a file it created but could not fill (a full disk) is removed again."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except BaseException:
-        _remove(path)
-        raise
-
-
-def _replace(target: Path, text: str) -> None:
-    """Write `target` atomically (a reader sees the old or the new file) through a temporary
-    file of this process, which never stays behind: when the replacing fails (`target` is a
-    folder, the disk is full, the run is interrupted) it is removed."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    _write_new(tmp, text)
-    try:
-        os.replace(tmp, target)  # replaces a link at `target` itself, never its target
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _remove(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _mark_folder(folder: Path) -> None:
@@ -512,7 +480,7 @@ def _mark_folder(folder: Path) -> None:
         ),
     ):
         try:
-            _write_new(folder / name, text)
+            create(folder / name, text)
         except FileExistsError:
             pass
 

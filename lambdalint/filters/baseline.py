@@ -20,6 +20,7 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.findings import Finding
+from lambdalint.writing import write_text
 from lambdalint.reading import LoadError, Unreadable, parse_json, read_lines, read_settings
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
@@ -106,9 +107,10 @@ def document(findings: list[Finding], path: Path) -> dict[str, Any]:
 
 
 def write(findings: list[Finding], path: Path) -> int:
-    """Write the baseline file; returns the number of findings recorded."""
+    """Write the baseline file (atomically; a link at `path` is replaced, not followed);
+    returns the number of findings recorded."""
     doc = document(findings, path)
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return len(doc["findings"])
 
 
