@@ -20,7 +20,8 @@ from conftest import hostile_corpus
 from lambdalint.settings import Settings
 from lambdalint import app
 from lambdalint.loaders.cloudformation import functions
-from lambdalint.loaders.terraform import build
+from lambdalint.loaders.terraform import files
+from lambdalint.loaders.terraform.functions import build_functions
 from lambdalint.reading import load_document
 from lambdalint.loaders.terraform.model import Scope
 
@@ -73,9 +74,9 @@ def _model_only(folder: Path) -> Callable[[], Any]:
         doc = load_document(template, template.read_text(encoding="utf-8"), "yaml")
         return lambda: functions.build_functions(doc)
     path = folder / "main.tf"
-    tf, _ = build.parse_source(path, path.read_text(encoding="utf-8"))
+    tf, _ = files.parse_source(path, path.read_text(encoding="utf-8"))
     assert tf is not None
-    return lambda: build.build_functions(Scope(folder, [tf]), "terraform")
+    return lambda: build_functions(Scope(folder, [tf]), "terraform")
 
 
 def _best_of(work: Callable[[], Any], times: int = 3) -> float:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import lint
 
 from lambdalint.filters import suppress
+from lambdalint.loaders import suppressions
 from lambdalint.cli import main
 from lambdalint.settings import Settings, build
 from lambdalint.findings import Finding
@@ -138,27 +139,27 @@ def test_js_comment_line_above(chdir_tmp: Path) -> None:
 
 
 def test_terraform_json_comment_key() -> None:
-    assert suppress.json_comment_ignores(
+    assert suppressions.json_comment_ignores(
         "lambdalint: ignore[LL301,LL504] logs shipped to Datadog"
     ) == {
         "LL301": "logs shipped to Datadog",
         "LL504": "logs shipped to Datadog",
     }
-    assert suppress.json_comment_ignores(["owned by team x", "lambdalint: ignore[LL601]"]) == {
-        "LL601": suppress.METADATA_REASON
+    assert suppressions.json_comment_ignores(["owned by team x", "lambdalint: ignore[LL601]"]) == {
+        "LL601": suppressions.METADATA_REASON
     }
-    assert suppress.json_comment_ignores(
+    assert suppressions.json_comment_ignores(
         {"lambdalint": {"ignore": ["LL207"], "reason": "public webhook"}}
     ) == {"LL207": "public webhook"}
-    assert suppress.json_comment_ignores("just a note") == {}
-    assert suppress.json_comment_ignores(42) == {}
+    assert suppressions.json_comment_ignores("just a note") == {}
+    assert suppressions.json_comment_ignores(42) == {}
 
 
 def test_function_suppressions_apply_to_project_scoped_findings(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf.json"
     tf.write_text("{}\n")
     fn = Function(name="api", framework="terraform", loc=Loc(tf, Pos(3, 5)))
-    fn.suppressed.update(suppress.json_comment_ignores("lambdalint: ignore[LL206] partner account"))
+    fn.suppressed.update(suppressions.json_comment_ignores("lambdalint: ignore[LL206] partner account"))
     project = Project(root=tmp_path, functions=[fn])
     findings = [
         _finding(tf, 9, "LL206", function="api"),

@@ -4,7 +4,7 @@ Sources, in the order they are applied:
 - template metadata, read by the loaders into `Function.suppressed` (`{rule_id: reason}`):
   CloudFormation/SAM `Metadata: {lambdalint: {ignore: [LL301], reason: ...}}` on the function's
   resource; Terraform JSON a `"//"` key on the `aws_lambda_function` block, whose value a loader
-  turns into that dict with `json_comment_ignores(block.get("//"))` (a directive string such as
+  turns into that dict with `loaders.suppressions.json_comment_ignores` (a directive string such as
   `"lambdalint: ignore[LL301] logs go to Datadog"`, a list of them, or the Metadata-shaped
   `{"lambdalint": {"ignore": [...], "reason": ...}}`). The engine applies it to function-scoped
   rules; `apply` also applies it to project-scoped findings that name the function.
@@ -21,18 +21,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from pathlib import Path
-from typing import Any
 
 from lambdalint.settings import Settings
 from lambdalint.findings import Finding
 from lambdalint.reading import read_lines
+from lambdalint.loaders.suppressions import METADATA_REASON, parse_directive
 from lambdalint.model import Function, Project
-
-_DIRECTIVE = re.compile(
-    r"lambdalint:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_,\s]*)\])?(?P<reason>(?:[\s:\-].*)?)$"
-)
 
 _HASH = ("#",)
 _SLASH = ("//",)
@@ -58,43 +53,6 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 }
 
 INLINE_REASON = "inline comment"
-METADATA_REASON = "template metadata"
-
-
-def parse_directive(text: str) -> tuple[set[str] | None, str] | None:
-    """`lambdalint: ignore[LL1,LL2] reason` → ({LL1, LL2}, reason); ids None means every rule."""
-    m = _DIRECTIVE.search(text.strip())
-    if not m:
-        return None
-    raw = m.group("ids")
-    ids = None if raw is None else {i.strip() for i in raw.split(",") if i.strip()}
-    reason = m.group("reason").strip().lstrip(":-").strip()
-    return ids, reason
-
-
-def json_comment_ignores(value: Any) -> dict[str, str]:
-    """Rule ids (→ reason) ignored by a Terraform JSON `"//"` value; {} when it says nothing."""
-    out: dict[str, str] = {}
-    if isinstance(value, str):
-        parsed = parse_directive(value)
-        if parsed is not None and parsed[0]:  # a bare "ignore" without ids says nothing here
-            ids, text = parsed
-            out.update({rid: text or METADATA_REASON for rid in ids or ()})
-    elif isinstance(value, list):
-        for item in value:
-            out.update(json_comment_ignores(item))
-    elif isinstance(value, dict):
-        block = value.get("lambdalint")
-        if isinstance(block, dict):
-            ignore = block.get("ignore")
-            given = block.get("reason")
-            reason = given if isinstance(given, str) and given else METADATA_REASON
-            for rid in ignore if isinstance(ignore, list) else [ignore]:
-                if isinstance(rid, str):
-                    out[rid] = reason
-    return out
-
-
 def _markers(path: Path) -> tuple[str, ...]:
     name = path.name.lower()
     if name.endswith(".tf.json"):

@@ -36,8 +36,7 @@ class LoaderSpec:
 LOADERS = (
     LoaderSpec("lambdalint.loaders.serverless"),
     LoaderSpec("lambdalint.loaders.terraform.plan"),
-    LoaderSpec("lambdalint.loaders.terraform.json_syntax"),
-    LoaderSpec("lambdalint.loaders.terraform.hcl"),
+    LoaderSpec("lambdalint.loaders.terraform.files"),
     LoaderSpec("lambdalint.loaders.cloudformation"),
 )
 

@@ -6,11 +6,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.cloudformation import foreach
+from lambdalint.loaders.cloudformation import foreach, resources, roles
+from lambdalint.loaders.cloudformation.properties import (
+    SAM_FUNCTION,
+    is_sam,
+    merge_globals,
+)
 from lambdalint import reading
 from lambdalint.reading import (
     Document,
-    LList,
     LMap,
     key_pos_of,
     load_document,
@@ -18,6 +22,7 @@ from lambdalint.reading import (
     node_pos,
     pos_of,
 )
+from lambdalint.loaders.suppressions import METADATA_REASON
 from lambdalint.loaders.cloudformation.template import (
     MAX_TEXT,
     NO_VALUE,
@@ -37,8 +42,6 @@ from lambdalint.model import (
     Prop,
 )
 
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-SAM_FUNCTION = "AWS::Serverless::Function"
 CFN_FUNCTION = "AWS::Lambda::Function"
 SAM_LAYER = "AWS::Serverless::LayerVersion"
 CFN_LAYER = "AWS::Lambda::LayerVersion"
@@ -65,11 +68,6 @@ def is_template(data: Any) -> bool:
             if res["Type"].startswith(("AWS::", "Custom::", "Alexa::")):
                 return True
     return False
-
-
-def is_sam(data: Any) -> bool:
-    transform = data.get("Transform") if isinstance(data, dict) else None
-    return any(t == SAM_TRANSFORM for t in as_list(transform) if isinstance(t, str))
 
 
 def load(path: Path, text: str, kind: str) -> tuple[Document, list[Function]]:
@@ -99,14 +97,15 @@ def build_functions(doc: Document) -> list[Function]:
             continue
         rtype = res.get("Type")
         if rtype == SAM_FUNCTION and sam:
-            props = _merge_globals(globals_fn, res.get("Properties"))
+            props = merge_globals(globals_fn, res.get("Properties"))
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=True))
         elif rtype == CFN_FUNCTION:
             props = res.get("Properties")
             props = props if isinstance(props, dict) else LMap(res.pos if isinstance(res, LMap) else Pos())
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
-    for enrich in ENRICHERS:
-        enrich(doc, tpl, functions)
+    # the model's later stages: each fills in what it knows
+    roles.enrich(doc, tpl, functions)
+    resources.enrich(doc, tpl, functions)
     if tpl.over_budget:
         doc.diagnostics.append(reading.expansion_notice(doc.path, MAX_TEXT))
     return functions
@@ -131,61 +130,6 @@ def _globals_too_large(doc: Document, tpl: Template, globals_fn: dict[str, Any])
         )
     )
     return True
-
-
-# Later stages of the CloudFormation model (roles, log groups, events, permissions ...) register
-# here: each takes (doc, template, functions) and fills in what it knows.
-ENRICHERS: list[Any] = []
-
-
-def function_properties(tpl: Template, logical_id: str) -> LMap:
-    """A function resource's properties as deployed: SAM's Globals.Function merged in."""
-    res = tpl.resource(logical_id) or {}
-    props = res.get("Properties")
-    if res.get("Type") == SAM_FUNCTION and is_sam(tpl.data):
-        g = tpl.data.get("Globals")
-        globals_fn = g.get("Function") if isinstance(g, dict) else None
-        return _merge_globals(globals_fn if isinstance(globals_fn, dict) else LMap(), props)
-    return props if isinstance(props, LMap) else LMap()
-
-
-def _merge_globals(globals_fn: dict[str, Any], props: Any) -> LMap:
-    """SAM's Globals semantics: maps merge, lists concatenate, scalars are overridden."""
-    merged = LMap(props.pos if isinstance(props, LMap) else Pos())
-    own = props if isinstance(props, dict) else {}
-    for key, gval in globals_fn.items():
-        if key in own:
-            continue
-        merged[key] = gval
-        merged.key_pos[key] = key_pos_of(globals_fn, key)
-        merged.value_pos[key] = pos_of(globals_fn, key)
-    for key, val in own.items():
-        gval = globals_fn.get(key)
-        if isinstance(gval, dict) and isinstance(val, dict) and not intrinsic_name(val):
-            val = _merge_maps(gval, val)
-        elif isinstance(gval, list) and isinstance(val, list):
-            combined = LList(val.pos if isinstance(val, LList) else Pos())
-            for src in (gval, val):
-                for i, item in enumerate(src):
-                    combined.append(item)
-                    combined.item_pos.append(pos_of(src, i))
-            val = combined
-        merged[key] = val
-        merged.key_pos[key] = key_pos_of(own, key)
-        merged.value_pos[key] = pos_of(own, key)
-    return merged
-
-
-def _merge_maps(base: dict[str, Any], over: dict[str, Any]) -> LMap:
-    out = LMap(over.pos if isinstance(over, LMap) else Pos())
-    for src in (base, over):
-        for k, v in src.items():
-            if isinstance(out.get(k), dict) and isinstance(v, dict) and not intrinsic_name(v):
-                v = _merge_maps(out[k], v)
-            out[k] = v
-            out.key_pos[k] = key_pos_of(src, k)
-            out.value_pos[k] = pos_of(src, k)
-    return out
 
 
 def _prop(path: Path, tpl: Template, props: dict[str, Any], key: str) -> Prop[Any] | None:
@@ -246,7 +190,7 @@ def _build(
         if isinstance(ll, dict):
             for rid in as_list(ll.get("ignore")):
                 if isinstance(rid, str):
-                    fn.suppressed[rid] = str(ll.get("reason", "template metadata"))
+                    fn.suppressed[rid] = str(ll.get("reason", METADATA_REASON))
     return fn
 
 
@@ -492,9 +436,3 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
             return EnvVar(name, value, loc, kind="dynamic-reference")
         return EnvVar(name, value, loc, kind="reference")
     return EnvVar(name, UNKNOWN, loc, kind="reference" if fn_name == "Fn::GetAtt" else "unknown")
-
-
-# the model stages in their own modules (they import this module lazily, inside their functions)
-from lambdalint.loaders.cloudformation import roles, resources  # noqa: E402
-
-ENRICHERS.extend([roles.enrich, resources.enrich])

@@ -16,6 +16,7 @@ from typing import Any
 
 from lambdalint.loaders.cloudformation.targets import FunctionIndex
 from lambdalint.reading import Document, LMap, key_pos_of, pos_of
+from lambdalint.loaders.cloudformation.properties import function_properties
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (
     UNKNOWN,
@@ -83,8 +84,6 @@ _ARN_SERVICES = {
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
-    from lambdalint.loaders.cloudformation.functions import function_properties
-
     if not functions:
         return
     stage = _Resources(doc.path, tpl, functions)

@@ -16,10 +16,10 @@ from typing import Any
 
 from lambdalint.aws import sam_policy_templates
 from lambdalint.reading import Document, LList, LMap, key_pos_of, pos_of
+from lambdalint.loaders.cloudformation.properties import SAM_FUNCTION, function_properties
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
 
-SAM_FUNCTION = "AWS::Serverless::Function"
 _AWS_MANAGED = re.compile(r"^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::aws:policy/")
 # the managed policies SAM attaches to the role it generates (samtranslator sam_resources.py,
 # eventsources/pull.py): always the basic execution role, plus these when the feature is used
@@ -32,8 +32,6 @@ _DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
-    from lambdalint.loaders.cloudformation.functions import function_properties
-
     builder = _RoleBuilder(doc.path, tpl)
     for fn in functions:
         props = function_properties(tpl, fn.name)

@@ -1,4 +1,5 @@
-"""Terraform resources → Function[]: shared by the HCL, JSON and plan front ends.
+"""Terraform `aws_lambda_function` resources → Function: shared by the source files (HCL and JSON
+syntax, files.py) and plans (plan.py).
 
 A function is an `aws_lambda_function`; the resources around it are found by following the
 references between them (`role = aws_iam_role.fn.arn`, a log group named
@@ -9,14 +10,11 @@ equal names, never by guessing from proximity.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import iam_policy
-from lambdalint.reading import LList, LMap, expansion_notice, inside_tree, read_text
+from lambdalint.reading import LList, LMap
 from lambdalint.loaders.terraform.model import (
-    MAX_TEXT,
     Call,
     FileText,
     Opaque,
@@ -24,7 +22,6 @@ from lambdalint.loaders.terraform.model import (
     Resource,
     Scope,
     SourceText,
-    TfFile,
     blocks,
     first_block,
     refs_in,
@@ -32,7 +29,6 @@ from lambdalint.loaders.terraform.model import (
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
-    Diagnostic,
     EnvVar,
     Event,
     Function,
@@ -52,189 +48,12 @@ from lambdalint.model import (
 from lambdalint.numeric import setting
 
 LAMBDA = "aws_lambda_function"
-MAX_FOLDER_FILES = 500
-_CACHE_LIMIT = 4000
-_cache: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
-_mentions: dict[tuple[str, tuple[tuple[str, int, int], ...]], bool] = {}
 
 # AWS managed policy ARNs start like this; any other ARN is a policy lambdalint cannot read
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
 
-# ---------------------------------------------------------------- files and folders
-
-
-def _is_override(name: str) -> bool:
-    stem = name.lower().removesuffix(".json").removesuffix(".tf")
-    return stem == "override" or stem.endswith("_override")
-
-
-def parse_source(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
-    """Parse a .tf or .tf.json file; raises the front end's error on bad syntax."""
-    from lambdalint.loaders.terraform import hcl, json_syntax
-
-    if path.name.lower().endswith(".tf.json"):
-        return json_syntax.parse_file(path, text)
-    return hcl.parse_file(path, text), []
-
-
-def _parse_cached(path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
-    """Parse once per process however many files of the folder ask for it.
-
-    Returns (None, [LL100]) for bad syntax."""
-    from lambdalint.loaders.terraform.hcl import HclError
-    from lambdalint.loaders.terraform.json_syntax import TfJsonError
-
-    try:
-        key = (str(path.resolve()), len(text), hash(text))
-    except (OSError, RuntimeError):
-        key = (str(path), len(text), hash(text))
-    if key in _cache:
-        return _cache[key]
-    result: tuple[TfFile | None, list[Diagnostic]]
-    try:
-        result = parse_source(path, text)
-    except (HclError, TfJsonError) as exc:
-        result = None, [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
-    if len(_cache) > _CACHE_LIMIT:
-        _cache.clear()
-    _cache[key] = result
-    return result
-
-
-def parse_sibling(path: Path) -> TfFile | None:
-    """Another file of the module folder (its own errors are reported when it is loaded)."""
-    text, _ = read_text(path)
-    if text is None:
-        return None
-    return _parse_cached(path, text)[0]
-
-
-def _mentions_lambda(text: str) -> bool:
-    return LAMBDA in text or "lambda/aws" in text or "terraform-aws-lambda" in text
-
-
-def _is_lambda_module(source: str) -> bool:
-    from lambdalint.loaders.terraform.modules import is_lambda_module
-
-    return is_lambda_module(source)
-
-
-def _folder_mentions_lambda(folder: Path) -> bool:
-    """Whether any .tf/.tf.json file of the folder names a Lambda function (cheap: no parse)."""
-    files = folder_files(folder)
-    stamp: list[tuple[str, int, int]] = []
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        stamp.append((path.name, st.st_mtime_ns, st.st_size))
-    key = (str(folder), tuple(stamp))
-    if key not in _mentions:
-        found = False
-        for path in files:
-            text, _ = read_text(path)
-            if text is not None and _mentions_lambda(text):
-                found = True
-                break
-        if len(_mentions) > _CACHE_LIMIT:
-            _mentions.clear()
-        _mentions[key] = found
-    return _mentions[key]
-
-
-def folder_files(folder: Path) -> list[Path]:
-    """The .tf and .tf.json files of a module folder of the checked tree (a folder out of it,
-    or a file linked out of it, is not looked at: its files would not be read)."""
-    if not inside_tree(folder):
-        return []
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        lower = name.lower()
-        if lower.endswith((".tf", ".tf.json")) and not _is_override(name):
-            p = folder / name
-            if inside_tree(p) and p.is_file():
-                out.append(p)
-    return out[:MAX_FOLDER_FILES]
-
-
-def tfvars(folder: Path) -> dict[str, Any]:
-    """Values Terraform loads automatically: terraform.tfvars(.json), *.auto.tfvars(.json)."""
-    from lambdalint.loaders.terraform import hcl
-
-    out: dict[str, Any] = {}
-    if not inside_tree(folder):
-        return out
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return out
-    auto = [n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")]
-    auto += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
-    for name in auto:
-        text, _ = read_text(folder / name)
-        if text is None:
-            continue
-        out.update(hcl.parse_attributes(folder / name, text))
-    return out
-
-
-def folder_scope(path: Path, own: TfFile) -> Scope:
-    """The module `path` belongs to: every .tf/.tf.json file of its folder."""
-    folder = path.parent
-    files = [own]
-    for other in folder_files(folder):
-        if other.name == path.name:
-            continue
-        tf = parse_sibling(other)
-        if tf is not None:
-            files.append(tf)
-    return Scope(folder, files, tfvars(folder))
-
-
-def load_source_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    """The loader entry point of the HCL and JSON front ends.
-
-    A module folder without any Lambda function is not parsed at all: most Terraform in a
-    repository is other infrastructure, and parsing it would only cost time."""
-    if not _mentions_lambda(text) and not _folder_mentions_lambda(path.parent):
-        return [], []
-    tf, diags = _parse_cached(path, text)
-    diags = list(diags)
-    if tf is None:
-        return [], diags
-    if _is_override(path.name) or not (
-        any(r.type == LAMBDA for r in tf.resources) or any(_is_lambda_module(m.type) for m in tf.module_calls)
-    ):
-        return [], diags
-    scope = folder_scope(path, tf)
-    functions = build_functions(scope, "terraform", only_path=path)
-    if scope.over_budget:
-        diags.append(expansion_notice(path, MAX_TEXT))
-    return functions, diags
-
-
 # ---------------------------------------------------------------- functions
-
-
-def build_functions(scope: Scope, framework: str, only_path: Path | None = None) -> list[Function]:
-    # the module support builds on this module's functions: imported here
-    from lambdalint.loaders.terraform import modules
-
-    modules.register(scope)
-    links = Links(scope)
-    out = []
-    for res in scope.all(LAMBDA):
-        if only_path is not None and res.path != only_path:
-            continue
-        out.append(build_function(scope, res, framework, links))
-    out.extend(modules.functions(scope, framework, only_path, links))
-    return out
 
 
 def build_function(scope: Scope, res: Resource, framework: str, links: Links) -> Function:

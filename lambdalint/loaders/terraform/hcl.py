@@ -27,7 +27,7 @@ from lambdalint.loaders.terraform.model import (
     Variable,
     refs_in,
 )
-from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
+from lambdalint.model import UNKNOWN, Loc, Pos
 from lambdalint.numeric import literal
 
 MAX_DEPTH = 200
@@ -44,17 +44,6 @@ class HclError(Exception):
         super().__init__(message)
         self.message = message
         self.pos = pos
-
-
-def claims(path: Path, text: str) -> bool:
-    return path.name.lower().endswith(".tf")
-
-
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    # the builder reads the module folder's other files with these parsers: imported here
-    from lambdalint.loaders.terraform import build
-
-    return build.load_source_file(path, text)
 
 
 # ---------------------------------------------------------------- parsing

@@ -12,21 +12,10 @@ from typing import Any
 from lambdalint.reading import LList, LMap, LoadError, parse_file_text
 from lambdalint.loaders.terraform.hcl import split_template
 from lambdalint.loaders.terraform.model import Resource, SourceText, TfFile, Variable
-from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
-from lambdalint.filters.suppress import json_comment_ignores
+from lambdalint.model import UNKNOWN, Diagnostic, Loc, Pos
+from lambdalint.loaders.suppressions import json_comment_ignores
 
 MAX_DEPTH = 200
-
-
-def claims(path: Path, text: str) -> bool:
-    return path.name.lower().endswith(".tf.json")
-
-
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    # the builder reads the module folder's other files with these parsers: imported here
-    from lambdalint.loaders.terraform import build
-
-    return build.load_source_file(path, text)
 
 
 class TfJsonError(Exception):

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.terraform import build
+from lambdalint.loaders.terraform.files import folder_files, parse_sibling
+from lambdalint.loaders.terraform.functions import build_functions
 from lambdalint.reading import LList, LMap, LoadError, expansion_notice, parse_file_text
 from lambdalint.loaders.terraform.hcl import parse_expression
 from lambdalint.loaders.terraform.model import (
@@ -59,7 +61,7 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
         if not any(r.get("type") == build.LAMBDA for r in resources):
             continue
         scope = plan.scope(address, resources)
-        built = build.build_functions(scope, FRAMEWORK)
+        built = build_functions(scope, FRAMEWORK)
         if scope.over_budget:
             diags.append(expansion_notice(path, MAX_TEXT))
         for fn in built:
@@ -91,7 +93,7 @@ class _Plan:
         # where Terraform ran: the plan's folder, or the one above for a plan saved in a
         # subfolder (plans/, out/) next to no configuration of its own
         self.root_folder = path.parent
-        if not build.folder_files(path.parent) and build.folder_files(path.parent.parent):
+        if not folder_files(path.parent) and folder_files(path.parent.parent):
             self.root_folder = path.parent.parent
         config = doc.get("configuration")
         root = config.get("root_module") if isinstance(config, LMap) else None
@@ -209,8 +211,8 @@ class _SourceIndex:
         self.files: list[TfFile] = []
         if folder is None or not folder.is_dir():
             return
-        for path in build.folder_files(folder):
-            tf = build.parse_sibling(path)
+        for path in folder_files(folder):
+            tf = parse_sibling(path)
             if tf is not None:
                 self.files.append(tf)
 
