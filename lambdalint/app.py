@@ -20,6 +20,7 @@ from lambdalint import discover as discovery
 from lambdalint.engine import Result, selected_rules
 from lambdalint.escape import clean, clean_lines
 from lambdalint.model import Function, Project
+from lambdalint.reading import Reader
 from lambdalint.rulepack import SEVERITIES, Rule, RuleError, all_rules
 from lambdalint.settings import ConfigError, Settings, check_selectors
 
@@ -96,7 +97,7 @@ def check(request: CheckRequest) -> Outcome:
         from lambdalint.filters import baseline
 
         try:
-            result.findings = baseline.filter_new(result.findings, request.baseline)
+            result.findings = baseline.filter_new(result.findings, request.baseline, result.reader)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
     outcome = Outcome(report=_report(request, result, settings))
@@ -125,29 +126,31 @@ def lint(paths: Sequence[Path], settings: Settings, cache: Any = None) -> Result
     from lambdalint.filters import suppress
     from lambdalint.loaders import INTERNAL
 
-    check_selectors(settings, all_rules(settings.extend_rules))
-    project, notices = load(paths, settings, cache)
+    check_selectors(settings, all_rules(settings.extend_rules, settings.limits))
+    reader = Reader.for_paths(settings.limits, list(paths))
+    project, notices = load(paths, settings, reader, cache)
     internal = [
         f"loading {_display(d.loc.path)}: {d.message}"
         for d in project.diagnostics
         if d.rule_id == INTERNAL
     ]
-    ctx = CheckContext(project, settings, cache)
+    ctx = CheckContext(project, settings, reader, cache)
     result = engine.run(project, selected_rules(settings), settings, ctx)
-    result.findings = suppress.apply(result.findings, project, settings)
+    result.findings = suppress.apply(result.findings, project, settings, reader)
     result.internal_errors = internal + result.internal_errors
     # (a link out of the tree may be met by discovery and again by a handler's code location)
     result.notices = list(dict.fromkeys(notices + result.notices))
     return result
 
 
-def load(paths: Sequence[Path], settings: Settings, cache: Any = None) -> tuple[Project, list[str]]:
+def load(
+    paths: Sequence[Path], settings: Settings, reader: Reader, cache: Any = None
+) -> tuple[Project, list[str]]:
     """Discover and load the project under `paths`, with the notices met doing so. Given
     handler sources (pre-commit passes the changed files), the templates near them are loaded
     too, keeping only their functions that use those sources."""
-    from lambdalint.loaders import load_project, set_limits
+    from lambdalint.loaders import load_project
 
-    set_limits(settings.limits, list(paths))
     found = discovery.discover(list(paths), settings.exclude)
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)
@@ -167,7 +170,7 @@ def load(paths: Sequence[Path], settings: Settings, cache: Any = None) -> tuple[
                     known.add(tpl.resolve())
                     configs.append(tpl)
                     mapped.add(tpl.resolve())
-    project = load_project(Path.cwd(), configs, documents=cache)
+    project = load_project(Path.cwd(), configs, reader, documents=cache)
     project.unsynthesized_cdk_apps = list(found.unsynthesized_cdk_apps)
     if mapped:
         sources = [s.resolve() for s in found.sources]
@@ -207,7 +210,7 @@ def _check_flag_selectors(settings: Settings, flags: dict[str, Sequence[str]]) -
 
     if not any(flags.values()):
         return
-    ids = [r.id for r in all_rules(settings.extend_rules)]
+    ids = [r.id for r in all_rules(settings.extend_rules, settings.limits)]
     for flag, values in flags.items():
         bad = unknown_selector(values, ids)
         if bad is not None:
@@ -322,7 +325,7 @@ def baseline(paths: Sequence[Path], output: Path, config_file: Path | None) -> O
     targets = _targets(paths)
     try:
         result = lint(targets, load_settings(targets, config_file))
-        count = baselines.write(result.findings, output)
+        count = baselines.write(result.findings, output, result.reader)
     except (RuleError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -381,7 +384,7 @@ def explain(rule_id: str) -> Outcome:
 def _rule_pack(config_file: Path | None) -> tuple[Settings, list[Rule]]:
     try:
         settings = load_settings([Path(".")], config_file)
-        return settings, all_rules(settings.extend_rules)
+        return settings, all_rules(settings.extend_rules, settings.limits)
     except (RuleError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -405,10 +408,11 @@ def show(paths: Sequence[Path], fmt: str, config_file: Path | None) -> Outcome:
     targets = list(paths) or [Path(".")]
     try:
         settings = load_settings(targets, config_file)
-        project, notices = load(targets, settings)
+        reader = Reader.for_paths(settings.limits, targets)
+        project, notices = load(targets, settings, reader)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    ctx = CheckContext(project, settings)  # for the AWS actions each handler's code calls
+    ctx = CheckContext(project, settings, reader)  # for the AWS actions each handler's code calls
     views = [
         {**view.function_view(fn), "code_actions": _code_actions(fn, ctx)}
         for fn in project.functions

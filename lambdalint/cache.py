@@ -106,7 +106,7 @@ def encode_tree(value: Any) -> Any:
     value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
     item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
     exponentially larger than the file. The parsers record starts only (no end positions)."""
-    from lambdalint.reading import LList, LMap
+    from lambdalint.reading.positions import LList, LMap
 
     seen: set[int] = set()
     scalars = _SCALARS
@@ -157,7 +157,7 @@ def _pos(line: Any, column: Any) -> Pos:
 
 def decode_tree(value: Any) -> Any:
     """The tree `encode_tree` encoded; raises on anything else."""
-    from lambdalint.reading import LList, LMap
+    from lambdalint.reading.positions import LList, LMap
 
     scalars = _SCALARS
 

@@ -13,7 +13,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint.reading import LoadError, Unreadable, parse_settings_yaml, read_settings
+from lambdalint.reading import DEFAULT_LIMITS, ReadLimits, Unreadable, read_settings
+from lambdalint.reading.positions import LoadError
+from lambdalint.reading.yaml_reader import parse_settings_yaml
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -84,12 +86,12 @@ def _from_data(data: dict[str, Any], path: Path) -> Rule:
     )
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, limits: ReadLimits) -> Any:
     """A rule file, read with the limits of project files (a custom rule pack comes with the
     repository): a regular file of at most `max-file-size` bytes, nesting at most `max-depth`
     levels, expanding to at most `max-nodes` values."""
     try:
-        return parse_settings_yaml(read_settings(path))
+        return parse_settings_yaml(read_settings(path, limits), limits)
     except Unreadable as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc.message}") from None
     except LoadError as exc:
@@ -115,12 +117,12 @@ def validate(data: Any, path: Path) -> None:
 def builtin_rules() -> tuple[Rule, ...]:
     rules = []
     for path in sorted(builtin_dir().glob("*.yaml")):
-        data = _read(path)
+        data = _read(path, DEFAULT_LIMITS)
         rules.append(_from_data(data, path))
     return tuple(rules)
 
 
-def load_rule_folder(folder: Path) -> list[Rule]:
+def load_rule_folder(folder: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Rule]:
     if not folder.is_dir():
         raise RuleError(f"{folder}: extend-rules folder does not exist")
     rules = []
@@ -131,7 +133,7 @@ def load_rule_folder(folder: Path) -> list[Rule]:
             # a rule file's text is printed (`rules`, `explain`, validation errors): a link to
             # a file elsewhere (credentials) would publish it
             raise RuleError(f"{path}: not read: symbolic link out of the extend-rules folder")
-        data = _read(path)
+        data = _read(path, limits)
         validate(data, path)
         rule = _from_data(data, path)
         if rule.policy is not None:
@@ -140,11 +142,14 @@ def load_rule_folder(folder: Path) -> list[Rule]:
     return rules
 
 
-def all_rules(extend: list[Path] | tuple[Path, ...] = ()) -> list[Rule]:
+def all_rules(
+    extend: list[Path] | tuple[Path, ...] = (), limits: ReadLimits = DEFAULT_LIMITS
+) -> list[Rule]:
+    """The built-in rules, then those of the `extend-rules` folders (read within `limits`)."""
     rules = list(builtin_rules())
     seen = {r.id: r for r in rules}
     for folder in extend:
-        for rule in load_rule_folder(folder):
+        for rule in load_rule_folder(folder, limits):
             if rule.id in seen:
                 raise RuleError(f"{rule.path}: rule id {rule.id} is already defined by {seen[rule.id].path}")
             seen[rule.id] = rule

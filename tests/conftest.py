@@ -55,14 +55,6 @@ def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with the default read limits and trees (a run sets its own)."""
-    from lambdalint import reading
-
-    monkeypatch.setattr(reading, "LIMITS", reading.Limits())
-
-
 def hostile_corpus() -> ModuleType:
     """fixtures/hostile/corpus.py, loaded once (it is a fixture file, not a package module)."""
     if "hostile_corpus" not in sys.modules:

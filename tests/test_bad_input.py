@@ -165,10 +165,10 @@ def test_a_crashing_loader_is_an_internal_error_for_that_file_only(
 
     real = cloudformation.load_file
 
-    def explode(path: Path, text: str):  # type: ignore[no-untyped-def]
+    def explode(path: Path, text: str, session: object):  # type: ignore[no-untyped-def]
         if "explode" in text:
             raise TypeError("boom")
-        return real(path, text)
+        return real(path, text, session)
 
     monkeypatch.setattr(cloudformation, "load_file", explode)
     shutil.copytree(GOOD, tmp_path / "good")

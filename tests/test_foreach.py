@@ -11,7 +11,8 @@ import pytest
 from conftest import lint
 
 from lambdalint.loaders.cloudformation import foreach
-from lambdalint import reading
+from lambdalint.loaders.documents import LoadSession, load_document
+from lambdalint.reading import Reader
 
 HEAD = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -183,10 +184,10 @@ def test_a_large_plain_template_with_a_small_loop_is_expanded(
 ) -> None:
     """The bounds are on what loops make, not on the rest of the template."""
     monkeypatch.setattr(foreach, "MAX_RESOURCES", 10)
-    monkeypatch.setattr(reading, "LIMITS", reading.Limits(max_nodes=20_000))
     plain = "".join(f"  Topic{i}: {{Type: AWS::SNS::Topic}}\n" for i in range(3_000))
-    fns = _functions(_write(tmp_path, _nested(1, 5) + plain))
-    assert len(fns) == 5
+    result = lint(_write(tmp_path, _nested(1, 5) + plain), **{"max-nodes": 20_000})
+    assert result.project is not None and not result.internal_errors
+    assert len(result.project.functions) == 5
 
 
 def test_values_outside_loops_stay_shared(tmp_path: Path) -> None:
@@ -197,7 +198,7 @@ def test_values_outside_loops_stay_shared(tmp_path: Path) -> None:
     plain = "  Plain: {Type: AWS::SNS::Topic, Metadata: {shared: *a8}}\n"
     text = "\n".join(lines) + "\n" + _nested(1, 3) + plain
     path = _write(tmp_path, text) / "template.yaml"
-    doc = reading.load_document(path, text, "yaml")
+    doc = load_document(path, text, "yaml", LoadSession(Reader()))
     assert not doc.diagnostics
     shared = doc.data["Metadata"]["a8"]
     start = time.perf_counter()

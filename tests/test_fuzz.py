@@ -31,7 +31,9 @@ from lambdalint.settings import Settings
 from lambdalint import app
 from lambdalint.engine import Result
 from lambdalint import reading
-from lambdalint.reading import LoadError, parse_json, parse_yaml
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LoadError
+from lambdalint.reading.yaml_reader import parse_yaml
 from lambdalint.reporters import render
 
 LONG = os.environ.get("LAMBDALINT_FUZZ", "").lower() == "long"

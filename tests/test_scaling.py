@@ -22,7 +22,8 @@ from lambdalint import app
 from lambdalint.loaders.cloudformation import functions
 from lambdalint.loaders.terraform import files
 from lambdalint.loaders.terraform.functions import build_functions
-from lambdalint.reading import load_document
+from lambdalint.loaders.documents import LoadSession, load_document
+from lambdalint.reading import Reader
 from lambdalint.loaders.terraform.model import Scope
 
 corpus = hostile_corpus()
@@ -71,10 +72,12 @@ def _model_only(folder: Path) -> Callable[[], Any]:
     """Building the functions from files already parsed (a fresh model each time)."""
     template = folder / "template.yaml"
     if template.exists():
-        doc = load_document(template, template.read_text(encoding="utf-8"), "yaml")
+        doc = load_document(
+            template, template.read_text(encoding="utf-8"), "yaml", LoadSession(Reader())
+        )
         return lambda: functions.build_functions(doc)
     path = folder / "main.tf"
-    tf, _ = files.parse_source(path, path.read_text(encoding="utf-8"))
+    tf, _ = files.parse_source(path, path.read_text(encoding="utf-8"), LoadSession(Reader()))
     assert tf is not None
     return lambda: build_functions(Scope(folder, [tf]), "terraform")
 

@@ -280,7 +280,7 @@ def test_bad_yaml_is_ll100(tmp_path: Path) -> None:
 
 
 def test_variables() -> None:
-    from lambdalint.reading import LMap
+    from lambdalint.reading.positions import LMap
 
     data = LMap()
     data["custom"] = {"a": "x", "b": "${self:custom.a}-y", "loop": "${self:custom.loop}"}

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdalint.loaders.terraform import expressions, hcl
-from lambdalint.reading import LList, LMap
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import Call, Key, Ref
 from lambdalint.model import Pos
 

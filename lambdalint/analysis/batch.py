@@ -35,7 +35,7 @@ class Analysed:
     entry: str | None = None  # the cache entry for `source`, when asked for
 
 
-def analyse_one(job: SourceJob) -> Analysed:
+def analyse_one(_: object, job: SourceJob) -> Analysed:
     try:
         module = importlib.import_module(job.module)
     except ImportError:

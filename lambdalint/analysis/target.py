@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from lambdalint.reading import Unreadable, inside_tree, open_regular, read_text
+from lambdalint.reading import Reader, Unreadable, open_regular
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
@@ -64,9 +64,9 @@ class HandlerTarget:
 OUT_OF_TREE = "not followed: symbolic link out of the tree"
 
 
-def _out_of_tree(path: Path) -> HandlerTarget:
+def _out_of_tree(path: Path, reader: Reader) -> HandlerTarget:
     """Whether a handler exists there cannot be told without looking outside the tree."""
-    linked = inside_tree(path, follow_links=False)
+    linked = reader.inside_tree(path, follow_links=False)
     why = OUT_OF_TREE if linked else "not looked at: it lies outside the checked tree"
     return HandlerTarget("skip", notice=(path, why))
 
@@ -96,7 +96,7 @@ def _exact_child(folder: Path, name: str) -> tuple[bool, str | None]:
     return False, None
 
 
-def exact_path(base: Path, rel: str) -> tuple[Path | None, str | None]:
+def exact_path(base: Path, rel: str, reader: Reader = Reader()) -> tuple[Path | None, str | None]:
     """Walk `rel` under `base` component by component. Returns (path, None) when it exists
     exactly; (None, real_spelling) when it exists only with different letter case."""
     current = base
@@ -106,7 +106,7 @@ def exact_path(base: Path, rel: str) -> tuple[Path | None, str | None]:
     for i, part in enumerate(parts):
         if part == "..":
             return None, None  # never look outside the code location
-        if not inside_tree(current):
+        if not reader.inside_tree(current):
             # a folder linked out of the tree is not listed: the rest of the path is returned
             # unchecked, and the caller sees it lies outside the tree
             return current.joinpath(*parts[i:]), None
@@ -150,9 +150,9 @@ def _rel(path: Path, here: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def resolve(fn: Function) -> HandlerTarget:
+def resolve(fn: Function, reader: Reader = Reader()) -> HandlerTarget:
     try:
-        return _resolve(fn)
+        return _resolve(fn, reader)
     except (OSError, ValueError):
         # a name no file system can hold (a component over 255 bytes, a NUL byte): nothing
         # to find, and nothing to say that would not be a guess
@@ -182,7 +182,7 @@ def split_node_handler(handler: str) -> tuple[str, str, tuple[str, ...]] | str:
     return root, module, path
 
 
-def _resolve(fn: Function) -> HandlerTarget:
+def _resolve(fn: Function, reader: Reader) -> HandlerTarget:
     here = fn.loc.path.parent  # messages name paths as the declaring file would
     runtime = fn.runtime.value if fn.runtime else None
     language = language_of(runtime)
@@ -190,7 +190,7 @@ def _resolve(fn: Function) -> HandlerTarget:
     if fn.package_type == "Image" or code is None or code.kind in ("image", "s3", "jar", "unknown"):
         return HandlerTarget("skip")
     if not language:
-        return _code_folder_only(code)
+        return _code_folder_only(code, reader)
     if fn.handler is None or fn.handler.value is UNKNOWN:
         return HandlerTarget("skip")
     handler = fn.handler.value
@@ -224,7 +224,7 @@ def _resolve(fn: Function) -> HandlerTarget:
             return target
     # TypeScript sources stand in for the JavaScript a build produces from them
     typescript = code.build_method == "esbuild" or (
-        language == "node" and not code.built and _compiles_typescript(code.path)
+        language == "node" and not code.built and _compiles_typescript(code.path, reader)
     )
     if language == "node":
         extensions: tuple[str, ...] = NODE_EXTENSIONS
@@ -249,9 +249,9 @@ def _resolve(fn: Function) -> HandlerTarget:
     if code.built and not typescript:
         return HandlerTarget("skip")
     if code.entry_points is not None and code.build_method == "esbuild":
-        return _resolve_entry_points(target, code.path, code.entry_points, here)
+        return _resolve_entry_points(target, code.path, code.entry_points, here, reader)
     if code.kind == "zip":
-        return _resolve_in_zip(fn, target, code.path, candidates)
+        return _resolve_in_zip(fn, target, code.path, candidates, reader)
     base = code.path
     if base is None:
         return HandlerTarget("skip")
@@ -269,9 +269,9 @@ def _resolve(fn: Function) -> HandlerTarget:
                 f"single file {_rel(base, here)}"
             )
         return target
-    if not inside_tree(base):
-        return _out_of_tree(base)
-    missing = _missing_code_folder(code, here)
+    if not reader.inside_tree(base):
+        return _out_of_tree(base, reader)
+    missing = _missing_code_folder(code, here, reader)
     if missing is not None:
         target.status = "missing-dir"
         target.message = missing
@@ -279,23 +279,23 @@ def _resolve(fn: Function) -> HandlerTarget:
     if not base.is_dir():
         return HandlerTarget("skip")  # produced by a build step
     if language == "node":
-        found, case_hint = _node_module(base, candidates, target.looked, here)
+        found, case_hint = _node_module(base, candidates, target.looked, here, reader)
     else:
-        found, case_hint = _python_module(base, candidates, target.looked, here)
-    if found is not None and not inside_tree(found):
-        return _out_of_tree(found)
+        found, case_hint = _python_module(base, candidates, target.looked, here, reader)
+    if found is not None and not reader.inside_tree(found):
+        return _out_of_tree(found, reader)
     if found is not None:
         target.file = found if found.is_file() else None
         return target
     if case_hint is None and language == "node":
         # the runtime's last resort: require.resolve(name) from the code folder and the
         # module's folder, through their node_modules
-        package = _in_node_modules(base, module)
+        package = _in_node_modules(base, module, reader)
         if package is not None:
             target.file = package if package.is_file() else None
             return target
     if case_hint is None:
-        in_layer = _module_in_layers(fn, runtime, language, module, target)
+        in_layer = _module_in_layers(fn, runtime, language, module, target, reader)
         if in_layer is not None:
             return in_layer
     target.status = "missing-file"
@@ -311,7 +311,7 @@ def _resolve(fn: Function) -> HandlerTarget:
     if case_hint is not None:
         msg += f"; found '{case_hint}', which differs in letter case (Lambda is case-sensitive)"
     else:
-        deeper = _one_level_deeper(base, candidates)
+        deeper = _one_level_deeper(base, candidates, reader)
         if deeper is not None:
             msg += (
                 f"; it exists one folder deeper, at {_rel(deeper, here)}: point the code location "
@@ -321,18 +321,18 @@ def _resolve(fn: Function) -> HandlerTarget:
     return target
 
 
-def _code_folder_only(code: CodeLocation) -> HandlerTarget:
+def _code_folder_only(code: CodeLocation, reader: Reader) -> HandlerTarget:
     """Java, .NET, Go, Ruby and custom runtimes: their handlers are not resolved, but their
     code folder must exist as spelled (`sam build` and the deploy fail without it)."""
     if code.kind != "dir" or code.built or code.path is None:
         return HandlerTarget("skip")
-    message = _missing_code_folder(code, code.loc.path.parent)
+    message = _missing_code_folder(code, code.loc.path.parent, reader)
     if message is None:
         return HandlerTarget("skip")
     return HandlerTarget("missing-dir", message=message)
 
 
-def _missing_code_folder(code: CodeLocation, here: Path) -> str | None:
+def _missing_code_folder(code: CodeLocation, here: Path, reader: Reader) -> str | None:
     """Why the code folder does not exist as spelled, or None when it does, or when its
     absence is normal (the output of a build step)."""
     base = code.path
@@ -343,7 +343,7 @@ def _missing_code_folder(code: CodeLocation, here: Path) -> str | None:
         return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
     # compared by listing the parent, so that a case-insensitive file system (macOS,
     # Windows) does not hide a spelling Lambda's Linux build would not find
-    listable = inside_tree(parent) and parent.is_dir()
+    listable = reader.inside_tree(parent) and parent.is_dir()
     exact, other = _exact_child(parent, base.name) if listable else (False, None)
     if exact and base.is_dir():
         return None
@@ -365,11 +365,11 @@ def _node_major(runtime: object) -> int:
 
 
 def _python_module(
-    base: Path, candidates: list[str], looked: list[str], here: Path
+    base: Path, candidates: list[str], looked: list[str], here: Path, reader: Reader
 ) -> tuple[Path | None, str | None]:
     case_hint = None
     for cand in candidates:
-        found, other = exact_path(base, cand)
+        found, other = exact_path(base, cand, reader)
         if found is not None and found.is_file():
             return found, None
         if other is not None and case_hint is None:
@@ -379,7 +379,7 @@ def _python_module(
 
 
 def _node_module(
-    base: Path, candidates: list[str], looked: list[str], here: Path
+    base: Path, candidates: list[str], looked: list[str], here: Path, reader: Reader
 ) -> tuple[Path | None, str | None]:
     """The file the Node runtime loads for the module, by its order: the path as written (a
     file, or a folder with package.json `main` or index.js), then each extension. A folder
@@ -388,7 +388,7 @@ def _node_module(
     case_hint = None
     folder: Path | None = None
     for i, cand in enumerate(candidates):
-        found, other = exact_path(base, cand)
+        found, other = exact_path(base, cand, reader)
         if found is not None and found.is_file():
             return found, None
         if i == 0 and found is not None and found.is_dir():
@@ -400,7 +400,7 @@ def _node_module(
                 looked.append(_rel(base / cand, here))
         # require() tries the path as a file, with .js, and only then as a folder
         if folder is not None and (i == 1 or i == len(candidates) - 1):
-            entry = folder_entry(folder)
+            entry = folder_entry(folder, reader)
             if entry is not None:
                 return entry, None
             looked.append(_rel(folder / "index.js", here))
@@ -408,24 +408,24 @@ def _node_module(
     return None, case_hint
 
 
-def folder_entry(folder: Path) -> Path | None:
+def folder_entry(folder: Path, reader: Reader = Reader()) -> Path | None:
     """What `require(folder)` loads: package.json `main` (as a file, with .js, or as a folder
     with index.js), else index.js. The folder itself when package.json says something
     lambdalint does not follow; None when there is nothing to load."""
-    pkg = _package_json(folder)
+    pkg = _package_json(folder, reader)
     if pkg is not None:
         main = pkg.get("main")
         if isinstance(main, str) and main.strip() and not main.startswith("/") and ".." not in main:
             rel = posixpath.normpath(main.strip().replace("\\", "/"))
             for cand in (rel, rel + ".js", rel + "/index.js"):
-                found, _ = exact_path(folder, cand)
+                found, _ = exact_path(folder, cand, reader)
                 if found is not None and found.is_file():
                     return found
             if not _exists_file(folder / "index.js"):
                 return folder  # a `main` a build step writes (dist/index.js)
         elif main is not None:
             return folder
-    found, _ = exact_path(folder, "index.js")
+    found, _ = exact_path(folder, "index.js", reader)
     return found if found is not None and found.is_file() else None
 
 
@@ -439,11 +439,11 @@ def _exists_file(path: Path) -> bool:
 MAX_PACKAGE_JSON_BYTES = 1_000_000
 
 
-def _package_json(folder: Path) -> dict[str, object] | None:
+def _package_json(folder: Path, reader: Reader) -> dict[str, object] | None:
     path = folder / "package.json"
     if not _exists_file(path):
         return None
-    text, _ = read_text(path, MAX_PACKAGE_JSON_BYTES)  # inside the checked tree only
+    text, _ = reader.read_text(path, MAX_PACKAGE_JSON_BYTES)  # inside the checked tree only
     if text is None:
         return None
     try:
@@ -453,7 +453,7 @@ def _package_json(folder: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _in_node_modules(base: Path, module: str) -> Path | None:
+def _in_node_modules(base: Path, module: str, reader: Reader) -> Path | None:
     """Where `require.resolve(name, {paths: [code folder, module folder]})` finds the module
     in the code: a node_modules folder of the module's folder or one above it, up to the code
     folder. A dependency in the code folder's package.json that npm has not installed yet
@@ -463,19 +463,19 @@ def _in_node_modules(base: Path, module: str) -> Path | None:
         return None
     parts = [p for p in root.split("/") if p and p != "."]
     for depth in range(len(parts), -1, -1):
-        folder, _ = exact_path(base, "/".join([*parts[:depth], "node_modules"]))
+        folder, _ = exact_path(base, "/".join([*parts[:depth], "node_modules"]), reader)
         if folder is None or not folder.is_dir():
             continue
         for cand in (name, name + ".js"):
-            found, _ = exact_path(folder, cand)
+            found, _ = exact_path(folder, cand, reader)
             if found is not None and found.is_file():
                 return found
-        found, _ = exact_path(folder, name)
+        found, _ = exact_path(folder, name, reader)
         if found is not None and found.is_dir():
-            entry = folder_entry(found)
+            entry = folder_entry(found, reader)
             if entry is not None:
                 return entry
-    pkg = _package_json(base)
+    pkg = _package_json(base, reader)
     for key in ("dependencies", "optionalDependencies"):
         deps = pkg.get(key) if pkg is not None else None
         if isinstance(deps, dict) and name in deps:
@@ -484,7 +484,7 @@ def _in_node_modules(base: Path, module: str) -> Path | None:
 
 
 def _module_in_layers(
-    fn: Function, runtime: object, language: str, module: str, target: HandlerTarget
+    fn: Function, runtime: object, language: str, module: str, target: HandlerTarget, reader: Reader
 ) -> HandlerTarget | None:
     """Look for the module where Lambda puts a layer's content: /opt/python (and its
     site-packages) on sys.path, /opt/nodejs/node_modules (and nodejs/nodeNN/node_modules) on
@@ -507,7 +507,7 @@ def _module_in_layers(
         paths = [f"{folder}/{module}{ext}" for folder in folders for ext in ("", ".js", "/")]
     unopened: list[Layer] = []
     for layer in fn.layers:
-        opened, found = _in_layer(layer, paths, language == "node")
+        opened, found = _in_layer(layer, paths, language == "node", reader)
         if not opened:
             unopened.append(layer)  # an archive that cannot be read (or lies outside the tree)
             continue
@@ -536,7 +536,7 @@ def _layers_note(target: HandlerTarget) -> str:
     return f"; nor is it in the function's layer{'s' if len(names) > 1 else ''} {', '.join(names)}"
 
 
-def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | None]:
+def _in_layer(layer: Layer, paths: list[str], node: bool, reader: Reader) -> tuple[bool, Path | None]:
     """(opened, found): whether the layer's content could be opened, and the first of `paths`
     (as deployed under /opt) in it; for a folder path ("x/"), its entry point. A zip's entries
     are not analysed: the archive itself is what is found."""
@@ -546,7 +546,7 @@ def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | 
     prefix = layer.prefix + "/" if layer.prefix else ""
     rels = [p[len(prefix) :] for p in paths if p.startswith(prefix)]
     if content.suffix.lower() == ".zip":
-        names = _zip_name_set(content)
+        names = _zip_name_set(content, reader)
         if names is None:
             return False, None
         for rel in rels:
@@ -559,12 +559,12 @@ def _in_layer(layer: Layer, paths: list[str], node: bool) -> tuple[bool, Path | 
     if not content.is_dir():
         return False, None
     for rel in rels:
-        found, _ = exact_path(content, rel.rstrip("/"))
+        found, _ = exact_path(content, rel.rstrip("/"), reader)
         if found is None:
             continue
         if rel.endswith("/"):
             if found.is_dir() and node:
-                entry = folder_entry(found)
+                entry = folder_entry(found, reader)
                 if entry is not None:
                     return True, entry
         elif found.is_file():
@@ -580,17 +580,17 @@ def _describe(candidates: list[str]) -> str:
     return f"file {stems.pop()}.{{{','.join(c.rsplit('.', 1)[1] for c in candidates)}}}"
 
 
-def _one_level_deeper(base: Path, candidates: list[str]) -> Path | None:
+def _one_level_deeper(base: Path, candidates: list[str], reader: Reader) -> Path | None:
     try:
         subdirs = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:
         return None
     for sub in subdirs[:200]:
-        if not inside_tree(sub):
+        if not reader.inside_tree(sub):
             continue
         for cand in candidates:
-            found, _ = exact_path(sub, cand)
-            if found is not None and inside_tree(found) and found.is_file():
+            found, _ = exact_path(sub, cand, reader)
+            if found is not None and reader.inside_tree(found) and found.is_file():
                 return found
     return None
 
@@ -675,10 +675,10 @@ def _zip_names(path: Path) -> Iterator[str]:
             raise ValueError("entry count differs from the end record's")
 
 
-def _zip_name_set(path: Path) -> set[str] | None:
+def _zip_name_set(path: Path, reader: Reader) -> set[str] | None:
     """Every entry name of an archive inside the tree (a layer's), or None when it is not
     listed (outside the tree, damaged, beyond the bounds)."""
-    if not inside_tree(path):
+    if not reader.inside_tree(path):
         return None
     try:
         return set(_zip_names(path))
@@ -687,12 +687,12 @@ def _zip_name_set(path: Path) -> set[str] | None:
 
 
 def _resolve_in_zip(
-    fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str]
+    fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str], reader: Reader
 ) -> HandlerTarget:
     if zip_path is None:
         return HandlerTarget("skip")
-    if not inside_tree(zip_path):
-        return _out_of_tree(zip_path)
+    if not reader.inside_tree(zip_path):
+        return _out_of_tree(zip_path, reader)
     if not zip_path.is_file():
         return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
     node = target.language == "node"
@@ -720,7 +720,7 @@ def _resolve_in_zip(
         return HandlerTarget("skip", notice=(zip_path, "archive not listed: not a readable zip"))
     target.zip_path = zip_path
     runtime = fn.runtime.value if fn.runtime else None
-    in_layer = _module_in_layers(fn, runtime, target.language, target.module, target)
+    in_layer = _module_in_layers(fn, runtime, target.language, target.module, target, reader)
     if in_layer is not None:
         return in_layer
     target.status = "missing-file"
@@ -733,14 +733,14 @@ def _resolve_in_zip(
     return target
 
 
-def _compiles_typescript(folder: Path | None) -> bool:
+def _compiles_typescript(folder: Path | None, reader: Reader) -> bool:
     """A tsconfig.json in the code folder or one of its two parents: the project compiles
     TypeScript before deploying."""
     if folder is None:
         return False
     for candidate in (folder, folder.parent, folder.parent.parent):
         try:
-            if inside_tree(candidate / "tsconfig.json") and (candidate / "tsconfig.json").is_file():
+            if reader.inside_tree(candidate / "tsconfig.json") and (candidate / "tsconfig.json").is_file():
                 return True
         except OSError:
             return False
@@ -764,14 +764,14 @@ def esbuild_outputs(entry_points: list[str]) -> dict[str, str]:
 
 
 def _resolve_entry_points(
-    target: HandlerTarget, base: Path | None, entry_points: list[str], here: Path
+    target: HandlerTarget, base: Path | None, entry_points: list[str], here: Path, reader: Reader
 ) -> HandlerTarget:
     """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
     be one of them, and its source is the entry point."""
     if base is None or not entry_points:
         return HandlerTarget("skip")
-    if not inside_tree(base):
-        return _out_of_tree(base)
+    if not reader.inside_tree(base):
+        return _out_of_tree(base, reader)
     if not base.is_dir():
         return HandlerTarget("skip")
     if any(e.startswith("/") or ".." in e.replace("\\", "/").split("/") for e in entry_points):
@@ -782,9 +782,9 @@ def _resolve_entry_points(
             continue
         has_ext = posixpath.splitext(entry)[1] in _ENTRY_EXTENSIONS
         for cand in [entry] if has_ext else [entry + ".ts", entry + ".js"]:
-            found, _ = exact_path(base, cand)
-            if found is not None and not inside_tree(found):
-                return _out_of_tree(found)
+            found, _ = exact_path(base, cand, reader)
+            if found is not None and not reader.inside_tree(found):
+                return _out_of_tree(found, reader)
             if found is not None and found.is_file():
                 target.file = found
                 return target

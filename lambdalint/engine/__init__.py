@@ -16,6 +16,7 @@ from pathlib import Path
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Project
+from lambdalint.reading import Reader
 from lambdalint.rulepack import Rule, all_rules
 from lambdalint.settings import Settings
 
@@ -30,16 +31,18 @@ class Result:
     rules: list[Rule] = field(default_factory=list)
     project: Project | None = None
     internal_errors: list[str] = field(default_factory=list)
+    # how the run read files (the lines findings point at are read the same way)
+    reader: Reader = field(default_factory=Reader)
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
-    return [r for r in all_rules(settings.extend_rules) if settings.rule_enabled(r.id)]
+    return [r for r in all_rules(settings.extend_rules, settings.limits) if settings.rule_enabled(r.id)]
 
 
 def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckContext) -> Result:
     """The findings of `rules` on `project`, deduplicated and sorted, with the notices the
     rules and the handler analysis left (a handler file too large to analyse ...)."""
-    result = Result(rules=list(rules), project=project)
+    result = Result(rules=list(rules), project=project, reader=ctx.reader)
     loaded_diagnostics = len(project.diagnostics)
     findings: list[Finding] = []
     # function-scoped rules first: they parse the handler sources project rules report on

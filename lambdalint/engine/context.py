@@ -14,16 +14,24 @@ from lambdalint.analysis.target import HandlerTarget, resolve
 from lambdalint.analysis.facts import HandlerSource
 from lambdalint.settings import Settings
 from lambdalint.settings.options import RuleOptions
-from lambdalint.reading import read_text
+from lambdalint.reading import Reader
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 
 ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysis.node"}
 
 
 class CheckContext:
-    def __init__(self, project: Project, settings: Settings, source_cache: Any = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        settings: Settings,
+        reader: Reader | None = None,
+        source_cache: Any = None,
+    ) -> None:
         self.project = project
         self.settings = settings
+        # how this run reads files: handler sources, package.json, layers (inside the tree)
+        self.reader = reader or Reader()
         # the rule options of the run, typed and defaulted (`ctx.options.integer("api-timeout")`)
         self.options: RuleOptions = settings.options
         self._targets: dict[int, HandlerTarget] = {}
@@ -31,11 +39,12 @@ class CheckContext:
         # an optional persistent cache of per-file facts (see cache.py)
         self.source_cache = source_cache
         self._prefetched = False
+        self._by_file: dict[object, set[str]] | None = None
 
     def handler_target(self, fn: Function) -> HandlerTarget:
         key = id(fn)
         if key not in self._targets:
-            target = self._targets[key] = resolve(fn)
+            target = self._targets[key] = resolve(fn, self.reader)
             if target.notice is not None:
                 path, why = target.notice
                 self.project.diagnostics.append(Diagnostic("LL100", why, Loc(path), notice=True))
@@ -60,7 +69,7 @@ class CheckContext:
             return None
         key = (str(target.file), target.language, 0)
         if key not in self._sources:
-            text, diag = read_text(target.file)
+            text, diag = self.reader.read_text(target.file)
             if text is None:
                 self._sources[key] = None
                 if diag is not None:
@@ -68,6 +77,18 @@ class CheckContext:
             else:
                 self._sources[key] = self._analyze(target.language, target.file, text)
         return self._sources[key]
+
+    def handlers_by_file(self) -> dict[object, set[str]]:
+        """For each handler file (or inline source) of the project, the handler names that
+        functions use in it (computed once per run)."""
+        if self._by_file is None:
+            found: dict[object, set[str]] = {}
+            for fn in self.project.functions:
+                target = self.handler_target(fn)
+                if target.status == "ok":
+                    found.setdefault(code_key(target), set()).add(target.function)
+            self._by_file = found
+        return self._by_file
 
     def analysed_sources(self) -> list[HandlerSource]:
         """Every handler source analysed so far (their notices are reported after the rules)."""
@@ -94,7 +115,7 @@ class CheckContext:
                 key = (str(target.file), target.language, 0)
                 if key in self._sources or key in queued:
                     continue
-                path, (text, diag) = target.file, read_text(target.file)
+                path, (text, diag) = target.file, self.reader.read_text(target.file)
                 if text is None:
                     self._sources[key] = None
                     if diag is not None:
@@ -154,3 +175,10 @@ class CheckContext:
         except ValueError:  # another drive
             return str(path)
         return rel.replace(os.sep, "/")
+
+
+def code_key(target: HandlerTarget) -> object:
+    """What identifies a handler's code: its file, or where its inline source starts."""
+    if target.inline_loc is not None:
+        return (target.inline_loc.path, target.inline_loc.pos.line)
+    return target.file

@@ -21,7 +21,9 @@ from typing import Any
 from lambdalint import __version__
 from lambdalint.findings import Finding
 from lambdalint.writing import write_text
-from lambdalint.reading import LoadError, Unreadable, parse_json, read_lines, read_settings
+from lambdalint.reading import Reader, Unreadable, read_settings
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LoadError
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
 FORMAT_VERSION = 1
@@ -33,12 +35,13 @@ _NUMBER = re.compile(r"\d+")
 class LineCache:
     """The lines of each file a finding points at, read once."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
         self._lines: dict[Path, list[str]] = {}
 
     def text(self, path: Path, line: int) -> str:
         if path not in self._lines:
-            self._lines[path] = read_lines(path)
+            self._lines[path] = self.reader.read_lines(path)
         lines = self._lines[path]
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
@@ -87,7 +90,7 @@ def _base_of(path: Path) -> Path:
     return (path if path.is_absolute() else Path.cwd() / path).parent
 
 
-def document(findings: list[Finding], path: Path) -> dict[str, Any]:
+def document(findings: list[Finding], path: Path, reader: Reader) -> dict[str, Any]:
     """The baseline file's content for these findings (suppressed ones are not recorded)."""
     base = _base_of(path)
     active = [f for f in findings if f.suppressed is None]
@@ -100,26 +103,26 @@ def document(findings: list[Finding], path: Path) -> dict[str, Any]:
             "line": f.loc.pos.line,  # for people reading the file; not used for matching
             "message": f.message,
         }
-        for fp, f, rel in _entries(active, base, LineCache())
+        for fp, f, rel in _entries(active, base, LineCache(reader))
     ]
     rows.sort(key=lambda r: (r["path"], r["line"], r["rule_id"], r["fingerprint"]))
     return {"version": FORMAT_VERSION, "generator": f"lambdalint {__version__}", "findings": rows}
 
 
-def write(findings: list[Finding], path: Path) -> int:
+def write(findings: list[Finding], path: Path, reader: Reader | None = None) -> int:
     """Write the baseline file (atomically; a link at `path` is replaced, not followed);
     returns the number of findings recorded."""
-    doc = document(findings, path)
+    doc = document(findings, path, reader or Reader())
     write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return len(doc["findings"])
 
 
-def read(path: Path) -> Counter[str]:
+def read(path: Path, reader: Reader) -> Counter[str]:
     """The fingerprints recorded in a baseline file (ValueError, one line, when it cannot be
     read or is not one). It comes with the repository: it is read with the limits of project
     files (a regular file of at most `max-file-size` bytes, nesting at most `max-depth`)."""
     try:
-        data, _ = parse_json(read_settings(path), path)
+        data, _ = parse_json(read_settings(path, reader.limits), path, reader.limits)
     except Unreadable as exc:
         raise ValueError(exc.message) from None
     except LoadError as exc:
@@ -136,11 +139,12 @@ def read(path: Path) -> Counter[str]:
     return counts
 
 
-def filter_new(findings: list[Finding], path: Path) -> list[Finding]:
+def filter_new(findings: list[Finding], path: Path, reader: Reader | None = None) -> list[Finding]:
     """The findings not recorded in the baseline at `path` (suppressed ones are kept as they are)."""
-    known = read(path)
+    reader = reader or Reader()
+    known = read(path, reader)
     base = _base_of(path)
-    cache = LineCache()
+    cache = LineCache(reader)
     out = []
     for f in findings:
         if f.suppressed is None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lambdalint.settings import Settings
 from lambdalint.findings import Finding
-from lambdalint.reading import read_lines
+from lambdalint.reading import Reader
 from lambdalint.loaders.suppressions import METADATA_REASON, parse_directive
 from lambdalint.model import Function, Project
 
@@ -102,9 +102,9 @@ def inline_reason(
     return None
 
 
-def _lines(path: Path, cache: dict[Path, list[str]]) -> list[str]:
+def _lines(path: Path, cache: dict[Path, list[str]], reader: Reader) -> list[str]:
     if path not in cache:
-        cache[path] = read_lines(path)
+        cache[path] = reader.read_lines(path)
     return cache[path]
 
 
@@ -140,7 +140,9 @@ def _function_index(project: Project) -> dict[tuple[str, str], Function]:
     return index
 
 
-def apply(findings: list[Finding], project: Project, settings: Settings) -> list[Finding]:
+def apply(
+    findings: list[Finding], project: Project, settings: Settings, reader: Reader | None = None
+) -> list[Finding]:
     """Drop per-file-ignored findings and mark suppressed ones (with their reason)."""
     if settings.per_file_ignores:
         base = settings.source.parent if settings.source is not None else Path.cwd().resolve()
@@ -159,7 +161,8 @@ def apply(findings: list[Finding], project: Project, settings: Settings) -> list
         markers = _markers(f.loc.path)
         if not markers:
             continue
-        reason = inline_reason(_lines(f.loc.path, cache), f.loc.pos.line, f.rule_id, markers)
+        lines = _lines(f.loc.path, cache, reader or Reader())
+        reason = inline_reason(lines, f.loc.pos.line, f.rule_id, markers)
         if reason is not None:
             f.suppressed = reason
     return findings

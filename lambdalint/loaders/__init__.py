@@ -1,6 +1,8 @@
-"""Load every discovered config file into one Project (functions + diagnostics).
+"""The load stage: every discovered config file into one Project (functions + diagnostics).
 
-Each file is read once and handed to the first loader that claims it.
+Each file is read once and handed to the first loader that claims it. A loader is a module with
+`claims(path, text) -> bool` (cheap: the name, a glance at the text) and
+`load_file(path, text, session) -> (functions, diagnostics)`; LOADERS lists them in order.
 """
 
 from __future__ import annotations
@@ -8,52 +10,44 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from lambdalint import parallel
-from lambdalint import reading
-from lambdalint.reading import Limits, read_text
+from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Loc, Project
+from lambdalint.reading import Reader
 
 # a loader that raises on some input is a lambdalint bug: the file is reported as an internal
 # error (exit 2, one line, no traceback) and the rest of the tree is still linted
 INTERNAL = "internal"
 
-
-@dataclass(frozen=True)
-class LoaderSpec:
-    """A loader module: `claims(path, text)` says whether it handles the file (cheaply);
-    `load_file(path, text)` returns (functions, diagnostics)."""
-
-    module: str
-
-
 # Order matters: the first loader that claims a file loads it.
 LOADERS = (
-    LoaderSpec("lambdalint.loaders.serverless"),
-    LoaderSpec("lambdalint.loaders.terraform.plan"),
-    LoaderSpec("lambdalint.loaders.terraform.files"),
-    LoaderSpec("lambdalint.loaders.cloudformation"),
+    "lambdalint.loaders.serverless",
+    "lambdalint.loaders.terraform.plan",
+    "lambdalint.loaders.terraform.files",
+    "lambdalint.loaders.cloudformation",
 )
-
-LoadFn = Callable[[Path, str], "tuple[list[Function], list[Diagnostic]]"]
-
 
 # below this many config files, loading stays in this process (see parallel.py)
 PARALLEL_MIN_FILES = 48
+# parsed templates come from the document cache (cache.SourceCache) when a run loads at least
+# this many: reading a cache shard costs more than parsing a few templates (the pre-commit case)
+DOCUMENT_CACHE_MIN_FILES = 48
+
+Loaded = tuple[bool, list[Function], list[Diagnostic]]
 
 
 @lru_cache(maxsize=1)
-def _modules() -> tuple[object, ...]:
+def _modules() -> tuple[ModuleType, ...]:
     # once per run: a loader module that is absent would otherwise be searched for per file
     mods = []
-    for spec in LOADERS:
+    for name in LOADERS:
         try:
-            mods.append(importlib.import_module(spec.module))
+            mods.append(importlib.import_module(name))
         except ImportError:
             continue
     return tuple(mods)
@@ -70,7 +64,7 @@ _JINJA_STATEMENT = re.compile(
 _TEMPLATE_MARKERS = ("cookiecutter.json",)
 
 
-def project_template(path: Path, text: str) -> str | None:
+def project_template(path: Path, text: str, reader: Reader = Reader()) -> str | None:
     """Why `path` is a cookiecutter/Jinja project template rather than a deployable file (its
     `{{ }}` are filled in when a project is generated from it); None when it is deployable.
     `{{resolve:...}}` dynamic references and Step Functions JSONata (`{% ... %}`) are no sign."""
@@ -82,20 +76,20 @@ def project_template(path: Path, text: str) -> str | None:
         return "it uses {{ cookiecutter.* }} variables"
     if _JINJA_STATEMENT.search(text):
         return "it holds Jinja {% %} statements"
-    marker = _template_marker_above(path.parent)
+    marker = _template_marker_above(path.parent, reader)
     if marker is not None:
         return f"{marker} is in a folder above"
     return None
 
 
-def _template_marker_above(folder: Path) -> str | None:
+def _template_marker_above(folder: Path, reader: Reader) -> str | None:
     """A cookiecutter.json in `folder` or a folder above it, inside the trees being checked
     (looked for only in files with `{{` or `{%`, so rarely)."""
     try:
         current = folder.resolve()
     except (OSError, RuntimeError):
         return None
-    roots = [Path(r) for r in reading.LIMITS.roots] or [Path.cwd().resolve()]
+    roots = reader.tree_roots()
     for _ in range(32):
         if not any(current == r or r in current.parents for r in roots):
             return None
@@ -111,35 +105,31 @@ def _template_marker_above(folder: Path) -> str | None:
     return None
 
 
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    """Load one config file; never raises for bad input."""
-    why = project_template(path, text)
+def load_file(
+    path: Path, text: str, session: LoadSession | None = None
+) -> tuple[list[Function], list[Diagnostic]]:
+    """Load one config file; never raises for bad input. Without a session: the default limits,
+    the working directory as the tree."""
+    session = session if session is not None else LoadSession(Reader())
+    why = project_template(path, text, session.reader)
     if why is not None:
         message = f"skipped: a project template, not a deployable file ({why})"
         return [], [Diagnostic("LL100", message, Loc(path), notice=True)]
     for mod in _modules():
-        if mod.claims(path, text):  # type: ignore[attr-defined]
+        if mod.claims(path, text):
             try:
-                return mod.load_file(path, text)  # type: ignore[attr-defined,no-any-return]
+                loaded: tuple[list[Function], list[Diagnostic]] = mod.load_file(path, text, session)
             except RecursionError:
                 return [], [Diagnostic("LL100", "structure nests too deeply", Loc(path))]
             except Exception as exc:  # noqa: BLE001 - see INTERNAL
                 return [], [Diagnostic(INTERNAL, f"{type(exc).__name__}: {exc}"[:300], Loc(path))]
+            return loaded
     return [], []
 
 
-def set_limits(limits: Limits, paths: list[Path] | None = None) -> None:
-    """This run's resource limits and the trees it may read (`paths`)."""
-    reading.LIMITS = limits.with_roots(reading.tree_roots(paths or [Path(".")]))
-
-
-def read_and_load(
-    path: Path, limits: Limits | None = None
-) -> tuple[bool, list[Function], list[Diagnostic]]:
+def read_and_load(path: Path, session: LoadSession) -> Loaded:
     """Read and load one file: (was it read, functions, diagnostics)."""
-    if limits is not None:
-        reading.LIMITS = limits  # a worker process that was spawned starts with the defaults
-    text, diag = read_text(path)
+    text, diag = session.reader.read_text(path)
     diags = [diag] if diag is not None else []
     if text is None:
         return False, [], diags
@@ -150,43 +140,21 @@ def read_and_load(
             [],
             diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)],
         )
-    functions, more = load_file(path, text)
+    functions, more = load_file(path, text, session)
     return True, functions, diags + more
 
 
-def _file_kind(path: Path) -> str:
-    name = path.name.lower()
-    return ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()
-
-
-Loaded = tuple[bool, list[Function], list[Diagnostic]]
-
-
-def _load_reporting_documents(path: Path, limits: Limits) -> tuple[Loaded, Any]:
-    """`read_and_load`, with what it added to or used from the document cache: in a worker
-    process that is the worker's copy of the cache, which the parent adopts."""
-    done = read_and_load(path, limits)
-    store = reading.DOCUMENTS
-    return done, store.take_document_changes() if store is not None else None
-
-
-# parsed templates come from the document cache (cache.SourceCache) when a run loads at least
-# this many: reading a cache shard costs more than parsing a few templates (the pre-commit case)
-DOCUMENT_CACHE_MIN_FILES = 48
-
-
-def load_project(root: Path, configs: list[Path], documents: Any = None) -> Project:
-    """Load every config file into one Project. `documents` (cache.SourceCache) keeps parsed
-    templates between runs; it is used when there are enough files to pay for it."""
-    project = Project(root=root)
+def load_project(
+    root: Path, configs: list[Path], reader: Reader, documents: Any = None
+) -> Project:
+    """Load every config file into one Project, reading within `reader`'s limits and trees.
+    `documents` (cache.SourceCache) keeps parsed templates between runs; it is used when there
+    are enough files to pay for it."""
     if len(configs) < DOCUMENT_CACHE_MIN_FILES or not hasattr(documents, "get_document"):
         documents = None
-    reading.DOCUMENTS = documents
-    try:
-        loaded = _load_all(configs, documents)
-    finally:
-        reading.DOCUMENTS = None
-    for path, (read, functions, diags) in zip(configs, loaded):
+    session = LoadSession(reader, documents)
+    project = Project(root=root)
+    for path, (read, functions, diags) in zip(configs, _load_all(configs, session)):
         if read:
             project.files.append(path)
         project.functions.extend(functions)
@@ -194,11 +162,26 @@ def load_project(root: Path, configs: list[Path], documents: Any = None) -> Proj
     return project
 
 
-def _load_all(configs: list[Path], store: Any) -> list[Loaded]:
-    load = partial(_load_reporting_documents, limits=reading.LIMITS)
+def _load_all(configs: list[Path], session: LoadSession) -> list[Loaded]:
     loaded: list[Loaded] = []
-    for done, changes in parallel.map_files(load, configs, PARALLEL_MIN_FILES, kind=_file_kind):
+    store = session.documents
+    for done, changes in parallel.map_files(
+        _load_one, configs, PARALLEL_MIN_FILES, kind=_file_kind, shared=session
+    ):
         loaded.append(done)
         if store is not None and changes is not None:
             store.adopt_document_changes(*changes)
     return loaded
+
+
+def _load_one(session: LoadSession, path: Path) -> tuple[Loaded, Any]:
+    """`read_and_load`, with what it added to or used from the document cache: in a worker
+    process that is the worker's copy of the cache, which the parent adopts."""
+    done = read_and_load(path, session)
+    store = session.documents
+    return done, store.take_document_changes() if store is not None else None
+
+
+def _file_kind(path: Path) -> str:
+    name = path.name.lower()
+    return ".tf.json" if name.endswith(".tf.json") else path.suffix.lower()

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lambdalint.reading import LList, LMap, LoadError, parse_json, pos_of
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LList, LMap, LoadError, pos_of
+from lambdalint.reading import ReadLimits
 from lambdalint.model import UNKNOWN, Loc, Pos, Statement
 
 PosMap = Callable[[Pos], Pos]
@@ -27,12 +29,14 @@ def _same(pos: Pos) -> Pos:
     return pos
 
 
-def parse_text(text: str, path: Path, start: Pos | None) -> tuple[Any, PosMap]:
+def parse_text(
+    text: str, path: Path, start: Pos | None, limits: ReadLimits
+) -> tuple[Any, PosMap]:
     """Parse a JSON policy held in a string. `start` is where the string's first line sits
     in `path` when its lines map one to one onto the file (a heredoc); otherwise every position
     is the string's own (`start` None → positions are left to the caller's fallback)."""
     try:
-        data, _ = parse_json(text.strip(), path)
+        data, _ = parse_json(text.strip(), path, limits)
     except LoadError:
         return None, _same
     if start is None:

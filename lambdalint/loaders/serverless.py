@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint import reading
 from lambdalint.loaders import iam_policy
-from lambdalint.reading import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
+from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -78,9 +78,11 @@ def claims(path: Path, text: str) -> bool:
     return bool(_NAME.match(path.name))
 
 
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
     kind = "json" if path.suffix.lower() == ".json" else "yaml"
-    doc = load_document(path, text, kind)
+    doc = load_document(path, text, kind, session)
     data = doc.data
     if not isinstance(data, LMap):
         return [], doc.diagnostics
@@ -93,7 +95,7 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     service = _Service(doc, data, provider)
     functions = service.functions()
     if service.vars.over_budget:
-        doc.diagnostics.append(reading.expansion_notice(path, MAX_TEXT))
+        doc.diagnostics.append(expansion_notice(path, MAX_TEXT))
     return functions, doc.diagnostics
 
 
@@ -318,7 +320,7 @@ class _Service:
         env = self.provider.get("environment")
         if count < 2 or not isinstance(env, LMap):
             return False
-        budget = reading.LIMITS.max_nodes
+        budget = self.doc.limits.max_nodes
         if len(env) * count <= budget:
             return False
         self.doc.diagnostics.append(

@@ -146,7 +146,7 @@ def document(result: Result, settings: Settings) -> dict[str, Any]:
                     summary=f.rule_id,
                 )
             )
-    lines = LineCache()
+    lines = LineCache(result.reader)
     seen: Counter[str] = Counter()
     run: dict[str, Any] = {
         "tool": {

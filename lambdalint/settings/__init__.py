@@ -4,14 +4,16 @@ them; nothing reads them from a global."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from lambdalint.reading import Limits, limits_from_options
+from lambdalint.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, ReadLimits
 from lambdalint.rulepack import Rule, builtin_rules
 from lambdalint.settings import options
 from lambdalint.settings.options import RuleOptions
@@ -42,7 +44,7 @@ class Settings:
     # glob (relative to the configuration file) → rule ids or prefixes not reported there
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     extend_rules: tuple[Path, ...] = ()  # folders of custom rule files
-    limits: Limits = Limits()  # how much of an untrusted file is read and parsed
+    limits: ReadLimits = ReadLimits()  # how much of an untrusted file is read and parsed
     options: RuleOptions = field(default_factory=lambda: default_options())
     source: Path | None = None  # the configuration file these came from
 
@@ -137,3 +139,38 @@ def _display(path: Path) -> str:
         return os.path.relpath(path).replace(os.sep, "/")
     except ValueError:
         return str(path)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(value: object) -> int | None:
+    """Bytes from `5242880`, `"5MB"`, `"512 KiB"`; None when it is not a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    m = _SIZE.match(value) if isinstance(value, str) else None
+    if not m:
+        return None
+    size = float(m.group(1)) * _UNITS[(m.group(2) or "")[:1].lower()]
+    if not math.isfinite(size):  # 400 digits of megabytes
+        return None
+    return int(size) if size >= 1 else None
+
+
+def limits_from_options(options: Mapping[str, Any]) -> ReadLimits:
+    """The limits named in the configuration's options; defaults for the rest.
+    Raises ValueError naming the option when a value is not usable."""
+    size = options.get("max-file-size", MAX_FILE_BYTES)
+    max_bytes = parse_size(size)
+    if max_bytes is None:
+        raise ValueError(f"max-file-size: expected a size such as 5242880 or '5MB', got {size!r}")
+    counts = []
+    for key, default in (("max-depth", MAX_DEPTH), ("max-nodes", MAX_NODES)):
+        value = options.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{key}: expected a positive integer, got {value!r}")
+        counts.append(value)
+    return ReadLimits(max_bytes, counts[0], counts[1])

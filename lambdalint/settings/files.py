@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 
 from lambdalint.settings import ConfigError, Settings, build, option_declarations
-from lambdalint.reading import LoadError, Unreadable, parse_settings_yaml, read_settings
+from lambdalint.reading import Unreadable, read_settings
+from lambdalint.reading.positions import LoadError
+from lambdalint.reading.yaml_reader import parse_settings_yaml
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
 PYPROJECT = "pyproject.toml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lambdalint.loaders.cloudformation.functions import is_template, load, looks_like_template
+from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function
 
 
@@ -15,9 +16,11 @@ def claims(path: Path, text: str) -> bool:
     return looks_like_template(text)
 
 
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
     kind = "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
-    doc, functions = load(path, text, kind)
+    doc, functions = load(path, text, kind, session)
     if doc.data is None:
         return functions, doc.diagnostics
     if not is_template(doc.data):

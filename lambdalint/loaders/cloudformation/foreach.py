@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdalint import reading
-from lambdalint.reading import Document, LList, LMap
+from lambdalint.loaders.documents import Document
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.model import Diagnostic, Loc, Pos
 
 PREFIX = "Fn::ForEach::"
@@ -80,7 +80,7 @@ class _Expander:
     def __init__(self, doc: Document, parameters: dict[str, Any]) -> None:
         self.doc = doc
         self.parameters = parameters
-        self.budget = max(1, reading.LIMITS.max_nodes // VALUES_SHARE)
+        self.budget = max(1, doc.limits.max_nodes // VALUES_SHARE)
         self.produced = 0
         # outside loops: what each mapping or list became (kept with it: ids are not reused)
         self.outside: dict[int, tuple[Any, Any]] = {}

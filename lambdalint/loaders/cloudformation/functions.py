@@ -12,16 +12,8 @@ from lambdalint.loaders.cloudformation.properties import (
     is_sam,
     merge_globals,
 )
-from lambdalint import reading
-from lambdalint.reading import (
-    Document,
-    LMap,
-    key_pos_of,
-    load_document,
-    node_count,
-    node_pos,
-    pos_of,
-)
+from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
+from lambdalint.reading.positions import LMap, key_pos_of, node_count, node_pos, pos_of
 from lambdalint.loaders.suppressions import METADATA_REASON
 from lambdalint.loaders.cloudformation.template import (
     MAX_TEXT,
@@ -70,8 +62,8 @@ def is_template(data: Any) -> bool:
     return False
 
 
-def load(path: Path, text: str, kind: str) -> tuple[Document, list[Function]]:
-    doc = load_document(path, text, kind)
+def load(path: Path, text: str, kind: str, session: LoadSession) -> tuple[Document, list[Function]]:
+    doc = load_document(path, text, kind, session)
     if isinstance(doc.data, dict) and isinstance(doc.data.get("Resources"), dict):
         foreach.expand(doc)
     if doc.data is None or not is_template(doc.data):
@@ -107,14 +99,14 @@ def build_functions(doc: Document) -> list[Function]:
     roles.enrich(doc, tpl, functions)
     resources.enrich(doc, tpl, functions)
     if tpl.over_budget:
-        doc.diagnostics.append(reading.expansion_notice(doc.path, MAX_TEXT))
+        doc.diagnostics.append(expansion_notice(doc.path, MAX_TEXT))
     return functions
 
 
 def _globals_too_large(doc: Document, tpl: Template, globals_fn: dict[str, Any]) -> bool:
     """Globals are copied into every function: 20,000 functions under 1,000 global variables
     took minutes and gigabytes from a 2 MB file. The product is held to the node budget."""
-    budget = reading.LIMITS.max_nodes
+    budget = doc.limits.max_nodes
     count = sum(1 for r in tpl.resources.values() if isinstance(r, dict) and r.get("Type") == SAM_FUNCTION)
     if count < 2:
         return False

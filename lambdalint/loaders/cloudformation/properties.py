@@ -7,7 +7,7 @@ from typing import Any
 
 from lambdalint.loaders.cloudformation.template import Template, as_list, intrinsic_name
 from lambdalint.model import Pos
-from lambdalint.reading import LList, LMap, key_pos_of, pos_of
+from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_FUNCTION = "AWS::Serverless::Function"

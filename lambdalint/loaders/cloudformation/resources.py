@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.cloudformation.targets import FunctionIndex
-from lambdalint.reading import Document, LMap, key_pos_of, pos_of
+from lambdalint.loaders.documents import Document
+from lambdalint.reading.positions import LMap, key_pos_of, pos_of
 from lambdalint.loaders.cloudformation.properties import function_properties
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, as_list, intrinsic_name
 from lambdalint.model import (

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.aws import sam_policy_templates
-from lambdalint.reading import Document, LList, LMap, key_pos_of, pos_of
+from lambdalint.loaders.documents import Document
+from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.cloudformation.properties import SAM_FUNCTION, function_properties
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, intrinsic_name
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lambdalint.reading import LList, LMap
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.model import UNKNOWN
 
 NO_VALUE = object()  # AWS::NoValue: the property is treated as absent

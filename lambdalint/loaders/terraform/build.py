@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambdalint.loaders import iam_policy
-from lambdalint.reading import LList, LMap
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import (
     Call,
     FileText,
@@ -617,12 +617,12 @@ def policy_statements(
         return iam_policy.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
     value = scope.evaluate(expr)
     if isinstance(value, FileText):  # file("policy.json"), directly or through a local
-        data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1))
+        data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1), scope.reader.limits)
         return iam_policy.statements(data, value.path, Pos(1, 1), source, pos_map=shift)
     if not isinstance(value, str):
         return [], False
     start = value.start if isinstance(value, SourceText) and value.verbatim else None
-    data, shift = iam_policy.parse_text(str(value), owner.path, start)
+    data, shift = iam_policy.parse_text(str(value), owner.path, start, scope.reader.limits)
     if start is None:
         shift = lambda _: fallback.pos
     return iam_policy.statements(data, owner.path, fallback.pos, source, pos_map=shift)

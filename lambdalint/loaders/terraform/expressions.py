@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdalint.reading import LList, LMap
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import Call, Key, Ref
 from lambdalint.model import Pos
 from lambdalint.numeric import literal

@@ -17,16 +17,163 @@ from lambdalint.loaders.terraform.json_syntax import TfJsonError
 from lambdalint.loaders.terraform.model import MAX_TEXT, Scope, TfFile
 from lambdalint.loaders.terraform.modules import is_lambda_module
 from lambdalint.model import Diagnostic, Function, Loc
-from lambdalint.reading import expansion_notice, inside_tree, read_text
+from lambdalint.loaders.documents import LoadSession, expansion_notice
 
 MAX_FOLDER_FILES = 500
 _CACHE_LIMIT = 4000
-_cache: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
-_mentions: dict[tuple[str, tuple[tuple[str, int, int], ...]], bool] = {}
 
 
 def claims(path: Path, text: str) -> bool:
     return path.name.lower().endswith((".tf", ".tf.json"))
+
+
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
+    """The functions a .tf or .tf.json file defines (with its module folder around it).
+
+    A module folder without any Lambda function is not parsed at all: most Terraform in a
+    repository is other infrastructure, and parsing it would only cost time."""
+    folders = module_folders(session)
+    if not _mentions_lambda(text) and not folders.mentions_lambda(path.parent):
+        return [], []
+    tf, diags = folders.parse(path, text)
+    diags = list(diags)
+    if tf is None:
+        return [], diags
+    if _is_override(path.name) or not (
+        any(r.type == LAMBDA for r in tf.resources)
+        or any(is_lambda_module(m.type) for m in tf.module_calls)
+    ):
+        return [], diags
+    scope = folders.scope(path, tf)
+    functions = build_functions(scope, "terraform", only_path=path)
+    if scope.over_budget:
+        diags.append(expansion_notice(path, MAX_TEXT))
+    return functions, diags
+
+
+def module_folders(session: LoadSession) -> ModuleFolders:
+    """The module folders of this load (kept in its session: every file of a folder is loaded
+    on its own, and each of them needs the whole folder)."""
+    folders = session.state.get("terraform")
+    if not isinstance(folders, ModuleFolders):
+        folders = session.state["terraform"] = ModuleFolders(session)
+    return folders
+
+
+class ModuleFolders:
+    """The .tf/.tf.json files of the module folders a load meets, each parsed once however many
+    files of its folder ask for it, read inside the checked tree only."""
+
+    def __init__(self, session: LoadSession) -> None:
+        self.session = session
+        self.reader = session.reader
+        self._parsed: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
+        self._mentions: dict[tuple[str, tuple[tuple[str, int, int], ...]], bool] = {}
+
+    def parse(self, path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
+        """The parsed file, (None, [LL100]) for bad syntax."""
+        try:
+            key = (str(path.resolve()), len(text), hash(text))
+        except (OSError, RuntimeError):
+            key = (str(path), len(text), hash(text))
+        if key in self._parsed:
+            return self._parsed[key]
+        result: tuple[TfFile | None, list[Diagnostic]]
+        try:
+            result = parse_source(path, text, self.session)
+        except (HclError, TfJsonError) as exc:
+            result = None, [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
+        if len(self._parsed) > _CACHE_LIMIT:
+            self._parsed.clear()
+        self._parsed[key] = result
+        return result
+
+    def parse_sibling(self, path: Path) -> TfFile | None:
+        """Another file of the module folder (its own errors are reported when it is loaded)."""
+        text, _ = self.reader.read_text(path)
+        if text is None:
+            return None
+        return self.parse(path, text)[0]
+
+    def mentions_lambda(self, folder: Path) -> bool:
+        """Whether any .tf/.tf.json file of the folder names a Lambda function (no parse)."""
+        files = self.files(folder)
+        stamp: list[tuple[str, int, int]] = []
+        for path in files:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp.append((path.name, st.st_mtime_ns, st.st_size))
+        key = (str(folder), tuple(stamp))
+        if key not in self._mentions:
+            found = False
+            for path in files:
+                text, _ = self.reader.read_text(path)
+                if text is not None and _mentions_lambda(text):
+                    found = True
+                    break
+            if len(self._mentions) > _CACHE_LIMIT:
+                self._mentions.clear()
+            self._mentions[key] = found
+        return self._mentions[key]
+
+    def files(self, folder: Path) -> list[Path]:
+        """The .tf and .tf.json files of a module folder of the checked tree (a folder out of
+        it, or a file linked out of it, is not looked at: its files would not be read)."""
+        if not self.reader.inside_tree(folder):
+            return []
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            lower = name.lower()
+            if lower.endswith((".tf", ".tf.json")) and not _is_override(name):
+                p = folder / name
+                if self.reader.inside_tree(p) and p.is_file():
+                    out.append(p)
+        return out[:MAX_FOLDER_FILES]
+
+    def tfvars(self, folder: Path) -> dict[str, Any]:
+        """Values Terraform loads automatically: terraform.tfvars(.json), *.auto.tfvars(.json)."""
+        out: dict[str, Any] = {}
+        if not self.reader.inside_tree(folder):
+            return out
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return out
+        auto = [n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")]
+        auto += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+        for name in auto:
+            text, _ = self.reader.read_text(folder / name)
+            if text is None:
+                continue
+            out.update(hcl.parse_attributes(folder / name, text, self.reader.limits))
+        return out
+
+    def scope(self, path: Path, own: TfFile) -> Scope:
+        """The module `path` belongs to: every .tf/.tf.json file of its folder."""
+        folder = path.parent
+        files = [own]
+        for other in self.files(folder):
+            if other.name == path.name:
+                continue
+            tf = self.parse_sibling(other)
+            if tf is not None:
+                files.append(tf)
+        return Scope(folder, files, self.tfvars(folder), self.reader)
+
+
+def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, list[Diagnostic]]:
+    """Parse a .tf or .tf.json file; raises the front end's error on bad syntax."""
+    if path.name.lower().endswith(".tf.json"):
+        return json_syntax.parse_file(path, text, session)
+    return hcl.parse_file(path, text), []
 
 
 def _is_override(name: str) -> bool:
@@ -34,138 +181,5 @@ def _is_override(name: str) -> bool:
     return stem == "override" or stem.endswith("_override")
 
 
-def parse_source(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
-    """Parse a .tf or .tf.json file; raises the front end's error on bad syntax."""
-    if path.name.lower().endswith(".tf.json"):
-        return json_syntax.parse_file(path, text)
-    return hcl.parse_file(path, text), []
-
-
-def _parse_cached(path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
-    """Parse once per process however many files of the folder ask for it.
-
-    Returns (None, [LL100]) for bad syntax."""
-    try:
-        key = (str(path.resolve()), len(text), hash(text))
-    except (OSError, RuntimeError):
-        key = (str(path), len(text), hash(text))
-    if key in _cache:
-        return _cache[key]
-    result: tuple[TfFile | None, list[Diagnostic]]
-    try:
-        result = parse_source(path, text)
-    except (HclError, TfJsonError) as exc:
-        result = None, [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
-    if len(_cache) > _CACHE_LIMIT:
-        _cache.clear()
-    _cache[key] = result
-    return result
-
-
-def parse_sibling(path: Path) -> TfFile | None:
-    """Another file of the module folder (its own errors are reported when it is loaded)."""
-    text, _ = read_text(path)
-    if text is None:
-        return None
-    return _parse_cached(path, text)[0]
-
-
 def _mentions_lambda(text: str) -> bool:
     return LAMBDA in text or "lambda/aws" in text or "terraform-aws-lambda" in text
-
-
-def _folder_mentions_lambda(folder: Path) -> bool:
-    """Whether any .tf/.tf.json file of the folder names a Lambda function (cheap: no parse)."""
-    files = folder_files(folder)
-    stamp: list[tuple[str, int, int]] = []
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        stamp.append((path.name, st.st_mtime_ns, st.st_size))
-    key = (str(folder), tuple(stamp))
-    if key not in _mentions:
-        found = False
-        for path in files:
-            text, _ = read_text(path)
-            if text is not None and _mentions_lambda(text):
-                found = True
-                break
-        if len(_mentions) > _CACHE_LIMIT:
-            _mentions.clear()
-        _mentions[key] = found
-    return _mentions[key]
-
-
-def folder_files(folder: Path) -> list[Path]:
-    """The .tf and .tf.json files of a module folder of the checked tree (a folder out of it,
-    or a file linked out of it, is not looked at: its files would not be read)."""
-    if not inside_tree(folder):
-        return []
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        lower = name.lower()
-        if lower.endswith((".tf", ".tf.json")) and not _is_override(name):
-            p = folder / name
-            if inside_tree(p) and p.is_file():
-                out.append(p)
-    return out[:MAX_FOLDER_FILES]
-
-
-def tfvars(folder: Path) -> dict[str, Any]:
-    """Values Terraform loads automatically: terraform.tfvars(.json), *.auto.tfvars(.json)."""
-    out: dict[str, Any] = {}
-    if not inside_tree(folder):
-        return out
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return out
-    auto = [n for n in names if n in ("terraform.tfvars", "terraform.tfvars.json")]
-    auto += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
-    for name in auto:
-        text, _ = read_text(folder / name)
-        if text is None:
-            continue
-        out.update(hcl.parse_attributes(folder / name, text))
-    return out
-
-
-def folder_scope(path: Path, own: TfFile) -> Scope:
-    """The module `path` belongs to: every .tf/.tf.json file of its folder."""
-    folder = path.parent
-    files = [own]
-    for other in folder_files(folder):
-        if other.name == path.name:
-            continue
-        tf = parse_sibling(other)
-        if tf is not None:
-            files.append(tf)
-    return Scope(folder, files, tfvars(folder))
-
-
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
-    """The functions a .tf or .tf.json file defines (with its module folder around it).
-
-    A module folder without any Lambda function is not parsed at all: most Terraform in a
-    repository is other infrastructure, and parsing it would only cost time."""
-    if not _mentions_lambda(text) and not _folder_mentions_lambda(path.parent):
-        return [], []
-    tf, diags = _parse_cached(path, text)
-    diags = list(diags)
-    if tf is None:
-        return [], diags
-    if _is_override(path.name) or not (
-        any(r.type == LAMBDA for r in tf.resources) or any(is_lambda_module(m.type) for m in tf.module_calls)
-    ):
-        return [], diags
-    scope = folder_scope(path, tf)
-    functions = build_functions(scope, "terraform", only_path=path)
-    if scope.over_budget:
-        diags.append(expansion_notice(path, MAX_TEXT))
-    return functions, diags

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.terraform import expressions
-from lambdalint.reading import LList, LMap
+from lambdalint.reading import ReadLimits
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import (
     Call,
     Key,
@@ -134,13 +135,14 @@ def parse_file(path: Path, text: str) -> TfFile:
     return tf
 
 
-def parse_attributes(path: Path, text: str) -> dict[str, Any]:
+def parse_attributes(path: Path, text: str, limits: ReadLimits) -> dict[str, Any]:
     """The top-level attributes of a .tfvars (or .tfvars.json) file; {} when unreadable."""
     if path.name.lower().endswith(".json"):
-        from lambdalint.reading import LoadError, parse_json
+        from lambdalint.reading.json_reader import parse_json
+        from lambdalint.reading.positions import LoadError
 
         try:
-            data, _ = parse_json(text, path)
+            data, _ = parse_json(text, path, limits)
         except LoadError:
             return {}
         return dict(data) if isinstance(data, dict) else {}

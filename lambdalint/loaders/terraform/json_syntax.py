@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lambdalint.reading import LList, LMap, LoadError, parse_file_text
+from lambdalint.loaders.documents import LoadSession, parse_file_text
+from lambdalint.reading.positions import LList, LMap, LoadError
 from lambdalint.loaders.terraform.hcl import split_template
 from lambdalint.loaders.terraform.model import Resource, SourceText, TfFile, Variable
 from lambdalint.model import UNKNOWN, Diagnostic, Loc, Pos
@@ -25,10 +26,10 @@ class TfJsonError(Exception):
         self.pos = pos
 
 
-def parse_file(path: Path, text: str) -> tuple[TfFile, list[Diagnostic]]:
+def parse_file(path: Path, text: str, session: LoadSession) -> tuple[TfFile, list[Diagnostic]]:
     """Parse one .tf.json file (raises TfJsonError); also returns duplicate-key diagnostics."""
     try:
-        data, diags = parse_file_text(text, path, "json")
+        data, diags = parse_file_text(text, path, "json", session)
     except LoadError as exc:
         raise TfJsonError(exc.message, exc.pos) from None
     tf = TfFile(path)

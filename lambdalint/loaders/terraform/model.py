@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lambdalint.reading import LList, LMap
+from lambdalint.reading import Reader
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.model import UNKNOWN, Loc, Pos
 
 MAX_EVAL_DEPTH = 40
@@ -237,8 +238,16 @@ _ANYTHING = {"var", "local", "each", "count", "self", "terraform", "path"}
 class Scope:
     """One Terraform module: its resources, variables and locals, and expression evaluation."""
 
-    def __init__(self, folder: Path, files: list[TfFile], tfvars: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        files: list[TfFile],
+        tfvars: dict[str, Any] | None = None,
+        reader: Reader | None = None,
+    ) -> None:
         self.folder = folder
+        # how file() reads: inside the checked tree only, within the run's limits
+        self.reader = reader or Reader()
         self.files = files
         self.resources: dict[tuple[str, str, str], list[Resource]] = {}
         self.variables: dict[str, Variable] = {}
@@ -496,12 +505,10 @@ class Scope:
     def read_file(self, rel: str) -> Any:
         """The text of a file named relative to the module folder (a FileText), or UNKNOWN.
         Only regular files inside the checked tree are read, links followed to their end."""
-        from lambdalint.reading import read_text
-
         path = self.resolve_path(rel)
         if path is None:
             return UNKNOWN
-        text, _ = read_text(path, MAX_FILE_FUNCTION_BYTES)
+        text, _ = self.reader.read_text(path, MAX_FILE_FUNCTION_BYTES)
         return UNKNOWN if text is None else FileText(text, path)
 
     def resolve_path(self, rel: str) -> Path | None:

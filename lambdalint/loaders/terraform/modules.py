@@ -14,7 +14,7 @@ from typing import Any
 
 from lambdalint.loaders import iam_policy
 from lambdalint.loaders.terraform import build
-from lambdalint.reading import LList, LMap
+from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import Resource, Scope
 from lambdalint.model import (
     UNKNOWN,

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.terraform import build
-from lambdalint.loaders.terraform.files import folder_files, parse_sibling
+from lambdalint.loaders.terraform.files import ModuleFolders, module_folders
 from lambdalint.loaders.terraform.functions import build_functions
-from lambdalint.reading import LList, LMap, LoadError, expansion_notice, parse_file_text
+from lambdalint.loaders.documents import LoadSession, expansion_notice, parse_file_text
+from lambdalint.reading.positions import LList, LMap, LoadError
 from lambdalint.loaders.terraform.hcl import parse_expression
 from lambdalint.loaders.terraform.model import (
     MAX_TEXT,
@@ -48,14 +49,16 @@ def claims(path: Path, text: str) -> bool:
     return '"format_version"' in head and '"planned_values"' in text
 
 
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
     try:
-        doc, diags = parse_file_text(text, path, "json")
+        doc, diags = parse_file_text(text, path, "json", session)
     except LoadError as exc:
         return [], [Diagnostic("LL100", exc.message, Loc(path, exc.pos))]
     if not isinstance(doc, LMap) or not isinstance(doc.get("planned_values"), LMap):
         return [], diags
-    plan = _Plan(path, doc)
+    plan = _Plan(path, doc, module_folders(session))
     functions: list[Function] = []
     for address, resources in plan.modules().items():
         if not any(r.get("type") == build.LAMBDA for r in resources):
@@ -87,13 +90,14 @@ def _module_path(address: str) -> list[str]:
 
 
 class _Plan:
-    def __init__(self, path: Path, doc: LMap) -> None:
+    def __init__(self, path: Path, doc: LMap, folders: ModuleFolders) -> None:
         self.path = path
         self.doc = doc
+        self.folders = folders
         # where Terraform ran: the plan's folder, or the one above for a plan saved in a
         # subfolder (plans/, out/) next to no configuration of its own
         self.root_folder = path.parent
-        if not folder_files(path.parent) and folder_files(path.parent.parent):
+        if not folders.files(path.parent) and folders.files(path.parent.parent):
             self.root_folder = path.parent.parent
         config = doc.get("configuration")
         root = config.get("root_module") if isinstance(config, LMap) else None
@@ -159,7 +163,7 @@ class _Plan:
         for res in _list(config.get("resources")):
             if isinstance(res, LMap) and isinstance(res.get("address"), str) and isinstance(res.get("expressions"), LMap):
                 expressions[res["address"]] = res["expressions"]
-        source = _SourceIndex(folder)
+        source = _SourceIndex(folder, self.folders)
         tf = TfFile(self.path)
         for obj in objects:
             resource = self._resource(obj, address, expressions, source)
@@ -167,7 +171,7 @@ class _Plan:
                 tf.resources.append(resource)
         tf.variables.extend(source.variables())
         # plan paths are relative to where Terraform ran: the root module's folder
-        return Scope(self.root_folder, [tf])
+        return Scope(self.root_folder, [tf], reader=self.folders.reader)
 
     def _resource(self, obj: LMap, module_address: str, expressions: dict[str, LMap], source: _SourceIndex) -> Resource | None:
         mode = obj.get("mode")
@@ -207,12 +211,12 @@ def _list(value: Any) -> list[Any]:
 class _SourceIndex:
     """The .tf / .tf.json files of a module folder, to map planned resources to their blocks."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, folders: ModuleFolders) -> None:
         self.files: list[TfFile] = []
         if folder is None or not folder.is_dir():
             return
-        for path in folder_files(folder):
-            tf = parse_sibling(path)
+        for path in folders.files(folder):
+            tf = folders.parse_sibling(path)
             if tf is not None:
                 self.files.append(tf)
 
