@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lambdalint.analysis.target import resolve
+from lambdalint.checks.handler import message
 from lambdalint.loaders import cloudformation
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.reading import Reader
@@ -36,7 +37,7 @@ def _target(tmp_path: Path, runtime: str, handler: str) -> tuple[str, str]:
     path.write_text(TEMPLATE.format(runtime=runtime, handler=handler))
     (fn,), _ = cloudformation.load_file(path, path.read_text(), LoadSession(Reader()))
     target = resolve(fn)
-    return target.status, target.message
+    return target.status, message(fn, target) or ""
 
 
 def _case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:

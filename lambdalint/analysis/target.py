@@ -14,6 +14,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,19 +31,51 @@ NODE_NATIVE_TS_MAJOR = 24
 _BUILD_DIRS = {"build", "dist", "out", "target", ".build", "bin", "lib", "publish", "package"}
 
 
+class TargetStatus(str, Enum):
+    OK = "ok"  # the module is there (`file` is its source when lambdalint can read it)
+    SKIP = "skip"  # not looked into: an image, S3 code, a build lambdalint cannot see ...
+    MALFORMED = "malformed"  # the runtime cannot use the handler string (`malformed` says why)
+    MISSING_DIR = "missing-dir"  # the code folder does not exist as spelled
+    MISSING_FILE = "missing-file"  # the module is not in the code (`missing` says how)
+    # the module is not in the code, and a layer lambdalint cannot open may hold it
+    UNVERIFIED = "unverified"
+
+
+class Malformed(str, Enum):
+    """Why the runtime cannot use a handler string."""
+
+    NOT_A_STRING = "not-a-string"
+    NOT_MODULE_FUNCTION = "not-module-function"  # Python: not `module.function`
+    OUTSIDE_CODE = "outside-code"  # Python: an absolute path, or `..`
+    NODE_DOTS = "node-dots"  # Node: any `..`, which the runtime rejects
+    NODE_NOT_FILE_EXPORT = "node-not-file-export"  # Node: not `file.export`
+    NODE_NO_EXPORT = "node-no-export"  # Node: nothing after a dot
+
+
+class Missing(str, Enum):
+    """What is not where the handler needs it."""
+
+    MODULE = "module"  # no module file under the code folder (`looked`, `case_hint`, `deeper`)
+    SINGLE_FILE = "single-file"  # the code is a single file, and not the module
+    INLINE_MODULE = "inline-module"  # inline code is deployed as index.py / index.js
+    ARCHIVE = "archive"  # not at the root of the zipped code (`nested`: found in a folder)
+    ENTRY_POINT = "entry-point"  # an esbuild entry point that does not exist
+    BUNDLE = "bundle"  # the module is none of the files esbuild bundles (`bundle`)
+    CODE_FOLDER = "code-folder"  # MISSING_DIR: the code folder (`case_hint`: as spelled on disk)
+
+
 @dataclass
 class HandlerTarget:
-    """What the handler string points at.
-
-    status: ok | skip | malformed | missing-dir | missing-file | unverified
+    """What the handler string points at, and what was found looking for it: facts, which the
+    handler checks (checks/handler.py) judge and word.
 
     `module` is the module's path as written (`cjs/handler`); `function` the first property
     the runtime reads from it and `member_path` the rest (Node: `handler.ns.run` → function
-    `ns`, member_path `("run",)`). `unverified`: the module is not in the code, and a layer
-    lambdalint cannot open may hold it (`message` says so, as a notice).
+    `ns`, member_path `("run",)`). Paths are as lambdalint found them; the checks word them
+    relative to `declared_in`, the folder of the file that declares the code.
     """
 
-    status: str
+    status: TargetStatus
     language: str = ""
     handler: str = ""
     module: str = ""
@@ -52,10 +85,27 @@ class HandlerTarget:
     inline_source: str | None = None
     inline_loc: Loc | None = None
     zip_path: Path | None = None
-    message: str = ""
-    looked: list[str] = field(default_factory=list)
+    malformed: Malformed | None = None
+    missing: Missing | None = None
+    declared_in: Path | None = None
+    # where the module was looked for: the code folder, the archive, the single file, or the
+    # missing code folder (CODE_FOLDER; `declared` is its spelling in the file)
+    where: Path | None = None
+    declared: str | None = None
+    # the files the runtime would load for the module, in its order (Node: the path as
+    # written, then with each extension)
+    candidates: tuple[str, ...] = ()
+    looked: list[Path] = field(default_factory=list)
+    # a file or folder that differs only in letter case from what was looked for
+    case_hint: str | None = None
+    deeper: Path | None = None  # the module, found one folder deeper
+    nested: str | None = None  # the module, found in a folder of the archive
+    entry_point: str | None = None  # the esbuild entry point that does not exist
+    bundle: tuple[str, ...] = ()  # the modules esbuild bundles the entry points into
     # the layers of the function the module was looked for in, by name
     looked_in_layers: list[str] = field(default_factory=list)
+    # the layers that could not be opened (UNVERIFIED), by name ("" when given by an expression)
+    unopened_layers: list[str] = field(default_factory=list)
     # a path lambdalint did not look into, and why (a notice): a link out of the tree, an
     # archive too large or damaged to list
     notice: tuple[Path, str] | None = None
@@ -68,7 +118,7 @@ def _out_of_tree(path: Path, reader: Reader) -> HandlerTarget:
     """Whether a handler exists there cannot be told without looking outside the tree."""
     linked = reader.inside_tree(path, follow_links=False)
     why = OUT_OF_TREE if linked else "not looked at: it lies outside the checked tree"
-    return HandlerTarget("skip", notice=(path, why))
+    return HandlerTarget(TargetStatus.SKIP, notice=(path, why))
 
 
 def language_of(runtime: object) -> str:
@@ -139,46 +189,32 @@ def node_candidates(module_path: str, extensions: tuple[str, ...]) -> list[str]:
     return [module_path] + [module_path + ext for ext in extensions]
 
 
-def _rel(path: Path, here: Path) -> str:
-    """`path` as the file that declares the function would write it: relative to that file's
-    folder (`here`), `/`-separated. Never relative to the working directory, so a message (and
-    a baseline fingerprint made from it) is the same wherever lambdalint runs from."""
-    try:
-        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(here))
-    except ValueError:  # another drive
-        return str(path)
-    return rel.replace(os.sep, "/")
-
-
 def resolve(fn: Function, reader: Reader = Reader()) -> HandlerTarget:
     try:
         return _resolve(fn, reader)
     except (OSError, ValueError):
         # a name no file system can hold (a component over 255 bytes, a NUL byte): nothing
         # to find, and nothing to say that would not be a guess
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
 
 
-def split_node_handler(handler: str) -> tuple[str, str, tuple[str, ...]] | str:
+def split_node_handler(handler: str) -> tuple[str, str, tuple[str, ...]] | Malformed:
     """(module root, module name, property path) as the Node runtime splits a handler, or
     why it rejects it. `lib/handler.ns.run` → ("lib/", "handler", ("ns", "run"))."""
     if ".." in handler:
-        return (
-            f"handler '{handler}' contains '..': the Node.js runtime rejects it (name a path "
-            f"inside the code folder)"
-        )
+        return Malformed.NODE_DOTS
     if not handler or any(c.isspace() for c in handler):
-        return f"handler '{handler}' is not 'file.export'"
+        return Malformed.NODE_NOT_FILE_EXPORT
     # path.basename: the last component, trailing slashes ignored; the root is what precedes
     # its first occurrence
     basename = handler.rstrip("/").rsplit("/", 1)[-1]
     root = handler[: handler.find(basename)] if basename else handler
     module, dot, rest = basename.partition(".")
     if not dot:
-        return f"handler '{handler}' is not 'file.export'"
+        return Malformed.NODE_NOT_FILE_EXPORT
     path = tuple(rest.split("."))
     if any(not part for part in path):
-        return f"handler '{handler}' is not 'file.export': it names no export after a dot"
+        return Malformed.NODE_NO_EXPORT
     return root, module, path
 
 
@@ -188,40 +224,44 @@ def _resolve(fn: Function, reader: Reader) -> HandlerTarget:
     language = language_of(runtime)
     code = fn.code
     if fn.package_type == "Image" or code is None or code.kind in ("image", "s3", "jar", "unknown"):
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if not language:
         return _code_folder_only(code, reader)
     if fn.handler is None or fn.handler.value is UNKNOWN:
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     handler = fn.handler.value
     if not isinstance(handler, str):
-        return HandlerTarget("malformed", language, str(handler), message="handler is not a string")
+        return HandlerTarget(
+            TargetStatus.MALFORMED, language, str(handler), malformed=Malformed.NOT_A_STRING
+        )
     if any(layer_is_web_adapter(layer) for layer in fn.layers):
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if code.kind == "dir" and code.path is not None and handler and (code.path / handler).is_file():
-        return HandlerTarget("skip")  # an executable wrapper script (run.sh)
+        return HandlerTarget(TargetStatus.SKIP)  # an executable wrapper script (run.sh)
     if language == "node":
         parsed = split_node_handler(handler)
-        if isinstance(parsed, str):
-            return HandlerTarget("malformed", language, handler, message=parsed)
+        if isinstance(parsed, Malformed):
+            return HandlerTarget(TargetStatus.MALFORMED, language, handler, malformed=parsed)
         root, name, path = parsed
         module = root + name
-        target = HandlerTarget("ok", language, handler, module, path[0], path[1:])
+        target = HandlerTarget(TargetStatus.OK, language, handler, module, path[0], path[1:])
         if root.startswith("/"):
-            return HandlerTarget("skip")  # an absolute path: a layer's /opt, not the code
+            return HandlerTarget(TargetStatus.SKIP)  # an absolute path: a layer's /opt
     else:
         m = PY_HANDLER.match(handler)
         if not m:
-            message = f"handler '{handler}' is not 'module.function'"
-            return HandlerTarget("malformed", language, handler, message=message)
+            return HandlerTarget(
+                TargetStatus.MALFORMED, language, handler, malformed=Malformed.NOT_MODULE_FUNCTION
+            )
         module = m.group("module")
-        target = HandlerTarget("ok", language, handler, module, m.group("func"))
+        target = HandlerTarget(TargetStatus.OK, language, handler, module, m.group("func"))
         if module.startswith("/") or ".." in module.split("/"):
             # the runtime imports a module name, which cannot climb; and a handler string must
             # not lead lambdalint out of the code location
-            target.status = "malformed"
-            target.message = f"handler '{handler}' points outside the code location"
+            target.status = TargetStatus.MALFORMED
+            target.malformed = Malformed.OUTSIDE_CODE
             return target
+    target.declared_in = here
     # TypeScript sources stand in for the JavaScript a build produces from them
     typescript = code.build_method == "esbuild" or (
         language == "node" and not code.built and _compiles_typescript(code.path, reader)
@@ -233,55 +273,45 @@ def _resolve(fn: Function, reader: Reader) -> HandlerTarget:
         candidates = node_candidates(module.rstrip("/"), extensions)
     else:
         candidates = module_candidates(module)
+    target.candidates = tuple(candidates)
     if code.kind == "inline":
         target.inline_source = code.inline_source
         target.inline_loc = code.inline_loc
         if code.inline_source is None:
-            target.status = "skip"
+            target.status = TargetStatus.SKIP
         elif module != "index":
-            ext = "py" if language == "python" else "js"
-            target.status = "missing-file"
-            target.message = (
-                f"handler '{handler}' names module '{module}', but inline code is deployed "
-                f"as index.{ext}: use 'index.{target.function}'"
-            )
+            target.status = TargetStatus.MISSING_FILE
+            target.missing = Missing.INLINE_MODULE
         return target
     if code.built and not typescript:
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if code.entry_points is not None and code.build_method == "esbuild":
-        return _resolve_entry_points(target, code.path, code.entry_points, here, reader)
+        return _resolve_entry_points(target, code.path, code.entry_points, reader)
     if code.kind == "zip":
         return _resolve_in_zip(fn, target, code.path, candidates, reader)
     base = code.path
     if base is None:
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
+    target.where = base
     if code.kind == "file":
         # CodeUri names a single source file: it is deployed as the root of the package
         if any(base.name == c for c in candidates):
             target.file = base
         else:
-            target.status = "missing-file"
-            named = (
-                candidates[1:3] if language == "node" and len(candidates) > 2 else candidates[:2]
-            )
-            target.message = (
-                f"handler '{handler}' needs {' or '.join(named)}, but the code is the "
-                f"single file {_rel(base, here)}"
-            )
+            target.status = TargetStatus.MISSING_FILE
+            target.missing = Missing.SINGLE_FILE
         return target
     if not reader.inside_tree(base):
         return _out_of_tree(base, reader)
     missing = _missing_code_folder(code, here, reader)
     if missing is not None:
-        target.status = "missing-dir"
-        target.message = missing
-        return target
+        return missing
     if not base.is_dir():
-        return HandlerTarget("skip")  # produced by a build step
+        return HandlerTarget(TargetStatus.SKIP)  # produced by a build step
     if language == "node":
-        found, case_hint = _node_module(base, candidates, target.looked, here, reader)
+        found, case_hint = _node_module(base, candidates, target.looked, reader)
     else:
-        found, case_hint = _python_module(base, candidates, target.looked, here, reader)
+        found, case_hint = _python_module(base, candidates, target.looked, reader)
     if found is not None and not reader.inside_tree(found):
         return _out_of_tree(found, reader)
     if found is not None:
@@ -298,26 +328,11 @@ def _resolve(fn: Function, reader: Reader) -> HandlerTarget:
         in_layer = _module_in_layers(fn, runtime, language, module, target, reader)
         if in_layer is not None:
             return in_layer
-    target.status = "missing-file"
-    looked = ", ".join(target.looked[:4])
-    if language == "node" and len(candidates) > 1:
-        what = f"{_describe(candidates[1:])} or folder {candidates[0]}/"
-    else:
-        what = _describe(candidates)
-    msg = f"handler '{handler}': no {what} under {_rel(base, here)}/ (looked for {looked})"
-    if target.looked[4:]:
-        msg = msg[:-1] + ", …)"
-    msg += _layers_note(target)
-    if case_hint is not None:
-        msg += f"; found '{case_hint}', which differs in letter case (Lambda is case-sensitive)"
-    else:
-        deeper = _one_level_deeper(base, candidates, reader)
-        if deeper is not None:
-            msg += (
-                f"; it exists one folder deeper, at {_rel(deeper, here)}: point the code location "
-                f"at that folder (or zip its contents, not the folder)"
-            )
-    target.message = msg
+    target.status = TargetStatus.MISSING_FILE
+    target.missing = Missing.MODULE
+    target.case_hint = case_hint
+    if case_hint is None:
+        target.deeper = _one_level_deeper(base, candidates, reader)
     return target
 
 
@@ -325,22 +340,31 @@ def _code_folder_only(code: CodeLocation, reader: Reader) -> HandlerTarget:
     """Java, .NET, Go, Ruby and custom runtimes: their handlers are not resolved, but their
     code folder must exist as spelled (`sam build` and the deploy fail without it)."""
     if code.kind != "dir" or code.built or code.path is None:
-        return HandlerTarget("skip")
-    message = _missing_code_folder(code, code.loc.path.parent, reader)
-    if message is None:
-        return HandlerTarget("skip")
-    return HandlerTarget("missing-dir", message=message)
+        return HandlerTarget(TargetStatus.SKIP)
+    missing = _missing_code_folder(code, code.loc.path.parent, reader)
+    return missing if missing is not None else HandlerTarget(TargetStatus.SKIP)
 
 
-def _missing_code_folder(code: CodeLocation, here: Path, reader: Reader) -> str | None:
-    """Why the code folder does not exist as spelled, or None when it does, or when its
-    absence is normal (the output of a build step)."""
+def _missing_code_folder(code: CodeLocation, here: Path, reader: Reader) -> HandlerTarget | None:
+    """A MISSING_DIR target when the code folder does not exist as spelled; None when it does,
+    or when its absence is normal (the output of a build step)."""
     base = code.path
     if base is None:
         return None
+
+    def missing(spelled: str | None = None) -> HandlerTarget:
+        return HandlerTarget(
+            TargetStatus.MISSING_DIR,
+            missing=Missing.CODE_FOLDER,
+            declared_in=here,
+            where=base,
+            declared=code.declared,
+            case_hint=spelled,
+        )
+
     parent = base.parent
     if base.name in ("", ".", ".."):
-        return None if base.is_dir() else f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
+        return None if base.is_dir() else missing()
     # compared by listing the parent, so that a case-insensitive file system (macOS,
     # Windows) does not hide a spelling Lambda's Linux build would not find
     listable = reader.inside_tree(parent) and parent.is_dir()
@@ -348,15 +372,12 @@ def _missing_code_folder(code: CodeLocation, here: Path, reader: Reader) -> str 
     if exact and base.is_dir():
         return None
     if other is not None and (parent / other).is_dir():
-        return (
-            f"code folder '{code.declared}' does not exist; the folder is spelled "
-            f"'{other}' (Lambda runs on Linux, where paths are case-sensitive)"
-        )
+        return missing(other)
     if base.name.lower() in _BUILD_DIRS or any(p in _BUILD_DIRS for p in base.parts[-3:]):
         return None
     if base.is_dir():
         return None  # reached through a spelling the listing does not show (a link)
-    return f"code folder '{code.declared}' does not exist ({_rel(base, here)})"
+    return missing()
 
 
 def _node_major(runtime: object) -> int:
@@ -365,7 +386,7 @@ def _node_major(runtime: object) -> int:
 
 
 def _python_module(
-    base: Path, candidates: list[str], looked: list[str], here: Path, reader: Reader
+    base: Path, candidates: list[str], looked: list[Path], reader: Reader
 ) -> tuple[Path | None, str | None]:
     case_hint = None
     for cand in candidates:
@@ -374,12 +395,12 @@ def _python_module(
             return found, None
         if other is not None and case_hint is None:
             case_hint = other
-        looked.append(_rel(base / cand, here))
+        looked.append(base / cand)
     return None, case_hint
 
 
 def _node_module(
-    base: Path, candidates: list[str], looked: list[str], here: Path, reader: Reader
+    base: Path, candidates: list[str], looked: list[Path], reader: Reader
 ) -> tuple[Path | None, str | None]:
     """The file the Node runtime loads for the module, by its order: the path as written (a
     file, or a folder with package.json `main` or index.js), then each extension. A folder
@@ -397,13 +418,13 @@ def _node_module(
             if other is not None and case_hint is None:
                 case_hint = other
             if i > 0 or len(candidates) == 1:
-                looked.append(_rel(base / cand, here))
+                looked.append(base / cand)
         # require() tries the path as a file, with .js, and only then as a folder
         if folder is not None and (i == 1 or i == len(candidates) - 1):
             entry = folder_entry(folder, reader)
             if entry is not None:
                 return entry, None
-            looked.append(_rel(folder / "index.js", here))
+            looked.append(folder / "index.js")
             folder = None
     return None, case_hint
 
@@ -520,20 +541,9 @@ def _module_in_layers(
             unopened.append(layer)  # the build adds dependencies lambdalint cannot see
     if not unopened:
         return None
-    names = ", ".join(layer.name or "given by an expression" for layer in unopened[:3])
-    target.status = "unverified"
-    target.message = (
-        f"cannot verify handler '{target.handler}' of {fn.name}: module '{module}' is not in the code "
-        f"folder and may come from a layer lambdalint cannot open ({names})"
-    )
+    target.status = TargetStatus.UNVERIFIED
+    target.unopened_layers = [layer.name for layer in unopened]
     return target
-
-
-def _layers_note(target: HandlerTarget) -> str:
-    names = target.looked_in_layers
-    if not names:
-        return ""
-    return f"; nor is it in the function's layer{'s' if len(names) > 1 else ''} {', '.join(names)}"
 
 
 def _in_layer(layer: Layer, paths: list[str], node: bool, reader: Reader) -> tuple[bool, Path | None]:
@@ -570,14 +580,6 @@ def _in_layer(layer: Layer, paths: list[str], node: bool, reader: Reader) -> tup
         elif found.is_file():
             return True, found
     return True, None
-
-
-def _describe(candidates: list[str]) -> str:
-    """`file app.py or app/__init__.py`; `file app.{js,mjs,cjs}` for one stem."""
-    stems = {c.rsplit(".", 1)[0] for c in candidates}
-    if len(candidates) <= 2 or len(stems) != 1 or not all("." in c for c in candidates):
-        return "file " + " or ".join(candidates[:2])
-    return f"file {stems.pop()}.{{{','.join(c.rsplit('.', 1)[1] for c in candidates)}}}"
 
 
 def _one_level_deeper(base: Path, candidates: list[str], reader: Reader) -> Path | None:
@@ -690,11 +692,11 @@ def _resolve_in_zip(
     fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str], reader: Reader
 ) -> HandlerTarget:
     if zip_path is None:
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if not reader.inside_tree(zip_path):
         return _out_of_tree(zip_path, reader)
     if not zip_path.is_file():
-        return HandlerTarget("skip")  # built by a packaging step lambdalint cannot see
+        return HandlerTarget(TargetStatus.SKIP)  # built by a packaging step lambdalint cannot see
     node = target.language == "node"
     folder = candidates[0].rstrip("/") + "/" if node and candidates[0] else ""
     # the names are read one at a time and only the candidates' are kept: memory stays small
@@ -715,21 +717,22 @@ def _resolve_in_zip(
                 nested = name
     except _ZipTooLarge:
         limit = f"{MAX_ZIP_ENTRIES:,} entries or {MAX_ZIP_DIRECTORY_BYTES >> 20} MB of names"
-        return HandlerTarget("skip", notice=(zip_path, f"archive not listed: more than {limit}"))
+        return HandlerTarget(
+            TargetStatus.SKIP, notice=(zip_path, f"archive not listed: more than {limit}")
+        )
     except (ValueError, OSError, Unreadable):
-        return HandlerTarget("skip", notice=(zip_path, "archive not listed: not a readable zip"))
+        return HandlerTarget(
+            TargetStatus.SKIP, notice=(zip_path, "archive not listed: not a readable zip")
+        )
     target.zip_path = zip_path
     runtime = fn.runtime.value if fn.runtime else None
     in_layer = _module_in_layers(fn, runtime, target.language, target.module, target, reader)
     if in_layer is not None:
         return in_layer
-    target.status = "missing-file"
-    shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
-    msg = f"handler '{target.handler}': {_rel(zip_path, fn.loc.path.parent)} has no {' or '.join(shown)} at its root"
-    msg += _layers_note(target)
-    if nested is not None:
-        msg += f"; found {nested}: the archive contains the folder, zip its contents instead"
-    target.message = msg
+    target.status = TargetStatus.MISSING_FILE
+    target.missing = Missing.ARCHIVE
+    target.where = zip_path
+    target.nested = nested
     return target
 
 
@@ -764,19 +767,20 @@ def esbuild_outputs(entry_points: list[str]) -> dict[str, str]:
 
 
 def _resolve_entry_points(
-    target: HandlerTarget, base: Path | None, entry_points: list[str], here: Path, reader: Reader
+    target: HandlerTarget, base: Path | None, entry_points: list[str], reader: Reader
 ) -> HandlerTarget:
     """esbuild bundles each entry point into `<outdir>/<module>.js`: the handler's module must
     be one of them, and its source is the entry point."""
     if base is None or not entry_points:
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if not reader.inside_tree(base):
         return _out_of_tree(base, reader)
     if not base.is_dir():
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     if any(e.startswith("/") or ".." in e.replace("\\", "/").split("/") for e in entry_points):
-        return HandlerTarget("skip")
+        return HandlerTarget(TargetStatus.SKIP)
     outputs = esbuild_outputs(entry_points)
+    target.where = base
     for entry, module in outputs.items():
         if module != target.module:
             continue
@@ -788,19 +792,13 @@ def _resolve_entry_points(
             if found is not None and found.is_file():
                 target.file = found
                 return target
-        target.status = "missing-file"
-        target.message = (
-            f"handler '{target.handler}': esbuild entry point '{entry}' does not exist under "
-            f"{_rel(base, here)}/"
-        )
+        target.status = TargetStatus.MISSING_FILE
+        target.missing = Missing.ENTRY_POINT
+        target.entry_point = entry
         return target
-    built = ", ".join(f"{m}.js" for m in outputs.values())
-    first = next(iter(outputs.values()))
-    target.status = "missing-file"
-    target.message = (
-        f"handler '{target.handler}' names module '{target.module}', but esbuild bundles the "
-        f"EntryPoints into {built}: use '{first}.{target.function}'"
-    )
+    target.status = TargetStatus.MISSING_FILE
+    target.missing = Missing.BUNDLE
+    target.bundle = tuple(outputs.values())
     return target
 
 

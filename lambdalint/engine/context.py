@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lambdalint.analysis.target import HandlerTarget, resolve
+from lambdalint.analysis.target import HandlerTarget, TargetStatus, resolve
 from lambdalint.analysis.facts import HandlerSource
 from lambdalint.settings import Settings
 from lambdalint.settings.options import RuleOptions
@@ -55,7 +55,7 @@ class CheckContext:
         if not self._prefetched:
             self._prefetch()
         target = self.handler_target(fn)
-        if target.status != "ok" or target.language not in ANALYZERS:
+        if target.status is not TargetStatus.OK or target.language not in ANALYZERS:
             return None
         if target.inline_source is not None and target.inline_loc is not None:
             key = (str(target.inline_loc.path), target.language, target.inline_loc.pos.line)
@@ -85,7 +85,7 @@ class CheckContext:
             found: dict[object, set[str]] = {}
             for fn in self.project.functions:
                 target = self.handler_target(fn)
-                if target.status == "ok":
+                if target.status is TargetStatus.OK:
                     found.setdefault(code_key(target), set()).add(target.function)
             self._by_file = found
         return self._by_file
@@ -105,7 +105,7 @@ class CheckContext:
         jobs: list[SourceJob] = []
         for fn in self.project.functions:
             target = self.handler_target(fn)
-            if target.status != "ok" or target.language not in ANALYZERS:
+            if target.status is not TargetStatus.OK or target.language not in ANALYZERS:
                 continue
             if target.inline_source is not None and target.inline_loc is not None:
                 loc = target.inline_loc
@@ -168,13 +168,19 @@ class CheckContext:
     @staticmethod
     def path_for(path: Path, fn: Function) -> str:
         """`path` as a message about `fn` shows it: relative to the folder of the file that
-        declares the function, never to the working directory (messages feed baseline
-        fingerprints, which must not change with where lambdalint runs)."""
-        try:
-            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(fn.loc.path.parent))
-        except ValueError:  # another drive
-            return str(path)
-        return rel.replace(os.sep, "/")
+        declares the function (see `path_from`)."""
+        return path_from(path, fn.loc.path.parent)
+
+
+def path_from(path: Path, folder: Path) -> str:
+    """`path` relative to `folder` (the folder of the file that declares what a message is
+    about), `/`-separated: never relative to the working directory, since messages feed
+    baseline fingerprints, which must not change with where lambdalint runs."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+    except ValueError:  # another drive
+        return str(path)
+    return rel.replace(os.sep, "/")
 
 
 def code_key(target: HandlerTarget) -> object:
