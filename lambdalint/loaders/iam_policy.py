@@ -1,14 +1,17 @@
-"""IAM policy documents (`{"Version", "Statement": [...]}`) → model Statements.
+"""IAM policy statements for every framework: `build_statement` is the one place a model
+Statement is made (CloudFormation and SAM roles, Terraform policy documents and modules,
+Serverless roles), and policy documents (`{"Version", "Statement": [...]}`) are read here.
 
-Shared by the Terraform and Serverless loaders: the document may come from JSON text (a
-Terraform heredoc or `jsonencode`, a plan's rendered policy) or from YAML/HCL objects that keep
-their positions. Values a loader cannot resolve are passed through `resolve` and, when still not
-plain strings, mark the statement's actions/resources as unknown rather than guessed.
+The document may come from JSON text (a Terraform heredoc or `jsonencode`, a plan's rendered
+policy) or from YAML/HCL objects that keep their positions. Values a loader cannot resolve are
+passed through `resolve` and, when still not plain strings, mark the statement's actions or
+resources as unknown rather than guessed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,36 +102,43 @@ def _field_loc(item: dict[str, Any], keys: tuple[str, ...], loc: Loc, pos_map: P
 
 
 def statement(
-    item: dict[str, Any], loc: Loc, source: str, resolve: Resolver = _identity, pos_map: PosMap = _same
+    item: dict[str, Any],
+    loc: Loc,
+    source: str,
+    resolve: Resolver = _identity,
+    pos_map: PosMap = _same,
 ) -> Statement:
-    effect = resolve(item.get("Effect", "Allow"))
-    actions, actions_unknown = strings(item.get("Action"), resolve)
-    not_actions, not_actions_unknown = strings(item.get("NotAction"), resolve)
-    resources, resources_unknown = strings(item.get("Resource"), resolve)
-    not_resources, not_resources_unknown = strings(item.get("NotResource"), resolve)
-    return Statement(
-        effect=str(effect) if isinstance(effect, str) else "Allow",
-        actions=actions,
-        resources=resources,
-        loc=loc,
-        not_actions=not_actions,
-        not_resources=not_resources,
+    """The Statement of one policy document statement (`{"Effect", "Action", ...}`)."""
+    return build_statement(
+        effect=resolve(item.get("Effect", "Allow")),
+        actions=strings(item.get("Action"), resolve),
+        not_actions=strings(item.get("NotAction"), resolve),
+        resources=strings(item.get("Resource"), resolve),
+        not_resources=strings(item.get("NotResource"), resolve),
         has_condition=bool(item.get("Condition")),
-        actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
-        resources_unknown=resources_unknown or not_resources_unknown,
+        loc=loc,
         source=source,
         action_loc=_field_loc(item, ("Action", "NotAction"), loc, pos_map),
         resource_loc=_field_loc(item, ("Resource", "NotResource"), loc, pos_map),
     )
 
 
-def strings(value: Any, resolve: Resolver = _identity) -> tuple[list[str], bool]:
-    """A string-or-list IAM field → (the plain strings, whether any part was unresolvable)."""
+@dataclass(frozen=True)
+class Strings:
+    """An IAM field (`Action`, `Resource` ...) as the loader could resolve it: its plain
+    strings, and whether some part of it could not be resolved."""
+
+    values: list[str] = field(default_factory=list)
+    unknown: bool = False
+
+
+def strings(value: Any, resolve: Resolver = _identity) -> Strings:
+    """A string-or-list IAM field → its plain strings, and whether any part was unresolvable."""
     value = resolve(value)
     if value is None:
-        return [], False
+        return Strings()
     if value is UNKNOWN:
-        return [], True
+        return Strings(unknown=True)
     # list items are resolved one by one; a resolved scalar is not resolved twice
     items = [resolve(item) for item in value] if isinstance(value, list) else [value]
     out: list[str] = []
@@ -138,4 +148,44 @@ def strings(value: Any, resolve: Resolver = _identity) -> tuple[list[str], bool]
             out.append(str(item))
         else:
             unknown = True
-    return out, unknown
+    return Strings(out, unknown)
+
+
+def build_statement(
+    *,
+    effect: object,
+    actions: Strings,
+    resources: Strings,
+    loc: Loc,
+    source: str,
+    not_actions: Strings = Strings(),
+    not_resources: Strings = Strings(),
+    has_condition: bool = False,
+    action_loc: Loc | None = None,
+    resource_loc: Loc | None = None,
+) -> Statement:
+    """The one place a loader makes a model Statement, whatever the framework: an effect that
+    is not a plain string reads as Allow with actions unknown (so no rule assumes what it
+    grants), and a field with an unresolvable part makes its side unknown."""
+    return Statement(
+        effect=effect if isinstance(effect, str) else "Allow",
+        actions=actions.values,
+        resources=resources.values,
+        loc=loc,
+        not_actions=not_actions.values,
+        not_resources=not_resources.values,
+        has_condition=has_condition,
+        actions_unknown=actions.unknown or not_actions.unknown or not isinstance(effect, str),
+        resources_unknown=resources.unknown or not_resources.unknown,
+        source=source,
+        action_loc=action_loc,
+        resource_loc=resource_loc,
+    )
+
+
+def grant(actions: list[str], resources: Strings, loc: Loc, source: str) -> Statement:
+    """A statement a framework adds to a role by itself (Serverless's default role, SAM's
+    DeadLetterQueue): Allow, without a condition."""
+    return build_statement(
+        effect="Allow", actions=Strings(actions), resources=resources, loc=loc, source=source
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import iam_policy
+from lambdalint.loaders.iam_policy import Strings, grant
 from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
 from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 from lambdalint.model import (
@@ -31,7 +32,6 @@ from lambdalint.model import (
     Prop,
     Queue,
     Role,
-    Statement,
 )
 from lambdalint.numeric import setting
 
@@ -615,10 +615,14 @@ class _Service:
         shared role covers every function's."""
         source = "Serverless Framework default role"
         where = role.loc or fn.loc
-        add = role.statements.append
-        add(Statement("Allow", ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
-                      ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*"],
-                      where, source=source))
+
+        def add(actions: list[str], resource: str) -> None:
+            role.statements.append(grant(actions, Strings([resource]), where, source))
+
+        add(
+            ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*",
+        )
         if own_body is not None:
             kinds = self._event_kinds([own_body], where)
         else:
@@ -628,19 +632,22 @@ class _Service:
                 self._service_event_kinds = self._event_kinds(self._all_function_bodies(), where)
             kinds = self._service_event_kinds
         if "sqs" in kinds:
-            add(Statement("Allow", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                          ["${EventSourceQueue.Arn}"], where, source=source))
+            add(
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                "${EventSourceQueue.Arn}",
+            )
         for stream in ("dynamodb", "kinesis"):
             if stream in kinds:
-                add(Statement("Allow", [f"{stream}:GetRecords", f"{stream}:GetShardIterator",
-                                        f"{stream}:DescribeStream", f"{stream}:ListStreams"],
-                              ["${EventSourceStream.Arn}"], where, source=source))
+                actions = ["GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"]
+                add([f"{stream}:{action}" for action in actions], "${EventSourceStream.Arn}")
         if "websocket" in kinds:
-            add(Statement("Allow", ["execute-api:ManageConnections"],
-                          ["arn:${AWS::Partition}:execute-api:*:*:*/@connections/*"], where, source=source))
+            add(
+                ["execute-api:ManageConnections"],
+                "arn:${AWS::Partition}:execute-api:*:*:*/@connections/*",
+            )
         tracing = self.provider.get("tracing")
         if isinstance(tracing, LMap) and self.vars.resolve(tracing.get("lambda")) not in (None, False):
-            add(Statement("Allow", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], where, source=source))
+            add(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
         if "serverless-lift" in self.plugins and self.data.get("constructs") is not None:
             role.incomplete = True
 

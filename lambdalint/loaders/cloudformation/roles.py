@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.aws import sam_policy_templates
+from lambdalint.loaders.iam_policy import Strings, build_statement, grant
 from lambdalint.loaders.documents import Document
 from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.cloudformation.properties import SAM_FUNCTION, function_properties
@@ -259,15 +260,9 @@ class _RoleBuilder:
         if action is None:
             return
         target = self.tpl.text(dlq.get("TargetArn"))
-        stmt = Statement(
-            effect="Allow",
-            actions=[action],
-            resources=[target] if isinstance(target, str) else [],
-            loc=self.loc(pos_of(props, "DeadLetterQueue")),
-            resources_unknown=not isinstance(target, str),
-            source="SAM DeadLetterQueue",
-        )
-        role.statements.append(stmt)
+        resources = Strings([target]) if isinstance(target, str) else Strings(unknown=True)
+        loc = self.loc(pos_of(props, "DeadLetterQueue"))
+        role.statements.append(grant([action], resources, loc, "SAM DeadLetterQueue"))
 
     def _has_connectors(self, fn_id: str, props: dict[str, Any]) -> bool:
         res = self.tpl.resources.get(fn_id)
@@ -323,23 +318,16 @@ class _RoleBuilder:
             role.statements.append(self._statement(item, where, source, positions))
 
     def _statement(self, item: dict[str, Any], pos: Pos, source: str, positions: bool) -> Statement:
-        effect = self.tpl.resolve(item.get("Effect", "Allow"))
-        actions, actions_unknown = self._strings(item.get("Action"))
-        not_actions, not_actions_unknown = self._strings(item.get("NotAction"))
-        resources, resources_unknown = self._strings(item.get("Resource"))
-        not_resources, not_resources_unknown = self._strings(item.get("NotResource"))
         action_key = "Action" if "Action" in item else "NotAction"
         resource_key = "Resource" if "Resource" in item else "NotResource"
-        return Statement(
-            effect=effect if isinstance(effect, str) else "Allow",
-            actions=actions,
-            resources=resources,
-            loc=self.loc(pos),
-            not_actions=not_actions,
-            not_resources=not_resources,
+        return build_statement(
+            effect=self.tpl.resolve(item.get("Effect", "Allow")),
+            actions=self._strings(item.get("Action")),
+            not_actions=self._strings(item.get("NotAction")),
+            resources=self._strings(item.get("Resource")),
+            not_resources=self._strings(item.get("NotResource")),
             has_condition=bool(item.get("Condition")),
-            actions_unknown=actions_unknown or not_actions_unknown or not isinstance(effect, str),
-            resources_unknown=resources_unknown or not_resources_unknown,
+            loc=self.loc(pos),
             source=source,
             action_loc=self.loc(pos_of(item, action_key))
             if positions and action_key in item
@@ -349,11 +337,12 @@ class _RoleBuilder:
             else None,
         )
 
-    def _strings(self, value: Any) -> tuple[list[str], bool]:
-        """An IAM string-or-list field → (the strings, whether some part is unresolvable)."""
+    def _strings(self, value: Any) -> Strings:
+        """An IAM string-or-list field: its strings, and whether some part is unresolvable
+        (Fn::If decided, AWS::NoValue dropped, nested lists flattened)."""
         value = self.tpl.decide(value)
         if value is None or value is NO_VALUE:
-            return [], False
+            return Strings()
         out: list[str] = []
         unknown = False
         for item in value if isinstance(value, list) else [value]:
@@ -361,16 +350,16 @@ class _RoleBuilder:
             if item is NO_VALUE:
                 continue
             if isinstance(item, list):
-                more, more_unknown = self._strings(item)
-                out.extend(more)
-                unknown = unknown or more_unknown
+                more = self._strings(item)
+                out.extend(more.values)
+                unknown = unknown or more.unknown
                 continue
             text = self.tpl.text(item)
             if isinstance(text, str):
                 out.append(text)
             elif text is not NO_VALUE:
                 unknown = True
-        return out, unknown
+        return Strings(out, unknown)
 
     # ------------------------------------------------------------ structure
 

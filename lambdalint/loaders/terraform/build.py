@@ -653,22 +653,19 @@ def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tupl
             complete = complete and ok
     for block in blocks(body, "statement"):
         effect = scope.evaluate(block.get("effect", "Allow"))
-        actions, a_unknown = iam_policy.strings(scope.evaluate(block.get("actions")))
-        not_actions, na_unknown = iam_policy.strings(scope.evaluate(block.get("not_actions")))
-        resources, r_unknown = iam_policy.strings(scope.evaluate_named(block.get("resources")))
-        not_resources, nr_unknown = iam_policy.strings(scope.evaluate_named(block.get("not_resources")))
-        dynamic = any(str(k).startswith("dynamic:") for k in block)
+        actions = iam_policy.strings(scope.evaluate(block.get("actions")))
+        if any(str(k).startswith("dynamic:") for k in block):
+            # a dynamic block inside the statement may add actions lambdalint cannot see
+            actions = iam_policy.Strings(actions.values, unknown=True)
         out.append(
-            Statement(
-                effect=str(effect) if isinstance(effect, str) else "Allow",
+            iam_policy.build_statement(
+                effect=effect,
                 actions=actions,
-                resources=resources,
-                loc=Loc(doc_res.path, block.pos),
-                not_actions=not_actions,
-                not_resources=not_resources,
+                not_actions=iam_policy.strings(scope.evaluate(block.get("not_actions"))),
+                resources=iam_policy.strings(scope.evaluate_named(block.get("resources"))),
+                not_resources=iam_policy.strings(scope.evaluate_named(block.get("not_resources"))),
                 has_condition=bool(blocks(block, "condition")) or "dynamic:condition" in block,
-                actions_unknown=a_unknown or na_unknown or not isinstance(effect, str) or dynamic,
-                resources_unknown=r_unknown or nr_unknown,
+                loc=Loc(doc_res.path, block.pos),
                 source=source,
                 action_loc=_block_loc(doc_res, block, ("actions", "not_actions")),
                 resource_loc=_block_loc(doc_res, block, ("resources", "not_resources")),

@@ -26,7 +26,6 @@ from lambdalint.model import (
     Permission,
     Prop,
     Role,
-    Statement,
 )
 from lambdalint.numeric import setting
 
@@ -223,22 +222,15 @@ def _statement_map(scope: Scope, call: Resource, role: Role) -> None:
         if not isinstance(spec, LMap):
             role.incomplete = True
             continue
-        effect = scope.evaluate(spec.get("effect", "Allow"))
-        actions, a_unknown = iam_policy.strings(scope.evaluate(spec.get("actions")))
-        not_actions, na_unknown = iam_policy.strings(scope.evaluate(spec.get("not_actions")))
-        resources, r_unknown = iam_policy.strings(scope.evaluate_named(spec.get("resources")))
-        not_resources, nr_unknown = iam_policy.strings(scope.evaluate_named(spec.get("not_resources")))
         role.statements.append(
-            Statement(
-                effect=str(effect) if isinstance(effect, str) else "Allow",
-                actions=actions,
-                resources=resources,
-                loc=Loc(call.path, raw.value_pos.get(key, raw.pos)),
-                not_actions=not_actions,
-                not_resources=not_resources,
+            iam_policy.build_statement(
+                effect=scope.evaluate(spec.get("effect", "Allow")),
+                actions=iam_policy.strings(scope.evaluate(spec.get("actions"))),
+                not_actions=iam_policy.strings(scope.evaluate(spec.get("not_actions"))),
+                resources=iam_policy.strings(scope.evaluate_named(spec.get("resources"))),
+                not_resources=iam_policy.strings(scope.evaluate_named(spec.get("not_resources"))),
                 has_condition=spec.get("condition") is not None,
-                actions_unknown=a_unknown or na_unknown or not isinstance(effect, str),
-                resources_unknown=r_unknown or nr_unknown,
+                loc=Loc(call.path, raw.value_pos.get(key, raw.pos)),
                 source=f"module.{call.name} policy_statements.{key}",
                 action_loc=_loc(call, spec, ("actions", "not_actions")),
                 resource_loc=_loc(call, spec, ("resources", "not_resources")),
