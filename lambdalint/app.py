@@ -331,7 +331,9 @@ def baseline(paths: Sequence[Path], output: Path, config_file: Path | None) -> O
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     plural = "s" if count != 1 else ""
-    return Outcome(messages=[f"lambdalint: recorded {count} finding{plural} in {clean(str(output))}"])
+    return Outcome(
+        messages=[f"lambdalint: recorded {count} finding{plural} in {clean(str(output))}"]
+    )
 
 
 # ---------------------------------------------------------------------------- rules, explain
@@ -368,7 +370,10 @@ def explain(rule_id: str) -> Outcome:
     for r in pack:
         if r.id.lower() == wanted.lower() or r.name == wanted:
             # custom rules come with the repository: their text is escaped
-            parts = [f"{clean(r.id)} {clean(r.name)} ({clean(r.severity)})\n", clean_lines(r.summary) + "\n"]
+            parts = [
+                f"{clean(r.id)} {clean(r.name)} ({clean(r.severity)})\n",
+                clean_lines(r.summary) + "\n",
+            ]
             if r.description:
                 parts.append(clean_lines(r.description.rstrip()) + "\n")
             extra = _explain_extra(r.id)

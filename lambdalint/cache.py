@@ -16,6 +16,7 @@ built again on every run. The cache is:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -140,7 +141,7 @@ def encode_tree(value: Any) -> Any:
                     p.column,
                     [
                         [q.line, q.column, x if type(x) in scalars else enc(x)]
-                        for q, x in zip(v.item_pos, v)
+                        for q, x in zip(v.item_pos, v, strict=True)
                     ],
                 ]
             }
@@ -235,8 +236,10 @@ class _Decoder:
                 raise ValueError("fields changed")
             if layout.positional:
                 return layout.cls(*values)
-            inst = layout.cls(**{f.name: v for f, v in zip(layout.fields, values) if f.init})
-            for f, v in zip(layout.fields, values):
+            inst = layout.cls(
+                **{f.name: v for f, v in zip(layout.fields, values, strict=True) if f.init}
+            )
+            for f, v in zip(layout.fields, values, strict=True):
                 if not f.init:
                     object.__setattr__(inst, f.name, v)
             return inst
@@ -479,10 +482,8 @@ def _mark_folder(folder: Path) -> None:
             ),
         ),
     ):
-        try:
+        with contextlib.suppress(FileExistsError):
             create(folder / name, text)
-        except FileExistsError:
-            pass
 
 
 def open_cache(root: Path) -> SourceCache | None:

@@ -28,7 +28,7 @@ class _Group(click.Group):
             return super().main(*args, **kwargs)
         except (KeyboardInterrupt, BrokenPipeError):
             sys.exit(EXIT_ERROR)
-        except Exception as exc:  # noqa: BLE001 - a lambdalint bug: one line and exit 2
+        except Exception as exc:
             if os.environ.get("LAMBDALINT_DEBUG"):
                 raise
             from lambdalint.escape import clean
@@ -79,13 +79,28 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(formats()), default=DEFAULT, show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE.",
+)
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
-@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that fails (exit 1). Default: warning.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(SEVERITIES)),
+    help="Lowest severity that fails (exit 1). Default: warning.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not in this baseline file.")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings not in this baseline file.",
+)
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
 @click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .lambdalint_cache/.")
@@ -128,8 +143,17 @@ def check(
 
 @main.command("baseline")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=".lambdalint-baseline.json", show_default=True, help="The baseline file to write.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=".lambdalint-baseline.json",
+    show_default=True,
+    help="The baseline file to write.",
+)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to use."
+)
 def baseline_cmd(paths: tuple[Path, ...], output: Path, config_file: str | None) -> None:
     """Record today's findings; `check --baseline FILE` then reports only new ones."""
     from lambdalint import app

@@ -71,7 +71,9 @@ def map_files(
         for i in sorted(firsts.values()):
             done[i] = func(shared, items[i])
     rest = [i for i in range(len(items)) if i not in done]
-    for i, result in zip(rest, _pool_map(func, [items[i] for i in rest], jobs, shared)):
+    for i, result in zip(
+        rest, _pool_map(func, [items[i] for i in rest], jobs, shared), strict=True
+    ):
         done[i] = result
     return [done[i] for i in range(len(items))]
 

@@ -151,13 +151,16 @@ def all_rules(
     for folder in extend:
         for rule in load_rule_folder(folder, limits):
             if rule.id in seen:
-                raise RuleError(f"{rule.path}: rule id {rule.id} is already defined by {seen[rule.id].path}")
+                raise RuleError(
+                    f"{rule.path}: rule id {rule.id} is already defined by {seen[rule.id].path}"
+                )
             seen[rule.id] = rule
             rules.append(rule)
     return rules
 
 
 # ---------------------------------------------------------------- declarative rules
+
 
 def compile_policy(rule: Rule) -> tuple[Any, Any]:
     """The validators of a declarative rule's `when` and `require` (None where absent).
@@ -178,7 +181,8 @@ def compile_policy(rule: Rule) -> tuple[Any, Any]:
         except jsonschema.SchemaError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
             raise RuleError(
-                f"{rule.path or rule.id}: policy.{part} is not a valid JSON Schema at {where}: {exc.message}"
+                f"{rule.path or rule.id}: policy.{part} is not a valid JSON Schema at {where}: "
+                f"{exc.message}"
             ) from None
         _refuse_outside_refs(rule, part, schema)
         compiled.append(cls(schema, registry=_local_only_registry()))

@@ -11,6 +11,7 @@ existing file keeps its permissions. A stream named as the target (the terminal,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -100,7 +101,5 @@ def _is_stream(path: Path) -> bool:
 
 
 def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass

@@ -66,7 +66,7 @@ def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
         fresh = parallel.map_files(
             analyse_one, work, PARALLEL_MIN_FILES, kind=attrgetter("language")
         )
-        for i, done in zip(todo, fresh):
+        for i, done in zip(todo, fresh, strict=True):
             results[i] = done
             if cache is not None and done.source is not None:
                 cache.put(jobs[i].language, jobs[i].path, jobs[i].text, done.source, done.entry)

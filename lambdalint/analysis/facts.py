@@ -115,7 +115,8 @@ class HandlerSource:
     path: Path
     language: str  # python | node
     top_level: dict[str, TopLevelName] = field(default_factory=dict)
-    # names may be bound in ways parsing cannot see (`from x import *`, `module.exports = require(...)`)
+    # names may be bound in ways parsing cannot see (`from x import *`,
+    # `module.exports = require(...)`)
     open_namespace: bool = False
     # Python: names bound only under `if __name__ == "__main__":` (not when Lambda imports)
     main_only: list[str] = field(default_factory=list)

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint.aws import sdk, secrets
 from lambdalint.analysis.facts import (
     CALLABLE,
     ClientCreation,
@@ -25,6 +24,7 @@ from lambdalint.analysis.facts import (
     SecretCandidate,
     TopLevelName,
 )
+from lambdalint.aws import sdk, secrets
 from lambdalint.model import Pos
 
 TS_SUFFIXES = (".ts", ".mts", ".cts")
@@ -841,7 +841,7 @@ class _Walker:
                 return True
         return False
 
-    def _sender(self, command: Any) -> _Ref | None | bool:
+    def _sender(self, command: Any) -> _Ref | bool | None:
         """The client a command is sent with: its ref, None when unknown, False when the
         command is not passed straight to `send`."""
         parent = command.parent

@@ -18,8 +18,8 @@ from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
-from lambdalint.reading import Reader, Unreadable, open_regular
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc
+from lambdalint.reading import Reader, Unreadable, open_regular
 
 PY_HANDLER = re.compile(r"^(?P<module>[A-Za-z0-9_\-./]+)\.(?P<func>[A-Za-z_][A-Za-z0-9_]*)$")
 NODE_EXTENSIONS = (".js", ".mjs", ".cjs")
@@ -546,7 +546,9 @@ def _module_in_layers(
     return target
 
 
-def _in_layer(layer: Layer, paths: list[str], node: bool, reader: Reader) -> tuple[bool, Path | None]:
+def _in_layer(
+    layer: Layer, paths: list[str], node: bool, reader: Reader
+) -> tuple[bool, Path | None]:
     """(opened, found): whether the layer's content could be opened, and the first of `paths`
     (as deployed under /opt) in it; for a folder path ("x/"), its entry point. A zip's entries
     are not analysed: the archive itself is what is found."""
@@ -689,7 +691,11 @@ def _zip_name_set(path: Path, reader: Reader) -> set[str] | None:
 
 
 def _resolve_in_zip(
-    fn: Function, target: HandlerTarget, zip_path: Path | None, candidates: list[str], reader: Reader
+    fn: Function,
+    target: HandlerTarget,
+    zip_path: Path | None,
+    candidates: list[str],
+    reader: Reader,
 ) -> HandlerTarget:
     if zip_path is None:
         return HandlerTarget(TargetStatus.SKIP)
@@ -743,7 +749,10 @@ def _compiles_typescript(folder: Path | None, reader: Reader) -> bool:
         return False
     for candidate in (folder, folder.parent, folder.parent.parent):
         try:
-            if reader.inside_tree(candidate / "tsconfig.json") and (candidate / "tsconfig.json").is_file():
+            if (
+                reader.inside_tree(candidate / "tsconfig.json")
+                and (candidate / "tsconfig.json").is_file()
+            ):
                 return True
         except OSError:
             return False

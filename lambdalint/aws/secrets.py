@@ -62,7 +62,8 @@ CREDENTIAL_FORMATS: tuple[CredentialFormat, ...] = (
 _URL_PASSWORD = re.compile(
     # the scheme's length is bounded: unbounded, every word start of a long `a.a.a.a…` value
     # scanned to its end looking for `://` (quadratic: minutes for a 700 KB value)
-    r"\b([a-z][a-z0-9+.-]{0,31}://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)", re.IGNORECASE
+    r"\b([a-z][a-z0-9+.-]{0,31}://[^\s:/@]+:)([^\s/@]+)(@[^\s/:]+)",
+    re.IGNORECASE,
 )
 
 # Name tokens (upper case) that mark a variable as holding a secret; tuples are consecutive tokens.

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lambdalint.aws import iam, managed_policies, secrets
 from lambdalint.analysis.facts import HandlerSource, SdkCall
+from lambdalint.aws import iam, managed_policies, secrets
+from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.checks.secrets import extra_secret_names
 from lambdalint.engine.context import CheckContext, code_key
 from lambdalint.findings import Finding
-from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.model import Function, Role
 
 # Variables the Lambda runtime sets itself

@@ -1,12 +1,13 @@
-"""Handler checks (LL101–LL105): does the handler named in the config exist and can Lambda call it?"""
+"""Handler checks (LL101–LL105): does the handler named in the config exist, and can Lambda call
+it? The handler facts (analysis/target.py) are judged and worded here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from lambdalint.analysis.target import HandlerTarget, Malformed, Missing, TargetStatus
 from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.analysis.target import HandlerTarget, Malformed, Missing, TargetStatus
 from lambdalint.engine.context import CheckContext, path_from
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc
@@ -100,10 +101,15 @@ def _missing_file(target: HandlerTarget) -> str:
         )
     if target.missing is Missing.ARCHIVE and where is not None:
         shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
-        msg = f"handler '{handler}': {_shown(target, where)} has no {' or '.join(shown)} at its root"
+        msg = (
+            f"handler '{handler}': {_shown(target, where)} has no {' or '.join(shown)} at its root"
+        )
         msg += _layers_note(target)
         if target.nested is not None:
-            msg += f"; found {target.nested}: the archive contains the folder, zip its contents instead"
+            msg += (
+                f"; found {target.nested}: the archive contains the folder, "
+                "zip its contents instead"
+            )
         return msg
     if target.missing is Missing.ENTRY_POINT and where is not None:
         return (
@@ -129,8 +135,7 @@ def _missing_file(target: HandlerTarget) -> str:
     msg += _layers_note(target)
     if target.case_hint is not None:
         msg += (
-            f"; found '{target.case_hint}', which differs in letter case "
-            "(Lambda is case-sensitive)"
+            f"; found '{target.case_hint}', which differs in letter case (Lambda is case-sensitive)"
         )
     elif target.deeper is not None:
         msg += (
@@ -257,7 +262,10 @@ def _checked_def(fn: Function, ctx: CheckContext):  # type: ignore[no-untyped-de
     name = src.top_level.get(target.function)
     if name is None or name.kind not in ("def", "async-def") or name.params is None:
         return None, None
-    if any(d not in PASSTHROUGH_DECORATORS and d.rsplit(".", 1)[-1] not in PASSTHROUGH_DECORATORS for d in name.decorators):
+    if any(
+        d not in PASSTHROUGH_DECORATORS and d.rsplit(".", 1)[-1] not in PASSTHROUGH_DECORATORS
+        for d in name.decorators
+    ):
         return None, None  # an unknown decorator may change how it is called
     return src, name
 
@@ -271,7 +279,8 @@ def signature(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if p.positional < 2 and not p.varargs:
         yield Finding(
             f"handler '{name.name}' takes {p.positional} positional parameter"
-            f"{'' if p.positional == 1 else 's'}, but Lambda calls it as {name.name}(event, context)",
+            f"{'' if p.positional == 1 else 's'}, but Lambda calls it as "
+            f"{name.name}(event, context)",
             loc,
         )
     elif p.required_positional > 2:

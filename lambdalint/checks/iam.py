@@ -139,7 +139,8 @@ def public_invoke_permission(fn: Function, ctx: CheckContext) -> Iterator[Findin
             if perm.action == "lambda:InvokeFunctionUrl" and perm.function_url_auth_type == "NONE":
                 continue  # the public function URL itself: LL207 reports it
             if perm.action == "lambda:InvokeFunction" and perm.invoked_via_function_url is True:
-                continue  # only through the function URL, which needs it since October 2025: LL207's
+                # only through the function URL, which needs it since October 2025: LL207's
+                continue
             yield Finding(
                 f"invoke permission on {fn.name} has Principal '*': anyone can invoke the "
                 "function; name the account or service principal (with SourceArn)",

@@ -36,7 +36,9 @@ class Result:
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
-    return [r for r in all_rules(settings.extend_rules, settings.limits) if settings.rule_enabled(r.id)]
+    return [
+        r for r in all_rules(settings.extend_rules, settings.limits) if settings.rule_enabled(r.id)
+    ]
 
 
 def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckContext) -> Result:

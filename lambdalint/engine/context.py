@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lambdalint.analysis.target import HandlerTarget, TargetStatus, resolve
 from lambdalint.analysis.facts import HandlerSource
+from lambdalint.analysis.target import HandlerTarget, TargetStatus, resolve
+from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
+from lambdalint.reading import Reader
 from lambdalint.settings import Settings
 from lambdalint.settings.options import RuleOptions
-from lambdalint.reading import Reader
-from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 
 ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysis.node"}
 
@@ -127,7 +127,7 @@ class CheckContext:
                 queued.add(key)
                 keys.append(key)
                 jobs.append(SourceJob(target.language, ANALYZERS[target.language], path, text))
-        for key, done in zip(keys, analyse_all(jobs, self.source_cache)):
+        for key, done in zip(keys, analyse_all(jobs, self.source_cache), strict=True):
             if done.failed:
                 continue  # source() analyses it again and the error surfaces there
             if done.source is not None and key[2]:

@@ -15,10 +15,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from lambdalint.engine.view import function_view
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Function, Loc, Prop
 from lambdalint.rulepack import Rule, RuleError
-from lambdalint.engine.view import function_view
 
 # validators that complain about something missing: unsafe when the model knows it is incomplete
 _ABSENCE = frozenset(
@@ -34,6 +34,7 @@ _SIMPLE_PROPS = (
     "dead_letter",
     "on_failure",
 )
+
 
 def evaluate(rule: Rule, fn: Function) -> Iterator[Finding]:
     """The findings of policy `rule` for function `fn`."""
@@ -73,10 +74,7 @@ def _missing_property(error: Any) -> str | None:
 def _message(rule: Rule, fn: Function, error: Any, path: list[Any], missing: str | None) -> str:
     prop = ".".join(str(p) for p in [*path, *([missing] if missing else [])]) or "(function)"
     value = missing if missing is not None else _show(error.instance)
-    if rule.message:
-        text = rule.message
-    else:
-        text = f"{rule.summary}: {prop}: {error.message}"
+    text = rule.message or f"{rule.summary}: {prop}: {error.message}"
     # plain replacement: a brace in a user's message or value must never be interpreted
     return text.replace("{function}", fn.name).replace("{property}", prop).replace("{value}", value)
 

@@ -37,8 +37,7 @@ def _runtime_table() -> str:
 
 def _configured(option: str) -> Any:
     """The option from the configuration file found from the current folder, if any."""
-    from lambdalint.settings import files
-    from lambdalint.settings import ConfigError
+    from lambdalint.settings import ConfigError, files
 
     try:
         return files.load([Path(".")]).options.mapping(option)

@@ -52,7 +52,9 @@ def function_view(fn: Function) -> dict[str, Any]:
         "runtime": _v(fn.runtime),
         "handler": _v(fn.handler),
         "package_type": fn.package_type,
-        "code": None if code is None else {
+        "code": None
+        if code is None
+        else {
             "kind": code.kind,
             "path": _rel(code.path) if code.path is not None else None,
             "built": code.built,
@@ -60,9 +62,13 @@ def function_view(fn: Function) -> dict[str, Any]:
         },
         "timeout": _v(fn.timeout),
         "memory": _v(fn.memory),
-        "environment": {k: (None if v.value is UNKNOWN else v.value) for k, v in fn.environment.items()},
+        "environment": {
+            k: (None if v.value is UNKNOWN else v.value) for k, v in fn.environment.items()
+        },
         "environment_sources": {k: v.kind for k, v in fn.environment.items()},
-        "role": None if role is None else {
+        "role": None
+        if role is None
+        else {
             "known": role.known,
             "name": role.name,
             "managed_policies": [m.name for m in role.managed_policies],
@@ -79,11 +85,16 @@ def function_view(fn: Function) -> dict[str, Any]:
         },
         "log_retention_days": retention,
         "log_groups": [
-            {"name": None if g.name is UNKNOWN else g.name, "retention_days": None if g.retention_days is UNKNOWN else g.retention_days}
+            {
+                "name": None if g.name is UNKNOWN else g.name,
+                "retention_days": None if g.retention_days is UNKNOWN else g.retention_days,
+            }
             for g in fn.log_groups
         ],
         "events": [{"kind": e.kind, "name": e.name} for e in fn.events],
-        "url": None if fn.url is None else {"auth_type": None if fn.url.auth_type is UNKNOWN else fn.url.auth_type},
+        "url": None
+        if fn.url is None
+        else {"auth_type": None if fn.url.auth_type is UNKNOWN else fn.url.auth_type},
         "reserved_concurrency": _v(fn.reserved_concurrency),
         "tracing": _v(fn.tracing),
         "dead_letter": _v(fn.dead_letter) is not None,
@@ -108,42 +119,61 @@ def table(project: Project, views: list[dict[str, Any]], with_actions: bool = Fa
     """The `show` table: a row per function (`views` in the same order, each `function_view`,
     `with_actions` with `code_actions`: the AWS actions the handler's code calls and whether the
     role allows each)."""
-    headers = ["function", "file", "runtime", "handler", "timeout", "memory", "logs", "role", "events"]
+    headers = [
+        "function",
+        "file",
+        "runtime",
+        "handler",
+        "timeout",
+        "memory",
+        "logs",
+        "role",
+        "events",
+    ]
     if with_actions:
         headers.append("api actions")
     rows = []
     details: list[str] = []
-    for fn, v in zip(project.functions, views):
+    for fn, v in zip(project.functions, views, strict=True):
         role = fn.role
         if role is None:
             scope = "-"
         elif not role.known:
             scope = "external"
         else:
-            scope = f"{len(role.statements)} stmt" + (f", {len(role.managed_policies)} managed" if role.managed_policies else "")
-        rows.append([
-            fn.name,
-            f"{v['path']}:{v['line']}",
-            str(v["runtime"] or "-"),
-            str(v["handler"] or "-"),
-            str(v["timeout"] if v["timeout"] is not None else "-"),
-            str(v["memory"] if v["memory"] is not None else "-"),
-            f"{v['log_retention_days']}d" if v["log_retention_days"] else "-",
-            scope,
-            ",".join(sorted({e['kind'] for e in v["events"]})) or "-",
-        ])
+            scope = f"{len(role.statements)} stmt" + (
+                f", {len(role.managed_policies)} managed" if role.managed_policies else ""
+            )
+        rows.append(
+            [
+                fn.name,
+                f"{v['path']}:{v['line']}",
+                str(v["runtime"] or "-"),
+                str(v["handler"] or "-"),
+                str(v["timeout"] if v["timeout"] is not None else "-"),
+                str(v["memory"] if v["memory"] is not None else "-"),
+                f"{v['log_retention_days']}d" if v["log_retention_days"] else "-",
+                scope,
+                ",".join(sorted({e["kind"] for e in v["events"]})) or "-",
+            ]
+        )
         if with_actions:
             rows[-1].append(_actions_summary(v["code_actions"]))
             for a in v["code_actions"] or []:
-                details.append(f"  {fn.name}  {a['status']:<8} {a['action']:<36} {a['path']}:{a['line']} {a['call']}")
+                details.append(
+                    f"  {fn.name}  {a['status']:<8} {a['action']:<36} "
+                    f"{a['path']}:{a['line']} {a['call']}"
+                )
     from lambdalint.escape import clean  # names and handlers are untrusted text
 
     rows = [[clean(cell) for cell in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     lines.append(f"{len(rows)} function{'s' if len(rows) != 1 else ''}")
     if details:
         # what each function's code calls and whether its role allows it

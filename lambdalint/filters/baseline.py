@@ -20,10 +20,10 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.findings import Finding
-from lambdalint.writing import write_text
 from lambdalint.reading import Reader, Unreadable, read_settings
 from lambdalint.reading.json_reader import parse_json
 from lambdalint.reading.positions import LoadError
+from lambdalint.writing import write_text
 
 DEFAULT_FILE = ".lambdalint-baseline.json"
 FORMAT_VERSION = 1
@@ -140,7 +140,8 @@ def read(path: Path, reader: Reader) -> Counter[str]:
 
 
 def filter_new(findings: list[Finding], path: Path, reader: Reader | None = None) -> list[Finding]:
-    """The findings not recorded in the baseline at `path` (suppressed ones are kept as they are)."""
+    """The findings not recorded in the baseline at `path` (suppressed ones are kept as they
+    are)."""
     reader = reader or Reader()
     known = read(path, reader)
     base = _base_of(path)

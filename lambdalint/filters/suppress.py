@@ -23,11 +23,11 @@ import fnmatch
 import os
 from pathlib import Path
 
-from lambdalint.settings import Settings
 from lambdalint.findings import Finding
-from lambdalint.reading import Reader
 from lambdalint.loaders.suppressions import METADATA_REASON, parse_directive
 from lambdalint.model import Function, Project
+from lambdalint.reading import Reader
+from lambdalint.settings import Settings
 
 _HASH = ("#",)
 _SLASH = ("//",)
@@ -53,6 +53,8 @@ _MARKERS: dict[str, tuple[str, ...]] = {
 }
 
 INLINE_REASON = "inline comment"
+
+
 def _markers(path: Path) -> tuple[str, ...]:
     name = path.name.lower()
     if name.endswith(".tf.json"):
@@ -117,7 +119,9 @@ def _relative(path: Path, base: Path) -> str | None:
     return None if rel.startswith("../") else rel
 
 
-def _per_file_ignored(f: Finding, settings: Settings, base: Path, memo: dict[Path, list[str]]) -> bool:
+def _per_file_ignored(
+    f: Finding, settings: Settings, base: Path, memo: dict[Path, list[str]]
+) -> bool:
     if f.loc.path not in memo:
         rel = _relative(f.loc.path, base)
         ids: list[str] = []

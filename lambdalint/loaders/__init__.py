@@ -138,15 +138,13 @@ def read_and_load(path: Path, session: LoadSession) -> Loaded:
         return (
             True,
             [],
-            diags + [Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)],
+            [*diags, Diagnostic("LL100", "skipped: empty file", Loc(path), notice=True)],
         )
     functions, more = load_file(path, text, session)
     return True, functions, diags + more
 
 
-def load_project(
-    root: Path, configs: list[Path], reader: Reader, documents: Any = None
-) -> Project:
+def load_project(root: Path, configs: list[Path], reader: Reader, documents: Any = None) -> Project:
     """Load every config file into one Project, reading within `reader`'s limits and trees.
     `documents` (cache.SourceCache) keeps parsed templates between runs; it is used when there
     are enough files to pay for it."""
@@ -154,7 +152,7 @@ def load_project(
         documents = None
     session = LoadSession(reader, documents)
     project = Project(root=root)
-    for path, (read, functions, diags) in zip(configs, _load_all(configs, session)):
+    for path, (read, functions, diags) in zip(configs, _load_all(configs, session), strict=True):
         if read:
             project.files.append(path)
         project.functions.extend(functions)

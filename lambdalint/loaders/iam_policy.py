@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambdalint.model import UNKNOWN, Loc, Pos, Statement
+from lambdalint.reading import ReadLimits
 from lambdalint.reading.json_reader import parse_json
 from lambdalint.reading.positions import LList, LMap, LoadError, pos_of
-from lambdalint.reading import ReadLimits
-from lambdalint.model import UNKNOWN, Loc, Pos, Statement
 
 PosMap = Callable[[Pos], Pos]
 Resolver = Callable[[Any], Any]
@@ -32,9 +32,7 @@ def _same(pos: Pos) -> Pos:
     return pos
 
 
-def parse_text(
-    text: str, path: Path, start: Pos | None, limits: ReadLimits
-) -> tuple[Any, PosMap]:
+def parse_text(text: str, path: Path, start: Pos | None, limits: ReadLimits) -> tuple[Any, PosMap]:
     """Parse a JSON policy held in a string. `start` is where the string's first line sits
     in `path` when its lines map one to one onto the file (a heredoc); otherwise every position
     is the string's own (`start` None → positions are left to the caller's fallback)."""
@@ -74,7 +72,9 @@ def statements(
         items.append((raw, _pos(raw, fallback)))
     elif isinstance(raw, list):
         for i, item in enumerate(raw):
-            items.append((resolve(item), pos_of(raw, i, fallback) if isinstance(raw, LList) else fallback))
+            items.append(
+                (resolve(item), pos_of(raw, i, fallback) if isinstance(raw, LList) else fallback)
+            )
     else:
         return [], False
     out: list[Statement] = []
@@ -83,7 +83,11 @@ def statements(
         if not isinstance(item, dict):
             complete = False
             continue
-        mapper = pos_map if pos_map is not None else (_same if isinstance(item, LMap) else lambda _: fallback)
+        mapper = (
+            pos_map
+            if pos_map is not None
+            else (_same if isinstance(item, LMap) else lambda _: fallback)
+        )
         out.append(statement(item, Loc(path, mapper(ipos)), source, resolve, mapper))
     return out, complete
 
@@ -92,7 +96,9 @@ def _pos(value: Any, default: Pos) -> Pos:
     return value.pos if isinstance(value, (LMap, LList)) else default
 
 
-def _field_loc(item: dict[str, Any], keys: tuple[str, ...], loc: Loc, pos_map: PosMap) -> Loc | None:
+def _field_loc(
+    item: dict[str, Any], keys: tuple[str, ...], loc: Loc, pos_map: PosMap
+) -> Loc | None:
     for key in keys:
         if key in item:
             if isinstance(item, LMap) and key in item.value_pos:

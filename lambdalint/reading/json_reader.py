@@ -132,7 +132,9 @@ class _JsonParser:
         m, key = frame.container, frame.key
         kp = self.pos(frame.key_idx)
         if key in m:
-            self.duplicates = report_duplicate(self.diags, self.duplicates, key, m, Loc(self.path, kp))
+            self.duplicates = report_duplicate(
+                self.diags, self.duplicates, key, m, Loc(self.path, kp)
+            )
         m[key] = value
         m.key_pos[key] = kp
         m.value_pos[key] = self.pos(frame.val_idx)

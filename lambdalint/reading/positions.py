@@ -12,7 +12,7 @@ from lambdalint.model import Diagnostic, Loc, Pos
 class LMap(dict):  # type: ignore[type-arg]
     """A mapping that remembers where it, each key and each value start."""
 
-    __slots__ = ("pos", "key_pos", "value_pos")
+    __slots__ = ("key_pos", "pos", "value_pos")
 
     def __init__(self, pos: Pos = Pos()) -> None:
         super().__init__()
@@ -24,7 +24,7 @@ class LMap(dict):  # type: ignore[type-arg]
 class LList(list):  # type: ignore[type-arg]
     """A sequence that remembers where it and each item start."""
 
-    __slots__ = ("pos", "item_pos")
+    __slots__ = ("item_pos", "pos")
 
     def __init__(self, pos: Pos = Pos()) -> None:
         super().__init__()

@@ -137,7 +137,7 @@ def _mark_pos(mark: Any) -> Pos:
 
 
 class _Frame:
-    __slots__ = ("container", "tag", "anchor", "key", "key_pos", "pos", "size", "is_map", "merged")
+    __slots__ = ("anchor", "container", "is_map", "key", "key_pos", "merged", "pos", "size", "tag")
 
     def __init__(self, container: Any, tag: str | None, anchor: str | None, pos: Pos) -> None:
         self.container = container
@@ -238,7 +238,9 @@ def parse_yaml(
                     if top.merged is not None and key in top.merged:
                         top.merged.discard(key)  # overrides the merged value: no duplicate
                     else:
-                        duplicates = report_duplicate(diags, duplicates, key, m, Loc(path, top.key_pos))
+                        duplicates = report_duplicate(
+                            diags, duplicates, key, m, Loc(path, top.key_pos)
+                        )
                 m[key] = value
                 m.key_pos[key] = top.key_pos
                 m.value_pos[key] = pos

@@ -8,11 +8,11 @@ the command early or inject another one.
 
 from __future__ import annotations
 
-from lambdalint.settings import Settings
 from lambdalint.engine import Result
-from lambdalint.findings import Finding
 from lambdalint.escape import clean
+from lambdalint.findings import Finding
 from lambdalint.reporters import display_path
+from lambdalint.settings import Settings
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -6,10 +6,10 @@ import json
 from collections import Counter
 
 from lambdalint import __version__
-from lambdalint.settings import Settings
 from lambdalint.engine import Result
 from lambdalint.findings import Finding
 from lambdalint.reporters import display_path
+from lambdalint.settings import Settings
 
 
 def finding_dict(f: Finding, names: dict[str, str]) -> dict[str, object]:

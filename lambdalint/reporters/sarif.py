@@ -15,12 +15,12 @@ from typing import Any
 from urllib.parse import quote
 
 from lambdalint import __version__
-from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
-from lambdalint.settings import Settings
 from lambdalint.engine import Result
-from lambdalint.findings import Finding
 from lambdalint.escape import json_text
+from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
+from lambdalint.findings import Finding
 from lambdalint.rulepack import Rule
+from lambdalint.settings import Settings
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lambdalint.settings import Settings
 from lambdalint.engine import Result
 from lambdalint.escape import clean
 from lambdalint.reporters import display_path
+from lambdalint.settings import Settings
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD = "\x1b[1m"
@@ -39,7 +39,10 @@ def render(result: Result, settings: Settings, color: bool = False) -> str:
     if lines:
         lines.append("")
     total = len(active)
-    parts = [f"{counts.get(s, 0)} {s}{'s' if counts.get(s, 0) != 1 and s != 'info' else ''}" for s in ("error", "warning", "info")]
+    parts = [
+        f"{counts.get(s, 0)} {s}{'s' if counts.get(s, 0) != 1 and s != 'info' else ''}"
+        for s in ("error", "warning", "info")
+    ]
     summary = f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)})"
     if suppressed:
         summary += f"; {suppressed} suppressed"
@@ -48,6 +51,10 @@ def render(result: Result, settings: Settings, color: bool = False) -> str:
     if total == 0 and nfn == 0:
         summary = "No Lambda functions found: nothing was checked."
     elif total == 0:
-        summary = "All checks passed" + summary[summary.index(";"):] if suppressed else f"All checks passed ({nfn} function{'s' if nfn != 1 else ''} checked)."
+        summary = (
+            "All checks passed" + summary[summary.index(";") :]
+            if suppressed
+            else f"All checks passed ({nfn} function{'s' if nfn != 1 else ''} checked)."
+        )
     lines.append(summary)
     return "\n".join(lines) + "\n"

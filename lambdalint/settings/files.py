@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
-from lambdalint.settings import ConfigError, Settings, build, option_declarations
 from lambdalint.reading import Unreadable, read_settings
 from lambdalint.reading.positions import LoadError
 from lambdalint.reading.yaml_reader import parse_settings_yaml
+from lambdalint.settings import ConfigError, Settings, build, option_declarations
 
 YAML_NAMES = (".lambdalint.yaml", ".lambdalint.yml")
 PYPROJECT = "pyproject.toml"

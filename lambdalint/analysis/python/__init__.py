@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
 from lambdalint.analysis.python import facts
 from lambdalint.analysis.python.preflight import parse
-from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
 from lambdalint.model import Pos
 
 

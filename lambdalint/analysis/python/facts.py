@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from lambdalint.aws import sdk, secrets
 from lambdalint.analysis.facts import (
     ClientCreation,
     EnvRead,
@@ -23,6 +22,7 @@ from lambdalint.analysis.facts import (
     SdkCall,
     SecretCandidate,
 )
+from lambdalint.aws import sdk, secrets
 from lambdalint.model import Pos
 
 PosFn = Callable[[ast.AST], Pos]
@@ -263,7 +263,7 @@ class _FactVisitor(ast.NodeVisitor):
         if isinstance(test, ast.Compare):
             return any(
                 isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None
-                for op, right in zip(test.ops, test.comparators)
+                for op, right in zip(test.ops, test.comparators, strict=True)
             )
         return False
 
@@ -396,7 +396,7 @@ class _FactVisitor(ast.NodeVisitor):
         # "X" in os.environ: the code checks before it reads
         key = _string(node.left)
         if key is not None:
-            for op, right in zip(node.ops, node.comparators):
+            for op, right in zip(node.ops, node.comparators, strict=True):
                 if isinstance(op, (ast.In, ast.NotIn)) and self._is_environ(right):
                     self.env_set.add(key)
         self.generic_visit(node)
@@ -447,7 +447,7 @@ class _FactVisitor(ast.NodeVisitor):
     # ------------------------------------------------------------------ secrets
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=True):
             name = _string(key)
             if name is not None:
                 self._secret(name, value, value)
@@ -663,7 +663,7 @@ class _FactVisitor(ast.NodeVisitor):
         if isinstance(node, ast.Dict):
             return all(
                 k is not None and self._static(k, frame) and self._static(v, frame)
-                for k, v in zip(node.keys, node.values)
+                for k, v in zip(node.keys, node.values, strict=True)
             )
         if isinstance(node, (ast.List, ast.Tuple)):
             return all(self._static(e, frame) for e in node.elts)

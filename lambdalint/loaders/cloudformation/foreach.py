@@ -19,8 +19,8 @@ import re
 from typing import Any
 
 from lambdalint.loaders.documents import Document
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.model import Diagnostic, Loc, Pos
+from lambdalint.reading.positions import LList, LMap
 
 PREFIX = "Fn::ForEach::"
 # sections where the transform allows loops (and everything inside them, properties included)

@@ -12,9 +12,6 @@ from lambdalint.loaders.cloudformation.properties import (
     is_sam,
     merge_globals,
 )
-from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
-from lambdalint.reading.positions import LMap, key_pos_of, node_count, node_pos, pos_of
-from lambdalint.loaders.suppressions import METADATA_REASON
 from lambdalint.loaders.cloudformation.template import (
     MAX_TEXT,
     NO_VALUE,
@@ -22,6 +19,8 @@ from lambdalint.loaders.cloudformation.template import (
     as_list,
     intrinsic_name,
 )
+from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
+from lambdalint.loaders.suppressions import METADATA_REASON
 from lambdalint.model import (
     UNKNOWN,
     CodeLocation,
@@ -33,6 +32,7 @@ from lambdalint.model import (
     Pos,
     Prop,
 )
+from lambdalint.reading.positions import LMap, key_pos_of, node_count, node_pos, pos_of
 
 CFN_FUNCTION = "AWS::Lambda::Function"
 SAM_LAYER = "AWS::Serverless::LayerVersion"
@@ -56,9 +56,9 @@ def is_template(data: Any) -> bool:
     if "AWSTemplateFormatVersion" in data or is_sam(data):
         return True
     for res in resources.values():
-        if isinstance(res, dict) and isinstance(res.get("Type"), str):
-            if res["Type"].startswith(("AWS::", "Custom::", "Alexa::")):
-                return True
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        if isinstance(rtype, str) and rtype.startswith(("AWS::", "Custom::", "Alexa::")):
+            return True
     return False
 
 
@@ -93,7 +93,11 @@ def build_functions(doc: Document) -> list[Function]:
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=True))
         elif rtype == CFN_FUNCTION:
             props = res.get("Properties")
-            props = props if isinstance(props, dict) else LMap(res.pos if isinstance(res, LMap) else Pos())
+            props = (
+                props
+                if isinstance(props, dict)
+                else LMap(res.pos if isinstance(res, LMap) else Pos())
+            )
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
     # the model's later stages: each fills in what it knows
     roles.enrich(doc, tpl, functions)
@@ -107,7 +111,9 @@ def _globals_too_large(doc: Document, tpl: Template, globals_fn: dict[str, Any])
     """Globals are copied into every function: 20,000 functions under 1,000 global variables
     took minutes and gigabytes from a 2 MB file. The product is held to the node budget."""
     budget = doc.limits.max_nodes
-    count = sum(1 for r in tpl.resources.values() if isinstance(r, dict) and r.get("Type") == SAM_FUNCTION)
+    count = sum(
+        1 for r in tpl.resources.values() if isinstance(r, dict) and r.get("Type") == SAM_FUNCTION
+    )
     if count < 2:
         return False
     size = node_count(globals_fn, budget // count + 1)
@@ -194,9 +200,17 @@ def _code_location(
     meta = res.get("Metadata") if isinstance(res.get("Metadata"), dict) else {}
     build_method = meta.get("BuildMethod") if isinstance(meta, dict) else None
     build_method = build_method if isinstance(build_method, str) else None
-    built = build_method is not None and build_method.lower() in ("makefile", "esbuild", "rust-cargolambda", "go1.x", "dotnet7")
-    if tpl.resolve(props.get("PackageType")) == "Image" or "ImageUri" in props or (
-        isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"]
+    built = build_method is not None and build_method.lower() in (
+        "makefile",
+        "esbuild",
+        "rust-cargolambda",
+        "go1.x",
+        "dotnet7",
+    )
+    if (
+        tpl.resolve(props.get("PackageType")) == "Image"
+        or "ImageUri" in props
+        or (isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"])
     ):
         return CodeLocation("image", Loc(path, pos_of(props, "PackageType")))
     if sam:
@@ -210,8 +224,12 @@ def _code_location(
             )
         if "CodeUri" not in props:
             return CodeLocation(
-                "dir", Loc(path, pos_of(props, "Handler")), path=base, built=built,
-                build_method=build_method, declared=".",
+                "dir",
+                Loc(path, pos_of(props, "Handler")),
+                path=base,
+                built=built,
+                build_method=build_method,
+                declared=".",
             )
         uri = props["CodeUri"]
         loc = Loc(path, pos_of(props, "CodeUri"))
@@ -418,7 +436,9 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
         text = arg[0] if isinstance(arg, list) and arg else arg
         if isinstance(text, str) and _DYNAMIC_REF.search(text):
             return EnvVar(name, text, loc, kind="dynamic-reference")
-        whole = re.fullmatch(r"\$\{([A-Za-z0-9]+)\}", text.strip()) if isinstance(text, str) else None
+        whole = (
+            re.fullmatch(r"\$\{([A-Za-z0-9]+)\}", text.strip()) if isinstance(text, str) else None
+        )
         if whole and not isinstance(arg, list) and tpl.parameter(whole.group(1)) is not None:
             # !Sub "${Param}" is !Ref Param
             return classify_env_value(name, {"Ref": whole.group(1)}, tpl, loc)

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.cloudformation.targets import FunctionIndex
-from lambdalint.loaders.documents import Document
-from lambdalint.reading.positions import LMap, key_pos_of, pos_of
 from lambdalint.loaders.cloudformation.properties import function_properties
+from lambdalint.loaders.cloudformation.targets import FunctionIndex
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, as_list, intrinsic_name
+from lambdalint.loaders.documents import Document
 from lambdalint.model import (
     UNKNOWN,
     Event,
@@ -33,6 +32,7 @@ from lambdalint.model import (
     as_flag,
 )
 from lambdalint.numeric import setting
+from lambdalint.reading.positions import LMap, key_pos_of, pos_of
 
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
 _LOG_GROUP_TYPES = ("AWS::Logs::LogGroup", "Custom::LogRetention")  # the latter: CDK
@@ -451,7 +451,7 @@ class _Resources:
             self._add_integration(integration, _CFN_KEYS, "api", logical_id)
 
     def _v2_integration(self, logical_id: str, props: dict[str, Any]) -> None:
-        keys = ("IntegrationUri",) + _CFN_KEYS[1:]
+        keys = ("IntegrationUri", *_CFN_KEYS[1:])
         self._add_integration(props, keys, self._v2_kind(props.get("ApiId")), logical_id)
 
     def _v2_kind(self, api_ref: Any) -> str:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.aws import sam_policy_templates
-from lambdalint.loaders.iam_policy import Strings, build_statement, grant
-from lambdalint.loaders.documents import Document
-from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 from lambdalint.loaders.cloudformation.properties import SAM_FUNCTION, function_properties
 from lambdalint.loaders.cloudformation.template import NO_VALUE, Template, intrinsic_name
+from lambdalint.loaders.documents import Document
+from lambdalint.loaders.iam_policy import Strings, build_statement, grant
 from lambdalint.model import UNKNOWN, Function, Loc, ManagedPolicy, Pos, Role, Statement
+from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 
 _AWS_MANAGED = re.compile(r"^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::aws:policy/")
 # the managed policies SAM attaches to the role it generates (samtranslator sam_resources.py,

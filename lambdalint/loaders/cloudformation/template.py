@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.model import UNKNOWN
+from lambdalint.reading.positions import LList, LMap
 
 NO_VALUE = object()  # AWS::NoValue: the property is treated as absent
 
@@ -424,4 +424,4 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-__all__ = ["NO_VALUE", "Template", "as_list", "intrinsic_name", "LList", "LMap"]
+__all__ = ["NO_VALUE", "LList", "LMap", "Template", "as_list", "intrinsic_name"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from lambdalint.loaders import iam_policy
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import (
     Call,
     FileText,
@@ -46,6 +45,7 @@ from lambdalint.model import (
     as_flag,
 )
 from lambdalint.numeric import setting
+from lambdalint.reading.positions import LList, LMap
 
 LAMBDA = "aws_lambda_function"
 
@@ -70,7 +70,9 @@ def build_function(scope: Scope, res: Resource, framework: str, links: Links) ->
     elif "dynamic:capacity_provider_config" in body:
         fn.managed_instances = UNKNOWN
     concurrency = _prop(scope, res, body, "reserved_concurrent_executions")
-    fn.reserved_concurrency = None if concurrency is not None and concurrency.value == -1 else concurrency
+    fn.reserved_concurrency = (
+        None if concurrency is not None and concurrency.value == -1 else concurrency
+    )
     package = scope.evaluate(body.get("package_type"))
     fn.package_type = "Image" if package == "Image" else "Zip"
     tracing = first_block(body, "tracing_config")
@@ -81,7 +83,9 @@ def build_function(scope: Scope, res: Resource, framework: str, links: Links) ->
         fn.dead_letter = Prop(link_value(scope, dlq["target_arn"]), res.loc_of(dlq, "target_arn"))
     logging = first_block(body, "logging_config")
     if logging is not None and logging.get("log_group") is not None:
-        fn.logging_config_group = Prop(link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group"))
+        fn.logging_config_group = Prop(
+            link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group")
+        )
     fn.layers = layers(scope, res)
     fn.architectures = _list_values(scope, body.get("architectures"))
     tags = scope.evaluate(body.get("tags"))
@@ -160,7 +164,9 @@ class Links:
         self._groups: _GroupIndex | None = None
         self._uploads: dict[str, list[Resource]] | None = None  # S3 objects by rendered key
 
-    def pointing(self, rtype: str, key: str, target: Resource, block: str = "") -> list[tuple[Resource, Any]]:
+    def pointing(
+        self, rtype: str, key: str, target: Resource, block: str = ""
+    ) -> list[tuple[Resource, Any]]:
         """(resource, its body or `block`) of type `rtype` whose `key` (inside each `block`)
         refers to `target`, in declaration order."""
         index = self._pointing.get((rtype, block, key))
@@ -320,7 +326,11 @@ class _GroupIndex:
             if name is None:
                 continue
             self.by_name.setdefault(name, []).append(lg)
-            if "${" in name and lg.body.get("retention_in_days") is not None and id(lg) not in access:
+            if (
+                "${" in name
+                and lg.body.get("retention_in_days") is not None
+                and id(lg) not in access
+            ):
                 self.partial.append((lg, name))
 
     def of_function(self, names: list[str], custom: Any) -> tuple[list[Resource], Resource | None]:
@@ -498,14 +508,20 @@ def classify_env(scope: Scope, name: str, expr: Any, loc: Loc) -> EnvVar:
     text = _env_text(scope.evaluate(expr))
     refs = list(refs_in(expr))
     if not refs and not isinstance(expr, Call):
-        return EnvVar(name, text, loc) if text is not UNKNOWN else EnvVar(name, UNKNOWN, loc, kind="unknown")
+        return (
+            EnvVar(name, text, loc)
+            if text is not UNKNOWN
+            else EnvVar(name, UNKNOWN, loc, kind="unknown")
+        )
     heads = {r.parts[0] for r in refs if r.parts}
     if heads <= {"local", "path"} and text is not UNKNOWN:
         return EnvVar(name, text, loc)
     variables = [str(r.parts[1]) for r in refs if len(r.parts) > 1 and r.parts[0] == "var"]
     if variables and heads <= {"var", "local", "path"}:
         sensitive = any(v in scope.variables and scope.variables[v].sensitive for v in variables)
-        return EnvVar(name, text, loc, kind="parameter", parameter=variables[0], parameter_no_echo=sensitive)
+        return EnvVar(
+            name, text, loc, kind="parameter", parameter=variables[0], parameter_no_echo=sensitive
+        )
     if refs:
         if isinstance(expr, Resolved):
             # a planned value read from another resource or data source (a secret's
@@ -536,9 +552,19 @@ def build_role(scope: Scope, role_res: Resource, links: Links) -> Role:
         out.incomplete = True
     for block in blocks(body, "inline_policy"):
         if block.get("policy") not in (None, ""):
-            _add_policy(scope, out, block["policy"], role_res, block, "policy", f"{role_res.address} inline_policy")
+            _add_policy(
+                scope,
+                out,
+                block["policy"],
+                role_res,
+                block,
+                "policy",
+                f"{role_res.address} inline_policy",
+            )
     if body.get("managed_policy_arns") is not None:
-        attach_policy_list(scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns")
+        attach_policy_list(
+            scope, out, body["managed_policy_arns"], role_res, body, "managed_policy_arns"
+        )
     for rp in links.attached("aws_iam_role_policy", "role", role_res):
         if rp.body.get("policy") is None:
             out.incomplete = True
@@ -553,7 +579,9 @@ def build_role(scope: Scope, role_res: Resource, links: Links) -> Role:
     return out
 
 
-def attach_policy_list(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str) -> None:
+def attach_policy_list(
+    scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str
+) -> None:
     if isinstance(expr, LList):
         for i, item in enumerate(expr):
             pos = expr.item_pos[i] if i < len(expr.item_pos) else expr.pos
@@ -567,7 +595,15 @@ def attach_policy_list(scope: Scope, out: Role, expr: Any, owner: Resource, body
         out.incomplete = True
 
 
-def attach_policy(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str, loc: Loc | None = None) -> None:
+def attach_policy(
+    scope: Scope,
+    out: Role,
+    expr: Any,
+    owner: Resource,
+    body: LMap,
+    key: str,
+    loc: Loc | None = None,
+) -> None:
     """A policy attached by ARN: an aws_iam_policy in the configuration, or a managed policy."""
     loc = loc or owner.loc_of(body, key)
     if expr is None:
@@ -578,7 +614,15 @@ def attach_policy(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMa
         if policy_res.body.get("policy") is None:
             out.incomplete = True
             return
-        _add_policy(scope, out, policy_res.body["policy"], policy_res, policy_res.body, "policy", policy_res.address)
+        _add_policy(
+            scope,
+            out,
+            policy_res.body["policy"],
+            policy_res,
+            policy_res.body,
+            "policy",
+            policy_res.address,
+        )
         return
     data_policy, _ = scope.first_target(expr, ("aws_iam_policy",), mode="data")
     if data_policy is not None:
@@ -592,7 +636,9 @@ def attach_policy(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMa
         out.incomplete = True  # a customer managed policy defined elsewhere
 
 
-def _add_policy(scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str, source: str) -> None:
+def _add_policy(
+    scope: Scope, out: Role, expr: Any, owner: Resource, body: LMap, key: str, source: str
+) -> None:
     stmts, complete = policy_statements(scope, expr, owner, body, key, source)
     out.statements.extend(stmts)
     if not complete:
@@ -614,7 +660,9 @@ def policy_statements(
         doc = scope.evaluate_named(expr.args[0])
         if isinstance(doc, LMap) and fallback.path == owner.path:
             return iam_policy.statements(doc, owner.path, fallback.pos, source)
-        return iam_policy.statements(doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos)
+        return iam_policy.statements(
+            doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos
+        )
     value = scope.evaluate(expr)
     if isinstance(value, FileText):  # file("policy.json"), directly or through a local
         data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1), scope.reader.limits)
@@ -624,11 +672,16 @@ def policy_statements(
     start = value.start if isinstance(value, SourceText) and value.verbatim else None
     data, shift = iam_policy.parse_text(str(value), owner.path, start, scope.reader.limits)
     if start is None:
-        shift = lambda _: fallback.pos
+
+        def shift(_):
+            return fallback.pos
+
     return iam_policy.statements(data, owner.path, fallback.pos, source, pos_map=shift)
 
 
-def document_statements(scope: Scope, doc_res: Resource, depth: int = 0) -> tuple[list[Statement], bool]:
+def document_statements(
+    scope: Scope, doc_res: Resource, depth: int = 0
+) -> tuple[list[Statement], bool]:
     """An aws_iam_policy_document data source: its statement blocks, plus the documents it
     merges (source_policy_documents / override_policy_documents)."""
     body = doc_res.body
@@ -720,7 +773,13 @@ _STREAM_KINDS = {
     "aws_msk_cluster": "msk",
     "aws_mq_broker": "mq",
 }
-_ARN_KINDS = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "msk", "mq": "mq"}
+_ARN_KINDS = {
+    "sqs": "sqs",
+    "kinesis": "kinesis",
+    "dynamodb": "dynamodb",
+    "kafka": "msk",
+    "mq": "mq",
+}
 
 
 def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
@@ -743,10 +802,19 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
     for target, _ in links.pointing("aws_cloudwatch_event_target", "arn", fn_res):
         rule, _ = scope.first_target(target.body.get("rule"), ("aws_cloudwatch_event_rule",))
         scheduled = rule is not None and rule.body.get("schedule_expression") is not None
-        out.append(Event("schedule" if scheduled else "eventbridge", target.loc, name=target.address, is_async=True))
+        out.append(
+            Event(
+                "schedule" if scheduled else "eventbridge",
+                target.loc,
+                name=target.address,
+                is_async=True,
+            )
+        )
     for sched, _ in links.pointing("aws_scheduler_schedule", "arn", fn_res, block="target"):
         out.append(Event("schedule", sched.loc, name=sched.address, is_async=True))
-    for sub, _ in links.pointing("aws_cloudwatch_log_subscription_filter", "destination_arn", fn_res):
+    for sub, _ in links.pointing(
+        "aws_cloudwatch_log_subscription_filter", "destination_arn", fn_res
+    ):
         out.append(Event("cloudwatch-logs", sub.loc, name=sub.address))
     for att, _ in links.pointing("aws_lb_target_group_attachment", "target_id", fn_res):
         out.append(Event("alb", att.loc, name=att.address))
@@ -757,7 +825,9 @@ def mapping_event(scope: Scope, esm: Resource) -> Event:
     event = _mapping_source(scope, esm)
     if esm.body.get("maximum_batching_window_in_seconds") is not None:
         value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
-        event.batching_window = value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+        event.batching_window = (
+            value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+        )
     return event
 
 
@@ -785,7 +855,9 @@ def _mapping_source(scope: Scope, esm: Resource) -> Event:
     parts = text.split(":")
     kind = _ARN_KINDS.get(parts[2], "other") if len(parts) > 2 and parts[0] == "arn" else "other"
     if kind == "sqs":
-        queue = Queue(parts[5] if len(parts) > 5 else text, UNKNOWN, esm.loc_of(esm.body, "event_source_arn"))
+        queue = Queue(
+            parts[5] if len(parts) > 5 else text, UNKNOWN, esm.loc_of(esm.body, "event_source_arn")
+        )
         return Event("sqs", esm.loc, name=esm.address, queue=queue)
     return Event(kind, esm.loc, name=esm.address)
 
@@ -796,7 +868,9 @@ def permissions(scope: Scope, fn_res: Resource, links: Links) -> list[Permission
         body = perm.body
         out.append(
             Permission(
-                principal=optional(scope, body, "principal") if body.get("principal") is not None else UNKNOWN,
+                principal=optional(scope, body, "principal")
+                if body.get("principal") is not None
+                else UNKNOWN,
                 loc=perm.loc_of(body, "principal"),
                 source_arn=optional(scope, body, "source_arn"),
                 source_account=optional(scope, body, "source_account"),
@@ -833,5 +907,7 @@ def on_failure(scope: Scope, fn_res: Resource, links: Links) -> Prop[Any] | None
         dest = first_block(cfg.body, "destination_config")
         failure = first_block(dest, "on_failure") if dest is not None else None
         if failure is not None and failure.get("destination") is not None:
-            return Prop(link_value(scope, failure["destination"]), cfg.loc_of(failure, "destination"))
+            return Prop(
+                link_value(scope, failure["destination"]), cfg.loc_of(failure, "destination")
+            )
     return None

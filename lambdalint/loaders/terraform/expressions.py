@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import Call, Key, Ref
 from lambdalint.model import Pos
 from lambdalint.numeric import literal
+from lambdalint.reading.positions import LList, LMap
 
 NOT_PLAIN: Any = object()
 MAX_DEPTH = 100

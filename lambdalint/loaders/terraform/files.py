@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from lambdalint.loaders.documents import LoadSession, expansion_notice
 from lambdalint.loaders.terraform import hcl, json_syntax
 from lambdalint.loaders.terraform.build import LAMBDA
 from lambdalint.loaders.terraform.functions import build_functions
@@ -17,7 +18,6 @@ from lambdalint.loaders.terraform.json_syntax import TfJsonError
 from lambdalint.loaders.terraform.model import MAX_TEXT, Scope, TfFile
 from lambdalint.loaders.terraform.modules import is_lambda_module
 from lambdalint.model import Diagnostic, Function, Loc
-from lambdalint.loaders.documents import LoadSession, expansion_notice
 
 MAX_FOLDER_FILES = 500
 _CACHE_LIMIT = 4000

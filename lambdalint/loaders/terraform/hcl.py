@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.terraform import expressions
-from lambdalint.reading import ReadLimits
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import (
     Call,
     Key,
@@ -30,6 +28,8 @@ from lambdalint.loaders.terraform.model import (
 )
 from lambdalint.model import UNKNOWN, Loc, Pos
 from lambdalint.numeric import literal
+from lambdalint.reading import ReadLimits
+from lambdalint.reading.positions import LList, LMap
 
 MAX_DEPTH = 200
 # Terraform accepts blanks after a heredoc's closing marker; python-hcl2's grammar does not.
@@ -112,7 +112,11 @@ def _parse_parseable(text: str) -> Any:
         line = getattr(exc, "line", 1) or 1
         column = getattr(exc, "column", 1) or 1
         token = getattr(exc, "token", None)
-        what = f"unexpected {str(token)[:40]!r}" if token is not None and str(token) else "syntax error"
+        what = (
+            f"unexpected {str(token)[:40]!r}"
+            if token is not None and str(token)
+            else "syntax error"
+        )
         if type(exc).__name__ == "UnexpectedEOF":
             what = "unexpected end of file"
         raise HclError(f"HCL: {what}", Pos(max(line, 1), max(column, 1))) from None
@@ -266,7 +270,9 @@ class _Converter:
             if count == 0:
                 return  # never created
             tf.resources.append(
-                Resource("managed" if head == "resource" else "data", labels[0], labels[1], body, loc)
+                Resource(
+                    "managed" if head == "resource" else "data", labels[0], labels[1], body, loc
+                )
             )
         elif head == "variable" and len(labels) == 1 and labels[0]:
             default = body.get("default", UNKNOWN)
@@ -345,13 +351,13 @@ class _Converter:
             base = self.expr(node.children[0], depth + 1)
             attr = self._get_attr(node.children[1])
             if isinstance(base, Ref) and attr is not None:
-                return Ref(base.parts + (attr,), base.pos)
+                return Ref((*base.parts, attr), base.pos)
             return self.opaque(node)
         if name == "index_expr_term":
             base = self.expr(node.children[0], depth + 1)
             step = self._index(node.children[1], depth)
             if isinstance(base, Ref) and step is not None:
-                return Ref(base.parts + (step,), base.pos)
+                return Ref((*base.parts, step), base.pos)
             return self.opaque(node)
         if name == "tuple":
             lst = LList(self.pos(node))
@@ -474,11 +480,19 @@ class _Converter:
         if name == "get_attr_expr_term":
             base = self._traversal(node.children[0], depth + 1)
             attr = self._get_attr(node.children[1])
-            return Ref(base.parts + (attr,), base.pos) if base is not None and attr is not None else None
+            return (
+                Ref((*base.parts, attr), base.pos)
+                if base is not None and attr is not None
+                else None
+            )
         if name == "index_expr_term":
             base = self._traversal(node.children[0], depth + 1)
             step = self._index(node.children[1], depth)
-            return Ref(base.parts + (step,), base.pos) if base is not None and step is not None else base
+            return (
+                Ref((*base.parts, step), base.pos)
+                if base is not None and step is not None
+                else base
+            )
         return None
 
     # ------------------------------------------------------------ strings

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.documents import LoadSession, parse_file_text
-from lambdalint.reading.positions import LList, LMap, LoadError
+from lambdalint.loaders.suppressions import json_comment_ignores
 from lambdalint.loaders.terraform.hcl import split_template
 from lambdalint.loaders.terraform.model import Resource, SourceText, TfFile, Variable
 from lambdalint.model import UNKNOWN, Diagnostic, Loc, Pos
-from lambdalint.loaders.suppressions import json_comment_ignores
+from lambdalint.reading.positions import LList, LMap, LoadError
 
 MAX_DEPTH = 200
 
@@ -37,7 +37,7 @@ def parse_file(path: Path, text: str, session: LoadSession) -> tuple[TfFile, lis
         raise TfJsonError("a Terraform JSON file must hold an object", Pos())
     for head in ("resource", "data"):
         mode = "managed" if head == "resource" else "data"
-        for rtype, rtype_pos, name, name_pos, body in _labelled2(data.get(head)):
+        for rtype, _rtype_pos, name, name_pos, body in _labelled2(data.get(head)):
             converted = _body(body, path, 0)
             count = converted.get("count")
             if count == 0:
@@ -48,15 +48,26 @@ def parse_file(path: Path, text: str, session: LoadSession) -> tuple[TfFile, lis
     for name, name_pos, body in _labelled1(data.get("variable")):
         # variable defaults are plain values: no interpolation
         default = body.get("default", UNKNOWN)
-        tf.variables.append(Variable(name, default, body.get("sensitive") is True, Loc(path, name_pos)))
+        tf.variables.append(
+            Variable(name, default, body.get("sensitive") is True, Loc(path, name_pos))
+        )
     for block in _as_blocks(data.get("locals")):
         for k, v in block.items():
             if isinstance(k, str) and k != "//":
-                tf.locals[k] = (_value(v, block.value_pos.get(k, block.pos), path, 0), Loc(path, block.value_pos.get(k, block.pos)))
+                tf.locals[k] = (
+                    _value(v, block.value_pos.get(k, block.pos), path, 0),
+                    Loc(path, block.value_pos.get(k, block.pos)),
+                )
     for name, name_pos, body in _labelled1(data.get("module")):
         source = body.get("source")
         tf.module_calls.append(
-            Resource("module", source if isinstance(source, str) else "", name, _body(body, path, 0), Loc(path, name_pos))
+            Resource(
+                "module",
+                source if isinstance(source, str) else "",
+                name,
+                _body(body, path, 0),
+                Loc(path, name_pos),
+            )
         )
     return tf, diags
 

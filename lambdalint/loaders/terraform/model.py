@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambdalint.model import UNKNOWN, Loc, Pos
 from lambdalint.reading import Reader
 from lambdalint.reading.positions import LList, LMap
-from lambdalint.model import UNKNOWN, Loc, Pos
 
 MAX_EVAL_DEPTH = 40
 MAX_FILE_FUNCTION_BYTES = 1024 * 1024  # file("...") reads at most this much
@@ -287,9 +287,19 @@ class Scope:
         if len(parts) >= 2 and parts[0] == "module" and isinstance(parts[1], str):
             alias = self.module_resources.get(parts[1])
             return (alias, parts[2:]) if alias is not None else (None, ())
-        if len(parts) >= 3 and parts[0] == "data" and isinstance(parts[1], str) and isinstance(parts[2], str):
+        if (
+            len(parts) >= 3
+            and parts[0] == "data"
+            and isinstance(parts[1], str)
+            and isinstance(parts[2], str)
+        ):
             mode, rtype, name, rest = "data", parts[1], parts[2], parts[3:]
-        elif len(parts) >= 2 and isinstance(parts[0], str) and isinstance(parts[1], str) and "_" in parts[0]:
+        elif (
+            len(parts) >= 2
+            and isinstance(parts[0], str)
+            and isinstance(parts[1], str)
+            and "_" in parts[0]
+        ):
             mode, rtype, name, rest = "managed", parts[0], parts[1], parts[2:]
         else:
             return None, ()
@@ -305,7 +315,9 @@ class Scope:
                     return res, rest
         return found[0], rest
 
-    def first_target(self, value: Any, rtypes: tuple[str, ...], mode: str = "managed") -> tuple[Resource | None, tuple[str | int, ...]]:
+    def first_target(
+        self, value: Any, rtypes: tuple[str, ...], mode: str = "managed"
+    ) -> tuple[Resource | None, tuple[str | int, ...]]:
         """The first resource of one of `rtypes` that an expression refers to."""
         for ref in refs_in(value):
             res, rest = self.target(ref)
@@ -382,7 +394,9 @@ class Scope:
         if res is None or not rest or not isinstance(rest[0], str):
             return UNKNOWN
         attr = rest[0]
-        if attr in ("arn", "id", "invoke_arn", "qualified_arn", "url", "output_base64sha256") or attr.endswith("_arn") and attr not in res.body:
+        if attr in ("arn", "id", "invoke_arn", "qualified_arn", "url", "output_base64sha256") or (
+            attr.endswith("_arn") and attr not in res.body
+        ):
             return UNKNOWN  # computed by the provider
         if attr not in res.body:
             return UNKNOWN
@@ -455,7 +469,15 @@ class Scope:
             if not isinstance(a, (str, int, float)):
                 return UNKNOWN
             s = str(a)
-            return s.lower() if name == "lower" else s.upper() if name == "upper" else s.strip() if name == "trimspace" else s
+            return (
+                s.lower()
+                if name == "lower"
+                else s.upper()
+                if name == "upper"
+                else s.strip()
+                if name == "trimspace"
+                else s
+            )
         if name == "coalesce":
             for a in args:
                 if a is UNKNOWN:
@@ -492,7 +514,10 @@ class Scope:
                     return self._built(lst)
             return self._built(lst)
         if (
-            name == "join" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
+            name == "join"
+            and len(args) == 2
+            and isinstance(args[0], str)
+            and isinstance(args[1], list)
             and all(isinstance(x, str) for x in args[1])
         ):
             if sum(len(x) + len(args[0]) for x in args[1]) > MAX_TEXT:
@@ -554,7 +579,13 @@ class Scope:
                         return self.render(arg, depth + 1)
                 return None
             args = [self.render(a, depth + 1) for a in value.args]
-            text = "${" + value.name + "(" + ", ".join(a if a is not None else "?" for a in args) + ")}"
+            text = (
+                "${"
+                + value.name
+                + "("
+                + ", ".join(a if a is not None else "?" for a in args)
+                + ")}"
+            )
             built = self._built(text)
             return built if isinstance(built, str) else None
         if isinstance(value, Opaque) and value.text:
@@ -576,7 +607,12 @@ class Scope:
                     self._evaluating.discard(key)
                 if inner is not None:
                     return inner
-        if value.parts and value.parts[0] == "local" and len(value.parts) == 2 and value.parts[1] in self.locals:
+        if (
+            value.parts
+            and value.parts[0] == "local"
+            and len(value.parts) == 2
+            and value.parts[1] in self.locals
+        ):
             key = "render:" + value.dotted()
             if key not in self._evaluating:
                 self._evaluating.add(key)
@@ -626,7 +662,11 @@ def _format(spec: str, args: list[Any]) -> Any:
             if d == "%":
                 out.append("%")
             elif d in "sd":
-                if ai >= len(args) or not isinstance(args[ai], (str, int)) or isinstance(args[ai], bool):
+                if (
+                    ai >= len(args)
+                    or not isinstance(args[ai], (str, int))
+                    or isinstance(args[ai], bool)
+                ):
                     return UNKNOWN
                 out.append(str(args[ai]))
                 size += len(out[-1])

@@ -14,7 +14,6 @@ from typing import Any
 
 from lambdalint.loaders import iam_policy
 from lambdalint.loaders.terraform import build
-from lambdalint.reading.positions import LList, LMap
 from lambdalint.loaders.terraform.model import Resource, Scope
 from lambdalint.model import (
     UNKNOWN,
@@ -28,14 +27,27 @@ from lambdalint.model import (
     Role,
 )
 from lambdalint.numeric import setting
+from lambdalint.reading.positions import LList, LMap
 
 _SOURCE = re.compile(
     r"^(terraform-aws-modules/lambda/aws|(git::)?(https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-lambda(\.git)?)"
     r"(//[^?]*)?(\?.*)?$"
 )
 # the function's own arguments, renamed as the module does
-_SAME = ("function_name", "handler", "runtime", "timeout", "memory_size", "layers", "architectures",
-         "tags", "package_type", "image_uri", "reserved_concurrent_executions", "description")
+_SAME = (
+    "function_name",
+    "handler",
+    "runtime",
+    "timeout",
+    "memory_size",
+    "layers",
+    "architectures",
+    "tags",
+    "package_type",
+    "image_uri",
+    "reserved_concurrent_executions",
+    "description",
+)
 _OUTPUTS = {"lambda_function_name": "function_name"}
 
 
@@ -131,16 +143,21 @@ def _finish(scope: Scope, call: Resource, res: Resource, fn: Function) -> None:
             retention = setting(scope.evaluate(body["cloudwatch_logs_retention_in_days"]))
             retention_loc = call.loc_of(body, "cloudwatch_logs_retention_in_days")
         name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else UNKNOWN
-        fn.log_groups = [LogGroup(name, retention, call.loc, retention_loc)] + fn.log_groups
+        fn.log_groups = [LogGroup(name, retention, call.loc, retention_loc), *fn.log_groups]
     if _flag(scope, body, "create_lambda_function_url", False) is not False:
-        auth = scope.evaluate(body["authorization_type"]) if "authorization_type" in body else "NONE"
+        auth = (
+            scope.evaluate(body["authorization_type"]) if "authorization_type" in body else "NONE"
+        )
         fn.url = FunctionUrl(
             auth if isinstance(auth, str) else UNKNOWN,
             call.loc_of(body, "create_lambda_function_url"),
             call.loc_of(body, "authorization_type"),
         )
     if body.get("destination_on_failure") is not None:
-        fn.on_failure = Prop(build.link_value(scope, body["destination_on_failure"]), call.loc_of(body, "destination_on_failure"))
+        fn.on_failure = Prop(
+            build.link_value(scope, body["destination_on_failure"]),
+            call.loc_of(body, "destination_on_failure"),
+        )
     fn.permissions.extend(_triggers(scope, call))
     fn.events.extend(_mappings(scope, call))
 
@@ -156,7 +173,9 @@ def _code(scope: Scope, call: Resource) -> CodeLocation:
         local = scope.evaluate(body.get("local_existing_package"))
         loc = call.loc_of(body, "local_existing_package")
         if isinstance(local, str) and local:
-            return CodeLocation("zip", loc, path=scope.resolve_path(str(local)), declared=str(local))
+            return CodeLocation(
+                "zip", loc, path=scope.resolve_path(str(local)), declared=str(local)
+            )
         return CodeLocation("unknown", loc)
     if create_package is not True or body.get("source_path") is None:
         return CodeLocation("unknown", call.loc)
@@ -166,7 +185,9 @@ def _code(scope: Scope, call: Resource) -> CodeLocation:
         source = source[0]
     if isinstance(source, dict):
         if any(k in source for k in ("commands", "patterns", "prefix_in_zip", "npm_requirements")):
-            return CodeLocation("unknown", loc)  # a build recipe: what lands in the zip is its output
+            return CodeLocation(
+                "unknown", loc
+            )  # a build recipe: what lands in the zip is its output
         source = source.get("path")
     if not isinstance(source, str) or not source:
         return CodeLocation("unknown", loc)
@@ -177,22 +198,36 @@ def _code(scope: Scope, call: Resource) -> CodeLocation:
 
 def _role(scope: Scope, call: Resource) -> Role:
     body = call.body
-    if body.get("lambda_role") not in (None, "") or _flag(scope, body, "create_role", True) is not True:
-        loc = call.loc_of(body, "lambda_role") if "lambda_role" in body else call.loc_of(body, "create_role")
+    if (
+        body.get("lambda_role") not in (None, "")
+        or _flag(scope, body, "create_role", True) is not True
+    ):
+        loc = (
+            call.loc_of(body, "lambda_role")
+            if "lambda_role" in body
+            else call.loc_of(body, "create_role")
+        )
         value = scope.evaluate(body.get("lambda_role"))
         return Role(known=False, loc=loc, name=str(value) if isinstance(value, str) else None)
     role = Role(known=True, loc=call.loc, name=f"module.{call.name} role")
-    if _attach(scope, body, role, "attach_policy_statements") and body.get("policy_statements") is not None:
+    if (
+        _attach(scope, body, role, "attach_policy_statements")
+        and body.get("policy_statements") is not None
+    ):
         _statement_map(scope, call, role)
     if _attach(scope, body, role, "attach_policy_json") and body.get("policy_json") is not None:
-        stmts, ok = build.policy_statements(scope, body["policy_json"], call, body, "policy_json", f"module.{call.name} policy_json")
+        stmts, ok = build.policy_statements(
+            scope, body["policy_json"], call, body, "policy_json", f"module.{call.name} policy_json"
+        )
         role.statements.extend(stmts)
         role.incomplete = role.incomplete or not ok
     if _attach(scope, body, role, "attach_policy_jsons") and body.get("policy_jsons") is not None:
         items = body["policy_jsons"]
         if isinstance(items, LList):
             for item in items:
-                stmts, ok = build.policy_statements(scope, item, call, body, "policy_jsons", f"module.{call.name} policy_jsons")
+                stmts, ok = build.policy_statements(
+                    scope, item, call, body, "policy_jsons", f"module.{call.name} policy_jsons"
+                )
                 role.statements.extend(stmts)
                 role.incomplete = role.incomplete or not ok
         else:
@@ -279,7 +314,12 @@ def _mappings(scope: Scope, call: Resource) -> list[Any]:
     out = []
     for key, spec in raw.items():
         if isinstance(spec, LMap) and spec.get("event_source_arn") is not None:
-            pseudo = Resource("managed", "aws_lambda_event_source_mapping", f"{call.name}.{key}", spec,
-                              Loc(call.path, raw.value_pos.get(key, raw.pos)))
+            pseudo = Resource(
+                "managed",
+                "aws_lambda_event_source_mapping",
+                f"{call.name}.{key}",
+                spec,
+                Loc(call.path, raw.value_pos.get(key, raw.pos)),
+            )
             out.append(build.mapping_event(scope, pseudo))
     return out

@@ -14,11 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lambdalint.loaders.documents import LoadSession, expansion_notice, parse_file_text
 from lambdalint.loaders.terraform import build
 from lambdalint.loaders.terraform.files import ModuleFolders, module_folders
 from lambdalint.loaders.terraform.functions import build_functions
-from lambdalint.loaders.documents import LoadSession, expansion_notice, parse_file_text
-from lambdalint.reading.positions import LList, LMap, LoadError
 from lambdalint.loaders.terraform.hcl import parse_expression
 from lambdalint.loaders.terraform.model import (
     MAX_TEXT,
@@ -34,10 +33,11 @@ from lambdalint.loaders.terraform.model import (
     refs_in,
 )
 from lambdalint.model import CodeLocation, Diagnostic, Function, Loc, Pos
+from lambdalint.reading.positions import LList, LMap, LoadError
 
 FRAMEWORK = "terraform-plan"
-_MODULE_STEP = re.compile(r'^module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.?')
-_INSTANCE = re.compile(r'^(?P<base>.*?)(\[(?P<key>[^\]]*)\])?$')
+_MODULE_STEP = re.compile(r"^module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.?")
+_INSTANCE = re.compile(r"^(?P<base>.*?)(\[(?P<key>[^\]]*)\])?$")
 _UNKNOWN_VALUE = Opaque("(known after apply)")
 
 
@@ -69,7 +69,12 @@ def load_file(
             diags.append(expansion_notice(path, MAX_TEXT))
         for fn in built:
             code = fn.code
-            if code is not None and code.kind in ("dir", "file") and code.path is not None and not code.path.exists():
+            if (
+                code is not None
+                and code.kind in ("dir", "file")
+                and code.path is not None
+                and not code.path.exists()
+            ):
                 # a path on the machine that planned: nothing to compare with here
                 fn.code = CodeLocation("unknown", code.loc)
             functions.append(fn)
@@ -85,7 +90,7 @@ def _module_path(address: str) -> list[str]:
         if not m:
             break
         out.append(m.group(1))
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
     return out
 
 
@@ -122,7 +127,14 @@ class _Plan:
         self._collect(self.doc["planned_values"].get("root_module"), "", out, data_only=False)
         return {addr: list(res.values()) for addr, res in out.items()}
 
-    def _collect(self, module: Any, address: str, out: dict[str, dict[str, LMap]], data_only: bool, depth: int = 0) -> None:
+    def _collect(
+        self,
+        module: Any,
+        address: str,
+        out: dict[str, dict[str, LMap]],
+        data_only: bool,
+        depth: int = 0,
+    ) -> None:
         if not isinstance(module, LMap) or depth > 50:
             return
         own = module.get("address")
@@ -161,7 +173,11 @@ class _Plan:
         config, folder = self.config_module(address)
         expressions: dict[str, LMap] = {}
         for res in _list(config.get("resources")):
-            if isinstance(res, LMap) and isinstance(res.get("address"), str) and isinstance(res.get("expressions"), LMap):
+            if (
+                isinstance(res, LMap)
+                and isinstance(res.get("address"), str)
+                and isinstance(res.get("expressions"), LMap)
+            ):
                 expressions[res["address"]] = res["expressions"]
         source = _SourceIndex(folder, self.folders)
         tf = TfFile(self.path)
@@ -173,7 +189,9 @@ class _Plan:
         # plan paths are relative to where Terraform ran: the root module's folder
         return Scope(self.root_folder, [tf], reader=self.folders.reader)
 
-    def _resource(self, obj: LMap, module_address: str, expressions: dict[str, LMap], source: _SourceIndex) -> Resource | None:
+    def _resource(
+        self, obj: LMap, module_address: str, expressions: dict[str, LMap], source: _SourceIndex
+    ) -> Resource | None:
         mode = obj.get("mode")
         rtype, name = obj.get("type"), obj.get("name")
         if not isinstance(rtype, str) or not isinstance(name, str):
@@ -183,7 +201,7 @@ class _Plan:
         body = values if isinstance(values, LMap) else LMap(obj.pos)
         full_address = obj["address"]
         _mark_unknown(body, self.unknown.get(full_address), 0)
-        local_address = full_address[len(module_address) + 1:] if module_address else full_address
+        local_address = full_address[len(module_address) + 1 :] if module_address else full_address
         config_address = _INSTANCE.match(local_address).group("base")  # type: ignore[union-attr]
         index = obj.get("index")
         tf_res = source.find(mode, rtype, name)
@@ -198,7 +216,14 @@ class _Plan:
             if exprs is not None:
                 _link_from_config(body, exprs, 0)
             path = self.path
-        resource = Resource(mode, rtype, name, body, Loc(path, loc.pos), index if isinstance(index, (int, str)) else None)
+        resource = Resource(
+            mode,
+            rtype,
+            name,
+            body,
+            Loc(path, loc.pos),
+            index if isinstance(index, (int, str)) else None,
+        )
         if tf_res is not None:
             resource.suppressed = dict(tf_res.suppressed)
         return resource
@@ -247,7 +272,7 @@ def _mark_unknown(body: Any, unknown: Any, depth: int) -> None:
         elif isinstance(flag, dict) and isinstance(body.get(key), LMap):
             _mark_unknown(body[key], flag, depth + 1)
         elif isinstance(flag, list) and isinstance(body.get(key), list):
-            for item, item_flag in zip(body[key], flag):
+            for item, item_flag in zip(body[key], flag, strict=False):
                 _mark_unknown(item, item_flag, depth + 1)
         elif isinstance(flag, dict) and body.get(key) is None:
             # a map whose listed entries are unknown and others absent: partly unknown
@@ -266,7 +291,12 @@ def _link_from_source(body: LMap, source: LMap, depth: int) -> None:
     if depth > 50:
         return
     for key, expr in source.items():
-        if key not in body and isinstance(key, str) and not _is_literal(expr) and not isinstance(expr, (LMap, LList)):
+        if (
+            key not in body
+            and isinstance(key, str)
+            and not _is_literal(expr)
+            and not isinstance(expr, (LMap, LList))
+        ):
             # not planned yet (known after apply) but written as a reference
             body[key] = Opaque("(known after apply)", tuple(refs_in(expr)))
             body.value_pos[key] = body.key_pos[key] = body.pos
@@ -277,7 +307,7 @@ def _link_from_source(body: LMap, source: LMap, depth: int) -> None:
         if isinstance(value, LMap) and isinstance(expr, LMap):
             _link_from_source(value, expr, depth + 1)
         elif isinstance(value, LList) and isinstance(expr, LList):
-            for v, e in zip(value, expr):
+            for v, e in zip(value, expr, strict=False):
                 if isinstance(v, LMap) and isinstance(e, LMap):
                     _link_from_source(v, e, depth + 1)
         elif isinstance(value, (LMap, LList)):
@@ -296,7 +326,7 @@ def _link_from_config(body: LMap, expressions: LMap, depth: int) -> None:
         if isinstance(expr, LList):
             value = body.get(key)
             if isinstance(value, LList):
-                for v, e in zip(value, expr):
+                for v, e in zip(value, expr, strict=False):
                     if isinstance(v, LMap) and isinstance(e, LMap):
                         _link_from_config(v, e, depth + 1)
             continue
@@ -305,7 +335,11 @@ def _link_from_config(body: LMap, expressions: LMap, depth: int) -> None:
         refs = expr.get("references")
         if not isinstance(refs, list):
             continue
-        parsed = tuple(r for r in (parse_expression(x, Pos()) for x in refs if isinstance(x, str)) if isinstance(r, Ref))
+        parsed = tuple(
+            r
+            for r in (parse_expression(x, Pos()) for x in refs if isinstance(x, str))
+            if isinstance(r, Ref)
+        )
         value = body.get(key)
         if isinstance(value, LMap):
             # a map built from expressions: which entries are references is not recorded
@@ -342,7 +376,12 @@ def _move_positions(body: LMap, source: LMap, fallback: Pos, depth: int) -> None
         expr = source.get(key)
         inner_fallback = body.value_pos[key]
         if isinstance(value, LMap):
-            _move_positions(value, expr if isinstance(expr, LMap) else LMap(inner_fallback), inner_fallback, depth + 1)
+            _move_positions(
+                value,
+                expr if isinstance(expr, LMap) else LMap(inner_fallback),
+                inner_fallback,
+                depth + 1,
+            )
             value.pos = expr.pos if isinstance(expr, LMap) else inner_fallback
         elif isinstance(value, LList):
             items = expr if isinstance(expr, LList) else LList(inner_fallback)
@@ -353,6 +392,11 @@ def _move_positions(body: LMap, source: LMap, fallback: Pos, depth: int) -> None
                 if i < len(value.item_pos):
                     value.item_pos[i] = item_pos
                 if isinstance(item, LMap):
-                    _move_positions(item, src_item if isinstance(src_item, LMap) else LMap(item_pos), item_pos, depth + 1)
+                    _move_positions(
+                        item,
+                        src_item if isinstance(src_item, LMap) else LMap(item_pos),
+                        item_pos,
+                        depth + 1,
+                    )
                     item.pos = src_item.pos if isinstance(src_item, LMap) else item_pos
     body.pos = source.pos
