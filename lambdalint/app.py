@@ -12,7 +12,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -171,14 +171,15 @@ def load(
                     configs.append(tpl)
                     mapped.add(tpl.resolve())
     project = load_project(Path.cwd(), configs, reader, documents=cache)
-    project.unsynthesized_cdk_apps = list(found.unsynthesized_cdk_apps)
+    project = replace(project, unsynthesized_cdk_apps=tuple(found.unsynthesized_cdk_apps))
     if mapped:
         sources = [s.resolve() for s in found.sources]
-        project.functions = [
+        functions = tuple(
             fn
             for fn in project.functions
             if fn.loc.path.resolve() not in mapped or _uses_any(fn, sources)
-        ]
+        )
+        project = replace(project, functions=functions)
     for diag in project.diagnostics:
         if diag.notice:
             notices.append(f"{_display(diag.loc.path)}: {diag.message}")

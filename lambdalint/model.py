@@ -309,13 +309,14 @@ class Function:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Project:
-    """Everything loaded from the given paths."""
+    """Everything loaded from the given paths. Frozen once loaded: what the later stages meet
+    (a handler source that cannot be read) they keep themselves (engine/context.py)."""
 
     root: Path
-    functions: list[Function] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)  # config files that were loaded
+    functions: tuple[Function, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    files: tuple[Path, ...] = ()  # config files that were loaded
     # folders of CDK apps found with no synthesized templates (`cdk synth` not run)
-    unsynthesized_cdk_apps: list[Path] = field(default_factory=list)
+    unsynthesized_cdk_apps: tuple[Path, ...] = ()

@@ -168,7 +168,7 @@ def test_loops_that_multiply_past_the_bounds_are_a_finding(
     result = lint(_write(tmp_path, _nested(levels, items)))
     assert time.perf_counter() - start < 10
     assert not result.internal_errors
-    assert result.project is not None and result.project.functions == []
+    assert result.project is not None and result.project.functions == ()
     [finding] = [f for f in result.findings if f.rule_id == "LL100"]
     assert "Fn::ForEach::L0: Fn::ForEach loops expand to more than" in finding.message
     assert finding.loc.pos.line == 7

@@ -45,7 +45,6 @@ def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckC
     """The findings of `rules` on `project`, deduplicated and sorted, with the notices the
     rules and the handler analysis left (a handler file too large to analyse ...)."""
     result = Result(rules=list(rules), project=project, reader=ctx.reader)
-    loaded_diagnostics = len(project.diagnostics)
     findings: list[Finding] = []
     # function-scoped rules first: they parse the handler sources project rules report on
     ordered = sorted(rules, key=lambda r: r.scope == "project")
@@ -55,7 +54,7 @@ def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckC
             finding.severity = settings.severity.get(rule.id) or finding.severity or rule.severity
             findings.append(finding)
     result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
-    result.notices = _late_notices(project, ctx, loaded_diagnostics)
+    result.notices = _late_notices(ctx)
     return result
 
 
@@ -74,10 +73,10 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _late_notices(project: Project, ctx: CheckContext, start: int) -> list[str]:
+def _late_notices(ctx: CheckContext) -> list[str]:
     """Notices from reading and analysing handler sources while the rules ran (a handler file
     that is too large, binary or too deeply nested to analyse)."""
-    out = [f"{_display(d.loc.path)}: {d.message}" for d in project.diagnostics[start:] if d.notice]
+    out = [f"{_display(d.loc.path)}: {d.message}" for d in ctx.diagnostics if d.notice]
     out += [f"{_display(s.path)}: {s.notice}" for s in ctx.analysed_sources() if s.notice]
     return list(dict.fromkeys(out))
 

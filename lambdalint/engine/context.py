@@ -32,6 +32,10 @@ class CheckContext:
         self.settings = settings
         # how this run reads files: handler sources, package.json, layers (inside the tree)
         self.reader = reader or Reader()
+        # what reading and analysing handler sources met while the rules ran (a file too large
+        # or not UTF-8, a link out of the tree), and the notices rules left: the project is
+        # frozen once loaded
+        self.diagnostics: list[Diagnostic] = []
         # the rule options of the run, typed and defaulted (`ctx.options.integer("api-timeout")`)
         self.options: RuleOptions = settings.options
         self._targets: dict[int, HandlerTarget] = {}
@@ -47,7 +51,7 @@ class CheckContext:
             target = self._targets[key] = resolve(fn, self.reader)
             if target.notice is not None:
                 path, why = target.notice
-                self.project.diagnostics.append(Diagnostic("LL100", why, Loc(path), notice=True))
+                self.diagnostics.append(Diagnostic("LL100", why, Loc(path), notice=True))
         return self._targets[key]
 
     def source(self, fn: Function) -> HandlerSource | None:
@@ -73,7 +77,7 @@ class CheckContext:
             if text is None:
                 self._sources[key] = None
                 if diag is not None:
-                    self.project.diagnostics.append(diag)
+                    self.diagnostics.append(diag)
             else:
                 self._sources[key] = self._analyze(target.language, target.file, text)
         return self._sources[key]
@@ -119,7 +123,7 @@ class CheckContext:
                 if text is None:
                     self._sources[key] = None
                     if diag is not None:
-                        self.project.diagnostics.append(diag)
+                        self.diagnostics.append(diag)
                     continue
             else:
                 continue
@@ -151,7 +155,7 @@ class CheckContext:
     def notice(self, rule_id: str, loc: Loc, message: str) -> None:
         """A one-line notice from a rule that cannot decide (printed after the findings,
         never a finding)."""
-        self.project.diagnostics.append(Diagnostic(rule_id, message, loc, notice=True))
+        self.diagnostics.append(Diagnostic(rule_id, message, loc, notice=True))
 
     def source_loc(self, src: HandlerSource | None, pos: Pos) -> Loc:
         if src is None:

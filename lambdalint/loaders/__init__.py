@@ -151,13 +151,15 @@ def load_project(root: Path, configs: list[Path], reader: Reader, documents: Any
     if len(configs) < DOCUMENT_CACHE_MIN_FILES or not hasattr(documents, "get_document"):
         documents = None
     session = LoadSession(reader, documents)
-    project = Project(root=root)
-    for path, (read, functions, diags) in zip(configs, _load_all(configs, session), strict=True):
+    files: list[Path] = []
+    functions: list[Function] = []
+    diagnostics: list[Diagnostic] = []
+    for path, (read, loaded, diags) in zip(configs, _load_all(configs, session), strict=True):
         if read:
-            project.files.append(path)
-        project.functions.extend(functions)
-        project.diagnostics.extend(diags)
-    return project
+            files.append(path)
+        functions.extend(loaded)
+        diagnostics.extend(diags)
+    return Project(root, tuple(functions), tuple(diagnostics), tuple(files))
 
 
 def _load_all(configs: list[Path], session: LoadSession) -> list[Loaded]:
