@@ -7,9 +7,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+# where a function is declared
+Framework = Literal["sam", "cloudformation", "terraform", "terraform-plan", "serverless"]
+# where its code lives (see CodeLocation)
+CodeKind = Literal["dir", "file", "zip", "jar", "s3", "inline", "image", "unknown"]
+# what invokes it (see Event); WebSocket APIs are "api"
+EventKind = Literal[
+    "api",
+    "http-api",
+    "sqs",
+    "s3",
+    "sns",
+    "eventbridge",
+    "schedule",
+    "kinesis",
+    "dynamodb",
+    "alb",
+    "cognito",
+    "iot",
+    "mq",
+    "msk",
+    "cloudwatch-logs",
+    "other",
+]
+# where an environment variable's value comes from (see EnvVar)
+EnvSource = Literal["literal", "dynamic-reference", "parameter", "reference", "unknown"]
 
 
 class _Unknown:
@@ -89,8 +115,7 @@ class EnvVar:
     name: str
     value: Any  # str when literal, UNKNOWN otherwise
     loc: Loc
-    # literal | dynamic-reference | parameter | reference | unknown
-    kind: str = "literal"
+    kind: EnvSource = "literal"
     parameter: str | None = None  # the template parameter that fills it, if any
     parameter_no_echo: bool = False
 
@@ -180,11 +205,9 @@ class Queue:
 class Event:
     """An event source or trigger of the function."""
 
-    # api | http-api | sqs | s3 | sns | eventbridge | schedule | kinesis | dynamodb |
-    # alb | cognito | iot | mq | msk | cloudwatch-logs | other. WebSocket APIs are "api".
     # is_async: the source invokes the function asynchronously (S3, SNS, EventBridge, schedules,
     # an API integration that sets X-Amz-Invocation-Type: Event)
-    kind: str
+    kind: EventKind
     loc: Loc
     name: str = ""
     queue: Queue | None = None
@@ -226,12 +249,9 @@ class FunctionUrl:
 
 @dataclass
 class CodeLocation:
-    """Where the function's code lives.
+    """Where the function's code lives."""
 
-    kind: dir | file | zip | jar | s3 | inline | image | unknown
-    """
-
-    kind: str
+    kind: CodeKind
     loc: Loc
     path: Path | None = None
     inline_source: str | None = None
@@ -271,7 +291,7 @@ class Function:
     """One deployable Lambda function, from any framework."""
 
     name: str  # logical id / resource name / serverless function key
-    framework: str  # sam | cloudformation | terraform | terraform-plan | serverless
+    framework: Framework
     loc: Loc  # the function's resource/block
     function_name: Any = None  # the physical FunctionName if set (str or UNKNOWN)
     runtime: Prop[Any] | None = None

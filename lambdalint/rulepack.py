@@ -165,8 +165,8 @@ def all_rules(
 def compile_policy(rule: Rule) -> tuple[Any, Any]:
     """The validators of a declarative rule's `when` and `require` (None where absent).
     Raises RuleError when one is not a valid JSON Schema or refers outside the rule."""
-    import jsonschema  # type: ignore[import-untyped]
-    from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+    import jsonschema
+    from jsonschema.validators import validator_for
 
     policy = rule.policy or {}
     compiled: list[Any] = []

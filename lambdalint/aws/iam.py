@@ -104,7 +104,7 @@ def on_any_resource_of_a_type(stmt: Statement) -> bool:
 @lru_cache(maxsize=1)
 def _universe() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     """(every action, lower-case; action → access level; lower-case → as AWS spells it)."""
-    from policyuniverse import (  # type: ignore[import-untyped]
+    from policyuniverse import (
         _action_categories,
         all_permissions,
         service_data,

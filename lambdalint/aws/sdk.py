@@ -372,10 +372,10 @@ _PREFIX_OVERRIDES = {"iot-data": "iot", "cloudwatch": "cloudwatch", "sesv2": "se
 
 
 def generate(out: Path) -> dict[str, int]:  # pragma: no cover - run by hand
-    import botocore  # type: ignore[import-untyped]
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore
+    import botocore.session
     from botocore import xform_name
-    from policyuniverse import all_permissions  # type: ignore[import-untyped]
+    from policyuniverse import all_permissions
 
     session = botocore.session.get_session()
     loader = session.get_component("data_loader")

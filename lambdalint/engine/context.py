@@ -119,12 +119,14 @@ class CheckContext:
                 key = (str(target.file), target.language, 0)
                 if key in self._sources or key in queued:
                     continue
-                path, (text, diag) = target.file, self.reader.read_text(target.file)
-                if text is None:
+                path = target.file
+                read, diag = self.reader.read_text(target.file)
+                if read is None:
                     self._sources[key] = None
                     if diag is not None:
                         self.diagnostics.append(diag)
                     continue
+                text = read
             else:
                 continue
             if key not in self._sources and key not in queued:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 from lambdalint.model import UNKNOWN, Function, Project, Prop
@@ -28,7 +29,7 @@ def strict_json(value: Any) -> Any:
     return value
 
 
-def _rel(path: Any) -> str:
+def _rel(path: Path) -> str:
     try:
         return os.path.relpath(path).replace(os.sep, "/")
     except ValueError:

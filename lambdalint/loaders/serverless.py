@@ -18,10 +18,13 @@ from lambdalint.loaders.documents import Document, LoadSession, expansion_notice
 from lambdalint.loaders.iam_policy import Strings, grant
 from lambdalint.model import (
     UNKNOWN,
+    CodeKind,
     CodeLocation,
     Diagnostic,
     EnvVar,
     Event,
+    EventKind,
+    Framework,
     Function,
     FunctionUrl,
     Layer,
@@ -35,7 +38,7 @@ from lambdalint.model import (
 from lambdalint.numeric import setting
 from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 
-FRAMEWORK = "serverless"
+FRAMEWORK: Framework = "serverless"
 # what the framework deploys when a function and its provider say nothing
 DEFAULT_TIMEOUT = 6
 DEFAULT_MEMORY = 1024
@@ -64,14 +67,14 @@ _DEPLOY_INPUTS = ("opt:", "env:", "ssm:", "param:", "secretsManager:", "sls:inst
 # deploy-time values that name something specific (pseudo parameters), never "anything"
 _PSEUDO = ("aws:", "sls:stage")
 
-_ASYNC_EVENTS = {
+_ASYNC_EVENTS: dict[str, EventKind] = {
     "s3": "s3",
     "sns": "sns",
     "eventBridge": "eventbridge",
     "schedule": "schedule",
     "cloudwatchEvent": "eventbridge",
 }
-_EVENT_KINDS = {
+_EVENT_KINDS: dict[str, EventKind] = {
     "http": "api",
     "websocket": "api",
     "httpApi": "http-api",
@@ -504,7 +507,7 @@ class _Service:
                 if artifact.startswith(("s3://", "https://")):
                     return CodeLocation("s3", aloc)
                 lower = artifact.lower()
-                kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
+                kind: CodeKind = "jar" if lower.endswith((".jar", ".war")) else "zip"
                 return CodeLocation(kind, aloc, path=self.folder / artifact, declared=artifact)
         base = self.folder
         declared = "."
@@ -900,8 +903,8 @@ class _Service:
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
             stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
             text = self.vars.resolve(arn)
-            if stype in ("dynamodb", "kinesis"):
-                return Event(str(stype), loc, name=etype)
+            if stype == "dynamodb" or stype == "kinesis":
+                return Event(stype, loc, name=etype)
             if isinstance(text, str) and ":dynamodb:" in text:
                 return Event("dynamodb", loc, name=etype)
             if isinstance(text, str) and ":kinesis:" in text:

@@ -257,6 +257,7 @@ def parse_yaml(
     )
     collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     last_mark: Any = None
+    ev: Any  # PyYAML's events: each kind has its own attributes
     try:
         events = yaml.parse(text, Loader=loader_cls)
         for ev in events:
@@ -368,12 +369,13 @@ def _flow_depth_exceeded(
     comments are skipped; only called after the parser has given up, so speed hardly matters."""
     lines = text.split("\n")
     starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    for text_line in lines[:-1]:
+        starts.append(starts[-1] + len(text_line) + 1)
 
     def offset(mark: Any) -> int:
-        line = min(max(mark.line, 0), len(starts) - 1)
-        return min(starts[line] + max(mark.column, 0), len(text))
+        row: int = min(max(mark.line, 0), len(starts) - 1)
+        column: int = max(mark.column, 0)
+        return min(starts[row] + column, len(text))
 
     i = offset(start_mark) if start_mark is not None else 0
     end = offset(end_mark)

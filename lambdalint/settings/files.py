@@ -178,7 +178,7 @@ def schema() -> dict[str, Any]:
 
 def validate(data: dict[str, Any], label: str) -> None:
     """Raise ConfigError with a one-line message naming the first bad key."""
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema())
     try:

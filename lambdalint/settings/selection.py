@@ -23,6 +23,9 @@ class Selection:
         LL401; `select [LL401]` + `ignore [LL4]` keeps it). `--select` on the command line sets
         the file's selection aside altogether; an `--ignore` there drops its rules whatever the
         file selects."""
+        select: Sequence[str]
+        ignore: Sequence[str]
+        later: Sequence[str]
         if self.cli_select is not None:
             select, ignore, later = self.cli_select, self.cli_ignore, ()
         else:

@@ -23,9 +23,11 @@ from lambdalint.loaders.documents import Document, LoadSession, expansion_notice
 from lambdalint.loaders.suppressions import METADATA_REASON
 from lambdalint.model import (
     UNKNOWN,
+    CodeKind,
     CodeLocation,
     Diagnostic,
     EnvVar,
+    Framework,
     Function,
     Layer,
     Loc,
@@ -75,7 +77,7 @@ def build_functions(doc: Document) -> list[Function]:
     data = doc.data
     tpl = Template(data)
     sam = is_sam(data)
-    framework = "sam" if sam else "cloudformation"
+    framework: Framework = "sam" if sam else "cloudformation"
     globals_fn: dict[str, Any] = LMap()
     if sam:
         g = data.get("Globals")
@@ -92,10 +94,10 @@ def build_functions(doc: Document) -> list[Function]:
             props = merge_globals(globals_fn, res.get("Properties"))
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=True))
         elif rtype == CFN_FUNCTION:
-            props = res.get("Properties")
+            given = res.get("Properties")
             props = (
-                props
-                if isinstance(props, dict)
+                given
+                if isinstance(given, LMap)
                 else LMap(res.pos if isinstance(res, LMap) else Pos())
             )
             functions.append(_build(doc, tpl, logical_id, res, props, framework, sam=False))
@@ -145,7 +147,7 @@ def _build(
     logical_id: str,
     res: dict[str, Any],
     props: dict[str, Any],
-    framework: str,
+    framework: Framework,
     sam: bool,
 ) -> Function:
     path = doc.path
@@ -369,6 +371,7 @@ def _local_code(
         return CodeLocation("unknown", loc)
     target = base / value
     lower = value.lower()
+    kind: CodeKind
     if lower.endswith(".zip"):
         kind = "zip"
     elif lower.endswith((".jar", ".war")):

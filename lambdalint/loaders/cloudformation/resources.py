@@ -10,7 +10,7 @@ marks the affected property unknown rather than being ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lambdalint.loaders.documents import Document
 from lambdalint.model import (
     UNKNOWN,
     Event,
+    EventKind,
     Function,
     FunctionUrl,
     Loc,
@@ -46,7 +47,7 @@ _ACCESS_LOG_OWNERS = (
 _SQS_VISIBILITY_DEFAULT = 30  # seconds, AWS::SQS::Queue VisibilityTimeout when not set
 
 # SAM event type → (model kind, invoked asynchronously)
-_SAM_EVENTS = {
+_SAM_EVENTS: dict[str, tuple[EventKind, bool]] = {
     "Api": ("api", False),
     "HttpApi": ("http-api", False),
     "SQS": ("sqs", False),
@@ -65,7 +66,7 @@ _SAM_EVENTS = {
     "MSK": ("msk", False),
 }
 # event source mapping source resource type → kind
-_MAPPING_SOURCES = {
+_MAPPING_SOURCES: dict[str, EventKind] = {
     "AWS::SQS::Queue": "sqs",
     "AWS::Kinesis::Stream": "kinesis",
     "AWS::DynamoDB::Table": "dynamodb",
@@ -75,7 +76,7 @@ _MAPPING_SOURCES = {
 # where an integration keeps its uri, timeout, response transfer mode and request parameters
 _CFN_KEYS = ("Uri", "TimeoutInMillis", "ResponseTransferMode", "RequestParameters")
 _OPENAPI_KEYS = ("uri", "timeoutInMillis", "responseTransferMode", "requestParameters")
-_ARN_SERVICES = {
+_ARN_SERVICES: dict[str, EventKind] = {
     "sqs": "sqs",
     "kinesis": "kinesis",
     "dynamodb": "dynamodb",
@@ -193,7 +194,12 @@ class _Resources:
             return None
         etype = self.tpl.resolve(event.get("Type"))
         kind, is_async = (
-            _SAM_EVENTS.get(etype, ("other", False)) if isinstance(etype, str) else ("other", False)
+            _SAM_EVENTS.get(etype, ("other", False))
+            if isinstance(etype, str)
+            else (
+                "other",
+                False,
+            )
         )
         props = self.mapping(event.get("Properties")) or LMap()
         out = Event(kind, self.loc(pos), name=name, is_async=is_async)
@@ -229,7 +235,9 @@ class _Resources:
 
     # ------------------------------------------------------------ log groups
 
-    def log_groups(self, functions: list[Function], props_of: dict[str, dict[str, Any]]) -> None:
+    def log_groups(
+        self, functions: list[Function], props_of: Mapping[str, Mapping[str, Any]]
+    ) -> None:
         groups = _GroupIndex(self.tpl, self._access_log_groups())
         for fn in functions:
             props = props_of[fn.name]
@@ -273,7 +281,7 @@ class _Resources:
         # a group created elsewhere: its retention is not ours to judge
         fn.log_groups.append(LogGroup(name if isinstance(name, str) else UNKNOWN, UNKNOWN, loc))
 
-    def _name_keys(self, fn: Function, props: dict[str, Any]) -> set[str]:
+    def _name_keys(self, fn: Function, props: Mapping[str, Any]) -> set[str]:
         """The names `/aws/lambda/<name>` may be written with: `${Fn}` (what `!Ref Fn` gives)
         and the FunctionName as written."""
         keys = {"${" + fn.name + "}"}
@@ -331,7 +339,9 @@ class _Resources:
             if handler is not None and isinstance(props, dict):
                 handler(logical_id, props)
 
-    def _add_event(self, value: Any, kind: str, logical_id: str, is_async: bool = False) -> None:
+    def _add_event(
+        self, value: Any, kind: EventKind, logical_id: str, is_async: bool = False
+    ) -> None:
         for fn in self.index.referenced(value):
             fn.events.append(
                 Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
@@ -349,7 +359,7 @@ class _Resources:
         return value / 1000 if isinstance(value, int) else UNKNOWN
 
     def _add_integration(
-        self, integration: dict[str, Any], keys: tuple[str, ...], kind: str, logical_id: str
+        self, integration: dict[str, Any], keys: tuple[str, ...], kind: EventKind, logical_id: str
     ) -> None:
         """An API Gateway integration (a Method's `Integration`, a V2 Integration, or an OpenAPI
         `x-amazon-apigateway-integration`); `keys` name its uri, timeout, transfer mode and
@@ -454,13 +464,14 @@ class _Resources:
         keys = ("IntegrationUri", *_CFN_KEYS[1:])
         self._add_integration(props, keys, self._v2_kind(props.get("ApiId")), logical_id)
 
-    def _v2_kind(self, api_ref: Any) -> str:
+    def _v2_kind(self, api_ref: Any) -> EventKind:
         api = self.tpl.ref_target(api_ref)
         protocol = self.tpl.resolve(self.tpl.properties(api).get("ProtocolType")) if api else None
         return "api" if protocol == "WEBSOCKET" else "http-api"
 
     def _v2_api(self, logical_id: str, props: dict[str, Any]) -> None:
-        kind = "api" if self.tpl.resolve(props.get("ProtocolType")) == "WEBSOCKET" else "http-api"
+        websocket = self.tpl.resolve(props.get("ProtocolType")) == "WEBSOCKET"
+        kind: EventKind = "api" if websocket else "http-api"
         if props.get("Target") is not None:  # quick create
             self._add_event(props["Target"], kind, logical_id)
         for key in ("Body", "DefinitionBody"):
@@ -492,7 +503,8 @@ class _Resources:
                 self._add_event(sub.get("Endpoint"), "sns", logical_id, is_async=True)
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> None:
-        kind = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
+        scheduled = props.get("ScheduleExpression") is not None
+        kind: EventKind = "schedule" if scheduled else "eventbridge"
         for target in as_list(self.tpl.decide(props.get("Targets"))):
             target = self.mapping(target)
             if target is not None:

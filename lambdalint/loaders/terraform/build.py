@@ -27,9 +27,12 @@ from lambdalint.loaders.terraform.model import (
 )
 from lambdalint.model import (
     UNKNOWN,
+    CodeKind,
     CodeLocation,
     EnvVar,
     Event,
+    EventKind,
+    Framework,
     Function,
     FunctionUrl,
     Layer,
@@ -56,7 +59,7 @@ AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 # ---------------------------------------------------------------- functions
 
 
-def build_function(scope: Scope, res: Resource, framework: str, links: Links) -> Function:
+def build_function(scope: Scope, res: Resource, framework: Framework, links: Links) -> Function:
     body = res.body
     fn = Function(name=res.address, framework=framework, loc=res.loc)
     if body.get("function_name") is not None:
@@ -447,7 +450,7 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
         return CodeLocation("unknown", loc)
     path = scope.resolve_path(str(value))
     lower = value.lower()
-    kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
+    kind: CodeKind = "jar" if lower.endswith((".jar", ".war")) else "zip"
     return CodeLocation(kind, loc, path=path, declared=str(value))
 
 
@@ -461,7 +464,8 @@ def _archive_of(scope: Scope, expr: Any) -> tuple[Resource | None, tuple[str | i
 
 def _archive_code(scope: Scope, archive: Resource, fallback: Loc) -> CodeLocation:
     body = archive.body
-    for key, kind in (("source_dir", "dir"), ("source_file", "file")):
+    sources: tuple[tuple[str, CodeKind], ...] = (("source_dir", "dir"), ("source_file", "file"))
+    for key, kind in sources:
         if body.get(key) is None:
             continue
         loc = archive.loc_of(body, key)
@@ -673,7 +677,7 @@ def policy_statements(
     data, shift = iam_policy.parse_text(str(value), owner.path, start, scope.reader.limits)
     if start is None:
 
-        def shift(_):
+        def shift(_: Pos) -> Pos:
             return fallback.pos
 
     return iam_policy.statements(data, owner.path, fallback.pos, source, pos_map=shift)
@@ -766,14 +770,14 @@ def log_groups(scope: Scope, res: Resource, links: Links) -> list[LogGroup]:
 
 # ---------------------------------------------------------------- events and access
 
-_STREAM_KINDS = {
+_STREAM_KINDS: dict[str, EventKind] = {
     "aws_sqs_queue": "sqs",
     "aws_kinesis_stream": "kinesis",
     "aws_dynamodb_table": "dynamodb",
     "aws_msk_cluster": "msk",
     "aws_mq_broker": "mq",
 }
-_ARN_KINDS = {
+_ARN_KINDS: dict[str, EventKind] = {
     "sqs": "sqs",
     "kinesis": "kinesis",
     "dynamodb": "dynamodb",
@@ -789,7 +793,7 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
     for integ, _ in links.pointing("aws_apigatewayv2_integration", "integration_uri", fn_res):
         api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
         protocol = scope.evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
-        kind = "api" if protocol == "WEBSOCKET" else "http-api"
+        kind: EventKind = "api" if protocol == "WEBSOCKET" else "http-api"
         out.append(Event(kind, integ.loc, name=integ.address))
     for integ, _ in links.pointing("aws_api_gateway_integration", "uri", fn_res):
         out.append(Event("api", integ.loc, name=integ.address))

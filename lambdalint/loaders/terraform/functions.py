@@ -8,10 +8,12 @@ from pathlib import Path
 from lambdalint.loaders.terraform import modules
 from lambdalint.loaders.terraform.build import LAMBDA, Links, build_function
 from lambdalint.loaders.terraform.model import Scope
-from lambdalint.model import Function
+from lambdalint.model import Framework, Function
 
 
-def build_functions(scope: Scope, framework: str, only_path: Path | None = None) -> list[Function]:
+def build_functions(
+    scope: Scope, framework: Framework, only_path: Path | None = None
+) -> list[Function]:
     modules.register(scope)
     links = Links(scope)
     out = []

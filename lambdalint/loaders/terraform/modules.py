@@ -17,7 +17,9 @@ from lambdalint.loaders.terraform import build
 from lambdalint.loaders.terraform.model import Resource, Scope
 from lambdalint.model import (
     UNKNOWN,
+    CodeKind,
     CodeLocation,
+    Framework,
     Function,
     FunctionUrl,
     Loc,
@@ -108,7 +110,10 @@ def _pseudo(call: Resource) -> Resource:
 
 
 def functions(
-    scope: Scope, framework: str, only_path: Any = None, links: build.Links | None = None
+    scope: Scope,
+    framework: Framework,
+    only_path: Any = None,
+    links: build.Links | None = None,
 ) -> list[Function]:
     links = links if links is not None else build.Links(scope)
     out = []
@@ -192,7 +197,7 @@ def _code(scope: Scope, call: Resource) -> CodeLocation:
     if not isinstance(source, str) or not source:
         return CodeLocation("unknown", loc)
     path = scope.resolve_path(str(source))
-    kind = "file" if path is not None and path.is_file() else "dir"
+    kind: CodeKind = "file" if path is not None and path.is_file() else "dir"
     return CodeLocation(kind, loc, path=path, declared=str(source))
 
 

@@ -32,10 +32,10 @@ from lambdalint.loaders.terraform.model import (
     Variable,
     refs_in,
 )
-from lambdalint.model import CodeLocation, Diagnostic, Function, Loc, Pos
+from lambdalint.model import CodeLocation, Diagnostic, Framework, Function, Loc, Pos
 from lambdalint.reading.positions import LList, LMap, LoadError
 
-FRAMEWORK = "terraform-plan"
+FRAMEWORK: Framework = "terraform-plan"
 _MODULE_STEP = re.compile(r"^module\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.?")
 _INSTANCE = re.compile(r"^(?P<base>.*?)(\[(?P<key>[^\]]*)\])?$")
 _UNKNOWN_VALUE = Opaque("(known after apply)")
