@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambdalint import discover as discovery
 from lambdalint.engine import Result, selected_rules
@@ -23,6 +23,10 @@ from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
 from lambdalint.rulepack import SEVERITIES, Rule, RuleError, all_rules
 from lambdalint.settings import ConfigError, Settings, check_selectors
+
+if TYPE_CHECKING:
+    from lambdalint.cache import SourceCache
+    from lambdalint.engine.context import CheckContext
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -118,7 +122,7 @@ def check(request: CheckRequest) -> Outcome:
     return outcome
 
 
-def lint(paths: Sequence[Path], settings: Settings, cache: Any = None) -> Result:
+def lint(paths: Sequence[Path], settings: Settings, cache: SourceCache | None = None) -> Result:
     """Every stage but the report: the findings of the selected rules on the functions under
     `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs."""
     from lambdalint import engine
@@ -144,7 +148,7 @@ def lint(paths: Sequence[Path], settings: Settings, cache: Any = None) -> Result
 
 
 def load(
-    paths: Sequence[Path], settings: Settings, reader: Reader, cache: Any = None
+    paths: Sequence[Path], settings: Settings, reader: Reader, cache: SourceCache | None = None
 ) -> tuple[Project, list[str]]:
     """Discover and load the project under `paths`, with the notices met doing so. Given
     handler sources (pre-commit passes the changed files), the templates near them are loaded
@@ -221,7 +225,7 @@ def _check_flag_selectors(settings: Settings, flags: dict[str, Sequence[str]]) -
             )
 
 
-def _open_cache() -> Any:
+def _open_cache() -> SourceCache | None:
     try:
         from lambdalint import cache
     except ImportError:
@@ -430,7 +434,7 @@ def show(paths: Sequence[Path], fmt: str, config_file: Path | None) -> Outcome:
     return Outcome(report=report, messages=[f"lambdalint: {clean(n)}" for n in notices])
 
 
-def _code_actions(fn: Function, ctx: Any) -> list[dict[str, Any]] | None:
+def _code_actions(fn: Function, ctx: CheckContext) -> list[dict[str, Any]] | None:
     """The IAM actions the handler's SDK calls need; None when the source is not analysed."""
     from lambdalint.checks.code import code_actions
 

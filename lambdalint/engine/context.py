@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
-from typing import Any
 
+from lambdalint.analysis.batch import FactStore
 from lambdalint.analysis.facts import HandlerSource
 from lambdalint.analysis.target import HandlerTarget, TargetStatus, resolve
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
@@ -26,7 +26,7 @@ class CheckContext:
         project: Project,
         settings: Settings,
         reader: Reader | None = None,
-        source_cache: Any = None,
+        source_cache: FactStore | None = None,
     ) -> None:
         self.project = project
         self.settings = settings
@@ -144,7 +144,7 @@ class CheckContext:
         if self.source_cache is not None:
             cached = self.source_cache.get(language, path, text)
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cached
         try:
             module = importlib.import_module(ANALYZERS[language])
         except ImportError:

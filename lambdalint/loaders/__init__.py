@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from lambdalint import parallel
-from lambdalint.loaders.documents import LoadSession
+from lambdalint.loaders.documents import DocumentStore, LoadSession
 from lambdalint.model import Diagnostic, Function, Loc, Project
 from lambdalint.reading import Reader
 
@@ -144,11 +144,13 @@ def read_and_load(path: Path, session: LoadSession) -> Loaded:
     return True, functions, diags + more
 
 
-def load_project(root: Path, configs: list[Path], reader: Reader, documents: Any = None) -> Project:
+def load_project(
+    root: Path, configs: list[Path], reader: Reader, documents: DocumentStore | None = None
+) -> Project:
     """Load every config file into one Project, reading within `reader`'s limits and trees.
     `documents` (cache.SourceCache) keeps parsed templates between runs; it is used when there
     are enough files to pay for it."""
-    if len(configs) < DOCUMENT_CACHE_MIN_FILES or not hasattr(documents, "get_document"):
+    if len(configs) < DOCUMENT_CACHE_MIN_FILES:
         documents = None
     session = LoadSession(reader, documents)
     files: list[Path] = []

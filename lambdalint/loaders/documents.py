@@ -5,13 +5,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lambdalint.model import Diagnostic, Loc
 from lambdalint.reading import DEFAULT_LIMITS, Reader, ReadLimits
 from lambdalint.reading.json_reader import parse_json
 from lambdalint.reading.positions import LoadError
 from lambdalint.reading.yaml_reader import parse_yaml
+
+
+class DocumentStore(Protocol):
+    """Where parsed templates are kept between runs (cache.SourceCache): a tree comes back for
+    the same kind, path, text and limits. A worker process reports what it added or used, and
+    the parent process adopts it."""
+
+    def get_document(self, kind: str, path: Path, text: str, limits: ReadLimits) -> Any: ...
+
+    def put_document(
+        self, kind: str, path: Path, text: str, limits: ReadLimits, tree: Any
+    ) -> None: ...
+
+    def take_document_changes(self) -> tuple[list[tuple[str, str]], list[str]]: ...
+
+    def adopt_document_changes(self, new: list[tuple[str, str]], hits: list[str]) -> None: ...
 
 
 @dataclass
@@ -23,7 +39,7 @@ class LoadSession:
     load, and copied into each worker process: never shared between runs."""
 
     reader: Reader
-    documents: Any = None
+    documents: DocumentStore | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
 
