@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from lambdalint import discover as discovery
 from lambdalint.engine import Result, selected_rules
 from lambdalint.escape import clean, clean_lines
+from lambdalint.findings import SEVERITIES, Severity
 from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
-from lambdalint.rulepack import SEVERITIES, Rule, RuleError, all_rules
+from lambdalint.rulepack import Rule, RuleError, all_rules
 from lambdalint.settings import ConfigError, Settings, check_selectors
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class CheckRequest:
     output: Path | None = None
     select: Sequence[str] | None = None  # None: no --select given
     ignore: Sequence[str] = ()
-    fail_on: str | None = None
+    fail_on: Severity | None = None
     exit_zero: bool = False
     config_file: Path | None = None
     baseline: Path | None = None

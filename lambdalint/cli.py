@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import click
 
 from lambdalint import __version__
+from lambdalint.findings import SEVERITIES, Severity
 from lambdalint.reporters import DEFAULT, formats
-from lambdalint.rulepack import SEVERITIES
 
 EXIT_ERROR = 2
 
@@ -129,7 +129,7 @@ def check(
         output=output,
         select=_split(select) if select else None,
         ignore=_split(ignore),
-        fail_on=fail_on,
+        fail_on=cast("Severity | None", fail_on),  # one of SEVERITIES: click checked it
         exit_zero=exit_zero,
         config_file=_config(config_file),
         baseline=baseline,

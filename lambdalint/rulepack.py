@@ -13,11 +13,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from lambdalint.findings import Severity
 from lambdalint.reading import DEFAULT_LIMITS, ReadLimits, Unreadable, read_settings
 from lambdalint.reading.positions import LoadError
 from lambdalint.reading.yaml_reader import parse_settings_yaml
-
-SEVERITIES = ("info", "warning", "error")
 
 
 class RuleError(Exception):
@@ -28,7 +27,7 @@ class RuleError(Exception):
 class Rule:
     id: str
     name: str
-    severity: str
+    severity: Severity
     summary: str
     category: str = ""
     description: str = ""

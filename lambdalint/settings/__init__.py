@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from lambdalint.findings import SEVERITIES, Severity
 from lambdalint.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, ReadLimits
 from lambdalint.rulepack import Rule, builtin_rules
 from lambdalint.settings import options
@@ -38,8 +39,9 @@ def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
 @dataclass(frozen=True)
 class Settings:
     selection: Selection = Selection()
-    severity: Mapping[str, str] = field(default_factory=lambda: _frozen({}))  # per-rule overrides
-    fail_on: str = "warning"
+    # per-rule overrides
+    severity: Mapping[str, Severity] = field(default_factory=lambda: _frozen({}))
+    fail_on: Severity = "warning"
     exclude: tuple[str, ...] = ()
     # glob (relative to the configuration file) → rule ids or prefixes not reported there
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
@@ -52,7 +54,7 @@ class Settings:
         return self.selection.enabled(rule_id)
 
     def with_command_line(
-        self, select: Sequence[str] | None, ignore: Sequence[str], fail_on: str | None
+        self, select: Sequence[str] | None, ignore: Sequence[str], fail_on: Severity | None
     ) -> Settings:
         """These settings with the command line's `--select` (None: not given), `--ignore`
         and `--fail-on`."""
@@ -72,6 +74,10 @@ def build(data: Mapping[str, Any] | None = None, source: Path | None = None) -> 
     data = data or {}
     base = source.resolve().parent if source is not None else Path(".")
     try:
+        fail_on = _severity(data.get("fail-on", "warning"), "fail-on")
+        severity = {
+            str(k): _severity(v, f"severity.{k}") for k, v in data.get("severity", {}).items()
+        }
         limits = limits_from_options(data)
         rule_options = options.resolve(
             option_declarations(),
@@ -83,8 +89,8 @@ def build(data: Mapping[str, Any] | None = None, source: Path | None = None) -> 
         selection=Selection(
             select=tuple(data.get("select", ())), ignore=tuple(data.get("ignore", ()))
         ),
-        severity=_frozen(data.get("severity", {})),
-        fail_on=str(data.get("fail-on", "warning")),
+        severity=_frozen(severity),
+        fail_on=fail_on,
         exclude=tuple(data.get("exclude", ())),
         per_file_ignores=_frozen(
             {str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()}
@@ -94,6 +100,13 @@ def build(data: Mapping[str, Any] | None = None, source: Path | None = None) -> 
         options=rule_options,
         source=source.resolve() if source is not None else None,
     )
+
+
+def _severity(value: object, key: str) -> Severity:
+    for severity in SEVERITIES:
+        if value == severity:
+            return severity
+    raise ValueError(f"{key}: expected one of {', '.join(SEVERITIES)}, got {value!r}")
 
 
 def default_options() -> RuleOptions:
