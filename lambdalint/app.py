@@ -369,26 +369,23 @@ def rules(fmt: str, config_file: Path | None) -> Outcome:
     return Outcome(report="".join(line + "\n" for line in lines))
 
 
-def explain(rule_id: str) -> Outcome:
-    """A rule's full description: why it matters, a bad and a good example, how to fix."""
-    _, pack = _rule_pack(None)
+def explain(rule_id: str, tty: bool = False) -> Outcome:
+    """A rule's reference (engine/reference.py: why it matters, a bad and a good example, how to
+    fix, its options and live data), as docs/rules.md has it; headings in bold on a terminal."""
+    from lambdalint.engine import reference
+
+    settings, pack = _rule_pack(None)
     wanted = rule_id.strip()
     for r in pack:
         if r.id.lower() == wanted.lower() or r.name == wanted:
+            text = reference.section(r, settings.options.given, live=True)
             # custom rules come with the repository: their text is escaped
-            parts = [
-                f"{clean(r.id)} {clean(r.name)} ({clean(r.severity)})\n",
-                clean_lines(r.summary) + "\n",
-            ]
-            if r.description:
-                parts.append(clean_lines(r.description.rstrip()) + "\n")
-            extra = _explain_extra(r.id)
-            if extra:
-                parts.append(extra.rstrip() + "\n")
-            if r.references:
-                parts.append("References:")
-                parts.extend(f"  - {clean(ref)}" for ref in r.references)
-            return Outcome(report="".join(part + "\n" for part in parts))
+            lines = clean_lines(text.rstrip("\n")).split("\n")
+            if tty:
+                lines = [
+                    f"\x1b[1m{line}\x1b[0m" if line.startswith("#") else line for line in lines
+                ]
+            return Outcome(report="\n".join(lines) + "\n")
     raise UsageError(f"unknown rule '{rule_id}' (see 'lambdalint rules')")
 
 
@@ -398,13 +395,6 @@ def _rule_pack(config_file: Path | None) -> tuple[Settings, list[Rule]]:
         return settings, all_rules(settings.extend_rules, settings.limits)
     except (RuleError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
-
-
-def _explain_extra(rule_id: str) -> str:
-    """Rule-specific live data for `explain` (e.g. the dated runtime table)."""
-    from lambdalint.engine import reference
-
-    return reference.text_for(rule_id)
 
 
 # ---------------------------------------------------------------------------- show

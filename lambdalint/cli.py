@@ -177,7 +177,7 @@ def explain(rule_id: str) -> None:
     """Print a rule's full description: why it matters, a bad and a good example, how to fix."""
     from lambdalint import app
 
-    _run(app.explain, rule_id)
+    _run(app.explain, rule_id, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
 
 
 @main.command()

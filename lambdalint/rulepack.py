@@ -40,17 +40,12 @@ class Rule:
     message: str | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     path: Path | None = None
+    builtin: bool = field(default=False, compare=False)  # from lambdalint's own pack
 
     @cached_property
     def policy_validators(self) -> tuple[Any, Any]:
         """The compiled `when` and `require` of a declarative rule (see `compile_policy`)."""
         return compile_policy(self)
-
-    @property
-    def help_uri(self) -> str:
-        if self.references:
-            return self.references[0]
-        return f"https://lambdalint.dev/rules/{self.id}"
 
 
 def builtin_dir() -> Path:
@@ -65,7 +60,7 @@ def schema() -> dict[str, Any]:
     return json.loads((builtin_dir() / "schema.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def _from_data(data: dict[str, Any], path: Path) -> Rule:
+def _from_data(data: dict[str, Any], path: Path, builtin: bool = False) -> Rule:
     return Rule(
         id=data["id"],
         name=data["name"],
@@ -82,6 +77,7 @@ def _from_data(data: dict[str, Any], path: Path) -> Rule:
         message=data.get("message"),
         options=dict(data.get("options", {})),
         path=path,
+        builtin=builtin,
     )
 
 
@@ -117,7 +113,7 @@ def builtin_rules() -> tuple[Rule, ...]:
     rules = []
     for path in sorted(builtin_dir().glob("*.yaml")):
         data = _read(path, DEFAULT_LIMITS)
-        rules.append(_from_data(data, path))
+        rules.append(_from_data(data, path, builtin=True))
     return tuple(rules)
 
 

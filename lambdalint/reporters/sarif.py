@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lambdalint import __version__
-from lambdalint.engine import Result
+from lambdalint.engine import Result, reference
 from lambdalint.escape import json_text
 from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
 from lambdalint.findings import Finding
@@ -64,17 +64,19 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         properties["security-severity"] = f"{score:.1f}"
     properties["tags"] = list(dict.fromkeys(tags))
     properties["precision"] = "high"
-    help_text = rule.description or rule.summary
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _full_description(rule)},
-        "help": {"text": help_text, "markdown": help_text},
-        "helpUri": rule.help_uri,
-        "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
-        "properties": properties,
+        "help": {"text": rule.description or rule.summary, "markdown": reference.section(rule)},
     }
+    uri = reference.help_uri(rule)
+    if uri is not None:
+        descriptor["helpUri"] = uri
+    descriptor["defaultConfiguration"] = {"level": LEVELS.get(rule.severity, "warning")}
+    descriptor["properties"] = properties
+    return descriptor
 
 
 def _artifact_location(path: Path, root: Path) -> dict[str, Any]:
