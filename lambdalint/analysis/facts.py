@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from lambdalint.model import Pos
+
+Language = Literal["python", "node"]
+# how a top-level name is bound
+NameKind = Literal["def", "async-def", "class", "assign", "import", "export"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class TopLevelName:
     """A name bound at module level: def, async def, class, assignment, import or export."""
 
     name: str
-    kind: str  # def | async-def | class | assign | import | export
+    kind: NameKind
     pos: Pos
     params: Params | None = None
     # decorator names (dotted, as written) on a def
@@ -113,7 +118,7 @@ class SecretCandidate:
 @dataclass
 class HandlerSource:
     path: Path
-    language: str  # python | node
+    language: Language
     top_level: dict[str, TopLevelName] = field(default_factory=dict)
     # names may be bound in ways parsing cannot see (`from x import *`,
     # `module.exports = require(...)`)

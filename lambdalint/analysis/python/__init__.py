@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
+from lambdalint.analysis.facts import HandlerSource, NameKind, Params, TopLevelName
 from lambdalint.analysis.python import facts
 from lambdalint.analysis.python.preflight import parse
 from lambdalint.model import Pos
@@ -129,7 +129,7 @@ def params_of(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Params:
     )
 
 
-def _bind_target(target: ast.expr, kind: str, src: HandlerSource, pos: Pos) -> None:
+def _bind_target(target: ast.expr, kind: NameKind, src: HandlerSource, pos: Pos) -> None:
     if isinstance(target, ast.Name):
         src.top_level.setdefault(target.id, TopLevelName(target.id, kind, pos))
     elif isinstance(target, (ast.Tuple, ast.List)):
@@ -150,7 +150,7 @@ def _collect_top_level(
     imports the module."""
     for stmt in body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kind = "async-def" if isinstance(stmt, ast.AsyncFunctionDef) else "def"
+            kind: NameKind = "async-def" if isinstance(stmt, ast.AsyncFunctionDef) else "def"
             # a later redefinition wins, as it does at import time
             src.top_level[stmt.name] = TopLevelName(
                 stmt.name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lambdalint.analysis.facts import HandlerSource, Params, TopLevelName
+from lambdalint.analysis.facts import HandlerSource, NameKind, Params, TopLevelName
 from lambdalint.model import Pos
 
 
@@ -65,7 +65,7 @@ class _Collector:
             return self.dotted(node.func)
         return ""
 
-    def bind(self, target: Any, kind: str, pos: Pos) -> None:
+    def bind(self, target: Any, kind: NameKind, pos: Pos) -> None:
         cst = self.cst
         if isinstance(target, cst.Name):
             self.src.top_level.setdefault(target.value, TopLevelName(target.value, kind, pos))
