@@ -1,4 +1,4 @@
-"""Shared test helpers: run lambdalint on a folder and collect (rule, file, line) triples."""
+"""Shared test helpers: run lambdalint on a folder, read a fixture case's expect.yaml."""
 
 from __future__ import annotations
 
@@ -28,19 +28,6 @@ def lint(folder: Path, select: list[str] | None = None, **options: Any) -> Resul
         return app.lint([Path(".")], build({"select": select or [], **options}))
     finally:
         os.chdir(old)
-
-
-def triples(result: Result) -> set[tuple[str, str, int]]:
-    out = set()
-    for f in result.findings:
-        if f.suppressed is not None:
-            continue
-        out.add((f.rule_id, os.path.normpath(f.loc.path).replace(os.sep, "/"), f.loc.pos.line))
-    return out
-
-
-def fixture_cases() -> list[Path]:
-    return sorted(p.parent for p in FIXTURES.glob("*/*/expect.yaml"))
 
 
 def read_expect(case: Path) -> dict[str, Any]:

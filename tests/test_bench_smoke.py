@@ -176,3 +176,29 @@ def test_no_run_imports_libcst_and_warm_runs_parse_no_handler(
     assert "libcst" not in imported(cold) and "lambdalint.analysis.python.facts" in imported(cold)
     assert "libcst" not in imported(warm)
     assert "lambdalint.analysis.python.facts" not in imported(warm)
+
+
+def test_real_repository_benchmark_runs(
+    bench_tree: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """bench/real.py on a small tree: it measures every run, reports the floor's parsed files
+    and the targets' ratios, leaves the handler it edits as it was and removes its cache."""
+    tree, _ = bench_tree
+    work = tmp_path / "repo"
+    shutil.copytree(tree, work)
+    report = tmp_path / "real.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "real.py"), str(work), "--runs", "1"]
+    cmd += ["--jobs", "1", "--one-files", "1", "--no-external", "--json", str(report)]
+    sources = {p: p.read_bytes() for p in work.rglob("*.py")}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ), check=False)
+    assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
+    repo = json.loads(report.read_text(encoding="utf-8"))["repos"][0]
+    assert repo["findings"] > 0 and repo["handlers"]["python"] > 0
+    assert repo["floor_parsed"]["rules_from"] == "lambdalint.discover"
+    assert {"yaml", "json", "python"} <= set(repo["floor_parsed"]["parsed"])
+    for name in ("floor", "cold/1", "first/1", "warm/1", f"one/{repo['one_files'][0]}"):
+        assert len(repo["runs"][name]["wall"]) == 1, name
+    ratios = {row["ratio"]: row for row in repo["ratios"]}
+    assert ratios["cold ÷ floor (CPU)"]["value"] > 0 and ratios["cold ÷ floor (CPU)"]["met"]
+    assert {p: p.read_bytes() for p in work.rglob("*.py")} == sources
+    assert not (work / ".lambdalint_cache").exists()
