@@ -1,3 +1,5 @@
+"""`python -m lambdalint`: the command line."""
+
 from lambdalint.cli import main
 
 main()

@@ -16,6 +16,7 @@ built again on every run. The cache is:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -27,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint import __version__
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.facts import HandlerSource
 from lambdalint.model import UNKNOWN, Pos
+from lambdalint.writing import create, write_text
 
 FORMAT = 1
 DIRNAME = ".lambdalint_cache"
@@ -40,12 +42,12 @@ _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
 # the code whose changes invalidate the cache: analysers and the fact and position classes
 # the fact collectors also use the SDK action catalogue and the secret classification
 _CODE_FILES = (
-    "analysis/*.py",
+    "analysis/**/*.py",
     "model.py",
-    "sdk_actions.py",
-    "data/sdk_operations.json",
-    "secrets.py",
-    "loaders/document.py",  # the template parsers, for cached documents
+    "aws/sdk.py",
+    "aws/data/sdk_operations.json",
+    "aws/secrets.py",
+    "reading/*.py",  # the template parsers, for cached documents
 )
 
 
@@ -105,7 +107,7 @@ def encode_tree(value: Any) -> Any:
     value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
     item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
     exponentially larger than the file. The parsers record starts only (no end positions)."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading.positions import LList, LMap
 
     seen: set[int] = set()
     scalars = _SCALARS
@@ -139,7 +141,7 @@ def encode_tree(value: Any) -> Any:
                     p.column,
                     [
                         [q.line, q.column, x if type(x) in scalars else enc(x)]
-                        for q, x in zip(v.item_pos, v)
+                        for q, x in zip(v.item_pos, v, strict=True)
                     ],
                 ]
             }
@@ -156,7 +158,7 @@ def _pos(line: Any, column: Any) -> Pos:
 
 def decode_tree(value: Any) -> Any:
     """The tree `encode_tree` encoded; raises on anything else."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading.positions import LList, LMap
 
     scalars = _SCALARS
 
@@ -234,8 +236,10 @@ class _Decoder:
                 raise ValueError("fields changed")
             if layout.positional:
                 return layout.cls(*values)
-            inst = layout.cls(**{f.name: v for f, v in zip(layout.fields, values) if f.init})
-            for f, v in zip(layout.fields, values):
+            inst = layout.cls(
+                **{f.name: v for f, v in zip(layout.fields, values, strict=True) if f.init}
+            )
+            for f, v in zip(layout.fields, values, strict=True):
                 if not f.init:
                     object.__setattr__(inst, f.name, v)
             return inst
@@ -442,7 +446,7 @@ class SourceCache:
                 if len(text) > MAX_SHARD_BYTES // 4 and len(text.encode()) > MAX_SHARD_BYTES:
                     continue  # would not be read back
                 try:
-                    _replace(self.folder / f"{name}.json", text)
+                    write_text(self.folder / f"{name}.json", text, mode=0o644, streams=False)
                 except OSError:
                     continue  # a folder or something unwritable has this shard's name
         except (OSError, ValueError, RecursionError):
@@ -452,8 +456,8 @@ class SourceCache:
 
 # The cache folder sits in the tree being checked, which may come from a stranger's pull
 # request: its files are only read when they are regular files (not links to /dev/zero or
-# elsewhere), and only ever written as new files, so a planted symbolic link never redirects
-# a write outside the tree.
+# elsewhere), and only ever written as new files (writing.py), so a planted symbolic link never
+# redirects a write outside the tree.
 MAX_SHARD_BYTES = 64 * 1024 * 1024
 
 
@@ -464,39 +468,6 @@ def _read_own(path: Path) -> str:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SHARD_BYTES:
             raise OSError("not a cache file")
         return f.read(MAX_SHARD_BYTES).decode("utf-8")
-
-
-def _write_new(path: Path, text: str) -> None:
-    """Create `path` (failing if anything, a link included, is already there) and write it;
-    a file it created but could not fill (a full disk) is removed again."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except BaseException:
-        _remove(path)
-        raise
-
-
-def _replace(target: Path, text: str) -> None:
-    """Write `target` atomically (a reader sees the old or the new file) through a temporary
-    file of this process, which never stays behind: when the replacing fails (`target` is a
-    folder, the disk is full, the run is interrupted) it is removed."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    _write_new(tmp, text)
-    try:
-        os.replace(tmp, target)  # replaces a link at `target` itself, never its target
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _remove(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _mark_folder(folder: Path) -> None:
@@ -511,10 +482,8 @@ def _mark_folder(folder: Path) -> None:
             ),
         ),
     ):
-        try:
-            _write_new(folder / name, text)
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):
+            create(folder / name, text)
 
 
 def open_cache(root: Path) -> SourceCache | None:

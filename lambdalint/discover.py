@@ -236,7 +236,9 @@ def _walk(
             continue
         key = (st.st_dev, st.st_ino)
         if key in visited_dirs:  # a symlink loop or a second link to the same folder
-            result.notices.append((Path(dirpath), "not followed: folder already visited (symbolic link loop?)"))
+            result.notices.append(
+                (Path(dirpath), "not followed: folder already visited (symbolic link loop?)")
+            )
             dirnames[:] = []
             continue
         visited_dirs.add(key)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from lambdalint.model import Loc
+
+Severity = Literal["info", "warning", "error"]
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")  # lowest first
 
 
 @dataclass
@@ -12,7 +16,8 @@ class Finding:
     message: str
     loc: Loc
     rule_id: str = ""
-    severity: str = ""  # set by the engine from the rule (a check may set its own)
+    # set by the engine from the rule and the configuration (a check may set its own)
+    severity: Severity | Literal[""] = ""
     function: str = ""
     suppressed: str | None = None  # the reason, when suppressed
 

@@ -7,9 +7,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Final, Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+# where a function is declared
+Framework = Literal["sam", "cloudformation", "terraform", "terraform-plan", "serverless"]
+# where its code lives (see CodeLocation)
+CodeKind = Literal["dir", "file", "zip", "jar", "s3", "inline", "image", "unknown"]
+# what invokes it (see Event); WebSocket APIs are "api"
+EventKind = Literal[
+    "api",
+    "http-api",
+    "sqs",
+    "s3",
+    "sns",
+    "eventbridge",
+    "schedule",
+    "kinesis",
+    "dynamodb",
+    "alb",
+    "cognito",
+    "iot",
+    "mq",
+    "msk",
+    "cloudwatch-logs",
+    "other",
+]
+# where an environment variable's value comes from (see EnvVar)
+EnvSource = Literal["literal", "dynamic-reference", "parameter", "reference", "unknown"]
 
 
 class _Unknown:
@@ -32,14 +58,16 @@ class _Unknown:
         return "UNKNOWN"
 
 
-UNKNOWN: Any = _Unknown()
+# the type of UNKNOWN, for annotations (`str | Unknown`)
+Unknown = _Unknown
+UNKNOWN: Final = _Unknown()
 
 
 def is_known(value: object) -> bool:
     return value is not UNKNOWN
 
 
-def as_flag(value: object) -> Any:
+def as_flag(value: object) -> bool | Unknown | None:
     """A boolean setting as templates write it (`true`, `"true"`, `"False"`): True or False,
     None when absent, UNKNOWN for anything else."""
     if value is None or isinstance(value, bool) or value is UNKNOWN:
@@ -87,10 +115,9 @@ class Diagnostic:
 @dataclass
 class EnvVar:
     name: str
-    value: Any  # str when literal, UNKNOWN otherwise
+    value: str | Unknown  # str when literal, UNKNOWN otherwise
     loc: Loc
-    # literal | dynamic-reference | parameter | reference | unknown
-    kind: str = "literal"
+    kind: EnvSource = "literal"
     parameter: str | None = None  # the template parameter that fills it, if any
     parameter_no_echo: bool = False
 
@@ -159,8 +186,8 @@ class LogGroup:
     number): see numeric.whole_number.
     """
 
-    name: Any
-    retention_days: Any
+    name: str | Unknown
+    retention_days: object
     loc: Loc
     retention_loc: Loc | None = None
 
@@ -171,7 +198,7 @@ class Queue:
 
     name: str
     # int seconds; 30 when not set; UNKNOWN when unresolvable; else as written (no number)
-    visibility_timeout: Any
+    visibility_timeout: object
     loc: Loc
     visibility_loc: Loc | None = None
 
@@ -180,21 +207,19 @@ class Queue:
 class Event:
     """An event source or trigger of the function."""
 
-    # api | http-api | sqs | s3 | sns | eventbridge | schedule | kinesis | dynamodb |
-    # alb | cognito | iot | mq | msk | cloudwatch-logs | other. WebSocket APIs are "api".
     # is_async: the source invokes the function asynchronously (S3, SNS, EventBridge, schedules,
     # an API integration that sets X-Amz-Invocation-Type: Event)
-    kind: str
+    kind: EventKind
     loc: Loc
     name: str = ""
     queue: Queue | None = None
     is_async: bool = False
     # how long an API integration waits for the function, in seconds: None when the service's
     # default applies, UNKNOWN when it cannot be told (a streamed response, an intrinsic)
-    integration_timeout: Any = None
+    integration_timeout: object = None
     # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
     # UNKNOWN when unresolvable
-    batching_window: Any = None
+    batching_window: object = None
 
 
 @dataclass
@@ -205,33 +230,30 @@ class Permission:
     set to something unresolvable.
     """
 
-    principal: Any
+    principal: object
     loc: Loc
-    source_arn: Any = None
-    source_account: Any = None
-    action: Any = None
-    function_url_auth_type: Any = None
-    principal_org_id: Any = None
+    source_arn: object = None
+    source_account: object = None
+    action: object = None
+    function_url_auth_type: object = None
+    principal_org_id: object = None
     # `InvokedViaFunctionUrl`: the statement applies only to invocations through the function
     # URL (since October 2025 a URL needs it beside lambda:InvokeFunctionUrl)
-    invoked_via_function_url: Any = None
+    invoked_via_function_url: object = None
 
 
 @dataclass
 class FunctionUrl:
-    auth_type: Any
+    auth_type: object
     loc: Loc
     auth_type_loc: Loc | None = None
 
 
 @dataclass
 class CodeLocation:
-    """Where the function's code lives.
+    """Where the function's code lives."""
 
-    kind: dir | file | zip | jar | s3 | inline | image | unknown
-    """
-
-    kind: str
+    kind: CodeKind
     loc: Loc
     path: Path | None = None
     inline_source: str | None = None
@@ -258,7 +280,7 @@ class Layer:
     files to the layer (installed dependencies), so a module not found in it may still be there.
     """
 
-    ref: Any
+    ref: object
     loc: Loc
     name: str = ""
     content: Path | None = None
@@ -271,51 +293,52 @@ class Function:
     """One deployable Lambda function, from any framework."""
 
     name: str  # logical id / resource name / serverless function key
-    framework: str  # sam | cloudformation | terraform | terraform-plan | serverless
+    framework: Framework
     loc: Loc  # the function's resource/block
-    function_name: Any = None  # the physical FunctionName if set (str or UNKNOWN)
-    runtime: Prop[Any] | None = None
-    handler: Prop[Any] | None = None
+    function_name: str | Unknown | None = None  # the physical FunctionName, if set
+    runtime: Prop[object] | None = None
+    handler: Prop[object] | None = None
     code: CodeLocation | None = None
     package_type: str = "Zip"
     # timeout (seconds) and memory (MB): None when set nowhere, so Lambda's defaults apply
     # (3 s, 128 MB); a Prop whose value is UNKNOWN when set to something unresolvable
-    timeout: Prop[Any] | None = None
-    memory: Prop[Any] | None = None
+    timeout: Prop[object] | None = None
+    memory: Prop[object] | None = None
     # runs on Lambda Managed Instances (a capacity provider): True, False, or UNKNOWN when the
     # setting is conditional
-    managed_instances: Any = False
+    managed_instances: bool | Unknown = False
     environment: dict[str, EnvVar] = field(default_factory=dict)
     # False when environment variables may come from somewhere lambdalint cannot read
     environment_complete: bool = True
     role: Role | None = None
     log_groups: list[LogGroup] = field(default_factory=list)
-    logging_config_group: Prop[Any] | None = None
+    logging_config_group: Prop[object] | None = None
     events: list[Event] = field(default_factory=list)
     url: FunctionUrl | None = None
     permissions: list[Permission] = field(default_factory=list)
-    reserved_concurrency: Prop[Any] | None = None
-    tracing: Prop[Any] | None = None
+    reserved_concurrency: Prop[object] | None = None
+    tracing: Prop[object] | None = None
     # asynchronous-invocation failure handling: the DLQ / OnFailure destination target (an ARN,
     # possibly with ${...} placeholders, or UNKNOWN); None when not configured
-    dead_letter: Prop[Any] | None = None
-    on_failure: Prop[Any] | None = None
-    tags: dict[str, Any] = field(default_factory=dict)
+    dead_letter: Prop[object] | None = None
+    on_failure: Prop[object] | None = None
+    tags: dict[str, object] = field(default_factory=dict)
     layers: list[Layer] = field(default_factory=list)
-    architectures: list[Any] = field(default_factory=list)
+    architectures: list[object] = field(default_factory=list)
     # rule ids suppressed for this function by template metadata
     suppressed: dict[str, str] = field(default_factory=dict)
     # loader-specific extras that the JSON view exposes to policies
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Project:
-    """Everything loaded from the given paths."""
+    """Everything loaded from the given paths. Frozen once loaded: what the later stages meet
+    (a handler source that cannot be read) they keep themselves (engine/context.py)."""
 
     root: Path
-    functions: list[Function] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)  # config files that were loaded
+    functions: tuple[Function, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    files: tuple[Path, ...] = ()  # config files that were loaded
     # folders of CDK apps found with no synthesized templates (`cdk synth` not run)
-    unsynthesized_cdk_apps: list[Path] = field(default_factory=list)
+    unsynthesized_cdk_apps: tuple[Path, ...] = ()

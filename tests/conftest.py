@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from lambdalint.config import Config
-from lambdalint.engine import Result, run
+from lambdalint.settings import build
+from lambdalint import app
+from lambdalint.engine import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -24,7 +25,7 @@ def lint(folder: Path, select: list[str] | None = None, **options: Any) -> Resul
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], Config(select=select or [], options=options))
+        return app.lint([Path(".")], build({"select": select or [], **options}))
     finally:
         os.chdir(old)
 
@@ -39,14 +40,6 @@ def read_expect(case: Path) -> dict[str, Any]:
 def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def _default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with the default read limits and trees (a run sets its own)."""
-    from lambdalint.loaders import document
-
-    monkeypatch.setattr(document, "LIMITS", document.Limits())
 
 
 def hostile_corpus() -> ModuleType:

@@ -161,16 +161,16 @@ def test_a_crashing_loader_is_an_internal_error_for_that_file_only(
 ) -> None:
     """A bug in a loader must not hide the rest of the tree, nor print a traceback: the file
     is named in one line and the run exits 2."""
-    from lambdalint.loaders import cfn_file
+    from lambdalint.loaders import cloudformation
 
-    real = cfn_file.load_file
+    real = cloudformation.load_file
 
-    def explode(path: Path, text: str):  # type: ignore[no-untyped-def]
+    def explode(path: Path, text: str, session: object):  # type: ignore[no-untyped-def]
         if "explode" in text:
             raise TypeError("boom")
-        return real(path, text)
+        return real(path, text, session)
 
-    monkeypatch.setattr(cfn_file, "load_file", explode)
+    monkeypatch.setattr(cloudformation, "load_file", explode)
     shutil.copytree(GOOD, tmp_path / "good")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "template.yaml").write_text(SAM + "  explode: {Type: AWS::SNS::Topic}\n")
@@ -208,7 +208,7 @@ def test_archive_names_are_those_zipfile_lists(kind: str, tmp_path: Path) -> Non
     """The central directory is read entry by entry (never whole): same names as zipfile."""
     import zipfile
 
-    from lambdalint.analysis.handler_target import _zip_names
+    from lambdalint.analysis.target import _zip_names
 
     names = {
         "plain": ["app.py", "pkg/__init__.py", "pkg/mod.py", "dir/"],
@@ -230,23 +230,23 @@ def test_archive_names_are_those_zipfile_lists(kind: str, tmp_path: Path) -> Non
 def test_archive_whose_directory_outgrows_its_count_is_not_listed(tmp_path: Path) -> None:
     import struct
 
-    from lambdalint.analysis import handler_target
+    from lambdalint.analysis import target
 
     entry = struct.pack(
         "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, *[0] * 6
     )
-    count = handler_target.MAX_ZIP_ENTRIES + 1
+    count = target.MAX_ZIP_ENTRIES + 1
     directory = (entry + b"a") * count
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), 0, 0)
     (tmp_path / "code.zip").write_bytes(directory + end)
-    with pytest.raises(handler_target._ZipTooLarge):
-        list(handler_target._zip_names(tmp_path / "code.zip"))
+    with pytest.raises(target._ZipTooLarge):
+        list(target._zip_names(tmp_path / "code.zip"))
     # the end record counting 1 and the directory holding 2: damaged, not listed
     (tmp_path / "two.zip").write_bytes(
         (entry + b"a") * 2 + end[:12] + struct.pack("<II", 94, 0) + b"\0\0"
     )
     with pytest.raises(ValueError):
-        list(handler_target._zip_names(tmp_path / "two.zip"))
+        list(target._zip_names(tmp_path / "two.zip"))
 
 
 # ---------------------------------------------------------------- files that configure the run

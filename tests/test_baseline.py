@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from lambdalint import baseline
+from lambdalint.filters import baseline
 from lambdalint.cli import main
 from lambdalint.findings import Finding
 from lambdalint.model import Loc, Pos

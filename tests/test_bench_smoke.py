@@ -16,8 +16,9 @@ import pytest
 
 from conftest import ROOT
 from lambdalint import cache as cache_mod
-from lambdalint.config import Config
-from lambdalint.engine import Result, run
+from lambdalint.settings import build
+from lambdalint import app
+from lambdalint.engine import Result
 from lambdalint.rulepack import all_rules
 
 STACKS = 12  # enough for every kind of planted mistake in every format
@@ -46,7 +47,7 @@ def _lint(tree: Path, select: list[str] | None = None, cache: Any = None) -> Res
     old = Path.cwd()
     os.chdir(tree)
     try:
-        return run([Path(".")], Config(select=select or []), source_cache=cache)
+        return app.lint([Path(".")], build({"select": select or []}), cache=cache)
     finally:
         os.chdir(old)
 
@@ -70,7 +71,7 @@ def _supported(plant: dict[str, Any]) -> bool:
     """Plants in a format or language this build reads (others are added by later work)."""
     if (
         plant["format"] == "tf"
-        and importlib.util.find_spec("lambdalint.loaders.terraform_json") is None
+        and importlib.util.find_spec("lambdalint.loaders.terraform.json_syntax") is None
     ):
         return False
     if plant["language"] == "node" and importlib.util.find_spec("lambdalint.analysis.node") is None:
@@ -172,9 +173,9 @@ def test_no_run_imports_libcst_and_warm_runs_parse_no_handler(
         }
 
     assert "LL100" in cold.stdout  # the planted handler with a syntax error
-    assert "libcst" not in imported(cold) and "lambdalint.analysis.python_facts" in imported(cold)
+    assert "libcst" not in imported(cold) and "lambdalint.analysis.python.facts" in imported(cold)
     assert "libcst" not in imported(warm)
-    assert "lambdalint.analysis.python_facts" not in imported(warm)
+    assert "lambdalint.analysis.python.facts" not in imported(warm)
 
 
 def test_real_repository_benchmark_runs(

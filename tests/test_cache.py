@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 
 from lambdalint import cache as cache_mod
+from lambdalint.loaders import documents
+from lambdalint.loaders.documents import LoadSession, parse_file_text
+from lambdalint.reading import Reader, ReadLimits
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.yaml_reader import parse_yaml
 from lambdalint import parallel
 from lambdalint.analysis import batch
-from lambdalint.analysis.source import (
+from lambdalint.analysis.facts import (
     ClientCreation,
     EnvRead,
     HandlerSource,
@@ -177,7 +182,6 @@ def test_read_only_folder_runs_uncached(tmp_path: Path) -> None:
 
 def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
     """Every run used to leave a `*.tmp` behind for each shard it could not replace."""
-    from lambdalint.loaders import document
 
     folder = tmp_path / ".lambdalint_cache"
     folder.mkdir()
@@ -188,7 +192,7 @@ def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path)
         for i in range(40):
             path = Path(f"f{i}.py")
             cache.put("python", path, TEXT + str(run), _facts(path))
-        tree, _ = document.parse_yaml("a: 1\n", Path("t.yaml"))
+        tree, _ = parse_yaml("a: 1\n", Path("t.yaml"))
         cache.put_document("yaml", Path("t.yaml"), "a: 1\n", "limits", tree)
         cache.save()
     assert not list(folder.glob("*.tmp"))
@@ -218,7 +222,7 @@ def test_open_cache_never_raises(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ worker processes
 
 
-def _square(x: int) -> int:
+def _square(_: object, x: int) -> int:
     return x * x
 
 
@@ -239,7 +243,7 @@ def test_map_files_keeps_order_with_workers(monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.map_files(_square, list(range(50)), 16) == [x * x for x in range(50)]
 
 
-def _square_where(x: int) -> tuple[int, int]:
+def _square_where(_: object, x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
@@ -253,10 +257,29 @@ def test_map_files_does_the_first_of_each_kind_here(monkeypatch: pytest.MonkeyPa
     assert here == {0, 1, 2}
 
 
+def _remember(seen: dict[str, list[int]], x: int) -> tuple[int, int, int]:
+    """What a process keeps in the shared argument stays for its next calls."""
+    seen.setdefault("items", []).append(x)
+    return x, os.getpid(), len(seen["items"])
+
+
+def test_map_files_gives_each_worker_the_shared_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMBDALINT_JOBS", "2")
+    shared: dict[str, list[int]] = {"items": []}
+    out = parallel.map_files(_remember, list(range(40)), 16, kind=lambda x: x % 2, shared=shared)
+    assert [x for x, _, _ in out] == list(range(40))
+    workers = {pid for _, pid, _ in out} - {os.getpid()}
+    assert workers  # the rest ran in worker processes ...
+    for pid in workers:  # ... each keeping what its earlier calls put in its copy
+        counts = [n for _, p, n in out if p == pid]
+        assert counts == sorted(counts) and counts[-1] > 1
+    assert shared["items"] == [0, 1]  # this process's copy saw only the first of each kind
+
+
 def test_map_files_falls_back_when_a_result_cannot_travel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAMBDALINT_JOBS", "2")
     # a lambda cannot be pickled to a worker: the same results come from this process
-    assert parallel.map_files(lambda x: x + 1, [1, 2, 3], 1) == [2, 3, 4]
+    assert parallel.map_files(lambda _, x: x + 1, [1, 2, 3], 1) == [2, 3, 4]
 
 
 def test_batch_uses_the_cache_and_reports_analyser_crashes(
@@ -269,12 +292,14 @@ def test_batch_uses_the_cache_and_reports_analyser_crashes(
     first = batch.analyse_all([good, missing], cache)
     assert first[0].source is not None and "handler" in first[0].source.top_level
     assert first[1] == batch.Analysed(None)
-    monkeypatch.setattr(batch, "analyse_one", lambda job: pytest.fail("should come from the cache"))
+    monkeypatch.setattr(batch, "analyse_one", lambda _, job: pytest.fail("should come from the cache"))
     again = batch.analyse_all([good], cache)
     assert again[0].source == first[0].source
 
 
 # ---------------------------------------------------------------- parsed templates
+
+LIMITS = ReadLimits()
 
 SAM_TEXT = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -297,7 +322,7 @@ JSON_TEXT = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties"
 
 def _shape(value: object) -> object:
     """Every value, key type and position of a parsed tree."""
-    from lambdalint.loaders.document import LList, LMap
+    from lambdalint.reading.positions import LList, LMap
 
     if isinstance(value, LMap):
         return (
@@ -315,43 +340,38 @@ def _shape(value: object) -> object:
 
 @pytest.mark.parametrize(("kind", "text"), [("yaml", SAM_TEXT), ("json", JSON_TEXT)])
 def test_a_cached_template_is_the_tree_parsing_gives(tmp_path: Path, kind: str, text: str) -> None:
-    from lambdalint.loaders import document
 
     path = tmp_path / f"template.{kind}"
-    parsed, diags = (document.parse_json if kind == "json" else document.parse_yaml)(text, path)
+    parsed, diags = (parse_json if kind == "json" else parse_yaml)(text, path)
     assert not diags
     cache = cache_mod.SourceCache(tmp_path / "c")
-    assert cache.get_document(kind, path, text, document.LIMITS) is None
-    cache.put_document(kind, path, text, document.LIMITS, parsed)
+    assert cache.get_document(kind, path, text, LIMITS) is None
+    cache.put_document(kind, path, text, LIMITS, parsed)
     cache.save()
-    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, document.LIMITS)
+    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, LIMITS)
     assert again is not None and again is not parsed
     assert _shape(again) == _shape(parsed)
     # another text, path or limits: a miss
     other = cache_mod.SourceCache(tmp_path / "c")
-    assert other.get_document(kind, path, text + "\n", document.LIMITS) is None
-    assert other.get_document(kind, tmp_path / "other", text, document.LIMITS) is None
-    tighter = document.Limits(document.LIMITS.max_file_bytes, 3, document.LIMITS.max_nodes)
+    assert other.get_document(kind, path, text + "\n", LIMITS) is None
+    assert other.get_document(kind, tmp_path / "other", text, LIMITS) is None
+    tighter = ReadLimits(LIMITS.max_file_bytes, 3, LIMITS.max_nodes)
     assert other.get_document(kind, path, text, tighter) is None
 
 
 def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Path) -> None:
-    from lambdalint.loaders import document
 
     shared = "a: &x {b: 1}\nc: *x\n"
-    tree, _ = document.parse_yaml(shared, tmp_path / "t.yaml")
+    tree, _ = parse_yaml(shared, tmp_path / "t.yaml")
     cache = cache_mod.SourceCache(tmp_path / "c")
-    cache.put_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS, tree)
-    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, document.LIMITS) is None
+    cache.put_document("yaml", tmp_path / "t.yaml", shared, LIMITS, tree)
+    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, LIMITS) is None
     # through the loader: a duplicate key is reported on every run, so it is parsed every run
-    document.DOCUMENTS = cache
-    try:
-        dup = "a: 1\na: 2\n"
-        for _ in range(2):
-            _, diags = document.parse_file_text(dup, tmp_path / "d.yaml", "yaml")
-            assert [d.rule_id for d in diags] == ["LL108"]
-    finally:
-        document.DOCUMENTS = None
+    session = LoadSession(Reader(), documents=cache)
+    dup = "a: 1\na: 2\n"
+    for _ in range(2):
+        _, diags = parse_file_text(dup, tmp_path / "d.yaml", "yaml", session)
+        assert [d.rule_id for d in diags] == ["LL108"]
 
 
 @pytest.mark.parametrize(
@@ -366,21 +386,19 @@ def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Pat
     ],
 )
 def test_forged_template_entries_are_misses(tmp_path: Path, forged: str) -> None:
-    from lambdalint.loaders import document
 
     path = tmp_path / "t.yaml"
     cache = cache_mod.SourceCache(tmp_path / "c")
-    key = cache.document_key("yaml", path, "a: 1\n", document.LIMITS)
+    key = cache.document_key("yaml", path, "a: 1\n", LIMITS)
     cache._put_raw(key, forged)
-    assert cache.get_document("yaml", path, "a: 1\n", document.LIMITS) is None
+    assert cache.get_document("yaml", path, "a: 1\n", LIMITS) is None
 
 
 def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalint.config import Config
-    from lambdalint.engine import run
-    from lambdalint.loaders import document
+    from lambdalint.settings import Settings
+    from lambdalint import app
 
     tree = tmp_path / "tree"
     for i in range(60):  # enough config files for worker processes
@@ -393,21 +411,20 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
 
     def lint() -> list[tuple[str, str, int]]:
         store = cache_mod.SourceCache(tmp_path / "c")
-        result = run([Path(".")], Config(), source_cache=store)
+        result = app.lint([Path(".")], Settings(), cache=store)
         store.save()
         return sorted((f.rule_id, str(f.loc.path), f.loc.pos.line) for f in result.findings)
 
     cold = lint()
     assert len(list((tmp_path / "c").glob("documents-*.json"))) > 1  # written from the workers
     parsed: list[str] = []
-    real = document.parse_yaml
+    real = documents.parse_yaml
     monkeypatch.setattr(
-        document, "parse_yaml", lambda text, path: parsed.append(text) or real(text, path)
+        documents, "parse_yaml", lambda text, path, limits: parsed.append(text) or real(text, path)
     )
     monkeypatch.setenv("LAMBDALINT_JOBS", "1")  # so that the parse counter sees every file
     assert lint() == cold and cold
     assert parsed == []  # every template came from the cache
-    assert document.DOCUMENTS is None  # the run does not leave its cache behind
 
 
 def test_a_small_run_neither_reads_nor_writes_parsed_templates(
@@ -415,8 +432,9 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
 ) -> None:
     """Parsing a few templates is cheaper than reading a cache shard (the pre-commit case in a
     large repository): the document cache is for runs over many templates."""
-    from lambdalint.config import Config
-    from lambdalint.engine import DOCUMENT_CACHE_MIN_FILES, run
+    from lambdalint.settings import Settings
+    from lambdalint import app
+    from lambdalint.loaders import DOCUMENT_CACHE_MIN_FILES
 
     tree = tmp_path / "tree"
     for i in range(3):
@@ -427,22 +445,21 @@ def test_a_small_run_neither_reads_nor_writes_parsed_templates(
     monkeypatch.chdir(tree)
     store = cache_mod.SourceCache(tmp_path / "c")
     monkeypatch.setattr(store, "get_document", lambda *a: pytest.fail("read"))
-    run([Path(".")], Config(), source_cache=store)
+    app.lint([Path(".")], Settings(), cache=store)
     store.save()
     assert list((tmp_path / "c").glob("sources-*.json"))
     assert not list((tmp_path / "c").glob("documents-*.json"))
 
 
 def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None:
-    from lambdalint.loaders import document
 
     path = tmp_path / "t.yaml"
     versions = [SAM_TEXT.replace("Timeout: 30", f"Timeout: {n}") for n in range(1, 40)]
     for text in versions:  # one run per edit, each using (and adding) the current version
         store = cache_mod.SourceCache(tmp_path / "c")
-        if store.get_document("yaml", path, text, document.LIMITS) is None:
-            tree, _ = document.parse_yaml(text, path)
-            store.put_document("yaml", path, text, document.LIMITS, tree)
+        if store.get_document("yaml", path, text, LIMITS) is None:
+            tree, _ = parse_yaml(text, path)
+            store.put_document("yaml", path, text, LIMITS, tree)
         store.save()
     entries = 0
     for shard in (tmp_path / "c").glob("documents-*.json"):
@@ -451,7 +468,7 @@ def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None
     # the versions written before them
     assert entries <= 16
     last = cache_mod.SourceCache(tmp_path / "c")
-    assert last.get_document("yaml", path, versions[-1], document.LIMITS) is not None
+    assert last.get_document("yaml", path, versions[-1], LIMITS) is not None
 
 
 def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
@@ -460,15 +477,14 @@ def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
     """Every run of such a job is a first run: encoding templates for a next run that never
     reads them would only make it slower. With a restored cache (the folder exists) they are
     kept; outside CI always."""
-    from lambdalint.loaders import document
 
     path = tmp_path / "t.yaml"
-    tree, _ = document.parse_yaml(SAM_TEXT, path)
+    tree, _ = parse_yaml(SAM_TEXT, path)
 
     def kept(folder: Path) -> bool:
         store = cache_mod.SourceCache(folder)
-        store.put_document("yaml", path, SAM_TEXT, document.LIMITS, tree)
-        return store.get_document("yaml", path, SAM_TEXT, document.LIMITS) is not None
+        store.put_document("yaml", path, SAM_TEXT, LIMITS, tree)
+        return store.get_document("yaml", path, SAM_TEXT, LIMITS) is not None
 
     monkeypatch.setenv("CI", "true")
     assert not kept(tmp_path / "fresh")

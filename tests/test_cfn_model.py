@@ -10,7 +10,9 @@ from pathlib import Path
 
 from conftest import lint
 
-from lambdalint.loaders import cfn_file
+from lambdalint.loaders import cloudformation
+from lambdalint.loaders.documents import LoadSession
+from lambdalint.reading import Reader
 from lambdalint.model import UNKNOWN, Function
 
 SAM = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\n'
@@ -20,7 +22,7 @@ CFN = 'AWSTemplateFormatVersion: "2010-09-09"\n'
 def load(tmp_path: Path, text: str) -> dict[str, Function]:
     path = tmp_path / "template.yaml"
     path.write_text(textwrap.dedent(text))
-    functions, _ = cfn_file.load_file(path, path.read_text())
+    functions, _ = cloudformation.load_file(path, path.read_text(), LoadSession(Reader()))
     return {fn.name: fn for fn in functions}
 
 
@@ -341,4 +343,4 @@ def test_malformed_templates_never_raise(tmp_path: Path) -> None:
             for name in ("Fn", "Role", "Q", "X")
         }
         text = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources})
-        cfn_file.load_file(path, text)
+        cloudformation.load_file(path, text, LoadSession(Reader()))

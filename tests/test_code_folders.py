@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.analysis.handler_target import resolve
-from lambdalint.loaders import cfn_file
+from lambdalint.analysis.target import resolve
+from lambdalint.checks.handler import message
+from lambdalint.loaders import cloudformation
+from lambdalint.loaders.documents import LoadSession
+from lambdalint.reading import Reader
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -32,9 +35,9 @@ def _in_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _target(tmp_path: Path, runtime: str, handler: str) -> tuple[str, str]:
     path = tmp_path / "template.yaml"
     path.write_text(TEMPLATE.format(runtime=runtime, handler=handler))
-    (fn,), _ = cfn_file.load_file(path, path.read_text())
+    (fn,), _ = cloudformation.load_file(path, path.read_text(), LoadSession(Reader()))
     target = resolve(fn)
-    return target.status, target.message
+    return target.status, message(fn, target) or ""
 
 
 def _case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from lambdalint import configfile
+from lambdalint.settings import files
 from lambdalint.cli import main
-from lambdalint.config import Config, ConfigError
+from lambdalint.settings import ConfigError, Settings
+from lambdalint.settings.selection import Selection
 
 BAD = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
 
@@ -34,11 +35,12 @@ def test_pyproject_table_found_walking_up_from_the_first_path(tmp_path: Path) ->
     )
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
-    config = configfile.load([deep], None)
-    assert config.select == ["LL1"] and config.ignore == ["LL107"]
+    config = files.load([deep], None)
+    assert config.selection.select == ("LL1",) and config.selection.ignore == ("LL107",)
     assert config.fail_on == "error"
     assert config.severity == {"LL104": "warning"}
-    assert config.options == {"api-timeout": 20}
+    assert config.options.integer("api-timeout") == 20
+    assert config.options.integer("max-retention-days") is None  # declared, not set
     assert config.source == (tmp_path / "pyproject.toml").resolve()
 
 
@@ -48,19 +50,19 @@ def test_pyproject_without_table_is_skipped_and_search_goes_on(tmp_path: Path) -
     (tmp_path / "svc" / "pyproject.toml").write_text(
         '[project]\nname = "svc"\n[tool.ruff]\nline-length = 1\n'
     )
-    config = configfile.load([tmp_path / "svc"], None)
-    assert config.ignore == ["LL105"]
+    config = files.load([tmp_path / "svc"], None)
+    assert config.selection.ignore == ("LL105",)
 
 
 def test_yaml_wins_over_pyproject_in_the_same_folder(tmp_path: Path) -> None:
     (tmp_path / ".lambdalint.yaml").write_text("fail-on: info\n")
     (tmp_path / "pyproject.toml").write_text('[tool.lambdalint]\nfail-on = "error"\n')
-    assert configfile.load([tmp_path], None).fail_on == "info"
+    assert files.load([tmp_path], None).fail_on == "info"
 
 
 def test_no_file_gives_defaults(tmp_path: Path) -> None:
-    config = configfile.load([tmp_path], None)
-    assert config.fail_on == "warning" and config.source is None and not config.select
+    config = files.load([tmp_path], None)
+    assert config.fail_on == "warning" and config.source is None and not config.selection.select
 
 
 def test_extend_rules_and_per_file_ignores_relative_to_the_config_file(tmp_path: Path) -> None:
@@ -68,9 +70,9 @@ def test_extend_rules_and_per_file_ignores_relative_to_the_config_file(tmp_path:
     (tmp_path / ".lambdalint.yaml").write_text(
         "extend-rules: [policies]\nper-file-ignores:\n  'legacy/*.yaml': [LL1]\n"
     )
-    config = configfile.load([tmp_path / "policies"], None)
-    assert config.extend_rules == [tmp_path.resolve() / "policies"]
-    assert config.per_file_ignores == {"legacy/*.yaml": ["LL1"]}
+    config = files.load([tmp_path / "policies"], None)
+    assert config.extend_rules == (tmp_path.resolve() / "policies",)
+    assert config.per_file_ignores == {"legacy/*.yaml": ("LL1",)}
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ def test_bad_key_or_value_is_a_one_line_error_naming_it(
 ) -> None:
     (tmp_path / ".lambdalint.yaml").write_text(text)
     with pytest.raises(ConfigError) as exc:
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
     message = str(exc.value)
     assert message.startswith(f"{tmp_path.resolve() / '.lambdalint.yaml'}: ")
     assert expected in message
@@ -103,24 +105,24 @@ def test_bad_key_or_value_is_a_one_line_error_naming_it(
 def test_bad_toml_and_bad_table_are_errors(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.lambdalint\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
     (tmp_path / "pyproject.toml").write_text('[tool]\nlambdalint = "on"\n')
     with pytest.raises(ConfigError, match=r"\[tool.lambdalint\] must be a table"):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
 
 
 def test_explicit_config_file(tmp_path: Path) -> None:
     custom = tmp_path / "ci-lambdalint.yaml"
     custom.write_text("fail-on: error\n")
-    assert configfile.load([tmp_path], custom).fail_on == "error"
+    assert files.load([tmp_path], custom).fail_on == "error"
     toml = tmp_path / "lambdalint.toml"
     toml.write_text('ignore = ["LL108"]\n')
-    assert configfile.load([tmp_path], toml).ignore == ["LL108"]
+    assert files.load([tmp_path], toml).selection.ignore == ("LL108",)
     with pytest.raises(ConfigError, match="config file not found"):
-        configfile.load([tmp_path], tmp_path / "missing.yaml")
+        files.load([tmp_path], tmp_path / "missing.yaml")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.lambdalint\] table"):
-        configfile.load([tmp_path], tmp_path / "pyproject.toml")
+        files.load([tmp_path], tmp_path / "pyproject.toml")
 
 
 def test_cli_exits_2_naming_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,8 +155,8 @@ def test_jsonschema_not_imported_without_a_config_file(tmp_path: Path) -> None:
     import sys
 
     script = (
-        "import sys; from pathlib import Path; from lambdalint import configfile;"
-        f"configfile.load([Path({str(tmp_path)!r})], None);"
+        "import sys; from pathlib import Path; from lambdalint.settings import files;"
+        f"files.load([Path({str(tmp_path)!r})], None);"
         "print('jsonschema' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -164,7 +166,9 @@ def test_jsonschema_not_imported_without_a_config_file(tmp_path: Path) -> None:
 def test_rule_file_options_extend_the_schema(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from lambdalint import rulepack
+    """A rule declares its options once (type, default, description): the configuration is
+    validated against the declaration and the check reads the typed, defaulted value."""
+    from lambdalint import rulepack, settings
 
     real = rulepack.builtin_rules()
     extra = rulepack.Rule(
@@ -173,23 +177,32 @@ def test_rule_file_options_extend_the_schema(
         severity="info",
         summary="x",
         check="parse.parse_errors",
-        options={"runtime-table-date": {"type": "string", "format": "date"}, "max-things": 3},
+        options={
+            "max-things": {"type": "integer", "minimum": 1, "default": 3, "description": "x"},
+            "thing-names": {"type": "array", "items": {"type": "string"}, "description": "y"},
+        },
     )
     monkeypatch.setattr(rulepack, "builtin_rules", lambda: (*real, extra))
-    configfile.schema.cache_clear()
+    monkeypatch.setattr(settings, "builtin_rules", lambda: (*real, extra))
+    files.schema.cache_clear()
     try:
-        (tmp_path / ".lambdalint.yaml").write_text(
-            "runtime-table-date: '2025-01-01'\nmax-things: 4\n"
-        )
-        assert configfile.load([tmp_path], None).options == {
-            "runtime-table-date": "2025-01-01",
-            "max-things": 4,
-        }
+        assert files.load([tmp_path], None).options.integer("max-things") == 3  # no file: the default
+        (tmp_path / ".lambdalint.yaml").write_text("thing-names: [a, b]\n")
+        options = files.load([tmp_path], None).options
+        assert options.integer("max-things") == 3  # the declared default
+        assert options.strings("thing-names") == ("a", "b")
+        (tmp_path / ".lambdalint.yaml").write_text("max-things: 4\n")
+        assert files.load([tmp_path], None).options.integer("max-things") == 4
+        with pytest.raises(TypeError):
+            files.load([tmp_path], None).options.strings("max-things")  # declared an integer
         (tmp_path / ".lambdalint.yaml").write_text("max-things: many\n")
         with pytest.raises(ConfigError, match="max-things: 'many' is not of type 'integer'"):
-            configfile.load([tmp_path], None)
+            files.load([tmp_path], None)
+        (tmp_path / ".lambdalint.yaml").write_text("max-things: 0\n")
+        with pytest.raises(ConfigError, match="max-things: 0 is less than the minimum of 1"):
+            files.load([tmp_path], None)
     finally:
-        configfile.schema.cache_clear()
+        files.schema.cache_clear()
 
 
 def test_hostile_config_files_are_errors_not_hangs(tmp_path: Path) -> None:
@@ -203,19 +216,19 @@ def test_hostile_config_files_are_errors_not_hangs(tmp_path: Path) -> None:
     )
     (tmp_path / ".lambdalint.yaml").write_text(laughs)
     with pytest.raises(ConfigError, match="aliases"):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
     (tmp_path / ".lambdalint.yaml").write_text("select: " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
     (tmp_path / ".lambdalint.yaml").unlink()
     (tmp_path / "pyproject.toml").write_text(
         "[tool.lambdalint]\nselect = " + "[" * 5000 + "]" * 5000 + "\n"
     )
     with pytest.raises(ConfigError):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
     (tmp_path / "pyproject.toml").write_bytes(b"[tool.lambdalint]\nselect = ['\xff']\n")
     with pytest.raises(ConfigError, match="cannot read"):
-        configfile.load([tmp_path], None)
+        files.load([tmp_path], None)
 
 
 def test_input_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,8 +268,8 @@ def test_input_limits_are_configurable(tmp_path: Path, monkeypatch: pytest.Monke
 def test_selection_more_specific_wins_and_the_command_line_beats_the_file(
     file: dict[str, list[str]], cli: dict[str, list[str]], enabled: list[str], disabled: list[str]
 ) -> None:
-    config = Config(**file, **cli)
-    assert [r for r in enabled + disabled if config.rule_enabled(r)] == enabled
+    selection = Selection(**file, **cli)
+    assert [r for r in enabled + disabled if selection.enabled(r)] == enabled
 
 
 def test_cli_select_of_a_rule_the_file_ignores_reports_it(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.config import Config
+from lambdalint.settings import build
 from lambdalint.discover import discover, templates_near
-from lambdalint.engine import run
-from lambdalint.load import project_template
+from lambdalint import app
+from lambdalint.loaders import project_template
 
 
 def _touch(path: Path, text: str = "Resources: {}\n") -> Path:
@@ -85,11 +85,11 @@ def test_each_dangling_link_is_reported_on_its_own_path(
     found = discover([Path(".")])
     names = sorted(str(p) for p in found.configs)
     assert names == ["a.yaml", "again.yaml", "b.yaml", "sub/c.yaml"]
-    result = run([Path(".")], Config(select=["LL100"]))
+    result = app.lint([Path(".")], build({"select": ["LL100"]}))
     broken = sorted(str(f.loc.path) for f in result.findings if "broken symbolic link" in f.message)
     assert broken == ["a.yaml", "b.yaml", "sub/c.yaml"]
     # the folder checked alone still reports its own link
-    result = run([Path("sub")], Config(select=["LL100"]))
+    result = app.lint([Path("sub")], build({"select": ["LL100"]}))
     assert [str(f.loc.path) for f in result.findings] == ["sub/c.yaml"]
 
 

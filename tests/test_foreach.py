@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import lint
 
-from lambdalint.loaders import cfn_foreach, document
+from lambdalint.loaders.cloudformation import foreach
+from lambdalint.loaders.documents import LoadSession, load_document
+from lambdalint.reading import Reader
 
 HEAD = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -166,7 +168,7 @@ def test_loops_that_multiply_past_the_bounds_are_a_finding(
     result = lint(_write(tmp_path, _nested(levels, items)))
     assert time.perf_counter() - start < 10
     assert not result.internal_errors
-    assert result.project is not None and result.project.functions == []
+    assert result.project is not None and result.project.functions == ()
     [finding] = [f for f in result.findings if f.rule_id == "LL100"]
     assert "Fn::ForEach::L0: Fn::ForEach loops expand to more than" in finding.message
     assert finding.loc.pos.line == 7
@@ -181,11 +183,11 @@ def test_a_large_plain_template_with_a_small_loop_is_expanded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bounds are on what loops make, not on the rest of the template."""
-    monkeypatch.setattr(cfn_foreach, "MAX_RESOURCES", 10)
-    monkeypatch.setattr(document, "LIMITS", document.Limits(max_nodes=20_000))
+    monkeypatch.setattr(foreach, "MAX_RESOURCES", 10)
     plain = "".join(f"  Topic{i}: {{Type: AWS::SNS::Topic}}\n" for i in range(3_000))
-    fns = _functions(_write(tmp_path, _nested(1, 5) + plain))
-    assert len(fns) == 5
+    result = lint(_write(tmp_path, _nested(1, 5) + plain), **{"max-nodes": 20_000})
+    assert result.project is not None and not result.internal_errors
+    assert len(result.project.functions) == 5
 
 
 def test_values_outside_loops_stay_shared(tmp_path: Path) -> None:
@@ -196,11 +198,11 @@ def test_values_outside_loops_stay_shared(tmp_path: Path) -> None:
     plain = "  Plain: {Type: AWS::SNS::Topic, Metadata: {shared: *a8}}\n"
     text = "\n".join(lines) + "\n" + _nested(1, 3) + plain
     path = _write(tmp_path, text) / "template.yaml"
-    doc = document.load_document(path, text, "yaml")
+    doc = load_document(path, text, "yaml", LoadSession(Reader()))
     assert not doc.diagnostics
     shared = doc.data["Metadata"]["a8"]
     start = time.perf_counter()
-    cfn_foreach.expand(doc)
+    foreach.expand(doc)
     assert time.perf_counter() - start < 2
     resources = doc.data["Resources"]
     assert len([k for k in resources if k.startswith("Fn")]) == 3

@@ -27,10 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambdalint.cli import main
-from lambdalint.config import Config
-from lambdalint.engine import Result, run
-from lambdalint.loaders import document
-from lambdalint.loaders.document import LoadError, parse_json, parse_yaml
+from lambdalint.settings import Settings
+from lambdalint import app
+from lambdalint.engine import Result
+from lambdalint import reading
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LoadError
+from lambdalint.reading.yaml_reader import parse_yaml
 from lambdalint.reporters import render
 
 LONG = os.environ.get("LAMBDALINT_FUZZ", "").lower() == "long"
@@ -805,8 +808,8 @@ class _Project:
 def _lint_and_render() -> Result:
     """Lint the current folder through the engine and render every format: the properties
     every input must keep."""
-    config = Config()
-    result = run([Path(".")], config)
+    config = Settings()
+    result = app.lint([Path(".")], config)
     assert not result.internal_errors, result.internal_errors
     report = json.loads(render("json", result, config))
     assert len(report["findings"]) == len(result.findings)
@@ -915,7 +918,7 @@ def test_parsers_raise_only_load_errors(text: str) -> None:
 @FUZZ_PARSERS
 @given(st.binary(max_size=300) | st.text(max_size=100).map(lambda t: t.encode("utf-16")))
 def test_decoding_any_bytes(raw: bytes) -> None:
-    text, diag = document.decode(raw, Path("t"))
+    text, diag = reading.decode(raw, Path("t"))
     assert (text is None) == (diag is not None)
     if diag is not None:
         assert diag.rule_id == "LL100"

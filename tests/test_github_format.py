@@ -17,7 +17,7 @@ from conftest import FIXTURES, ROOT
 from lambdalint.cli import main
 from lambdalint.findings import Finding
 from lambdalint.model import Loc, Pos
-from lambdalint.reporters.github_format import annotation, escape_data, escape_property
+from lambdalint.reporters.github import annotation, escape_data, escape_property
 
 BAD = FIXTURES / "LL102-handler-function-missing" / "wrong-name"
 GOOD = FIXTURES / "LL102-handler-function-missing" / "bound-names"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, lint
 
-from lambdalint.analysis.handler_target import folder_entry, resolve, split_node_handler
+from lambdalint.analysis.target import Malformed, folder_entry, resolve, split_node_handler
+from lambdalint.checks.handler import message
 from lambdalint.model import UNKNOWN, CodeLocation, Function, Layer, Loc, Prop
 
 
@@ -40,13 +41,12 @@ def test_node_handler_split(handler: str, parts: tuple[str, str, tuple[str, ...]
     "handler", ["../shared/index.handler", "src/..hidden/app.handler", "index..handler"]
 )
 def test_any_two_dots_are_rejected_as_the_runtime_does(handler: str) -> None:
-    result = split_node_handler(handler)
-    assert isinstance(result, str) and "contains '..'" in result
+    assert split_node_handler(handler) is Malformed.NODE_DOTS
 
 
 @pytest.mark.parametrize("handler", ["index", "src/index", "index.", "index.ns.", "app handler.x"])
 def test_handlers_without_an_export_are_malformed(handler: str) -> None:
-    assert isinstance(split_node_handler(handler), str)
+    assert isinstance(split_node_handler(handler), Malformed)
 
 
 def _node_function(folder: Path, handler: str, runtime: str = "nodejs20.x") -> Function:
@@ -116,8 +116,9 @@ def test_a_layer_that_cannot_be_opened_makes_the_module_unverified(tmp_path: Pat
     fn = _python_function(tmp_path, "datadog_lambda.handler.handler", [Layer(arn, loc, arn)])
     target = resolve(fn)
     assert target.status == "unverified"
-    assert target.message.startswith("cannot verify handler 'datadog_lambda.handler.handler'")
-    assert arn in target.message
+    said = message(fn, target) or ""
+    assert said.startswith("cannot verify handler 'datadog_lambda.handler.handler'")
+    assert arn in said
     assert resolve(_python_function(tmp_path, "other.handler", [])).status == "missing-file"
 
 
@@ -129,8 +130,9 @@ def test_a_layer_zip_is_looked_into(tmp_path: Path) -> None:
         zf.writestr("python/shared/api.py", "def handler(e, c):\n    pass\n")
     layer = Layer(UNKNOWN, Loc(tmp_path / "t.yaml"), "shared", tmp_path / "layer.zip")
     assert resolve(_python_function(tmp_path, "shared.api.handler", [layer])).status == "ok"
-    missing = resolve(_python_function(tmp_path, "shared.jobs.handler", [layer]))
-    assert missing.status == "missing-file" and "layer shared" in missing.message
+    fn = _python_function(tmp_path, "shared.jobs.handler", [layer])
+    missing = resolve(fn)
+    assert missing.status == "missing-file" and "layer shared" in (message(fn, missing) or "")
 
 
 def test_the_datadog_setup_is_a_notice_not_a_finding() -> None:
@@ -235,6 +237,6 @@ def test_a_single_file_code_location_names_the_files_node_would_load(tmp_path: P
     fn.code = CodeLocation("file", fn.code.loc, path=tmp_path / "main.js")
     target = resolve(fn)
     assert target.status == "missing-file"
-    assert "needs app.js or app.mjs, but the code is the single file" in target.message
+    assert "needs app.js or app.mjs, but the code is the single file" in (message(fn, target) or "")
     fn.handler = Prop("main.handler", fn.code.loc)
     assert resolve(fn).file == tmp_path / "main.js"

@@ -19,8 +19,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, hostile_corpus
 
 from lambdalint.cli import main
-from lambdalint.config import Config, ConfigError
-from lambdalint.engine import Result, run
+from lambdalint.settings import ConfigError, build
+from lambdalint import app
+from lambdalint.engine import Result
 
 corpus = hostile_corpus()
 CASES = corpus.CASES
@@ -49,7 +50,7 @@ def _lint(folder: Path, **options: Any) -> Result:
     old = Path.cwd()
     os.chdir(folder)
     try:
-        return run([Path(".")], Config(options=options))
+        return app.lint([Path(".")], build(options))
     finally:
         os.chdir(old)
 

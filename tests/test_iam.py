@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdalint import iam
+from lambdalint.aws import iam
 from lambdalint.model import Loc, Statement
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from lambdalint.analysis.node import analyze
-from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
-from lambdalint.secrets import literal_reason
+from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.aws.secrets import literal_reason
 
 
 def facts(code: str, name: str = "index.js") -> HandlerSource:

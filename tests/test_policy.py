@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lambdalint import policy
+from lambdalint.engine import declarative
 from lambdalint.cli import main
 from lambdalint.model import UNKNOWN, EnvVar, Function, Loc, Pos, Prop
-from lambdalint.rulepack import Rule, RuleError
+from lambdalint import rulepack
+from lambdalint.rulepack import Rule, RuleError, compile_policy
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -243,7 +244,7 @@ def test_braces_in_values_are_not_interpreted() -> None:
         {"properties": {"handler": {"const": "app.handler"}}},
         message="{function}: bad handler {value} {nope}",
     )
-    [finding] = list(policy.evaluate(rule, fn))
+    [finding] = list(declarative.evaluate(rule, fn))
     assert finding.message == "Fn: bad handler {function}.x {nope}"
     assert finding.loc.pos.line == 7
 
@@ -266,23 +267,23 @@ def test_unknown_values_never_reported() -> None:
             }
         }
     )
-    assert list(policy.evaluate(rule, fn)) == []
+    assert list(declarative.evaluate(rule, fn)) == []
 
 
 def test_incomplete_environment_does_not_report_a_missing_variable() -> None:
     rule = _rule(
         {"properties": {"environment": {"required": ["STAGE"]}}}, message="{value} missing"
     )
-    assert [f.message for f in policy.evaluate(rule, _fn())] == ["STAGE missing"]
-    assert list(policy.evaluate(rule, _fn(environment_complete=False))) == []
+    assert [f.message for f in declarative.evaluate(rule, _fn())] == ["STAGE missing"]
+    assert list(declarative.evaluate(rule, _fn(environment_complete=False))) == []
 
 
 def test_schema_error_is_a_rule_error() -> None:
     rule = _rule({"type": 12})
     with pytest.raises(RuleError, match="policy.require is not a valid JSON Schema at type"):
-        policy.check(rule)
+        compile_policy(rule)
     with pytest.raises(RuleError):
-        list(policy.evaluate(rule, _fn()))
+        list(declarative.evaluate(rule, _fn()))
 
 
 def test_policy_findings_can_be_suppressed_by_template_metadata(
@@ -377,7 +378,7 @@ def test_the_registry_itself_retrieves_nothing(listener: tuple[str, list[object]
     from referencing.exceptions import Unresolvable
 
     url, connections = listener
-    validator = Draft202012Validator({"$ref": f"{url}/x"}, registry=policy._local_only_registry())
+    validator = Draft202012Validator({"$ref": f"{url}/x"}, registry=rulepack._local_only_registry())
     with pytest.raises(Unresolvable):
         validator.is_valid({})
     assert connections == []
@@ -385,9 +386,9 @@ def test_the_registry_itself_retrieves_nothing(listener: tuple[str, list[object]
 
 def test_a_reference_that_does_not_resolve_is_a_rule_error() -> None:
     rule = _rule({"$id": "urn:org:p", "properties": {"tags": {"$ref": "urn:org:p#/$defs/none"}}})
-    policy.check(rule)  # it names the schema itself: accepted at load
+    compile_policy(rule)  # it names the schema itself: accepted at load
     with pytest.raises(RuleError, match="does not resolve inside the rule"):
-        list(policy.evaluate(rule, _fn()))
+        list(declarative.evaluate(rule, _fn()))
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from lambdalint.analysis.python import analyze
-from lambdalint.analysis.source import HandlerSource
-from lambdalint.secrets import literal_reason
+from lambdalint.analysis.facts import HandlerSource
+from lambdalint.aws.secrets import literal_reason
 
 
 def facts(code: str) -> HandlerSource:
@@ -441,9 +441,9 @@ def test_a_name_defined_at_import_too_is_not_main_only() -> None:
 
 
 def test_the_main_guard_with_newer_syntax() -> None:
-    from lambdalint.analysis import python_newer
+    from lambdalint.analysis.python import newer
 
     src = HandlerSource(Path("app.py"), "python")
-    assert python_newer.analyze("type T = int\n" + MAIN_GUARDED, src)
+    assert newer.analyze("type T = int\n" + MAIN_GUARDED, src)
     assert {"json", "other", "on_import"} <= set(src.top_level)
     assert src.main_only == ["handler", "local", "script_only"]

@@ -16,7 +16,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import ROOT
 
-from lambdalint import __version__, suppress
+from lambdalint import __version__
+from lambdalint.filters import suppress
 from lambdalint.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

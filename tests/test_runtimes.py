@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lambdalint import runtimes
-from lambdalint.explain_extra import text_for
+from lambdalint.aws import runtimes
+from lambdalint.engine.reference import section
+from lambdalint.rulepack import builtin_rules
 
 D = dt.date
 
@@ -63,8 +64,12 @@ def test_successor_is_a_supported_runtime_of_the_same_family() -> None:
 
 
 def test_explain_prints_the_dated_table() -> None:
-    text = text_for("LL506")
+    rules = {rule.id: rule for rule in builtin_rules()}
+    text = section(rules["LL506"], live=True)
     assert "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html" in text
     assert str(runtimes.load().updated) in text
     assert "python3.9" in text and "block create" in text
-    assert text_for("LL101") == ""
+    assert "(today; pin a date with runtime-deprecations.as-of)" in text
+    pinned = section(rules["LL506"], {"runtime-deprecations": {"as-of": "2026-01-01"}}, live=True)
+    assert "judged as of 2026-01-01 (pinned by runtime-deprecations.as-of)" in pinned
+    assert "Runtime table" not in section(rules["LL101"], live=True)

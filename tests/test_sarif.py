@@ -16,7 +16,7 @@ from conftest import FIXTURES
 
 from lambdalint import __version__
 from lambdalint.cli import main
-from lambdalint.reporters.sarif_format import rule_descriptor
+from lambdalint.reporters.sarif import rule_descriptor
 from lambdalint.rulepack import Rule
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -17,11 +17,14 @@ from typing import Any
 import pytest
 from conftest import hostile_corpus
 
-from lambdalint.config import Config
-from lambdalint.engine import run
-from lambdalint.loaders import cloudformation, terraform_build
-from lambdalint.loaders.document import load_document
-from lambdalint.loaders.terraform_model import Scope
+from lambdalint.settings import Settings
+from lambdalint import app
+from lambdalint.loaders.cloudformation import functions
+from lambdalint.loaders.terraform import files
+from lambdalint.loaders.terraform.functions import build_functions
+from lambdalint.loaders.documents import LoadSession, load_document
+from lambdalint.reading import Reader
+from lambdalint.loaders.terraform.model import Scope
 
 corpus = hostile_corpus()
 FAMILIES = corpus.SCALING
@@ -58,7 +61,7 @@ def _whole_run(folder: Path) -> Callable[[], Any]:
         old = Path.cwd()
         os.chdir(folder)
         try:
-            return run([Path(".")], Config())
+            return app.lint([Path(".")], Settings())
         finally:
             os.chdir(old)
 
@@ -69,12 +72,14 @@ def _model_only(folder: Path) -> Callable[[], Any]:
     """Building the functions from files already parsed (a fresh model each time)."""
     template = folder / "template.yaml"
     if template.exists():
-        doc = load_document(template, template.read_text(encoding="utf-8"), "yaml")
-        return lambda: cloudformation.build_functions(doc)
+        doc = load_document(
+            template, template.read_text(encoding="utf-8"), "yaml", LoadSession(Reader())
+        )
+        return lambda: functions.build_functions(doc)
     path = folder / "main.tf"
-    tf, _ = terraform_build.parse_source(path, path.read_text(encoding="utf-8"))
+    tf, _ = files.parse_source(path, path.read_text(encoding="utf-8"), LoadSession(Reader()))
     assert tf is not None
-    return lambda: terraform_build.build_functions(Scope(folder, [tf]), "terraform")
+    return lambda: build_functions(Scope(folder, [tf]), "terraform")
 
 
 def _best_of(work: Callable[[], Any], times: int = 3) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambdalint import sdk_actions
-from lambdalint.sdk_actions import (
+from lambdalint.aws import sdk
+from lambdalint.aws.sdk import (
     js_document_operation,
     js_operation,
     js_service_for_class,
@@ -203,7 +203,7 @@ def test_snake_case_matches_botocore_spellings() -> None:
     assert snake_case("PutObject") == "put_object"
     assert snake_case("ListObjectsV2") == "list_objects_v2"
     assert snake_case("GetBucketACL") == "get_bucket_acl"
-    s3 = sdk_actions.service("s3")
+    s3 = sdk.service("s3")
     assert s3 is not None
     # every method name boto3 uses resolves back to its operation
     assert s3.snake["list_objects_v2"] == "ListObjectsV2"
@@ -227,7 +227,7 @@ def test_catalogue_agrees_with_botocore_when_installed() -> None:
         "events",
         "stepfunctions",
     ):
-        svc = sdk_actions.service(name)
+        svc = sdk.service(name)
         assert svc is not None
         model = loader.load_service_model(name, "service-2")
         for op in model["operations"]:

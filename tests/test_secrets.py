@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdalint import secrets
+from lambdalint.aws import secrets
 
 # fake credentials in the issuers' formats, assembled so no scanner mistakes this file for a leak
 GITHUB = "ghp_" + "Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9Ed8Cb7"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from lambdalint.load import load_file
+from lambdalint.loaders import load_file
 from lambdalint.loaders import serverless
 from lambdalint.model import UNKNOWN, Function
 
@@ -280,7 +280,7 @@ def test_bad_yaml_is_ll100(tmp_path: Path) -> None:
 
 
 def test_variables() -> None:
-    from lambdalint.loaders.document import LMap
+    from lambdalint.reading.positions import LMap
 
     data = LMap()
     data["custom"] = {"a": "x", "b": "${self:custom.a}-y", "loop": "${self:custom.loop}"}

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from conftest import FIXTURES, ROOT, read_expect
 
-from lambdalint import managed_policies, sam_policy_templates
+from lambdalint.aws import managed_policies, sam_policy_templates
 from lambdalint.checks.code import ALLOWED, DENIED, MISSING, UNKNOWN_STATUS, action_status
 from lambdalint.model import Loc, ManagedPolicy, Role
 
@@ -39,7 +39,7 @@ def test_sam_templates_agree_with_the_translator_when_installed() -> None:
         assert shipped is not None
         assert shipped.definition == theirs[name]["definition"], (
             f"{name} differs from aws-sam-translator {version}: "
-            "run `python -m lambdalint.sam_policy_templates`"
+            "run `python -m lambdalint.aws.sam_policy_templates`"
         )
         assert sorted(shipped.parameters) == theirs[name]["parameters"]
 
@@ -65,13 +65,13 @@ class Blocked(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Blocked())
-from lambdalint.config import Config
-from lambdalint.engine import run
+from lambdalint.settings import build
+from lambdalint import app
 
 out = {}
 for case, rule in json.loads(sys.argv[1]):
     os.chdir(case)
-    result = run([Path(".")], Config(select=[rule]))
+    result = app.lint([Path(".")], build({"select": [rule]}))
     out[case] = sorted(
         [f.rule_id, os.path.normpath(f.loc.path).replace(os.sep, "/"), f.loc.pos.line]
         for f in result.findings if f.suppressed is None
@@ -262,7 +262,7 @@ def test_regenerating_from_account_authorization_details(tmp_path: Path) -> None
 def test_the_generator_runs_as_a_module(tmp_path: Path) -> None:
     out = tmp_path / "policies.json"
     done = subprocess.run(
-        [sys.executable, "-m", "lambdalint.managed_policies", str(_mamip(tmp_path)), str(out)],
+        [sys.executable, "-m", "lambdalint.aws.managed_policies", str(_mamip(tmp_path)), str(out)],
         capture_output=True,
         check=False,
         text=True,

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import lint
 
-from lambdalint import suppress
+from lambdalint.filters import suppress
+from lambdalint.loaders import suppressions
 from lambdalint.cli import main
-from lambdalint.config import Config
+from lambdalint.settings import Settings, build
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Pos, Project
 
@@ -123,7 +124,7 @@ def test_comment_syntax_follows_the_file_type(
     tmp_path = chdir_tmp  # comments are read from files of the checked tree
     path = tmp_path / name
     path.write_text(f"first\n{line}\n")
-    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
+    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Settings())
     assert (out[0].suppressed is not None) is suppressed
 
 
@@ -133,39 +134,39 @@ def test_js_comment_line_above(chdir_tmp: Path) -> None:
     path.write_text(
         "  // lambdalint: ignore[LL106] provided by the extension\n  const x = process.env.X;\n"
     )
-    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Config())
+    out = suppress.apply([_finding(path, 2)], Project(root=tmp_path), Settings())
     assert out[0].suppressed == "provided by the extension"
 
 
 def test_terraform_json_comment_key() -> None:
-    assert suppress.json_comment_ignores(
+    assert suppressions.json_comment_ignores(
         "lambdalint: ignore[LL301,LL504] logs shipped to Datadog"
     ) == {
         "LL301": "logs shipped to Datadog",
         "LL504": "logs shipped to Datadog",
     }
-    assert suppress.json_comment_ignores(["owned by team x", "lambdalint: ignore[LL601]"]) == {
-        "LL601": suppress.METADATA_REASON
+    assert suppressions.json_comment_ignores(["owned by team x", "lambdalint: ignore[LL601]"]) == {
+        "LL601": suppressions.METADATA_REASON
     }
-    assert suppress.json_comment_ignores(
+    assert suppressions.json_comment_ignores(
         {"lambdalint": {"ignore": ["LL207"], "reason": "public webhook"}}
     ) == {"LL207": "public webhook"}
-    assert suppress.json_comment_ignores("just a note") == {}
-    assert suppress.json_comment_ignores(42) == {}
+    assert suppressions.json_comment_ignores("just a note") == {}
+    assert suppressions.json_comment_ignores(42) == {}
 
 
 def test_function_suppressions_apply_to_project_scoped_findings(tmp_path: Path) -> None:
     tf = tmp_path / "main.tf.json"
     tf.write_text("{}\n")
     fn = Function(name="api", framework="terraform", loc=Loc(tf, Pos(3, 5)))
-    fn.suppressed.update(suppress.json_comment_ignores("lambdalint: ignore[LL206] partner account"))
+    fn.suppressed.update(suppressions.json_comment_ignores("lambdalint: ignore[LL206] partner account"))
     project = Project(root=tmp_path, functions=[fn])
     findings = [
         _finding(tf, 9, "LL206", function="api"),
         _finding(tf, 9, "LL207", function="api"),
         _finding(tf, 9, "LL206", function="other"),
     ]
-    out = suppress.apply(findings, project, Config())
+    out = suppress.apply(findings, project, Settings())
     assert [f.suppressed for f in out] == ["partner account", None, None]
 
 
@@ -175,8 +176,8 @@ def test_per_file_ignores_drop_findings_relative_to_the_config_file(tmp_path: Pa
     b = tmp_path / "template.yaml"
     for p in (a, b):
         p.write_text("x\n")
-    config = Config(
-        per_file_ignores={"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]},
+    config = build(
+        {"per-file-ignores": {"legacy/*.yaml": ["LL1"], "*.py": ["LL105"]}},
         source=tmp_path / ".lambdalint.yaml",
     )
     findings = [_finding(a, 1, "LL102"), _finding(a, 1, "LL301"), _finding(b, 1, "LL102")]
@@ -239,7 +240,7 @@ TF_JSON = """\
 
 
 def test_terraform_json_comment_key_end_to_end(tmp_path: Path) -> None:
-    pytest.importorskip("lambdalint.loaders.terraform_json")
+    pytest.importorskip("lambdalint.loaders.terraform.json_syntax")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
     (tmp_path / "main.tf.json").write_text(TF_JSON % {"comment": ""})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.load import load_file
+from lambdalint.loaders import load_file
 from lambdalint.model import UNKNOWN, Function
 
 

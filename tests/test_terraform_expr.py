@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambdalint.loaders import terraform_expr, terraform_hcl
-from lambdalint.loaders.document import LList, LMap
-from lambdalint.loaders.terraform_model import Call, Key, Ref
+from lambdalint.loaders.terraform import expressions, hcl
+from lambdalint.reading.positions import LList, LMap
+from lambdalint.loaders.terraform.model import Call, Key, Ref
 from lambdalint.model import Pos
 
 AT = Pos(7, 12)
@@ -38,8 +38,8 @@ def shape(value: Any) -> Any:
 
 
 def both(text: str) -> tuple[Any, Any]:
-    fast = terraform_expr.parse(text, AT)
-    return fast, terraform_hcl.parse_expression_with_grammar(text, AT)
+    fast = expressions.parse(text, AT)
+    return fast, hcl.parse_expression_with_grammar(text, AT)
 
 
 PLAIN = [
@@ -86,17 +86,17 @@ NOT_PLAIN = [
 @pytest.mark.parametrize("text", PLAIN)
 def test_plain_expressions_match_the_grammar(text: str) -> None:
     fast, grammar = both(text)
-    assert fast is not terraform_expr.NOT_PLAIN
+    assert fast is not expressions.NOT_PLAIN
     assert shape(fast) == shape(grammar)
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN)
 def test_other_expressions_go_to_the_grammar(text: str) -> None:
-    assert terraform_expr.parse(text, AT) is terraform_expr.NOT_PLAIN
+    assert expressions.parse(text, AT) is expressions.NOT_PLAIN
 
 
 def test_keys_and_index_steps_keep_their_kind() -> None:
-    value = terraform_expr.parse('{k = x["a"][0].b}', AT)
+    value = expressions.parse('{k = x["a"][0].b}', AT)
     ref = value["k"]
     assert isinstance(ref, Ref) and ref.parts == ("x", Key("a"), 0, "b")
     assert isinstance(ref.parts[1], Key)
@@ -104,7 +104,7 @@ def test_keys_and_index_steps_keep_their_kind() -> None:
 
 def test_deep_nesting_is_left_to_the_grammar() -> None:
     deep = "[" * 500 + "]" * 500
-    assert terraform_expr.parse(deep, AT) is terraform_expr.NOT_PLAIN
+    assert expressions.parse(deep, AT) is expressions.NOT_PLAIN
 
 
 # generated expressions: whenever the fast reader accepts one, the grammar must agree
@@ -148,5 +148,5 @@ EXPRESSIONS = st.recursive(_leaves, _extend, max_leaves=12)
 @given(EXPRESSIONS)
 def test_generated_expressions_match_the_grammar(text: str) -> None:
     fast, grammar = both(text)
-    if fast is not terraform_expr.NOT_PLAIN:
+    if fast is not expressions.NOT_PLAIN:
         assert shape(fast) == shape(grammar)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lambdalint.load import load_file
-from lambdalint.loaders import terraform_plan
+from lambdalint.loaders import load_file
+from lambdalint.loaders.terraform import plan
 from lambdalint.model import UNKNOWN, Function
 
 MAIN_TF = """
@@ -137,10 +137,10 @@ def _line(text: str, needle: str) -> int:
 
 
 def test_claims_only_plans(tmp_path: Path) -> None:
-    plan = json.dumps(_plan(RESOURCES))
-    assert terraform_plan.claims(tmp_path / "plan.json", plan)
-    assert not terraform_plan.claims(tmp_path / "main.tf.json", plan)
-    assert not terraform_plan.claims(tmp_path / "package.json", '{"name": "x"}')
+    text = json.dumps(_plan(RESOURCES))
+    assert plan.claims(tmp_path / "plan.json", text)
+    assert not plan.claims(tmp_path / "main.tf.json", text)
+    assert not plan.claims(tmp_path / "package.json", '{"name": "x"}')
 
 
 def test_plan_alone_positions_in_plan_and_links_from_configuration(tmp_path: Path) -> None:

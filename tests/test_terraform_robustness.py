@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdalint.load import load_file
+from lambdalint.loaders import load_file
 
 HCL = """
 variable "t" { default = 30 }
@@ -173,7 +173,14 @@ def test_models_are_plain_and_picklable(tmp_path: Path) -> None:
     """Worker processes send functions back pickled: no loader-internal types may leak."""
     import pickle
 
-    from lambdalint.loaders.terraform_model import Call, Opaque, Ref, Resolved, SourceText, Template
+    from lambdalint.loaders.terraform.model import (
+        Call,
+        Opaque,
+        Ref,
+        Resolved,
+        SourceText,
+        Template,
+    )
 
     internal = (SourceText, Ref, Template, Call, Opaque, Resolved)
     for name, text in (("main.tf", HCL), ("serverless.yml", SERVERLESS), ("plan.json", PLAN), ("main.tf.json", TF_JSON)):
@@ -195,7 +202,7 @@ def test_models_are_plain_and_picklable(tmp_path: Path) -> None:
 def _heredoc_seconds(blank_lines: int, closed: bool) -> float:
     import time
 
-    from lambdalint.loaders.terraform_hcl import HclError, parse_tree
+    from lambdalint.loaders.terraform.hcl import HclError, parse_tree
 
     text = "locals {\n  x = <<EOT\n" + "\n" * blank_lines + ("x\nEOT\n}\n" if closed else "")
     best = float("inf")
@@ -210,7 +217,7 @@ def _heredoc_seconds(blank_lines: int, closed: bool) -> float:
 
 
 def test_heredoc_terminals_are_the_linear_ones() -> None:
-    from lambdalint.loaders.terraform_hcl import heredocs_are_linear
+    from lambdalint.loaders.terraform.hcl import heredocs_are_linear
 
     assert heredocs_are_linear()
 
@@ -234,11 +241,11 @@ def test_linear_heredoc_pattern_matches_what_the_original_matched(body: str, tri
     """The rewritten terminal stops where python-hcl2's own pattern stops, on any text."""
     import re
 
-    from lambdalint.loaders import terraform_hcl
+    from lambdalint.loaders.terraform import hcl
 
     name = "HEREDOC_TEMPLATE_TRIM" if trim else "HEREDOC_TEMPLATE"
-    linear = terraform_hcl._parser().get_terminal(name).pattern.value
-    original = linear.replace(terraform_hcl._WITHIN_LINE, terraform_hcl._CROSSES_LINES)
+    linear = hcl._parser().get_terminal(name).pattern.value
+    original = linear.replace(hcl._WITHIN_LINE, hcl._CROSSES_LINES)
     assert original != linear
     text = ("<<-EOT\n" if trim else "<<EOT\n") + body + "\nEOT\n"
     old, new = re.match(original, text), re.match(linear, text)
@@ -248,8 +255,8 @@ def test_linear_heredoc_pattern_matches_what_the_original_matched(body: str, tri
 def test_expression_text_is_cut_from_the_text_that_was_parsed() -> None:
     """Trailing blanks are removed before parsing (for heredoc markers): the source text of an
     expression kept unevaluated must come from that same text, not be shifted by them."""
-    from lambdalint.loaders.terraform_hcl import parse_file
-    from lambdalint.loaders.terraform_model import Opaque
+    from lambdalint.loaders.terraform.hcl import parse_file
+    from lambdalint.loaders.terraform.model import Opaque
 
     tf = parse_file(Path("main.tf"), 'locals {   \n   \n  a = "x"    \n  b = f(c) ? 1 : 2\n}\n')
     value, _ = tf.locals["b"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.loaders.document import parse_yaml
+from lambdalint.reading.yaml_reader import parse_yaml
 
 BASE = "base: &b {Timeout: 5, MemorySize: 128, Runtime: python3.12}\n"
 

@@ -7,13 +7,24 @@ import importlib
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from lambdalint import parallel
-from lambdalint.analysis.source import HandlerSource
+from lambdalint.analysis.facts import HandlerSource
 
 # below this many files to parse, analysis stays in this process
 PARALLEL_MIN_FILES = 16
+
+
+class FactStore(Protocol):
+    """Where the facts of analysed sources are kept between runs (cache.SourceCache), by
+    language, path and text; `entry` is the encoded facts when a worker made it already."""
+
+    def get(self, language: str, path: Path, text: str) -> HandlerSource | None: ...
+
+    def put(
+        self, language: str, path: Path, text: str, source: HandlerSource, entry: str | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class Analysed:
     entry: str | None = None  # the cache entry for `source`, when asked for
 
 
-def analyse_one(job: SourceJob) -> Analysed:
+def analyse_one(_: object, job: SourceJob) -> Analysed:
     try:
         module = importlib.import_module(job.module)
     except ImportError:
@@ -51,7 +62,7 @@ def analyse_one(job: SourceJob) -> Analysed:
     return Analysed(source, entry=encode_entry(source))
 
 
-def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
+def analyse_all(jobs: list[SourceJob], cache: FactStore | None = None) -> list[Analysed]:
     """Facts for every job, in order: from `cache` when it has them, else by parsing."""
     results: list[Analysed | None] = [None] * len(jobs)
     todo: list[int] = []
@@ -66,7 +77,7 @@ def analyse_all(jobs: list[SourceJob], cache: Any = None) -> list[Analysed]:
         fresh = parallel.map_files(
             analyse_one, work, PARALLEL_MIN_FILES, kind=attrgetter("language")
         )
-        for i, done in zip(todo, fresh):
+        for i, done in zip(todo, fresh, strict=True):
             results[i] = done
             if cache is not None and done.source is not None:
                 cache.put(jobs[i].language, jobs[i].path, jobs[i].text, done.source, done.entry)

@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint import sdk_actions, secrets
-from lambdalint.analysis.source import (
+from lambdalint.analysis.facts import (
     CALLABLE,
     ClientCreation,
     EnvRead,
@@ -25,6 +24,7 @@ from lambdalint.analysis.source import (
     SecretCandidate,
     TopLevelName,
 )
+from lambdalint.aws import sdk, secrets
 from lambdalint.model import Pos
 
 TS_SUFFIXES = (".ts", ".mts", ".cts")
@@ -841,7 +841,7 @@ class _Walker:
                 return True
         return False
 
-    def _sender(self, command: Any) -> _Ref | None | bool:
+    def _sender(self, command: Any) -> _Ref | bool | None:
         """The client a command is sent with: its ref, None when unknown, False when the
         command is not passed straight to `send`."""
         parent = command.parent
@@ -907,11 +907,11 @@ class _Walker:
             if isinstance(sender, _Ref) and sender.foreign:
                 return
             if cls.kind == "command":
-                mapped = sdk_actions.js_operation(cls.service, cls.name)
+                mapped = sdk.js_operation(cls.service, cls.name)
             elif cls.kind == "doc-command":
-                mapped = sdk_actions.js_document_operation(cls.name)
+                mapped = sdk.js_document_operation(cls.name)
             else:
-                mapped = sdk_actions.js_operation("s3", "PutObjectCommand")
+                mapped = sdk.js_operation("s3", "PutObjectCommand")
             self._record(mapped, node, cls.name, function)
         elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
             instance = self._eval(node)
@@ -937,7 +937,7 @@ class _Walker:
         if func.type == "identifier":
             ref = self._eval(func)
             if ref is not None and ref.kind == "paginate" and not self.any_foreign:
-                mapped = sdk_actions.js_operation(ref.service, ref.name[len("paginate") :])
+                mapped = sdk.js_operation(ref.service, ref.name[len("paginate") :])
                 self._record(mapped, node, ref.name, function)
             return
         if func.type != "member_expression":
@@ -948,21 +948,21 @@ class _Walker:
             return
         method = self.node_text(prop)
         if receiver.style in ("doc-v2", "doc-aggregate"):
-            mapped = sdk_actions.js_document_operation(method)
+            mapped = sdk.js_document_operation(method)
         elif receiver.style in ("v2", "aggregate"):
             if method in ("getSignedUrl", "getSignedUrlPromise") and receiver.style == "v2":
                 args = node.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
                 named = _string_value(self, first) if first is not None else None
-                mapped = sdk_actions.js_operation(receiver.service, named) if named else None
+                mapped = sdk.js_operation(receiver.service, named) if named else None
             else:
-                mapped = sdk_actions.js_operation(receiver.service, method)
+                mapped = sdk.js_operation(receiver.service, method)
         else:
             return  # a v3 client's `send`: the command's `new` is the call
         self._record(mapped, prop, method, function)
 
     def _record(
-        self, mapped: sdk_actions.Mapped | None, node: Any, method: str, function: str | None
+        self, mapped: sdk.Mapped | None, node: Any, method: str, function: str | None
     ) -> None:
         if mapped is None:
             return
@@ -1166,10 +1166,10 @@ def _imported_ref(imported: _Import) -> _Ref | None:
     if package == "aws-sdk" or package == "aws-sdk/global":
         if name in ("*", "default"):
             return _Ref("aws")
-        service = sdk_actions.js_service_for_class(name)
+        service = sdk.js_service_for_class(name)
         return _Ref("v2-class", service, name) if service else None
     if package.startswith("aws-sdk/clients/"):
-        service = sdk_actions.js_service_for_package(package)
+        service = sdk.js_service_for_package(package)
         if service is None:
             return None
         if name in ("*", "default"):
@@ -1186,7 +1186,7 @@ def _imported_ref(imported: _Import) -> _Ref | None:
     if package == "@aws-sdk/lib-storage":
         return _Ref("upload", "s3", "Upload") if name == "Upload" else None
     if package.startswith("@aws-sdk/client-"):
-        service = sdk_actions.js_service_for_package(package)
+        service = sdk.js_service_for_package(package)
         if service is None:
             return None
         return (
@@ -1202,16 +1202,16 @@ def _v3_member(service: str, name: str) -> _Ref | None:
         return _Ref("command", service, name)
     if name.startswith("paginate"):
         return _Ref("paginate", service, name)
-    if name.endswith("Client") and sdk_actions.js_service_for_class(name) == service:
+    if name.endswith("Client") and sdk.js_service_for_class(name) == service:
         return _Ref("v3-class", service, name)
-    if sdk_actions.js_service_for_class(name) == service:
+    if sdk.js_service_for_class(name) == service:
         return _Ref("v3-aggregate", service, name)
     return None
 
 
 def _member_ref(base: _Ref, prop: str) -> _Ref | None:
     if base.kind == "aws":
-        service = sdk_actions.js_service_for_class(prop)
+        service = sdk.js_service_for_class(prop)
         return _Ref("v2-class", service, prop) if service else None
     if base.kind == "v2-class" and base.service == "dynamodb" and prop == "DocumentClient":
         return _Ref("doc-class", "dynamodb", "DocumentClient")

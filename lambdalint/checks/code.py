@@ -8,17 +8,15 @@ those inside the handler count (all facts count when the file serves a single fu
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lambdalint import iam, managed_policies, secrets
-from lambdalint.analysis.handler_target import HandlerTarget
-from lambdalint.analysis.source import HandlerSource, SdkCall
+from lambdalint.analysis.facts import HandlerSource, SdkCall
+from lambdalint.aws import iam, managed_policies, secrets
+from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.checks.secrets import extra_secret_names
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext, code_key
 from lambdalint.findings import Finding
-from lambdalint.managed_policies import AwsManagedPolicy
 from lambdalint.model import Function, Role
 
 # Variables the Lambda runtime sets itself
@@ -77,34 +75,10 @@ def _handler_names(fn: Function, ctx: CheckContext, src: HandlerSource) -> set[s
     return names
 
 
-def _code_key(target: HandlerTarget) -> object:
-    if target.inline_loc is not None:
-        return (target.inline_loc.path, target.inline_loc.pos.line)
-    return target.file
-
-
 def _sole_user(fn: Function, ctx: CheckContext) -> bool:
     """No other function of the project runs another handler of this function's file."""
     target = ctx.handler_target(fn)
-    return _handlers_by_file(ctx).get(_code_key(target), set()) <= {target.function}
-
-
-_BY_FILE: weakref.WeakKeyDictionary[CheckContext, dict[object, set[str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _handlers_by_file(ctx: CheckContext) -> dict[object, set[str]]:
-    """For each handler file (or inline source) of the project, the handler names used."""
-    found = _BY_FILE.get(ctx)
-    if found is None:
-        found = {}
-        for other in ctx.project.functions:
-            t = ctx.handler_target(other)
-            if t.status == "ok":
-                found.setdefault(_code_key(t), set()).add(t.function)
-        _BY_FILE[ctx] = found
-    return found
+    return ctx.handlers_by_file().get(code_key(target), set()) <= {target.function}
 
 
 def _relevant(in_function: str | None, names: set[str], sole: bool) -> bool:

@@ -1,12 +1,14 @@
-"""Handler checks (LL101–LL105): does the handler named in the config exist and can Lambda call it?"""
+"""Handler checks (LL101–LL105): does the handler named in the config exist, and can Lambda call
+it? The handler facts (analysis/target.py) are judged and worded here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from lambdalint.analysis.handler_target import HandlerTarget
-from lambdalint.analysis.source import CALLABLE, HandlerSource, ObjectShape
-from lambdalint.context import CheckContext
+from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
+from lambdalint.analysis.target import HandlerTarget, Malformed, Missing, TargetStatus
+from lambdalint.engine.context import CheckContext, path_from
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc
 
@@ -30,25 +32,155 @@ def _handler_loc(fn: Function) -> Loc:
 
 
 def file_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL101: the module file (or the code folder) the handler needs is not there."""
     target = ctx.handler_target(fn)
-    if target.status == "unverified":
-        ctx.notice("LL101", _handler_loc(fn), target.message)
-    elif target.status == "missing-file":
-        yield Finding(target.message, _handler_loc(fn))
-    elif target.status == "missing-dir":
+    if target.status is TargetStatus.UNVERIFIED:
+        ctx.notice("LL101", _handler_loc(fn), _unverified(fn, target))
+    elif target.status is TargetStatus.MISSING_FILE:
+        yield Finding(_missing_file(target), _handler_loc(fn))
+    elif target.status is TargetStatus.MISSING_DIR:
         loc = fn.code.loc if fn.code is not None else fn.loc
-        yield Finding(target.message, loc)
+        yield Finding(_missing_code_folder(target), loc)
 
 
 def malformed(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL103: the runtime cannot use the handler string."""
     target = ctx.handler_target(fn)
-    if target.status == "malformed":
-        yield Finding(target.message, _handler_loc(fn))
+    if target.status is TargetStatus.MALFORMED and target.malformed is not None:
+        yield Finding(_MALFORMED[target.malformed].format(handler=target.handler), _handler_loc(fn))
+
+
+def message(fn: Function, target: HandlerTarget) -> str | None:
+    """What LL101 (or its notice) or LL103 says about `target`; None when it says nothing."""
+    if target.status is TargetStatus.UNVERIFIED:
+        return _unverified(fn, target)
+    if target.status is TargetStatus.MISSING_FILE:
+        return _missing_file(target)
+    if target.status is TargetStatus.MISSING_DIR:
+        return _missing_code_folder(target)
+    if target.status is TargetStatus.MALFORMED and target.malformed is not None:
+        return _MALFORMED[target.malformed].format(handler=target.handler)
+    return None
+
+
+_MALFORMED = {
+    Malformed.NOT_A_STRING: "handler is not a string",
+    Malformed.NOT_MODULE_FUNCTION: "handler '{handler}' is not 'module.function'",
+    Malformed.OUTSIDE_CODE: "handler '{handler}' points outside the code location",
+    Malformed.NODE_DOTS: (
+        "handler '{handler}' contains '..': the Node.js runtime rejects it (name a path "
+        "inside the code folder)"
+    ),
+    Malformed.NODE_NOT_FILE_EXPORT: "handler '{handler}' is not 'file.export'",
+    Malformed.NODE_NO_EXPORT: (
+        "handler '{handler}' is not 'file.export': it names no export after a dot"
+    ),
+}
+
+
+def _shown(target: HandlerTarget, path: Path) -> str:
+    """A path as the file that declares the code would write it."""
+    return path_from(path, target.declared_in) if target.declared_in is not None else str(path)
+
+
+def _missing_file(target: HandlerTarget) -> str:
+    handler, candidates = target.handler, list(target.candidates)
+    node = target.language == "node"
+    where = target.where
+    if target.missing is Missing.INLINE_MODULE:
+        ext = "py" if target.language == "python" else "js"
+        return (
+            f"handler '{handler}' names module '{target.module}', but inline code is deployed "
+            f"as index.{ext}: use 'index.{target.function}'"
+        )
+    if target.missing is Missing.SINGLE_FILE and where is not None:
+        named = candidates[1:3] if node and len(candidates) > 2 else candidates[:2]
+        return (
+            f"handler '{handler}' needs {' or '.join(named)}, but the code is the "
+            f"single file {_shown(target, where)}"
+        )
+    if target.missing is Missing.ARCHIVE and where is not None:
+        shown = candidates[1:3] if node and len(candidates) > 1 else candidates[:2]
+        msg = (
+            f"handler '{handler}': {_shown(target, where)} has no {' or '.join(shown)} at its root"
+        )
+        msg += _layers_note(target)
+        if target.nested is not None:
+            msg += (
+                f"; found {target.nested}: the archive contains the folder, "
+                "zip its contents instead"
+            )
+        return msg
+    if target.missing is Missing.ENTRY_POINT and where is not None:
+        return (
+            f"handler '{handler}': esbuild entry point '{target.entry_point}' does not exist "
+            f"under {_shown(target, where)}/"
+        )
+    if target.missing is Missing.BUNDLE:
+        built = ", ".join(f"{m}.js" for m in target.bundle)
+        return (
+            f"handler '{handler}' names module '{target.module}', but esbuild bundles the "
+            f"EntryPoints into {built}: use '{target.bundle[0]}.{target.function}'"
+        )
+    # Missing.MODULE: not under the code folder
+    looked = [_shown(target, path) for path in target.looked]
+    if node and len(candidates) > 1:
+        what = f"{_describe(candidates[1:])} or folder {candidates[0]}/"
+    else:
+        what = _describe(candidates)
+    folder = _shown(target, where) if where is not None else "the code folder"
+    msg = f"handler '{handler}': no {what} under {folder}/ (looked for {', '.join(looked[:4])})"
+    if looked[4:]:
+        msg = msg[:-1] + ", …)"
+    msg += _layers_note(target)
+    if target.case_hint is not None:
+        msg += (
+            f"; found '{target.case_hint}', which differs in letter case (Lambda is case-sensitive)"
+        )
+    elif target.deeper is not None:
+        msg += (
+            f"; it exists one folder deeper, at {_shown(target, target.deeper)}: point the code "
+            "location at that folder (or zip its contents, not the folder)"
+        )
+    return msg
+
+
+def _missing_code_folder(target: HandlerTarget) -> str:
+    if target.case_hint is not None:
+        return (
+            f"code folder '{target.declared}' does not exist; the folder is spelled "
+            f"'{target.case_hint}' (Lambda runs on Linux, where paths are case-sensitive)"
+        )
+    where = _shown(target, target.where) if target.where is not None else ""
+    return f"code folder '{target.declared}' does not exist ({where})"
+
+
+def _unverified(fn: Function, target: HandlerTarget) -> str:
+    names = ", ".join(name or "given by an expression" for name in target.unopened_layers[:3])
+    return (
+        f"cannot verify handler '{target.handler}' of {fn.name}: module '{target.module}' is "
+        f"not in the code folder and may come from a layer lambdalint cannot open ({names})"
+    )
+
+
+def _layers_note(target: HandlerTarget) -> str:
+    names = target.looked_in_layers
+    if not names:
+        return ""
+    return f"; nor is it in the function's layer{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+
+def _describe(candidates: list[str]) -> str:
+    """`file app.py or app/__init__.py`; `file app.{js,mjs,cjs}` for one stem."""
+    stems = {c.rsplit(".", 1)[0] for c in candidates}
+    if len(candidates) <= 2 or len(stems) != 1 or not all("." in c for c in candidates):
+        return "file " + " or ".join(candidates[:2])
+    return f"file {stems.pop()}.{{{','.join(c.rsplit('.', 1)[1] for c in candidates)}}}"
 
 
 def function_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     target = ctx.handler_target(fn)
-    if target.status != "ok":
+    if target.status is not TargetStatus.OK:
         return
     src = ctx.source(fn)
     if src is None or src.parse_error is not None:
@@ -122,7 +254,7 @@ def _in_default_export(src: HandlerSource, target: HandlerTarget) -> bool:
 
 def _checked_def(fn: Function, ctx: CheckContext):  # type: ignore[no-untyped-def]
     target = ctx.handler_target(fn)
-    if target.status != "ok" or target.language != "python":
+    if target.status is not TargetStatus.OK or target.language != "python":
         return None, None
     src = ctx.source(fn)
     if src is None or src.parse_error is not None:
@@ -130,7 +262,10 @@ def _checked_def(fn: Function, ctx: CheckContext):  # type: ignore[no-untyped-de
     name = src.top_level.get(target.function)
     if name is None or name.kind not in ("def", "async-def") or name.params is None:
         return None, None
-    if any(d not in PASSTHROUGH_DECORATORS and d.rsplit(".", 1)[-1] not in PASSTHROUGH_DECORATORS for d in name.decorators):
+    if any(
+        d not in PASSTHROUGH_DECORATORS and d.rsplit(".", 1)[-1] not in PASSTHROUGH_DECORATORS
+        for d in name.decorators
+    ):
         return None, None  # an unknown decorator may change how it is called
     return src, name
 
@@ -144,7 +279,8 @@ def signature(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if p.positional < 2 and not p.varargs:
         yield Finding(
             f"handler '{name.name}' takes {p.positional} positional parameter"
-            f"{'' if p.positional == 1 else 's'}, but Lambda calls it as {name.name}(event, context)",
+            f"{'' if p.positional == 1 else 's'}, but Lambda calls it as "
+            f"{name.name}(event, context)",
             loc,
         )
     elif p.required_positional > 2:

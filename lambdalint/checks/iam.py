@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint import iam
-from lambdalint.context import CheckContext
+from lambdalint.aws import iam
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Loc, Statement
 
@@ -139,7 +139,8 @@ def public_invoke_permission(fn: Function, ctx: CheckContext) -> Iterator[Findin
             if perm.action == "lambda:InvokeFunctionUrl" and perm.function_url_auth_type == "NONE":
                 continue  # the public function URL itself: LL207 reports it
             if perm.action == "lambda:InvokeFunction" and perm.invoked_via_function_url is True:
-                continue  # only through the function URL, which needs it since October 2025: LL207's
+                # only through the function URL, which needs it since October 2025: LL207's
+                continue
             yield Finding(
                 f"invoke permission on {fn.name} has Principal '*': anyone can invoke the "
                 "function; name the account or service principal (with SourceArn)",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lambdalint import runtimes
-from lambdalint.context import CheckContext
+from lambdalint.aws import runtimes
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Event, Function, Prop
 from lambdalint.numeric import whole_number
@@ -82,7 +82,7 @@ def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Findi
     timeout = as_int(fn.timeout.value)
     if timeout is None:
         return
-    option = as_int(ctx.option("api-timeout"))
+    option = ctx.options.integer("api-timeout")
     # asynchronous integrations (X-Amz-Invocation-Type: Event) do not wait for the function
     api_events = [e for e in fn.events if e.kind in API_LIMITS and not e.is_async]
     if not api_events or any(e.integration_timeout is UNKNOWN for e in api_events):
@@ -179,7 +179,7 @@ def runtime_deprecated(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if fn.runtime is None or not isinstance(fn.runtime.value, str):
         return
     runtime = fn.runtime.value.strip()
-    table = runtimes.load(ctx.option("runtime-deprecations"))
+    table = runtimes.load(ctx.options.mapping("runtime-deprecations"))
     state = runtimes.status(table, runtime)
     if state is None:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import UNKNOWN, Function
 from lambdalint.numeric import whole_number
@@ -55,8 +55,8 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
 
 def retention_too_long(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL302: retention above the `max-retention-days` option (off by default)."""
-    limit = ctx.option("max-retention-days")
-    if not isinstance(limit, int) or isinstance(limit, bool):
+    limit = ctx.options.integer("max-retention-days")
+    if limit is None:
         return
     for group in fn.log_groups:
         days = group.retention_days

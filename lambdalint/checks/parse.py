@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint.context import CheckContext
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Project
 
 
 def _diagnostics(project: Project, ctx: CheckContext, rule_id: str) -> Iterator[Finding]:
-    for diag in project.diagnostics:
+    """Problems met loading the project, then those met reading handler sources."""
+    for diag in (*project.diagnostics, *ctx.diagnostics):
         if diag.rule_id == rule_id and not diag.notice:
             yield Finding(diag.message, diag.loc)
 

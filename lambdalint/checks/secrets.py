@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lambdalint import secrets
-from lambdalint.context import CheckContext
+from lambdalint.aws import secrets
+from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
 from lambdalint.model import Function
 
 
-def extra_secret_names(ctx: CheckContext) -> list[str]:
+def extra_secret_names(ctx: CheckContext) -> tuple[str, ...]:
     """The `secret-names` option: more name fragments that mark a secret (LL401-LL403)."""
-    names = ctx.option("secret-names", [])
-    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+    return ctx.options.strings("secret-names")
 
 
 def secret_in_env(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

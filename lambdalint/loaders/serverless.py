@@ -13,14 +13,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders import document, policy_document
-from lambdalint.loaders.document import Document, LList, LMap, key_pos_of, load_document, pos_of
+from lambdalint.loaders import iam_policy
+from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
+from lambdalint.loaders.iam_policy import Strings, grant
 from lambdalint.model import (
     UNKNOWN,
+    CodeKind,
     CodeLocation,
     Diagnostic,
     EnvVar,
     Event,
+    EventKind,
+    Framework,
     Function,
     FunctionUrl,
     Layer,
@@ -30,11 +34,11 @@ from lambdalint.model import (
     Prop,
     Queue,
     Role,
-    Statement,
 )
 from lambdalint.numeric import setting
+from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
 
-FRAMEWORK = "serverless"
+FRAMEWORK: Framework = "serverless"
 # what the framework deploys when a function and its provider say nothing
 DEFAULT_TIMEOUT = 6
 DEFAULT_MEMORY = 1024
@@ -63,13 +67,28 @@ _DEPLOY_INPUTS = ("opt:", "env:", "ssm:", "param:", "secretsManager:", "sls:inst
 # deploy-time values that name something specific (pseudo parameters), never "anything"
 _PSEUDO = ("aws:", "sls:stage")
 
-_ASYNC_EVENTS = {"s3": "s3", "sns": "sns", "eventBridge": "eventbridge", "schedule": "schedule",
-                 "cloudwatchEvent": "eventbridge"}
-_EVENT_KINDS = {
-    "http": "api", "websocket": "api", "httpApi": "http-api", "alb": "alb",
-    "cognitoUserPool": "cognito", "iot": "iot", "iotFleetProvisioning": "iot",
-    "cloudwatchLog": "cloudwatch-logs", "msk": "msk", "kafka": "msk",
-    "activemq": "mq", "rabbitmq": "mq", "sqs": "sqs", "stream": "other",
+_ASYNC_EVENTS: dict[str, EventKind] = {
+    "s3": "s3",
+    "sns": "sns",
+    "eventBridge": "eventbridge",
+    "schedule": "schedule",
+    "cloudwatchEvent": "eventbridge",
+}
+_EVENT_KINDS: dict[str, EventKind] = {
+    "http": "api",
+    "websocket": "api",
+    "httpApi": "http-api",
+    "alb": "alb",
+    "cognitoUserPool": "cognito",
+    "iot": "iot",
+    "iotFleetProvisioning": "iot",
+    "cloudwatchLog": "cloudwatch-logs",
+    "msk": "msk",
+    "kafka": "msk",
+    "activemq": "mq",
+    "rabbitmq": "mq",
+    "sqs": "sqs",
+    "stream": "other",
 }
 
 
@@ -77,9 +96,11 @@ def claims(path: Path, text: str) -> bool:
     return bool(_NAME.match(path.name))
 
 
-def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
     kind = "json" if path.suffix.lower() == ".json" else "yaml"
-    doc = load_document(path, text, kind)
+    doc = load_document(path, text, kind, session)
     data = doc.data
     if not isinstance(data, LMap):
         return [], doc.diagnostics
@@ -92,7 +113,7 @@ def load_file(path: Path, text: str) -> tuple[list[Function], list[Diagnostic]]:
     service = _Service(doc, data, provider)
     functions = service.functions()
     if service.vars.over_budget:
-        doc.diagnostics.append(document.expansion_notice(path, MAX_TEXT))
+        doc.diagnostics.append(expansion_notice(path, MAX_TEXT))
     return functions, doc.diagnostics
 
 
@@ -181,11 +202,13 @@ class Variables:
     def _variable(self, expr: str, depth: int) -> Any:
         options = _split_fallbacks(expr)
         last_error = _Unresolved(expr)
-        for i, option in enumerate(options):
+        for _i, option in enumerate(options):
             option = option.strip()
             quoted = _QUOTED.match(option)
             if quoted:
-                return quoted.group(2)  # a literal fallback, reached only if earlier ones are absent
+                return quoted.group(
+                    2
+                )  # a literal fallback, reached only if earlier ones are absent
             if re.fullmatch(r"-?[0-9]{1,30}", option):
                 return int(option)
             if option.startswith("self:"):
@@ -302,11 +325,17 @@ class _Service:
         raw = self.data.get("functions")
         entries: list[tuple[LMap, str, LMap]] = []
         if isinstance(raw, LMap):
-            entries = [(raw, k, v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, LMap)]
+            entries = [
+                (raw, k, v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, LMap)
+            ]
         elif isinstance(raw, list):  # a list of maps (often from ${file(...)} includes)
             for item in raw:
                 if isinstance(item, LMap):
-                    entries.extend((item, k, v) for k, v in item.items() if isinstance(k, str) and isinstance(v, LMap))
+                    entries.extend(
+                        (item, k, v)
+                        for k, v in item.items()
+                        if isinstance(k, str) and isinstance(v, LMap)
+                    )
         if self._provider_too_large(len(entries)):
             return []
         return [self.function(container, key, body) for container, key, body in entries]
@@ -317,7 +346,7 @@ class _Service:
         env = self.provider.get("environment")
         if count < 2 or not isinstance(env, LMap):
             return False
-        budget = document.LIMITS.max_nodes
+        budget = self.doc.limits.max_nodes
         if len(env) * count <= budget:
             return False
         self.doc.diagnostics.append(
@@ -359,7 +388,9 @@ class _Service:
             fn.dead_letter = Prop(self._arn(body["onError"]), self.loc(body, "onError"))
         destinations = body.get("destinations")
         if isinstance(destinations, LMap) and destinations.get("onFailure") is not None:
-            fn.on_failure = Prop(self._arn(destinations["onFailure"]), self.loc(destinations, "onFailure"))
+            fn.on_failure = Prop(
+                self._arn(destinations["onFailure"]), self.loc(destinations, "onFailure")
+            )
         return fn
 
     def _layers(self, body: LMap) -> list[Layer]:
@@ -410,7 +441,9 @@ class _Service:
         if isinstance(service, LMap):
             service = service.get("name")
         service = self.vars.resolve(service)
-        stage = self.vars.resolve(self.provider.get("stage")) if "stage" in self.provider else UNKNOWN
+        stage = (
+            self.vars.resolve(self.provider.get("stage")) if "stage" in self.provider else UNKNOWN
+        )
         if isinstance(service, str) and isinstance(stage, str):
             return f"{service}-{stage}-{key}"
         return UNKNOWN  # the stage comes from the command line
@@ -474,7 +507,7 @@ class _Service:
                 if artifact.startswith(("s3://", "https://")):
                     return CodeLocation("s3", aloc)
                 lower = artifact.lower()
-                kind = "jar" if lower.endswith((".jar", ".war")) else "zip"
+                kind: CodeKind = "jar" if lower.endswith((".jar", ".war")) else "zip"
                 return CodeLocation(kind, aloc, path=self.folder / artifact, declared=artifact)
         base = self.folder
         declared = "."
@@ -486,15 +519,24 @@ class _Service:
         handler = fn.handler.value if fn.handler is not None else None
         runtime = fn.runtime.value if fn.runtime is not None else None
         built, method = False, None
-        if isinstance(handler, str) and handler.startswith("wsgi_handler.") and "serverless-wsgi" in self.plugins:
-            built, method = True, "serverless-wsgi"  # the plugin writes wsgi_handler.py when packaging
+        if (
+            isinstance(handler, str)
+            and handler.startswith("wsgi_handler.")
+            and "serverless-wsgi" in self.plugins
+        ):
+            built, method = (
+                True,
+                "serverless-wsgi",
+            )  # the plugin writes wsgi_handler.py when packaging
         elif self.plugins & _BUNDLERS:
             built, method = True, min(self.plugins & _BUNDLERS)
         elif isinstance(handler, str) and _build_output(base, handler):
             built, method = True, "build-output"  # compiled by a step before packaging
         elif isinstance(runtime, str) and runtime.startswith("nodejs") and self._typescript(base):
             built, method = True, "esbuild"
-        return CodeLocation("dir", loc, path=base, built=built, build_method=method, declared=declared)
+        return CodeLocation(
+            "dir", loc, path=base, built=built, build_method=method, declared=declared
+        )
 
     def _typescript(self, base: Path) -> bool:
         """TypeScript entry points are compiled: by a plugin, v4's built-in esbuild, a
@@ -552,13 +594,21 @@ class _Service:
 
     def _role(self, body: LMap, fn: Function) -> Role | None:
         if body.get("role") is not None:
-            return Role(known=False, loc=self.loc(body, "role"), name=_text(self.vars.resolve(body["role"])))
+            return Role(
+                known=False, loc=self.loc(body, "role"), name=_text(self.vars.resolve(body["role"]))
+            )
         iam = self.provider.get("iam")
         iam_role = iam.get("role") if isinstance(iam, LMap) else None
         if iam_role is not None and not isinstance(iam_role, LMap):
-            return Role(known=False, loc=self.loc(iam, "role"), name=_text(self.vars.resolve(iam_role)))
+            return Role(
+                known=False, loc=self.loc(iam, "role"), name=_text(self.vars.resolve(iam_role))
+            )
         if self.provider.get("role") is not None:
-            return Role(known=False, loc=self.loc(self.provider, "role"), name=_text(self.vars.resolve(self.provider["role"])))
+            return Role(
+                known=False,
+                loc=self.loc(self.provider, "role"),
+                name=_text(self.vars.resolve(self.provider["role"])),
+            )
         role = Role(known=True, name="IamRoleLambdaExecution", loc=fn.loc)
         own = body.get("iamRoleStatements")
         if own is not None and "serverless-iam-roles-per-function" in self.plugins:
@@ -569,7 +619,10 @@ class _Service:
             inherit = self.vars.resolve(body.get("iamRoleStatementsInherit"))
             if inherit is not True:
                 custom = self.custom.get("serverless-iam-roles-per-function")
-                inherit = isinstance(custom, LMap) and self.vars.resolve(custom.get("defaultInherit")) is True
+                inherit = (
+                    isinstance(custom, LMap)
+                    and self.vars.resolve(custom.get("defaultInherit")) is True
+                )
             if not inherit:
                 self._framework_statements(role, fn, own_body=body)
                 return role
@@ -582,7 +635,9 @@ class _Service:
         if self.provider.get("iamRoleStatements") is not None:
             self._statements(self.provider["iamRoleStatements"], role, "provider.iamRoleStatements")
         if self.provider.get("iamManagedPolicies") is not None:
-            self._managed(self.provider["iamManagedPolicies"], self.provider, "iamManagedPolicies", role)
+            self._managed(
+                self.provider["iamManagedPolicies"], self.provider, "iamManagedPolicies", role
+            )
         self._framework_statements(role, fn)
         return role
 
@@ -591,7 +646,13 @@ class _Service:
         if isinstance(raw, LMap):
             return [v for v in raw.values() if isinstance(v, LMap)]
         if isinstance(raw, list):
-            return [v for item in raw if isinstance(item, LMap) for v in item.values() if isinstance(v, LMap)]
+            return [
+                v
+                for item in raw
+                if isinstance(item, LMap)
+                for v in item.values()
+                if isinstance(v, LMap)
+            ]
         return []
 
     def _event_kinds(self, bodies: list[LMap], where: Loc) -> set[str]:
@@ -601,7 +662,9 @@ class _Service:
             for item in events if isinstance(events, list) else []:
                 if isinstance(item, LMap) and len(item) == 1:
                     etype, spec = next(iter(item.items()))
-                    kinds.add(self._event("stream", spec, where).kind if etype == "stream" else str(etype))
+                    kinds.add(
+                        self._event("stream", spec, where).kind if etype == "stream" else str(etype)
+                    )
         return kinds
 
     def _framework_statements(self, role: Role, fn: Function, own_body: LMap | None = None) -> None:
@@ -612,10 +675,19 @@ class _Service:
         shared role covers every function's."""
         source = "Serverless Framework default role"
         where = role.loc or fn.loc
-        add = role.statements.append
-        add(Statement("Allow", ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource", "logs:PutLogEvents"],
-                      ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*"],
-                      where, source=source))
+
+        def add(actions: list[str], resource: str) -> None:
+            role.statements.append(grant(actions, Strings([resource]), where, source))
+
+        add(
+            [
+                "logs:CreateLogStream",
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutLogEvents",
+            ],
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*:*",
+        )
         if own_body is not None:
             kinds = self._event_kinds([own_body], where)
         else:
@@ -625,19 +697,25 @@ class _Service:
                 self._service_event_kinds = self._event_kinds(self._all_function_bodies(), where)
             kinds = self._service_event_kinds
         if "sqs" in kinds:
-            add(Statement("Allow", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-                          ["${EventSourceQueue.Arn}"], where, source=source))
+            add(
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                "${EventSourceQueue.Arn}",
+            )
         for stream in ("dynamodb", "kinesis"):
             if stream in kinds:
-                add(Statement("Allow", [f"{stream}:GetRecords", f"{stream}:GetShardIterator",
-                                        f"{stream}:DescribeStream", f"{stream}:ListStreams"],
-                              ["${EventSourceStream.Arn}"], where, source=source))
+                actions = ["GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"]
+                add([f"{stream}:{action}" for action in actions], "${EventSourceStream.Arn}")
         if "websocket" in kinds:
-            add(Statement("Allow", ["execute-api:ManageConnections"],
-                          ["arn:${AWS::Partition}:execute-api:*:*:*/@connections/*"], where, source=source))
+            add(
+                ["execute-api:ManageConnections"],
+                "arn:${AWS::Partition}:execute-api:*:*:*/@connections/*",
+            )
         tracing = self.provider.get("tracing")
-        if isinstance(tracing, LMap) and self.vars.resolve(tracing.get("lambda")) not in (None, False):
-            add(Statement("Allow", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], where, source=source))
+        if isinstance(tracing, LMap) and self.vars.resolve(tracing.get("lambda")) not in (
+            None,
+            False,
+        ):
+            add(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
         if "serverless-lift" in self.plugins and self.data.get("constructs") is not None:
             role.incomplete = True
 
@@ -647,7 +725,9 @@ class _Service:
             return
         doc = LMap(raw.pos)
         doc["Statement"] = raw
-        stmts, complete = policy_document.statements(doc, self.path, raw.pos, source, resolve=self._policy_value)
+        stmts, complete = iam_policy.statements(
+            doc, self.path, raw.pos, source, resolve=self._policy_value
+        )
         role.statements.extend(stmts)
         role.incomplete = role.incomplete or not complete
 
@@ -678,7 +758,11 @@ class _Service:
         name = _intrinsic(value)
         if name is None:
             resolved = self._policy_value(value) if isinstance(value, str) else value
-            return resolved if isinstance(resolved, (str, int)) and not isinstance(resolved, bool) else UNKNOWN
+            return (
+                resolved
+                if isinstance(resolved, (str, int)) and not isinstance(resolved, bool)
+                else UNKNOWN
+            )
         arg = value[name]
         if name in ("Fn::GetAtt", "Ref"):
             described = _describe_intrinsic(value)
@@ -688,7 +772,12 @@ class _Service:
             return _keep_pseudo(text, self.vars) if isinstance(text, str) else UNKNOWN
         if name == "Fn::ImportValue":
             return "${ImportValue}"  # an exported name: something specific
-        if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+        if (
+            name == "Fn::Join"
+            and isinstance(arg, list)
+            and len(arg) == 2
+            and isinstance(arg[1], list)
+        ):
             parts = [self._cfn_text(p, depth + 1) for p in arg[1]]
             if isinstance(arg[0], str) and all(isinstance(p, (str, int)) for p in parts):
                 return arg[0].join(str(p) for p in parts)
@@ -712,7 +801,11 @@ class _Service:
     def _log_groups(self, key: str, body: LMap, fn: Function) -> list[LogGroup]:
         """Serverless creates `/aws/lambda/<name>` for every function; its retention comes
         from the function, the provider, a CloudFormation override or the log-retention plugin."""
-        name = f"/aws/lambda/{fn.function_name}" if isinstance(fn.function_name, str) else self._group_name(key)
+        name = (
+            f"/aws/lambda/{fn.function_name}"
+            if isinstance(fn.function_name, str)
+            else self._group_name(key)
+        )
         if self.vars.resolve(body.get("disableLogs")) is True:
             return [LogGroup(name, UNKNOWN, fn.loc)]
         override = self.resources.get(_logical_id(key) + "LogGroup")
@@ -724,7 +817,10 @@ class _Service:
             return [self._group(name, body, "logRetentionInDays", fn)]
         if self.provider.get("logRetentionInDays") is not None:
             return [self._group(name, self.provider, "logRetentionInDays", fn)]
-        if "serverless-plugin-log-retention" in self.plugins and self.custom.get("logRetentionInDays") is not None:
+        if (
+            "serverless-plugin-log-retention" in self.plugins
+            and self.custom.get("logRetentionInDays") is not None
+        ):
             return [self._group(name, self.custom, "logRetentionInDays", fn)]
         return [LogGroup(name, None, fn.loc)]
 
@@ -734,7 +830,9 @@ class _Service:
         if isinstance(service, LMap):
             service = service.get("name")
         service = self.vars.resolve(service)
-        return f"/aws/lambda/{service}-${{sls:stage}}-{key}" if isinstance(service, str) else UNKNOWN
+        return (
+            f"/aws/lambda/{service}-${{sls:stage}}-{key}" if isinstance(service, str) else UNKNOWN
+        )
 
     def _group(self, name: Any, container: LMap, key: str, fn: Function) -> LogGroup:
         retention = setting(self.vars.resolve(container[key]))
@@ -786,7 +884,11 @@ class _Service:
     def _event(self, etype: str, spec: Any, loc: Loc) -> Event:
         if etype in _ASYNC_EVENTS:
             kind = _ASYNC_EVENTS[etype]
-            if etype == "eventBridge" and isinstance(spec, LMap) and spec.get("schedule") is not None:
+            if (
+                etype == "eventBridge"
+                and isinstance(spec, LMap)
+                and spec.get("schedule") is not None
+            ):
                 kind = "schedule"
             return Event(kind, loc, name=etype, is_async=True)
         if etype == "sqs":
@@ -801,8 +903,8 @@ class _Service:
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
             stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
             text = self.vars.resolve(arn)
-            if stype in ("dynamodb", "kinesis"):
-                return Event(str(stype), loc, name=etype)
+            if stype == "dynamodb" or stype == "kinesis":
+                return Event(stype, loc, name=etype)
             if isinstance(text, str) and ":dynamodb:" in text:
                 return Event("dynamodb", loc, name=etype)
             if isinstance(text, str) and ":kinesis:" in text:
@@ -855,7 +957,18 @@ class _Service:
 # ---------------------------------------------------------------- small helpers
 
 
-_BUILD_OUTPUTS = {"build", "dist", "out", "target", ".build", "bin", "lib", "publish", ".webpack", ".esbuild"}
+_BUILD_OUTPUTS = {
+    "build",
+    "dist",
+    "out",
+    "target",
+    ".build",
+    "bin",
+    "lib",
+    "publish",
+    ".webpack",
+    ".esbuild",
+}
 
 
 def _build_output(base: Path, handler: str) -> bool:
@@ -874,7 +987,8 @@ def _first_variable(raw: str) -> str | None:
 
 
 def _logical_id(key: str) -> str:
-    """Serverless's normalized function name: first letter upper, `-` → `Dash`, `_` → `Underscore`."""
+    """Serverless's normalized function name: first letter upper, `-` → `Dash`,
+    `_` → `Underscore`."""
     normalized = key.replace("-", "Dash").replace("_", "Underscore")
     return normalized[:1].upper() + normalized[1:]
 
@@ -911,7 +1025,8 @@ def _keep_pseudo(value: str, variables: Variables) -> Any:
     CloudFormation resource names as placeholders; UNKNOWN if anything else is unresolvable."""
     try:
         return variables.interpolate(
-            value, keep=lambda inner: inner.startswith(_PSEUDO) or bool(_CFN_PLACEHOLDER.match(inner))
+            value,
+            keep=lambda inner: inner.startswith(_PSEUDO) or bool(_CFN_PLACEHOLDER.match(inner)),
         )
     except _Unresolved:
         return UNKNOWN

@@ -1,0 +1,757 @@
+"""Python handler facts beyond names: environment reads, boto3 clients and the API calls made
+through them, and secrets assigned in source. One walk of CPython's tree collects bindings and
+candidate calls; they are resolved when the walk ends, so a client defined below its use is
+still found.
+
+Resolution is deliberately simple and conservative: names are followed through assignments in
+the same function or at module level (`self.x` and other dotted names module-wide), through
+functions that return a client, and a name bound to two different things resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from lambdalint.analysis.facts import (
+    ClientCreation,
+    EnvRead,
+    HandlerSource,
+    SdkCall,
+    SecretCandidate,
+)
+from lambdalint.aws import sdk, secrets
+from lambdalint.model import Pos
+
+PosFn = Callable[[ast.AST], Pos]
+
+_MAX_BINDINGS = 16
+# libraries that fill os.environ from files shipped with the code
+_ENV_LOADERS = {"dotenv", "environs", "decouple"}
+# exceptions whose handler makes a missing variable harmless
+_KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
+# decorators that make a client-creating function run once
+_CACHING = {"lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached_property"}
+
+
+def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
+    """Record the facts of `tree` into `src`."""
+    visitor = _FactVisitor(src, pos)
+    visitor.visit(tree)
+    visitor.resolve()
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What an expression evaluates to, as far as SDK objects go.
+
+    kind: boto3 | session-module | factory | session | client | resource | meta | paginator
+    """
+
+    kind: str
+    service: str = ""
+    resource: str = ""  # resource type ("" = the service resource, "Table", "Bucket" …)
+    detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
+    # made with credentials of its own: its calls are not made with the function's role
+    foreign: bool = False
+
+
+@dataclass
+class _Frame:
+    """A function body: bindings resolve here first, then in enclosing frames."""
+
+    name: str
+    parent: _Frame | None
+    module_level: bool  # a top-level def (not a method, not nested)
+    globals: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
+    cached: bool = False
+    qualname: str = ""  # `Class.method` for methods
+
+    def outermost(self) -> _Frame:
+        frame = self
+        while frame.parent is not None:
+            frame = frame.parent
+        return frame
+
+
+@dataclass
+class _CallSite:
+    node: ast.Call
+    frame: _Frame | None
+    lazy: bool  # inside `if x is None:` / `if not x:` (initialise once)
+    targets: tuple[str, ...]  # names the call's value is assigned to
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _first_arg(call: ast.Call, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    return None
+
+
+# leaf nodes that carry no facts: `ctx` (Load/Store/Del) and operator fields
+_SKIPPED_FIELDS = {"ctx", "op", "ops", "type_comment", "type_ignores"}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+class _FactVisitor(ast.NodeVisitor):
+    """`ast.NodeVisitor` with its dispatch looked up once per node type, and without visits
+    to the leaf nodes no method looks at (a third of a typical tree)."""
+
+    _dispatch: ClassVar[dict[type, Callable[[_FactVisitor, ast.AST], None] | None]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        cls = type(node)
+        try:
+            method = self._dispatch[cls]
+        except KeyError:
+            method = getattr(type(self), "visit_" + cls.__name__, None)
+            self._dispatch[cls] = method
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in _child_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    self._child(item)
+            elif value is not None:
+                self._child(value)
+
+    def _child(self, node: object) -> None:
+        # names are leaves no method looks at, and short strings are no credential: the two
+        # commonest nodes are settled here, without a dispatch
+        cls = type(node)
+        if cls is ast.Name:
+            return
+        if cls is ast.Constant:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is str and len(value) >= 16:
+                self.visit_Constant(node)  # type: ignore[arg-type]
+            return
+        if isinstance(node, ast.AST):
+            self.visit(node)
+
+    def __init__(self, src: HandlerSource, pos: PosFn) -> None:
+        self.src = src
+        self.pos = pos
+        self.boto3_names: set[str] = set()
+        self.factories: dict[str, str] = {}  # from boto3 import client → {"client": "client"}
+        self.os_names: set[str] = set()
+        self.environ_names: set[str] = set()
+        self.getenv_names: set[str] = set()
+        # (scope, key) → [(value, frame it was evaluated in)]; scope is a frame or None (module)
+        self.bindings: dict[tuple[int | None, str], list[tuple[ast.expr, _Frame | None]]] = {}
+        self.returns: dict[str, list[tuple[ast.expr, _Frame | None]]] = {}
+        self.calls: list[_CallSite] = []
+        self.frame: _Frame | None = None
+        self.classes: list[str] = []
+        self.try_stack: list[bool] = []
+        self.lazy_depth = 0
+        # inside `if __name__ == "__main__":`: local runs, not Lambda; nothing recorded there
+        self.main_depth = 0
+        self.assigned: dict[int, tuple[str, ...]] = {}
+        self.env_set: set[str] = set()  # names the code sets or tests for
+        self.raw_env_reads: list[tuple[str, ast.AST, bool, _Frame | None]] = []
+        self.default_session_foreign = False  # boto3.setup_default_session(credentials)
+        self.memo: dict[tuple[int, int], _Ref | None] = {}
+        self.cuts = 0
+        # (line, redacted value) of the secret candidates kept: a literal is met as a named
+        # value and again as a string
+        self.secrets_seen: set[tuple[int, str]] = set()
+
+    # ------------------------------------------------------------------ scopes
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorators = {
+            _dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list
+        }
+        for d in node.decorator_list:
+            self.visit(d)
+        a = node.args
+        for default in [*a.defaults, *a.kw_defaults]:
+            if default is not None:
+                self.visit(default)  # evaluated where the def is, not in its body
+        name = node.name
+        frame = _Frame(
+            name,
+            self.frame,
+            module_level=self.frame is None and not self.classes,
+            cached=bool(decorators & _CACHING),
+            qualname=".".join([*self.classes, name]) if self.frame is None else name,
+        )
+        for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+            if arg is not None:
+                frame.params.add(arg.arg)
+        self.frame = frame
+        for stmt in node.body:
+            self.visit(stmt)
+        self.frame = frame.parent
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
+        if self.frame is not None:
+            self.frame.globals.update(node.names)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self.try_stack.append(any(self._catches_key_error(h.type) for h in node.handlers))
+        for stmt in [*node.body, *node.orelse]:
+            self.visit(stmt)
+        self.try_stack.pop()
+        self.try_stack.append(False)
+        for handler in node.handlers:
+            self.visit(handler)
+        for stmt in node.finalbody:
+            self.visit(stmt)
+        self.try_stack.pop()
+
+    def visit_TryStar(self, node: ast.AST) -> None:
+        self.visit_Try(node)  # type: ignore[arg-type]  # except*: the same fields
+
+    def visit_If(self, node: ast.If) -> None:
+        lazy = self._is_none_test(node.test)
+        main = self.frame is None and _is_main_test(node.test)
+        self.lazy_depth += lazy
+        self.main_depth += main
+        self.generic_visit(node)
+        self.lazy_depth -= lazy
+        self.main_depth -= main
+
+    @staticmethod
+    def _is_none_test(test: ast.expr) -> bool:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return True
+        if isinstance(test, ast.Compare):
+            return any(
+                isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None
+                for op, right in zip(test.ops, test.comparators, strict=True)
+            )
+        return False
+
+    @staticmethod
+    def _catches_key_error(exc: ast.expr | None) -> bool:
+        if exc is None:
+            return True  # bare except
+        if isinstance(exc, ast.Tuple):
+            return any(_FactVisitor._catches_key_error(e) for e in exc.elts)
+        name = _dotted(exc)
+        return name is not None and name.rsplit(".", 1)[-1] in _KEY_ERRORS
+
+    # ------------------------------------------------------------------ imports
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            name = alias.name
+            bound = alias.asname
+            if name == "boto3":
+                self.boto3_names.add(bound or "boto3")
+            elif name == "os":
+                self.os_names.add(bound or "os")
+            elif name.split(".", 1)[0] in _ENV_LOADERS:
+                self.src.dynamic_env = True  # variables may come from a packaged .env file
+            elif name == "boto3.session" and bound:
+                self._bind(bound, ast.Attribute(ast.Name("boto3"), "session"))
+                self.boto3_names.add("boto3")
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module
+        if module is None or any(alias.name == "*" for alias in node.names):
+            return
+        if module.split(".", 1)[0] in _ENV_LOADERS:
+            self.src.dynamic_env = True  # variables may come from a packaged .env file
+        for alias in node.names:
+            name = alias.name
+            bound = alias.asname or name
+            if module == "boto3" and name in ("client", "resource", "Session"):
+                self.factories[bound] = name
+            elif module == "boto3.session" and name == "Session":
+                self.factories[bound] = "Session"
+            elif module == "os" and name == "environ":
+                self.environ_names.add(bound)
+            elif module == "os" and name == "getenv":
+                self.getenv_names.add(bound)
+
+    # ------------------------------------------------------------------ bindings
+
+    def _scope_for(self, key: str) -> _Frame | None:
+        if "." in key or self.frame is None or key in self.frame.globals:
+            return None
+        return self.frame
+
+    def _bind(self, key: str, value: ast.expr) -> None:
+        scope = self._scope_for(key)
+        self.bindings.setdefault((id(scope) if scope else None, key), []).append(
+            (value, self.frame)
+        )
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        names: list[str] = []
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._env_store(target)
+            key = _dotted(target)  # unpacking (a, b = …): no single value to follow
+            if key is not None:
+                names.append(key)
+                self._bind(key, node.value)
+            self._secret_target(target, node.value)
+        self.assigned[id(node.value)] = tuple(names)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            key = _dotted(node.target)
+            keys = (key,) if key is not None else ()
+            for k in keys:
+                self._bind(k, node.value)
+            self.assigned[id(node.value)] = keys
+            self._secret_target(node.target, node.value)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Subscript):
+            self._env_store(node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._env_store(target)
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None and self.frame is not None:
+            self.returns.setdefault(self.frame.name, []).append((node.value, self.frame))
+        self.generic_visit(node)
+
+    # ------------------------------------------------------------------ environment
+
+    def _is_environ(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr == "environ":
+            return isinstance(node.value, ast.Name) and node.value.id in self.os_names
+        if isinstance(node, ast.Name):
+            if node.id in self.environ_names:
+                return True
+            values = self._lookup(node.id, self.frame)
+            return bool(values) and all(self._is_environ(v) for v, _ in values if not _is_none(v))
+        return False
+
+    @staticmethod
+    def _subscript_key(node: ast.Subscript) -> str | None:
+        return _string(node.slice)
+
+    def _env_store(self, node: ast.Subscript) -> None:
+        if self._is_environ(node.value):
+            key = self._subscript_key(node)
+            if key is not None:
+                self.env_set.add(key)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load) and self._is_environ(node.value):
+            key = self._subscript_key(node)
+            if key is not None and not self.main_depth:
+                guarded = bool(self.try_stack) and self.try_stack[-1]
+                self.raw_env_reads.append((key, node, guarded, self.frame))
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        # "X" in os.environ: the code checks before it reads
+        key = _string(node.left)
+        if key is not None:
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, (ast.In, ast.NotIn)) and self._is_environ(right):
+                    self.env_set.add(key)
+        self.generic_visit(node)
+
+    def _env_call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "update"
+            and self._is_environ(func.value)
+        ):
+            self.src.dynamic_env = True  # os.environ.update(...): set at run time
+        first = node.args[0] if node.args and not isinstance(node.args[0], ast.Starred) else None
+        key = _string(first)
+        if key is None:
+            return
+        if isinstance(func, ast.Attribute) and self._is_environ(func.value):
+            if func.attr == "get":
+                self.raw_env_reads.append((key, node, True, self.frame))
+            elif func.attr == "setdefault":
+                self.env_set.add(key)
+        elif isinstance(func, ast.Attribute) and func.attr == "getenv":
+            if isinstance(func.value, ast.Name) and func.value.id in self.os_names:
+                self.raw_env_reads.append((key, node, True, self.frame))
+        elif isinstance(func, ast.Name) and func.id in self.getenv_names:
+            self.raw_env_reads.append((key, node, True, self.frame))
+
+    # ------------------------------------------------------------------ calls
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.main_depth:
+            self._env_call(node)
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "setup_default_session"
+                and _has_credentials(node, _SESSION_CREDENTIALS)
+            ):
+                self.default_session_foreign = True
+            self.calls.append(
+                _CallSite(node, self.frame, self.lazy_depth > 0, self.assigned.get(id(node), ()))
+            )
+            for kw in node.keywords:
+                if kw.arg is not None:
+                    self._secret(kw.arg, kw.value, kw.value)
+        self.generic_visit(node)
+
+    # ------------------------------------------------------------------ secrets
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = _string(key)
+            if name is not None:
+                self._secret(name, value, value)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and len(value) >= 16 and secrets.credential_format(value):
+            self._secret(None, node, node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        for part in node.values:  # the literal parts of an f-string are not string literals
+            if isinstance(part, ast.FormattedValue):
+                self.visit(part)
+
+    def _secret_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self._secret(target.id, value, value)
+        elif isinstance(target, ast.Attribute):
+            self._secret(target.attr, value, value)
+        elif isinstance(target, ast.Subscript):
+            key = self._subscript_key(target)
+            if key is not None:
+                self._secret(key, value, value)
+
+    def _secret(self, name: str | None, value: ast.expr, where: ast.AST) -> None:
+        text = _string(value)
+        if text is None:
+            return
+        credential, keep = secrets.candidate(name, text)
+        if not keep:
+            return
+        p = self.pos(where)
+        preview = secrets.redact(text)
+        if (p.line, preview) in self.secrets_seen:
+            return
+        self.secrets_seen.add((p.line, preview))
+        self.src.secret_candidates.append(SecretCandidate(name, preview, p, credential))
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self) -> None:
+        for key, node, guarded, frame in self.raw_env_reads:
+            self.src.env_reads.append(
+                EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
+            )
+        if not (self.boto3_names or self.factories):
+            return
+        for site in self.calls:
+            self._resolve_call(site)
+
+    def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[ast.expr, _Frame | None]]:
+        if "." not in key:
+            f = frame
+            while f is not None:
+                if key not in f.globals:
+                    found = self.bindings.get((id(f), key))
+                    if found:
+                        return found
+                f = f.parent
+        return self.bindings.get((None, key), [])
+
+    def _eval_binding(self, key: str, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+        refs: set[_Ref | None] = set()
+        values = self._lookup(key, frame)
+        if len(values) > _MAX_BINDINGS:
+            return None  # rebound over and over: nothing to follow
+        for value, where in values:
+            if _is_none(value):
+                continue  # `client = None`, filled in later
+            refs.add(self._eval(value, where, seen))
+        if len(refs) != 1:
+            return None  # unbound, or bound to different things: do not guess
+        return next(iter(refs))
+
+    def _eval(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+        # a value found without cutting a cycle is the same wherever it is asked for: each
+        # receiver (`logger` of `logger.info()`) is followed once, not once per call
+        key = (id(node), id(frame))
+        if key in self.memo:
+            return self.memo[key]
+        if id(node) in seen or len(seen) > 50:
+            self.cuts += 1
+            return None
+        cuts = self.cuts
+        ref = self._eval_node(node, frame, seen | {id(node)})
+        if self.cuts == cuts:
+            self.memo[key] = ref
+        return ref
+
+    def _eval_node(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+        if isinstance(node, ast.Name):
+            if node.id in self.boto3_names:
+                return _Ref("boto3")
+            if node.id in self.factories:
+                return _Ref("factory", detail=self.factories[node.id])
+            return self._eval_binding(node.id, frame, seen)
+        if isinstance(node, ast.Attribute):
+            key = _dotted(node)
+            if key is not None and self._lookup(key, frame):
+                return self._eval_binding(key, frame, seen)
+            base = self._eval(node.value, frame, seen)
+            return None if base is None else _attribute(base, node.attr)
+        if isinstance(node, ast.Call):
+            return self._eval_call(node, frame, seen)
+        if isinstance(node, ast.Await):
+            return self._eval(node.value, frame, seen)
+        return None
+
+    def _eval_call(self, node: ast.Call, frame: _Frame | None, seen: set[int]) -> _Ref | None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get_paginator":
+            base = self._eval(func.value, frame, seen)
+            method = _string(_first_arg(node, "operation_name"))
+            if base is not None and base.kind == "client" and method:
+                return _Ref("paginator", base.service, detail=method)
+            return None
+        if (
+            isinstance(func, ast.Name)
+            and func.id in self.returns
+            and not self._lookup(func.id, frame)
+        ):
+            refs = {self._eval(v, f, seen) for v, f in self.returns[func.id]}
+            refs.discard(None)
+            return next(iter(refs)) if len(refs) == 1 else None
+        target = self._eval(func, frame, seen)
+        if target is None:
+            return None
+        if target.kind == "factory":
+            if target.detail == "Session":
+                return _Ref("session", foreign=_has_credentials(node, _SESSION_CREDENTIALS))
+            service = _string(_first_arg(node, "service_name")) or "?"
+            foreign = target.foreign or _has_credentials(node, _CLIENT_CREDENTIALS)
+            return _Ref(target.detail, service, foreign=foreign or self.default_session_foreign)
+        if target.kind == "resource":
+            return target  # a sub-resource constructor: Table(name), Bucket(name) …
+        return None
+
+    def _resolve_call(self, site: _CallSite) -> None:
+        node = site.node
+        created = self._eval_call(node, site.frame, set())
+        func = node.func
+        if created is not None and created.kind in ("client", "resource"):
+            factory = self._eval(func, site.frame, set())
+            if factory is not None and factory.kind == "factory":
+                per_invocation = created.foreign or not self._static_args(node, site.frame)
+                self.src.clients.append(
+                    ClientCreation(
+                        created.service,
+                        self.pos(node),
+                        self._creating_function(site),
+                        per_invocation_config=per_invocation,
+                    )
+                )
+        if not isinstance(func, ast.Attribute):
+            return
+        receiver = self._eval(func.value, site.frame, set())
+        if receiver is None or receiver.service in ("", "?") or receiver.foreign:
+            return
+        method = func.attr
+        mapped: sdk.Mapped | None = None
+        if receiver.kind == "client":
+            if method in ("generate_presigned_url", "generate_presigned_post"):
+                named = _string(_first_arg(node, "ClientMethod")) or (
+                    "put_object" if method == "generate_presigned_post" else None
+                )
+                mapped = sdk.python_client_call(receiver.service, named) if named else None
+            else:
+                mapped = sdk.python_client_call(receiver.service, method)
+        elif receiver.kind == "paginator" and method == "paginate":
+            mapped = sdk.python_client_call(receiver.service, receiver.detail)
+        elif receiver.kind == "resource":
+            mapped = sdk.python_resource_call(receiver.service, receiver.resource, method)
+        if mapped is None:
+            return
+        self.src.sdk_calls.append(
+            SdkCall(
+                mapped.service,
+                mapped.operation,
+                _attr_pos(func, self.pos),
+                method=method,
+                actions=mapped.actions or (),
+                actions_known=mapped.actions is not None,
+                in_function=_top_name(site.frame),
+            )
+        )
+
+    def _static_args(self, call: ast.Call, frame: _Frame | None) -> bool:
+        """The creation's arguments are the same on every invocation: literals and module-level
+        names, not the event, parameters or values computed in the function."""
+        return all(self._static(arg, frame) for arg in call.args) and all(
+            self._static(kw.value, frame) for kw in call.keywords
+        )
+
+    def _static(self, node: ast.expr | None, frame: _Frame | None) -> bool:
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Starred):
+            return self._static(node.value, frame)
+        if isinstance(node, ast.Name):
+            f = frame
+            while f is not None:
+                if node.id in f.params or (
+                    node.id not in f.globals and (id(f), node.id) in self.bindings
+                ):
+                    return False
+                f = f.parent
+            return True
+        if isinstance(node, ast.Attribute):
+            return self._static(node.value, frame)
+        if isinstance(node, ast.Call):
+            return self._static_args(node, frame) and self._static(node.func, frame)
+        if isinstance(node, ast.Dict):
+            return all(
+                k is not None and self._static(k, frame) and self._static(v, frame)
+                for k, v in zip(node.keys, node.values, strict=True)
+            )
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return all(self._static(e, frame) for e in node.elts)
+        if isinstance(node, ast.Subscript):  # os.environ["REGION"]
+            return self._static(node.value, frame) and self._static(node.slice, frame)
+        return False
+
+    def _creating_function(self, site: _CallSite) -> str | None:
+        """The top-level function a client is created in, unless it is created once and kept
+        (assigned to a global, under `if x is None`, in a cached function)."""
+        frame = site.frame
+        if frame is None or site.lazy:
+            return None
+        if site.targets and all(
+            t in frame.globals or t.startswith(("self.", "cls.")) for t in site.targets
+        ):
+            return None
+        f: _Frame | None = frame
+        while f is not None:
+            if f.cached:
+                return None
+            f = f.parent
+        return _top_name(frame)
+
+
+def _attr_pos(node: ast.Attribute, pos: PosFn) -> Pos:
+    """Where the attribute name of `x.attr` is written: CPython's node ends with it."""
+    end = pos(node)
+    if end.end_line is None or end.end_column is None:
+        return end
+    width = len(node.attr)
+    return Pos(end.end_line, end.end_column - width, end.end_line, end.end_column)
+
+
+def _top_name(frame: _Frame | None) -> str | None:
+    """The top-level function (or `Class.method`) a frame belongs to; None at module level."""
+    return None if frame is None else frame.outermost().qualname
+
+
+def main_guard(test: ast.expr) -> str | None:
+    """How a test compares `__name__` with "__main__": "==" (the block runs only as a script,
+    never when Lambda imports the module), "!=" (the other way round), None for any other test."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    right = test.comparators[0]
+    if "__name__" not in (_dotted(test.left), _dotted(right)):
+        return None
+    if "__main__" not in (_string(test.left), _string(right)):
+        return None
+    if isinstance(test.ops[0], ast.Eq):
+        return "=="
+    return "!=" if isinstance(test.ops[0], ast.NotEq) else None
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """`__name__ == "__main__"`."""
+    return main_guard(test) == "=="
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _attribute(base: _Ref, attr: str) -> _Ref | None:
+    """`base.attr` for SDK objects."""
+    if base.kind == "boto3":
+        if attr in ("client", "resource", "Session"):
+            return _Ref("factory", detail=attr)
+        if attr == "session":
+            return _Ref("session-module")
+    elif base.kind == "session-module" and attr == "Session":
+        return _Ref("factory", detail="Session")
+    elif base.kind == "session" and attr in ("client", "resource"):
+        return _Ref("factory", detail=attr, foreign=base.foreign)
+    elif base.kind == "resource":
+        if attr == "meta":
+            return _Ref("meta", base.service, foreign=base.foreign)
+        sub = sdk.python_sub_resource(base.service, base.resource, attr)
+        if sub is not None:
+            return _Ref("resource", base.service, sub, foreign=base.foreign)
+    elif base.kind == "meta" and attr == "client":
+        return _Ref("client", base.service, foreign=base.foreign)
+    return None
+
+
+_CLIENT_CREDENTIALS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+_SESSION_CREDENTIALS = _CLIENT_CREDENTIALS | {"botocore_session", "profile_name"}
+
+
+def _has_credentials(call: ast.Call, keywords: set[str]) -> bool:
+    return any(kw.arg in keywords for kw in call.keywords)

@@ -1,0 +1,123 @@
+"""The rules stage: run the selected rules over a loaded project and collect their findings.
+
+Discovery and loading come before (app.py sequences the stages); suppressions and baselines
+after (filters/). A rule that raises is a lambdalint bug: it becomes an internal error (one
+line, exit 2) and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lambdalint.engine.context import CheckContext
+from lambdalint.findings import Finding
+from lambdalint.model import Project
+from lambdalint.reading import Reader
+from lambdalint.rulepack import Rule, all_rules
+from lambdalint.settings import Settings
+
+
+@dataclass
+class Result:
+    """What a check run found: the findings (sorted), the notices to print, the rules that ran,
+    the project they ran on and the internal errors (lambdalint bugs) met on the way."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    project: Project | None = None
+    internal_errors: list[str] = field(default_factory=list)
+    # how the run read files (the lines findings point at are read the same way)
+    reader: Reader = field(default_factory=Reader)
+
+
+def selected_rules(settings: Settings) -> list[Rule]:
+    return [
+        r for r in all_rules(settings.extend_rules, settings.limits) if settings.rule_enabled(r.id)
+    ]
+
+
+def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckContext) -> Result:
+    """The findings of `rules` on `project`, deduplicated and sorted, with the notices the
+    rules and the handler analysis left (a handler file too large to analyse ...)."""
+    result = Result(rules=list(rules), project=project, reader=ctx.reader)
+    findings: list[Finding] = []
+    # function-scoped rules first: they parse the handler sources project rules report on
+    ordered = sorted(rules, key=lambda r: r.scope == "project")
+    for rule in ordered:
+        for finding in _run_rule(rule, project, ctx, result):
+            finding.rule_id = finding.rule_id or rule.id
+            finding.severity = settings.severity.get(rule.id) or finding.severity or rule.severity
+            findings.append(finding)
+    result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
+    result.notices = _late_notices(ctx)
+    return result
+
+
+def _check_function(rule: Rule) -> Callable[..., Iterable[Finding]]:
+    assert rule.check is not None
+    module_name, func_name = rule.check.split(".", 1)
+    module = importlib.import_module(f"lambdalint.checks.{module_name}")
+    func: Callable[..., Iterable[Finding]] = getattr(module, func_name)
+    return func
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
+
+
+def _late_notices(ctx: CheckContext) -> list[str]:
+    """Notices from reading and analysing handler sources while the rules ran (a handler file
+    that is too large, binary or too deeply nested to analyse)."""
+    out = [f"{_display(d.loc.path)}: {d.message}" for d in ctx.diagnostics if d.notice]
+    out += [f"{_display(s.path)}: {s.notice}" for s in ctx.analysed_sources() if s.notice]
+    return list(dict.fromkeys(out))
+
+
+def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -> Iterator[Finding]:
+    if rule.policy is not None:
+        from lambdalint.engine import declarative
+
+        for fn in project.functions:
+            try:
+                yield from declarative.evaluate(rule, fn)
+            except Exception as exc:  # noqa: BLE001 - a bad policy must not stop the run
+                result.internal_errors.append(f"{rule.id} ({fn.name}): {type(exc).__name__}: {exc}")
+        return
+    check = _check_function(rule)
+    if rule.scope == "project":
+        try:
+            yield from check(project, ctx)
+        except Exception as exc:  # noqa: BLE001
+            result.internal_errors.append(f"{rule.id}: {type(exc).__name__}: {exc}")
+        return
+    for fn in project.functions:
+        try:
+            for finding in check(fn, ctx):
+                finding.function = finding.function or fn.name
+                if rule.id in fn.suppressed and finding.suppressed is None:
+                    finding.suppressed = fn.suppressed[rule.id]
+                yield finding
+        except Exception as exc:  # noqa: BLE001
+            result.internal_errors.append(
+                f"{rule.id} on {_display(fn.loc.path)}:{fn.name}: {type(exc).__name__}: {exc}"
+            )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule_id, str(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

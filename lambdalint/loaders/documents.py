@@ -1,0 +1,103 @@
+"""What every loader is given (`LoadSession`), and a config file parsed whole into a `Document`:
+through the document cache when the run has one, parse errors as LL100 diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from lambdalint.model import Diagnostic, Loc
+from lambdalint.reading import DEFAULT_LIMITS, Reader, ReadLimits
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LoadError
+from lambdalint.reading.yaml_reader import parse_yaml
+
+
+class DocumentStore(Protocol):
+    """Where parsed templates are kept between runs (cache.SourceCache): a tree comes back for
+    the same kind, path, text and limits. A worker process reports what it added or used, and
+    the parent process adopts it."""
+
+    def get_document(self, kind: str, path: Path, text: str, limits: ReadLimits) -> Any: ...
+
+    def put_document(
+        self, kind: str, path: Path, text: str, limits: ReadLimits, tree: Any
+    ) -> None: ...
+
+    def take_document_changes(self) -> tuple[list[tuple[str, str]], list[str]]: ...
+
+    def adopt_document_changes(self, new: list[tuple[str, str]], hits: list[str]) -> None: ...
+
+
+@dataclass
+class LoadSession:
+    """What the loaders of one load share: how files are read (`reader`: the limits and the
+    trees being checked), where parsed documents are kept between runs (`documents`, a
+    cache.SourceCache: `get_document` / `put_document`; None without a cache), and what a loader
+    keeps for the rest of the load (`state`: Terraform's parsed module folders). Made for each
+    load, and copied into each worker process: never shared between runs."""
+
+    reader: Reader
+    documents: DocumentStore | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def expansion_notice(path: Path, limit: int) -> Diagnostic:
+    """Said once for a file whose nested substitutions were cut short: a value longer than
+    `limit` characters, or more text than the file's budget, is unknown and so not checked."""
+    return Diagnostic(
+        "LL100",
+        f"values built by nested substitutions expand past {limit:,} characters: "
+        "left unresolved, not checked",
+        Loc(path),
+        notice=True,
+    )
+
+
+@dataclass
+class Document:
+    path: Path
+    data: Any = None
+    text: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # YAML comments are kept as text lines for suppressions; see suppress.py
+    kind: str = ""  # yaml | json
+    # the limits it was read with: what is built from it is held to them too (max-nodes)
+    limits: ReadLimits = DEFAULT_LIMITS
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def line(self, number: int) -> str:
+        """The text of a 1-based line ("" past the end); the text is split once."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+
+def parse_file_text(
+    text: str, path: Path, kind: str, session: LoadSession
+) -> tuple[Any, list[Diagnostic]]:
+    """`parse_json` or `parse_yaml` for a whole file, through the document cache: a file
+    parsed before (same path, text and limits) is rebuilt from the cache in about half the
+    time. Only trees without diagnostics are kept; errors are parsed (and reported) again."""
+    store, limits = session.documents, session.reader.limits
+    if store is not None:
+        tree = store.get_document(kind, path, text, limits)
+        if tree is not None:
+            return tree, []
+    parse = parse_json if kind == "json" else parse_yaml
+    data, diags = parse(text, path, limits)
+    if store is not None and not diags:
+        store.put_document(kind, path, text, limits, data)
+    return data, diags
+
+
+def load_document(path: Path, text: str, kind: str, session: LoadSession) -> Document:
+    """Parse `text` as `kind` (yaml | json); parse errors become LL100 diagnostics."""
+    doc = Document(path=path, text=text, kind=kind, limits=session.reader.limits)
+    try:
+        doc.data, doc.diagnostics = parse_file_text(text, path, kind, session)
+    except LoadError as exc:
+        doc.diagnostics.append(Diagnostic("LL100", exc.message, Loc(path, exc.pos)))
+        doc.data = None
+    return doc
