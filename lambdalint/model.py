@@ -120,6 +120,9 @@ class EnvVar:
     kind: EnvSource = "literal"
     parameter: str | None = None  # the template parameter that fills it, if any
     parameter_no_echo: bool = False
+    # the resource of the project whose name, ARN or URL the value is (a CloudFormation logical
+    # id, a Terraform address): `BUCKET: !Ref Uploads` → "Uploads"; None when it names none
+    resource: str | None = None
 
 
 @dataclass
@@ -201,6 +204,21 @@ class Queue:
     visibility_timeout: object
     loc: Loc
     visibility_loc: Loc | None = None
+    # a FIFO queue (`FifoQueue: true`, a name or ARN ending `.fifo`); UNKNOWN when unresolvable
+    fifo: bool | Unknown = False
+
+
+# event source settings an Event keeps the position of (Event.locs)
+EventSetting = Literal[
+    "batch_size",
+    "batching_window",
+    "response_types",
+    "max_retry_attempts",
+    "max_record_age",
+    "bisect_on_error",
+    "proxy_format",
+    "filter",
+]
 
 
 @dataclass
@@ -220,6 +238,36 @@ class Event:
     # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
     # UNKNOWN when unresolvable
     batching_window: object = None
+    # the resource of the project the events come from (the bucket, queue, topic or stream: a
+    # CloudFormation logical id, a Terraform address); None when it is not in the project
+    source: str | None = None
+    # the source's name when it is written literally (a bucket named in a Serverless `s3` event)
+    source_name: str | None = None
+    # An event source mapping's settings (SQS, Kinesis, DynamoDB, MSK, MQ). Each is None when
+    # not set (the service default applies), UNKNOWN when it cannot be resolved, else as written:
+    # BatchSize; FunctionResponseTypes (a list of strings); MaximumRetryAttempts;
+    # MaximumRecordAgeInSeconds; BisectBatchOnFunctionError (see as_flag)
+    batch_size: object = None
+    response_types: object = None
+    max_retry_attempts: object = None
+    max_record_age: object = None
+    bisect_on_error: object = None
+    # the source passes on only some events (an event source mapping's FilterCriteria, an SNS
+    # subscription's FilterPolicy): True, False, or UNKNOWN
+    filtered: bool | Unknown = False
+    # S3 notifications: the object key prefix and suffix the notification is limited to (None:
+    # no such rule; UNKNOWN: unresolvable) and the event types (`s3:ObjectCreated:*`; None when
+    # not known)
+    key_prefix: object = None
+    key_suffix: object = None
+    s3_events: list[str] | None = None
+    # API Gateway Lambda proxy integrations: the payload format the function answers in, "1.0"
+    # (REST API proxy integrations, HTTP API payload 1.0) or "2.0" (HTTP API); None for an
+    # integration that is no Lambda proxy (REST `AWS`, WebSocket) or no API at all; UNKNOWN
+    # when it cannot be told
+    proxy_format: object = None
+    # where each setting above is written, by name
+    locs: dict[EventSetting, Loc] = field(default_factory=dict)
 
 
 @dataclass
@@ -296,6 +344,7 @@ class Function:
     framework: Framework
     loc: Loc  # the function's resource/block
     function_name: str | Unknown | None = None  # the physical FunctionName, if set
+    function_name_loc: Loc | None = None  # where it is set (or the name Serverless derives)
     runtime: Prop[object] | None = None
     handler: Prop[object] | None = None
     code: CodeLocation | None = None

@@ -155,6 +155,7 @@ def _build(
     fn = Function(name=logical_id, framework=framework, loc=Loc(path, res_pos))
     if "FunctionName" in props:
         fn.function_name = tpl.resolve(props["FunctionName"])
+        fn.function_name_loc = Loc(path, pos_of(props, "FunctionName"))
     fn.runtime = _prop(path, tpl, props, "Runtime")
     fn.handler = _prop(path, tpl, props, "Handler")
     fn.timeout = _prop(path, tpl, props, "Timeout")
@@ -420,6 +421,12 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
         if raw is None:
             return EnvVar(name, "", loc)
         return EnvVar(name, UNKNOWN, loc, kind="unknown")
+    resource = tpl.ref_target(raw)
+    if resource is not None:
+        value = tpl.resolve(raw)
+        return EnvVar(
+            name, value if isinstance(value, str) else UNKNOWN, loc, "reference", resource=resource
+        )
     if fn_name == "Ref":
         target = raw["Ref"]
         param = tpl.parameter(target) if isinstance(target, str) else None
