@@ -295,6 +295,9 @@ class FunctionUrl:
     auth_type: object
     loc: Loc
     auth_type_loc: Loc | None = None
+    # the framework writes the URL's invoke permissions itself (SAM `FunctionUrlConfig`,
+    # Serverless `url`, a Terraform module): what they grant is not in `Function.permissions`
+    framework_permissions: bool = False
 
 
 @dataclass
@@ -314,6 +317,9 @@ class CodeLocation:
     # esbuild entry points relative to the code folder (SAM `BuildProperties.EntryPoints`):
     # None when not given, [] when given but not readable
     entry_points: list[str] | None = None
+    # the zip is uploaded with the API call that creates the function (Terraform `filename`),
+    # not through S3: the 50 MB limit of a direct upload applies
+    direct_upload: bool = False
 
 
 @dataclass(frozen=True)
@@ -334,6 +340,8 @@ class Layer:
     content: Path | None = None
     prefix: str = ""
     built: bool = False
+    # the layer is there only under a condition that cannot be decided (`!If`)
+    optional: bool = False
 
 
 @dataclass

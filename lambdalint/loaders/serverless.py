@@ -1069,15 +1069,16 @@ class _Service:
             return None
         loc = self.loc(body, "url")
         if raw is True:
-            return FunctionUrl("NONE", loc, loc)
+            return FunctionUrl("NONE", loc, loc, framework_permissions=True)
         if isinstance(raw, LMap):
             auth = self.vars.resolve(raw.get("authorizer"))
             if auth is None:
-                return FunctionUrl("NONE", loc, loc)
+                return FunctionUrl("NONE", loc, loc, framework_permissions=True)
+            auth_loc = self.loc(raw, "authorizer")
             if isinstance(auth, str) and auth.lower() == "aws_iam":
-                return FunctionUrl("AWS_IAM", loc, self.loc(raw, "authorizer"))
-            return FunctionUrl(UNKNOWN, loc, self.loc(raw, "authorizer"))
-        return FunctionUrl(UNKNOWN, loc, loc)
+                return FunctionUrl("AWS_IAM", loc, auth_loc, framework_permissions=True)
+            return FunctionUrl(UNKNOWN, loc, auth_loc, framework_permissions=True)
+        return FunctionUrl(UNKNOWN, loc, loc, framework_permissions=True)
 
 
 # ---------------------------------------------------------------- small helpers

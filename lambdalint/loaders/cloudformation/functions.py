@@ -280,7 +280,10 @@ def _layers(doc: Document, tpl: Template, props: dict[str, Any]) -> list[Layer]:
         value = tpl.resolve(item)
         if value is NO_VALUE:
             continue
-        out.append(Layer(value if isinstance(value, str) else UNKNOWN, loc, _layer_text(item)))
+        optional = intrinsic_name(item) == "Fn::If" and tpl.decide(item) is UNKNOWN
+        text = _layer_text(item)
+        ref = value if isinstance(value, str) else UNKNOWN
+        out.append(Layer(ref, loc, text, optional=optional))
     return out
 
 

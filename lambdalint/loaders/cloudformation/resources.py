@@ -160,6 +160,7 @@ class _Resources:
                 auth_type_loc=self.loc(pos_of(cfg, "AuthType"))
                 if cfg and "AuthType" in cfg
                 else None,
+                framework_permissions=True,
             )
         for key, target in (("DeadLetterQueue", "TargetArn"), ("DeadLetterConfig", "TargetArn")):
             if props.get(key) is None:

@@ -455,7 +455,7 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
     path = scope.resolve_path(str(value))
     lower = value.lower()
     kind: CodeKind = "jar" if lower.endswith((".jar", ".war")) else "zip"
-    return CodeLocation(kind, loc, path=path, declared=str(value))
+    return CodeLocation(kind, loc, path=path, declared=str(value), direct_upload=True)
 
 
 def _archive_of(scope: Scope, expr: Any) -> tuple[Resource | None, tuple[str | int, ...]]:
