@@ -881,7 +881,7 @@ class _Service:
                 return value
             if isinstance(value, list) and value and isinstance(value[0], str):
                 return value[0]
-        if etype == "sqs":
+        if etype in ("sqs", "stream"):
             logical = _logical_target(spec.get("arn"))
             if logical:
                 return logical
