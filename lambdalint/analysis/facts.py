@@ -11,6 +11,10 @@ from lambdalint.model import Pos
 Language = Literal["python", "node"]
 # how a top-level name is bound
 NameKind = Literal["def", "async-def", "class", "assign", "import", "export"]
+# what a value written in the code is, as far as its syntax shows: a string (a literal, an
+# f-string or template, `json.dumps(...)`, `JSON.stringify(...)`), an object or array literal
+# (a dict or list in Python), a number, a boolean, null/None, or anything else
+ValueKind = Literal["string", "object", "array", "number", "boolean", "null", "other"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,26 @@ class EnvRead:
 
 
 @dataclass(frozen=True)
+class ArgValue:
+    """What an argument of an SDK call is, as far as the code shows it: the environment
+    variable it is read from (`os.environ["BUCKET"]`, `os.getenv("BUCKET")`,
+    `process.env.BUCKET`, through names bound once), its value when it is a string literal,
+    or the literal start and end of a string built at run time (`f"thumbs/{key}.png"` →
+    prefix "thumbs/", suffix ".png"). All None: nothing is known."""
+
+    env: str | None = None
+    literal: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+
+
+@dataclass(frozen=True)
 class SdkCall:
-    """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`)."""
+    """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`).
+
+    `arguments` are the API parameters the call passes that name what it acts on (`Bucket`,
+    `Key`, `QueueUrl`, `TopicArn` ...), by their API name, from keyword arguments, a command's
+    input object, or the identifiers of the boto3 resource it is made on (`s3.Bucket(name)`)."""
 
     service: str
     operation: str
@@ -87,6 +109,13 @@ class SdkCall:
     # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
     actions_known: bool = True
     in_function: str | None = None  # the top-level function the call is in (None: module level)
+    arguments: tuple[tuple[str, ArgValue], ...] = ()
+
+    def argument(self, name: str) -> ArgValue | None:
+        for key, value in self.arguments:
+            if key == name:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,47 @@ class SecretCandidate:
     credential: str | None = None
 
 
+@dataclass(frozen=True)
+class ReturnedObject:
+    """An object a top-level function returns (Python `return {...}`, Node `return {...}`, an
+    arrow function's object body, `callback(null, {...})`), or a name bound once to one.
+
+    `keys` are its keys with the kind of each value; `complete` is False when keys can hide
+    in it (`**extra`, `...spread`, a computed key). `via` names the helper whose result is
+    returned instead of a literal (`process_partial_response`: AWS Lambda Powertools' batch
+    response, which holds `batchItemFailures`). `wrapped`: the function is decorated or passed
+    to a wrapper (middy, a decorator that is not known to leave the result alone), which may
+    change what the caller receives."""
+
+    pos: Pos
+    in_function: str
+    keys: tuple[tuple[str, ValueKind], ...] = ()
+    complete: bool = True
+    via: str = ""
+    wrapped: bool = False
+
+    def value_kind(self, key: str) -> ValueKind | None:
+        for name, kind in self.keys:
+            if name == key:
+                return kind
+        return None
+
+
+@dataclass(frozen=True)
+class ImportedModule:
+    """A module the code imports (Python `import x` / `from x import y`; Node `import`,
+    `require`, `import()`): `name` as written (`yaml.constructor`, `@aws-sdk/client-s3`,
+    `lodash/fp`); `relative` for `from . import x` and `./x`. `optional`: inside
+    `try: ... except ImportError`, under `if TYPE_CHECKING:`, or a `require` guarded by
+    try/catch: code that copes with its absence."""
+
+    name: str
+    pos: Pos
+    relative: bool = False
+    optional: bool = False
+    in_function: str | None = None
+
+
 @dataclass
 class HandlerSource:
     path: Path
@@ -132,6 +202,11 @@ class HandlerSource:
     secret_candidates: list[SecretCandidate] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False
+    returns: list[ReturnedObject] = field(default_factory=list)
+    imports: list[ImportedModule] = field(default_factory=list)
+    # modules are loaded in ways parsing cannot follow (`importlib.import_module(name)`,
+    # `__import__`, `require(variable)`)
+    dynamic_imports: bool = False
     # line offset for inline sources embedded in a template (added to every position)
     line_offset: int = 0
     # why the source was only partly analysed or not at all (shown as a one-line notice)

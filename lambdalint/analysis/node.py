@@ -16,13 +16,17 @@ from typing import Any
 
 from lambdalint.analysis.facts import (
     CALLABLE,
+    ArgValue,
     ClientCreation,
     EnvRead,
     HandlerSource,
+    ImportedModule,
     ObjectShape,
+    ReturnedObject,
     SdkCall,
     SecretCandidate,
     TopLevelName,
+    ValueKind,
 )
 from lambdalint.aws import sdk, secrets
 from lambdalint.model import Pos
@@ -56,6 +60,9 @@ _MAX_BINDINGS = 16
 # packages that fill process.env from files shipped with the code
 _ENV_LOADERS = {"dotenv", "dotenv-flow", "@dotenvx"}
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
+# Powertools' batch helper returns { batchItemFailures: [...] }
+_PARTIAL_RESPONSE = {"processPartialResponse", "processPartialResponseSync"}
+_MAX_VALUE_DEPTH = 8
 
 
 @lru_cache(maxsize=3)
@@ -156,6 +163,10 @@ class _Walker:
     # (line, redacted value) of the secret candidates kept: a literal is met as a named value
     # and again as a string
     secrets_seen: set[tuple[int, str]] = field(default_factory=set)
+    # local names destructured from process.env (`const { BUCKET } = process.env`) → the key
+    env_locals: dict[str, str] = field(default_factory=dict)
+    # objects returned by top-level functions: (value node, function name, wrapped)
+    returned: list[tuple[Any, str, bool]] = field(default_factory=list)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -212,6 +223,10 @@ class _Walker:
             if kind in _FUNCTIONS and top is None:
                 function = self._function_name(node)
                 top = node
+                if kind == "arrow_function" and function is not None:
+                    body = _unwrap(node.child_by_field_name("body"))
+                    if body is not None and body.type == "object":
+                        self.returned.append((body, function, self._wrapped(node)))
             if kind == "new_expression":
                 self.news.append(
                     (node, function if top is not None else None, self._kept(node), top)
@@ -448,6 +463,11 @@ class _Walker:
                 continue
             if from_env:
                 self.env_reads.append((key, key_node, has_default, function))
+                if local_node is not None and local_node.type in (
+                    "identifier",
+                    "shorthand_property_identifier_pattern",
+                ):
+                    self.env_locals[self.node_text(local_node)] = key
             elif (
                 from_process
                 and key == "env"
@@ -463,11 +483,26 @@ class _Walker:
 
     # ------------------------------------------------------------------ imports
 
+    def _imported(self, package: str, node: Any, function: str | None) -> None:
+        optional = False
+        parent = node.parent
+        while parent is not None:
+            if parent.type == "try_statement":
+                optional = True
+                break
+            parent = parent.parent
+        relative = package.startswith((".", "/"))
+        self.src.imports.append(
+            ImportedModule(package, self.pos(node), relative, optional, function)
+        )
+
     def visit_import_statement(self, node: Any, function: str | None) -> None:
         source = node.child_by_field_name("source")
         package = _string_value(self, source) if source is not None else None
         if package is None:
             return
+        if not any(c.type == "type" for c in node.children):  # `import type`: erased
+            self._imported(package, node, function)
         if package.split("/", 1)[0] in _ENV_LOADERS:
             self.src.dynamic_env = True  # `import "dotenv/config"`: variables from a file
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
@@ -604,12 +639,27 @@ class _Walker:
         if func is None:
             return
         text = self.node_text(func)
-        if text == "require":
+        if text == "require" or func.type == "import":
             args = node.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
             package = _string_value(self, first) if first is not None else None
+            if package is None:
+                self.src.dynamic_imports = True  # require(name): any module
+            else:
+                self._imported(package, node, function)
             if package is not None and package.split("/", 1)[0] in _ENV_LOADERS:
                 self.src.dynamic_env = True  # require("dotenv").config()
+        elif func.type == "identifier" and function is not None:
+            # callback(null, response): what a callback-style handler answers with
+            args = node.child_by_field_name("arguments")
+            items = [a for a in args.named_children if a.type != "comment"] if args else []
+            if (
+                len(items) == 2
+                and items[0].type == "null"
+                and _unwrap(items[1]).type == "object"
+                and self._in_top_function(node)
+            ):
+                self.returned.append((_unwrap(items[1]), function, False))
         elif text == "Object.assign":
             args = node.child_by_field_name("arguments")
             if (
@@ -735,6 +785,197 @@ class _Walker:
 
     # ------------------------------------------------------------------ export shapes
 
+    def visit_return_statement(self, node: Any, function: str | None) -> None:
+        if function is None or not self._in_top_function(node):
+            return
+        value = next((c for c in node.named_children if c.type != "comment"), None)
+        if value is None:
+            return
+        top = node.parent
+        while top is not None and top.type not in _FUNCTIONS:
+            top = top.parent
+        self.returned.append((_unwrap(value), function, top is not None and self._wrapped(top)))
+
+    def _in_top_function(self, node: Any) -> bool:
+        """The nearest function around `node` is a top-level one (not a callback in it)."""
+        functions = 0
+        parent = node.parent
+        while parent is not None:
+            if parent.type in _FUNCTIONS:
+                functions += 1
+                if functions > 1:
+                    return False
+            elif parent.type in _CLASSES:
+                return False
+            parent = parent.parent
+        return functions == 1
+
+    @staticmethod
+    def _wrapped(function_node: Any) -> bool:
+        """The function is passed to a call (`middy(async (event) => ...)`): what the caller
+        receives is whatever the wrapper makes of its result."""
+        parent = function_node.parent
+        while parent is not None and parent.type in _TRANSPARENT:
+            parent = parent.parent
+        return parent is not None and parent.type == "arguments"
+
+    def _returned_object(self, value: Any, function: str, wrapped: bool) -> ReturnedObject | None:
+        where = self.pos(value)
+        if value.type == "identifier":
+            bound = self.bindings.get(self.node_text(value), [])
+            if len(bound) != 1 or self.node_text(value) in self.mutated:
+                return None
+            value = _unwrap(bound[0])
+        if value.type == "object":
+            keys: list[tuple[str, ValueKind]] = []
+            complete = True
+            for member in value.named_children:
+                if member.type == "pair":
+                    key = _key_text(self, member.child_by_field_name("key"))
+                    if key is None:
+                        complete = False
+                        continue
+                    keys.append((key, self._kind(member.child_by_field_name("value"), 0)))
+                elif member.type == "shorthand_property_identifier":
+                    keys.append((self.node_text(member), self._kind(member, 0)))
+                elif member.type == "method_definition":
+                    key = _key_text(self, member.child_by_field_name("name"))
+                    if key is not None:
+                        keys.append((key, "other"))
+                elif member.type != "comment":
+                    complete = False  # a spread
+            return ReturnedObject(where, function, tuple(keys), complete, wrapped=wrapped)
+        if value.type == "call_expression":
+            func = value.child_by_field_name("function")
+            name = self.node_text(func).rsplit(".", 1)[-1] if func is not None else ""
+            if name in _PARTIAL_RESPONSE:
+                return ReturnedObject(
+                    where, function, (("batchItemFailures", "array"),), False, name, wrapped
+                )
+        return None
+
+    def _kind(self, node: Any, depth: int) -> ValueKind:
+        node = _unwrap(node)
+        if node is None:
+            return "other"
+        kind = node.type
+        if kind in ("string", "template_string"):
+            return "string"
+        if kind == "object":
+            return "object"
+        if kind == "array":
+            return "array"
+        if kind == "number":
+            return "number"
+        if kind in ("true", "false"):
+            return "boolean"
+        if kind in ("null", "undefined"):
+            return "null"
+        if kind == "call_expression":
+            func = node.child_by_field_name("function")
+            text = self.node_text(func) if func is not None else ""
+            if text in ("JSON.stringify", "String") or text.endswith(".toString"):
+                return "string"
+            return "other"
+        if kind == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and self.node_text(op) == "+":
+                sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                if any(
+                    s is not None and _unwrap(s).type in ("string", "template_string")
+                    for s in sides
+                ):
+                    return "string"
+            return "other"
+        if kind in ("identifier", "shorthand_property_identifier") and depth < _MAX_VALUE_DEPTH:
+            name = self.node_text(node)
+            bound = self.bindings.get(name, [])
+            if len(bound) == 1 and name not in self.mutated:
+                return self._kind(bound[0], depth + 1)
+        return "other"
+
+    # ------------------------------------------------------------------ argument values
+
+    def _arg(self, node: Any, depth: int = 0) -> ArgValue:
+        """What a value passed to an SDK call is (see ArgValue)."""
+        node = _unwrap(node)
+        if node is None or depth > _MAX_VALUE_DEPTH:
+            return ArgValue()
+        kind = node.type
+        if kind == "string" or (
+            kind == "template_string"
+            and not any(c.type == "template_substitution" for c in node.named_children)
+        ):
+            text = _string_value(self, node)
+            return ArgValue(literal=text) if text is not None else ArgValue()
+        if kind == "template_string":
+            parts = [
+                self.node_text(c) if c.type == "string_fragment" else None
+                for c in node.named_children
+                if c.type in ("string_fragment", "template_substitution", "escape_sequence")
+            ]
+            head = "".join(_leading(parts))
+            tail = "".join(reversed(_leading(list(reversed(parts)))))
+            return ArgValue(prefix=head, suffix=tail)
+        if kind == "binary_expression":
+            op = node.child_by_field_name("operator")
+            text = self.node_text(op) if op is not None else ""
+            left = self._arg(node.child_by_field_name("left"), depth + 1)
+            if text in ("??", "||"):
+                return left if left.env is not None else ArgValue()
+            if text == "+":
+                right = self._arg(node.child_by_field_name("right"), depth + 1)
+                if left.literal is not None and right.literal is not None:
+                    return ArgValue(literal=left.literal + right.literal)
+                return ArgValue(
+                    prefix=left.literal if left.literal is not None else left.prefix,
+                    suffix=right.literal if right.literal is not None else right.suffix,
+                )
+            return ArgValue()
+        env = (
+            self._env_member(node)
+            if kind in ("member_expression", "subscript_expression")
+            else None
+        )
+        if env is not None:
+            return ArgValue(env=env)
+        if kind in ("identifier", "shorthand_property_identifier"):
+            name = self.node_text(node)
+            if name in self.env_locals:
+                return ArgValue(env=self.env_locals[name])
+            bound = self.bindings.get(name, [])
+            if len(bound) == 1:
+                return self._arg(bound[0], depth + 1)
+        return ArgValue()
+
+    def _arguments(self, value: Any, depth: int = 0) -> tuple[tuple[str, ArgValue], ...]:
+        """The known properties of an object literal passed to an SDK call (a command's input,
+        a v2 method's params), by API parameter name; `params` of lib-storage's Upload."""
+        value = _unwrap(value)
+        if value is not None and value.type == "identifier" and depth < 2:
+            bound = self.bindings.get(self.node_text(value), [])
+            return self._arguments(bound[0], depth + 1) if len(bound) == 1 else ()
+        if value is None or value.type != "object":
+            return ()
+        out: list[tuple[str, ArgValue]] = []
+        for member in value.named_children:
+            if member.type == "pair":
+                key = _key_text(self, member.child_by_field_name("key"))
+                item = member.child_by_field_name("value")
+            elif member.type == "shorthand_property_identifier":
+                key, item = self.node_text(member), member
+            else:
+                continue
+            if key is None:
+                continue
+            if key == "params" and depth == 0:
+                out.extend(self._arguments(item, depth + 1))
+                continue
+            arg = self._arg(item)
+            if arg != ArgValue():
+                out.append((key, arg))
+        return tuple(out)
+
     def visit_declaration(self, node: Any, function: str | None) -> None:
         name = node.child_by_field_name("name")
         if name is not None:
@@ -817,6 +1058,10 @@ class _Walker:
             self.src.env_reads.append(
                 EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
             )
+        for value, function, wrapped in self.returned:
+            returned = self._returned_object(value, function, wrapped)
+            if returned is not None:
+                self.src.returns.append(returned)
         if not any(_is_sdk_package(i.package) for i in self.imports.values()):
             return
         # calls whose client is not known cannot be attributed to the role once any client
@@ -912,7 +1157,7 @@ class _Walker:
                 mapped = sdk.js_document_operation(cls.name)
             else:
                 mapped = sdk.js_operation("s3", "PutObjectCommand")
-            self._record(mapped, node, cls.name, function)
+            self._record(mapped, node, cls.name, function, self._first_argument(node))
         elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
             instance = self._eval(node)
             args = node.child_by_field_name("arguments")
@@ -959,10 +1204,20 @@ class _Walker:
                 mapped = sdk.js_operation(receiver.service, method)
         else:
             return  # a v3 client's `send`: the command's `new` is the call
-        self._record(mapped, prop, method, function)
+        self._record(mapped, prop, method, function, self._first_argument(node))
+
+    def _first_argument(self, node: Any) -> Any:
+        args = node.child_by_field_name("arguments")
+        items = [a for a in args.named_children if a.type != "comment"] if args else []
+        return items[0] if items else None
 
     def _record(
-        self, mapped: sdk.Mapped | None, node: Any, method: str, function: str | None
+        self,
+        mapped: sdk.Mapped | None,
+        node: Any,
+        method: str,
+        function: str | None,
+        params: Any = None,
     ) -> None:
         if mapped is None:
             return
@@ -975,6 +1230,7 @@ class _Walker:
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
                 in_function=function,
+                arguments=self._arguments(params) if params is not None else (),
             )
         )
 
@@ -1009,6 +1265,7 @@ class _Walker:
 
 
 _VISIT = {
+    "return_statement": _Walker.visit_return_statement,
     "export_statement": _Walker.visit_export_statement,
     "assignment_expression": _Walker.visit_assignment_expression,
     "variable_declarator": _Walker.visit_variable_declarator,
@@ -1024,6 +1281,16 @@ _VISIT = {
     "class_declaration": _Walker.visit_declaration,
     "abstract_class_declaration": _Walker.visit_declaration,
 }
+
+
+def _leading(parts: list[str | None]) -> list[str]:
+    """The literal parts before the first one that is not literal."""
+    out = []
+    for part in parts:
+        if part is None:
+            break
+        out.append(part)
+    return out
 
 
 def _unwrap(node: Any) -> Any:

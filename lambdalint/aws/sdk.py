@@ -173,6 +173,31 @@ PYTHON_SUB_RESOURCES: dict[tuple[str, str, str], str] = {
     ("sns", "", "create_topic"): "Topic",
 }
 
+# the identifiers a boto3 resource is made with, in constructor order: (service, resource type)
+# → (API parameter, constructor keyword). `s3.Bucket("b").put_object(Key="k")` sends
+# Bucket="b"; `bucket.Object("k")` adds Key to the bucket's Bucket.
+PYTHON_RESOURCE_IDENTIFIERS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("s3", "Bucket"): (("Bucket", "name"),),
+    ("s3", "Object"): (("Bucket", "bucket_name"), ("Key", "key")),
+    ("sqs", "Queue"): (("QueueUrl", "url"),),
+    ("sns", "Topic"): (("TopicArn", "arn"),),
+    ("dynamodb", "Table"): (("TableName", "name"),),
+}
+# positional parameters of the calls that take them (boto3's injected transfer helpers; the
+# service operations take keywords only): (service, resource type or "" for a client, method)
+PYTHON_POSITIONAL_PARAMETERS: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("s3", "", "upload_file"): ("Filename", "Bucket", "Key"),
+    ("s3", "", "upload_fileobj"): ("Fileobj", "Bucket", "Key"),
+    ("s3", "", "download_file"): ("Bucket", "Key", "Filename"),
+    ("s3", "", "download_fileobj"): ("Bucket", "Key", "Fileobj"),
+    ("s3", "", "copy"): ("CopySource", "Bucket", "Key"),
+    ("s3", "Bucket", "upload_file"): ("Filename", "Key"),
+    ("s3", "Bucket", "upload_fileobj"): ("Fileobj", "Key"),
+    ("s3", "Bucket", "download_file"): ("Key", "Filename"),
+    ("s3", "Bucket", "copy"): ("CopySource", "Key"),
+    ("s3", "Object", "upload_file"): ("Filename",),
+    ("s3", "Object", "copy_from"): ("CopySource",),
+}
 # AWS SDK for JavaScript: v2 class names that are not the service id without spaces
 JS_V2_CLASSES: dict[str, str] = {
     "StepFunctions": "stepfunctions",

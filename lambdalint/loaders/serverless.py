@@ -578,8 +578,8 @@ class _Service:
         if isinstance(raw, (int, float)):
             return EnvVar(name, str(raw), loc)
         if _intrinsic(raw):
-            target = _logical_target(raw)
-            resource = target if target is not None and target in self.resources else None
+            # a resource of the file, or one the framework makes (`S3Bucket<Name>`)
+            resource = _logical_target(raw)
             return EnvVar(name, UNKNOWN, loc, kind="reference", resource=resource)
         if not isinstance(raw, str):
             return EnvVar(name, UNKNOWN, loc, kind="unknown")

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from lambdalint.analysis.facts import (
+    ArgValue,
     ClientCreation,
     EnvRead,
     HandlerSource,
+    ImportedModule,
+    ReturnedObject,
     SdkCall,
     SecretCandidate,
+    ValueKind,
 )
 from lambdalint.aws import sdk, secrets
 from lambdalint.model import Pos
@@ -34,6 +38,22 @@ _ENV_LOADERS = {"dotenv", "environs", "decouple"}
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
 _CACHING = {"lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached_property"}
+# handler decorators known to return what the handler returns (AWS Lambda Powertools' logging,
+# tracing, metrics, event source and idempotency utilities); any other may change the result
+_PASS_THROUGH = {
+    "inject_lambda_context",
+    "capture_lambda_handler",
+    "log_metrics",
+    "event_source",
+    "idempotent",
+    "lru_cache",
+    "cache",
+}
+# exceptions whose handler makes a missing module harmless
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+# Powertools' batch helpers return {"batchItemFailures": [...]}
+_PARTIAL_RESPONSE = ("process_partial_response", "async_process_partial_response")
+_MAX_VALUE_DEPTH = 8
 
 
 def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
@@ -56,6 +76,9 @@ class _Ref:
     detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
     # made with credentials of its own: its calls are not made with the function's role
     foreign: bool = False
+    # a resource's identifiers (`s3.Bucket(name)` → Bucket), as the API parameters they become;
+    # not part of its identity: two bindings of the same kind of resource still resolve
+    ids: tuple[tuple[str, ArgValue], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -69,6 +92,8 @@ class _Frame:
     params: set[str] = field(default_factory=set)
     cached: bool = False
     qualname: str = ""  # `Class.method` for methods
+    # decorated with something that may change what it returns
+    wrapped: bool = False
 
     def outermost(self) -> _Frame:
         frame = self
@@ -190,6 +215,14 @@ class _FactVisitor(ast.NodeVisitor):
         # (line, redacted value) of the secret candidates kept: a literal is met as a named
         # value and again as a string
         self.secrets_seen: set[tuple[int, str]] = set()
+        # what top-level functions return (value, its frame), read when the walk ends
+        self.top_returns: list[tuple[ast.expr, _Frame]] = []
+        # (scope, name) of names whose value is changed in place (`r["x"] = 1`, `r.update()`)
+        self.mutated: set[tuple[int | None, str]] = set()
+        # inside `try:` blocks that catch ImportError (one flag per enclosing try)
+        self.import_guards: list[bool] = []
+        # inside `if TYPE_CHECKING:` or a test of the Python version or platform
+        self.conditional_imports = 0
 
     # ------------------------------------------------------------------ scopes
 
@@ -210,6 +243,7 @@ class _FactVisitor(ast.NodeVisitor):
             module_level=self.frame is None and not self.classes,
             cached=bool(decorators & _CACHING),
             qualname=".".join([*self.classes, name]) if self.frame is None else name,
+            wrapped=any(d is None or d.rsplit(".", 1)[-1] not in _PASS_THROUGH for d in decorators),
         )
         for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
             if arg is not None:
@@ -234,8 +268,13 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try) -> None:
         self.try_stack.append(any(self._catches_key_error(h.type) for h in node.handlers))
-        for stmt in [*node.body, *node.orelse]:
+        self.import_guards.append(any(self._catches(h.type, _IMPORT_ERRORS) for h in node.handlers))
+        for stmt in node.body:
             self.visit(stmt)
+        self.import_guards[-1] = False
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self.import_guards.pop()
         self.try_stack.pop()
         self.try_stack.append(False)
         for handler in node.handlers:
@@ -250,11 +289,14 @@ class _FactVisitor(ast.NodeVisitor):
     def visit_If(self, node: ast.If) -> None:
         lazy = self._is_none_test(node.test)
         main = self.frame is None and _is_main_test(node.test)
+        conditional = _is_environment_test(node.test)
         self.lazy_depth += lazy
         self.main_depth += main
+        self.conditional_imports += conditional
         self.generic_visit(node)
         self.lazy_depth -= lazy
         self.main_depth -= main
+        self.conditional_imports -= conditional
 
     @staticmethod
     def _is_none_test(test: ast.expr) -> bool:
@@ -269,16 +311,28 @@ class _FactVisitor(ast.NodeVisitor):
 
     @staticmethod
     def _catches_key_error(exc: ast.expr | None) -> bool:
+        return _FactVisitor._catches(exc, _KEY_ERRORS)
+
+    @staticmethod
+    def _catches(exc: ast.expr | None, names: set[str]) -> bool:
         if exc is None:
             return True  # bare except
         if isinstance(exc, ast.Tuple):
-            return any(_FactVisitor._catches_key_error(e) for e in exc.elts)
+            return any(_FactVisitor._catches(e, names) for e in exc.elts)
         name = _dotted(exc)
-        return name is not None and name.rsplit(".", 1)[-1] in _KEY_ERRORS
+        return name is not None and name.rsplit(".", 1)[-1] in names
+
+    def _imported(self, name: str, node: ast.stmt, relative: bool = False) -> None:
+        optional = any(self.import_guards) or self.conditional_imports > 0 or self.main_depth > 0
+        self.src.imports.append(
+            ImportedModule(name, self.pos(node), relative, optional, _top_name(self.frame))
+        )
 
     # ------------------------------------------------------------------ imports
 
     def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._imported(alias.name, node)
         for alias in node.names:
             name = alias.name
             bound = alias.asname
@@ -294,6 +348,10 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module
+        if node.level:
+            self._imported(module or "", node, relative=True)
+        elif module is not None:
+            self._imported(module, node)
         if module is None or any(alias.name == "*" for alias in node.names):
             return
         if module.split(".", 1)[0] in _ENV_LOADERS:
@@ -323,9 +381,17 @@ class _FactVisitor(ast.NodeVisitor):
             (value, self.frame)
         )
 
+    def _changed_in_place(self, target: ast.expr) -> None:
+        """`r["statusCode"] = 200`, `r.body = x`: the object bound to `r` changes."""
+        base = target.value if isinstance(target, (ast.Subscript, ast.Attribute)) else None
+        if isinstance(base, ast.Name):
+            scope = self._scope_for(base.id)
+            self.mutated.add((id(scope) if scope else None, base.id))
+
     def visit_Assign(self, node: ast.Assign) -> None:
         names: list[str] = []
         for target in node.targets:
+            self._changed_in_place(target)
             if isinstance(target, ast.Subscript):
                 self._env_store(target)
             key = _dotted(target)  # unpacking (a, b = …): no single value to follow
@@ -347,6 +413,7 @@ class _FactVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._changed_in_place(node.target)
         if isinstance(node.target, ast.Subscript):
             self._env_store(node.target)
         self.generic_visit(node)
@@ -360,6 +427,8 @@ class _FactVisitor(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None and self.frame is not None:
             self.returns.setdefault(self.frame.name, []).append((node.value, self.frame))
+            if self.frame.parent is None and not self.main_depth:
+                self.top_returns.append((node.value, self.frame))
         self.generic_visit(node)
 
     # ------------------------------------------------------------------ environment
@@ -427,6 +496,14 @@ class _FactVisitor(ast.NodeVisitor):
     # ------------------------------------------------------------------ calls
 
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _IN_PLACE:
+            self._changed_in_place(func)
+        name = _dotted(func)
+        if name in ("__import__", "importlib.import_module", "import_module") and not (
+            node.args and isinstance(node.args[0], ast.Constant)
+        ):
+            self.src.dynamic_imports = True
         if not self.main_depth:
             self._env_call(node)
             func = node.func
@@ -494,10 +571,180 @@ class _FactVisitor(ast.NodeVisitor):
             self.src.env_reads.append(
                 EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
             )
+        for value, frame in self.top_returns:
+            returned = self._returned(value, frame)
+            if returned is not None:
+                self.src.returns.append(returned)
         if not (self.boto3_names or self.factories):
             return
         for site in self.calls:
             self._resolve_call(site)
+
+    # ------------------------------------------------------------------ returned values
+
+    def _returned(self, value: ast.expr, frame: _Frame) -> ReturnedObject | None:
+        where = self.pos(value)
+        name = frame.qualname
+        if isinstance(value, ast.Name):
+            # a name bound once in the function, to a dict that is not changed afterwards
+            slot = (id(frame), value.id)
+            bound = [v for v, _ in self.bindings.get(slot, [])]
+            if slot in self.mutated or len(bound) != 1:
+                return None
+            value = bound[0]
+        if isinstance(value, ast.Dict):
+            keys: list[tuple[str, ValueKind]] = []
+            complete = True
+            for key, item in zip(value.keys, value.values, strict=True):
+                text = _string(key)
+                if text is None:
+                    complete = False  # `**extra` or a computed key
+                    continue
+                keys.append((text, self._kind(item, frame, 0)))
+            return ReturnedObject(where, name, tuple(keys), complete, wrapped=frame.wrapped)
+        if isinstance(value, ast.Call):
+            called = _dotted(value.func) or ""
+            if called.rsplit(".", 1)[-1] in _PARTIAL_RESPONSE or (
+                called.endswith(".response") and self._is_batch_processor(value.func, frame)
+            ):
+                return ReturnedObject(
+                    where,
+                    name,
+                    (("batchItemFailures", "array"),),
+                    complete=False,
+                    via=called.rsplit(".", 1)[-1],
+                    wrapped=frame.wrapped,
+                )
+        return None
+
+    def _is_batch_processor(self, func: ast.expr, frame: _Frame) -> bool:
+        """`processor.response()` on a Powertools batch processor (`BatchProcessor(...)`,
+        `SqsFifoPartialProcessor(...)`, `AsyncBatchProcessor(...)`)."""
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        key = _dotted(receiver) if receiver is not None else None
+        if key is None:
+            return False
+        values = self._lookup(key, frame)
+        return len(values) == 1 and (
+            isinstance(values[0][0], ast.Call)
+            and (_dotted(values[0][0].func) or "").endswith("Processor")
+        )
+
+    def _kind(self, node: ast.expr, frame: _Frame | None, depth: int) -> ValueKind:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, str):
+                return "string"
+            if isinstance(value, bool):
+                return "boolean"
+            if value is None:
+                return "null"
+            return "number" if isinstance(value, (int, float)) else "other"
+        if isinstance(node, ast.JoinedStr):
+            return "string"
+        if isinstance(node, (ast.Dict, ast.DictComp)):
+            return "object"
+        if isinstance(node, (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp)):
+            return "array"
+        if isinstance(node, ast.Call):
+            called = _dotted(node.func) or ""
+            if called in ("str", "repr") or called.rsplit(".", 1)[-1] in ("dumps", "format"):
+                return "string"
+            if called in ("dict",):
+                return "object"
+            if called in ("list",):
+                return "array"
+            return "other"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            sides = (node.left, node.right)
+            if any(
+                isinstance(x, (ast.Constant, ast.JoinedStr))
+                and self._kind(x, frame, depth) == "string"
+                for x in sides
+            ):
+                return "string"
+            return "other"
+        if isinstance(node, ast.Name) and depth < _MAX_VALUE_DEPTH:
+            values = self._lookup(node.id, frame)
+            if len(values) == 1 and (id(frame) if frame else None, node.id) not in self.mutated:
+                return self._kind(values[0][0], values[0][1], depth + 1)
+        return "other"
+
+    # ------------------------------------------------------------------ argument values
+
+    def _arg(self, node: ast.expr | None, frame: _Frame | None, depth: int = 0) -> ArgValue:
+        """What an argument is (see ArgValue); empty when nothing is known."""
+        if node is None or depth > _MAX_VALUE_DEPTH:
+            return ArgValue()
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return ArgValue(literal=node.value)
+        if isinstance(node, ast.JoinedStr):
+            parts = [_string(p) for p in node.values]
+            if all(p is not None for p in parts):
+                return ArgValue(literal="".join(p for p in parts if p is not None))
+            head = "".join(_leading(parts))
+            tail = "".join(reversed(_leading(list(reversed(parts)))))
+            return ArgValue(prefix=head, suffix=tail)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._arg(node.left, frame, depth + 1)
+            right = self._arg(node.right, frame, depth + 1)
+            if left.literal is not None and right.literal is not None:
+                return ArgValue(literal=left.literal + right.literal)
+            return ArgValue(
+                prefix=left.literal if left.literal is not None else left.prefix,
+                suffix=right.literal if right.literal is not None else right.suffix,
+            )
+        env = self._env_name(node)
+        if env is not None:
+            return ArgValue(env=env)
+        key = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if key is not None:
+            values = [(v, f) for v, f in self._lookup(key, frame) if not _is_none(v)]
+            if len(values) == 1:
+                return self._arg(values[0][0], values[0][1], depth + 1)
+        return ArgValue()
+
+    def _env_name(self, node: ast.expr) -> str | None:
+        """X of `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`."""
+        if isinstance(node, ast.Subscript) and self._is_environ(node.value):
+            return self._subscript_key(node)
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        func = node.func
+        key = _string(node.args[0])
+        if key is None:
+            return None
+        if isinstance(func, ast.Attribute) and func.attr == "get" and self._is_environ(func.value):
+            return key
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "getenv"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.os_names
+        ):
+            return key
+        if isinstance(func, ast.Name) and func.id in self.getenv_names:
+            return key
+        return None
+
+    def _arguments(
+        self, node: ast.Call, frame: _Frame | None, positional: tuple[str, ...] = ()
+    ) -> list[tuple[str, ArgValue]]:
+        """The known arguments of a call, by API parameter name."""
+        out = []
+        for name, arg in zip(positional, node.args, strict=False):
+            if isinstance(arg, ast.Starred):
+                break
+            value = self._arg(arg, frame)
+            if value != ArgValue():
+                out.append((name, value))
+        for kw in node.keywords:
+            if kw.arg is None:
+                continue
+            value = self._arg(kw.value, frame)
+            if value != ArgValue():
+                out.append((kw.arg, value))
+        return out
 
     def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[ast.expr, _Frame | None]]:
         if "." not in key:
@@ -515,13 +762,20 @@ class _FactVisitor(ast.NodeVisitor):
         values = self._lookup(key, frame)
         if len(values) > _MAX_BINDINGS:
             return None  # rebound over and over: nothing to follow
+        ids: set[tuple[tuple[str, ArgValue], ...]] = set()
         for value, where in values:
             if _is_none(value):
                 continue  # `client = None`, filled in later
-            refs.add(self._eval(value, where, seen))
+            ref = self._eval(value, where, seen)
+            refs.add(ref)
+            if ref is not None:
+                ids.add(ref.ids)
         if len(refs) != 1:
             return None  # unbound, or bound to different things: do not guess
-        return next(iter(refs))
+        ref = next(iter(refs))
+        if ref is not None and len(ids) > 1:
+            return replace(ref, ids=())  # the same kind of resource, made with other names
+        return ref
 
     def _eval(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         # a value found without cutting a cycle is the same wherever it is asked for: each
@@ -583,7 +837,21 @@ class _FactVisitor(ast.NodeVisitor):
             foreign = target.foreign or _has_credentials(node, _CLIENT_CREDENTIALS)
             return _Ref(target.detail, service, foreign=foreign or self.default_session_foreign)
         if target.kind == "resource":
-            return target  # a sub-resource constructor: Table(name), Bucket(name) …
+            # a sub-resource constructor (Table(name), Bucket(name) …): its identifiers
+            params = sdk.PYTHON_RESOURCE_IDENTIFIERS.get((target.service, target.resource), ())
+            have = {name for name, _ in target.ids}
+            ids = list(target.ids)
+            open_params = [(api, kw) for api, kw in params if api not in have]
+            for (param, _), arg in zip(open_params, node.args, strict=False):
+                value = self._arg(arg, frame)
+                if value != ArgValue():
+                    ids.append((param, value))
+            for kw in node.keywords:
+                named = next((a for a, k in open_params if k == kw.arg), None)
+                value = self._arg(kw.value, frame)
+                if named is not None and value != ArgValue():
+                    ids.append((named, value))
+            return replace(target, ids=tuple(ids))
         return None
 
     def _resolve_call(self, site: _CallSite) -> None:
@@ -609,6 +877,9 @@ class _FactVisitor(ast.NodeVisitor):
             return
         method = func.attr
         mapped: sdk.Mapped | None = None
+        owner = receiver.resource if receiver.kind == "resource" else ""
+        positional = sdk.PYTHON_POSITIONAL_PARAMETERS.get((receiver.service, owner, method), ())
+        arguments = list(receiver.ids) if receiver.kind == "resource" else []
         if receiver.kind == "client":
             if method in ("generate_presigned_url", "generate_presigned_post"):
                 named = _string(_first_arg(node, "ClientMethod")) or (
@@ -623,6 +894,7 @@ class _FactVisitor(ast.NodeVisitor):
             mapped = sdk.python_resource_call(receiver.service, receiver.resource, method)
         if mapped is None:
             return
+        arguments += self._arguments(node, site.frame, positional)
         self.src.sdk_calls.append(
             SdkCall(
                 mapped.service,
@@ -632,6 +904,7 @@ class _FactVisitor(ast.NodeVisitor):
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
                 in_function=_top_name(site.frame),
+                arguments=tuple(arguments),
             )
         )
 
@@ -687,6 +960,36 @@ class _FactVisitor(ast.NodeVisitor):
                 return None
             f = f.parent
         return _top_name(frame)
+
+
+# methods that change a mapping in place
+_IN_PLACE = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__"}
+
+
+def _leading(parts: list[str | None]) -> list[str]:
+    """The literal parts before the first one that is not literal."""
+    out = []
+    for part in parts:
+        if part is None:
+            break
+        out.append(part)
+    return out
+
+
+def _is_environment_test(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:`, `if sys.version_info >= (3, 11):`, `if sys.platform == ...`:
+    what is imported under it may not be imported where the code runs."""
+    for node in ast.walk(test):
+        name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if name is not None and name.rsplit(".", 1)[-1] in (
+            "TYPE_CHECKING",
+            "version_info",
+            "platform",
+            "PY2",
+            "PY3",
+        ):
+            return True
+    return False
 
 
 def _attr_pos(node: ast.Attribute, pos: PosFn) -> Pos:
