@@ -275,6 +275,8 @@ class _Resources:
         value = self.tpl.decide(value)
         if value is NO_VALUE:
             return None
+        if isinstance(value, str):
+            value = [value]  # SAM and S3 accept one string for a list of one
         if not isinstance(value, list):
             return UNKNOWN
         out = []

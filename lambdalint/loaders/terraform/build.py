@@ -544,12 +544,14 @@ def _named_resource(scope: Scope, expr: Any) -> str | None:
     nothing else (`aws_s3_bucket.uploads.id`, `"${aws_sqs_queue.jobs.url}"`)."""
     if isinstance(expr, Template) and len(expr.parts) == 1:
         expr = expr.parts[0]
-    if isinstance(expr, Resolved) and len(expr.refs) == 1:
-        expr = expr.refs[0]
+    if isinstance(expr, Resolved):
+        # a plan lists the resource beside its attribute (`aws_s3_bucket.b.id`, `aws_s3_bucket.b`)
+        found = {_named_resource(scope, ref) for ref in expr.refs}
+        return found.pop() if len(found) == 1 else None
     if not isinstance(expr, Ref):
         return None
     res, rest = scope.target(expr)
-    if res is None or res.mode != "managed" or len(rest) != 1:
+    if res is None or res.mode != "managed" or len(rest) > 1:
         return None
     return res.address
 
@@ -897,7 +899,8 @@ def _s3_event(scope: Scope, note: Resource, block: LMap) -> Event:
     for key, attr in (("filter_prefix", "key_prefix"), ("filter_suffix", "key_suffix")):
         if block.get(key) is not None:
             value = scope.evaluate(block[key])
-            setattr(event, attr, str(value) if isinstance(value, str) else UNKNOWN)
+            if value not in (None, ""):  # the provider plans "" for no filter
+                setattr(event, attr, str(value) if isinstance(value, str) else UNKNOWN)
     return event
 
 
