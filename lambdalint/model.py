@@ -320,6 +320,9 @@ class CodeLocation:
     # the zip is uploaded with the API call that creates the function (Terraform `filename`),
     # not through S3: the 50 MB limit of a direct upload applies
     direct_upload: bool = False
+    # the build installs the manifest's production dependencies only (`sam build`, `serverless
+    # package`): what is listed only for development is not shipped
+    production_dependencies_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -538,8 +538,16 @@ class _Service:
             built, method = True, "build-output"  # compiled by a step before packaging
         elif isinstance(runtime, str) and runtime.startswith("nodejs") and self._typescript(base):
             built, method = True, "esbuild"
+        # `serverless package` leaves devDependencies out, and the Python plugins install what
+        # requirements.txt lists; bundlers take whatever they import
         return CodeLocation(
-            "dir", loc, path=base, built=built, build_method=method, declared=declared
+            "dir",
+            loc,
+            path=base,
+            built=built,
+            build_method=method,
+            declared=declared,
+            production_dependencies_only=not built,
         )
 
     def _typescript(self, base: Path) -> bool:

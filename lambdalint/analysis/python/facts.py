@@ -392,6 +392,8 @@ class _FactVisitor(ast.NodeVisitor):
         names: list[str] = []
         for target in node.targets:
             self._changed_in_place(target)
+            if _dotted(target.value if isinstance(target, ast.Subscript) else target) == "sys.path":
+                self.src.dynamic_imports = True  # sys.path = [...] / sys.path[0:0] = [...]
             if isinstance(target, ast.Subscript):
                 self._env_store(target)
             key = _dotted(target)  # unpacking (a, b = …): no single value to follow
@@ -504,6 +506,10 @@ class _FactVisitor(ast.NodeVisitor):
             node.args and isinstance(node.args[0], ast.Constant)
         ):
             self.src.dynamic_imports = True
+        elif name is not None and (
+            name.startswith("sys.path.") or name in ("site.addsitedir", "addsitedir")
+        ):
+            self.src.dynamic_imports = True  # modules may come from a folder it adds
         if not self.main_depth:
             self._env_call(node)
             func = node.func

@@ -174,6 +174,8 @@ def _build(
     fn.code = _code_location(doc, tpl, res, props, sam)
     if fn.code.build_method == "esbuild":
         fn.code.entry_points = _entry_points(tpl, res)
+    elif sam and fn.code.kind == "dir":
+        fn.code.production_dependencies_only = True  # sam build: npm/pip, no dev dependencies
     fn.environment, fn.environment_complete = _environment(path, tpl, props)
     fn.layers = _layers(doc, tpl, props)
     arch = props.get("Architectures")
