@@ -112,6 +112,14 @@ NODE_SDK_V2_DEPENDENCIES: Final = frozenset(
 )
 NODE_SDK_V3_FROM_MAJOR: Final = 18
 
+# The Python and Node.js runtimes that run durable functions include the durable execution SDK
+# (python3.13 and later, nodejs22.x and later), which AWS recommends packaging all the same.
+# https://docs.aws.amazon.com/lambda/latest/dg/durable-supported-runtimes.html
+PYTHON_DURABLE_SDK: Final = "aws_durable_execution_sdk_python"
+PYTHON_DURABLE_FROM: Final = (3, 13)
+NODE_DURABLE_SDK: Final = "@aws/durable-execution-sdk-js"
+NODE_DURABLE_FROM_MAJOR: Final = 22
+
 
 @cache
 def _stdlib() -> dict[str, frozenset[str]]:

@@ -32,6 +32,10 @@ INLINE_NODE = frozenset({"cfn-response"})
 # a distribution name around the module it installs (`python-jose` → jose, `opensearch-py`)
 _AFFIXES = re.compile(r"^(python-|py-|django-)|(-python|-py|-sdk|-client|-binary|-headless|-lib)$")
 _NODE_MAJOR = re.compile(r"nodejs(\d+)")
+# first words of distribution names that many unrelated distributions share
+_VENDOR_WORDS = frozenset(
+    {"aws", "amazon", "azure", "google", "py", "python", "django", "flask", "types", "mypy"}
+)
 
 
 @dataclass
@@ -126,6 +130,8 @@ def _python(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -
         top = imported.name.split(".", 1)[0]
         if top in stdlib or top == "__future__" or top in packages.PYTHON_RUNTIME_MODULES:
             continue
+        if top == packages.PYTHON_DURABLE_SDK and _version(version) >= packages.PYTHON_DURABLE_FROM:
+            continue
         if top == "distutils":
             continue  # setuptools' copy stands in for it where the standard library has none
         if inline and top in INLINE_PYTHON:
@@ -146,6 +152,8 @@ def _python(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -
             continue
         dev = sorted(dist for dist in shipped.dev if _provides(dist, top))
         if dev and not code.production_dependencies_only:
+            continue
+        if not dev and not packages.in_any_stdlib(top) and _unaccounted(src, shipped):
             continue
         yield Finding(
             _python_message(fn, ctx, imported.name, version, stdlib, shipped, dev, inline, root),
@@ -228,7 +236,30 @@ def _provides(distribution: str, module: str) -> bool:
         return True
     if norm.startswith(wanted + "-") or norm.startswith(wanted.replace("_", "-") + "-"):
         return True  # a namespace: google-cloud-storage, azure-identity, jaraco-text
-    return len(wanted) >= 4 and (wanted in flat or flat in wanted)
+    if len(wanted) >= 4 and (wanted in flat or flat in wanted):
+        return True
+    # the same leading words (`aurora-dsql-python-connector` → aurora_dsql_psycopg2,
+    # `mysql-connector-python` → mysql): one word unless it is a vendor's prefix (`aws-`)
+    words, module_words = norm.split("-"), wanted.split("_")
+    shared = 0
+    for a, b in zip(words, module_words):
+        if a != b:
+            break
+        shared += 1
+    return shared >= 2 or (shared == 1 and len(words[0]) >= 3 and words[0] not in _VENDOR_WORDS)
+
+
+def _unaccounted(src: HandlerSource, shipped: _Shipped) -> bool:
+    """Whether a listed distribution may install modules that cannot be told from its name:
+    one the table does not know that provides none of the modules the file imports (it may
+    be the one that installs a module under another name, as `Pillow` does `PIL`)."""
+    tops = {i.name.split(".", 1)[0] for i in src.imports if i.name and not i.relative}
+    return any(
+        packages.distribution_modules(dist) is None
+        and packages.normalize(dist).replace("-", "_") not in packages.PYTHON_RUNTIME_MODULES
+        and not any(_provides(dist, t) for t in tops)
+        for dist in shipped.main
+    )
 
 
 def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -> bool | None:
@@ -245,12 +276,11 @@ def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -
         held = _layer_holds(ctx, layer, rels)
         if held is True:
             return True
-        if held is None:
-            listed = _layer_manifest(ctx, layer, "python")
-            if listed is None:
-                maybe = True
-            elif any(_provides(dist, module) for dist in listed):
-                return True
+        listed = _layer_manifest(ctx, layer, "python")
+        if listed is not None and any(_provides(dist, module) for dist in listed):
+            return True  # the layer's folder lists it: what its build or README installs there
+        if held is None and listed is None:
+            maybe = True
     return None if maybe else False
 
 
@@ -275,13 +305,18 @@ def _layer_holds(ctx: CheckContext, layer: Layer, rels: list[str]) -> bool | Non
 
 
 def _layer_manifest(ctx: CheckContext, layer: Layer, language: str) -> set[str] | None:
-    """What a layer's own manifest lists (a layer that a build fills from it), or None."""
+    """What a layer folder's own manifest lists (at its root, or in `python/` or `nodejs/`):
+    the packages a build, or the step its README gives, installs into it; None when it has
+    none that can be read."""
     content = layer.content
-    if content is None or content.suffix.lower() == ".zip" or not layer.built:
+    if content is None or content.suffix.lower() == ".zip":
         return None
     if language == "python":
-        found = _python_manifest(ctx, content)
-        return set(found.main) if found.files and found.complete else None
+        for folder in (content, content / "python"):
+            found = _python_manifest(ctx, folder)
+            if found.files and found.complete:
+                return set(found.main)
+        return None
     for folder in (content, content / "nodejs"):
         node = _node_manifest(ctx, folder)
         if node is not None and node.complete:
@@ -349,6 +384,11 @@ def _node(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -> 
             if package.startswith(packages.NODE_SDK_V3_SCOPES):
                 continue
             if package in packages.NODE_SDK_V3_DEPENDENCIES:
+                continue
+            if (
+                package == packages.NODE_DURABLE_SDK
+                and (major or 0) >= packages.NODE_DURABLE_FROM_MAJOR
+            ):
                 continue
             if major is None and v2:
                 continue
@@ -459,10 +499,9 @@ def _node_layers(fn: Function, ctx: CheckContext, package: str, major: int | Non
         held = _layer_holds(ctx, layer, [f"{f}/{package}" for f in folders])
         if held is True:
             return True
-        if held is None:
-            listed = _layer_manifest(ctx, layer, "node")
-            if listed is None:
-                maybe = True
-            elif package in listed:
-                return True
+        listed = _layer_manifest(ctx, layer, "node")
+        if listed is not None and package in listed:
+            return True
+        if held is None and listed is None:
+            maybe = True
     return None if maybe else False

@@ -1,0 +1,142 @@
+"""LL109 import-not-packaged beyond the fixtures: which distribution installs which module, the
+manifests it reads, the runtimes that include the durable execution SDK, layers whose folder
+lists what is installed into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import lint
+
+from lambdalint.analysis import manifests
+from lambdalint.aws import packages
+from lambdalint.checks.packaging import _provides
+from lambdalint.reading import Reader
+
+
+@pytest.mark.parametrize(
+    ("distribution", "module"),
+    [
+        ("PyYAML", "yaml"),  # the table
+        ("Pillow", "PIL"),
+        ("requests", "requests"),
+        ("python-jose", "jose"),  # affixes
+        ("psycopg2-binary", "psycopg2"),
+        ("google-cloud-storage", "google"),  # a namespace
+        ("aurora-dsql-python-connector", "aurora_dsql_psycopg2"),  # the same leading words
+        ("acme-widgets-client", "acme"),
+    ],
+)
+def test_provides(distribution: str, module: str) -> None:
+    assert _provides(distribution, module)
+
+
+@pytest.mark.parametrize(
+    ("distribution", "module"),
+    [
+        ("requests", "yaml"),
+        ("PyYAML", "yml"),
+        ("aws-lambda-powertools", "aws_xray_sdk"),  # a vendor's prefix is not enough
+        ("python-jose", "python_dotenv"),
+    ],
+)
+def test_does_not_provide(distribution: str, module: str) -> None:
+    assert not _provides(distribution, module)
+
+
+def test_stdlib_tables_differ_by_version() -> None:
+    assert "tomllib" in (packages.python_stdlib("3.11") or ())
+    assert "tomllib" not in (packages.python_stdlib("3.10") or ())
+    assert "imp" in (packages.python_stdlib("3.11") or ())
+    assert "imp" not in (packages.python_stdlib("3.12") or ())
+    assert packages.python_stdlib("2.7") is None
+
+
+def test_requirements_includes_comments_and_urls(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "# pinned\nPyYAML==6.0 # config\n-r base.txt\n-e git+https://x/y.git#egg=thing\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "base.txt").write_text("requests[socks]>=2\n", encoding="utf-8")
+    found = manifests.python_manifest(tmp_path, Reader(roots=(str(tmp_path.resolve()),)))
+    assert found.main == {"PyYAML", "requests", "thing"}
+    assert found.complete
+    (tmp_path / "requirements.txt").write_text("./wheels/tool.whl\n", encoding="utf-8")
+    assert not manifests.python_manifest(
+        tmp_path, Reader(roots=(str(tmp_path.resolve()),))
+    ).complete
+
+
+def test_pyproject_and_pipfile(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.poetry.dependencies]\npython = "^3.12"\nhttpx = "*"\n'
+        '[tool.poetry.group.dev.dependencies]\npytest = "*"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "Pipfile").write_text(
+        '[packages]\nstripe = "*"\n[dev-packages]\nmoto = "*"\n', encoding="utf-8"
+    )
+    found = manifests.python_manifest(tmp_path, Reader(roots=(str(tmp_path.resolve()),)))
+    assert found.main == {"httpx", "stripe"}
+    assert found.dev == {"pytest", "moto"}
+
+
+def _sam(folder: Path, runtime: str, handler: str, extra: str = "") -> None:
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        f"      CodeUri: fn\n      Runtime: {runtime}\n      Handler: {handler}\n{extra}",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(("runtime", "fires"), [("python3.12", True), ("python3.13", False)])
+def test_durable_sdk_from_python_313(tmp_path: Path, runtime: str, fires: bool) -> None:
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "requirements.txt").write_text("boto3\n", encoding="utf-8")
+    (tmp_path / "fn" / "app.py").write_text(
+        "import aws_durable_execution_sdk_python\n\n\ndef handler(event, context):\n"
+        "    return aws_durable_execution_sdk_python\n",
+        encoding="utf-8",
+    )
+    _sam(tmp_path, runtime, "app.handler")
+    found = [f for f in lint(tmp_path, select=["LL109"]).findings]
+    assert bool(found) is fires
+
+
+@pytest.mark.parametrize(("listed", "fires"), [("base64-js", False), ("uuid", True)])
+def test_layer_folder_manifest(tmp_path: Path, listed: str, fires: bool) -> None:
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "index.js").write_text(
+        'const b64 = require("base64-js");\nexports.handler = async () => b64;\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "deps" / "nodejs").mkdir(parents=True)
+    (tmp_path / "deps" / "nodejs" / "package.json").write_text(
+        '{"dependencies": {"%s": "1"}}' % listed, encoding="utf-8"
+    )
+    layer = (
+        "      Layers:\n        - !Ref Deps\n  Deps:\n    Type: AWS::Serverless::LayerVersion\n"
+        "    Properties:\n      ContentUri: deps\n"
+    )
+    _sam(tmp_path, "nodejs22.x", "index.handler", layer)
+    found = [f for f in lint(tmp_path, select=["LL109"]).findings]
+    assert bool(found) is fires
+
+
+def test_unknown_distribution_may_install_the_module(tmp_path: Path) -> None:
+    """A listed distribution the table does not know, that installs none of the imported
+    modules by its name, may be the one that installs the missing module: silent; without it
+    the module is reported."""
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_text(
+        "import requests\nimport pixelkit\n\n\ndef handler(event, context):\n"
+        "    return requests, pixelkit\n",
+        encoding="utf-8",
+    )
+    _sam(tmp_path, "python3.12", "app.handler")
+    (tmp_path / "fn" / "requirements.txt").write_text("requests\n", encoding="utf-8")
+    assert [f.message for f in lint(tmp_path, select=["LL109"]).findings]
+    (tmp_path / "fn" / "requirements.txt").write_text("requests\nacme-imaging\n", "utf-8")
+    assert not lint(tmp_path, select=["LL109"]).findings
