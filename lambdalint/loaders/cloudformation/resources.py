@@ -225,7 +225,9 @@ class _Resources:
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
         elif etype == "Api":
-            out.proxy_format = "1.0"  # SAM writes an aws_proxy integration for the event
+            # SAM writes an aws_proxy integration for the event, unless the API's own OpenAPI
+            # definition has one for the path and method
+            out.proxy_format = self.sam_api_proxy_format(props)
         elif etype == "HttpApi":
             version = self.optional(props, "PayloadFormatVersion")
             out.proxy_format = "2.0" if version is None else self.payload_format(version)
@@ -597,6 +599,40 @@ class _Resources:
         if integration is not None:
             proxy = self.rest_proxy_format(integration.get("Type"))
             self._add_integration(integration, _CFN_KEYS, "api", logical_id, proxy)
+
+    def sam_api_proxy_format(self, props: dict[str, Any]) -> Any:
+        """The payload format of a SAM `Api` event: "1.0" where SAM adds the integration;
+        what the API's inline definition says for the event's path and method; UNKNOWN for a
+        definition that cannot be read (DefinitionUri, AWS::Include)."""
+        api_id = self.tpl.ref_target(props.get("RestApiId"))
+        api = self.tpl.resources.get(api_id) if api_id is not None else None
+        api_props = api.get("Properties") if isinstance(api, dict) else None
+        if not isinstance(api_props, dict):
+            return "1.0"
+        if api_props.get("DefinitionUri") is not None:
+            return UNKNOWN
+        if api_props.get("DefinitionBody") is None:
+            return "1.0"
+        body = self.mapping(api_props.get("DefinitionBody"))
+        paths = self.mapping(body.get("paths")) if body is not None else None
+        if paths is None:
+            return UNKNOWN
+        path, method = self.tpl.resolve(props.get("Path")), self.tpl.resolve(props.get("Method"))
+        if not isinstance(path, str) or not isinstance(method, str):
+            return UNKNOWN
+        operations = self.mapping(paths.get(path)) or {}
+        operation = self.mapping(
+            operations.get(method.lower())
+            or operations.get("x-amazon-apigateway-any-method" if method.lower() == "any" else "")
+        )
+        integration = (
+            self.mapping(operation.get("x-amazon-apigateway-integration"))
+            if operation is not None
+            else None
+        )
+        if integration is None:
+            return "1.0"
+        return self.rest_proxy_format(integration.get("type"))
 
     def rest_proxy_format(self, integration_type: Any) -> Any:
         """A REST API integration's payload format: "1.0" for a Lambda proxy (`AWS_PROXY`),
