@@ -242,7 +242,7 @@ def _provides(distribution: str, module: str) -> bool:
     # `mysql-connector-python` → mysql): one word unless it is a vendor's prefix (`aws-`)
     words, module_words = norm.split("-"), wanted.split("_")
     shared = 0
-    for a, b in zip(words, module_words):
+    for a, b in zip(words, module_words, strict=False):
         if a != b:
             break
         shared += 1
