@@ -140,3 +140,30 @@ def test_unknown_distribution_may_install_the_module(tmp_path: Path) -> None:
     assert [f.message for f in lint(tmp_path, select=["LL109"]).findings]
     (tmp_path / "fn" / "requirements.txt").write_text("requests\nacme-imaging\n", "utf-8")
     assert not lint(tmp_path, select=["LL109"]).findings
+
+
+def test_distribution_table_is_generated_from_the_listed_names(tmp_path: Path) -> None:
+    """The shipped table holds only distributions its input list names, and the generator
+    reads a wheel's metadata: top_level.txt, else the files RECORD lists."""
+    import json
+    import zipfile
+
+    listed = (packages.DATA / "python_distributions.in").read_text(encoding="utf-8")
+    names = {packages.normalize(n) for n in listed.splitlines() if n and not n.startswith("#")}
+    table = json.loads(packages.DISTRIBUTIONS_FILE.read_text(encoding="utf-8"))["distributions"]
+    assert table and {packages.normalize(n) for n in table} <= names
+
+    wheel = tmp_path / "Acme_Thing-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("Acme_Thing-1.0.dist-info/METADATA", "Name: Acme-Thing\nVersion: 1.0\n")
+        zf.writestr("Acme_Thing-1.0.dist-info/RECORD", "")
+        zf.writestr("acme/__init__.py", "")
+        zf.writestr("acme_helpers.py", "")
+    assert packages.wheel_modules(wheel) == ("Acme-Thing", ["acme", "acme_helpers"])
+    (tmp_path / "names.in").write_text("acme-thing\nmissing-one\n", encoding="utf-8")
+    counts = packages.generate_distributions(
+        tmp_path / "out.json", tmp_path / "names.in", [tmp_path], []
+    )
+    assert counts == {"listed": 2, "read": 1, "kept": 1}
+    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert out["distributions"] == {"Acme-Thing": ["acme", "acme_helpers"]}

@@ -7,9 +7,12 @@ which module: the tables LL109 (import-not-packaged) judges imports with.
   hand for is read from CPython's `Python/stdlib_module_names.h`. Regenerate with
   `python -m lambdalint.aws.packages stdlib OUT [python3.X ...] [--header VERSION=FILE]`.
 - `data/python_distributions.json`: distribution names (as `pip` installs them) whose
-  top-level modules are not their own name (`PyYAML` → `yaml`), from the distributions'
-  `top_level.txt` / `RECORD` metadata; `python -m lambdalint.aws.packages distributions OUT`
-  adds those of the distributions installed where it runs to the shipped table.
+  top-level modules are not their own name (`PyYAML` → `yaml`), read from the metadata
+  (`top_level.txt`, else `RECORD`) of the distributions `data/python_distributions.in` names:
+  `python -m lambdalint.aws.packages distributions OUT data/python_distributions.in
+  --wheels=DIR ... --site=SITE_PACKAGES ...` reads their wheels in local folders (a wheel
+  index, or what `pip download --no-deps -d DIR` fetched) and installed copies, and writes
+  the table from scratch. A distribution the table does not know is matched by its name.
 - the modules each runtime provides (the SDKs and their dependencies) and Node's built-in
   modules, below, with the AWS pages that say so.
 
@@ -191,7 +194,7 @@ def stdlib_of_header(path: Path) -> list[str]:  # pragma: no cover - by hand
 
 def generate_stdlib(
     out: Path, interpreters: list[str], headers: dict[str, Path], extra: dict[str, list[str]]
-) -> dict[str, int]:  # pragma: no cover - run by hand
+) -> dict[str, int]:
     versions: dict[str, list[str]] = {}
     sources: dict[str, str] = {}
     for python in interpreters:
@@ -221,35 +224,103 @@ def generate_stdlib(
     return {v: len(n) for v, n in versions.items()}
 
 
-def generate_distributions(out: Path) -> int:  # pragma: no cover - run by hand
-    """Add the installed distributions whose top-level modules differ from their name."""
+def _record_modules(names: list[str]) -> list[str]:
+    """Top-level modules from the file names a distribution installs (its RECORD)."""
+    tops = set()
+    for name in names:
+        first = name.split("/", 1)[0]
+        if "/" not in name and not name.endswith((".py", ".so", ".pyd")):
+            continue
+        if first.endswith((".dist-info", ".data", ".pth")) or first in ("__pycache__", "..", "bin"):
+            continue
+        tops.add(first.split(".", 1)[0] if "/" not in name else first)
+    return sorted(tops)
+
+
+def wheel_modules(wheel: Path) -> tuple[str, list[str]] | None:
+    """(distribution name, top-level modules) of a wheel, read from its `.dist-info`
+    (`top_level.txt`, else the files RECORD lists); nothing in it is run."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        infos = [n for n in zf.namelist() if n.count("/") == 1 and ".dist-info/" in n]
+        metadata = next((n for n in infos if n.endswith("/METADATA")), None)
+        if metadata is None:
+            return None
+        text = zf.read(metadata).decode("utf-8", "replace")
+        found = re.search(r"^Name:\s*(\S+)", text, re.MULTILINE)
+        if found is None:
+            return None
+        top = next((n for n in infos if n.endswith("/top_level.txt")), None)
+        if top is not None:
+            lines = zf.read(top).decode("utf-8", "replace").splitlines()
+            modules = sorted({m.strip().split("/", 1)[0] for m in lines if m.strip()})
+        else:
+            modules = _record_modules(zf.namelist())
+    return found.group(1), modules
+
+
+def installed_modules(site: Path) -> dict[str, list[str]]:  # pragma: no cover - by hand
+    """Distribution name → top-level modules of the distributions installed in `site`."""
     from importlib import metadata
 
-    data = json.loads(DISTRIBUTIONS_FILE.read_text(encoding="utf-8"))
-    table: dict[str, list[str]] = data["distributions"]
-    for dist in metadata.distributions():
+    out: dict[str, list[str]] = {}
+    for dist in metadata.distributions(path=[str(site)]):
         name = dist.metadata["Name"]
         if not name:
             continue
         text = dist.read_text("top_level.txt")
         if text:
-            modules = sorted({m.strip() for m in text.splitlines() if m.strip()})
+            out[name] = sorted({m.strip().split("/", 1)[0] for m in text.splitlines() if m.strip()})
         else:
-            modules = sorted(
-                {
-                    str(f).split("/", 1)[0].removesuffix(".py")
-                    for f in dist.files or ()
-                    if "/" in str(f) or str(f).endswith(".py")
-                }
-                - {"__pycache__", "..", "bin"}
-            )
-            modules = [m for m in modules if not m.endswith((".dist-info", ".data", ".pth"))]
-        own = normalize(name).replace("-", "_")
-        if modules and modules != [own] and normalize(name) not in map(normalize, table):
-            table[name] = modules
-    data["distributions"] = dict(sorted(table.items(), key=lambda kv: normalize(kv[0])))
+            out[name] = _record_modules([str(f) for f in dist.files or ()])
+    return out
+
+
+def generate_distributions(
+    out: Path, names_file: Path, wheel_dirs: list[Path], sites: list[Path]
+) -> dict[str, int]:
+    """The table, from scratch: for each distribution `names_file` names, its top-level
+    modules as its newest wheel in `wheel_dirs` (a local wheel folder or index) or its copy
+    installed in one of `sites` says; kept when they are not just the distribution's own
+    name. Names found nowhere are counted, not guessed."""
+    wanted = {
+        normalize(line.split("#", 1)[0].strip()): line.split("#", 1)[0].strip()
+        for line in names_file.read_text(encoding="utf-8").splitlines()
+        if line.split("#", 1)[0].strip()
+    }
+    found: dict[str, tuple[str, list[str]]] = {}
+    for site in sites:
+        for name, modules in installed_modules(site).items():
+            if normalize(name) in wanted and modules:
+                found.setdefault(normalize(name), (name, modules))
+    wheels: dict[str, list[Path]] = {}
+    for folder in wheel_dirs:
+        for wheel in folder.rglob("*.whl"):
+            key = normalize(wheel.name.split("-", 1)[0])
+            if key in wanted:
+                wheels.setdefault(key, []).append(wheel)
+    for key, paths in wheels.items():
+        for wheel in sorted(paths, key=lambda p: p.name, reverse=True):
+            read = wheel_modules(wheel)
+            if read is not None and read[1]:
+                found[key] = read  # a wheel's own metadata over an installed copy
+                break
+    table = {}
+    for key, (name, modules) in sorted(found.items()):
+        importable = [m for m in modules if m.isidentifier()]  # not `scipy.libs`, `x-stubs`
+        if importable and importable != [key.replace("-", "_")]:
+            table[name] = importable
+    data = {
+        "source": (
+            "generated by `python -m lambdalint.aws.packages distributions` from each listed "
+            "distribution's wheel metadata (top_level.txt, else RECORD) or installed copy; "
+            "only distributions whose modules are not their own name"
+        ),
+        "distributions": table,
+    }
     out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return len(table)
+    return {"listed": len(wanted), "read": len(found), "kept": len(table)}
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - run by hand
@@ -268,8 +339,10 @@ def main(argv: list[str]) -> int:  # pragma: no cover - run by hand
                 interpreters.append(arg)
         print(generate_stdlib(Path(argv[1]), interpreters, headers, extra))
         return 0
-    if argv[:1] == ["distributions"] and len(argv) == 2:
-        print(generate_distributions(Path(argv[1])))
+    if argv[:1] == ["distributions"] and len(argv) >= 3:
+        wheel_dirs = [Path(a[len("--wheels=") :]) for a in argv[3:] if a.startswith("--wheels=")]
+        sites = [Path(a[len("--site=") :]) for a in argv[3:] if a.startswith("--site=")]
+        print(generate_distributions(Path(argv[1]), Path(argv[2]), wheel_dirs, sites))
         return 0
     print(__doc__)
     return 2

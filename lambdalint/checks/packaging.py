@@ -221,11 +221,11 @@ def _python_shipped(ctx: CheckContext, folders: list[Path]) -> _Shipped:
 
 def _provides(distribution: str, module: str) -> bool:
     """Whether a listed distribution may install `module`: what the table says of a known
-    distribution, else its name, give or take `python-`, `-py`, `-sdk` ..., or a namespace it
+    distribution, or its name, give or take `python-`, `-py`, `-sdk` ..., or a namespace it
     names (`google-cloud-storage` → google)."""
     known = packages.distribution_modules(distribution)
-    if known is not None:
-        return module in known
+    if known is not None and module in known:
+        return True  # else by name too: another version may install more (`mysqlx`)
     norm = packages.normalize(distribution)
     wanted = module.lower()
     flat = norm.replace("-", "_")
