@@ -167,3 +167,29 @@ def test_distribution_table_is_generated_from_the_listed_names(tmp_path: Path) -
     assert counts == {"listed": 2, "read": 1, "kept": 1}
     out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert out["distributions"] == {"Acme-Thing": ["acme", "acme_helpers"]}
+
+
+@pytest.mark.parametrize(
+    ("layer", "silent"),
+    [
+        (
+            "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7",
+            True,
+        ),
+        ("arn:aws:lambda:eu-west-1:123456789012:layer:shared-utils:3", False),
+    ],
+)
+def test_powertools_public_layer(tmp_path: Path, layer: str, silent: bool) -> None:
+    """The Powertools layer AWS publishes provides aws_lambda_powertools: neither a finding nor
+    a notice; another layer given by ARN may provide it: a notice, no finding."""
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "requirements.txt").write_text("requests\n", encoding="utf-8")
+    (tmp_path / "fn" / "app.py").write_text(
+        "import requests\nfrom aws_lambda_powertools import Logger\n\n\n"
+        "def handler(event, context):\n    return requests, Logger\n",
+        encoding="utf-8",
+    )
+    _sam(tmp_path, "python3.12", "app.handler", f"      Layers:\n        - {layer}\n")
+    result = lint(tmp_path, select=["LL109"])
+    assert not result.findings
+    assert any("aws_lambda_powertools" in n for n in result.notices) is not silent

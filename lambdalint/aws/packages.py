@@ -115,6 +115,27 @@ NODE_SDK_V2_DEPENDENCIES: Final = frozenset(
 )
 NODE_SDK_V3_FROM_MAJOR: Final = 18
 
+# Public layers that AWS publishes, by layer name: what they put on the import path.
+# Powertools for AWS Lambda: https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer
+# and https://docs.powertools.aws.dev/lambda/typescript/latest/#lambda-layer
+PUBLIC_LAYERS: Final = (
+    (re.compile(r":layer:AWSLambdaPowertoolsPython(V\d)?(-|:|$)"), "aws_lambda_powertools"),
+    (re.compile(r":layer:AWSLambdaPowertoolsTypeScript(V\d)?(-|:|$)"), "@aws-lambda-powertools/"),
+)
+
+
+def public_layer_provides(ref: object, name: str) -> bool:
+    """Whether a layer given by ARN is a public layer known to provide `name` (a Python
+    module, or a Node package: `@aws-lambda-powertools/logger`)."""
+    if not isinstance(ref, str):
+        return False
+    return any(
+        pattern.search(ref)
+        and (name == provided or name.startswith(provided) and provided.endswith("/"))
+        for pattern, provided in PUBLIC_LAYERS
+    )
+
+
 # The Python and Node.js runtimes that run durable functions include the durable execution SDK
 # (python3.13 and later, nodejs22.x and later), which AWS recommends packaging all the same.
 # https://docs.aws.amazon.com/lambda/latest/dg/durable-supported-runtimes.html

@@ -267,6 +267,8 @@ def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -
     opened, or a build adds to it), False when none does."""
     maybe = False
     for layer in fn.layers:
+        if packages.public_layer_provides(layer.ref, module):
+            return True
         rels = [
             f"python/{module}",
             f"python/{module}.py",
@@ -495,6 +497,8 @@ def _node_shipped(ctx: CheckContext, folders: list[Path]) -> _Shipped:
 def _node_layers(fn: Function, ctx: CheckContext, package: str, major: int | None) -> bool | None:
     maybe = False
     for layer in fn.layers:
+        if packages.public_layer_provides(layer.ref, package):
+            return True
         folders = ([f"nodejs/node{major}/node_modules"] if major else []) + ["nodejs/node_modules"]
         held = _layer_holds(ctx, layer, [f"{f}/{package}" for f in folders])
         if held is True:
