@@ -176,6 +176,10 @@ def test_distribution_table_is_generated_from_the_listed_names(tmp_path: Path) -
             "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7",
             True,
         ),
+        (
+            "!Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV2:32",
+            True,
+        ),
         ("arn:aws:lambda:eu-west-1:123456789012:layer:shared-utils:3", False),
     ],
 )

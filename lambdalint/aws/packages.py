@@ -131,7 +131,7 @@ def public_layer_provides(ref: object, name: str) -> bool:
         return False
     return any(
         pattern.search(ref)
-        and (name == provided or name.startswith(provided) and provided.endswith("/"))
+        and (name == provided or (name.startswith(provided) and provided.endswith("/")))
         for pattern, provided in PUBLIC_LAYERS
     )
 

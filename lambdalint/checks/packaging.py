@@ -267,7 +267,9 @@ def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -
     opened, or a build adds to it), False when none does."""
     maybe = False
     for layer in fn.layers:
-        if packages.public_layer_provides(layer.ref, module):
+        if packages.public_layer_provides(layer.ref, module) or packages.public_layer_provides(
+            layer.name, module
+        ):
             return True
         rels = [
             f"python/{module}",
@@ -497,7 +499,9 @@ def _node_shipped(ctx: CheckContext, folders: list[Path]) -> _Shipped:
 def _node_layers(fn: Function, ctx: CheckContext, package: str, major: int | None) -> bool | None:
     maybe = False
     for layer in fn.layers:
-        if packages.public_layer_provides(layer.ref, package):
+        if packages.public_layer_provides(layer.ref, package) or packages.public_layer_provides(
+            layer.name, package
+        ):
             return True
         folders = ([f"nodejs/node{major}/node_modules"] if major else []) + ["nodejs/node_modules"]
         held = _layer_holds(ctx, layer, [f"{f}/{package}" for f in folders])
