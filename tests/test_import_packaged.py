@@ -197,3 +197,24 @@ def test_powertools_public_layer(tmp_path: Path, layer: str, silent: bool) -> No
     result = lint(tmp_path, select=["LL109"])
     assert not result.findings
     assert any("aws_lambda_powertools" in n for n in result.notices) is not silent
+
+
+@pytest.mark.parametrize(
+    ("tsconfig", "fires"),
+    [
+        ('{"compilerOptions": {"paths": {"@app/*": ["src/*"]}}}', True),  # another alias
+        ('{"compilerOptions": {"paths": {"@libs/*": ["src/libs/*"]}}}', False),
+        ('{"extends": "../tsconfig.base.json"}', False),  # cannot be read in full
+        ("{ not json", False),
+    ],
+)
+def test_typescript_path_aliases(tmp_path: Path, tsconfig: str, fires: bool) -> None:
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "package.json").write_text('{"dependencies": {}}', encoding="utf-8")
+    (tmp_path / "fn" / "tsconfig.json").write_text(tsconfig, encoding="utf-8")
+    (tmp_path / "fn" / "app.ts").write_text(
+        'import { ok } from "@libs/http";\nexport const handler = async () => ok(1);\n',
+        encoding="utf-8",
+    )
+    _sam(tmp_path, "nodejs22.x", "app.handler", "    Metadata:\n      BuildMethod: esbuild\n")
+    assert bool(lint(tmp_path, select=["LL109"]).findings) is fires

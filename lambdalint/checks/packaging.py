@@ -10,6 +10,7 @@ read, a layer it cannot open (a notice says so), `sys.path` changes, `require(na
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -414,12 +415,72 @@ def _node(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -> 
             if layer is None:
                 _cannot_verify(fn, ctx, spec)
             continue
-        if not shipped.complete:
+        if not shipped.complete or (not inline and _aliased(ctx, folders, spec)):
             continue
         yield Finding(
             _node_message(fn, spec, package, runtime, v2, in_dev, inline, shipped, root),
             ctx.source_loc(src, imported.pos),
         )
+
+
+_JSON_COMMENT = re.compile(r'("(?:[^"\\]|\\.)*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _aliased(ctx: CheckContext, folders: list[Path], spec: str) -> bool:
+    """Whether a `tsconfig.json` / `jsconfig.json` of the code's folders may map `spec` to
+    the code's own files, as a bundler or the compiler resolves it: a `paths` pattern it
+    matches, a file or folder under `baseUrl`; or a config that cannot be read in full (an
+    `extends`, a syntax lambdalint does not parse)."""
+    for folder in folders:
+        for name in ("tsconfig.json", "jsconfig.json"):
+            options = _compiler_options(ctx, folder / name)
+            if options is None:
+                continue
+            if not isinstance(options, dict):
+                return True  # cannot be read in full
+            paths = options.get("paths")
+            if isinstance(paths, dict):
+                for pattern in paths:
+                    if not isinstance(pattern, str):
+                        continue
+                    if pattern == spec or (pattern.endswith("*") and spec.startswith(pattern[:-1])):
+                        return True
+            base = options.get("baseUrl")
+            if isinstance(base, str):
+                first = spec.split("/", 1)[0]
+                root = folder / base
+                entries = _listing(ctx, root)
+                if first in entries or any(e.split(".", 1)[0] == first for e in entries):
+                    return True
+    return False
+
+
+def _compiler_options(ctx: CheckContext, path: Path) -> dict[str, object] | bool | None:
+    """A config file's `compilerOptions` ({} when it has none), None when there is no such
+    file, False when it cannot be read in full."""
+
+    def read() -> dict[str, object] | bool | None:
+        try:
+            if not path.is_file():
+                return None
+        except (OSError, ValueError):
+            return None
+        text, _ = ctx.reader.read_text(path, manifests.MAX_MANIFEST_BYTES)
+        if text is None:
+            return False
+        text = _JSON_COMMENT.sub(lambda m: m.group(1) or "", text)
+        try:
+            data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+        except (ValueError, RecursionError):
+            return False
+        if not isinstance(data, dict) or "extends" in data:
+            return False
+        options = data.get("compilerOptions", {})
+        return options if isinstance(options, dict) else False
+
+    result: dict[str, object] | bool | None = ctx.cached("compiler-options", path, read)
+    return result
 
 
 def _types_only(package: str, shipped: _Shipped) -> bool:
