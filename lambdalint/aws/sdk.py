@@ -173,6 +173,48 @@ PYTHON_SUB_RESOURCES: dict[tuple[str, str, str], str] = {
     ("sns", "", "create_topic"): "Topic",
 }
 
+# what a boto3 resource's identifiers are, in order, and the API parameter each one fills:
+# (service, resource type) → ((constructor keyword, parameter), ...)
+PYTHON_RESOURCE_IDENTIFIERS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("dynamodb", "Table"): (("name", "TableName"),),
+    ("s3", "Bucket"): (("name", "Bucket"),),
+    ("s3", "Object"): (("bucket_name", "Bucket"), ("key", "Key")),
+    ("sqs", "Queue"): (("url", "QueueUrl"),),
+    ("sns", "Topic"): (("arn", "TopicArn"),),
+}
+# method names too common outside the SDK to suspect an SDK call behind them
+COMMON_METHODS = frozenset(
+    {
+        "get",
+        "put",
+        "delete",
+        "update",
+        "copy",
+        "close",
+        "load",
+        "reload",
+        "all",
+        "filter",
+        "create",
+        "send",
+        "list",
+        "wait",
+        "append",
+        "pop",
+        "keys",
+        "items",
+        "values",
+        "format",
+        "join",
+        "split",
+        "read",
+        "write",
+        "then",
+        "catch",
+        "promise",
+    }
+)
+
 # AWS SDK for JavaScript: v2 class names that are not the service id without spaces
 JS_V2_CLASSES: dict[str, str] = {
     "StepFunctions": "stepfunctions",
