@@ -242,10 +242,19 @@ def unused_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             where = f"the {stmt.source} on the role{role_name}"
         else:
             where = f"the role{role_name}"
-        them = "it" if len(entries) == 1 and first.policy is None else "them"
+        if first.policy is not None:
+            message = (
+                f"{where} grants {shown}, none of which function {fn.name} uses ({uses}): "
+                "detach it"
+            )
+        else:
+            them = "it" if len(entries) == 1 else "them"
+            message = (
+                f"{where} grants {shown}, which function {fn.name} never uses ({uses}): "
+                f"remove {them}"
+            )
         yield Finding(
-            f"{where} grants {shown}, which function {fn.name} never uses ({uses}): remove "
-            f"{them}; `lambdalint policy` prints the statements the code needs",
+            f"{message}; `lambdalint policy` prints the statements the code needs",
             first.loc,
         )
 

@@ -454,6 +454,7 @@ def as_json(found: Privileges, ctx: CheckContext) -> dict[str, Any]:
         "unknown_calls": unknown,
         "doubts": found.doubts,
         "shared_with": found.shared_with,
+        "role_used_elsewhere": bool(role is not None and role.other_users),
         "counts": {
             "needed": len(found.needed),
             "granted": None if found.granted is None else len(found.granted),
