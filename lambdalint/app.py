@@ -542,13 +542,15 @@ def _policy_text(found: Any, ctx: CheckContext, fmt: str | None) -> str:
             lines.append(
                 f"#   {_STATUS_WORDS[status.status]}: {need.action} on {need.arn.label()} ({where})"
             )
-    seen: set[tuple[str, int]] = set()
+    unused: dict[tuple[str, int], list[str]] = {}
     for grant in found.unused:
-        if grant.used or (grant.entry, grant.loc.pos.line) in seen:
-            continue
-        seen.add((grant.entry, grant.loc.pos.line))
-        where = f"{display_path(grant.loc.path)}:{grant.loc.pos.line}"
-        lines.append(f"#   granted, never used: {grant.entry} ({where})")
+        if not grant.used:
+            where = f"{display_path(grant.loc.path)}:{grant.loc.pos.line}"
+            entries = unused.setdefault((where, grant.loc.pos.line), [])
+            if grant.entry not in entries:
+                entries.append(grant.entry)
+    for (where, _), entries in unused.items():
+        lines.append(f"#   granted, never used: {', '.join(entries)} ({where})")
     for need in found.needs:
         if need.arn is None:
             where = f"{display_path(need.loc.path)}:{need.loc.pos.line}"

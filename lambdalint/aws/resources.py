@@ -502,6 +502,10 @@ PYTHON_QUIET_MODULES = frozenset(
 )
 # Powertools utilities that make no AWS call of their own (parameters are read as calls)
 PYTHON_QUIET_PREFIXES = (
+    "aws_lambda_powertools.Logger",
+    "aws_lambda_powertools.Tracer",
+    "aws_lambda_powertools.Metrics",
+    "aws_lambda_powertools.single_metric",
     "aws_lambda_powertools.logging",
     "aws_lambda_powertools.tracing",
     "aws_lambda_powertools.metrics",

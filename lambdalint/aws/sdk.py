@@ -182,6 +182,22 @@ PYTHON_RESOURCE_IDENTIFIERS: dict[tuple[str, str], tuple[tuple[str, str], ...]] 
     ("sqs", "Queue"): (("url", "QueueUrl"),),
     ("sns", "Topic"): (("arn", "TopicArn"),),
 }
+# the parameters boto3's injected helpers take by position: (service, resource type ("" for
+# the client), method) → parameter names in order
+PYTHON_POSITIONAL: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("s3", "", "upload_file"): ("Filename", "Bucket", "Key"),
+    ("s3", "", "upload_fileobj"): ("Fileobj", "Bucket", "Key"),
+    ("s3", "", "download_file"): ("Bucket", "Key", "Filename"),
+    ("s3", "", "download_fileobj"): ("Bucket", "Key", "Fileobj"),
+    ("s3", "", "copy"): ("CopySource", "Bucket", "Key"),
+    ("s3", "Bucket", "upload_file"): ("Filename", "Key"),
+    ("s3", "Bucket", "upload_fileobj"): ("Fileobj", "Key"),
+    ("s3", "Bucket", "download_file"): ("Key", "Filename"),
+    ("s3", "Bucket", "download_fileobj"): ("Key", "Fileobj"),
+    ("s3", "Bucket", "copy"): ("CopySource", "Key"),
+    ("s3", "Object", "copy_from"): ("CopySource",),
+    ("s3", "Object", "copy"): ("CopySource",),
+}
 # method names too common outside the SDK to suspect an SDK call behind them
 COMMON_METHODS = frozenset(
     {

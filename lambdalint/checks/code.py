@@ -244,8 +244,7 @@ def unused_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             where = f"the role{role_name}"
         if first.policy is not None:
             message = (
-                f"{where} grants {shown}, none of which function {fn.name} uses ({uses}): "
-                "detach it"
+                f"{where} grants {shown}, none of which function {fn.name} uses ({uses}): detach it"
             )
         else:
             them = "it" if len(entries) == 1 else "them"

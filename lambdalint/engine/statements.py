@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from lambdalint.aws import arns, iam, sam_policy_templates
+from lambdalint.aws import arns, iam, resources, sam_policy_templates
 from lambdalint.aws.arns import Match
 from lambdalint.engine.context import CheckContext
 from lambdalint.engine.privileges import EVERYTHING, Arn, Need, Privileges, privileges
@@ -73,8 +73,28 @@ def blocks(needs: list[Need]) -> list[Block]:
 # ---------------------------------------------------------------------------- resources
 
 
+def _spelled_in_cfn(res: AwsResource) -> bool:
+    """The resource is declared in CloudFormation (its expressions are intrinsics)."""
+    return isinstance(res.expression("arn"), dict)
+
+
+def _foreign(arn: Arn) -> Arn:
+    """A resource of another dialect as an ARN written in full: its literal name, or `<Id>`
+    to fill in."""
+    res = arn.resource
+    assert res is not None
+    kind = resources.kind(res.kind)
+    if kind is None:
+        return Arn(text="*", kind=arn.kind)
+    name = res.name.lstrip("/") if res.name and res.kind == "ssm-parameter" else res.name
+    text = kind.arn.replace("{name}", name or f"<{res.id}>").replace("{suffix}", "??????")
+    return Arn(text=text + arn.suffix, kind=arn.kind)
+
+
 def cfn_value(arn: Arn) -> object:
     """The ARN as a CloudFormation value (an intrinsic, or a string)."""
+    if arn.resource is not None and not _spelled_in_cfn(arn.resource):
+        arn = _foreign(arn)
     if arn.resource is not None:
         expr = arn.resource.expression("arn")
         if not arn.suffix:
@@ -98,6 +118,8 @@ def cfn_value(arn: Arn) -> object:
 
 def terraform_value(arn: Arn) -> str:
     """The ARN as a Terraform expression."""
+    if arn.resource is not None and _spelled_in_cfn(arn.resource):
+        arn = _foreign(arn)
     if arn.resource is not None:
         expr = str(arn.resource.expression("arn"))
         return expr if not arn.suffix else json.dumps("${" + expr + "}" + arn.suffix)
@@ -109,7 +131,7 @@ def json_value(arn: Arn, dialect: Dialect) -> object:
     """The ARN in the JSON output: a Terraform function's as the string Terraform would
     interpolate, the others' as CloudFormation data."""
     if dialect == "terraform":
-        if arn.resource is not None:
+        if arn.resource is not None and not _spelled_in_cfn(arn.resource):
             return "${" + str(arn.resource.expression("arn")) + "}" + arn.suffix
         return json.loads(terraform_value(arn))
     return cfn_value(arn)

@@ -709,7 +709,12 @@ class _FactVisitor(ast.NodeVisitor):
             mapped = sdk.python_resource_call(receiver.service, receiver.resource, method)
         if mapped is None:
             return
-        args, spread = self._call_args(node, mapped.service, site.frame, presigned=method)
+        positional = sdk.PYTHON_POSITIONAL.get(
+            (receiver.service, receiver.resource if receiver.kind == "resource" else "", method), ()
+        )
+        args, spread = self._call_args(
+            node, mapped.service, site.frame, presigned=method, positional=positional
+        )
         if receiver.kind == "resource":
             args = receiver.args + args
         self.src.sdk_calls.append(
@@ -729,12 +734,23 @@ class _FactVisitor(ast.NodeVisitor):
     # ------------------------------------------------------------------ arguments
 
     def _call_args(
-        self, node: ast.Call, service: str, frame: _Frame | None, presigned: str = ""
+        self,
+        node: ast.Call,
+        service: str,
+        frame: _Frame | None,
+        presigned: str = "",
+        positional: tuple[str, ...] = (),
     ) -> tuple[tuple[Argument, ...], bool]:
         """The arguments of an SDK call that name its resource, and whether some of its
-        arguments cannot be seen (`**params`)."""
+        arguments cannot be seen (`**params`). `positional`: the parameter names a helper
+        takes by position (`upload_file(path, bucket, key)`)."""
         keywords: list[tuple[str, ast.expr]] = []
         spread = False
+        for name, value in zip(positional, node.args, strict=False):
+            if isinstance(value, ast.Starred):
+                spread = True
+                break
+            keywords.append((name, value))
         for kw in node.keywords:
             if kw.arg is not None:
                 keywords.append((kw.arg, kw.value))

@@ -1,0 +1,380 @@
+"""What a function's code needs from IAM: the arguments that name each call's resource (Python
+and Node facts), their resolution through the environment to the project's resources, ARN
+matching that says "maybe" when it cannot be sure, what the role grants and never uses, and
+when the facts are complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lambdalint.analysis import node
+from lambdalint.analysis.facts import Argument, SdkCall, ValuePart
+from lambdalint.analysis.python import analyze
+from lambdalint.aws import arns
+from lambdalint.aws.arns import Match
+from lambdalint.engine import privileges, statements
+from lambdalint.engine.context import CheckContext
+from lambdalint.app import load
+from lambdalint.model import AwsResource, Loc, Pos
+from lambdalint.reading import Reader
+from lambdalint.settings import Settings
+
+
+def _args(call: SdkCall) -> dict[str, list[tuple[tuple[str, str], ...]]]:
+    out: dict[str, list[tuple[tuple[str, str], ...]]] = {}
+    for arg in call.arguments:
+        out.setdefault(arg.path, []).append(tuple((p.kind, p.text) for p in arg.parts))
+    return out
+
+
+def _python(text: str) -> list[SdkCall]:
+    return analyze(Path("app.py"), text).sdk_calls
+
+
+# ---------------------------------------------------------------------------- Python facts
+
+
+def test_python_arguments_follow_constants_environment_and_fstrings() -> None:
+    calls = _python(
+        "import os, boto3\n"
+        "s3 = boto3.client('s3')\n"
+        "BUCKET = os.environ['BUCKET']\n"
+        "PREFIX = 'exports'\n"
+        "QUEUE = os.getenv('QUEUE_URL', 'http://localhost')\n"
+        "def handler(event, context):\n"
+        "    s3.put_object(Bucket=BUCKET, Key=f'{PREFIX}/{event[\"id\"]}.json', Body=b'')\n"
+        "    s3.get_object(Bucket='lit-' + os.environ.get('STAGE'), Key='k')\n"
+        "    boto3.client('sqs').send_message(QueueUrl=QUEUE, MessageBody='x')\n"
+    )
+    put, get, send = calls
+    assert _args(put) == {
+        "Bucket": [(("env", "BUCKET"),)],
+        "Key": [(("text", "exports/"), ("unknown", ""), ("text", ".json"))],
+    }
+    assert _args(get)["Bucket"] == [(("text", "lit-"), ("env", "STAGE"))]
+    assert _args(send) == {"QueueUrl": [(("env", "QUEUE_URL"),)]}
+
+
+def test_python_structured_arguments_and_spread_mappings() -> None:
+    calls = _python(
+        "import boto3\n"
+        "ssm = boto3.client('ssm')\n"
+        "ddb = boto3.client('dynamodb')\n"
+        "events = boto3.client('events')\n"
+        "s3 = boto3.client('s3')\n"
+        "PARAMS = {'Bucket': 'b', 'Key': 'k'}\n"
+        "def handler(event, context):\n"
+        "    ssm.get_parameters(Names=['/a', '/b'])\n"
+        "    ddb.batch_get_item(RequestItems={'orders': {}, 'users': {}})\n"
+        "    events.put_events(Entries=[{'EventBusName': 'bus'}, {'Source': 'x'}])\n"
+        "    s3.get_object(**PARAMS)\n"
+        "    s3.get_object(**event)\n"
+        "    s3.copy_object(Bucket='b', Key='k', CopySource={'Bucket': 'src', 'Key': 'a'})\n"
+        "    s3.upload_file('/tmp/x', 'up', 'k/x')\n"
+    )
+    names, batch, put_events, params, spread, copy, upload = calls
+    assert _args(names) == {"Names[]": [(("text", "/a"),), (("text", "/b"),)]}
+    assert _args(batch) == {"RequestItems{}": [(("text", "orders"),), (("text", "users"),)]}
+    assert _args(put_events) == {"Entries[].EventBusName": [(("text", "bus"),), ()]}
+    assert _args(params) == {"Bucket": [(("text", "b"),)], "Key": [(("text", "k"),)]}
+    assert spread.spread and not params.spread
+    assert _args(copy)["CopySource.Bucket"] == [(("text", "src"),)]
+    assert _args(upload) == {"Bucket": [(("text", "up"),)], "Key": [(("text", "k/x"),)]}
+
+
+def test_python_resources_carry_their_identifiers() -> None:
+    calls = _python(
+        "import os, boto3\n"
+        "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+        "bucket = boto3.resource('s3').Bucket('photos')\n"
+        "def handler(event, context):\n"
+        "    table.put_item(Item={})\n"
+        "    bucket.Object('a/b.jpg').get()\n"
+        "    boto3.resource('s3').Object('docs', 'x.pdf').delete()\n"
+        "    boto3.resource('sqs').Queue(os.environ['Q']).send_message(MessageBody='x')\n"
+    )
+    assert [_args(c) for c in calls] == [
+        {"TableName": [(("env", "TABLE"),)]},
+        {"Bucket": [(("text", "photos"),)], "Key": [(("text", "a/b.jpg"),)]},
+        {"Bucket": [(("text", "docs"),)], "Key": [(("text", "x.pdf"),)]},
+        {"QueueUrl": [(("env", "Q"),)]},
+    ]
+
+
+def test_python_powertools_parameters_are_calls() -> None:
+    calls = _python(
+        "from aws_lambda_powertools.utilities import parameters\n"
+        "from aws_lambda_powertools.utilities.parameters import get_secret\n"
+        "def handler(event, context):\n"
+        "    parameters.get_parameter('/app/url')\n"
+        "    parameters.get_parameters('/app')\n"
+        "    get_secret('token')\n"
+    )
+    assert [(c.operation, c.actions, _args(c)) for c in calls] == [
+        ("GetParameter", ("ssm:GetParameter",), {"Name": [(("text", "/app/url"),)]}),
+        ("GetParametersByPath", ("ssm:GetParametersByPath",), {"Path": [(("text", "/app"),)]}),
+        ("GetSecretValue", ("secretsmanager:GetSecretValue",), {"SecretId": [(("text", "token"),)]}),
+    ]
+
+
+def test_python_doubts_and_imports() -> None:
+    src = analyze(
+        Path("app.py"),
+        "import boto3, json\n"
+        "from . import repo\n"
+        "from aws_lambda_powertools import Logger\n"
+        "table = boto3.resource('dynamodb').Table('t')\n"
+        "def save(t):\n"
+        "    t.put_item(Item={})\n"
+        "def handler(event, context):\n"
+        "    c = boto3.client(event['service'])\n"
+        "    getattr(table, 'scan')()\n"
+        "    save(table)\n",
+    )
+    assert {(i.name, i.local, i.names) for i in src.imports} == {
+        ("boto3", False, ()),
+        ("json", False, ()),
+        ("", True, ("repo",)),
+        ("aws_lambda_powertools", False, ("Logger",)),
+    }
+    whys = sorted(d.why for d in src.sdk_doubts)
+    assert whys == [
+        "an SDK client for a service named at run time",
+        "an SDK operation chosen by name at run time",
+        "put_item may be an SDK call on a value that is not followed",
+    ]
+
+
+# ---------------------------------------------------------------------------- Node facts
+
+
+def _node(text: str) -> list[SdkCall]:
+    pytest.importorskip("tree_sitter_javascript")
+    return node.analyze(Path("index.mjs"), text).sdk_calls
+
+
+def test_node_command_inputs() -> None:
+    calls = _node(
+        'import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";\n'
+        'import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";\n'
+        'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\n'
+        "const s3 = new S3Client({});\n"
+        "const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n"
+        "const { TABLE } = process.env;\n"
+        'const Bucket = process.env.BUCKET ?? "local";\n'
+        "export const handler = async (event) => {\n"
+        "  await s3.send(new PutObjectCommand({ Bucket, Key: `in/${event.id}` }));\n"
+        "  await ddb.send(new PutCommand({ TableName: TABLE, Item: {} }));\n"
+        "  const input = { Bucket: 'b', ...event };\n"
+        "  await s3.send(new PutObjectCommand(input));\n"
+        "};\n"
+    )
+    put, doc, spread = calls
+    assert _args(put) == {
+        "Bucket": [(("env", "BUCKET"),)],
+        "Key": [(("text", "in/"), ("unknown", ""))],
+    }
+    assert _args(doc) == {"TableName": [(("env", "TABLE"),)]}
+    assert spread.spread and _args(spread) == {"Bucket": [(("text", "b"),)]}
+
+
+def test_node_v2_calls_and_imports() -> None:
+    pytest.importorskip("tree_sitter_javascript")
+    src = node.analyze(
+        Path("index.js"),
+        'const AWS = require("aws-sdk");\n'
+        'const helper = require("./helper");\n'
+        "const sns = new AWS.SNS();\n"
+        "exports.handler = async () => {\n"
+        '  await sns.publish({ TopicArn: process.env.TOPIC, Message: "x" }).promise();\n'
+        "};\n",
+    )
+    assert _args(src.sdk_calls[0]) == {"TopicArn": [(("env", "TOPIC"),)]}
+    assert [(i.name, i.local) for i in src.imports] == [("aws-sdk", False), ("./helper", True)]
+
+
+# ---------------------------------------------------------------------------- ARNs
+
+
+def _resource(logical: str, name: str | None = None, kind: str = "s3-bucket") -> AwsResource:
+    return AwsResource(
+        kind,
+        logical,
+        "AWS::S3::Bucket",
+        Loc(Path("t.yaml")),
+        name=name,
+        placeholders=(("${" + logical + "}", "name"), ("${" + logical + ".Arn}", "arn")),
+    )
+
+
+DECLARED = arns.Resources(
+    [_resource("Uploads"), _resource("Logs"), _resource("Named", "acme-named")]
+)
+OBJECTS = arns.form_tokens(DECLARED.all[0], "arn") + ("/", arns.ANY)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", Match.YES),
+        ("${Uploads.Arn}/*", Match.YES),
+        ("arn:${AWS::Partition}:s3:::${Uploads}/*", Match.YES),
+        ("arn:aws:s3:::*", Match.YES),
+        ("${Logs.Arn}/*", Match.NO),  # another bucket of the project
+        ("${Uploads.Arn}", Match.NO),  # the bucket, not its objects
+        ("arn:aws:s3:::acme-other/*", Match.MAYBE),  # Uploads' name is generated
+        ("${Uploads.Arn}/in/*", Match.MAYBE),  # some of its objects
+        ("arn:aws:dynamodb:*:*:table/x", Match.NO),
+    ],
+)
+def test_covers(pattern: str, expected: Match) -> None:
+    assert arns.covers(arns.tokens(pattern, DECLARED, pattern=True), OBJECTS) == expected
+
+
+def test_literal_names_and_regions() -> None:
+    named = arns.form_tokens(DECLARED.all[2], "arn") + ("/", arns.ANY)
+    assert arns.covers(arns.tokens("arn:aws:s3:::acme-named/*", DECLARED, True), named) == Match.YES
+    assert arns.covers(arns.tokens("arn:aws:s3:::acme-other/*", DECLARED, True), named) == Match.NO
+    table = arns.format_tokens(
+        "arn:{partition}:dynamodb:{region}:{account}:table/{name}", tuple("orders")
+    )
+    in_region = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    assert arns.covers(arns.tokens(in_region, DECLARED, True), table) == Match.MAYBE
+    pseudo = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders"
+    assert arns.covers(arns.tokens(pseudo, DECLARED, True), table) == Match.YES
+
+
+# ---------------------------------------------------------------------------- resolution
+
+
+def _project(tmp_path: Path, template: str, sources: dict[str, str]) -> CheckContext:
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = Settings()
+    reader = Reader.for_paths(settings.limits, [tmp_path])
+    project, _ = load([tmp_path], settings, reader)
+    return CheckContext(project, settings, reader)
+
+
+SAM = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      KmsMasterKeyId: alias/team-key
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: .
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+          QUEUE: !Ref Jobs
+          PREFIX: !Sub "${Orders}-archive"
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [dynamodb:GetItem, dynamodb:Query, dynamodb:DeleteItem, logs:*]
+              Resource: "*"
+"""
+
+
+def test_needs_of_a_function(tmp_path: Path) -> None:
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "ddb = boto3.client('dynamodb')\n"
+            "sqs = boto3.client('sqs')\n"
+            "def handler(event, context):\n"
+            "    ddb.query(TableName=os.environ['TABLE'], IndexName='by-date')\n"
+            "    ddb.get_item(TableName=os.environ['PREFIX'], Key={})\n"
+            "    sqs.send_message(QueueUrl=os.environ['QUEUE'], MessageBody='x')\n"
+            "    ddb.list_tables()\n"
+        },
+    )
+    fn = ctx.project.functions[0]
+    found = privileges.privileges(fn, ctx)
+    labels = [(n.action, n.arn.label() if n.arn else None, n.via) for n in found.needs]
+    assert labels == [
+        ("dynamodb:Query", "Orders/index/by-date", ""),
+        ("dynamodb:GetItem", None, ""),  # a name built from the table's: not the table
+        ("sqs:SendMessage", "Jobs", ""),
+        # a customer key named by its alias: KMS is needed, on a key lambdalint cannot name
+        ("kms:GenerateDataKey", None, "the KMS key of Jobs"),
+        ("kms:Decrypt", None, "the KMS key of Jobs"),
+        ("dynamodb:ListTables", "*", ""),
+    ]
+    assert found.facts_complete and not found.complete
+    # logs:* is Lambda's own use of the role; DeleteItem is granted and never needed
+    assert [(g.entry, g.used) for g in found.unused] == [("dynamodb:DeleteItem", ())]
+    assert found.granted is not None and "dynamodb:deleteitem" in found.granted
+
+
+def test_sam_policy_templates_that_fit(tmp_path: Path) -> None:
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+            "def handler(event, context):\n"
+            "    table.get_item(Key={})\n"
+            "    boto3.client('cloudwatch').put_metric_data(Namespace='x', MetricData=[])\n"
+        },
+    )
+    text = statements.needed_statements(ctx.project.functions[0], ctx, "sam")
+    assert text == (
+        "Policies:\n"
+        "  - DynamoDBReadPolicy:\n"
+        "      TableName: !Ref Orders\n"
+        "  - CloudWatchPutMetricPolicy: {}\n"
+    )
+
+
+def test_no_template_grants_more_writes_than_needed(tmp_path: Path) -> None:
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+            "def handler(event, context):\n"
+            "    table.put_item(Item={})\n"
+            "    table.get_item(Key={})\n"
+        },
+    )
+    text = statements.needed_statements(ctx.project.functions[0], ctx, "sam")
+    assert "Policy:" not in text and "DynamoDB" not in text
+    assert "- dynamodb:GetItem\n          - dynamodb:PutItem\n" in text
+
+
+def test_values_that_cannot_be_followed_say_why() -> None:
+    fn = _project_fn()
+    values = privileges._Values(fn)
+    arg = Argument("Bucket", (ValuePart("env", "MISSING"),), Pos())
+    assert values.target("s3-bucket", ("name",), arg) == (
+        None,
+        "the environment variable MISSING is not set on the function",
+    )
+    arg = Argument("Bucket", (ValuePart("text", "b-"), ValuePart("unknown")), Pos())
+    assert values.target("s3-bucket", ("name",), arg) == (None, "its value is computed at run time")
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"
+    arg = Argument("QueueUrl", (ValuePart("text", url),), Pos())
+    arn, _ = values.target("sqs-queue", ("url",), arg)
+    assert arn is not None and arn.text == "arn:{partition}:sqs:{region}:{account}:orders"
+
+
+def _project_fn():  # type: ignore[no-untyped-def]
+    from lambdalint.model import Function
+
+    return Function("Fn", "sam", Loc(Path("t.yaml")))
