@@ -115,7 +115,11 @@ def test_python_powertools_parameters_are_calls() -> None:
     assert [(c.operation, c.actions, _args(c)) for c in calls] == [
         ("GetParameter", ("ssm:GetParameter",), {"Name": [(("text", "/app/url"),)]}),
         ("GetParametersByPath", ("ssm:GetParametersByPath",), {"Path": [(("text", "/app"),)]}),
-        ("GetSecretValue", ("secretsmanager:GetSecretValue",), {"SecretId": [(("text", "token"),)]}),
+        (
+            "GetSecretValue",
+            ("secretsmanager:GetSecretValue",),
+            {"SecretId": [(("text", "token"),)]},
+        ),
     ]
 
 
@@ -315,8 +319,19 @@ def test_needs_of_a_function(tmp_path: Path) -> None:
         ("dynamodb:ListTables", "*", ""),
     ]
     assert found.facts_complete and not found.complete
-    # logs:* is Lambda's own use of the role; DeleteItem is granted and never needed
-    assert [(g.entry, g.used) for g in found.unused] == [("dynamodb:DeleteItem", ())]
+    # DeleteItem is granted and never needed; logs:* is used in part, by Lambda itself
+    assert [(g.entry, g.used) for g in found.unused] == [
+        ("dynamodb:DeleteItem", ()),
+        (
+            "logs:*",
+            (
+                "logs:createloggroup",
+                "logs:createlogstream",
+                "logs:putlogevents",
+                "logs:tagresource",
+            ),
+        ),
+    ]
     assert found.granted is not None and "dynamodb:deleteitem" in found.granted
 
 
@@ -378,3 +393,80 @@ def _project_fn():  # type: ignore[no-untyped-def]
     from lambdalint.model import Function
 
     return Function("Fn", "sam", Loc(Path("t.yaml")))
+
+
+def test_passed_roles_need_pass_role(tmp_path: Path) -> None:
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "def handler(event, context):\n"
+            "    boto3.client('lambda').create_function(\n"
+            "        FunctionName='f', Role='arn:aws:iam::123456789012:role/exec', Code={})\n"
+            "    boto3.client('scheduler').create_schedule(\n"
+            "        Name='s', Target={'Arn': 'x', 'RoleArn': os.environ['ROLE']})\n"
+            "    boto3.client('sts').assume_role(\n"
+            "        RoleArn='arn:aws:iam::123456789012:role/other', RoleSessionName='s')\n"
+        },
+    )
+    found = privileges.privileges(ctx.project.functions[0], ctx)
+    passes = [
+        (n.arn.text if n.arn else None, n.why) for n in found.needs if n.action == "iam:PassRole"
+    ]
+    # the role sts takes on is assumed, not passed
+    assert passes == [
+        ("arn:{partition}:iam::123456789012:role/exec", ""),
+        (None, "the environment variable ROLE is not set on the function"),
+    ]
+
+
+def test_doubts_from_layers_and_services_that_use_the_callers_permissions(
+    tmp_path: Path,
+) -> None:
+    template = SAM.replace(
+        "      Policies:",
+        "      Layers:\n"
+        "        - arn:aws:lambda:eu-west-1:123456789012:layer:agent:3\n"
+        "        - arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7\n"
+        "      Policies:",
+    )
+    ctx = _project(
+        tmp_path,
+        template,
+        {
+            "app.py": "import boto3\n"
+            "def handler(event, context):\n"
+            "    boto3.client('textract').detect_document_text(Document={})\n"
+        },
+    )
+    assert privileges.doubts(ctx.project.functions[0], ctx) == [
+        "its layer arn:aws:lambda:eu-west-1:123456789012:layer:agent:3 may run an extension "
+        "that uses its role",
+        "line 3: textract acts on other resources with the caller's permissions",
+    ]
+
+
+def test_broker_event_sources_use_the_role(tmp_path: Path) -> None:
+    template = SAM.replace(
+        "      Policies:",
+        "      Events:\n"
+        "        Broker:\n"
+        "          Type: MQ\n"
+        "          Properties:\n"
+        "            Broker: arn:aws:mq:eu-west-1:123456789012:broker:b:b-1\n"
+        "            Queues: [q]\n"
+        "            SourceAccessConfigurations:\n"
+        "              - Type: BASIC_AUTH\n"
+        "                URI: arn:aws:secretsmanager:eu-west-1:123456789012:secret:mq\n"
+        "      Policies:",
+    ).replace("dynamodb:DeleteItem, logs:*", "secretsmanager:GetSecretValue, mq:DescribeBroker")
+    ctx = _project(
+        tmp_path,
+        template,
+        {"app.py": "def handler(event, context):\n    return event\n"},
+    )
+    fn = ctx.project.functions[0]
+    assert [e.kind for e in fn.events] == ["mq"]
+    found = privileges.privileges(fn, ctx)
+    assert [g.entry for g in found.unused] == ["dynamodb:GetItem", "dynamodb:Query"]

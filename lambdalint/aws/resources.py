@@ -257,11 +257,67 @@ EXTRA_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Arguments that pass an IAM role to the service (a schedule's target role, a state machine's
+# role, a function's execution role): the caller needs iam:PassRole on it.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+ROLE_PARAMETERS = frozenset(
+    {
+        "RoleArn",
+        "roleArn",
+        "ExecutionRoleArn",
+        "executionRoleArn",
+        "ServiceRoleArn",
+        "serviceRoleArn",
+        "TaskRoleArn",
+        "DataAccessRoleArn",
+        "Target.RoleArn",
+        "Targets[].RoleArn",
+    }
+)
+# services whose RoleArn is the role the caller takes on, not one it passes
+ROLE_TAKERS = frozenset({"sts"})
+# lambda:CreateFunction and UpdateFunctionConfiguration take the execution role as `Role`
+_LAMBDA_ROLE = "Role"
+
+
 def argument_names(service: str) -> frozenset[str]:
     """The (paths of) arguments of `service`'s calls that the analysis records."""
     names = {p for (s, p) in PARAMETERS if s == service}
     names.update(EXTRA_PARAMETERS.get(service, ()))
+    if service not in ROLE_TAKERS:
+        names.update(ROLE_PARAMETERS)
+    if service == "lambda":
+        names.add(_LAMBDA_ROLE)
     return frozenset(names)
+
+
+def passes_role(service: str, path: str) -> bool:
+    """The argument passes a role to the service (iam:PassRole)."""
+    if service in ROLE_TAKERS:
+        return False
+    return path in ROLE_PARAMETERS or (service == "lambda" and path == _LAMBDA_ROLE)
+
+
+# Services that act on other resources with the caller's own permissions (forward access
+# sessions): Transcribe reads the media and writes the transcript to S3, Textract and
+# Rekognition read S3 objects, Athena reads S3 and the Glue catalog, the RDS and Redshift Data
+# APIs read a Secrets Manager secret. Which resources is not read from the call, so the
+# statements lambdalint derives for them may be incomplete.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html
+FORWARDS_CALLER_PERMISSIONS = frozenset(
+    {
+        "transcribe",
+        "textract",
+        "rekognition",
+        "polly",
+        "athena",
+        "comprehend",
+        "rds-data",
+        "redshift-data",
+        "glue",
+        "kendra",
+    }
+)
 
 
 def parameters(service: str) -> dict[str, Parameter]:

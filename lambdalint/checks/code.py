@@ -229,7 +229,11 @@ def unused_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     for grants in groups.values():
         first = grants[0]
         stmt = first.statement
-        if stmt is not None and _from_sam_template(stmt) and _template_used(role, stmt, wanted):
+        if (
+            stmt is not None
+            and _from_sam_template(stmt)
+            and _template_used(role, stmt, wanted | privileges.platform_actions(fn))
+        ):
             continue  # a SAM policy template is taken whole: used in part, it stays
         entries = list(dict.fromkeys(g.entry for g in grants))
         shown = ", ".join(entries[:4]) + (
@@ -263,7 +267,8 @@ def _from_sam_template(stmt: Statement) -> bool:
 
 
 def _template_used(role: Role, stmt: Statement, wanted: set[str]) -> bool:
-    """Some statement the same SAM policy template expands to grants a needed action."""
+    """Some statement the same SAM policy template expands to grants a needed action (of the
+    code, or Lambda's own)."""
     return any(
         other.source == stmt.source
         and other.loc == stmt.loc

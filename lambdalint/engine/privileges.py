@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from lambdalint.analysis.facts import Argument, HandlerSource, ModuleImport, SdkCall, ValuePart
 from lambdalint.aws import arns, iam, managed_policies, resources
@@ -312,6 +313,36 @@ def needs_of(fn: Function, ctx: CheckContext) -> tuple[list[Need], list[UnknownC
 def _call_needs(call: SdkCall, loc: Loc, values: _Values) -> list[Need]:
     if not call.actions:
         return []
+    return _own_needs(call, loc, values) + _passed_roles(call, loc, values)
+
+
+def _passed_roles(call: SdkCall, loc: Loc, values: _Values) -> list[Need]:
+    """iam:PassRole on each role the call hands to the service."""
+    out: list[Need] = []
+    for arg in call.arguments:
+        if not resources.passes_role(call.service, arg.path):
+            continue
+        value, why = values.tokens(arg)
+        arn: Arn | None = None
+        if value is not None and arns.is_literal(value) and ANY not in value:
+            text = arns.text_of(value)
+            if text.startswith("arn:") and ":role/" in text:
+                arn = Arn(text=_templated(text), kind="iam-role")
+        out.append(
+            Need(
+                "iam:PassRole",
+                arn,
+                call,
+                loc,
+                via="the role it passes",
+                why=why
+                or ("" if arn is not None else "the role it passes cannot be followed to its ARN"),
+            )
+        )
+    return out
+
+
+def _own_needs(call: SdkCall, loc: Loc, values: _Values) -> list[Need]:
     key = (call.service, call.operation)
     if key in resources.UNSCOPED_OPERATIONS:
         return [Need(a, EVERYTHING, call, loc) for a in call.actions]
@@ -664,11 +695,47 @@ class Grant:
     resources: tuple[str, ...] = ()
 
 
+# what an event source mapping of Amazon MQ, MSK, self-managed Kafka or DocumentDB reads with
+# the function's role: the broker or cluster, the secret that authenticates it, the VPC
+# https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html
+# https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
+BROKER_ACTIONS = frozenset(
+    {
+        "secretsmanager:getsecretvalue",
+        "kms:decrypt",
+        "mq:describebroker",
+        "kafka:describecluster",
+        "kafka:describeclusterv2",
+        "kafka:getbootstrapbrokers",
+        "kafka-cluster:connect",
+        "kafka-cluster:describegroup",
+        "kafka-cluster:altergroup",
+        "kafka-cluster:describetopic",
+        "kafka-cluster:readdata",
+        "kafka-cluster:describeclusterdynamicconfiguration",
+        "rds:describedbclusters",
+        "rds:describedbclusterparameters",
+        "rds:describedbsubnetgroups",
+        "ec2:describevpcs",
+        "ec2:describesubnets",
+        "ec2:describesecuritygroups",
+    }
+)
+
+
 def _platform(fn: Function) -> frozenset[str]:
     """The actions Lambda uses the role for itself (see PLATFORM_ACTIONS)."""
+    out = PLATFORM_ACTIONS
     if fn.dead_letter is not None or fn.on_failure is not None:
-        return PLATFORM_ACTIONS | DESTINATION_ACTIONS
-    return PLATFORM_ACTIONS
+        out = out | DESTINATION_ACTIONS
+    if any(e.kind in ("mq", "msk", "other") for e in fn.events):
+        out = out | BROKER_ACTIONS
+    return out
+
+
+def platform_actions(fn: Function) -> frozenset[str]:
+    """The actions (lower case) Lambda itself uses the function's role for."""
+    return _platform(fn)
 
 
 def _expanded(entries: Iterable[str], not_actions: Sequence[str] = ()) -> frozenset[str]:
@@ -713,7 +780,7 @@ def granted_actions(fn: Function) -> frozenset[str] | None:
 
 def unused_grants(fn: Function, needed: Iterable[str]) -> list[Grant]:
     """The Action entries of the role (its own statements and AWS managed policies) that
-    grant actions no need covers; entries that reach Lambda's own use are left out."""
+    grant actions neither the code nor Lambda itself needs (`used`: those they do need)."""
     role = fn.role
     if role is None or not role.known:
         return []
@@ -746,19 +813,17 @@ def unused_grants(fn: Function, needed: Iterable[str]) -> list[Grant]:
         if known is None or name in PLATFORM_MANAGED_POLICIES:
             continue
         actions = _expanded([a for s in known.statements if s.effect == "Allow" for a in s.actions])
-        if actions & platform:
-            continue
-        used = tuple(sorted(a for a in wanted if a in actions))
+        used = tuple(sorted(actions & (wanted | platform)))
         if len(used) < len(actions):
             out.append(Grant(name, attached.loc, len(actions), used, policy=attached))
     return out
 
 
 def _entry(entry: str, wanted: set[str], platform: frozenset[str], loc: Loc) -> Grant | None:
+    """The entry when it grants an action that neither the code nor Lambda needs; `used`
+    the ones they do need."""
     actions = iam.expand(entry)
-    if actions & platform:
-        return None
-    used = tuple(sorted(a for a in wanted if iam.matches(entry, a)))
+    used = tuple(sorted(a for a in actions if a in wanted or a in platform))
     if len(used) >= len(actions):
         return None
     return Grant(entry.strip(), loc, len(actions), used)
@@ -783,7 +848,22 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
         if not _quiet(imported, src.language):
             shown = imported.name or "." + ",".join(imported.names)
             out.append(f"it imports {shown}, whose AWS calls (if any) are not seen")
+    for layer in fn.layers:
+        if layer.content is None and "powertools" not in str(layer.ref).lower():
+            out.append(
+                f"its layer {layer.name or layer.ref} may run an extension that uses its role"
+            )
+        elif layer.content is not None and _has_extensions(layer.content):
+            out.append(f"its layer {layer.name} holds extensions, which may use its role")
     names = handler_names(fn, ctx, src)
+    for call in src.sdk_calls:
+        if call.service in resources.FORWARDS_CALLER_PERMISSIONS and relevant(
+            call.in_function, names, sole_user(fn, ctx)
+        ):
+            out.append(
+                f"line {ctx.source_loc(src, call.pos).pos.line}: {call.service} acts on other "
+                "resources with the caller's permissions"
+            )
     if not sole_user(fn, ctx) and any(
         c.in_function is not None and c.in_function not in names for c in src.sdk_calls
     ):
@@ -795,6 +875,14 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
                 f"{call.service} {call.operation} needs is not known"
             )
     return list(dict.fromkeys(out))
+
+
+def _has_extensions(content: Path) -> bool:
+    """A local layer with an `extensions/` folder (a zip is not opened: no doubt from it)."""
+    try:
+        return (content / "extensions").is_dir()
+    except OSError:
+        return False
 
 
 def _quiet(imported: ModuleImport, language: str) -> bool:
