@@ -429,6 +429,8 @@ def test_doubts_from_layers_and_services_that_use_the_callers_permissions(
         "      Layers:\n"
         "        - arn:aws:lambda:eu-west-1:123456789012:layer:agent:3\n"
         "        - arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7\n"
+        "        - !Sub arn:aws:lambda:${AWS::Region}:580247275435:layer:LambdaInsightsExtension:14\n"
+        "        - arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-amd64-ver-1-25-0:1\n"
         "      Policies:",
     )
     ctx = _project(

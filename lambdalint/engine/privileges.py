@@ -24,7 +24,7 @@ from lambdalint.aws import arns, iam, managed_policies, resources
 from lambdalint.aws.arns import ANY, Match, Token, Tokens
 from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.engine.context import CheckContext, code_key
-from lambdalint.model import AwsResource, Function, Loc, ManagedPolicy, Role, Statement
+from lambdalint.model import AwsResource, Function, Layer, Loc, ManagedPolicy, Role, Statement
 
 ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
 # the role grants the action, but only on resources that are certainly not the one the call
@@ -849,7 +849,7 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
             shown = imported.name or "." + ",".join(imported.names)
             out.append(f"it imports {shown}, whose AWS calls (if any) are not seen")
     for layer in fn.layers:
-        if layer.content is None and "powertools" not in str(layer.ref).lower():
+        if layer.content is None and not _quiet_layer(layer):
             out.append(
                 f"its layer {layer.name or layer.ref} may run an extension that uses its role"
             )
@@ -875,6 +875,24 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
                 f"{call.service} {call.operation} needs is not known"
             )
     return list(dict.fromkeys(out))
+
+
+# AWS-published layers whose use of the role is Lambda's own (logs and traces, see
+# PLATFORM_ACTIONS) or none: Powertools (a library, its calls are the code's), the Lambda
+# Insights extension (CloudWatchLambdaInsightsExecutionRolePolicy: logs only), the AWS Distro for
+# OpenTelemetry layers (traces to X-Ray). Matched on the layer name of the ARN.
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Lambda-Insights-extension-versions.html
+# https://aws-otel.github.io/docs/getting-started/lambda
+_QUIET_LAYERS = ("lambdainsightsextension", "aws-otel-")
+
+
+def _quiet_layer(layer: Layer) -> bool:
+    """A layer (an ARN, literal or with `${AWS::Region}`-style parts, or a reference to a
+    Powertools layer) whose extension, if any, uses the role only as Lambda itself does."""
+    text = f"{layer.ref} {layer.name}".lower()
+    if "powertools" in text:
+        return True
+    return ":layer:" in text and text.split(":layer:", 1)[1].startswith(_QUIET_LAYERS)
 
 
 def _has_extensions(content: Path) -> bool:
