@@ -271,6 +271,9 @@ class Event:
     # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
     # UNKNOWN when unresolvable
     batching_window: object = None
+    # a polled source (a stream, Kafka) with an on-failure destination, which Lambda sends the
+    # failed batches to with the function's role
+    on_failure: bool = False
 
 
 @dataclass

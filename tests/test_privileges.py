@@ -472,3 +472,67 @@ def test_broker_event_sources_use_the_role(tmp_path: Path) -> None:
     assert [e.kind for e in fn.events] == ["mq"]
     found = privileges.privileges(fn, ctx)
     assert [g.entry for g in found.unused] == ["dynamodb:GetItem", "dynamodb:Query"]
+
+
+def test_stream_on_failure_destinations_use_the_role(tmp_path: Path) -> None:
+    events = (
+        "      Events:\n"
+        "        Stream:\n"
+        "          Type: DynamoDB\n"
+        "          Properties:\n"
+        "            Stream: !GetAtt Orders.StreamArn\n"
+        "            StartingPosition: LATEST\n"
+        "%s"
+        "      Policies:"
+    )
+    failure = (
+        "            DestinationConfig:\n"
+        "              OnFailure:\n"
+        "                Destination: !GetAtt Jobs.Arn\n"
+    )
+    unused = []
+    for extra in (failure, ""):
+        template = SAM.replace("      Policies:", events % extra).replace(
+            "dynamodb:DeleteItem, logs:*", "sqs:SendMessage"
+        )
+        ctx = _project(tmp_path, template, {"app.py": "def handler(event, context):\n    pass\n"})
+        found = privileges.privileges(ctx.project.functions[0], ctx)
+        unused.append([g.entry for g in found.unused])
+    # Lambda sends the failed batches to the queue with the function's role
+    assert unused == [
+        ["dynamodb:GetItem", "dynamodb:Query"],
+        ["dynamodb:GetItem", "dynamodb:Query", "sqs:SendMessage"],
+    ]
+
+
+def test_terraform_and_serverless_mappings_with_an_on_failure_destination(tmp_path: Path) -> None:
+    tf = tmp_path / "tf"
+    tf.mkdir()
+    (tf / "main.tf").write_text(
+        'resource "aws_lambda_function" "f" {\n'
+        '  function_name = "f"\n  handler = "app.handler"\n  runtime = "python3.12"\n'
+        '  role = "arn:aws:iam::123456789012:role/r"\n  filename = "f.zip"\n}\n'
+        'resource "aws_kinesis_stream" "s" {\n  name = "s"\n}\n'
+        'resource "aws_lambda_event_source_mapping" "m" {\n'
+        "  event_source_arn = aws_kinesis_stream.s.arn\n"
+        "  function_name = aws_lambda_function.f.arn\n"
+        "  destination_config {\n    on_failure {\n"
+        '      destination_arn = "arn:aws:sqs:eu-west-1:123456789012:dlq"\n    }\n  }\n}\n',
+        encoding="utf-8",
+    )
+    sls = tmp_path / "sls"
+    sls.mkdir()
+    (sls / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
+        "  f:\n    handler: app.handler\n    events:\n"
+        "      - stream:\n          arn: arn:aws:kinesis:eu-west-1:123456789012:stream/s\n"
+        "          destinations:\n            onFailure: arn:aws:sqs:eu-west-1:123456789012:dlq\n"
+        "      - stream:\n          arn: arn:aws:kinesis:eu-west-1:123456789012:stream/t\n",
+        encoding="utf-8",
+    )
+    settings = Settings()
+    found = []
+    for path in (tf, sls):
+        project, _ = load([path], settings, Reader.for_paths(settings.limits, [path]))
+        found.append([(e.kind, e.on_failure) for e in project.functions[0].events])
+    assert found == [[("kinesis", True)], [("kinesis", True), ("kinesis", False)]]

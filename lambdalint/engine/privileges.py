@@ -61,7 +61,9 @@ PLATFORM_ACTIONS = iam.UNSCOPED_ACTIONS | frozenset(
         "logs:tagresource",
     }
 )
-# sent to by Lambda when a function has a dead-letter queue or an on-failure destination
+# sent to by Lambda when a function has a dead-letter queue or an on-failure destination (its own,
+# or a stream or Kafka event source mapping's)
+# https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
 DESTINATION_ACTIONS = frozenset(
     {"sqs:sendmessage", "sns:publish", "lambda:invokefunction", "events:putevents"}
 )
@@ -726,7 +728,11 @@ BROKER_ACTIONS = frozenset(
 def _platform(fn: Function) -> frozenset[str]:
     """The actions Lambda uses the role for itself (see PLATFORM_ACTIONS)."""
     out = PLATFORM_ACTIONS
-    if fn.dead_letter is not None or fn.on_failure is not None:
+    if (
+        fn.dead_letter is not None
+        or fn.on_failure is not None
+        or any(e.on_failure for e in fn.events)
+    ):
         out = out | DESTINATION_ACTIONS
     if any(e.kind in ("mq", "msk", "other") for e in fn.events):
         out = out | BROKER_ACTIONS

@@ -865,6 +865,8 @@ class _Service:
             loc = Loc(self.path, pos_of(raw, i))
             event = self._event(etype, spec, loc)
             event.name = self._event_name(etype, spec)
+            # a stream's `destinations.onFailure`: Lambda sends failed batches with the role
+            event.on_failure = isinstance(spec, LMap) and spec.get("destinations") is not None
             out.append(event)
         return out
 

@@ -872,6 +872,7 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
 
 def mapping_event(scope: Scope, esm: Resource) -> Event:
     event = _mapping_source(scope, esm)
+    event.on_failure = esm.body.get("destination_config") is not None
     if esm.body.get("maximum_batching_window_in_seconds") is not None:
         value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
         event.batching_window = (
