@@ -551,6 +551,13 @@ def _policy_text(found: Any, ctx: CheckContext, fmt: str | None) -> str:
                 entries.append(grant.entry)
     for (where, _), entries in unused.items():
         lines.append(f"#   granted, never used: {', '.join(entries)} ({where})")
+    for grant in found.unused:
+        if grant.used:
+            where = f"{display_path(grant.loc.path)}:{grant.loc.pos.line}"
+            lines.append(
+                f"#   granted, used in part: {grant.entry} grants {grant.count} actions, "
+                f"{len(grant.used)} of them used by the code or Lambda itself ({where})"
+            )
     for need in found.needs:
         if need.arn is None:
             where = f"{display_path(need.loc.path)}:{need.loc.pos.line}"

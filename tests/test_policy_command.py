@@ -35,6 +35,8 @@ CASES = [
     ("terraform-unused", FIXTURES / "LL208-unused-permission" / "terraform-unused", ("json",)),
     # customer managed keys, Powertools parameters and secrets, SAM policy templates
     ("encrypted", DATA / "encrypted", ("json",)),
+    # polled event sources, an on-failure destination, managed policies used in part
+    ("polled", DATA / "polled", ("cloudformation", "terraform")),
 ]
 RUNS = [(name, folder, fmt) for name, folder, formats in CASES for fmt in (None, *formats)]
 

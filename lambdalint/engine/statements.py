@@ -27,6 +27,33 @@ Dialect = Literal["json", "sam", "cloudformation", "terraform", "serverless"]
 DIALECTS: tuple[Dialect, ...] = ("json", "sam", "cloudformation", "terraform", "serverless")
 _WRITE_LEVELS = frozenset({"Write", "Permissions management", "Permissions", "Tagging"})
 _BASIC_EXECUTION = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# what Lambda needs to poll an event source with the function's role: SAM and the Serverless
+# Framework add it to the role themselves, a CloudFormation or Terraform role must carry it
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+_POLLER_POLICIES = {
+    "sqs": "AWSLambdaSQSQueueExecutionRole",
+    "kinesis": "AWSLambdaKinesisExecutionRole",
+    "dynamodb": "AWSLambdaDynamoDBExecutionRole",
+    "msk": "AWSLambdaMSKExecutionRole",
+}
+
+
+def _pollers(fn: Function) -> list[str]:
+    """The AWS managed policies that let Lambda poll the function's event sources."""
+    kinds = [e.kind for e in fn.events]
+    return [policy for kind, policy in _POLLER_POLICIES.items() if kind in kinds]
+
+
+def _destinations_note(fn: Function) -> list[str]:
+    """A comment when Lambda sends failed events with the role (a dead-letter queue, an
+    on-failure destination): those statements are the template's, not the code's."""
+    if (
+        fn.dead_letter is None
+        and fn.on_failure is None
+        and not any(e.on_failure for e in fn.events)
+    ):
+        return []
+    return ["# keep the statements that let Lambda send failed events to their destination"]
 
 
 def dialect_of(fn: Function) -> Dialect:
@@ -332,7 +359,10 @@ def needed_statements(
     if not known:
         lines = []
     lines += ["ManagedPolicyArns:", f"  - !Sub {json.dumps(_BASIC_EXECUTION)}"]
-    return "\n".join(lines) + "\n"
+    for policy in _pollers(fn):
+        arn = f"arn:${{AWS::Partition}}:iam::aws:policy/service-role/{policy}"
+        lines.append(f"  - !Sub {json.dumps(arn)}")
+    return "\n".join(lines + _destinations_note(fn)) + "\n"
 
 
 def _sam(needs: list[Need], fn: Function) -> list[str]:
@@ -383,7 +413,12 @@ def _terraform(needs: list[Need], fn: Function) -> list[str]:
         "  }",
         "}",
     ]
-    return lines
+    for policy in _pollers(fn):
+        lines.append(
+            f"# Lambda polls the event source with the role: attach {policy} "
+            f'("arn:aws:iam::aws:policy/service-role/{policy}") as well'
+        )
+    return lines + _destinations_note(fn)
 
 
 def _log_group_arn(fn: Function) -> str:
