@@ -536,3 +536,27 @@ def test_terraform_and_serverless_mappings_with_an_on_failure_destination(tmp_pa
         project, _ = load([path], settings, Reader.for_paths(settings.limits, [path]))
         found.append([(e.kind, e.on_failure) for e in project.functions[0].events])
     assert found == [[("kinesis", True)], [("kinesis", True), ("kinesis", False)]]
+
+
+def test_python_batch_writer_writes_are_its_batch_write_item() -> None:
+    src = analyze(
+        Path("app.py"),
+        "import os, boto3\n"
+        "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+        "def handler(event, context, repo):\n"
+        "    with table.batch_writer() as batch:\n"
+        "        batch.put_item(Item={})\n"
+        "    writer = table.batch_writer()\n"
+        "    writer.delete_item(Key={})\n"
+        "    with repo.batch_writer() as other:\n"
+        "        other.put_item(Item={})\n",
+    )
+    assert [(c.operation, c.pos.line) for c in src.sdk_calls] == [
+        ("BatchWriteItem", 4),
+        ("BatchWriteItem", 6),
+    ]
+    # a writer of something that is not a followed Table stays in doubt
+    assert [(d.pos.line, d.why) for d in src.sdk_doubts] == [
+        (8, "batch_writer may be an SDK call on a value that is not followed"),
+        (9, "put_item may be an SDK call on a value that is not followed"),
+    ]

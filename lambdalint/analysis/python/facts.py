@@ -56,7 +56,9 @@ def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
 class _Ref:
     """What an expression evaluates to, as far as SDK objects go.
 
-    kind: boto3 | session-module | factory | session | client | resource | meta | paginator
+    kind: boto3 | session-module | factory | session | client | resource | meta | paginator |
+    batch-writer (a DynamoDB Table's `batch_writer()`: its writes are the BatchWriteItem calls
+    recorded for `batch_writer`)
     """
 
     kind: str
@@ -362,6 +364,21 @@ class _FactVisitor(ast.NodeVisitor):
             (value, self.frame)
         )
 
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        # `with table.batch_writer() as batch`: the writer's __enter__ returns the writer
+        for item in node.items:
+            expr = item.context_expr
+            if (
+                isinstance(item.optional_vars, ast.Name)
+                and isinstance(expr, ast.Call)
+                and isinstance(expr.func, ast.Attribute)
+                and expr.func.attr == "batch_writer"
+            ):
+                self._bind(item.optional_vars.id, expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
     def visit_Assign(self, node: ast.Assign) -> None:
         names: list[str] = []
         for target in node.targets:
@@ -610,6 +627,11 @@ class _FactVisitor(ast.NodeVisitor):
             if base is not None and base.kind == "client" and method:
                 return _Ref("paginator", base.service, detail=method)
             return None
+        if isinstance(func, ast.Attribute) and func.attr == "batch_writer":
+            base = self._eval(func.value, frame, seen)
+            if base is not None and base.kind == "resource" and base.resource == "Table":
+                return _Ref("batch-writer", base.service, foreign=base.foreign)
+            return None
         if (
             isinstance(func, ast.Name)
             and func.id in self.returns
@@ -691,7 +713,7 @@ class _FactVisitor(ast.NodeVisitor):
         if receiver is None:
             self.unresolved_methods.append((func.attr, _attr_pos(func, self.pos)))
             return
-        if receiver.service in ("", "?") or receiver.foreign:
+        if receiver.service in ("", "?") or receiver.foreign or receiver.kind == "batch-writer":
             return
         method = func.attr
         mapped: sdk.Mapped | None = None
