@@ -560,3 +560,56 @@ def test_python_batch_writer_writes_are_its_batch_write_item() -> None:
         (8, "batch_writer may be an SDK call on a value that is not followed"),
         (9, "put_item may be an SDK call on a value that is not followed"),
     ]
+
+
+def test_own_modules_that_make_no_aws_call_are_followed(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "import schemas\n"
+            "import lib.shapes\n"
+            "import store\n"
+            "import client_maker\n"
+            "import unseen\n"
+            "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+            "def handler(event, context):\n"
+            "    store.save(table, schemas.ORDER)\n",
+            # plain data, and a module that imports only plain data
+            "schemas.py": "import json\nORDER = {'type': 'object'}\n",
+            "lib/shapes.py": "from schemas import ORDER\nSHAPES = [ORDER]\n",
+            # writes with the table the handler passes it
+            "store.py": "def save(table, item):\n    table.put_item(Item=item)\n",
+            # makes a client of its own
+            "client_maker.py": "import boto3\nsqs = boto3.client('sqs')\n",
+        },
+    )
+    doubts = privileges.doubts(ctx.project.functions[0], ctx)
+    assert doubts == [
+        "it imports store, whose AWS calls (if any) are not seen",
+        "it imports client_maker, whose AWS calls (if any) are not seen",
+        "it imports unseen, whose AWS calls (if any) are not seen",
+    ]
+
+
+def test_node_modules_of_the_function_that_make_no_aws_call(tmp_path: Path) -> None:
+    template = SAM.replace("python3.12", "nodejs20.x").replace("app.handler", "index.handler")
+    ctx = _project(
+        tmp_path,
+        template,
+        {
+            "index.js": "const { S3Client } = require('@aws-sdk/client-s3');\n"
+            "const format = require('./format');\n"
+            "const db = require('./db');\n"
+            "const s3 = new S3Client({});\n"
+            "exports.handler = async (event) => format.pretty(await db.load(event.id));\n",
+            "format.js": "exports.pretty = (x) => JSON.stringify(x, null, 2);\n",
+            "db.js": "const { GetItemCommand } = require('@aws-sdk/client-dynamodb');\n"
+            "exports.load = (client, id) => client.send(new GetItemCommand({Key: {id}}));\n",
+        },
+    )
+    assert privileges.doubts(ctx.project.functions[0], ctx) == [
+        "it imports ./db, whose AWS calls (if any) are not seen"
+    ]

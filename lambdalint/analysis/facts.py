@@ -144,6 +144,8 @@ class ModuleImport:
     local: bool = False
     # the names taken from it (`from x import a, b`; Node: `import { a } from "x"`)
     names: tuple[str, ...] = ()
+    # Python: the dots of a relative import (`from ..x import a`: 2)
+    level: int = 0
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,9 @@ class HandlerSource:
     clients: list[ClientCreation] = field(default_factory=list)
     secret_candidates: list[SecretCandidate] = field(default_factory=list)
     imports: list[ModuleImport] = field(default_factory=list)
+    # the names of the methods the source calls (`x.put_item(…)`: put_item), whatever `x` is:
+    # a module of the handler may call SDK methods on a client the handler passes it
+    method_names: tuple[str, ...] = ()
     sdk_doubts: list[SdkDoubt] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False

@@ -840,6 +840,13 @@ class _Walker:
             self.src.env_reads.append(
                 EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
             )
+        methods: set[str] = set()
+        for call, _ in self.calls:
+            func = call.child_by_field_name("function")
+            prop = func.child_by_field_name("property") if func is not None else None
+            if func is not None and func.type == "member_expression" and prop is not None:
+                methods.add(self.node_text(prop))
+        self.src.method_names = tuple(sorted(methods))
         powertools = any(
             i.package.startswith(_POWERTOOLS_PARAMETERS) for i in self.imports.values()
         )

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lambdalint.analysis.facts import Argument, HandlerSource, ModuleImport, SdkCall, ValuePart
-from lambdalint.aws import arns, iam, managed_policies, resources
+from lambdalint.aws import arns, iam, managed_policies, resources, sdk
 from lambdalint.aws.arns import ANY, Match, Token, Tokens
 from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.engine.context import CheckContext, code_key
@@ -759,9 +759,10 @@ def _every_action() -> frozenset[str]:
     return iam.expand("*")
 
 
-def granted_actions(fn: Function) -> frozenset[str] | None:
+def granted_actions(fn: Function, needed: Iterable[str] = ()) -> frozenset[str] | None:
     """Every action (lower case, wildcards expanded) the role's Allow statements and AWS
-    managed policies grant, Lambda's own use left out; None when that is not known."""
+    managed policies grant, Lambda's own use left out unless the code needs it too (`needed`,
+    lower case); None when that is not known."""
     role = fn.role
     if role is None or not role.known or role.incomplete:
         return None
@@ -781,7 +782,7 @@ def granted_actions(fn: Function) -> frozenset[str] | None:
         for item in policy.statements:
             if item.effect == "Allow":
                 out |= _expanded(item.actions, item.not_actions)
-    return frozenset(out) - _platform(fn)
+    return frozenset(out) - (_platform(fn) - frozenset(needed))
 
 
 def unused_grants(fn: Function, needed: Iterable[str]) -> list[Grant]:
@@ -850,8 +851,12 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
         out.append(src.notice)
     for doubt in src.sdk_doubts:
         out.append(f"line {ctx.source_loc(src, doubt.pos).pos.line}: {doubt.why}")
+    root = _code_root(fn, ctx)
+    methods = _sdk_methods(src)
     for imported in src.imports:
-        if not _quiet(imported, src.language):
+        if not _quiet(imported, src.language) and not _aws_free(
+            imported, src, root, ctx, methods, set()
+        ):
             shown = imported.name or "." + ",".join(imported.names)
             out.append(f"it imports {shown}, whose AWS calls (if any) are not seen")
     for layer in fn.layers:
@@ -929,6 +934,123 @@ def _quiet(imported: ModuleImport, language: str) -> bool:
         or name in resources.NODE_QUIET_PACKAGES
         or name.startswith(resources.NODE_QUIET_PREFIXES)
     )
+
+
+# how far lambdalint follows a handler's own modules to see that they make no AWS call
+_MAX_MODULE_DEPTH = 4
+_MAX_MODULES = 40
+_NODE_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+
+
+def _code_root(fn: Function, ctx: CheckContext) -> Path | None:
+    """The folder Lambda puts on the module path (/var/task): the function's code folder."""
+    target = ctx.handler_target(fn)
+    where = target.where
+    return where if where is not None and where.is_dir() else None
+
+
+def _aws_free(
+    imported: ModuleImport,
+    src: HandlerSource,
+    root: Path | None,
+    ctx: CheckContext,
+    sdk_methods: frozenset[str],
+    seen: set[Path],
+    depth: int = 0,
+) -> bool:
+    """The imported module is a file of the function's own code that makes no AWS call, nor
+    do the modules it imports in turn (followed a few levels deep). Not when it is not found
+    there (a package, a layer's module), makes or may make an SDK call, or calls a method
+    named like an operation of the services the handler makes clients of (`table.put_item`
+    on a table the handler passes it): `sdk_methods`, lower case."""
+    if depth > _MAX_MODULE_DEPTH or len(seen) > _MAX_MODULES:
+        return False
+    files = _module_files(imported, src, root)
+    if not files:
+        return False
+    for file in files:
+        if file in seen:
+            continue
+        seen.add(file)
+        module = ctx.module_source(src.language, file)
+        if (
+            module is None
+            or module.parse_error is not None
+            or module.notice
+            or module.sdk_calls
+            or module.clients
+            or module.sdk_doubts
+            or any(m.lower() in sdk_methods for m in module.method_names)
+            or (module.language != "python" and any(_node_sdk(i.name) for i in module.imports))
+        ):
+            return False
+        for inner in module.imports:
+            if not _quiet(inner, module.language) and not _aws_free(
+                inner, module, root, ctx, sdk_methods, seen, depth + 1
+            ):
+                return False
+    return True
+
+
+def _node_sdk(package: str) -> bool:
+    return package == "aws-sdk" or package.startswith(("aws-sdk/", "@aws-sdk/"))
+
+
+def _sdk_methods(src: HandlerSource) -> frozenset[str]:
+    """The method names (lower case) of the operations, and Python resource methods, of the
+    services the source makes clients of; the generic ones (`get`) left out."""
+    out: set[str] = set()
+    for service in {c.service for c in src.clients}:
+        svc = sdk.service(service)
+        if svc is not None:
+            out.update(m.lower() for m in svc.snake)
+            out.update(m.lower() for m in svc.operations)
+        out.update(m.lower() for (s, _, m) in sdk.PYTHON_RESOURCE_METHODS if s == service)
+    return frozenset(out - {m.lower() for m in sdk.COMMON_METHODS})
+
+
+def _module_files(imported: ModuleImport, src: HandlerSource, root: Path | None) -> list[Path]:
+    """The files of the function's code the import loads ([] when one is not found)."""
+    if src.language == "python":
+        if imported.level:
+            base = src.path.parent
+            for _ in range(imported.level - 1):
+                base = base.parent
+        elif root is not None:
+            base = root
+        else:
+            return []
+        parts = [p for p in imported.name.split(".") if p]
+        module = _python_module(base, parts)
+        if module is None:
+            return []
+        files = [module]
+        if module.name == "__init__.py":  # `from pkg import sub`: sub may be a module
+            for name in imported.names:
+                sub = _python_module(module.parent, [name])
+                if sub is not None:
+                    files.append(sub)
+        return files
+    if not imported.local or not imported.name.startswith("."):
+        return []
+    path = src.path.parent / imported.name
+    stem = path.with_suffix("") if path.suffix in _NODE_EXTENSIONS else path
+    candidates = [path, *(stem.with_suffix(e) for e in _NODE_EXTENSIONS)]
+    candidates += [path / f"index{e}" for e in _NODE_EXTENSIONS]
+    for candidate in candidates:
+        if candidate.is_file():
+            return [candidate]
+    return []
+
+
+def _python_module(base: Path, parts: list[str]) -> Path | None:
+    """`a.b` under `base`: a/b.py, or the package a/b/__init__.py (`from . import x`: base's)."""
+    folder = base.joinpath(*parts) if parts else base
+    if parts and folder.with_suffix(".py").is_file():
+        return folder.with_suffix(".py")
+    if (folder / "__init__.py").is_file():
+        return folder / "__init__.py"
+    return None
 
 
 def _python_quiet(name: str) -> bool:
@@ -1009,7 +1131,7 @@ def privileges(fn: Function, ctx: CheckContext) -> Privileges:
         statuses=[grants.status(n.action, n.arn) for n in needs],
         unknown_calls=unknown,
         unused=unused_grants(fn, wanted),
-        granted=granted_actions(fn),
+        granted=granted_actions(fn, needed),
         needed=frozenset(needed),
         doubts=reasons,
         shared_with=[u.name for u in users if u is not fn],

@@ -323,6 +323,7 @@ class _FactVisitor(ast.NodeVisitor):
                     self.pos(node),
                     local=bool(node.level),
                     names=tuple(alias.name for alias in node.names),
+                    level=node.level,
                 )
             )
         if module is None or any(alias.name == "*" for alias in node.names):
@@ -550,6 +551,9 @@ class _FactVisitor(ast.NodeVisitor):
             self.src.env_reads.append(
                 EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
             )
+        self.src.method_names = tuple(
+            sorted({s.node.func.attr for s in self.calls if isinstance(s.node.func, ast.Attribute)})
+        )
         boto3 = bool(self.boto3_names or self.factories)
         powertools = bool(self.powertools_modules or self.powertools_functions)
         if not (boto3 or powertools):
