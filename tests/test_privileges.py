@@ -199,6 +199,25 @@ def test_node_v2_calls_and_imports() -> None:
     assert [(i.name, i.local) for i in src.imports] == [("aws-sdk", False), ("./helper", True)]
 
 
+def test_node_v2_classes_in_another_case_and_unknown_ones() -> None:
+    pytest.importorskip("tree_sitter_javascript")
+    src = node.analyze(
+        Path("index.js"),
+        'const aws = require("aws-sdk");\n'
+        'const endpoint = new aws.Endpoint("https://example.com");\n'
+        "const cur = new aws.CUR();\n"
+        "exports.handler = (event, context) => {\n"
+        "  const iot = new aws.Iot();\n"
+        "  iot.describeEndpoint({}, (err, data) => context.done());\n"
+        "};\n",
+    )
+    assert [(c.service, c.operation) for c in src.sdk_calls] == [("iot", "DescribeEndpoint")]
+    # AWS.CUR is a service client lambdalint has no name for; AWS.Endpoint is not a client
+    assert [(d.pos.line, d.why) for d in src.sdk_doubts] == [
+        (3, "a client of AWS.CUR, a class lambdalint does not know")
+    ]
+
+
 # ---------------------------------------------------------------------------- ARNs
 
 
@@ -595,6 +614,7 @@ def test_own_modules_that_make_no_aws_call_are_followed(tmp_path: Path) -> None:
 
 
 def test_node_modules_of_the_function_that_make_no_aws_call(tmp_path: Path) -> None:
+    pytest.importorskip("tree_sitter_javascript")
     template = SAM.replace("python3.12", "nodejs20.x").replace("app.handler", "index.handler")
     ctx = _project(
         tmp_path,

@@ -61,6 +61,39 @@ _MAX_BINDINGS = 16
 _ENV_LOADERS = {"dotenv", "dotenv-flow", "@dotenvx"}
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
 _POWERTOOLS_PARAMETERS = "@aws-lambda-powertools/parameters"
+# members of the v2 `AWS` namespace that are constructed but are not service clients
+_V2_NOT_CLIENTS = frozenset(
+    {
+        "Config",
+        "Endpoint",
+        "Credentials",
+        "CredentialProviderChain",
+        "SharedIniFileCredentials",
+        "EnvironmentCredentials",
+        "FileSystemCredentials",
+        "TemporaryCredentials",
+        "ChainableTemporaryCredentials",
+        "CognitoIdentityCredentials",
+        "ECSCredentials",
+        "RemoteCredentials",
+        "EC2MetadataCredentials",
+        "ProcessCredentials",
+        "TokenFileWebIdentityCredentials",
+        "WebIdentityCredentials",
+        "SAMLCredentials",
+        "SSOCredentials",
+        "MetadataService",
+        "HttpRequest",
+        "HttpResponse",
+        "NodeHttpClient",
+        "Request",
+        "Response",
+        "Service",
+        "SequentialExecutor",
+        "ParamValidator",
+        "Signers",
+    }
+)
 _MAX_VALUE_DEPTH = 12
 _UNKNOWN_PART = ValuePart("unknown")
 
@@ -876,6 +909,23 @@ class _Walker:
             self._resolve_call(node, function)
         self._unresolved_doubts()
 
+    def _unknown_v2_class(self, node: Any, constructor: Any) -> None:
+        """`new AWS.Something()` of a service class lambdalint does not know: its calls would
+        not be seen."""
+        if constructor is None or constructor.type != "member_expression":
+            return
+        base = self._eval(constructor.child_by_field_name("object"))
+        prop = constructor.child_by_field_name("property")
+        if base is None or base.kind != "aws" or prop is None:
+            return
+        name = self.node_text(prop)
+        if name[:1].isupper() and name not in _V2_NOT_CLIENTS:
+            self.src.sdk_doubts.append(
+                SdkDoubt(
+                    self.pos(node), f"a client of AWS.{name}, a class lambdalint does not know"
+                )
+            )
+
     def _has_credentials(self, node: Any) -> bool:
         """`new S3Client({ credentials })`, `new AWS.S3({ accessKeyId, … })`."""
         args = node.child_by_field_name("arguments")
@@ -944,8 +994,10 @@ class _Walker:
         return False
 
     def _resolve_new(self, node: Any, function: str | None, kept: bool, top: Any) -> None:
-        cls = self._eval(node.child_by_field_name("constructor"))
+        constructor = node.child_by_field_name("constructor")
+        cls = self._eval(constructor)
         if cls is None:
+            self._unknown_v2_class(node, constructor)
             return
         if cls.kind in ("command", "doc-command", "upload"):
             sender = self._sender(node)

@@ -394,11 +394,12 @@ def js_service_for_package(package: str) -> str | None:
 
 
 def js_service_for_class(name: str) -> str | None:
-    """`S3Client`/`S3` (v3) or `AWS.S3`/`AWS.StepFunctions` (v2) → the botocore service."""
-    _, classes, _ = _js_indexes()
+    """`S3Client`/`S3` (v3) or `AWS.S3`/`AWS.StepFunctions` (v2) → the botocore service. A v2
+    class spelled in another case than the service id (`AWS.Iot` for IoT) is found too."""
+    _, classes, lower = _js_indexes()
     if name.endswith("Client") and name[: -len("Client")] in classes:
         return classes[name[: -len("Client")]]
-    return classes.get(name)
+    return classes.get(name) or lower.get(name.lower())
 
 
 def js_operation(service_name: str, method_or_command: str) -> Mapped | None:
