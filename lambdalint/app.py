@@ -535,7 +535,9 @@ def _policy_text(found: Any, ctx: CheckContext, fmt: str | None) -> str:
     role = f", role {fn.role.name}" if fn.role is not None and fn.role.name else ""
     lines = [f"# {fn.name} ({display_path(fn.loc.path)}:{fn.loc.pos.line}){role}"]
     if not found.analysed:
-        lines.append(f"#   its handler source is not analysed: {'; '.join(found.doubts)}")
+        why = [d for d in found.doubts if d != "its handler source is not analysed"]
+        because = f": {'; '.join(why)}" if why else ""
+        lines.append(f"#   its handler source is not analysed{because}")
     for need, status in zip(found.needs, found.statuses, strict=True):
         if need.arn is not None and status.status in ("missing", "denied", "elsewhere"):
             where = f"{display_path(need.loc.path)}:{need.loc.pos.line}"

@@ -147,3 +147,22 @@ def test_one_function_and_an_unknown_one(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_no_function_found_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = _policy(tmp_path, monkeypatch=monkeypatch)
     assert code == 2 and "no Lambda functions found" in err
+
+
+def test_a_handler_that_is_not_analysed_is_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Runtime: java21\n"
+        "      Handler: example.App::handleRequest\n"
+        "      CodeUri: .\n",
+        encoding="utf-8",
+    )
+    code, out, _ = _policy(tmp_path, monkeypatch=monkeypatch)
+    assert code == 0
+    assert out.splitlines()[1] == "#   its handler source is not analysed"
