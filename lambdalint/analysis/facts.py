@@ -78,18 +78,73 @@ class EnvRead:
     in_function: str | None = None
 
 
-@dataclass(frozen=True)
-class ArgValue:
-    """What an argument of an SDK call is, as far as the code shows it: the environment
-    variable it is read from (`os.environ["BUCKET"]`, `os.getenv("BUCKET")`,
-    `process.env.BUCKET`, through names bound once), its value when it is a string literal,
-    or the literal start and end of a string built at run time (`f"thumbs/{key}.png"` →
-    prefix "thumbs/", suffix ".png"). All None: nothing is known."""
+# a piece of a value the code builds: text written in the code, the value of an environment
+# variable (`text` is its name), or something that cannot be followed (a parameter, the event)
+PartKind = Literal["text", "env", "unknown"]
 
-    env: str | None = None
-    literal: str | None = None
-    prefix: str | None = None
-    suffix: str | None = None
+
+@dataclass(frozen=True)
+class ValuePart:
+    kind: PartKind
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A value the code passes to an SDK call, by the API parameter it fills. Every parameter
+    that names or refines the resource the call acts on is recorded (see aws/resources.py:
+    `Bucket`, `Key`, `Names[]` for each item of a list, `RequestItems{}` for each key of a
+    mapping, `Entries[].EventBusName`), however little is known of its value; any other
+    top-level parameter (`MessageBody`, `ContentType`) when something of its value is known.
+
+    `parts` is the value as far as the analysis follows it: literals, constants and
+    environment variables (`os.environ["BUCKET"]`, `process.env.BUCKET`), through names bound
+    once, f-strings, template literals and `+`. No parts: the parameter is not given (its
+    default applies)."""
+
+    path: str
+    parts: tuple[ValuePart, ...]
+    pos: Pos
+
+    @property
+    def known(self) -> bool:
+        return all(p.kind != "unknown" for p in self.parts)
+
+    @property
+    def literal(self) -> str | None:
+        """The value when the code writes it in full, else None."""
+        if all(p.kind == "text" for p in self.parts):
+            return "".join(p.text for p in self.parts)
+        return None
+
+    @property
+    def env(self) -> str | None:
+        """The environment variable the whole value is (`os.environ["BUCKET"]`), else None."""
+        if len(self.parts) == 1 and self.parts[0].kind == "env":
+            return self.parts[0].text
+        return None
+
+    @property
+    def prefix(self) -> str:
+        """The text the value is known to start with: what is written before its first part
+        that is not text (`f"thumbs/{key}.png"` → "thumbs/"); the whole value when it is all
+        text."""
+        out = []
+        for part in self.parts:
+            if part.kind != "text":
+                break
+            out.append(part.text)
+        return "".join(out)
+
+    @property
+    def suffix(self) -> str:
+        """The text the value is known to end with (`f"thumbs/{key}.png"` → ".png")."""
+        out = []
+        for part in reversed(self.parts):
+            if part.kind != "text":
+                break
+            out.append(part.text)
+        return "".join(reversed(out))
 
 
 @dataclass(frozen=True)
@@ -109,13 +164,49 @@ class SdkCall:
     # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
     actions_known: bool = True
     in_function: str | None = None  # the top-level function the call is in (None: module level)
-    arguments: tuple[tuple[str, ArgValue], ...] = ()
+    # the arguments it passes (those that name the call's resource, Bucket, TableName …, and
+    # the other top-level ones whose value is partly known), from keyword arguments, a
+    # command's input object, or the identifiers of the boto3 resource it is made on
+    # (`s3.Bucket(name)`); `spread`: arguments also come from `**kwargs` / `...params` whose
+    # keys cannot be seen
+    arguments: tuple[Argument, ...] = ()
+    spread: bool = False
 
-    def argument(self, name: str) -> ArgValue | None:
-        for key, value in self.arguments:
-            if key == name:
-                return value
-        return None
+    def argument(self, path: str) -> list[Argument]:
+        return [a for a in self.arguments if a.path == path]
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """A module the source imports (Python `import x` / `from x import y`; Node `import`,
+    `require`, `import()`): `name` as written (`boto3`, `lib.repo`, `yaml.constructor`,
+    `@aws-sdk/client-s3`, `lodash/fp`), `local` for a relative import (`from . import x`,
+    `require("./x")`)."""
+
+    name: str
+    pos: Pos
+    local: bool = False
+    # the names taken from it (`from x import a, b`; Node: `import { a } from "x"`)
+    names: tuple[str, ...] = ()
+    # Python: the dots of a relative import (`from ..x import a`: 2)
+    level: int = 0
+    # code that copes with its absence: inside `try: ... except ImportError`, under `if
+    # TYPE_CHECKING:` or a test of the Python version or platform, under `if __name__ ==
+    # "__main__":`, a `require` guarded by try/catch, a TypeScript `import type` (erased)
+    optional: bool = False
+    # Python: under `if __name__ == "__main__":`, not imported when Lambda loads the module
+    main_only: bool = False
+    in_function: str | None = None  # the top-level function it is in (None: module level)
+
+
+@dataclass(frozen=True)
+class SdkDoubt:
+    """SDK use the analysis cannot follow to a call: a client made for a service named at run
+    time, a method that looks like an operation called on a value it cannot resolve, an
+    operation named by a string (`getattr(client, name)`). Its calls are not in `sdk_calls`."""
+
+    pos: Pos
+    why: str
 
 
 @dataclass(frozen=True)
@@ -170,21 +261,6 @@ class ReturnedObject:
         return None
 
 
-@dataclass(frozen=True)
-class ImportedModule:
-    """A module the code imports (Python `import x` / `from x import y`; Node `import`,
-    `require`, `import()`): `name` as written (`yaml.constructor`, `@aws-sdk/client-s3`,
-    `lodash/fp`); `relative` for `from . import x` and `./x`. `optional`: inside
-    `try: ... except ImportError`, under `if TYPE_CHECKING:`, or a `require` guarded by
-    try/catch: code that copes with its absence."""
-
-    name: str
-    pos: Pos
-    relative: bool = False
-    optional: bool = False
-    in_function: str | None = None
-
-
 @dataclass
 class HandlerSource:
     path: Path
@@ -200,10 +276,14 @@ class HandlerSource:
     sdk_calls: list[SdkCall] = field(default_factory=list)
     clients: list[ClientCreation] = field(default_factory=list)
     secret_candidates: list[SecretCandidate] = field(default_factory=list)
+    imports: list[ModuleImport] = field(default_factory=list)
+    # the names of the methods the source calls (`x.put_item(…)`: put_item), whatever `x` is:
+    # a module of the handler may call SDK methods on a client the handler passes it
+    method_names: tuple[str, ...] = ()
+    sdk_doubts: list[SdkDoubt] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False
     returns: list[ReturnedObject] = field(default_factory=list)
-    imports: list[ImportedModule] = field(default_factory=list)
     # modules are loaded in ways parsing cannot follow (`importlib.import_module(name)`,
     # `__import__`, `require(variable)`)
     dynamic_imports: bool = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lambdalint.analysis.facts import ArgValue, HandlerSource, ReturnedObject, SdkCall
+from lambdalint.analysis.facts import Argument, HandlerSource, ReturnedObject, SdkCall
 from lambdalint.checks.code import _analysed, _handler_names, _relevant, _sole_user
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
@@ -136,7 +136,7 @@ class WrittenResource:
     env: str | None
 
 
-def written_resource(fn: Function, arg: ArgValue | None) -> WrittenResource | None:
+def written_resource(fn: Function, arg: Argument | None) -> WrittenResource | None:
     """The resource an argument names, through the function's environment variables; None
     when it cannot be told."""
     if arg is None:
@@ -149,7 +149,7 @@ def written_resource(fn: Function, arg: ArgValue | None) -> WrittenResource | No
         if env.resource is None and name is None:
             return None
         return WrittenResource(env.resource, name, arg.env)
-    if arg.literal is not None:
+    if arg.literal is not None and arg.parts:
         return WrittenResource(None, arg.literal, None)
     return None
 
@@ -165,7 +165,7 @@ def _same(kind: str, target: WrittenResource, event: Event) -> bool:
     return name == event.source_name
 
 
-def _may_match_key(event: Event, key: ArgValue | None) -> bool:
+def _may_match_key(event: Event, key: Argument | None) -> bool:
     """Whether an object written with this key can pass the notification's key filter. With
     no filter, every key can; with one, only a key known to pass it counts."""
     prefix, suffix = event.key_prefix, event.key_suffix
@@ -173,15 +173,15 @@ def _may_match_key(event: Event, key: ArgValue | None) -> bool:
         return True
     if prefix is UNKNOWN or suffix is UNKNOWN or key is None:
         return False
-    if isinstance(prefix, str) and prefix:
-        start = key.literal if key.literal is not None else key.prefix
-        if start is None or not start.startswith(prefix):
-            return False
-    if isinstance(suffix, str) and suffix:
-        end = key.literal if key.literal is not None else key.suffix
-        if end is None or not end.endswith(suffix):
-            return False
-    return True
+    if isinstance(prefix, str) and prefix and not key.prefix.startswith(prefix):
+        return False
+    return not (isinstance(suffix, str) and suffix and not key.suffix.endswith(suffix))
+
+
+def _argument(call: SdkCall, path: str) -> Argument | None:
+    """The value the call gives a parameter (the first, should the code give it twice)."""
+    given = call.argument(path)
+    return given[0] if given else None
 
 
 def _triggers(call: SdkCall, event: Event) -> bool:
@@ -190,7 +190,7 @@ def _triggers(call: SdkCall, event: Event) -> bool:
         types = event.s3_events
         if types is None or not any("ObjectCreated" in t or t in ("s3:*", "*") for t in types):
             return False
-        return _may_match_key(event, call.argument("Key"))
+        return _may_match_key(event, _argument(call, "Key"))
     return event.filtered is False
 
 
@@ -204,7 +204,7 @@ def recursive_trigger(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         param = WRITES.get((call.service, call.operation))
         if param is None or not _relevant(call.in_function, names, sole):
             continue
-        target = written_resource(fn, call.argument(param))
+        target = written_resource(fn, _argument(call, param))
         if target is None:
             continue
         for event in fn.events:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint.analysis import manifests
-from lambdalint.analysis.facts import HandlerSource, ImportedModule
+from lambdalint.analysis.facts import HandlerSource, ModuleImport
 from lambdalint.analysis.target import TargetStatus, _zip_name_set
 from lambdalint.aws import packages
 from lambdalint.checks.code import _analysed
@@ -64,12 +64,12 @@ def import_not_packaged(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         yield from _node(fn, ctx, src, runtime)
 
 
-def _checked(src: HandlerSource) -> list[ImportedModule]:
+def _checked(src: HandlerSource) -> list[ModuleImport]:
     """The imports that must resolve when Lambda loads the module: absolute, not optional."""
     seen: set[str] = set()
     out = []
     for imported in src.imports:
-        if imported.relative or imported.optional or not imported.name:
+        if imported.local or imported.optional or not imported.name:
             continue
         if imported.name in seen:
             continue
@@ -254,7 +254,7 @@ def _unaccounted(src: HandlerSource, shipped: _Shipped) -> bool:
     """Whether a listed distribution may install modules that cannot be told from its name:
     one the table does not know that provides none of the modules the file imports (it may
     be the one that installs a module under another name, as `Pillow` does `PIL`)."""
-    tops = {i.name.split(".", 1)[0] for i in src.imports if i.name and not i.relative}
+    tops = {i.name.split(".", 1)[0] for i in src.imports if i.name and not i.local}
     return any(
         packages.distribution_modules(dist) is None
         and packages.normalize(dist).replace("-", "_") not in packages.PYTHON_RUNTIME_MODULES

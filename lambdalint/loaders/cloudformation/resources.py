@@ -264,6 +264,8 @@ class _Resources:
         event.filtered = self.present(props, "FilterCriteria")
         if event.filtered is not False:
             event.locs["filter"] = self.loc(pos_of(props, "FilterCriteria"))
+        # Lambda sends the failed batches of a stream or Kafka source there with the role
+        event.on_failure = props.get("DestinationConfig") is not None
 
     def present(self, props: dict[str, Any], key: str) -> bool | Unknown:
         """Whether a property is set (an `Fn::If` that cannot be decided: UNKNOWN)."""
