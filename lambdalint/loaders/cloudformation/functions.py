@@ -159,6 +159,7 @@ def _build(
     fn = Function(name=logical_id, framework=framework, loc=Loc(path, res_pos))
     if "FunctionName" in props:
         fn.function_name = tpl.resolve(props["FunctionName"])
+        fn.function_name_loc = Loc(path, pos_of(props, "FunctionName"))
     fn.runtime = _prop(path, tpl, props, "Runtime")
     fn.handler = _prop(path, tpl, props, "Handler")
     fn.timeout = _prop(path, tpl, props, "Timeout")
@@ -177,6 +178,8 @@ def _build(
     fn.code = _code_location(doc, tpl, res, props, sam)
     if fn.code.build_method == "esbuild":
         fn.code.entry_points = _entry_points(tpl, res)
+    elif sam and fn.code.kind == "dir":
+        fn.code.production_dependencies_only = True  # sam build: npm/pip, no dev dependencies
     fn.environment, fn.environment_complete = _environment(path, tpl, props)
     fn.layers = _layers(doc, tpl, props)
     arch = props.get("Architectures")
@@ -283,7 +286,10 @@ def _layers(doc: Document, tpl: Template, props: dict[str, Any]) -> list[Layer]:
         value = tpl.resolve(item)
         if value is NO_VALUE:
             continue
-        out.append(Layer(value if isinstance(value, str) else UNKNOWN, loc, _layer_text(item)))
+        optional = intrinsic_name(item) == "Fn::If" and tpl.decide(item) is UNKNOWN
+        text = _layer_text(item)
+        ref = value if isinstance(value, str) else UNKNOWN
+        out.append(Layer(ref, loc, text, optional=optional))
     return out
 
 
@@ -428,6 +434,12 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
         if raw is None:
             return EnvVar(name, "", loc)
         return EnvVar(name, UNKNOWN, loc, kind="unknown")
+    resource = tpl.ref_target(raw)
+    if resource is not None:
+        value = tpl.resolve(raw)
+        return EnvVar(
+            name, value if isinstance(value, str) else UNKNOWN, loc, "reference", resource=resource
+        )
     if fn_name == "Ref":
         target = raw["Ref"]
         param = tpl.parameter(target) if isinstance(target, str) else None
