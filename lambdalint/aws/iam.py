@@ -130,9 +130,23 @@ def expand(pattern: str) -> frozenset[str]:
     pattern = pattern.strip().lower()
     if not has_wildcard(pattern):
         return frozenset({pattern})
-    permissions = _universe()[0]
+    service, colon, _ = pattern.partition(":")
+    if colon and not any(c in service for c in "*?["):
+        # `s3:Get*` can only match S3's actions: filter those, not all of them
+        permissions: Iterable[str] = _by_service().get(service, ())
+    else:
+        permissions = _universe()[0]
     matched = frozenset(fnmatch.filter(permissions, pattern))
     return matched or frozenset({pattern})
+
+
+@lru_cache(maxsize=1)
+def _by_service() -> dict[str, list[str]]:
+    """Every action (lower-case) by its service prefix."""
+    out: dict[str, list[str]] = {}
+    for action in _universe()[0]:
+        out.setdefault(action.partition(":")[0], []).append(action)
+    return out
 
 
 def access_level(action: str) -> str | None:
