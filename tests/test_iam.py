@@ -106,3 +106,14 @@ def test_expanding_by_service_gives_what_matching_every_action_gives(pattern: st
     lowered = pattern.lower()
     expected = frozenset(fnmatch.filter(iam._universe()[0], lowered)) or frozenset({lowered})
     assert iam.expand(pattern) == expected
+
+
+def test_the_shipped_action_list_is_policyuniverses() -> None:
+    """data/iam_actions.json is what `python -m lambdalint.aws.iam` makes of policyuniverse's
+    data (read instead of it: 0.02 s against 0.18 s); stale when they differ."""
+    import json
+
+    shipped = json.loads(iam.ACTIONS_FILE.read_text(encoding="utf-8"))["services"]
+    assert shipped == iam.policyuniverse_actions()
+    assert iam.access_level("s3:getobject") == "Read"
+    assert iam.spelling("s3:putobject") == "s3:PutObject"
