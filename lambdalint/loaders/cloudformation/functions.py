@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,35 @@ _DYNAMIC_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure|ssm):")
 def looks_like_template(text: str) -> bool:
     """A cheap test before parsing: CloudFormation templates name `Resources`."""
     return any(m in text for m in _MARKERS)
+
+
+# what the text of a JSON template holds for `is_template` to be true of it: the format version
+# key, a Transform (SAM's), or a resource type of CloudFormation's namespaces
+_JSON_TEMPLATE_SIGN = re.compile(
+    r'"AWSTemplateFormatVersion"|"Transform"\s*:|"Type"\s*:\s*"(?:AWS|Custom|Alexa)::'
+)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity, which json.loads accepts
+
+
+def json_cannot_be_template(text: str) -> bool:
+    """True when a JSON text is certainly no template, decided without building positions:
+    many JSON files name `Resources` (a vendored SDK's service models, API descriptions), and
+    a position-keeping parse costs ~30x json's C parser. It is no template when its text has
+    none of the marks `is_template` needs and json's parser reads data that `is_template`
+    rejects (a mark spelled with `\\u` escapes is seen there). A file json cannot read is
+    parsed with positions, so its error is reported as before; `Fn::ForEach` (whose loops make
+    resources) always is. (A file that is no template is not held to `max-depth`: json's
+    parser has its own bound.)"""
+    if _JSON_TEMPLATE_SIGN.search(text) or "Fn::ForEach" in text:
+        return False
+    try:
+        data = json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return False
+    return not is_template(data)
 
 
 def is_template(data: Any) -> bool:
