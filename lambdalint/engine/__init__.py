@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.model import Project
+from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
 from lambdalint.rulepack import Rule, all_rules
 from lambdalint.settings import Settings
@@ -87,7 +87,8 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
 
         for fn in project.functions:
             try:
-                yield from declarative.evaluate(rule, fn)
+                for finding in declarative.evaluate(rule, fn):
+                    yield _of_instance(finding, fn)
             except Exception as exc:  # noqa: BLE001 - a bad policy must not stop the run
                 result.internal_errors.append(f"{rule.id} ({fn.name}): {type(exc).__name__}: {exc}")
         return
@@ -101,6 +102,7 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
     for fn in project.functions:
         try:
             for finding in check(fn, ctx):
+                finding = _of_instance(finding, fn)
                 finding.function = finding.function or fn.name
                 if rule.id in fn.suppressed and finding.suppressed is None:
                     finding.suppressed = fn.suppressed[rule.id]
@@ -109,6 +111,14 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
             result.internal_errors.append(
                 f"{rule.id} on {_display(fn.loc.path)}:{fn.name}: {type(exc).__name__}: {exc}"
             )
+
+
+def _of_instance(finding: Finding, fn: Function) -> Finding:
+    """A finding on a function a module instance declares names the instance: the module's
+    lines are shared by every call of it, and only one call may be wrong."""
+    if fn.module and fn.name not in finding.message:
+        finding.message = f"{finding.message} (in {fn.name})"
+    return finding
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -152,7 +152,7 @@ def load_project(
     are enough files to pay for it."""
     if len(configs) < DOCUMENT_CACHE_MIN_FILES:
         documents = None
-    session = LoadSession(reader, documents)
+    session = LoadSession(reader, documents, files=tuple(configs))
     files: list[Path] = []
     functions: list[Function] = []
     diagnostics: list[Diagnostic] = []

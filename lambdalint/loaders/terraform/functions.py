@@ -1,5 +1,6 @@
-"""Every function of a Terraform module: its `aws_lambda_function` resources (build.py) and its
-calls of Lambda modules such as terraform-aws-modules/lambda (modules.py)."""
+"""Every function of a Terraform configuration: the `aws_lambda_function` resources of a module
+(build.py), its calls of Lambda modules such as terraform-aws-modules/lambda (modules.py), and
+the same in each instance of the local modules it calls (`module.x.aws_lambda_function.this`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from lambdalint.model import Framework, Function
 def build_functions(
     scope: Scope, framework: Framework, only_path: Path | None = None
 ) -> list[Function]:
+    """The functions of the module `scope` declared in `only_path` (every file when None), and
+    those of the module instances that the calls declared there expand to."""
+    scope.config.prepare = modules.register
     modules.register(scope)
     links = Links(scope)
     out = []
@@ -22,4 +26,26 @@ def build_functions(
             continue
         out.append(build_function(scope, res, framework, links))
     out.extend(modules.functions(scope, framework, only_path, links))
+    for instance in scope.instances():
+        call = instance.root_call()
+        if only_path is not None and (call is None or call.path != only_path):
+            continue
+        found = [build_function(instance, res, framework, links) for res in instance.all(LAMBDA)]
+        found += modules.functions(instance, framework, None, links)
+        for fn in found:
+            fn.module = instance.address
+            # a suppression written on a call applies to what it instantiates
+            for scope_above in _calls_above(instance):
+                for rule, why in scope_above.items():
+                    fn.suppressed.setdefault(rule, why)
+        out.extend(found)
+    return out
+
+
+def _calls_above(instance: Scope) -> list[dict[str, str]]:
+    out = []
+    scope: Scope | None = instance
+    while scope is not None and scope.call is not None:
+        out.append(scope.call.suppressed)
+        scope = scope.parent
     return out

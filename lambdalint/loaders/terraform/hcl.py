@@ -281,6 +281,8 @@ class _Converter:
             for k, v in body.items():
                 if isinstance(k, str):
                     tf.locals[k] = (v, Loc(self.path, body.value_pos.get(k, pos)))
+        elif head == "output" and len(labels) == 1 and labels[0]:
+            tf.outputs[labels[0]] = (body.get("value"), loc)
         elif head == "module" and len(labels) == 1 and labels[0]:
             source = body.get("source")
             tf.module_calls.append(
