@@ -27,6 +27,7 @@ INTERNAL = "internal"
 # Order matters: the first loader that claims a file loads it.
 LOADERS = (
     "lambdalint.loaders.serverless",
+    "lambdalint.loaders.serverless_code",
     "lambdalint.loaders.terraform.plan",
     "lambdalint.loaders.terraform.files",
     "lambdalint.loaders.cloudformation",

@@ -1,0 +1,426 @@
+"""Serverless Framework configurations written as code (`serverless.ts`, `serverless.js`,
+`.cjs`, `.mjs`): the exported configuration object, read statically with tree-sitter and never
+run, into the form serverless.py reads from serverless.yml.
+
+What is read: an object literal exported by `export default`, `module.exports =` or `export =`,
+directly or through a name bound to it in the same file (`const config: AWS = {...}`), with
+the TypeScript wrappers (`as`, `satisfies`, `<AWS>`) seen through. Inside it: strings, template
+literals without substitutions, numbers, booleans, arrays, objects, and names bound to such
+values in the same file. Anything else (an import, a call, `process.env`, a spread of what is
+not known) is unknown; an object holding an unknown spread is unknown as a whole, since any of
+its keys may come from it. A configuration that is not such a literal, or that the file changes
+after declaring it, gets a one-line notice instead of a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lambdalint.discover import SERVERLESS_CODE_CONFIGS
+from lambdalint.loaders import serverless
+from lambdalint.loaders.documents import Document, LoadSession
+from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
+from lambdalint.reading.positions import LList, LMap
+
+MAX_DEPTH = 64  # nesting of values, and names followed to their values
+MAX_NODES = 1_000_000  # syntax nodes of a file read (a configuration is a few hundred)
+_TRANSPARENT = {
+    "parenthesized_expression",
+    "as_expression",
+    "satisfies_expression",
+    "non_null_expression",
+    "type_assertion",
+}
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.DOTALL)
+
+
+class _Unknown(Exception):
+    """A value that is not a literal of the file."""
+
+
+def claims(path: Path, text: str) -> bool:
+    return path.name.lower() in SERVERLESS_CODE_CONFIGS
+
+
+def load_file(
+    path: Path, text: str, session: LoadSession
+) -> tuple[list[Function], list[Diagnostic]]:
+    try:
+        parser = _parser("typescript" if path.suffix.lower() == ".ts" else "javascript")
+    except ImportError:  # pragma: no cover - a dependency of lambdalint
+        return [], [_notice(path, "no JavaScript parser installed")]
+    data = text.encode("utf-8", "surrogatepass")
+    tree = parser.parse(data)
+    reader = _Reader(text, data)
+    config, why = reader.configuration(tree.root_node)
+    if not isinstance(config, LMap):
+        return [], [_notice(path, why)]
+    notices = []
+    functions = config.get("functions")
+    if isinstance(functions, LMap):
+        opaque = [str(k) for k, v in functions.items() if not isinstance(v, LMap)]
+        if opaque:
+            shown = ", ".join(opaque[:5]) + (", …" if len(opaque) > 5 else "")
+            notices.append(
+                Diagnostic(
+                    "LL100",
+                    f"functions not checked: {shown} (not written as literals in this file: "
+                    "imported or computed)",
+                    Loc(path, functions.pos),
+                    notice=True,
+                )
+            )
+    elif "functions" in config:
+        notices.append(
+            Diagnostic(
+                "LL100",
+                "functions not checked: `functions` is not written as a literal in this file "
+                "(imported or computed)",
+                Loc(path, config.value_pos.get("functions", config.pos)),
+                notice=True,
+            )
+        )
+    doc = Document(path=path, data=config, text=text, kind="code", limits=session.reader.limits)
+    found, diags = serverless.load_service(doc, session.reader)
+    return found, [*diags, *notices]
+
+
+def _notice(path: Path, why: str) -> Diagnostic:
+    return Diagnostic(
+        "LL100",
+        f"not checked: {why} (lambdalint reads the configuration, never runs it)",
+        Loc(path),
+        notice=True,
+    )
+
+
+@lru_cache(maxsize=2)
+def _parser(grammar: str) -> Any:
+    import tree_sitter
+
+    if grammar == "typescript":
+        import tree_sitter_typescript
+
+        language = tree_sitter.Language(tree_sitter_typescript.language_typescript())
+    else:
+        import tree_sitter_javascript
+
+        language = tree_sitter.Language(tree_sitter_javascript.language())
+    return tree_sitter.Parser(language)
+
+
+class _Reader:
+    """The exported configuration of one file, as LMap/LList values with positions."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self.text = text
+        self.data = data
+        self.bindings: dict[str, Any] = {}  # top-level name → its value node
+        self.changed: set[str] = set()  # names assigned again, or changed through a member
+        self.passed: set[str] = set()  # names handed to a call (which may change them)
+        self._following: set[str] = set()
+        self._line_starts = [0] + [i + 1 for i, b in enumerate(data) if b == 0x0A]
+
+    # ------------------------------------------------------------ positions
+
+    def pos(self, node: Any) -> Pos:
+        row, col = node.start_point
+        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        column = len(self.data[start : start + col].decode("utf-8", "replace")) + 1
+        return Pos(row + 1, column)
+
+    def node_text(self, node: Any) -> str:
+        return str(self.data[node.start_byte : node.end_byte].decode("utf-8", "replace"))
+
+    # ------------------------------------------------------------ the exported object
+
+    def configuration(self, root: Any) -> tuple[Any, str]:
+        """(the configuration, or None with why it is not read)."""
+        exported = self._scan(root)
+        if exported is None:
+            return None, "no `export default`, `module.exports =` or `export =` found"
+        if root.has_error and (exported.has_error or _inside_error(exported)):
+            return None, "the file does not parse"
+        node = self._unwrap(exported)
+        name = self.node_text(node) if node.type == "identifier" else None
+        if name is not None and (name in self.changed or name in self.passed):
+            return None, f"`{name}` is changed by code after it is declared"
+        try:
+            value = self.value(exported, 0)
+        except (_Unknown, RecursionError):
+            return None, "the exported configuration is not an object literal of this file"
+        if not isinstance(value, LMap):
+            return None, "the exported configuration is not an object literal of this file"
+        return value, ""
+
+    def _scan(self, root: Any) -> Any:
+        """Collect the top-level bindings and what changes them; the exported node."""
+        exported = None
+        seen = 0
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            seen += 1
+            if seen > MAX_NODES:
+                return None
+            kind = node.type
+            if kind in ("lexical_declaration", "variable_declaration") and _top_level(node):
+                for declarator in node.named_children:
+                    if declarator.type != "variable_declarator":
+                        continue
+                    name = declarator.child_by_field_name("name")
+                    value = declarator.child_by_field_name("value")
+                    if name is not None and name.type == "identifier" and value is not None:
+                        self.bindings[self.node_text(name)] = value
+            elif kind in ("assignment_expression", "augmented_assignment_expression"):
+                left = node.child_by_field_name("left")
+                if left is not None and self._is_module_exports(left):
+                    exported = node.child_by_field_name("right")
+                elif left is not None:
+                    base = _base_name(left, self)
+                    if base is not None:
+                        self.changed.add(base)
+            elif kind == "call_expression":
+                args = node.child_by_field_name("arguments")
+                for arg in args.named_children if args is not None else ():
+                    if arg.type == "identifier":
+                        self.passed.add(self.node_text(arg))
+            elif kind == "export_statement" and _top_level(node):
+                found = self._export(node)
+                if found is not None:
+                    exported = found
+            stack.extend(reversed(node.children))
+        return exported
+
+    def _export(self, node: Any) -> Any:
+        """The value of `export default x` / `export = x` / `export { x as default }`."""
+        tokens = [c.type for c in node.children]
+        if "default" in tokens or (len(tokens) >= 2 and tokens[1] == "="):
+            value = node.child_by_field_name("value")
+            if value is not None:
+                return value
+            named = [c for c in node.named_children if c.type not in ("comment", "decorator")]
+            if named and named[-1].type not in (
+                "function_declaration",
+                "class_declaration",
+                "lexical_declaration",
+            ):
+                return named[-1]
+        for clause in node.named_children:
+            if clause.type != "export_clause":
+                continue
+            for spec in clause.named_children:
+                alias = spec.child_by_field_name("alias")
+                name = spec.child_by_field_name("name")
+                if alias is not None and name is not None and self.node_text(alias) == "default":
+                    return name
+        return None
+
+    def _is_module_exports(self, node: Any) -> bool:
+        return node.type == "member_expression" and self.node_text(node).replace(" ", "") in (
+            "module.exports",
+            "exports.default",
+            "module.exports.default",
+        )
+
+    # ------------------------------------------------------------ values
+
+    def _unwrap(self, node: Any) -> Any:
+        while node.type in _TRANSPARENT:
+            inner = [c for c in node.named_children if not c.type.endswith("type")]
+            inner = [c for c in inner if c.type not in ("type_identifier", "type_arguments")]
+            if not inner:
+                break
+            node = inner[0] if node.type != "type_assertion" else inner[-1]
+        return node
+
+    def value(self, node: Any, depth: int) -> Any:
+        """The value of an expression; raises _Unknown for what is not a literal of the file."""
+        if depth > MAX_DEPTH:
+            raise _Unknown
+        node = self._unwrap(node)
+        kind = node.type
+        if kind == "object":
+            return self.object(node, depth)
+        if kind == "array":
+            out = LList(self.pos(node))
+            for item in node.named_children:
+                if item.type == "comment":
+                    continue
+                if item.type == "spread_element":
+                    raise _Unknown  # which items it adds, and where, is not written here
+                out.append(self.member(item, depth))
+                out.item_pos.append(self.pos(item))
+            return out
+        if kind == "string":
+            return self.string(node)
+        if kind == "template_string":
+            if any(c.type == "template_substitution" for c in node.named_children):
+                raise _Unknown
+            return self.string(node)
+        if kind == "number":
+            return _number(self.node_text(node))
+        if kind == "unary_expression":
+            operand = node.child_by_field_name("argument")
+            operator = node.child_by_field_name("operator")
+            if operand is not None and operator is not None and operand.type == "number":
+                value = _number(self.node_text(operand))
+                op = self.node_text(operator)
+                if op == "-":
+                    return -value
+                if op == "+":
+                    return value
+            raise _Unknown
+        if kind in ("true", "false"):
+            return kind == "true"
+        if kind in ("null", "undefined"):
+            return None
+        if kind == "identifier":
+            name = self.node_text(node)
+            if name == "undefined":
+                return None
+            return self.follow(name, depth)
+        raise _Unknown
+
+    def member(self, node: Any, depth: int) -> Any:
+        """A value inside an object or array: unknown stays UNKNOWN there."""
+        try:
+            return self.value(node, depth + 1)
+        except _Unknown:
+            return UNKNOWN
+
+    def follow(self, name: str, depth: int) -> Any:
+        """The value a top-level name of the file is bound to (never reassigned)."""
+        bound = self.bindings.get(name)
+        if bound is None or name in self.changed or name in self.passed or name in self._following:
+            raise _Unknown
+        self._following.add(name)
+        try:
+            return self.value(bound, depth + 1)
+        finally:
+            self._following.discard(name)
+
+    def object(self, node: Any, depth: int) -> LMap:
+        out = LMap(self.pos(node))
+        for child in node.named_children:
+            kind = child.type
+            if kind == "comment":
+                continue
+            if kind == "pair":
+                key = self.key(child.child_by_field_name("key"))
+                value_node = child.child_by_field_name("value")
+                if value_node is None:
+                    raise _Unknown
+                out[key] = self.member(value_node, depth)
+                out.key_pos[key] = self.pos(child)
+                out.value_pos[key] = self.pos(value_node)
+            elif kind == "shorthand_property_identifier":
+                key = self.node_text(child)
+                try:
+                    out[key] = self.follow(key, depth)
+                except _Unknown:
+                    out[key] = UNKNOWN  # `{ hello }` of an imported `hello`
+                out.key_pos[key] = out.value_pos[key] = self.pos(child)
+            elif kind == "spread_element":
+                inner = child.named_children[0] if child.named_children else None
+                spread = self.value(inner, depth + 1) if inner is not None else None
+                if not isinstance(spread, LMap):
+                    raise _Unknown  # any key may come from it
+                for key, value in spread.items():
+                    out[key] = value
+                    out.key_pos[key] = spread.key_pos.get(key, spread.pos)
+                    out.value_pos[key] = spread.value_pos.get(key, spread.pos)
+            elif kind == "method_definition":
+                continue  # code: no setting lambdalint reads is a method
+            else:
+                raise _Unknown
+        return out
+
+    def key(self, node: Any) -> str:
+        if node is None:
+            raise _Unknown
+        kind = node.type
+        if kind == "property_identifier":
+            return self.node_text(node)
+        if kind == "string":
+            return self.string(node)
+        if kind == "number":
+            return self.node_text(node)
+        if kind == "computed_property_name":
+            inner = node.named_children[0] if node.named_children else None
+            value = self.value(inner, 0) if inner is not None else None
+            if isinstance(value, str):
+                return value
+        raise _Unknown
+
+    def string(self, node: Any) -> str:
+        parts = []
+        for child in node.named_children:
+            if child.type == "string_fragment":
+                parts.append(self.node_text(child))
+            elif child.type == "escape_sequence":
+                parts.append(_unescape(self.node_text(child)))
+        if not node.named_children:
+            raw = self.node_text(node)
+            return raw[1:-1] if len(raw) >= 2 else ""
+        return "".join(parts)
+
+
+def _top_level(node: Any) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "program"
+
+
+def _inside_error(node: Any) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "ERROR":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _base_name(node: Any, reader: _Reader) -> str | None:
+    """The name an assignment target starts from (`config` in `config.provider.x = ...`)."""
+    while node.type in ("member_expression", "subscript_expression"):
+        node = node.child_by_field_name("object")
+        if node is None:
+            return None
+    return reader.node_text(node) if node.type == "identifier" else None
+
+
+def _number(text: str) -> int | float:
+    cleaned = text.replace("_", "")
+    try:
+        if cleaned.lower().startswith(("0x", "0o", "0b")):
+            return int(cleaned, 0)
+        return int(cleaned) if re.fullmatch(r"[0-9]+", cleaned) else float(cleaned)
+    except ValueError:
+        raise _Unknown from None
+
+
+def _unescape(raw: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc.startswith("u{"):
+            return _char(int(esc[2:-1], 16))
+        if esc[0] in "ux" and len(esc) > 1:
+            return _char(int(esc[1:], 16))
+        if esc in ("\n", "\r\n", "\r"):
+            return ""  # a line continuation
+        return _ESCAPES.get(esc, esc)
+
+    return _ESCAPE.sub(repl, raw)
+
+
+def _char(code: int) -> str:
+    try:
+        return chr(code)
+    except (ValueError, OverflowError):
+        return "\ufffd"

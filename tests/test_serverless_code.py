@@ -1,0 +1,183 @@
+"""serverless.ts / serverless.js: the exported configuration object read statically, never run."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lambdalint.loaders import load_file
+from lambdalint.model import UNKNOWN, Diagnostic, Function
+
+SERVICE_BODY = """{
+  service: 'orders',
+  provider: { name: 'aws', runtime: 'python3.12' },
+  functions: {
+    create: { handler: 'app.create', timeout: 12 },
+  },
+}"""
+
+
+def _load(folder: Path, text: str, name: str = "serverless.ts") -> tuple[list[Function], list]:  # type: ignore[type-arg]
+    path = folder / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return load_file(path, path.read_text(encoding="utf-8"))
+
+
+def _one(folder: Path, text: str, name: str = "serverless.ts") -> Function:
+    fns, diags = _load(folder, text, name)
+    assert not diags, diags
+    assert len(fns) == 1, fns
+    return fns[0]
+
+
+def _notice(diags: list[Diagnostic]) -> str:
+    assert len(diags) == 1 and diags[0].notice, diags
+    return diags[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("serverless.ts", f"export default {SERVICE_BODY};"),
+        ("serverless.ts", f"const config: AWS = {SERVICE_BODY};\nmodule.exports = config;"),
+        ("serverless.ts", f"const config = {SERVICE_BODY} as AWS;\nexport = config;"),
+        ("serverless.ts", f"const config = <AWS>{SERVICE_BODY};\nexport {{ config as default }};"),
+        ("serverless.ts", f"export default {SERVICE_BODY} satisfies AWS;"),
+        ("serverless.js", f"module.exports = {SERVICE_BODY};"),
+        ("serverless.cjs", f"'use strict';\nconst c = {SERVICE_BODY};\nmodule.exports = c;"),
+        ("serverless.mjs", f"const c = {SERVICE_BODY};\nexport default c;"),
+    ],
+)
+def test_every_way_of_exporting_the_configuration(tmp_path: Path, name: str, text: str) -> None:
+    fn = _one(tmp_path, text, name)
+    assert fn.name == "create" and fn.loc.path.name == name
+    assert fn.handler is not None and fn.handler.value == "app.create"
+    assert fn.timeout is not None and fn.timeout.value == 12
+    # positions point into the .ts/.js file
+    lines = text.splitlines()
+    assert "handler: 'app.create'" in lines[fn.handler.loc.pos.line - 1]
+    assert lines[fn.handler.loc.pos.line - 1][fn.handler.loc.pos.column - 1] == "'"
+
+
+def test_values_followed_through_names_of_the_file(tmp_path: Path) -> None:
+    fn = _one(
+        tmp_path,
+        """
+        import type { AWS } from '@serverless/typescript';
+        const runtime = `python3.12`;
+        const common = { timeout: 30, memorySize: 512 };
+        const create = { ...common, handler: 'app.create', tags: { team: 'a\\u0062c' } };
+        export default {
+          service: 'orders',
+          provider: { name: 'aws', runtime, stage: "${opt:stage, 'dev'}" },
+          functions: { create },
+        };
+        """,
+    )
+    assert fn.runtime is not None and fn.runtime.value == "python3.12"
+    assert fn.timeout is not None and fn.timeout.value == 30
+    assert fn.memory is not None and fn.memory.value == 512
+    assert fn.tags == {"team": "abc"}
+    assert fn.function_name == "orders-dev-create"
+
+
+def test_what_is_not_a_literal_is_unknown(tmp_path: Path) -> None:
+    fn = _one(
+        tmp_path,
+        """
+        import { runtime } from './settings';
+        export default {
+          service: 'orders',
+          provider: { name: 'aws', runtime },
+          functions: {
+            create: {
+              handler: `${process.env.HANDLER}`,
+              timeout: Number(process.env.TIMEOUT),
+              memorySize: process.env.MEMORY,
+            },
+          },
+        };
+        """,
+    )
+    assert fn.runtime is not None and fn.runtime.value is UNKNOWN
+    assert fn.handler is not None and fn.handler.value is UNKNOWN
+    assert fn.timeout is not None and fn.timeout.value is UNKNOWN
+
+
+def test_an_unknown_spread_makes_its_object_unknown(tmp_path: Path) -> None:
+    # the provider may get its runtime from `shared`: no default runtime is assumed
+    fns, diags = _load(
+        tmp_path,
+        """
+        import shared from './shared';
+        export default {
+          service: 'orders',
+          provider: { ...shared, name: 'aws' },
+          functions: { create: { handler: 'app.create' } },
+        };
+        """,
+    )
+    assert fns == [] and diags == []  # no provider named aws can be seen: not a service
+
+
+def test_imported_functions_are_noticed(tmp_path: Path) -> None:
+    fns, diags = _load(
+        tmp_path,
+        """
+        import hello from '@functions/hello';
+        import more from './more';
+        export default {
+          service: 'orders',
+          provider: { name: 'aws', runtime: 'nodejs20.x' },
+          functions: { hello, local: { handler: 'handler.local' } },
+        };
+        """,
+    )
+    assert [fn.name for fn in fns] == ["local"]
+    assert "functions not checked: hello" in _notice(diags)
+    fns, diags = _load(
+        tmp_path,
+        """
+        import more from './more';
+        export default {
+          service: 'orders',
+          provider: { name: 'aws', runtime: 'nodejs20.x' },
+          functions: more,
+        };
+        """,
+    )
+    assert fns == [] and "`functions` is not written as a literal" in _notice(diags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "module.exports = require('./config');",
+        "export default defineConfig({ service: 's' });",
+        "const c = { service: 's' };\nc.provider = { name: 'aws' };\nexport default c;",
+        "const c = { service: 's' };\nObject.assign(c, extra);\nmodule.exports = c;",
+        "let c = { service: 's' };\nc = other;\nmodule.exports = c;",
+        "const x = 1;",
+        "export default {",
+    ],
+)
+def test_a_configuration_that_is_not_a_literal_is_noticed(tmp_path: Path, text: str) -> None:
+    fns, diags = _load(tmp_path, text)
+    assert fns == []
+    assert _notice(diags).startswith("not checked:")
+
+
+def test_the_config_is_never_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    fns, _ = _load(
+        tmp_path,
+        f"""
+        require('fs').writeFileSync({str(marker)!r}, 'x');
+        module.exports = {SERVICE_BODY};
+        """,
+        "serverless.js",
+    )
+    assert [fn.name for fn in fns] == ["create"]
+    assert not marker.exists()
