@@ -492,3 +492,41 @@ def test_rendered_template_is_file_text_never_a_string(tmp_path: Path) -> None:
 def test_local_sources_glance() -> None:
     text = 'module "a" {\n  source = "./m"\n}\n{"source": "../n"}\nsource = "git::x"\n'
     assert tf_files.local_sources(text) == ["./m", "../n"]
+
+
+def test_a_runtime_read_from_a_file_is_taken_only_when_it_names_a_runtime(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "PYTHON_VERSION": "3.12\n",
+            "SECRET": "hunter2\n",
+            "main.tf": """
+            data "local_file" "python_version" {
+              filename = "${path.module}/PYTHON_VERSION"
+            }
+
+            locals {
+              runtime = format("%s%s", "python", chomp(trimspace(data.local_file.python_version.content)))
+            }
+
+            resource "aws_lambda_function" "ok" {
+              function_name = "ok"
+              filename      = "fn.zip"
+              handler       = "app.handler"
+              runtime       = local.runtime
+            }
+
+            resource "aws_lambda_function" "secret" {
+              function_name = "secret"
+              filename      = "fn.zip"
+              handler       = trimspace(file("SECRET"))
+              runtime       = "python${trimspace(file("SECRET"))}"
+            }
+            """,
+        },
+    )
+    fns = _by_name(_project(tmp_path))
+    ok, secret = fns["aws_lambda_function.ok"], fns["aws_lambda_function.secret"]
+    assert ok.runtime is not None and ok.runtime.value == "python3.12"
+    assert secret.runtime is not None and secret.runtime.value is UNKNOWN
+    assert secret.handler is not None and secret.handler.value is UNKNOWN

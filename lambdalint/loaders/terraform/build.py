@@ -26,6 +26,7 @@ from lambdalint.loaders.terraform.model import (
     blocks,
     first_block,
     refs_in,
+    runtime_name,
 )
 from lambdalint.model import (
     UNKNOWN,
@@ -124,6 +125,8 @@ def _prop(scope: Scope, res: Resource, body: LMap, key: str) -> Prop[Any] | None
     value = scope.evaluate(body[key])
     if value is None:
         return None
+    if isinstance(value, FileText):  # what a file holds is never a setting, but a runtime name
+        value = runtime_name(value) if key == "runtime" else UNKNOWN
     return Prop(_plain(value), res.loc_of(body, key))
 
 
@@ -434,14 +437,20 @@ def _layer_resource(scope: Scope, layer: Resource, loc: Loc) -> Layer:
 
 def code_location(scope: Scope, res: Resource, links: Links) -> CodeLocation:
     body = res.body
-    if scope.evaluate(body.get("package_type")) == "Image" or body.get("image_uri") is not None:
+    if scope.evaluate(body.get("package_type")) == "Image" or _set(scope, body, "image_uri"):
         return CodeLocation("image", res.loc_of(body, "image_uri"))
-    if body.get("s3_bucket") is not None:
+    if _set(scope, body, "s3_bucket"):
         uploaded = links.uploaded_archive(res)
         if uploaded is not None:
             return _archive_code(scope.of(uploaded), uploaded, res.loc_of(body, "s3_key"))
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
     return _filename_code(scope, res, body)
+
+
+def _set(scope: Scope, body: LMap, key: str) -> bool:
+    """Whether an attribute is set: written, and not to null (a module's `image_uri =
+    var.image_uri` whose variable is null sets nothing)."""
+    return body.get(key) is not None and scope.evaluate(body[key]) is not None
 
 
 def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:

@@ -106,13 +106,13 @@ class ModuleFolders:
         self._reaches: dict[str, bool] = {}
         self._elsewhere: dict[str, bool] = {}
         self._callers: dict[str, set[str]] | None = None
+        self._spelled: dict[str, Path] = {}  # a caller folder's real path → as the load names it
 
     def parse(self, path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
         """The parsed file, (None, [LL100]) for bad syntax."""
-        try:
-            key = (str(path.resolve()), len(text), hash(text))
-        except (OSError, RuntimeError):
-            key = (str(path), len(text), hash(text))
+        # by the path as the load spells it (positions keep that spelling): a module folder is
+        # spelled the same way by every call of it (normalized from the working directory)
+        key = (os.path.normpath(path), len(text), hash(text))
         if key in self._parsed:
             return self._parsed[key]
         result: tuple[TfFile | None, list[Diagnostic]]
@@ -215,11 +215,13 @@ class ModuleFolders:
             following: list[str] = []
             for current in level:
                 for caller in sorted(callers.get(current, ())):
-                    if caller in seen or not self._calls(Path(caller), current):
+                    if caller in seen or not self._calls(self._spelled[caller], current):
                         continue
                     seen.add(caller)
                     if not any(
-                        self._calls(Path(c), caller) for c in callers.get(caller, ()) if c != caller
+                        self._calls(self._spelled[c], caller)
+                        for c in callers.get(caller, ())
+                        if c != caller
                     ):
                         found = True  # a configuration no other folder calls
                         break
@@ -247,6 +249,7 @@ class ModuleFolders:
                 for source in self.glance(folder).sources:
                     target = _real(folder / source)
                     caller = _real(folder)
+                    self._spelled.setdefault(caller, folder)
                     self._callers.setdefault(target, set()).add(caller)
         return self._callers
 

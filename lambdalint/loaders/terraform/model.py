@@ -584,14 +584,17 @@ class Scope:
             if len(value.parts) == 1 and not isinstance(value.parts[0], str):
                 return self.evaluate(value.parts[0], depth + 1)
             pieces = []
+            read: FileText | None = None
             for p in value.parts:
                 v = self.evaluate(p, depth + 1)
                 if isinstance(v, bool):
                     v = "true" if v else "false"
+                if isinstance(v, FileText):
+                    read, v = v, v.text
                 if not isinstance(v, (str, int, float)):
                     return UNKNOWN
                 pieces.append(str(v))
-            return self._built("".join(pieces))
+            return _derived(self._built("".join(pieces)), read)
         if isinstance(value, Call):
             return self._call(value, depth)
         if isinstance(value, Resolved):
@@ -641,6 +644,10 @@ class Scope:
         if res is None or not rest or not isinstance(rest[0], str):
             return UNKNOWN
         attr = rest[0]
+        if (res.mode, res.type, attr) == ("data", "local_file", "content") and len(rest) == 1:
+            owner = self.of(res)
+            filename = owner.evaluate(res.body.get("filename"), depth + 1)
+            return owner.read_file(filename) if isinstance(filename, str) else UNKNOWN
         if attr in ("arn", "id", "invoke_arn", "qualified_arn", "url", "output_base64sha256") or (
             attr.endswith("_arn") and attr not in res.body
         ):
@@ -746,21 +753,27 @@ class Scope:
             if path is None or render is None or not isinstance(variables, dict):
                 return UNKNOWN
             return render(self, path, variables)
-        if name in ("lower", "upper", "trimspace", "tostring") and len(args) == 1:
+        if name in ("lower", "upper", "trimspace", "chomp", "tostring") and len(args) == 1:
             a = args[0]
+            read = a if isinstance(a, FileText) else None
+            if read is not None:
+                a = read.text
             if isinstance(a, bool):
                 return "true" if a else "false"
             if not isinstance(a, (str, int, float)):
                 return UNKNOWN
             s = str(a)
-            return (
+            if name == "chomp":
+                return _derived(s.rstrip("\r\n"), read)
+            return _derived(
                 s.lower()
                 if name == "lower"
                 else s.upper()
                 if name == "upper"
                 else s.strip()
                 if name == "trimspace"
-                else s
+                else s,
+                read,
             )
         if name == "coalesce":
             for a in args:
@@ -808,7 +821,9 @@ class Scope:
                 return self._built(UNKNOWN)
             return self._built(args[0].join(args[1]))
         if name == "format" and args and isinstance(args[0], str):
-            return self._built(_format(args[0], args[1:]))
+            read = next((a for a in args if isinstance(a, FileText)), None)
+            plain = [a.text if isinstance(a, FileText) else a for a in args]
+            return _derived(self._built(_format(plain[0], plain[1:])), read)
         return UNKNOWN
 
     def read_file(self, rel: str) -> Any:
@@ -972,6 +987,29 @@ class Scope:
             at = found + len(piece)
         end = len(text) - len(last)
         return end >= at + 1 and text.endswith(last)
+
+
+def _derived(value: Any, read: FileText | None) -> Any:
+    """A string computed from a file's text (`trimspace(file("v"))`, `"python${...}"`) stays
+    that file's text: not a str, so it is never taken as a name or echoed (see FileText)."""
+    if read is None or not isinstance(value, str):
+        return value
+    return FileText(value, read.path)
+
+
+# the names of Lambda's runtimes: the only value a file's text may become (`runtime =
+# "python${trimspace(file("PYTHON_VERSION"))}"`), since printing one reveals nothing
+RUNTIME_NAME = re.compile(
+    r"(python3\.[0-9]{1,2}|nodejs[0-9]{1,2}\.x|java[0-9]{1,2}(\.al2)?|dotnet(core)?[0-9]{1,2}(\.[0-9])?"
+    r"|ruby[0-9]\.[0-9]{1,2}|go1\.x|provided(\.al2(023)?)?)"
+)
+
+
+def runtime_name(value: Any) -> Any:
+    """A runtime setting's value: a file's text only when it is the name of a runtime."""
+    if isinstance(value, FileText):
+        return value.text if RUNTIME_NAME.fullmatch(value.text) else UNKNOWN
+    return value
 
 
 def _instance_step(rest: tuple[str | int, ...]) -> tuple[str | int, ...]:
