@@ -35,9 +35,12 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if groups:
         group = groups[0]
         where = group.retention_loc or group.loc
+        # a retention written as 0 (Terraform's "never expire", often a variable's default)
+        zero = group.retention_loc is not None and group.retention_days == 0
+        why = "retention 0: never expire" if zero else "no retention set"
         yield Finding(
-            f"log group {_name(group.name)} of {fn.name} never expires its logs (no "
-            "retention set); set RetentionInDays / retention_in_days",
+            f"log group {_name(group.name)} of {fn.name} never expires its logs ({why}); set "
+            "RetentionInDays / retention_in_days",
             where,
         )
         return
