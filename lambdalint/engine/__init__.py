@@ -125,7 +125,10 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple[str, str, int, int, str]] = set()
     out = []
     for f in findings:
-        key = (f.rule_id, str(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.message)
+        # a module's file is spelled as each configuration reached it (examples/a/../../m.tf,
+        # examples/b/../../m.tf): one file, one finding
+        path = os.path.normpath(f.loc.path)
+        key = (f.rule_id, path, f.loc.pos.line, f.loc.pos.column, f.message)
         if key in seen:
             continue
         seen.add(key)
