@@ -19,9 +19,11 @@ from lambdalint.loaders.terraform.model import (
     UNKNOWN_MARK,
     FileText,
     Scope,
+    _has_optional,
 )
 from lambdalint.model import UNKNOWN, Function, Project
 from lambdalint.reading import Reader
+from lambdalint.reading.positions import Pos
 
 
 @pytest.fixture(autouse=True)
@@ -530,3 +532,67 @@ def test_a_runtime_read_from_a_file_is_taken_only_when_it_names_a_runtime(tmp_pa
     assert ok.runtime is not None and ok.runtime.value == "python3.12"
     assert secret.runtime is not None and secret.runtime.value is UNKNOWN
     assert secret.handler is not None and secret.handler.value is UNKNOWN
+
+
+def test_optional_attributes_of_an_object_variable_take_their_defaults(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "main.tf": """
+            module "a" {
+              source = "./modules/fn"
+              lambda = { name = "a", timeout = null, jobs = [{ name = "j" }] }
+            }
+
+            module "b" {
+              source = "./modules/fn"
+              lambda = { name = "b", runtime = "nodejs22.x", timeout = 30, memory = 256 }
+            }
+            """,
+            "modules/fn/main.tf": """
+            variable "lambda" {
+              type = object({
+                name    = string
+                runtime = optional(string, "python3.12")
+                timeout = optional(number, 60)
+                memory  = optional(number)
+                logs    = optional(object({ days = optional(number, 14) }), {})
+                jobs    = optional(list(object({ name = string, batch = optional(number, 5) })), [])
+              })
+            }
+
+            resource "aws_lambda_function" "this" {
+              function_name = var.lambda.name
+              filename      = "fn.zip"
+              handler       = "app.handler"
+              runtime       = var.lambda.runtime
+              timeout       = var.lambda.timeout
+              memory_size   = var.lambda.memory
+
+              environment {
+                variables = {
+                  DAYS  = "${var.lambda.logs.days}"
+                  BATCH = "${var.lambda.jobs[0].batch}"
+                }
+              }
+            }
+            """,
+        },
+    )
+    fns = _by_name(_project(tmp_path))
+    a, b = fns["module.a.aws_lambda_function.this"], fns["module.b.aws_lambda_function.this"]
+    # absent or null: the default; given: the value given
+    assert a.runtime is not None and a.runtime.value == "python3.12"
+    assert a.timeout is not None and a.timeout.value == 60
+    assert b.runtime is not None and b.runtime.value == "nodejs22.x"
+    assert b.timeout is not None and b.timeout.value == 30
+    # an optional attribute without a default is null: not set
+    assert a.memory is None or a.memory.value in (None, UNKNOWN)
+    assert b.memory is not None and b.memory.value == 256
+    # inside nested objects and lists of objects too
+    assert {k: v.value for k, v in a.environment.items()} == {"DAYS": "14", "BATCH": "5"}
+
+
+def test_only_types_with_optional_attributes_fill_values_in() -> None:
+    assert not _has_optional(hcl.parse_expression("object({ name = string })", Pos()))
+    assert _has_optional(hcl.parse_expression("map(object({ a = optional(number) }))", Pos()))

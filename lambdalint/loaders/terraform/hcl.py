@@ -276,7 +276,11 @@ class _Converter:
             )
         elif head == "variable" and len(labels) == 1 and labels[0]:
             default = body.get("default", UNKNOWN)
-            tf.variables.append(Variable(labels[0], default, body.get("sensitive") is True, loc))
+            tf.variables.append(
+                Variable(
+                    labels[0], default, body.get("sensitive") is True, loc, type=body.get("type")
+                )
+            )
         elif head == "locals":
             for k, v in body.items():
                 if isinstance(k, str):

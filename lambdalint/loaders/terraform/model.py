@@ -221,6 +221,9 @@ class Variable:
     default: Any  # expression; UNKNOWN when the variable has no default
     sensitive: bool
     loc: Loc
+    # its type constraint as written (`object({ runtime = optional(string, "python3.12") })`),
+    # None when not given: the defaults of its optional attributes fill the value in
+    type: Any = None
 
 
 @dataclass
@@ -329,6 +332,8 @@ class Scope:
         self.files = files
         self.resources: dict[tuple[str, str, str], list[Resource]] = {}
         self.variables: dict[str, Variable] = {}
+        # a variable's value as given → with its type's optional defaults
+        self._typed: dict[str, tuple[Any, Any]] = {}
         self.locals: dict[str, tuple[Any, Loc]] = {}
         self.module_calls: list[Resource] = []
         self.outputs: dict[str, tuple[Any, Loc]] = {}
@@ -713,6 +718,20 @@ class Scope:
         return value
 
     def variable_value(self, name: str, depth: int = 0) -> Any:
+        value = self._given(name, depth)
+        var = self.variables.get(name)
+        if var is None or not _has_optional(var.type) or not isinstance(value, (dict, list)):
+            return value
+        # the value with its type's optional attributes filled in, made once per value
+        known = self._typed.get(name)
+        if known is not None and known[0] is value:
+            return known[1]
+        typed = self._with_defaults(var.type, value, depth)
+        self._typed[name] = (value, typed)
+        return typed
+
+    def _given(self, name: str, depth: int) -> Any:
+        """A variable's value as given: the call's argument, a .tfvars value, its default."""
         if self.parent is not None and self.call is not None:
             if name not in MODULE_META_ARGUMENTS and name in self.call.body:
                 return self._once("arg." + name, self.call.body[name], depth, self.parent)
@@ -722,6 +741,44 @@ class Scope:
         if var is None or var.default is UNKNOWN:
             return UNKNOWN
         return self._once("var." + name, var.default, depth)
+
+    def _with_defaults(self, kind: Any, value: Any, depth: int) -> Any:
+        """`value` converted to the type `kind` as far as defaults go: an object's optional
+        attribute that is absent or null takes its default (null without one), inside maps,
+        lists and nested objects too. What is not of the type's shape is left as it is."""
+        if depth > MAX_EVAL_DEPTH:
+            return value
+        if isinstance(kind, Call) and kind.name == "optional" and kind.args:
+            kind = kind.args[0]
+        if not isinstance(kind, Call) or len(kind.args) != 1:
+            return value
+        inner = kind.args[0]
+        if isinstance(value, dict) and (
+            (kind.name == "object" and isinstance(inner, dict)) or kind.name == "map"
+        ):
+            out = _copy_map(value)
+            if kind.name == "map":
+                for k, v in value.items():
+                    out[k] = self._with_defaults(inner, v, depth + 1)
+                return out
+            for attr, attr_kind in inner.items():
+                if not isinstance(attr, str):
+                    continue
+                if out.get(attr) is None:
+                    if not (isinstance(attr_kind, Call) and attr_kind.name == "optional"):
+                        continue  # a required attribute missing: Terraform refuses the value
+                    args = attr_kind.args
+                    out[attr] = self.evaluate(args[1], depth + 1) if len(args) > 1 else None
+                if isinstance(out[attr], (dict, list)):
+                    out[attr] = self._with_defaults(attr_kind, out[attr], depth + 1)
+            return out
+        if kind.name in ("list", "set") and isinstance(value, list):
+            items = LList(value.pos) if isinstance(value, LList) else LList()
+            if isinstance(value, LList):
+                items.item_pos = list(value.item_pos)
+            items.extend(self._with_defaults(inner, v, depth + 1) for v in value)
+            return items
+        return value
 
     def _index(self, value: Any, rest: tuple[str | int, ...], depth: int) -> Any:
         for step in rest:
@@ -987,6 +1044,25 @@ class Scope:
             at = found + len(piece)
         end = len(text) - len(last)
         return end >= at + 1 and text.endswith(last)
+
+
+def _copy_map(value: dict[Any, Any]) -> LMap:
+    """A copy of a mapping that keeps where its keys and values are written."""
+    out = LMap(value.pos) if isinstance(value, LMap) else LMap()
+    out.update(value)
+    if isinstance(value, LMap):
+        out.key_pos.update(value.key_pos)
+        out.value_pos.update(value.value_pos)
+    return out
+
+
+def _has_optional(kind: Any) -> bool:
+    """Whether a type constraint declares an optional attribute (`optional(...)` in it)."""
+    if isinstance(kind, Call):
+        return kind.name == "optional" or any(_has_optional(a) for a in kind.args)
+    if isinstance(kind, dict):
+        return any(_has_optional(v) for v in kind.values())
+    return False
 
 
 def _derived(value: Any, read: FileText | None) -> Any:
