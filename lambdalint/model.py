@@ -331,6 +331,9 @@ class Function:
     # when declared in the configuration checked: the same lines then make several
     # functions, and a finding says which (engine: its name is added to the message)
     module: str = ""
+    # where the configuration calls the module that makes it (the outermost call of a nested
+    # module): which configuration, when several call the same module
+    module_call: Loc | None = None
     # loader-specific extras that the JSON view exposes to policies
     extra: dict[str, object] = field(default_factory=dict)
 

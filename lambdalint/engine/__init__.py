@@ -114,23 +114,51 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
 
 
 def _of_instance(finding: Finding, fn: Function) -> Finding:
-    """A finding on a function a module instance declares names the instance: the module's
-    lines are shared by every call of it, and only one call may be wrong."""
-    if fn.module and fn.name not in finding.message:
-        finding.message = f"{finding.message} (in {fn.name})"
+    """A finding on a function a module instance declares names the instance and the call
+    that makes it: the module's lines are shared by every call of it (in this configuration
+    or another), and only one call may be wrong. Written into the message by _dedupe."""
+    if not fn.module:
+        return finding
+    name = "" if fn.name in finding.message else fn.name
+    call = fn.module_call
+    where = f"{_display(call.path)}:{call.pos.line}" if call is not None else ""
+    if name or where:
+        finding.instances.append((name, where))
     return finding
 
 
+def _instances(instances: list[tuple[str, str]]) -> str:
+    """`in module.a.x, called at main.tf:3 and examples/b/main.tf:2; in module.b.x, ...`"""
+    calls: dict[str, list[str]] = {}
+    for name, where in instances:
+        calls.setdefault(name, [])
+        if where and where not in calls[name]:
+            calls[name].append(where)
+    parts = []
+    for name, wheres in calls.items():
+        said = [f"in {name}"] if name else []
+        if wheres:
+            said.append("called at " + " and ".join(wheres))
+        parts.append(", ".join(said))
+    return "; ".join(parts)
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, int, int, str]] = set()
-    out = []
+    """One finding per rule, place and message. The same finding on a module's lines from
+    several instances is one finding that names them all."""
+    kept: dict[tuple[str, str, int, int, str], Finding] = {}
     for f in findings:
         # a module's file is spelled as each configuration reached it (examples/a/../../m.tf,
         # examples/b/../../m.tf): one file, one finding
         path = os.path.normpath(f.loc.path)
         key = (f.rule_id, path, f.loc.pos.line, f.loc.pos.column, f.message)
-        if key in seen:
+        first = kept.get(key)
+        if first is None:
+            kept[key] = f
             continue
-        seen.add(key)
-        out.append(f)
+        first.instances.extend(i for i in f.instances if i not in first.instances)
+    out = list(kept.values())
+    for f in out:
+        if f.instances:
+            f.message = f"{f.message} ({_instances(f.instances)})"
     return out

@@ -34,6 +34,7 @@ def build_functions(
         found += modules.functions(instance, framework, None, links)
         for fn in found:
             fn.module = instance.address
+            fn.module_call = call.loc if call is not None else None
             # a suppression written on a call applies to what it instantiates
             for scope_above in _calls_above(instance):
                 for rule, why in scope_above.items():
