@@ -181,3 +181,93 @@ def test_the_config_is_never_run(tmp_path: Path) -> None:
     )
     assert [fn.name for fn in fns] == ["create"]
     assert not marker.exists()
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def test_names_imported_from_files_of_the_project_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(
+        tmp_path,
+        {
+            "serverless/functions.ts": """
+            import type { AWS } from '@serverless/typescript';
+            import { shared } from '../shared';
+
+            const functions: AWS['functions'] = {
+              create: { handler: 'src/create.handler', timeout: 12, environment: shared },
+            };
+
+            export default functions;
+            """,
+            "shared/index.ts": "export const shared = { TABLE: 'orders' };\n",
+            "more.js": "module.exports = { report: { handler: 'src/report.handler' } };\n",
+            "named.ts": "const one = { handler: 'src/one.handler' };\nexport { one as single };\n",
+        },
+    )
+    fns, diags = _load(
+        tmp_path,
+        """
+        import type { AWS } from '@serverless/typescript';
+        import functions from './serverless/functions';
+        import { single } from './named';
+        const more = require('./more');
+
+        const config: AWS = {
+          service: 'orders',
+          provider: { name: 'aws', runtime: 'nodejs20.x' },
+          functions: { ...functions, single, report: more.report },
+        };
+        module.exports = config;
+        """,
+    )
+    by_name = {fn.name: fn for fn in fns}
+    assert set(by_name) == {"create", "single", "report"} and not diags, (fns, diags)
+    create = by_name["create"]
+    assert create.handler is not None and create.handler.value == "src/create.handler"
+    assert create.timeout is not None and create.timeout.value == 12
+    assert create.environment["TABLE"].value == "orders"
+    # what was read from another file points where the configuration names it
+    assert create.loc.path.name == "serverless.ts" and create.loc.pos.line == 9
+    assert by_name["single"].handler is not None
+    assert by_name["single"].handler.value == "src/one.handler"
+    report = by_name["report"].handler
+    assert report is not None and report.value == "src/report.handler"
+
+
+def test_packages_aliases_cycles_and_files_outside_the_tree_are_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = tmp_path / "service"
+    _write(
+        tmp_path,
+        {
+            "outside.ts": "export default { far: { handler: 'far.handler' } };\n",
+            "service/a.ts": "import b from './b';\nexport default b;\n",
+            "service/b.ts": "import a from './a';\nexport default a;\n",
+        },
+    )
+    monkeypatch.chdir(service)  # the checked tree: service/ only
+    fns, diags = _load(
+        service,
+        """
+        import hello from '@functions/hello';
+        import lib from 'some-package';
+        import far from '../outside';
+        import looped from './a';
+        export default {
+          service: 'orders',
+          provider: { name: 'aws', runtime: 'nodejs20.x' },
+          functions: { hello, lib, far, looped, local: { handler: 'handler.local' } },
+        };
+        """,
+    )
+    assert [fn.name for fn in fns] == ["local"]
+    assert "functions not checked: hello, lib, far, looped" in _notice(diags)

@@ -10,6 +10,12 @@ values in the same file. Anything else (an import, a call, `process.env`, a spre
 not known) is unknown; an object holding an unknown spread is unknown as a whole, since any of
 its keys may come from it. A configuration that is not such a literal, or that the file changes
 after declaring it, gets a one-line notice instead of a guess.
+
+Names imported from a file of the project (`import functions from './serverless/functions'`,
+`import { hello } from '../functions'`, `const x = require('./x')`, a relative path inside the
+checked tree) are read the same way from that file's default or named export; positions inside
+it become the position of the name in the configuration file, where the finding then points.
+A package or a path alias (`@functions/hello`) is not followed.
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from lambdalint.discover import SERVERLESS_CODE_CONFIGS
 from lambdalint.loaders import serverless
 from lambdalint.loaders.documents import Document, LoadSession
 from lambdalint.model import UNKNOWN, Diagnostic, Function, Loc, Pos
+from lambdalint.reading import Reader
 from lambdalint.reading.positions import LList, LMap
 
 MAX_DEPTH = 64  # nesting of values, and names followed to their values
 MAX_NODES = 1_000_000  # syntax nodes of a file read (a configuration is a few hundred)
+MAX_IMPORTED_FILES = 32  # project files one configuration's imports may read
+_CODE_SUFFIXES = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")
 _TRANSPARENT = {
     "parenthesized_expression",
     "as_expression",
@@ -55,7 +64,7 @@ def load_file(
         return [], [_notice(path, "no JavaScript parser installed")]
     data = text.encode("utf-8", "surrogatepass")
     tree = parser.parse(data)
-    reader = _Reader(text, data)
+    reader = _Reader(text, data, path, _Imports(session.reader))
     config, why = reader.configuration(tree.root_node)
     if not isinstance(config, LMap):
         return [], [_notice(path, why)]
@@ -113,12 +122,95 @@ def _parser(grammar: str) -> Any:
     return tree_sitter.Parser(language)
 
 
+class _Imports:
+    """The project files a configuration imports from, each parsed once, within a budget."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.files: dict[str, _Reader | None] = {}
+        self.loading: set[str] = set()  # files whose export is being read: an import cycle
+
+    def value(self, importer: Path, specifier: str, export: str, at: Pos, depth: int) -> Any:
+        """The value `export` ("default" or a name) of the file `specifier` names, relative
+        to `importer`, with every position set to `at`; raises _Unknown."""
+        if not specifier.startswith(("./", "../")) or "\x00" in specifier:
+            raise _Unknown  # a package, or a path alias of the build: not followed
+        target = self._resolve(importer.parent / specifier)
+        if target is None:
+            raise _Unknown
+        key = str(target)
+        if key in self.loading:
+            raise _Unknown
+        module = self._module(target)
+        if module is None:
+            raise _Unknown
+        self.loading.add(key)
+        try:
+            value = module.exported_value(export, depth + 1)
+        finally:
+            self.loading.discard(key)
+        return _placed(value, at)
+
+    def _resolve(self, base: Path) -> Path | None:
+        """The file an import names: as written, or with a code suffix, or its folder's index."""
+        candidates = [base] if base.suffix.lower() in _CODE_SUFFIXES else []
+        candidates += [base.with_name(base.name + suffix) for suffix in _CODE_SUFFIXES]
+        candidates += [base / f"index{suffix}" for suffix in _CODE_SUFFIXES]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _module(self, path: Path) -> _Reader | None:
+        key = str(path)
+        if key in self.files:
+            return self.files[key]
+        module = None
+        if len(self.files) < MAX_IMPORTED_FILES:
+            text, _ = self.reader.read_text(path)  # only inside the checked tree
+            if text is not None:
+                grammar = "typescript" if path.suffix.lower() in (".ts", ".mts", ".cts") else ""
+                data = text.encode("utf-8", "surrogatepass")
+                tree = _parser(grammar or "javascript").parse(data)
+                module = _Reader(text, data, path, self)
+                module.exported = module._scan(tree.root_node)
+                if tree.root_node.has_error:
+                    module = None  # a file that does not parse: nothing in it is trusted
+        self.files[key] = module
+        return module
+
+
+def _placed(value: Any, at: Pos) -> Any:
+    """`value` with every position in it set to `at` (it was read from another file)."""
+    if isinstance(value, LMap):
+        out = LMap(at)
+        for k, v in value.items():
+            out[k] = _placed(v, at)
+            out.key_pos[k] = out.value_pos[k] = at
+        return out
+    if isinstance(value, LList):
+        items = LList(at)
+        for v in value:
+            items.append(_placed(v, at))
+            items.item_pos.append(at)
+        return items
+    return value
+
+
 class _Reader:
     """The exported configuration of one file, as LMap/LList values with positions."""
 
-    def __init__(self, text: str, data: bytes) -> None:
+    def __init__(
+        self, text: str, data: bytes, path: Path | None = None, imports: _Imports | None = None
+    ) -> None:
         self.text = text
         self.data = data
+        self.path = path
+        self.imports = imports
+        self.exported: Any = None  # the default export's node (an imported file)
+        # names imported from another file: local name → (specifier, "default" or a name)
+        self.imported: dict[str, tuple[str, str]] = {}
+        self.named_exports: dict[str, str] = {}  # exported name → the local name it exports
         self.bindings: dict[str, Any] = {}  # top-level name → its value node
         self.changed: set[str] = set()  # names assigned again, or changed through a member
         self.passed: set[str] = set()  # names handed to a call (which may change them)
@@ -169,13 +261,23 @@ class _Reader:
                 return None
             kind = node.type
             if kind in ("lexical_declaration", "variable_declaration") and _top_level(node):
+                exporting = node.parent is not None and node.parent.type == "export_statement"
                 for declarator in node.named_children:
                     if declarator.type != "variable_declarator":
                         continue
                     name = declarator.child_by_field_name("name")
                     value = declarator.child_by_field_name("value")
                     if name is not None and name.type == "identifier" and value is not None:
-                        self.bindings[self.node_text(name)] = value
+                        local = self.node_text(name)
+                        required = self._required(value)
+                        if required is not None:
+                            self.imported[local] = (required, "default")
+                        else:
+                            self.bindings[local] = value
+                        if exporting:
+                            self.named_exports[local] = local
+            elif kind == "import_statement" and _top_level(node):
+                self._import(node)
             elif kind in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is not None and self._is_module_exports(left):
@@ -196,6 +298,76 @@ class _Reader:
             stack.extend(reversed(node.children))
         return exported
 
+    def _import(self, node: Any) -> None:
+        """`import x from '…'`, `import { a, b as c } from '…'` (not `import type`)."""
+        if any(c.type == "type" for c in node.children):
+            return
+        source = node.child_by_field_name("source")
+        if source is None or source.type != "string":
+            return
+        specifier = self.string(source)
+        for clause in node.named_children:
+            if clause.type != "import_clause":
+                continue
+            for part in clause.named_children:
+                if part.type == "identifier":
+                    self.imported[self.node_text(part)] = (specifier, "default")
+                elif part.type == "named_imports":
+                    for spec in part.named_children:
+                        if spec.type != "import_specifier":
+                            continue
+                        name = spec.child_by_field_name("name")
+                        alias = spec.child_by_field_name("alias")
+                        if name is None:
+                            continue
+                        local = self.node_text(alias if alias is not None else name)
+                        self.imported[local] = (specifier, self.node_text(name))
+
+    def _required(self, node: Any) -> str | None:
+        """The path of `require('./x')`, None for any other value."""
+        node = self._unwrap(node)
+        if node.type != "call_expression":
+            return None
+        function = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if function is None or self.node_text(function) != "require" or args is None:
+            return None
+        named = [a for a in args.named_children if a.type != "comment"]
+        if len(named) != 1 or named[0].type != "string":
+            return None
+        return self.string(named[0])
+
+    def exported_value(self, export: str, depth: int) -> Any:
+        """The value an imported file exports as `export` ("default": its default export or
+        module.exports); raises _Unknown."""
+        if export == "default":
+            node = self.exported
+            if node is None:
+                raise _Unknown
+            inner = self._unwrap(node)
+            if inner.type == "identifier":
+                name = self.node_text(inner)
+                if name in self.changed or name in self.passed:
+                    raise _Unknown
+            return self.value(node, depth)
+        local = self.named_exports.get(export)
+        if local is not None:
+            return self.follow(local, depth)
+        exported = self.member_of_exports(export, depth)
+        if exported is not UNKNOWN:
+            return exported
+        raise _Unknown
+
+    def member_of_exports(self, export: str, depth: int) -> Any:
+        """`module.exports = { name: … }` read for `import { name }` / `require(…).name`."""
+        if self.exported is None:
+            return UNKNOWN
+        try:
+            whole = self.exported_value("default", depth)
+        except _Unknown:
+            return UNKNOWN
+        return whole.get(export, UNKNOWN) if isinstance(whole, LMap) else UNKNOWN
+
     def _export(self, node: Any) -> Any:
         """The value of `export default x` / `export = x` / `export { x as default }`."""
         tokens = [c.type for c in node.children]
@@ -210,15 +382,21 @@ class _Reader:
                 "lexical_declaration",
             ):
                 return named[-1]
+        found = None
         for clause in node.named_children:
-            if clause.type != "export_clause":
+            if clause.type != "export_clause" or node.child_by_field_name("source") is not None:
                 continue
             for spec in clause.named_children:
                 alias = spec.child_by_field_name("alias")
                 name = spec.child_by_field_name("name")
-                if alias is not None and name is not None and self.node_text(alias) == "default":
-                    return name
-        return None
+                if name is None:
+                    continue
+                if alias is not None and self.node_text(alias) == "default":
+                    found = name
+                else:
+                    exported = self.node_text(alias if alias is not None else name)
+                    self.named_exports[exported] = self.node_text(name)
+        return found
 
     def _is_module_exports(self, node: Any) -> bool:
         return node.type == "member_expression" and self.node_text(node).replace(" ", "") in (
@@ -275,6 +453,16 @@ class _Reader:
                 if op == "+":
                     return value
             raise _Unknown
+        if kind == "member_expression":  # `common.timeout`, `more.report`
+            base = node.child_by_field_name("object")
+            prop = node.child_by_field_name("property")
+            if base is None or prop is None or prop.type != "property_identifier":
+                raise _Unknown
+            whole = self.value(base, depth + 1)
+            key = self.node_text(prop)
+            if not isinstance(whole, LMap) or key not in whole or whole[key] is UNKNOWN:
+                raise _Unknown
+            return whole[key]
         if kind in ("true", "false"):
             return kind == "true"
         if kind in ("null", "undefined"):
@@ -283,7 +471,7 @@ class _Reader:
             name = self.node_text(node)
             if name == "undefined":
                 return None
-            return self.follow(name, depth)
+            return self.follow(name, depth, self.pos(node))
         raise _Unknown
 
     def member(self, node: Any, depth: int) -> Any:
@@ -293,8 +481,14 @@ class _Reader:
         except _Unknown:
             return UNKNOWN
 
-    def follow(self, name: str, depth: int) -> Any:
-        """The value a top-level name of the file is bound to (never reassigned)."""
+    def follow(self, name: str, depth: int, at: Pos | None = None) -> Any:
+        """The value a top-level name of the file is bound to (never reassigned), or that it
+        imports from a file of the project (its positions then `at`, where the name is used)."""
+        if name not in self.bindings and name in self.imported and name not in self.changed:
+            if self.imports is None or self.path is None or at is None:
+                raise _Unknown
+            specifier, export = self.imported[name]
+            return self.imports.value(self.path, specifier, export, at, depth)
         bound = self.bindings.get(name)
         if bound is None or name in self.changed or name in self.passed or name in self._following:
             raise _Unknown
@@ -321,7 +515,7 @@ class _Reader:
             elif kind == "shorthand_property_identifier":
                 key = self.node_text(child)
                 try:
-                    out[key] = self.follow(key, depth)
+                    out[key] = self.follow(key, depth, self.pos(child))
                 except _Unknown:
                     out[key] = UNKNOWN  # `{ hello }` of an imported `hello`
                 out.key_pos[key] = out.value_pos[key] = self.pos(child)
