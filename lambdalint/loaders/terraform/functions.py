@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lambdalint.loaders.terraform import modules
+from lambdalint.loaders.terraform import inventory, modules
 from lambdalint.loaders.terraform.build import LAMBDA, Links, build_function
 from lambdalint.loaders.terraform.model import Scope
 from lambdalint.model import Framework, Function
@@ -26,15 +26,21 @@ def build_functions(
             continue
         out.append(build_function(scope, res, framework, links))
     out.extend(modules.functions(scope, framework, only_path, links))
+    if out:
+        declared = inventory.inventory(scope)
+        for fn in out:
+            fn.resources = declared
     for instance in scope.instances():
         call = instance.root_call()
         if only_path is not None and (call is None or call.path != only_path):
             continue
         found = [build_function(instance, res, framework, links) for res in instance.all(LAMBDA)]
         found += modules.functions(instance, framework, None, links)
+        in_instance = inventory.inventory(instance) if found else ()
         for fn in found:
             fn.module = instance.address
             fn.module_call = call.loc if call is not None else None
+            fn.resources = in_instance  # what its module declares, as for a root function
             # a suppression written on a call applies to what it instantiates
             for scope_above in _calls_above(instance):
                 for rule, why in scope_above.items():
