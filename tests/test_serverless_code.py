@@ -271,3 +271,66 @@ def test_packages_aliases_cycles_and_files_outside_the_tree_are_not_followed(
     )
     assert [fn.name for fn in fns] == ["local"]
     assert "functions not checked: hello, lib, far, looped" in _notice(diags)
+
+
+def test_template_literals_path_aliases_and_the_templates_handler_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(
+        tmp_path,
+        {
+            "tsconfig.json": """
+            // comments and trailing commas, as TypeScript accepts them
+            { "extends": "./tsconfig.paths.json", "compilerOptions": { "strict": true, }, }
+            """,
+            "tsconfig.paths.json": """
+            { "compilerOptions": { "baseUrl": ".", "paths": {
+                "@functions/*": ["src/functions/*"], "@libs/*": ["src/libs/*"] } } }
+            """,
+            "src/libs/handler-resolver.ts": """
+            export const handlerPath = (context: string) => {
+              return `${context.split(process.cwd())[1].substring(1).replace(/\\\\/g, '/')}`;
+            };
+            export const otherPath = (context: string) => `${context}/x`;
+            export function folderOf(context: string) {
+              return context.split(process.cwd())[1].substring(1);
+            }
+            """,
+            "src/functions/decl/index.ts": """
+            import { folderOf } from '../../libs/handler-resolver';
+            export default { handler: `${folderOf(__dirname)}/app.main` };
+            """,
+            "src/functions/hello/index.ts": """
+            import { handlerPath } from '@libs/handler-resolver';
+            export default { handler: `${handlerPath(__dirname)}/handler.main`, timeout: 9 };
+            """,
+            "src/functions/other/index.ts": """
+            import { otherPath } from '@libs/handler-resolver';
+            export default { handler: `${otherPath(__dirname)}/handler.main` };
+            """,
+        },
+    )
+    fns, diags = _load(
+        tmp_path,
+        """
+        import hello from '@functions/hello';
+        import other from '@functions/other';
+        import decl from './src/functions/decl';
+        const folder = 'src';
+        export default {
+          service: 'greeter',
+          provider: { name: 'aws', runtime: 'nodejs22.x' },
+          functions: { hello, other, decl, local: { handler: `${folder}/local.main` } },
+        };
+        """,
+    )
+    by_name = {fn.name: fn for fn in fns}
+    hello, local = by_name["hello"].handler, by_name["local"].handler
+    assert hello is not None and hello.value == "src/functions/hello/handler.main"
+    assert local is not None and local.value == "src/local.main"
+    decl = by_name["decl"].handler
+    assert decl is not None and decl.value == "src/functions/decl/app.main"
+    # a helper that is not the template's idiom is code that would have to run: unknown
+    other = by_name["other"].handler
+    assert other is None or other.value is UNKNOWN

@@ -15,11 +15,17 @@ Names imported from a file of the project (`import functions from './serverless/
 `import { hello } from '../functions'`, `const x = require('./x')`, a relative path inside the
 checked tree) are read the same way from that file's default or named export; positions inside
 it become the position of the name in the configuration file, where the finding then points.
-A package or a path alias (`@functions/hello`) is not followed.
+Path aliases of the service's tsconfig.json (`compilerOptions.paths`, through `extends`:
+`@functions/hello` → src/functions/hello) are followed the same way; packages are not.
+Template literals are read when each substitution is known, and the TypeScript service
+template's `handlerPath(__dirname)` is the folder of the file that calls it, relative to the
+service, when the helper imported is that template's (its body makes `__dirname` relative to
+`process.cwd()`); any other call is unknown.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +42,12 @@ MAX_DEPTH = 64  # nesting of values, and names followed to their values
 MAX_NODES = 1_000_000  # syntax nodes of a file read (a configuration is a few hundred)
 MAX_IMPORTED_FILES = 32  # project files one configuration's imports may read
 _CODE_SUFFIXES = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")
+_FUNCTION_NODES = ("arrow_function", "function_expression", "function", "function_declaration")
+# the body of the TypeScript service template's `handlerPath(context)`: `__dirname` made relative
+# to the folder the framework runs in (the service's)
+_DIRNAME_HELPER = re.compile(
+    r"\b(\w+)\.split\(\s*process\.cwd\(\)\s*\)\s*\[\s*1\s*\]\s*\.substring\(\s*1\s*\)"
+)
 _TRANSPARENT = {
     "parenthesized_expression",
     "as_expression",
@@ -64,7 +76,7 @@ def load_file(
         return [], [_notice(path, "no JavaScript parser installed")]
     data = text.encode("utf-8", "surrogatepass")
     tree = parser.parse(data)
-    reader = _Reader(text, data, path, _Imports(session.reader))
+    reader = _Reader(text, data, path, _Imports(session.reader, path.parent))
     config, why = reader.configuration(tree.root_node)
     if not isinstance(config, LMap):
         return [], [_notice(path, why)]
@@ -125,19 +137,111 @@ def _parser(grammar: str) -> Any:
 class _Imports:
     """The project files a configuration imports from, each parsed once, within a budget."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, service: Path | None = None) -> None:
         self.reader = reader
+        self.service = service  # the folder of the configuration file
         self.files: dict[str, _Reader | None] = {}
         self.loading: set[str] = set()  # files whose export is being read: an import cycle
+        self._aliases: list[tuple[str, list[Path]]] | None = None
+
+    def relative_folder(self, path: Path) -> str:
+        """The folder of `path` relative to the service's folder, with `/`."""
+        if self.service is None:
+            raise _Unknown
+        rel = os.path.relpath(path.parent, self.service)
+        if rel.startswith(".."):
+            raise _Unknown
+        return "" if rel == "." else rel.replace(os.sep, "/")
+
+    def is_dirname_helper(self, importer: Path, specifier: str, export: str) -> bool:
+        """Whether the imported function is the template's `handlerPath`: its file holds the
+        expression that makes `__dirname` relative to the folder the framework runs in."""
+        target = self._target(importer, specifier)
+        if target is None or export == "default":
+            return False
+        module = self._module(target)
+        if module is None:
+            return False
+        local = module.named_exports.get(export)
+        node = module.bindings.get(local) if local is not None else None
+        node = module.functions.get(local) if node is None and local is not None else node
+        if node is None or node.type not in _FUNCTION_NODES:
+            return False
+        return _DIRNAME_HELPER.search(module.node_text(node)) is not None
+
+    def _target(self, importer: Path, specifier: str) -> Path | None:
+        if "\x00" in specifier:
+            return None
+        if specifier.startswith(("./", "../")):
+            return self._resolve(importer.parent / specifier)
+        for pattern, targets in self.aliases():
+            head, star, tail = pattern.partition("*")
+            if star:
+                matched = specifier.startswith(head) and specifier.endswith(tail)
+                matched = matched and len(specifier) >= len(head) + len(tail)
+                middle = specifier[len(head) : len(specifier) - len(tail)] if matched else ""
+            else:
+                matched, middle = specifier == pattern, ""
+            if not matched:
+                continue
+            for target in targets:
+                found = self._resolve(Path(str(target).replace("*", middle, 1)))
+                if found is not None:
+                    return found
+        return None
+
+    def aliases(self) -> list[tuple[str, list[Path]]]:
+        """`compilerOptions.paths` of the service's tsconfig.json (and the files it extends):
+        the path aliases the bundler resolves (`@functions/*` → `src/functions/*`)."""
+        if self._aliases is None:
+            self._aliases = []
+            if self.service is not None:
+                self._aliases = self._tsconfig_paths(self.service / "tsconfig.json", 0)
+        return self._aliases
+
+    def _tsconfig_paths(self, path: Path, depth: int) -> list[tuple[str, list[Path]]]:
+        if depth > 4 or not path.is_file():
+            return []
+        text, _ = self.reader.read_text(path)
+        if text is None:
+            return []
+        # JSON with comments and trailing commas: read as a JavaScript object literal
+        data = ("(" + text + "\n)").encode("utf-8", "surrogatepass")
+        tree = _parser("javascript").parse(data)
+        if tree.root_node.has_error:
+            return []
+        reader = _Reader(text, data)
+        statement = tree.root_node.named_children[0] if tree.root_node.named_children else None
+        expr = (
+            statement.named_children[0]
+            if statement is not None and statement.named_children
+            else None
+        )
+        try:
+            config = reader.value(expr, 0) if expr is not None else None
+        except (_Unknown, RecursionError):
+            return []
+        if not isinstance(config, LMap):
+            return []
+        found: list[tuple[str, list[Path]]] = []
+        options = config.get("compilerOptions")
+        if isinstance(options, LMap) and isinstance(options.get("paths"), LMap):
+            base = options.get("baseUrl")
+            root = path.parent / base if isinstance(base, str) else path.parent
+            for pattern, targets in options["paths"].items():
+                if isinstance(targets, list):
+                    found.append((pattern, [root / t for t in targets if isinstance(t, str)]))
+        extends = config.get("extends")
+        if isinstance(extends, str) and extends.startswith(("./", "../")):
+            found += self._tsconfig_paths(path.parent / extends, depth + 1)
+        return found
 
     def value(self, importer: Path, specifier: str, export: str, at: Pos, depth: int) -> Any:
         """The value `export` ("default" or a name) of the file `specifier` names, relative
         to `importer`, with every position set to `at`; raises _Unknown."""
-        if not specifier.startswith(("./", "../")) or "\x00" in specifier:
-            raise _Unknown  # a package, or a path alias of the build: not followed
-        target = self._resolve(importer.parent / specifier)
+        target = self._target(importer, specifier)
         if target is None:
-            raise _Unknown
+            raise _Unknown  # a package, or what no file of the project answers
         key = str(target)
         if key in self.loading:
             raise _Unknown
@@ -212,6 +316,7 @@ class _Reader:
         self.imported: dict[str, tuple[str, str]] = {}
         self.named_exports: dict[str, str] = {}  # exported name → the local name it exports
         self.bindings: dict[str, Any] = {}  # top-level name → its value node
+        self.functions: dict[str, Any] = {}  # top-level function declarations by name
         self.changed: set[str] = set()  # names assigned again, or changed through a member
         self.passed: set[str] = set()  # names handed to a call (which may change them)
         self._following: set[str] = set()
@@ -278,6 +383,12 @@ class _Reader:
                             self.named_exports[local] = local
             elif kind == "import_statement" and _top_level(node):
                 self._import(node)
+            elif kind == "function_declaration" and _top_level(node):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    self.functions[self.node_text(name)] = node
+                    if node.parent is not None and node.parent.type == "export_statement":
+                        self.named_exports[self.node_text(name)] = self.node_text(name)
             elif kind in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is not None and self._is_module_exports(left):
@@ -410,7 +521,9 @@ class _Reader:
     def _unwrap(self, node: Any) -> Any:
         while node.type in _TRANSPARENT:
             inner = [c for c in node.named_children if not c.type.endswith("type")]
-            inner = [c for c in inner if c.type not in ("type_identifier", "type_arguments")]
+            inner = [
+                c for c in inner if c.type not in ("type_identifier", "type_arguments", "comment")
+            ]
             if not inner:
                 break
             node = inner[0] if node.type != "type_assertion" else inner[-1]
@@ -438,8 +551,10 @@ class _Reader:
             return self.string(node)
         if kind == "template_string":
             if any(c.type == "template_substitution" for c in node.named_children):
-                raise _Unknown
+                return self.template(node, depth)
             return self.string(node)
+        if kind == "call_expression":
+            return self.call(node, depth)
         if kind == "number":
             return _number(self.node_text(node))
         if kind == "unary_expression":
@@ -550,6 +665,42 @@ class _Reader:
             if isinstance(value, str):
                 return value
         raise _Unknown
+
+    def template(self, node: Any, depth: int) -> str:
+        """A template literal whose substitutions are all known strings or numbers."""
+        parts = []
+        for child in node.named_children:
+            if child.type == "string_fragment":
+                parts.append(self.node_text(child))
+            elif child.type == "escape_sequence":
+                parts.append(_unescape(self.node_text(child)))
+            elif child.type == "template_substitution":
+                inner = [c for c in child.named_children if c.type != "comment"]
+                if len(inner) != 1:
+                    raise _Unknown
+                value = self.value(inner[0], depth + 1)
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise _Unknown
+                parts.append(str(value))
+        return "".join(parts)
+
+    def call(self, node: Any, depth: int) -> str:
+        """`handlerPath(__dirname)` of the TypeScript service template: a helper of the
+        project whose body makes the folder of the file that calls it relative to the
+        service's folder (`context.split(process.cwd())[1]…`). Any other call is unknown."""
+        function = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if function is None or function.type != "identifier" or args is None:
+            raise _Unknown
+        named = [a for a in args.named_children if a.type != "comment"]
+        if len(named) != 1 or self.node_text(named[0]) != "__dirname":
+            raise _Unknown
+        name = self.node_text(function)
+        if name in self.bindings or name not in self.imported or self.imports is None:
+            raise _Unknown
+        if self.path is None or not self.imports.is_dirname_helper(self.path, *self.imported[name]):
+            raise _Unknown
+        return self.imports.relative_folder(self.path)
 
     def string(self, node: Any) -> str:
         parts = []
