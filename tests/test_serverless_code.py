@@ -297,6 +297,7 @@ def test_template_literals_path_aliases_and_the_templates_handler_path(
               return context.split(process.cwd())[1].substring(1);
             }
             """,
+            "src/functions/bare/index.ts": "export default { handler: 'src/bare.main' };\n",
             "src/functions/decl/index.ts": """
             import { folderOf } from '../../libs/handler-resolver';
             export default { handler: `${folderOf(__dirname)}/app.main` };
@@ -317,11 +318,12 @@ def test_template_literals_path_aliases_and_the_templates_handler_path(
         import hello from '@functions/hello';
         import other from '@functions/other';
         import decl from './src/functions/decl';
+        import bare from 'src/functions/bare';
         const folder = 'src';
         export default {
           service: 'greeter',
           provider: { name: 'aws', runtime: 'nodejs22.x' },
-          functions: { hello, other, decl, local: { handler: `${folder}/local.main` } },
+          functions: { hello, other, decl, bare, local: { handler: `${folder}/local.main` } },
         };
         """,
     )
@@ -329,6 +331,9 @@ def test_template_literals_path_aliases_and_the_templates_handler_path(
     hello, local = by_name["hello"].handler, by_name["local"].handler
     assert hello is not None and hello.value == "src/functions/hello/handler.main"
     assert local is not None and local.value == "src/local.main"
+    # a bare name resolves from compilerOptions.baseUrl, as the compiler does
+    bare = by_name["bare"].handler
+    assert bare is not None and bare.value == "src/bare.main"
     decl = by_name["decl"].handler
     assert decl is not None and decl.value == "src/functions/decl/app.main"
     # a helper that is not the template's idiom is code that would have to run: unknown

@@ -143,6 +143,7 @@ class _Imports:
         self.files: dict[str, _Reader | None] = {}
         self.loading: set[str] = set()  # files whose export is being read: an import cycle
         self._aliases: list[tuple[str, list[Path]]] | None = None
+        self._base_url: Path | None = None  # compilerOptions.baseUrl: bare names resolve there
 
     def relative_folder(self, path: Path) -> str:
         """The folder of `path` relative to the service's folder, with `/`."""
@@ -188,6 +189,8 @@ class _Imports:
                 found = self._resolve(Path(str(target).replace("*", middle, 1)))
                 if found is not None:
                     return found
+        if self._base_url is not None and not specifier.startswith(("/", ".")):
+            return self._resolve(self._base_url / specifier)  # `src/functions/x` from baseUrl
         return None
 
     def aliases(self) -> list[tuple[str, list[Path]]]:
@@ -225,8 +228,10 @@ class _Imports:
             return []
         found: list[tuple[str, list[Path]]] = []
         options = config.get("compilerOptions")
+        base = options.get("baseUrl") if isinstance(options, LMap) else None
+        if isinstance(base, str) and self._base_url is None:
+            self._base_url = path.parent / base
         if isinstance(options, LMap) and isinstance(options.get("paths"), LMap):
-            base = options.get("baseUrl")
             root = path.parent / base if isinstance(base, str) else path.parent
             for pattern, targets in options["paths"].items():
                 if isinstance(targets, list):
