@@ -283,11 +283,8 @@ def test_count_zero_and_empty_for_each_create_no_instance(tmp_path: Path) -> Non
         },
     )
     fns = _by_name(_project(tmp_path))
-    # `var.enabled ? 1 : 0` is not evaluated: one instance, as for a resource
-    assert set(fns) == {
-        "module.off.aws_lambda_function.this",
-        "module.some.aws_lambda_function.this",
-    }
+    # `var.enabled ? 1 : 0` with enabled false: none, as Terraform counts it
+    assert set(fns) == {"module.some.aws_lambda_function.this"}
     assert fns["module.some.aws_lambda_function.this"].function_name is UNKNOWN
 
 
@@ -596,3 +593,77 @@ def test_optional_attributes_of_an_object_variable_take_their_defaults(tmp_path:
 def test_only_types_with_optional_attributes_fill_values_in() -> None:
     assert not _has_optional(hcl.parse_expression("object({ name = string })", Pos()))
     assert _has_optional(hcl.parse_expression("map(object({ a = optional(number) }))", Pos()))
+
+
+def test_conditionals_and_operators_decide_what_a_module_creates(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "main.tf": """
+            module "on" {
+              source     = "./modules/fn"
+              name       = "on"
+              create_url = true
+            }
+
+            module "off" {
+              source = "./modules/fn"
+              name   = "off"
+            }
+
+            module "none" {
+              source = "./modules/fn"
+              name   = "none"
+              create = false
+            }
+            """,
+            "modules/fn/main.tf": """
+            variable "name" {
+              type = string
+            }
+            variable "create" {
+              type    = bool
+              default = true
+            }
+            variable "create_url" {
+              type    = bool
+              default = false
+            }
+            variable "retention" {
+              type    = number
+              default = null
+            }
+
+            resource "aws_lambda_function" "this" {
+              count         = var.create && !(var.name == "") ? 1 : 0
+              function_name = var.name
+              filename      = "fn.zip"
+              handler       = "app.handler"
+              runtime       = "python3.12"
+              timeout       = var.retention != null ? var.retention : 3 * 10
+              dynamic "logging_config" {
+                for_each = data.aws_partition.current.partition == "aws" ? [true] : []
+                content {
+                  log_group = "/custom/${var.name}"
+                }
+              }
+            }
+
+            resource "aws_lambda_function_url" "this" {
+              count              = var.create && var.create_url ? 1 : 0
+              function_name      = aws_lambda_function.this[0].function_name
+              authorization_type = "NONE"
+            }
+            """,
+        },
+    )
+    fns = _by_name(_project(tmp_path))
+    # `create = false`: no function at all
+    assert set(fns) == {"module.on.aws_lambda_function.this", "module.off.aws_lambda_function.this"}
+    on, off = fns["module.on.aws_lambda_function.this"], fns["module.off.aws_lambda_function.this"]
+    # the URL exists only where create_url is true
+    assert on.url is not None and off.url is None
+    assert on.timeout is not None and on.timeout.value == 30
+    # a dynamic logging_config whose for_each is not known is taken as written
+    assert on.logging_config_group is not None
+    assert on.logging_config_group.value == "/custom/on"

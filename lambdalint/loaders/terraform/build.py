@@ -88,7 +88,7 @@ def build_function(scope: Scope, res: Resource, framework: Framework, links: Lin
     dlq = first_block(body, "dead_letter_config")
     if dlq is not None and dlq.get("target_arn") is not None:
         fn.dead_letter = Prop(link_value(scope, dlq["target_arn"]), res.loc_of(dlq, "target_arn"))
-    logging = first_block(body, "logging_config")
+    logging = logging_block(scope, body)
     if logging is not None and logging.get("log_group") is not None:
         fn.logging_config_group = Prop(
             link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group")
@@ -841,12 +841,28 @@ def _block_loc(res: Resource, block: LMap, keys: tuple[str, ...]) -> Loc | None:
 # ---------------------------------------------------------------- logs
 
 
+def logging_block(scope: Scope, body: LMap) -> LMap | None:
+    """The function's `logging_config`, written as a block or as a `dynamic` block whose
+    for_each is not empty (not known: taken as one, as an unknown count is)."""
+    written = first_block(body, "logging_config")
+    if written is not None:
+        return written
+    for dynamic in blocks(body, "dynamic:logging_config"):
+        each = scope.evaluate(dynamic.get("for_each"))
+        if isinstance(each, (dict, list)) and not each:
+            continue
+        content = first_block(dynamic, "content")
+        if content is not None:
+            return content
+    return None
+
+
 def log_groups(scope: Scope, res: Resource, links: Links) -> list[LogGroup]:
     """Log groups that receive this function's logs: `/aws/lambda/<function_name>` (literal or
     built from the function's own name) or the group named by logging_config.log_group."""
     name = scope.render(res.body.get("function_name"))
     expected = "/aws/lambda/" + name if name else None
-    logging = first_block(res.body, "logging_config")
+    logging = logging_block(scope, res.body)
     custom = logging.get("log_group") if logging is not None else None
     custom_name = scope.render(custom) if custom is not None else None
     names = [n for n in (expected, custom_name) if n]

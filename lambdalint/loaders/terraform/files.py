@@ -314,7 +314,9 @@ class ModuleFolders:
             tf = self.parse_sibling(other)
             if tf is not None:
                 files.append(tf)
-        config = Configuration(modules=self, render_template=templates.render_file)
+        config = Configuration(
+            modules=self, render_template=templates.render_file, operators=hcl.operators
+        )
         return Scope(folder, files, self.tfvars(folder), self.reader, config=config)
 
 

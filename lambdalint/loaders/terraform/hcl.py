@@ -190,6 +190,50 @@ def parse_expression_with_grammar(text: str, pos: Pos) -> Any:
     return Opaque(text, (), pos)
 
 
+@lru_cache(maxsize=4096)
+def operators(text: str) -> Any:
+    """The conditionals and operators of an expression that `expr` keeps as Opaque
+    (`var.a && !var.b ? 1 : 0`), as nested tuples: ("?", test, then, else), ("op", operator,
+    left, right), ("unary", operator, operand), ("leaf", expression). None when it does not
+    parse or has none of them."""
+    source = "x = " + text.strip() + "\n"
+    try:
+        tree = parse_tree(source)
+    except HclError:
+        return None
+    conv = _Converter(source, Path("."), fixed_pos=Pos())
+    for node in _children(tree.children[0]):
+        if _name(node) == "attribute":
+            found = _operators(node.children[-1], conv, 0)
+            return None if found[0] == "leaf" else found
+    return None
+
+
+def _operators(node: Any, conv: Any, depth: int) -> Any:
+    kids = [c for c in _children(node) if not _is_token(c) and not _structural(c)]
+    name = _name(node)
+    if depth > MAX_DEPTH:
+        return ("leaf", Opaque("", (), Pos()))
+    if name == "expr_term" and len(kids) == 1 and _name(kids[0]) in _OPERATOR_NODES:
+        return _operators(kids[0], conv, depth + 1)  # `(a && b)`
+    if name == "conditional" and len(kids) == 3:
+        return ("?", *(_operators(k, conv, depth + 1) for k in kids))
+    if name == "binary_op" and len(kids) == 2 and _name(kids[1]) == "binary_term":
+        term = [c for c in _children(kids[1]) if not _structural(c)]
+        if len(term) == 2 and _name(term[0]) == "binary_operator":
+            operator = str(term[0].children[0]) if term[0].children else ""
+            left = _operators(kids[0], conv, depth + 1)
+            return ("op", operator, left, _operators(term[1], conv, depth + 1))
+    if name == "unary_op" and len(kids) == 1:
+        tokens = [str(c) for c in _children(node) if _is_token(c)]
+        if tokens:
+            return ("unary", tokens[0], _operators(kids[0], conv, depth + 1))
+    return ("leaf", conv.expr(node, depth + 1))
+
+
+_OPERATOR_NODES = {"conditional", "binary_op", "unary_op", "expr_term"}
+
+
 # ---------------------------------------------------------------- tree conversion
 
 

@@ -294,6 +294,8 @@ class Configuration:
     cut: str = ""
     prepare: Callable[[Scope], None] | None = None
     render_template: Callable[[Scope, Path, dict[str, Any]], Any] | None = None
+    # an Opaque expression's conditionals and operators (hcl.operators), evaluated when known
+    operators: Callable[[str], Any] | None = None
 
 
 class Scope:
@@ -374,6 +376,34 @@ class Scope:
         self.over_budget = False  # some value was left UNKNOWN for its size
         # the module's AWS resources as the model has them (inventory.py), made once
         self.declared: tuple[Any, ...] | None = None
+        self._drop_uncreated()
+
+    def _drop_uncreated(self) -> None:
+        """Leave out the resources this module creates none of: `count` that evaluates to 0
+        (`var.enabled ? 1 : 0` with enabled false), a `for_each` that evaluates to nothing.
+        A count or for_each not known keeps the resource, as one instance."""
+        for key, found in list(self.resources.items()):
+            kept = [res for res in found if self._created(res.body)]
+            if len(kept) != len(found):
+                if kept:
+                    self.resources[key] = kept
+                else:
+                    del self.resources[key]
+                self._by_type = None
+                self._values.clear()
+
+    def _created(self, body: Any) -> bool:
+        if not isinstance(body, dict):
+            return True
+        if body.get("count") is not None:
+            count = self.evaluate(body["count"])
+            if isinstance(count, int) and not isinstance(count, bool) and count == 0:
+                return False
+        if body.get("for_each") is not None:
+            each = self.evaluate(body["for_each"])
+            if isinstance(each, (dict, list)) and not each:
+                return False
+        return True
 
     # ------------------------------------------------------------ lookup
 
@@ -606,7 +636,65 @@ class Scope:
             return self._call(value, depth)
         if isinstance(value, Resolved):
             return UNKNOWN if value.value is None else self.evaluate(value.value, depth + 1)
+        if isinstance(value, Opaque) and value.text and self.config.operators is not None:
+            tree = self.config.operators(value.text)
+            if tree is not None:
+                return self._apply(tree, depth + 1)
         return UNKNOWN
+
+    def _apply(self, node: Any, depth: int) -> Any:
+        """The value of a conditional or an operator (hcl.operators' tuples): what Terraform
+        computes when its operands are known, UNKNOWN otherwise."""
+        if depth > MAX_EVAL_DEPTH or not isinstance(node, tuple) or not node:
+            return UNKNOWN
+        kind = node[0]
+        if kind == "leaf":
+            value = self.evaluate(node[1], depth + 1)
+            return UNKNOWN if isinstance(value, FileText) else value
+        if kind == "?":
+            test = self._apply(node[1], depth + 1)
+            if isinstance(test, bool):
+                return self._apply(node[2] if test else node[3], depth + 1)
+            return UNKNOWN
+        if kind == "unary":
+            operand = self._apply(node[2], depth + 1)
+            if node[1] == "!" and isinstance(operand, bool):
+                return not operand
+            if node[1] == "-" and _number(operand):
+                return -operand
+            return UNKNOWN
+        if kind != "op":
+            return UNKNOWN
+        operator, left = node[1], self._apply(node[2], depth + 1)
+        if operator in ("&&", "||"):
+            deciding = operator == "||"  # the value that decides alone: true for ||
+            if left is deciding:
+                return deciding
+            right = self._apply(node[3], depth + 1)
+            if right is deciding:
+                return deciding
+            return (not deciding) if left is (not deciding) and right is (not deciding) else UNKNOWN
+        right = self._apply(node[3], depth + 1)
+        if operator in ("==", "!="):
+            if not (_comparable(left) and _comparable(right)):
+                return UNKNOWN
+            same = (_number(left) and _number(right) and left == right) or (
+                type(left) is type(right) and left == right
+            )
+            return same if operator == "==" else not same
+        if not (_number(left) and _number(right)):
+            return UNKNOWN
+        if operator in ("<", ">", "<=", ">="):
+            return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[
+                operator
+            ]
+        if operator == "+":
+            return left + right
+        if operator == "-":
+            return left - right
+        if operator == "*":
+            return left * right
+        return UNKNOWN  # / and %: Terraform's numbers are not Python's
 
     def evaluate_named(self, value: Any, depth: int = 0) -> Any:
         """Like `evaluate`, but a string built from references to named resources keeps them
@@ -1056,6 +1144,17 @@ def _copy_map(value: dict[Any, Any]) -> LMap:
         out.key_pos.update(value.key_pos)
         out.value_pos.update(value.value_pos)
     return out
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _comparable(value: Any) -> bool:
+    """A value `==` can judge: a known scalar or null (not a collection, not unknown text)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    return isinstance(value, str) and not isinstance(value, FileText) and UNKNOWN_MARK not in value
 
 
 def _has_optional(kind: Any) -> bool:
