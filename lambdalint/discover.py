@@ -47,8 +47,11 @@ VENV_NAMES = frozenset({".venv", "venv", ".env", "env"})
 _TEMPLATE_FOLDER = "skipped: a project template folder ({{ }} in its name), not deployable"
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
-# Serverless Framework configurations written as code: never run, so never read
-SERVERLESS_CODE_CONFIGS = ("serverless.js", "serverless.ts", "serverless.cjs", "serverless.mjs")
+# Serverless Framework configurations written as code (read, never run), in the order the
+# framework looks for a service's configuration after serverless.yml, .yaml and .json: the
+# first one found is the service's
+SERVERLESS_CODE_CONFIGS = ("serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts")
+_SERVERLESS_CONFIGS = ("serverless.yml", "serverless.yaml", "serverless.json")
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 
 
@@ -64,7 +67,7 @@ class Discovery:
 
 def is_config_name(name: str) -> bool:
     lower = name.lower()
-    if lower.endswith(".tf.json"):
+    if lower.endswith(".tf.json") or lower in SERVERLESS_CODE_CONFIGS:
         return True
     if lower.endswith(CONFIG_SUFFIXES):
         # lock files, package manifests and editor settings are never templates
@@ -267,11 +270,10 @@ def _walk(
                 continue
             kept.append(d)
         dirnames[:] = kept
-        _code_configs(base, filenames, result)
         if "cdk.json" in filenames:
             _cdk_app(base, top, user_patterns, boundary, result, seen)
         for name in sorted(filenames):
-            if not is_config_name(name):
+            if not is_config_name(name) or _shadowed(name, filenames):
                 continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             if _excluded(rel.replace(os.sep, "/"), name, patterns):
@@ -343,19 +345,15 @@ def _cdk_app(
             result.configs.append(template)
 
 
-def _code_configs(folder: Path, filenames: list[str], result: Discovery) -> None:
-    """A Serverless service configured only in JavaScript/TypeScript: say that its functions
-    are not checked rather than pass over them in silence."""
-    names = set(filenames)
-    if names & {"serverless.yml", "serverless.yaml", "serverless.json"}:
-        return
-    for name in SERVERLESS_CODE_CONFIGS:
-        if name in names:
-            message = (
-                "not checked: a Serverless configuration written as code (lambdalint "
-                "never runs project code); its functions are not linted"
-            )
-            result.notices.append((folder / name, message))
+def _shadowed(name: str, filenames: list[str]) -> bool:
+    """A serverless.js/.ts next to a configuration the framework looks for first: the
+    framework never loads it, so it is not a service."""
+    lower = name.lower()
+    if lower not in SERVERLESS_CODE_CONFIGS:
+        return False
+    names = {n.lower() for n in filenames}
+    before = _SERVERLESS_CONFIGS + SERVERLESS_CODE_CONFIGS[: SERVERLESS_CODE_CONFIGS.index(lower)]
+    return any(other in names for other in before)
 
 
 _INSTALL_RECORDS = ((".dist-info", "RECORD"), (".egg-info", "installed-files.txt"))

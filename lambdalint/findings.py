@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from lambdalint.model import Loc
@@ -20,6 +20,10 @@ class Finding:
     severity: Severity | Literal[""] = ""
     function: str = ""
     suppressed: str | None = None  # the reason, when suppressed
+    # the Terraform module instances whose (shared) lines it is on, each with the call that
+    # makes it, as (instance, call) (the instance "" when the message names it): the engine
+    # writes them into the message once findings are merged
+    instances: list[tuple[str, str]] = field(default_factory=list)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (str(self.loc.path), self.loc.pos.line, self.loc.pos.column, self.rule_id)

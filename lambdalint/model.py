@@ -441,6 +441,13 @@ class Function:
     architectures: list[object] = field(default_factory=list)
     # rule ids suppressed for this function by template metadata
     suppressed: dict[str, str] = field(default_factory=dict)
+    # the module instance that declares it (Terraform `module.a`, `module.a.module.b`), ""
+    # when declared in the configuration checked: the same lines then make several
+    # functions, and a finding says which (engine: its name is added to the message)
+    module: str = ""
+    # where the configuration calls the module that makes it (the outermost call of a nested
+    # module): which configuration, when several call the same module
+    module_call: Loc | None = None
     # loader-specific extras that the JSON view exposes to policies
     extra: dict[str, object] = field(default_factory=dict)
     # the AWS resources declared where the function is (its template, Terraform module or

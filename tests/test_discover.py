@@ -93,16 +93,20 @@ def test_each_dangling_link_is_reported_on_its_own_path(
     assert [str(f.loc.path) for f in result.findings] == ["sub/c.yaml"]
 
 
-def test_serverless_configs_written_as_code_are_noticed(tmp_path: Path) -> None:
+def test_serverless_configs_written_as_code_in_the_frameworks_order(tmp_path: Path) -> None:
     _touch(tmp_path / "ts-service" / "serverless.ts", "export default {}\n")
     _touch(tmp_path / "both" / "serverless.js", "module.exports = {}\n")
     _touch(tmp_path / "both" / "serverless.yml", "service: s\n")
+    _touch(tmp_path / "js-first" / "serverless.ts", "export default {}\n")
+    _touch(tmp_path / "js-first" / "serverless.cjs", "module.exports = {}\n")
     found = discover([tmp_path])
-    notices = [(p.relative_to(tmp_path).as_posix(), m) for p, m in found.notices]
-    assert len(notices) == 1
-    assert notices[0][0] == "ts-service/serverless.ts"
-    assert "not checked" in notices[0][1]
-    assert found.configs == [tmp_path / "both" / "serverless.yml"]
+    # the framework loads serverless.yml before serverless.js, and .cjs before .ts
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in found.configs) == [
+        "both/serverless.yml",
+        "js-first/serverless.cjs",
+        "ts-service/serverless.ts",
+    ]
+    assert found.notices == []
 
 
 def test_cdk_apps_are_linted_from_their_synthesized_templates(tmp_path: Path) -> None:

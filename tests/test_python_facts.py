@@ -260,6 +260,26 @@ def test_clients_configured_from_the_event_are_per_invocation() -> None:
     assert flags == [(9, True), (10, True), (11, False)]
 
 
+def test_clients_for_each_region_of_a_loop_are_per_invocation() -> None:
+    # a session or client made with a loop's value (one per region) cannot be made once
+    src = facts(
+        """\
+        import boto3
+
+        def handler(event, context):
+            for region in ("eu-west-1", "us-east-1"):
+                session = boto3.session.Session(region_name=region)
+                session.client("ec2").describe_vpcs()
+                boto3.resource("ec2", region_name=region)
+            boto3.session.Session().client("codebuild")
+        """
+    )
+    flags = sorted((c.pos.line, c.per_invocation_config) for c in src.clients)
+    assert flags == [(6, True), (7, True), (8, False)]
+    # the calls are still the function's own (its role, not another account's)
+    assert calls(src) == [(6, "describe_vpcs", ("ec2:DescribeVpcs",))]
+
+
 def test_main_block_is_not_lambda_code() -> None:
     src = facts(
         """\

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lambdalint.loaders import load_file
 from lambdalint.loaders import serverless
 from lambdalint.model import UNKNOWN, Function
@@ -109,7 +111,8 @@ def test_provider_defaults_and_function_overrides(tmp_path: Path) -> None:
     assert listing.timeout is not None and listing.timeout.value == 20
     assert listing.timeout.loc.pos.line == _line(SERVICE, "timeout: 20")
     assert listing.function_name == "list-orders"
-    assert create.function_name is UNKNOWN  # the stage comes from the command line
+    # `stage: ${opt:stage, 'dev'}`: a deploy without --stage is the dev stage
+    assert create.function_name == "orders-dev-create"
     assert create.code is not None and create.code.kind == "dir" and create.code.path == tmp_path
 
 
@@ -287,6 +290,125 @@ def test_variables() -> None:
     v = serverless.Variables(data)
     assert v.resolve("${self:custom.b}") == "x-y"
     assert v.resolve("${self:custom.missing, 'fallback'}") == "fallback"
-    assert v.resolve("${opt:stage, 'dev'}") is UNKNOWN
+    # a deploy input with a fallback: what a deploy that does not give it gets
+    assert v.resolve("${opt:stage, 'dev'}") == "dev"
+    assert v.resolve("${env:REGION, self:custom.a}") == "x"
+    assert v.resolve("${opt:stage}") is UNKNOWN
+    assert serverless.Variables(data, defaults=False).resolve("${opt:stage, 'dev'}") is UNKNOWN
     assert v.resolve("${self:custom.loop}") is UNKNOWN
     assert v.origin("${ssm:/a/b}") == "ssm:"
+
+
+def test_default_runtime_by_framework_version() -> None:
+    default = serverless.default_runtime
+    unknown = serverless.NODE_UNKNOWN_VERSION
+    # every version that defaults to one runtime gives it; ranges across defaults do not
+    assert default("4") == default("^4.2.0") == default(">=4") == default(4) == "nodejs20.x"
+    assert default("3.40.0") == default("~3.39.1") == default("2.72.4") == "nodejs16.x"
+    assert default("3.38.0") == default(">=3.0.0 <3.39.0") == "nodejs14.x"
+    assert default("1.30.0") == "nodejs4.3" and default("1.60.0") == "nodejs12.x"
+    for spread in (None, "3", "^3.38.0", "2", ">=2.0.0", "*", "latest", "1 || 2"):
+        assert default(spread) == unknown
+    assert unknown.startswith("nodejs") and unknown != "nodejs"  # Node.js, no runtime name
+
+
+def test_function_without_runtime_runs_on_the_framework_default(tmp_path: Path) -> None:
+    text = """
+    service: s
+    frameworkVersion: '{version}'
+    provider:
+      name: aws
+    functions:
+      a:
+        handler: a.handler
+      b:
+        handler: b.handler
+        runtime: python3.12
+      c:
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/c:latest
+    """
+    a, b, c = _load(tmp_path, text.replace("{version}", "4"))
+    assert a.runtime is not None and a.runtime.value == "nodejs20.x"
+    assert a.runtime.loc.pos.line == _line(text, "  a:")
+    assert b.runtime is not None and b.runtime.value == "python3.12"
+    assert c.runtime is None  # a container image brings its own
+    a, _, _ = _load(tmp_path, text.replace("{version}", "3"))
+    assert a.runtime is not None and a.runtime.value == serverless.NODE_UNKNOWN_VERSION
+
+
+def test_file_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "common.yml").write_text(
+        "provider:\n  runtime: python3.12\n  stage: ${opt:stage, 'qa'}\ncustom:\n  size: 512\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "limits.json").write_text('{"timeout": 29}', encoding="utf-8")
+    (tmp_path / "config.js").write_text("module.exports = { t: 1 }", encoding="utf-8")
+    service = tmp_path / "svc"
+    service.mkdir()
+    (fn,) = _load(
+        service,
+        """
+        service: s
+        custom: ${file(../common.yml):custom}
+        provider:
+          name: aws
+          runtime: ${file(../common.yml):provider.runtime}
+          stage: ${file(../common.yml):provider.stage}
+          timeout: ${file(../limits.json):timeout}
+          memorySize: ${self:custom.size}
+        functions:
+          a:
+            handler: a.handler
+            reservedConcurrency: ${file(../missing.yml):x, 3}
+            tags:
+              js: ${file(../config.js):t}
+        """,
+    )
+    assert fn.runtime is not None and fn.runtime.value == "python3.12"
+    assert fn.timeout is not None and fn.timeout.value == 29
+    assert fn.memory is not None and fn.memory.value == 512
+    assert fn.function_name == "s-qa-a"  # the stage: the shared file's fallback
+    assert fn.reserved_concurrency is not None and fn.reserved_concurrency.value == 3
+    assert fn.tags["js"] is UNKNOWN  # a JavaScript file would have to run
+
+
+def test_file_variable_outside_the_tree_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secret.yml").write_text("runtime: python3.12\n", encoding="utf-8")
+    service = tmp_path / "svc"
+    service.mkdir()
+    monkeypatch.chdir(service)
+    (fn,) = _load(
+        service,
+        """
+        service: s
+        provider:
+          name: aws
+          runtime: ${file(../secret.yml):runtime}
+        functions:
+          a:
+            handler: a.handler
+        """,
+    )
+    assert fn.runtime is not None and fn.runtime.value is UNKNOWN
+
+
+def test_environment_with_a_deploy_input_fallback_is_a_deploy_input(tmp_path: Path) -> None:
+    (fn,) = _load(
+        tmp_path,
+        """
+        service: s
+        provider:
+          name: aws
+          runtime: python3.12
+          environment:
+            DB_PASSWORD: ${env:DB_PASSWORD, 'changeme'}
+        functions:
+          a:
+            handler: a.handler
+        """,
+    )
+    env = fn.environment["DB_PASSWORD"]
+    assert env.kind == "parameter" and env.value is UNKNOWN

@@ -10,8 +10,9 @@ from lambdalint.model import UNKNOWN, Function
 from lambdalint.numeric import whole_number
 
 
-def _name(value: object) -> str:
-    return value if isinstance(value, str) else "the log group"
+def _group(value: object) -> str:
+    """`log group /aws/lambda/x`, or `the log group` when its name is not known."""
+    return f"log group {value}" if isinstance(value, str) else "the log group"
 
 
 def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
@@ -22,7 +23,7 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         if number is not None and not isinstance(number.value, int):
             why = number.problem or "more days than CloudWatch Logs accepts"
             yield Finding(
-                f"log group {_name(group.name)} of {fn.name} has retention {number.shown}, "
+                f"{_group(group.name)} of {fn.name} has retention {number.shown}, "
                 f"{why}: the group cannot be created with it; set RetentionInDays / "
                 "retention_in_days to a number of days (1, 3, 5, 7, 14, 30 ...)",
                 group.retention_loc or group.loc,
@@ -35,9 +36,12 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if groups:
         group = groups[0]
         where = group.retention_loc or group.loc
+        # a retention written as 0 (Terraform's "never expire", often a variable's default)
+        zero = group.retention_loc is not None and group.retention_days == 0
+        why = "retention 0: never expire" if zero else "no retention set"
         yield Finding(
-            f"log group {_name(group.name)} of {fn.name} never expires its logs (no "
-            "retention set); set RetentionInDays / retention_in_days",
+            f"{_group(group.name)} of {fn.name} never expires its logs ({why}); set "
+            "RetentionInDays / retention_in_days",
             where,
         )
         return
@@ -62,7 +66,7 @@ def retention_too_long(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         days = group.retention_days
         if isinstance(days, int) and not isinstance(days, bool) and days > limit:
             yield Finding(
-                f"log group {_name(group.name)} of {fn.name} keeps logs {days} days, more "
+                f"{_group(group.name)} of {fn.name} keeps logs {days} days, more "
                 f"than the configured maximum of {limit} (max-retention-days)",
                 group.retention_loc or group.loc,
             )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.model import Project
+from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
 from lambdalint.rulepack import Rule, all_rules
 from lambdalint.settings import Settings
@@ -87,7 +87,8 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
 
         for fn in project.functions:
             try:
-                yield from declarative.evaluate(rule, fn)
+                for finding in declarative.evaluate(rule, fn):
+                    yield _of_instance(finding, fn)
             except Exception as exc:  # noqa: BLE001 - a bad policy must not stop the run
                 result.internal_errors.append(f"{rule.id} ({fn.name}): {type(exc).__name__}: {exc}")
         return
@@ -101,6 +102,7 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
     for fn in project.functions:
         try:
             for finding in check(fn, ctx):
+                finding = _of_instance(finding, fn)
                 finding.function = finding.function or fn.name
                 if rule.id in fn.suppressed and finding.suppressed is None:
                     finding.suppressed = fn.suppressed[rule.id]
@@ -111,13 +113,52 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
             )
 
 
+def _of_instance(finding: Finding, fn: Function) -> Finding:
+    """A finding on a function a module instance declares names the instance and the call
+    that makes it: the module's lines are shared by every call of it (in this configuration
+    or another), and only one call may be wrong. Written into the message by _dedupe."""
+    if not fn.module:
+        return finding
+    name = "" if fn.name in finding.message else fn.name
+    call = fn.module_call
+    where = f"{_display(call.path)}:{call.pos.line}" if call is not None else ""
+    if name or where:
+        finding.instances.append((name, where))
+    return finding
+
+
+def _instances(instances: list[tuple[str, str]]) -> str:
+    """`in module.a.x, called at main.tf:3 and examples/b/main.tf:2; in module.b.x, ...`"""
+    calls: dict[str, list[str]] = {}
+    for name, where in instances:
+        calls.setdefault(name, [])
+        if where and where not in calls[name]:
+            calls[name].append(where)
+    parts = []
+    for name, wheres in calls.items():
+        said = [f"in {name}"] if name else []
+        if wheres:
+            said.append("called at " + " and ".join(wheres))
+        parts.append(", ".join(said))
+    return "; ".join(parts)
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, int, int, str]] = set()
-    out = []
+    """One finding per rule, place and message. The same finding on a module's lines from
+    several instances is one finding that names them all."""
+    kept: dict[tuple[str, str, int, int, str], Finding] = {}
     for f in findings:
-        key = (f.rule_id, str(f.loc.path), f.loc.pos.line, f.loc.pos.column, f.message)
-        if key in seen:
+        # a module's file is spelled as each configuration reached it (examples/a/../../m.tf,
+        # examples/b/../../m.tf): one file, one finding
+        path = os.path.normpath(f.loc.path)
+        key = (f.rule_id, path, f.loc.pos.line, f.loc.pos.column, f.message)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = f
             continue
-        seen.add(key)
-        out.append(f)
+        first.instances.extend(i for i in f.instances if i not in first.instances)
+    out = list(kept.values())
+    for f in out:
+        if f.instances:
+            f.message = f"{f.message} ({_instances(f.instances)})"
     return out

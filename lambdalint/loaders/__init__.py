@@ -26,6 +26,7 @@ INTERNAL = "internal"
 # Order matters: the first loader that claims a file loads it.
 LOADERS = (
     "lambdalint.loaders.serverless",
+    "lambdalint.loaders.serverless_code",
     "lambdalint.loaders.terraform.plan",
     "lambdalint.loaders.terraform.files",
     "lambdalint.loaders.cloudformation",
@@ -142,7 +143,7 @@ def read_and_load(path: Path, session: LoadSession) -> Loaded:
 
 def load_project(root: Path, configs: list[Path], reader: Reader) -> Project:
     """Load every config file into one Project, reading within `reader`'s limits and trees."""
-    session = LoadSession(reader)
+    session = LoadSession(reader, files=tuple(configs))
     files: list[Path] = []
     functions: list[Function] = []
     diagnostics: list[Diagnostic] = []

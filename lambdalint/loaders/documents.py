@@ -17,12 +17,14 @@ from lambdalint.reading.yaml_reader import parse_yaml
 @dataclass
 class LoadSession:
     """What the loaders of one load share: how files are read (`reader`: the limits and the
-    trees being checked), and what a loader keeps for the rest of the load (`state`:
-    Terraform's parsed module folders). Made for each load, and copied into each worker
-    process: never shared between runs."""
+    trees being checked), what a loader keeps for the rest of the load (`state`: Terraform's
+    parsed module folders) and the config files the load is given (`files`). Made for each
+    load, and copied into each worker process: never shared between runs."""
 
     reader: Reader
     state: dict[str, Any] = field(default_factory=dict)
+    # every config file of the load (Terraform: which module folders other folders call)
+    files: tuple[Path, ...] = ()
 
 
 def expansion_notice(path: Path, limit: int) -> Diagnostic:

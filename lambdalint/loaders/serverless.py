@@ -1,14 +1,18 @@
 """Serverless Framework (`serverless.yml`) → Function[].
 
 Every function under `functions:` with the `provider` defaults applied (runtime, timeout,
-memory, environment, IAM role statements, log retention, tags, layers). Variables
-`${self:...}` resolve when they lead to a literal in the same file; `${opt:...}`, `${env:...}`,
-`${ssm:...}`, `${param:...}`, `${file(...)}`, `${cf:...}` depend on the deploy and stay
-unknown. Non-AWS providers are skipped.
+memory, environment, IAM role statements, log retention, tags, layers) and the framework's own
+defaults (its Node.js runtime when none is set). Variables `${self:...}` resolve when they lead
+to a literal in the same file, `${file(x.yml):key}` when x.yml is a YAML or JSON file of the
+checked tree; `${opt:...}` and `${env:...}` take their fallback (`${opt:stage, 'dev'}`) when
+they have one; `${ssm:...}`, `${param:...}`, `${cf:...}` depend on the deploy and stay unknown.
+Non-AWS providers are skipped. `serverless.ts` and `serverless.js` come through
+serverless_code.py, which reads their configuration object into the same form.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -41,12 +45,33 @@ from lambdalint.model import (
     as_flag,
 )
 from lambdalint.numeric import setting
-from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
+from lambdalint.reading import Reader
+from lambdalint.reading.json_reader import parse_json
+from lambdalint.reading.positions import LList, LMap, LoadError, key_pos_of, pos_of
+from lambdalint.reading.yaml_reader import parse_yaml
 
 FRAMEWORK: Framework = "serverless"
 # what the framework deploys when a function and its provider say nothing
 DEFAULT_TIMEOUT = 6
 DEFAULT_MEMORY = 1024
+# the runtime it deploys a function with when neither the function nor the provider names one,
+# by framework version (its source: `getRuntime` in lib/plugins/aws/provider.js since 1.61,
+# `compileFunction` in lib/plugins/aws/package/compile/functions before): (first version,
+# runtime). Always Node.js; which version depends on the framework installed.
+DEFAULT_RUNTIMES: tuple[tuple[tuple[int, int, int], str], ...] = (
+    ((1, 0, 0), "nodejs4.3"),
+    ((1, 43, 0), "nodejs10.x"),
+    ((1, 58, 0), "nodejs12.x"),
+    ((2, 72, 4), "nodejs16.x"),
+    ((3, 0, 0), "nodejs14.x"),
+    ((3, 39, 0), "nodejs16.x"),
+    ((4, 0, 0), "nodejs20.x"),
+)
+# the default runtime when `frameworkVersion` does not tell which of them applies (absent, or
+# a range across versions with different defaults): Node.js of an unknown version, so that the
+# handler is checked as Node.js and no rule judges the version (not a runtime name Lambda
+# knows: `nodejs` alone is the Node.js 0.10 runtime of 2014)
+NODE_UNKNOWN_VERSION = "nodejs (framework default)"
 
 # the names the framework itself loads (serverless.js/.ts are code: never read). A copy such as
 # `serverless-fragment.yml` or `resolved-serverless.yml` that a script moves into place is not a
@@ -60,6 +85,13 @@ _INDEX = re.compile(r"[0-9]{1,9}")  # a list index in `${self:a.0.b}` (ASCII: in
 # function's environment 4 KB), and all the text one file's values may resolve to
 MAX_TEXT = 256 * 1024
 MAX_RESOLVED_TEXT = 64 * 1024 * 1024
+# variable sources whose fallback applies when the deploy does not give them (`${opt:stage,
+# 'dev'}`): the value a deploy without that option or variable gets
+_DEFAULTED_INPUTS = ("opt:", "env:")
+# `${file(../common.yml):provider.runtime}`: a YAML or JSON file (a .js file is code: not run)
+_FILE = re.compile(r"^file\((?P<path>[^()]+)\)(?::(?P<address>.+))?$", re.DOTALL)
+_FILE_SUFFIXES = (".yml", ".yaml", ".json")
+_MAX_FILES = 64  # files one service's variables may read
 # `${AWS::Region}`, `${Bucket}`, `${Table.Arn}` inside `!Sub`: CloudFormation's, not Serverless's
 _CFN_PLACEHOLDER = re.compile(r"^(AWS::[A-Za-z]+|[A-Za-z0-9]+(\.[A-Za-z0-9.]+)?)$")
 
@@ -109,16 +141,25 @@ def load_file(
     data = doc.data
     if not isinstance(data, LMap):
         return [], doc.diagnostics
+    return load_service(doc, session.reader)
+
+
+def load_service(doc: Document, reader: Reader) -> tuple[list[Function], list[Diagnostic]]:
+    """The functions of a service whose configuration `doc.data` holds (from serverless.yml,
+    or from the object serverless.ts exports)."""
+    data = doc.data
+    if not isinstance(data, LMap):
+        return [], doc.diagnostics
     provider = data.get("provider")
     provider = provider if isinstance(provider, LMap) else LMap()
     if "service" not in data and "functions" not in data:
         return [], []  # a YAML file named serverless.* that is not a service
     if str(provider.get("name", "")).lower() != "aws":
         return [], []  # another cloud: not ours
-    service = _Service(doc, data, provider)
+    service = _Service(doc, data, provider, reader)
     functions = service.functions()
     if service.vars.over_budget:
-        doc.diagnostics.append(expansion_notice(path, MAX_TEXT))
+        doc.diagnostics.append(expansion_notice(doc.path, MAX_TEXT))
     return functions, doc.diagnostics
 
 
@@ -141,9 +182,21 @@ class Variables:
     unresolved: six levels of ten references must not build a million copies.
     """
 
-    def __init__(self, data: LMap) -> None:
+    def __init__(
+        self,
+        data: LMap,
+        folder: Path | None = None,
+        reader: Reader | None = None,
+        defaults: bool = True,
+    ) -> None:
         self.data = data
+        # `${file(...)}` reads YAML and JSON files of the checked tree, relative to `folder`
+        self.folder = folder
+        self.reader = reader
+        # whether `${opt:x, fallback}` and `${env:x, fallback}` take their fallback
+        self.defaults = defaults
         self._paths: dict[str, Any] = {}  # `self:` path → its resolved value, or _Unresolved
+        self._files: dict[str, Any] = {}  # a file's real path → its parsed data, or None
         self.text_left = MAX_RESOLVED_TEXT
         self.over_budget = False  # some value was left unresolved for its size
 
@@ -207,7 +260,7 @@ class Variables:
     def _variable(self, expr: str, depth: int) -> Any:
         options = _split_fallbacks(expr)
         last_error = _Unresolved(expr)
-        for _i, option in enumerate(options):
+        for i, option in enumerate(options):
             option = option.strip()
             quoted = _QUOTED.match(option)
             if quoted:
@@ -216,11 +269,20 @@ class Variables:
                 )  # a literal fallback, reached only if earlier ones are absent
             if re.fullmatch(r"-?[0-9]{1,30}", option):
                 return int(option)
+            if "${" in option:  # `self:custom.${self:provider.stage}.x`: the inner one first
+                option = self._interpolate(option, depth + 1, None).strip()
             if option.startswith("self:"):
                 found, value = self._self(option[5:], depth)
                 if found:
                     return value
                 continue  # absent: the fallback applies
+            if option.startswith("file("):
+                found, value = self._file(option, depth)
+                if found:
+                    return value
+                continue
+            if option.startswith(_DEFAULTED_INPUTS) and self.defaults and i < len(options) - 1:
+                continue  # not given at deploy time: the fallback applies
             if option.startswith(_PSEUDO):
                 raise _Unresolved(option)
             # opt:/env:/ssm:/file()/cf: ... depend on the deploy, whatever the fallback says
@@ -247,9 +309,13 @@ class Variables:
         self._paths[dotted] = (resolved,)
         return True, resolved
 
-    def _path(self, dotted: str) -> tuple[bool, Any]:
-        node: Any = self.data
+    def _path(self, dotted: str, node: Any = None, depth: int = 0) -> tuple[bool, Any]:
+        """The value at a dotted path of the service (or of `node`); a section given by a
+        variable (`custom: ${file(common.yml):custom}`) is walked through once resolved."""
+        node = self.data if node is None else node
         for part in [p for p in dotted.split(".") if p]:
+            if isinstance(node, str) and _VARIABLE.fullmatch(node.strip()):
+                node = self._resolve(node, depth + 1)
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and _INDEX.fullmatch(part) and int(part) < len(node):
@@ -258,10 +324,50 @@ class Variables:
                 return False, None
         return True, node
 
+    def _file(self, option: str, depth: int) -> tuple[bool, Any]:
+        """(found, resolved value) of `file(path)` or `file(path):address`: a YAML or JSON file
+        of the checked tree, relative to the service's folder; not found when it does not
+        exist (the fallback applies). Variables inside it are the service's (`self:`)."""
+        m = _FILE.match(option)
+        if m is None or self.folder is None or self.reader is None:
+            raise _Unresolved("file")
+        rel = m.group("path").strip().strip("'\"")
+        if not rel.lower().endswith(_FILE_SUFFIXES) or "\x00" in rel:
+            raise _Unresolved("file")  # a .js file is code: it would have to run
+        data = self._load(self.folder / rel)
+        if data is None:
+            return False, None
+        address = m.group("address")
+        found, value = (True, data) if not address else self._path(address.strip(), data, depth)
+        if not found:
+            return False, None
+        return True, self._resolve(value, depth + 1)
+
+    def _load(self, path: Path) -> Any:
+        """The parsed content of a YAML or JSON file (None when missing or unreadable)."""
+        key = os.path.realpath(path) if os.path.exists(path) else str(path)
+        if key in self._files:
+            return self._files[key]
+        assert self.reader is not None
+        data: Any = None
+        if len(self._files) < _MAX_FILES and os.path.isfile(path):
+            text, _ = self.reader.read_text(path)
+            if text is not None:
+                try:
+                    if path.suffix.lower() == ".json":
+                        data, _ = parse_json(text, path, self.reader.limits)
+                    else:
+                        data, _ = parse_yaml(text, path, self.reader.limits)
+                except LoadError:
+                    data = None
+        self._files[key] = data
+        return data
+
 
 def _split_fallbacks(expr: str) -> list[str]:
-    """`opt:stage, self:provider.stage, 'dev'` → its options (commas inside quotes kept)."""
-    out, buf, quote = [], [], ""
+    """`opt:stage, self:provider.stage, 'dev'` → its options (commas inside quotes, inner
+    variables and parentheses kept: `file(./c.${opt:stage, 'dev'}.yml)` is one option)."""
+    out, buf, quote, nesting = [], [], "", 0
     for c in expr:
         if quote:
             buf.append(c)
@@ -270,7 +376,13 @@ def _split_fallbacks(expr: str) -> list[str]:
         elif c in "'\"":
             quote = c
             buf.append(c)
-        elif c == ",":
+        elif c in "{(":
+            nesting += 1
+            buf.append(c)
+        elif c in "})":
+            nesting = max(nesting - 1, 0)
+            buf.append(c)
+        elif c == "," and nesting == 0:
             out.append("".join(buf))
             buf = []
         else:
@@ -291,18 +403,23 @@ def _intrinsic(value: Any) -> str | None:
 
 
 class _Service:
-    def __init__(self, doc: Document, data: LMap, provider: LMap) -> None:
+    def __init__(self, doc: Document, data: LMap, provider: LMap, reader: Reader) -> None:
         self.doc = doc
         self.path = doc.path
         self.folder = doc.path.parent
         self.data = data
         self.provider = provider
-        self.vars = Variables(data)
+        self.vars = Variables(data, self.folder, reader)
+        # environment values are judged as written: a deploy input with a fallback is still
+        # a deploy input (`${env:DB_PASSWORD, 'changeme'}` is not a literal password)
+        self.env_vars = Variables(data, self.folder, reader, defaults=False)
         resources = data.get("resources")
         cfn = resources.get("Resources") if isinstance(resources, LMap) else None
         self.resources: LMap = cfn if isinstance(cfn, LMap) else LMap()
         self.plugins = self._plugins()
         custom = data.get("custom")
+        if isinstance(custom, str):  # `custom: ${file(../common.yml):custom}`
+            custom = self.vars.resolve(custom)
         self.custom: LMap = custom if isinstance(custom, LMap) else LMap()
         # the event kinds of all functions, for the role they share (computed on first use)
         self._service_event_kinds: set[str] | None = None
@@ -380,6 +497,8 @@ class _Service:
             fn.function_name = UNKNOWN if "name" in body else self._default_name(key)
         fn.function_name_loc = self.loc(body, "name") if "name" in body else fn.loc
         fn.runtime = self._setting(body, "runtime")
+        if fn.runtime is None and body.get("image") is None:
+            fn.runtime = Prop(self._default_runtime(), fn.loc)
         fn.handler = self._prop(body, "handler")
         fn.timeout = self._setting(body, "timeout") or Prop(DEFAULT_TIMEOUT, fn.loc)
         fn.memory = self._setting(body, "memorySize") or Prop(DEFAULT_MEMORY, fn.loc)
@@ -448,6 +567,11 @@ class _Service:
                     exists = False
                 return Layer(UNKNOWN, loc, key, content if exists else None)
         return Layer(UNKNOWN, loc, logical_id)
+
+    def _default_runtime(self) -> str:
+        """The framework's own default runtime, for the versions `frameworkVersion` allows."""
+        version = self.vars.resolve(self.data.get("frameworkVersion"))
+        return default_runtime(version if isinstance(version, (str, int, float)) else None)
 
     def _default_name(self, key: str) -> Any:
         service = self.data.get("service")
@@ -604,10 +728,10 @@ class _Service:
             return EnvVar(name, UNKNOWN, loc, kind="unknown")
         if "${" not in raw:
             return EnvVar(name, raw, loc)
-        value = self.vars.resolve(raw)
+        value = self.env_vars.resolve(raw)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return EnvVar(name, str(value), loc)  # `${self:custom.x}`: written in this file
-        origin = self.vars.origin(raw) or ""
+        origin = self.env_vars.origin(raw) or ""
         if origin.startswith(_DEPLOY_INPUTS):
             # resolved at deploy time and stored in the function's configuration as plaintext
             return EnvVar(name, UNKNOWN, loc, kind="parameter", parameter=_first_variable(raw))
@@ -1100,6 +1224,78 @@ class _Service:
                 return FunctionUrl("AWS_IAM", loc, auth_loc, framework_permissions=True)
             return FunctionUrl(UNKNOWN, loc, auth_loc, framework_permissions=True)
         return FunctionUrl(UNKNOWN, loc, loc, framework_permissions=True)
+
+
+# ---------------------------------------------------------------- framework versions
+
+Version = tuple[int, int, int]
+_NEWEST: Version = (10_000, 0, 0)
+_CONSTRAINT = re.compile(
+    r"^(?P<op>>=|<=|>|<|=|\^|~)?v?(?P<major>[0-9]{1,6})"
+    r"(?:\.(?P<minor>[0-9]{1,6}|[xX*]))?(?:\.(?P<patch>[0-9]{1,6}|[xX*]))?(?:[-+][\w.]*)?$"
+)
+
+
+def default_runtime(framework_version: str | int | float | None) -> str:
+    """The runtime the framework deploys a function with when none is set, for the framework
+    versions `frameworkVersion` (a semver range: `3`, `^3.38.0`, `>=2.0.0 <3.0.0`) allows:
+    NODE_UNKNOWN_VERSION when they differ in it or the range cannot be read."""
+    if framework_version is None or isinstance(framework_version, bool):
+        return NODE_UNKNOWN_VERSION
+    if isinstance(framework_version, float) and framework_version.is_integer():
+        framework_version = int(framework_version)  # YAML `3.0` is the number 3, as in JS
+    allowed = _version_range(str(framework_version))
+    if allowed is None:
+        return NODE_UNKNOWN_VERSION
+    low, high = allowed
+    found = set()
+    for i, (first, runtime) in enumerate(DEFAULT_RUNTIMES):
+        last = DEFAULT_RUNTIMES[i + 1][0] if i + 1 < len(DEFAULT_RUNTIMES) else _NEWEST
+        if first < high and low < last:  # [first, last) meets [low, high)
+            found.add(runtime)
+    return found.pop() if len(found) == 1 else NODE_UNKNOWN_VERSION
+
+
+def _version_range(constraint: str) -> tuple[Version, Version] | None:
+    """The versions a semver range allows, as [low, high); None when it cannot be read."""
+    text = re.sub(r"(>=|<=|>|<|=|\^|~)\s+", r"\1", constraint.strip())
+    if not text or "||" in text or len(text) > 100:
+        return None
+    low: Version = (0, 0, 0)
+    high: Version = _NEWEST
+    for token in text.split():
+        m = _CONSTRAINT.match(token)
+        if m is None:
+            return None
+        major = int(m.group("major"))
+        minor_text, patch_text = m.group("minor"), m.group("patch")
+        minor = int(minor_text) if minor_text and minor_text.isdigit() else None
+        patch = int(patch_text) if patch_text and patch_text.isdigit() else None
+        start: Version = (major, minor or 0, patch or 0)
+        # the next version past what the token names (`3` → 4.0.0, `3.1` → 3.2.0)
+        if minor is None:
+            after: Version = (major + 1, 0, 0)
+        elif patch is None:
+            after = (major, minor + 1, 0)
+        else:
+            after = (major, minor, patch + 1)
+        op = m.group("op") or "="
+        if op == "=":
+            bounds = (start, after)
+        elif op == "^":
+            bounds = (start, (major + 1, 0, 0) if major > 0 else after)
+        elif op == "~":
+            bounds = (start, (major, minor + 1, 0) if minor is not None else (major + 1, 0, 0))
+        elif op == ">=":
+            bounds = (start, _NEWEST)
+        elif op == ">":
+            bounds = (after, _NEWEST)
+        elif op == "<":
+            bounds = ((0, 0, 0), start)
+        else:  # <=
+            bounds = ((0, 0, 0), after)
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return (low, high) if low < high else None
 
 
 # ---------------------------------------------------------------- small helpers

@@ -84,6 +84,9 @@ class _Ref:
     detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
     # made with credentials of its own: its calls are not made with the function's role
     foreign: bool = False
+    # a session made with values that change between calls (`Session(region_name=region)` in
+    # a loop over regions): the clients it makes cannot be made once at module level
+    varying: bool = False
     # a resource's identifiers as the code gives them (`Table(os.environ["TABLE"])`), as the
     # API parameters they fill; not part of its identity: two bindings of the same kind of
     # resource made with other identifiers still resolve (to identifiers that are not known)
@@ -99,6 +102,9 @@ class _Frame:
     module_level: bool  # a top-level def (not a method, not nested)
     globals: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
+    # every name the body assigns in any way (`for region in …`, `a, b = …`, `with … as x`,
+    # `(x := …)`): a value that may differ from one call to the next
+    stores: set[str] = field(default_factory=set)
     cached: bool = False
     qualname: str = ""  # `Class.method` for methods
     # decorated with something that may change what it returns
@@ -188,6 +194,8 @@ class _FactVisitor(ast.NodeVisitor):
         # commonest nodes are settled here, without a dispatch
         cls = type(node)
         if cls is ast.Name:
+            if type(node.ctx) is ast.Store and self.frame is not None:  # type: ignore[attr-defined]
+                self.frame.stores.add(node.id)  # type: ignore[attr-defined]
             return
         if cls is ast.Constant:
             value = node.value  # type: ignore[attr-defined]
@@ -843,7 +851,11 @@ class _FactVisitor(ast.NodeVisitor):
             return None
         if target.kind == "factory":
             if target.detail == "Session":
-                return _Ref("session", foreign=_has_credentials(node, _SESSION_CREDENTIALS))
+                return _Ref(
+                    "session",
+                    foreign=_has_credentials(node, _SESSION_CREDENTIALS),
+                    varying=not self._static_args(node, frame),
+                )
             service = _string(_first_arg(node, "service_name")) or "?"
             foreign = target.foreign or _has_credentials(node, _CLIENT_CREDENTIALS)
             return _Ref(target.detail, service, foreign=foreign or self.default_session_foreign)
@@ -890,7 +902,9 @@ class _FactVisitor(ast.NodeVisitor):
                     SdkDoubt(self.pos(node), "an SDK client for a service named at run time")
                 )
             if factory is not None and factory.kind == "factory":
-                per_invocation = created.foreign or not self._static_args(node, site.frame)
+                per_invocation = (
+                    created.foreign or factory.varying or not self._static_args(node, site.frame)
+                )
                 self.src.clients.append(
                     ClientCreation(
                         created.service,
@@ -1260,7 +1274,8 @@ class _FactVisitor(ast.NodeVisitor):
             f = frame
             while f is not None:
                 if node.id in f.params or (
-                    node.id not in f.globals and (id(f), node.id) in self.bindings
+                    node.id not in f.globals
+                    and ((id(f), node.id) in self.bindings or node.id in f.stores)
                 ):
                     return False
                 f = f.parent
@@ -1390,7 +1405,7 @@ def _attribute(base: _Ref, attr: str) -> _Ref | None:
     elif base.kind == "session-module" and attr == "Session":
         return _Ref("factory", detail="Session")
     elif base.kind == "session" and attr in ("client", "resource"):
-        return _Ref("factory", detail=attr, foreign=base.foreign)
+        return _Ref("factory", detail=attr, foreign=base.foreign, varying=base.varying)
     elif base.kind == "resource":
         if attr == "meta":
             return _Ref("meta", base.service, foreign=base.foreign)

@@ -10,10 +10,12 @@ equal names, never by guessing from proximity.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lambdalint.loaders import iam_policy
 from lambdalint.loaders.terraform.model import (
+    UNKNOWN_MARK,
     Call,
     FileText,
     Opaque,
@@ -26,6 +28,7 @@ from lambdalint.loaders.terraform.model import (
     blocks,
     first_block,
     refs_in,
+    runtime_name,
 )
 from lambdalint.model import (
     UNKNOWN,
@@ -63,6 +66,7 @@ AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
 
 def build_function(scope: Scope, res: Resource, framework: Framework, links: Links) -> Function:
+    scope = scope.of(res)
     body = res.body
     fn = Function(name=res.address, framework=framework, loc=res.loc)
     if body.get("function_name") is not None:
@@ -88,7 +92,7 @@ def build_function(scope: Scope, res: Resource, framework: Framework, links: Lin
     dlq = first_block(body, "dead_letter_config")
     if dlq is not None and dlq.get("target_arn") is not None:
         fn.dead_letter = Prop(link_value(scope, dlq["target_arn"]), res.loc_of(dlq, "target_arn"))
-    logging = first_block(body, "logging_config")
+    logging = logging_block(scope, body)
     if logging is not None and logging.get("log_group") is not None:
         fn.logging_config_group = Prop(
             link_value(scope, logging["log_group"]), res.loc_of(logging, "log_group")
@@ -125,6 +129,8 @@ def _prop(scope: Scope, res: Resource, body: LMap, key: str) -> Prop[Any] | None
     value = scope.evaluate(body[key])
     if value is None:
         return None
+    if isinstance(value, FileText):  # what a file holds is never a setting, but a runtime name
+        value = runtime_name(value) if key == "runtime" else UNKNOWN
     return Prop(_plain(value), res.loc_of(body, key))
 
 
@@ -192,12 +198,13 @@ class Links:
         index = self._pointing.get((rtype, block, key))
         if index is None:
             index = {}
-            for res in self.scope.all(rtype):
+            for res in self.scope.everywhere(rtype):
+                own = self.scope.of(res)
                 bodies = blocks(res.body, block) if block else [res.body]
                 for body in bodies:
                     seen: set[int] = set()
                     for ref in refs_in(body.get(key)):
-                        found, _ = self.scope.target(ref)
+                        found, _ = own.target(ref)
                         if found is not None and id(found) not in seen:
                             seen.add(id(found))
                             index.setdefault(id(found), []).append((res, body))
@@ -209,9 +216,9 @@ class Links:
         same literal (or same symbolic) function name, or by an ARN ending `:function:<name>`."""
         index = self._naming.get(rtype)
         if index is None:
-            index = _NameIndex(self.scope, self.scope.all(rtype), key, suffixes=True)
+            index = _NameIndex(self.scope, self.scope.everywhere(rtype), key, suffixes=True)
             self._naming[rtype] = index
-        mine = self.scope.render(fn_res.body.get("function_name"))
+        mine = self.scope.of(fn_res).render(fn_res.body.get("function_name"))
         return index.find(fn_res, mine, suffixes=True)
 
     def role(self, res: Resource) -> Role | None:
@@ -220,11 +227,12 @@ class Links:
         if raw is None:
             return None
         loc = res.loc_of(res.body, "role")
-        role_res, _ = self.scope.first_target(raw, ("aws_iam_role",))
+        own = self.scope.of(res)
+        role_res, _ = own.first_target(raw, ("aws_iam_role",))
         if role_res is None:
-            return Role(known=False, loc=loc, name=self.scope.render(raw))
+            return Role(known=False, loc=loc, name=own.render(raw))
         if id(role_res) not in self._roles:
-            self._roles[id(role_res)] = build_role(self.scope, role_res, self)
+            self._roles[id(role_res)] = build_role(own.of(role_res), role_res, self)
         return self._roles[id(role_res)]
 
     def assumed_elsewhere(self, role_res: Resource) -> bool:
@@ -249,9 +257,9 @@ class Links:
             self._role_links = {}
         index = self._role_links.get(rtype)
         if index is None:
-            index = _NameIndex(self.scope, self.scope.all(rtype), key, suffixes=False)
+            index = _NameIndex(self.scope, self.scope.everywhere(rtype), key, suffixes=False)
             self._role_links[rtype] = index
-        name = self.scope.evaluate(role_res.body.get("name"))
+        name = self.scope.of(role_res).evaluate(role_res.body.get("name"))
         return index.find(role_res, str(name) if isinstance(name, str) and name else None)
 
     def uploaded_archive(self, fn_res: Resource) -> Resource | None:
@@ -262,31 +270,32 @@ class Links:
         key = body.get("s3_key")
         if key is None:
             return None
-        upload, rest = self.scope.first_target(key, _S3_OBJECTS)
+        own = self.scope.of(fn_res)
+        upload, rest = own.first_target(key, _S3_OBJECTS)
         if upload is None or rest not in ((), ("key",), ("id",)):
-            upload = self._upload_by_key(body)
+            upload = self._upload_by_key(own, body)
         if upload is None:
             return None
-        archive, rest = _archive_of(self.scope, upload.body.get("source"))
+        archive, rest = _archive_of(own.of(upload), upload.body.get("source"))
         if archive is None or (rest and rest[0] != "output_path"):
             return None
-        hashed, _ = _archive_of(self.scope, body.get("source_code_hash"))
+        hashed, _ = _archive_of(own, body.get("source_code_hash"))
         return archive if hashed is None or hashed is archive else None
 
-    def _upload_by_key(self, body: LMap) -> Resource | None:
+    def _upload_by_key(self, own: Scope, body: LMap) -> Resource | None:
         """The S3 object written to the same bucket and key as the function's code, if one."""
         if self._uploads is None:
             self._uploads = {}
-            for obj in (r for rtype in _S3_OBJECTS for r in self.scope.all(rtype)):
-                name = self.scope.render(obj.body.get("key"))
+            for obj in (r for rtype in _S3_OBJECTS for r in self.scope.everywhere(rtype)):
+                name = self.scope.of(obj).render(obj.body.get("key"))
                 if name:
                     self._uploads.setdefault(name, []).append(obj)
-        name = self.scope.render(body.get("s3_key"))
-        bucket = self.scope.render(body.get("s3_bucket"))
+        name = own.render(body.get("s3_key"))
+        bucket = own.render(body.get("s3_bucket"))
         found = [
             obj
             for obj in self._uploads.get(name or "", ())
-            if bucket is None or self.scope.render(obj.body.get("bucket")) in (bucket, None)
+            if bucket is None or self.scope.of(obj).render(obj.body.get("bucket")) in (bucket, None)
         ]
         return found[0] if len(found) == 1 else None
 
@@ -309,15 +318,16 @@ class _NameIndex:
             expr = res.body.get(key)
             if expr is None:
                 continue
+            own = scope.of(res)
             seen: set[int] = set()
             for ref in refs_in(expr):
-                found, _ = scope.target(ref)
+                found, _ = own.target(ref)
                 if found is not None and id(found) not in seen:
                     seen.add(id(found))
                     self.by_target.setdefault(id(found), []).append(res)
             names: set[str] = set()
             if suffixes:  # a function name or ARN, rendered (symbolic parts kept)
-                theirs = scope.render(expr)
+                theirs = own.render(expr)
                 if theirs:
                     names.add(theirs)
                     start = 0
@@ -328,7 +338,7 @@ class _NameIndex:
                         self.by_suffix.setdefault(theirs[at + len(":function:") :], []).append(res)
                         start = at + 1
             else:  # a role name, or a list of them
-                value = scope.evaluate(expr)
+                value = own.evaluate(expr)
                 if isinstance(value, str):
                     names.add(str(value))
                 elif isinstance(value, list):
@@ -352,13 +362,13 @@ class _GroupIndex:
 
     def __init__(self, scope: Scope, links: Links) -> None:
         self.scope = scope
-        self.groups = scope.all("aws_cloudwatch_log_group")
+        self.groups = scope.everywhere("aws_cloudwatch_log_group")
         self.order = {id(lg): i for i, lg in enumerate(self.groups)}
         self.by_name: dict[str, list[Resource]] = {}
         self.partial: list[tuple[Resource, str]] = []
         access = _access_log_groups(scope)
         for lg in self.groups:
-            name = scope.render(lg.body.get("name"))
+            name = scope.of(lg).render(lg.body.get("name"))
             if name is None:
                 continue
             self.by_name.setdefault(name, []).append(lg)
@@ -369,16 +379,19 @@ class _GroupIndex:
             ):
                 self.partial.append((lg, name))
 
-    def of_function(self, names: list[str], custom: Any) -> tuple[list[Resource], Resource | None]:
-        """The groups named `names` or referred to by `custom`, and the first group whose
-        partly known name may be one of `names` (None if none may)."""
+    def of_function(
+        self, names: list[str], custom: Any, own: Scope
+    ) -> tuple[list[Resource], Resource | None]:
+        """The groups named `names` or referred to by `custom` (an expression of the
+        function's module `own`), and the first group whose partly known name may be one of
+        `names` (None if none may)."""
         found: dict[int, Resource] = {}
         for name in names:
             for lg in self.by_name.get(name, ()):
                 found[id(lg)] = lg
         if custom is not None:
             for ref in refs_in(custom):
-                target, _ = self.scope.target(ref)
+                target, _ = own.target(ref)
                 if target is not None and id(target) in self.order:
                     found[id(target)] = target
         matched = sorted(found.values(), key=lambda lg: self.order[id(lg)])
@@ -399,10 +412,10 @@ def _access_log_groups(scope: Scope) -> set[int]:
     """Log groups API Gateway stages write access logs to: never a function's group."""
     out: set[int] = set()
     for rtype in ("aws_api_gateway_stage", "aws_apigatewayv2_stage"):
-        for stage in scope.all(rtype):
+        for stage in scope.everywhere(rtype):
             for block in blocks(stage.body, "access_log_settings"):
                 for ref in refs_in(block.get("destination_arn")):
-                    lg, _ = scope.target(ref)
+                    lg, _ = scope.of(stage).target(ref)
                     if lg is not None and lg.type == "aws_cloudwatch_log_group":
                         out.add(id(lg))
     return out
@@ -426,7 +439,7 @@ def layers(scope: Scope, res: Resource) -> list[Layer]:
         loc = Loc(res.path, raw.item_pos[i] if i < len(raw.item_pos) else raw.pos)
         layer, _ = scope.first_target(item, ("aws_lambda_layer_version",))
         if layer is not None:
-            out.append(_layer_resource(scope, layer, loc))
+            out.append(_layer_resource(scope.of(layer), layer, loc))
         else:
             out.append(_layer_value(scope, item, loc))
     return out
@@ -457,14 +470,20 @@ def _layer_resource(scope: Scope, layer: Resource, loc: Loc) -> Layer:
 
 def code_location(scope: Scope, res: Resource, links: Links) -> CodeLocation:
     body = res.body
-    if scope.evaluate(body.get("package_type")) == "Image" or body.get("image_uri") is not None:
+    if scope.evaluate(body.get("package_type")) == "Image" or _set(scope, body, "image_uri"):
         return CodeLocation("image", res.loc_of(body, "image_uri"))
-    if body.get("s3_bucket") is not None:
+    if _set(scope, body, "s3_bucket"):
         uploaded = links.uploaded_archive(res)
         if uploaded is not None:
-            return _archive_code(scope, uploaded, res.loc_of(body, "s3_key"))
+            return _archive_code(scope.of(uploaded), uploaded, res.loc_of(body, "s3_key"))
         return CodeLocation("s3", res.loc_of(body, "s3_bucket"))
     return _filename_code(scope, res, body)
+
+
+def _set(scope: Scope, body: LMap, key: str) -> bool:
+    """Whether an attribute is set: written, and not to null (a module's `image_uri =
+    var.image_uri` whose variable is null sets nothing)."""
+    return body.get(key) is not None and scope.evaluate(body[key]) is not None
 
 
 def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
@@ -477,7 +496,7 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
     if archive is not None:
         if rest and rest[0] not in ("output_path",):
             return CodeLocation("unknown", loc)
-        return _archive_code(scope, archive, loc)
+        return _archive_code(scope.of(archive), archive, loc)
     value = scope.evaluate(raw)
     if not isinstance(value, str) or not value:
         return CodeLocation("unknown", loc)
@@ -639,13 +658,15 @@ def build_role(scope: Scope, role_res: Resource, links: Links) -> Role:
         if rp.body.get("policy") is None:
             out.incomplete = True
             continue
-        _add_policy(scope, out, rp.body["policy"], rp, rp.body, "policy", rp.address)
+        _add_policy(scope.of(rp), out, rp.body["policy"], rp, rp.body, "policy", rp.address)
     for att in links.attached("aws_iam_role_policy_attachment", "role", role_res):
-        attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+        attach_policy(scope.of(att), out, att.body.get("policy_arn"), att, att.body, "policy_arn")
     for att in links.attached("aws_iam_policy_attachment", "roles", role_res):
-        attach_policy(scope, out, att.body.get("policy_arn"), att, att.body, "policy_arn")
+        attach_policy(scope.of(att), out, att.body.get("policy_arn"), att, att.body, "policy_arn")
     for att in links.attached("aws_iam_role_policy_attachments_exclusive", "role_name", role_res):
-        attach_policy_list(scope, out, att.body.get("policy_arns"), att, att.body, "policy_arns")
+        attach_policy_list(
+            scope.of(att), out, att.body.get("policy_arns"), att, att.body, "policy_arns"
+        )
     return out
 
 
@@ -685,7 +706,7 @@ def attach_policy(
             out.incomplete = True
             return
         _add_policy(
-            scope,
+            scope.of(policy_res),
             out,
             policy_res.body["policy"],
             policy_res,
@@ -697,6 +718,7 @@ def attach_policy(
     data_policy, _ = scope.first_target(expr, ("aws_iam_policy",), mode="data")
     if data_policy is not None:
         expr = data_policy.body.get("arn") or data_policy.body.get("name")
+        scope = scope.of(data_policy)
     value = scope.evaluate(expr)
     if not isinstance(value, str) or not value:
         out.incomplete = True
@@ -725,7 +747,7 @@ def policy_statements(
         return [], False
     doc_res, rest = scope.first_target(expr, ("aws_iam_policy_document",), mode="data")
     if doc_res is not None and (not rest or rest[0] in ("json", "minified_json")):
-        return document_statements(scope, doc_res, depth + 1)
+        return document_statements(scope.of(doc_res), doc_res, depth + 1)
     if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
         doc = scope.evaluate_named(expr.args[0])
         if isinstance(doc, LMap) and fallback.path == owner.path:
@@ -734,9 +756,8 @@ def policy_statements(
             doc, owner.path, fallback.pos, source, pos_map=lambda _: fallback.pos
         )
     value = scope.evaluate(expr)
-    if isinstance(value, FileText):  # file("policy.json"), directly or through a local
-        data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1), scope.reader.limits)
-        return iam_policy.statements(data, value.path, Pos(1, 1), source, pos_map=shift)
+    if isinstance(value, FileText):  # file("policy.json") or templatefile(), maybe via a local
+        return _file_statements(scope, value, source)
     if not isinstance(value, str):
         return [], False
     start = value.start if isinstance(value, SourceText) and value.verbatim else None
@@ -747,6 +768,40 @@ def policy_statements(
             return fallback.pos
 
     return iam_policy.statements(data, owner.path, fallback.pos, source, pos_map=shift)
+
+
+def _file_statements(scope: Scope, value: FileText, source: str) -> tuple[list[Statement], bool]:
+    """The statements of a policy file, or of a rendered template: positions on the template
+    line each rendered line comes from, a string holding an unknown value unknown."""
+    limits = scope.reader.limits
+    data, shift = iam_policy.parse_text(value.text, value.path, Pos(1, 1), limits)
+    if data is None and value.partial:
+        # an unknown value where JSON wants a value (`"Action": ${jsonencode(actions)}`)
+        quoted = value.text.replace(UNKNOWN_MARK, json.dumps(UNKNOWN_MARK))
+        data, shift = iam_policy.parse_text(quoted, value.path, Pos(1, 1), limits)
+    lines = value.lines
+    pos_map = shift
+    if lines is not None:
+
+        def pos_map(p: Pos) -> Pos:
+            rendered = shift(p)
+            if not lines:
+                return Pos(1, 1)
+            line, kept = lines[min(max(rendered.line, 1), len(lines)) - 1]
+            return Pos(line, rendered.column if rendered.column <= kept + 1 else 1)
+
+    resolve = _unmarked if value.partial else _as_is
+    return iam_policy.statements(
+        data, value.path, Pos(1, 1), source, resolve=resolve, pos_map=pos_map
+    )
+
+
+def _unmarked(value: Any) -> Any:
+    return UNKNOWN if isinstance(value, str) and UNKNOWN_MARK in value else value
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def document_statements(
@@ -807,29 +862,46 @@ def _block_loc(res: Resource, block: LMap, keys: tuple[str, ...]) -> Loc | None:
 # ---------------------------------------------------------------- logs
 
 
+def logging_block(scope: Scope, body: LMap) -> LMap | None:
+    """The function's `logging_config`, written as a block or as a `dynamic` block whose
+    for_each is not empty (not known: taken as one, as an unknown count is)."""
+    written = first_block(body, "logging_config")
+    if written is not None:
+        return written
+    for dynamic in blocks(body, "dynamic:logging_config"):
+        each = scope.evaluate(dynamic.get("for_each"))
+        if isinstance(each, (dict, list)) and not each:
+            continue
+        content = first_block(dynamic, "content")
+        if content is not None:
+            return content
+    return None
+
+
 def log_groups(scope: Scope, res: Resource, links: Links) -> list[LogGroup]:
     """Log groups that receive this function's logs: `/aws/lambda/<function_name>` (literal or
     built from the function's own name) or the group named by logging_config.log_group."""
     name = scope.render(res.body.get("function_name"))
     expected = "/aws/lambda/" + name if name else None
-    logging = first_block(res.body, "logging_config")
+    logging = logging_block(scope, res.body)
     custom = logging.get("log_group") if logging is not None else None
     custom_name = scope.render(custom) if custom is not None else None
     names = [n for n in (expected, custom_name) if n]
-    matched, maybe = links.groups().of_function(names, custom)
+    matched, maybe = links.groups().of_function(names, custom, scope)
     out = []
     for lg in sorted(matched + ([maybe] if maybe is not None else []), key=links.groups().order_of):
         retention: Any = None
         retention_loc = None
+        group_scope = scope.of(lg)
         if lg.body.get("retention_in_days") is not None:
-            retention = setting(scope.evaluate(lg.body["retention_in_days"]))
+            retention = setting(group_scope.evaluate(lg.body["retention_in_days"]))
             retention_loc = lg.loc_of(lg.body, "retention_in_days")
         if lg is maybe:
             # a group whose name is only partly known and may be this function's, with a
             # retention: it may well be the one, so nothing can be said
             out.append(LogGroup(UNKNOWN, UNKNOWN, lg.loc, retention_loc))
             continue
-        group_name = scope.evaluate(lg.body.get("name"))
+        group_name = group_scope.evaluate(lg.body.get("name"))
         out.append(LogGroup(_string_or_unknown(group_name), retention, lg.loc, retention_loc))
     return out
 
@@ -855,10 +927,12 @@ _ARN_KINDS: dict[str, EventKind] = {
 def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
     out: list[Event] = []
     for esm in links.naming("aws_lambda_event_source_mapping", fn_res):
-        out.append(mapping_event(scope, esm))
+        out.append(mapping_event(scope.of(esm), esm))
     for integ, _ in links.pointing("aws_apigatewayv2_integration", "integration_uri", fn_res):
-        api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
-        protocol = scope.evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
+        api, _ = scope.of(integ).first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
+        protocol = (
+            scope.of(api).evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
+        )
         kind: EventKind = "api" if protocol == "WEBSOCKET" else "http-api"
         event = Event(kind, integ.loc, name=integ.address)
         if kind == "http-api":
@@ -888,7 +962,9 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
         event.filtered = _present(scope, sub.body, "filter_policy")
         out.append(event)
     for target, _ in links.pointing("aws_cloudwatch_event_target", "arn", fn_res):
-        rule, _ = scope.first_target(target.body.get("rule"), ("aws_cloudwatch_event_rule",))
+        rule, _ = scope.of(target).first_target(
+            target.body.get("rule"), ("aws_cloudwatch_event_rule",)
+        )
         scheduled = rule is not None and rule.body.get("schedule_expression") is not None
         out.append(
             Event(
@@ -994,7 +1070,9 @@ def _mapping_source(scope: Scope, esm: Resource) -> Event:
         visibility: Any = 30
         visibility_loc = None
         if source.body.get("visibility_timeout_seconds") is not None:
-            visibility = setting(scope.evaluate(source.body["visibility_timeout_seconds"]))
+            visibility = setting(
+                scope.of(source).evaluate(source.body["visibility_timeout_seconds"])
+            )
             visibility_loc = source.loc_of(source.body, "visibility_timeout_seconds")
         queue = Queue(source.address, visibility, source.loc, visibility_loc)
         queue.fifo = _fifo(scope, source.body)
@@ -1029,18 +1107,19 @@ def permissions(scope: Scope, fn_res: Resource, links: Links) -> list[Permission
     out = []
     for perm in links.naming("aws_lambda_permission", fn_res):
         body = perm.body
+        own = scope.of(perm)
         out.append(
             Permission(
-                principal=optional(scope, body, "principal")
+                principal=optional(own, body, "principal")
                 if body.get("principal") is not None
                 else UNKNOWN,
                 loc=perm.loc_of(body, "principal"),
-                source_arn=optional(scope, body, "source_arn"),
-                source_account=optional(scope, body, "source_account"),
-                action=optional(scope, body, "action"),
-                function_url_auth_type=optional(scope, body, "function_url_auth_type"),
-                principal_org_id=optional(scope, body, "principal_org_id"),
-                invoked_via_function_url=as_flag(optional(scope, body, "invoked_via_function_url")),
+                source_arn=optional(own, body, "source_arn"),
+                source_account=optional(own, body, "source_account"),
+                action=optional(own, body, "action"),
+                function_url_auth_type=optional(own, body, "function_url_auth_type"),
+                principal_org_id=optional(own, body, "principal_org_id"),
+                invoked_via_function_url=as_flag(optional(own, body, "invoked_via_function_url")),
             )
         )
     return out
@@ -1056,7 +1135,7 @@ def optional(scope: Scope, body: LMap, key: str) -> Any:
 
 def function_url(scope: Scope, fn_res: Resource, links: Links) -> FunctionUrl | None:
     for url in links.naming("aws_lambda_function_url", fn_res)[:1]:
-        auth = optional(scope, url.body, "authorization_type")
+        auth = optional(scope.of(url), url.body, "authorization_type")
         return FunctionUrl(
             auth_type=UNKNOWN if auth is None else auth,
             loc=url.loc,
@@ -1071,6 +1150,7 @@ def on_failure(scope: Scope, fn_res: Resource, links: Links) -> Prop[Any] | None
         failure = first_block(dest, "on_failure") if dest is not None else None
         if failure is not None and failure.get("destination") is not None:
             return Prop(
-                link_value(scope, failure["destination"]), cfg.loc_of(failure, "destination")
+                link_value(scope.of(cfg), failure["destination"]),
+                cfg.loc_of(failure, "destination"),
             )
     return None

@@ -6,16 +6,25 @@ however many of them ask for it, and its functions built (functions.py).
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders.documents import LoadSession, expansion_notice
-from lambdalint.loaders.terraform import hcl, json_syntax
+from lambdalint.loaders.terraform import hcl, json_syntax, templates
 from lambdalint.loaders.terraform.build import LAMBDA
 from lambdalint.loaders.terraform.functions import build_functions
 from lambdalint.loaders.terraform.hcl import HclError
 from lambdalint.loaders.terraform.json_syntax import TfJsonError
-from lambdalint.loaders.terraform.model import MAX_TEXT, Scope, TfFile
+from lambdalint.loaders.terraform.model import (
+    MAX_MODULE_DEPTH,
+    MAX_TEXT,
+    Configuration,
+    Scope,
+    TfFile,
+    is_local_source,
+)
 from lambdalint.loaders.terraform.modules import is_lambda_module
 from lambdalint.model import Diagnostic, Function, Loc
 
@@ -30,12 +39,19 @@ def claims(path: Path, text: str) -> bool:
 def load_file(
     path: Path, text: str, session: LoadSession
 ) -> tuple[list[Function], list[Diagnostic]]:
-    """The functions a .tf or .tf.json file defines (with its module folder around it).
+    """The functions a .tf or .tf.json file defines (with its module folder around it), and
+    those of the local modules its `module` blocks call.
 
-    A module folder without any Lambda function is not parsed at all: most Terraform in a
-    repository is other infrastructure, and parsing it would only cost time."""
+    A module folder without any Lambda function, that calls no module with one, is not parsed
+    at all: most Terraform in a repository is other infrastructure, and parsing it would only
+    cost time. A folder that another configuration of the tree calls as a module is not a
+    configuration of its own: its functions are those of the instances the calls make."""
     folders = module_folders(session)
-    if not _mentions_lambda(text) and not folders.mentions_lambda(path.parent):
+    if (
+        not _mentions_lambda(text)
+        and not folders.mentions_lambda(path.parent)
+        and not folders.calls_lambda(path.parent, text)
+    ):
         return [], []
     tf, diags = folders.parse(path, text)
     diags = list(diags)
@@ -44,12 +60,28 @@ def load_file(
     if _is_override(path.name) or not (
         any(r.type == LAMBDA for r in tf.resources)
         or any(is_lambda_module(m.type) for m in tf.module_calls)
+        or any(
+            is_local_source(m.type) and folders.reaches_lambda(path.parent / m.type)
+            for m in tf.module_calls
+        )
     ):
+        return [], diags
+    if folders.instantiated_elsewhere(path.parent):
         return [], diags
     scope = folders.scope(path, tf)
     functions = build_functions(scope, "terraform", only_path=path)
-    if scope.over_budget:
+    if scope.over_budget or any(i.over_budget for i in scope.instances()):
         diags.append(expansion_notice(path, MAX_TEXT))
+    if scope.config.cut and any(c.path == path for c in scope.module_calls):
+        diags.append(
+            Diagnostic(
+                "LL100",
+                f"module calls not expanded ({scope.config.cut}): "
+                "the functions they would declare are not checked",
+                Loc(path),
+                notice=True,
+            )
+        )
     return functions, diags
 
 
@@ -70,14 +102,17 @@ class ModuleFolders:
         self.session = session
         self.reader = session.reader
         self._parsed: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
-        self._mentions: dict[tuple[str, tuple[tuple[str, int, int], ...]], bool] = {}
+        self._glances: dict[tuple[str, tuple[tuple[str, int, int], ...]], _Glance] = {}
+        self._reaches: dict[str, bool] = {}
+        self._elsewhere: dict[str, bool] = {}
+        self._callers: dict[str, set[str]] | None = None
+        self._spelled: dict[str, Path] = {}  # a caller folder's real path → as the load names it
 
     def parse(self, path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
         """The parsed file, (None, [LL100]) for bad syntax."""
-        try:
-            key = (str(path.resolve()), len(text), hash(text))
-        except (OSError, RuntimeError):
-            key = (str(path), len(text), hash(text))
+        # by the path as the load spells it (positions keep that spelling): a module folder is
+        # spelled the same way by every call of it (normalized from the working directory)
+        key = (os.path.normpath(path), len(text), hash(text))
         if key in self._parsed:
             return self._parsed[key]
         result: tuple[TfFile | None, list[Diagnostic]]
@@ -99,6 +134,11 @@ class ModuleFolders:
 
     def mentions_lambda(self, folder: Path) -> bool:
         """Whether any .tf/.tf.json file of the folder names a Lambda function (no parse)."""
+        return self.glance(folder).mentions_lambda
+
+    def glance(self, folder: Path) -> _Glance:
+        """What the folder's files say without being parsed: whether they name a Lambda
+        function, and the local module sources they may call (read once per load)."""
         files = self.files(folder)
         stamp: list[tuple[str, int, int]] = []
         for path in files:
@@ -108,17 +148,125 @@ class ModuleFolders:
                 continue
             stamp.append((path.name, st.st_mtime_ns, st.st_size))
         key = (str(folder), tuple(stamp))
-        if key not in self._mentions:
+        if key not in self._glances:
             found = False
+            sources: list[str] = []
             for path in files:
                 text, _ = self.reader.read_text(path)
-                if text is not None and _mentions_lambda(text):
-                    found = True
+                if text is None:
+                    continue
+                found = found or _mentions_lambda(text)
+                sources.extend(local_sources(text))
+            if len(self._glances) > _CACHE_LIMIT:
+                self._glances.clear()
+            self._glances[key] = _Glance(found, tuple(dict.fromkeys(sources)))
+        return self._glances[key]
+
+    def calls_lambda(self, folder: Path, text: str) -> bool:
+        """Whether a file's text calls a local module that declares a Lambda function."""
+        return any(self.reaches_lambda(folder / source) for source in local_sources(text))
+
+    def reaches_lambda(self, folder: Path) -> bool:
+        """Whether the folder, or a local module it calls (within MAX_MODULE_DEPTH levels),
+        names a Lambda function: read, not parsed."""
+        key = _real(folder)
+        if key not in self._reaches:
+            seen = {key}
+            level = [Path(os.path.normpath(folder))]
+            found = False
+            for _ in range(MAX_MODULE_DEPTH + 1):
+                following: list[Path] = []
+                for current in level:
+                    glance = self.glance(current)
+                    if glance.mentions_lambda:
+                        found = True
+                        break
+                    for source in glance.sources:
+                        sub = Path(os.path.normpath(current / source))
+                        if _real(sub) not in seen:
+                            seen.add(_real(sub))
+                            following.append(sub)
+                if found or not following:
                     break
-            if len(self._mentions) > _CACHE_LIMIT:
-                self._mentions.clear()
-            self._mentions[key] = found
-        return self._mentions[key]
+                level = following
+            self._reaches[key] = found
+        return self._reaches[key]
+
+    def module_files(self, folder: Path) -> list[TfFile] | None:
+        """The parsed files of a module folder (each parsed once per load); None if it has
+        none that parse."""
+        parsed = [tf for tf in (self.parse_sibling(p) for p in self.files(folder)) if tf]
+        return parsed or None
+
+    def instantiated_elsewhere(self, folder: Path) -> bool:
+        """Whether a configuration of this load calls the folder as a local module, directly
+        or through other modules: then its functions are checked as the instances those calls
+        make (or not at all, past MAX_MODULE_DEPTH levels: a notice says so), not as a
+        configuration of its own. A folder that only calls itself, or a ring of modules that
+        nothing else calls, is its own configuration."""
+        key = _real(folder)
+        if key in self._elsewhere:
+            return self._elsewhere[key]
+        callers = self._caller_index()
+        seen = {key}
+        level = [key]
+        found = False
+        while level:
+            following: list[str] = []
+            for current in level:
+                for caller in sorted(callers.get(current, ())):
+                    if caller in seen or not self._calls(self._spelled[caller], current):
+                        continue
+                    seen.add(caller)
+                    if not any(
+                        self._calls(self._spelled[c], caller)
+                        for c in callers.get(caller, ())
+                        if c != caller
+                    ):
+                        found = True  # a configuration no other folder calls
+                        break
+                    following.append(caller)
+                if found:
+                    break
+            level = [] if found else following
+        self._elsewhere[key] = found
+        return found
+
+    def _caller_index(self) -> dict[str, set[str]]:
+        """Module folder → the folders of this load whose files may call it (read, not
+        parsed: `_calls` confirms a call by parsing)."""
+        if self._callers is None:
+            self._callers = {}
+            folders = sorted(
+                {
+                    p.parent
+                    for p in self.session.files
+                    if p.name.lower().endswith((".tf", ".tf.json"))
+                },
+                key=str,
+            )
+            for folder in folders:
+                for source in self.glance(folder).sources:
+                    target = _real(folder / source)
+                    caller = _real(folder)
+                    self._spelled.setdefault(caller, folder)
+                    self._callers.setdefault(target, set()).add(caller)
+        return self._callers
+
+    def _calls(self, caller: Path, module: str) -> bool:
+        """Whether a `module` block of the folder `caller` calls the folder `module` (a real
+        path), and creates it (not `count = 0`)."""
+        for path in self.files(caller):
+            tf = self.parse_sibling(path)
+            if tf is None:
+                continue
+            for call in tf.module_calls:
+                if not is_local_source(call.type) or _real(caller / call.type) != module:
+                    continue
+                count = call.body.get("count")
+                if count is None or count != 0 or isinstance(count, bool):
+                    return True
+        return False
 
     def files(self, folder: Path) -> list[Path]:
         """The .tf and .tf.json files of a module folder of the checked tree (a folder out of
@@ -166,7 +314,10 @@ class ModuleFolders:
             tf = self.parse_sibling(other)
             if tf is not None:
                 files.append(tf)
-        return Scope(folder, files, self.tfvars(folder), self.reader)
+        config = Configuration(
+            modules=self, render_template=templates.render_file, operators=hcl.operators
+        )
+        return Scope(folder, files, self.tfvars(folder), self.reader, config=config)
 
 
 def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, list[Diagnostic]]:
@@ -174,6 +325,28 @@ def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, l
     if path.name.lower().endswith(".tf.json"):
         return json_syntax.parse_file(path, text, session)
     return hcl.parse_file(path, text), []
+
+
+@dataclass(frozen=True)
+class _Glance:
+    mentions_lambda: bool
+    sources: tuple[str, ...]
+
+
+# `source = "./modules/fn"` (HCL) or `"source": "../shared"` (JSON): a local module source, as
+# far as a glance tells (a parse confirms it where it matters)
+_LOCAL_SOURCE = re.compile(r'(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?/[^"$%\\\n]*)"')
+
+
+def local_sources(text: str) -> list[str]:
+    return _LOCAL_SOURCE.findall(text) if "source" in text else []
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.normpath(path)
 
 
 def _is_override(name: str) -> bool:

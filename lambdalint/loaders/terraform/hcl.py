@@ -267,6 +267,70 @@ def parse_expression_with_grammar(text: str, pos: Pos) -> Any:
     return Opaque(text, (), pos)
 
 
+@lru_cache(maxsize=4096)
+def operators(text: str) -> Any:
+    """The conditionals and operators of an expression that `expr` keeps as Opaque
+    (`var.a && !var.b ? 1 : 0`), as nested tuples: ("?", test, then, else), ("op", operator,
+    left, right), ("unary", operator, operand), ("leaf", expression). None when it does not
+    parse or has none of them."""
+    source = "x = " + text.strip() + "\n"
+    try:
+        parsed = parse_tree(source)
+    except HclError:
+        return None
+    data = source.encode("utf-8", "surrogatepass")
+    body = _body_node(parsed)
+    for node in body.named_children if body is not None else ():
+        if node.type == "attribute":
+            value = node.child_by_field_name("val") or _last_expression(node)
+            if value is None:
+                return None
+            found = _operators(value, data, 0)
+            return None if found[0] == "leaf" else found
+    return None
+
+
+def _operators(node: Any, data: bytes, depth: int) -> Any:
+    def leaf(start: int, end: int) -> Any:
+        text = data[start:end].decode("utf-8", "replace").strip()
+        return ("leaf", parse_expression(text, Pos()) if text else Opaque("", (), Pos()))
+
+    if depth > MAX_DEPTH:
+        return ("leaf", Opaque("", (), Pos()))
+    named = _named(node)
+    kind = node.type
+    if kind in ("expression", "operation") and len(named) == 1:
+        return _operators(named[0], data, depth + 1)
+    if kind == "conditional" and len(named) == 3:
+        return ("?", *(_operators(n, data, depth + 1) for n in named))
+    if kind == "binary_operation":
+        ops = [c for c in node.children if not c.is_named and c.type in _BINARY]
+        if len(ops) == 1:
+            op = ops[0]
+            left = [c for c in named if c.end_byte <= op.start_byte]
+            right = [c for c in named if c.start_byte >= op.end_byte]
+            lhs = (
+                _operators(left[0], data, depth + 1)
+                if len(left) == 1
+                else leaf(node.start_byte, op.start_byte)
+            )
+            rhs = (
+                _operators(right[0], data, depth + 1)
+                if len(right) == 1
+                else leaf(op.end_byte, node.end_byte)
+            )
+            return ("op", op.type, lhs, rhs)
+    if kind == "unary_operation" and node.children and node.children[0].type in ("!", "-"):
+        first = node.children[0]
+        if len(named) == 1:
+            return ("unary", first.type, _operators(named[0], data, depth + 1))
+        return ("unary", first.type, leaf(first.end_byte, node.end_byte))
+    return leaf(node.start_byte, node.end_byte)
+
+
+_BINARY = {"&&", "||", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%"}
+
+
 # ---------------------------------------------------------------- tree conversion
 
 
@@ -359,11 +423,17 @@ class _Converter:
             )
         elif head == "variable" and len(labels) == 1 and labels[0]:
             default = body.get("default", UNKNOWN)
-            tf.variables.append(Variable(labels[0], default, body.get("sensitive") is True, loc))
+            tf.variables.append(
+                Variable(
+                    labels[0], default, body.get("sensitive") is True, loc, type=body.get("type")
+                )
+            )
         elif head == "locals":
             for k, v in body.items():
                 if isinstance(k, str):
                     tf.locals[k] = (v, Loc(self.path, body.value_pos.get(k, pos)))
+        elif head == "output" and len(labels) == 1 and labels[0]:
+            tf.outputs[labels[0]] = (body.get("value"), loc)
         elif head == "module" and len(labels) == 1 and labels[0]:
             source = body.get("source")
             tf.module_calls.append(

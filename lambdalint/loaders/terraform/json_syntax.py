@@ -58,6 +58,10 @@ def parse_file(path: Path, text: str, session: LoadSession) -> tuple[TfFile, lis
                     _value(v, block.value_pos.get(k, block.pos), path, 0),
                     Loc(path, block.value_pos.get(k, block.pos)),
                 )
+    for name, name_pos, body in _labelled1(data.get("output")):
+        if "value" in body:
+            vpos = body.value_pos.get("value", body.pos)
+            tf.outputs[name] = (_value(body["value"], vpos, path, 0), Loc(path, name_pos))
     for name, name_pos, body in _labelled1(data.get("module")):
         source = body.get("source")
         tf.module_calls.append(

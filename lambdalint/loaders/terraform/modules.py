@@ -66,7 +66,7 @@ def register(scope: Scope) -> None:
             continue
         if scope.evaluate(call.body.get("create_function", True)) is False:
             continue
-        scope.module_resources[call.name] = _pseudo(call)
+        scope.module_resources[call.name] = _pseudo(call, scope)
 
 
 def _copy(body: LMap, src: LMap, key: str, as_key: str | None = None) -> None:
@@ -93,7 +93,7 @@ def _nested(body: LMap, src: LMap, key: str, block: str, inner: str) -> None:
     body.key_pos[block] = body.value_pos[block] = pos
 
 
-def _pseudo(call: Resource) -> Resource:
+def _pseudo(call: Resource, scope: Scope) -> Resource:
     src = call.body
     body = LMap(src.pos)
     for key in _SAME:
@@ -104,7 +104,9 @@ def _pseudo(call: Resource) -> Resource:
     _nested(body, src, "tracing_mode", "tracing_config", "mode")
     _nested(body, src, "dead_letter_target_arn", "dead_letter_config", "target_arn")
     _nested(body, src, "logging_log_group", "logging_config", "log_group")
-    res = Resource("managed", build.LAMBDA, call.name, body, call.loc)
+    res = Resource(
+        "managed", build.LAMBDA, call.name, body, call.loc, module=scope.address, scope=scope
+    )
     res.suppressed = dict(call.suppressed)
     return res
 
@@ -123,10 +125,15 @@ def functions(
             continue
         call = calls[name]
         fn = build.build_function(scope, res, framework, links)
-        fn.name = f"module.{name}"
+        fn.name = _address(scope, name)
         _finish(scope, call, res, fn)
         out.append(fn)
     return out
+
+
+def _address(scope: Scope, name: str) -> str:
+    """`module.<name>`, inside the module instance the call is made in."""
+    return f"{scope.address}.module.{name}" if scope.address else f"module.{name}"
 
 
 def _flag(scope: Scope, body: LMap, key: str, default: bool) -> Any:
@@ -215,7 +222,7 @@ def _role(scope: Scope, call: Resource) -> Role:
         )
         value = scope.evaluate(body.get("lambda_role"))
         return Role(known=False, loc=loc, name=str(value) if isinstance(value, str) else None)
-    role = Role(known=True, loc=call.loc, name=f"module.{call.name} role")
+    role = Role(known=True, loc=call.loc, name=f"{_address(scope, call.name)} role")
     if (
         _attach(scope, body, role, "attach_policy_statements")
         and body.get("policy_statements") is not None
@@ -223,7 +230,12 @@ def _role(scope: Scope, call: Resource) -> Role:
         _statement_map(scope, call, role)
     if _attach(scope, body, role, "attach_policy_json") and body.get("policy_json") is not None:
         stmts, ok = build.policy_statements(
-            scope, body["policy_json"], call, body, "policy_json", f"module.{call.name} policy_json"
+            scope,
+            body["policy_json"],
+            call,
+            body,
+            "policy_json",
+            f"{_address(scope, call.name)} policy_json",
         )
         role.statements.extend(stmts)
         role.incomplete = role.incomplete or not ok
@@ -232,7 +244,12 @@ def _role(scope: Scope, call: Resource) -> Role:
         if isinstance(items, LList):
             for item in items:
                 stmts, ok = build.policy_statements(
-                    scope, item, call, body, "policy_jsons", f"module.{call.name} policy_jsons"
+                    scope,
+                    item,
+                    call,
+                    body,
+                    "policy_jsons",
+                    f"{_address(scope, call.name)} policy_jsons",
                 )
                 role.statements.extend(stmts)
                 role.incomplete = role.incomplete or not ok
@@ -272,7 +289,7 @@ def _statement_map(scope: Scope, call: Resource, role: Role) -> None:
                 not_resources=iam_policy.strings(scope.evaluate_named(spec.get("not_resources"))),
                 has_condition=spec.get("condition") is not None,
                 loc=Loc(call.path, raw.value_pos.get(key, raw.pos)),
-                source=f"module.{call.name} policy_statements.{key}",
+                source=f"{_address(scope, call.name)} policy_statements.{key}",
                 action_loc=_loc(call, spec, ("actions", "not_actions")),
                 resource_loc=_loc(call, spec, ("resources", "not_resources")),
             )
