@@ -208,6 +208,8 @@ def _write(path: Path, text: str) -> None:
     from lambdalint.writing import write_text
 
     try:
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
         write_text(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

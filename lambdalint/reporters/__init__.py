@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import json
 import os
 import pkgutil
 from collections import Counter
@@ -86,7 +85,10 @@ def render_statistics(fmt: str, result: Result) -> str | None:
     """`--statistics` in `fmt`: a JSON list for json, the table for the formats people read,
     None for a format that has no statistics form (sarif, github, junit, gitlab)."""
     if fmt == "json":
-        return json.dumps(statistics_rows(result), indent=2) + "\n"
+        # (not `import json` at the top: the json format, a submodule, takes that name here)
+        from json import dumps
+
+        return dumps(statistics_rows(result), indent=2) + "\n"
     if fmt in TABLE_STATISTICS:
         return statistics_table(result)
     return None
