@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lambdalint import discover as discovery
 from lambdalint.engine import Result, selected_rules
 from lambdalint.escape import clean, clean_lines
-from lambdalint.findings import SEVERITIES, Severity
+from lambdalint.findings import SEVERITIES, Finding, Severity
 from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
 from lambdalint.rulepack import Rule, RuleError, all_rules
@@ -27,6 +27,7 @@ from lambdalint.settings import ConfigError, Settings, check_selectors
 if TYPE_CHECKING:
     from lambdalint.cache import SourceCache
     from lambdalint.engine.context import CheckContext
+    from lambdalint.filters import suppress
     from lambdalint.progress import Progress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -278,11 +279,61 @@ def lint(
     count = len(project.functions)
     with progress.stage(f"checking {count} function{'s' if count != 1 else ''}"):
         result = engine.run(project, selected_rules(settings), settings, ctx)
-    result.findings = suppress.apply(result.findings, project, settings, reader)
+    used: suppress.Used = {}
+    result.findings = suppress.apply(result.findings, project, settings, reader, used)
+    whole = scope.stdin is None and not scope.deleted and all(p.is_dir() for p in paths)
+    result.findings += _dead_suppressions(project, settings, ctx, result, used, whole)
+    result.findings.sort(key=Finding.sort_key)
     result.internal_errors = internal + result.internal_errors
     # (a link out of the tree may be met by discovery and again by a handler's code location)
     result.notices = list(dict.fromkeys(notices + result.notices))
     return result
+
+
+def _dead_suppressions(
+    project: Project,
+    settings: Settings,
+    ctx: CheckContext,
+    result: Result,
+    used: suppress.Used,
+    whole: bool,
+) -> list[Finding]:
+    """LL001 and LL002 on the suppression comments of every template and handler source read,
+    once every other rule has run (`whole`: the paths were folders, nothing narrowed them)."""
+    from lambdalint.filters import suppress
+
+    if not (settings.rule_enabled(suppress.UNUSED) or settings.rule_enabled(suppress.NO_REASON)):
+        return []
+    files: list[Path] = list(project.files)
+    broken: set[str] = set()
+    for fn in project.functions:
+        src = ctx.source(fn)
+        if src is None:
+            continue
+        files.append(src.path)
+        if src.parse_error is not None:
+            broken.add(suppress.key(src.path))
+    for diag in (*project.diagnostics, *ctx.diagnostics):
+        if diag.rule_id == "LL100":
+            broken.add(suppress.key(diag.loc.path))
+    failed = {e.split(" ", 1)[0].rstrip(":") for e in result.internal_errors}
+    judging = suppress.Judging(
+        known=frozenset(r.id for r in all_rules(settings.extend_rules, settings.limits)),
+        ran=frozenset(r.id for r in result.rules if r.id not in failed),
+        whole=whole,
+        broken=frozenset(broken),
+    )
+    found = suppress.judge(files, used, judging, settings, ctx.reader)
+    for f in found:
+        f.severity = settings.severity.get(f.rule_id) or _rule_severity(f.rule_id, settings)
+    return found
+
+
+def _rule_severity(rule_id: str, settings: Settings) -> Severity:
+    for rule in all_rules(settings.extend_rules, settings.limits):
+        if rule.id == rule_id:
+            return rule.severity
+    return "warning"
 
 
 def load(
