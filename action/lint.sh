@@ -4,7 +4,7 @@
 # a Markdown table of every finding for the job summary, which has no such limit.
 #
 # Environment: LAMBDALINT (the executable), LAMBDALINT_PATHS (space-separated, never
-# glob-expanded), LAMBDALINT_FAIL_ON, LAMBDALINT_CONFIG, LAMBDALINT_SARIF,
+# glob-expanded), LAMBDALINT_FAIL_ON, LAMBDALINT_CONFIG, LAMBDALINT_BASELINE, LAMBDALINT_SARIF,
 # LAMBDALINT_ANNOTATIONS and LAMBDALINT_SUMMARY ("true"/"false"), RUNNER_TEMP, GITHUB_OUTPUT,
 # GITHUB_STEP_SUMMARY. Prints `exit-code=N` to $GITHUB_OUTPUT; exits non-zero only when
 # lambdalint could not write its report (the action's last step fails the job on findings).
@@ -15,6 +15,7 @@ read -r -a paths <<< "${LAMBDALINT_PATHS:-.}"
 if [ "${#paths[@]}" -eq 0 ]; then paths=(.); fi
 args=(check "${paths[@]}" --fail-on "${LAMBDALINT_FAIL_ON:-warning}" --color never)
 if [ -n "${LAMBDALINT_CONFIG:-}" ]; then args+=(--config "$LAMBDALINT_CONFIG"); fi
+if [ -n "${LAMBDALINT_BASELINE:-}" ]; then args+=(--baseline "$LAMBDALINT_BASELINE"); fi
 args+=(--output-format "sarif:${LAMBDALINT_SARIF:-lambdalint.sarif}")
 if [ "${LAMBDALINT_ANNOTATIONS:-true}" = "true" ]; then
   args+=(--output-format github)

@@ -85,7 +85,9 @@ def counting_lambdalint(tmp_path: Path) -> tuple[Path, Path]:
     return wrapper, log
 
 
-def _lint(tmp_path: Path, project: Path, wrapper: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+def _lint(
+    tmp_path: Path, project: Path, wrapper: Path, **extra: str
+) -> subprocess.CompletedProcess[str]:
     env = _script_env(tmp_path, LAMBDALINT=str(wrapper), LAMBDALINT_PATHS=".", **extra)
     return subprocess.run(
         ["bash", str(ROOT / "action" / "lint.sh")],
@@ -123,6 +125,25 @@ def test_one_run_writes_sarif_annotations_and_the_job_summary(
     assert "| LL102 | handler-function-missing | error | 1 | 1 |" in summary
     assert "| template.yaml | 15 | LL102 | error |" in summary
     assert not list((tmp_path / "runner-temp").iterdir())  # the summary's temporary file is gone
+
+
+def test_a_baseline_hides_recorded_findings(
+    tmp_path: Path, project: Path, counting_lambdalint: tuple[Path, Path]
+) -> None:
+    wrapper, _ = counting_lambdalint
+    recorded = subprocess.run(
+        [str(LAMBDALINT), "baseline", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    done = _lint(tmp_path, project, wrapper, LAMBDALINT_BASELINE=".lambdalint-baseline.json")
+    assert done.returncode == 0, done.stderr
+    assert _outputs(tmp_path)["exit-code"] == "0"
+    assert not [line for line in done.stdout.splitlines() if line.startswith("::error")]
 
 
 def test_without_annotations_the_log_shows_one_line_per_finding(
