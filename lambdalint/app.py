@@ -385,7 +385,7 @@ def load(
                 mapped.add(tpl.resolve())
     count = len(configs)
     with progress.stage(f"loading {count} file{'s' if count != 1 else ''}"):
-        project = load_project(Path.cwd(), configs, reader, documents=cache)
+        project = load_project(Path.cwd(), configs, reader)
     project = replace(project, unsynthesized_cdk_apps=tuple(found.unsynthesized_cdk_apps))
     if mapped:
         sources = [s.resolve() for s in used]
