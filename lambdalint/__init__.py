@@ -1,3 +1,3 @@
 """lambdalint: a static linter and policy checker for AWS Lambda projects."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lambdalint import discover as discovery
 from lambdalint.engine import Result, selected_rules
 from lambdalint.escape import clean, clean_lines
-from lambdalint.findings import SEVERITIES, Severity
+from lambdalint.findings import SEVERITIES, Finding, Severity
 from lambdalint.model import Function, Project
 from lambdalint.reading import Reader
 from lambdalint.rulepack import Rule, RuleError, all_rules
@@ -28,6 +27,8 @@ from lambdalint.settings import ConfigError, Settings, check_selectors
 if TYPE_CHECKING:
     from lambdalint.cache import SourceCache
     from lambdalint.engine.context import CheckContext
+    from lambdalint.filters import suppress
+    from lambdalint.progress import Progress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -49,8 +50,11 @@ class Outcome:
 @dataclass(frozen=True)
 class CheckRequest:
     paths: Sequence[Path] = ()
-    fmt: str = "text"
+    # the report written to standard output (or to `output`); None: every report has a file
+    fmt: str | None = "text"
     output: Path | None = None
+    # more reports of the same run, each (format, file): `--output-format sarif:FILE`
+    outputs: Sequence[tuple[str, Path]] = ()
     select: Sequence[str] | None = None  # None: no --select given
     ignore: Sequence[str] = ()
     fail_on: Severity | None = None
@@ -58,10 +62,26 @@ class CheckRequest:
     config_file: Path | None = None
     baseline: Path | None = None
     statistics: bool = False
-    # colour is wanted (no --no-color, no NO_COLOR) and standard output is a terminal
+    # colour is wanted (--color, NO_COLOR, FORCE_COLOR, a terminal): decided by the command line
     color: bool = False
+    width: int | None = None  # the terminal's columns: long messages wrap (None: never)
     cache: bool = True
     quiet: bool = False
+    force_exclude: bool = False
+    respect_gitignore: bool | None = None  # None: the configuration's (default: on)
+    git_deleted: bool = False
+    stdin_filename: Path | None = None  # with paths ("-",): where the text read stands
+    progress: bool = False  # a progress line on standard error (a terminal)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How the paths of a run are taken, beyond the settings: `--force-exclude`, the files
+    the git index deletes (`--git-deleted`), the text read from standard input."""
+
+    force_exclude: bool = False
+    deleted: tuple[Path, ...] = ()
+    stdin: tuple[Path, str] | None = None
 
 
 def load_settings(paths: Sequence[Path], config_file: Path | None) -> Settings:
@@ -75,11 +95,38 @@ def load_settings(paths: Sequence[Path], config_file: Path | None) -> Settings:
 # ---------------------------------------------------------------------------- check
 
 
-def check(request: CheckRequest) -> Outcome:
-    _fewer_collections()
-    targets = _targets(request.paths)
+STDIN = Path("-")
+
+
+def _stdin(request: CheckRequest) -> tuple[Path, str] | None:
+    """(`--stdin-filename`, the text read from standard input) when the path is `-`."""
+    if STDIN not in request.paths:
+        if request.stdin_filename is not None:
+            raise UsageError("--stdin-filename is for reading standard input: give the path -")
+        return None
+    if len(request.paths) != 1:
+        raise UsageError("- (standard input) cannot be combined with other paths")
+    if request.stdin_filename is None:
+        raise UsageError(
+            "reading standard input needs --stdin-filename PATH (where the text stands)"
+        )
+    import sys
+
+    from lambdalint.reading import MAX_FILE_BYTES, decode
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise UsageError(f"standard input is above the {MAX_FILE_BYTES // 1048576} MB limit")
+    text, diag = decode(raw, request.stdin_filename)
+    if text is None:
+        raise UsageError(f"standard input: {diag.message if diag else 'not text'}")
+    return request.stdin_filename, text
+
+
+def check_settings(request: CheckRequest, targets: Sequence[Path]) -> Settings:
+    """The settings of a check: the configuration file's, then the command line's."""
     try:
-        settings = load_settings(targets, request.config_file)
+        settings = load_settings(targets or [Path(".")], request.config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     try:
@@ -89,13 +136,42 @@ def check(request: CheckRequest) -> Outcome:
     except RuleError as exc:
         raise UsageError(str(exc)) from None
     settings = settings.with_command_line(request.select, request.ignore, request.fail_on)
-    cache = _open_cache() if request.cache else None
+    if request.respect_gitignore is not None:
+        settings = replace(settings, respect_gitignore=request.respect_gitignore)
+    return settings
+
+
+def _check_targets(request: CheckRequest, stdin: tuple[Path, str] | None) -> list[Path]:
+    if stdin is not None:
+        return [stdin[0]]
+    if request.git_deleted and not request.paths:
+        return []  # the pre-commit hook with no changed file: only what was deleted
+    return _targets(request.paths)
+
+
+def check(request: CheckRequest) -> Outcome:
+    _fewer_collections()
+    from lambdalint.progress import Progress
+
+    stdin = _stdin(request)
+    targets = _check_targets(request, stdin)
+    settings = check_settings(request, targets)
+    scope = Scope(
+        force_exclude=request.force_exclude,
+        deleted=git_deleted_files() if request.git_deleted else (),
+        stdin=stdin,
+    )
+    # a cache is keyed by files on disk; standard input is not one
+    cache = _open_cache() if request.cache and stdin is None else None
+    progress = Progress(request.progress)
     try:
-        result = lint(targets, settings, cache)
+        result = lint(targets, settings, cache, scope, progress)
     except (RuleError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
     except RecursionError:
         raise UsageError("internal error: input nests too deeply") from None
+    finally:
+        progress.close()
     if cache is not None:
         cache.save()
     if request.baseline is not None:
@@ -105,14 +181,20 @@ def check(request: CheckRequest) -> Outcome:
             result.findings = baseline.filter_new(result.findings, request.baseline, result.reader)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
-    outcome = Outcome(report=_report(request, result, settings))
+    outcome = Outcome()
+    if request.fmt is not None:
+        outcome.report = _report(request, result, settings, outcome.messages)
+    files = list(request.outputs)
+    if request.output is not None and request.fmt is not None:
+        files.append((request.fmt, request.output))
+    for fmt, path in files:
+        text = (
+            outcome.report
+            if (fmt, path) == (request.fmt, request.output)
+            else _render(fmt, result, settings)
+        )
+        _write(path, text or "")
     if request.output is not None:
-        from lambdalint.writing import write_text
-
-        try:
-            write_text(request.output, outcome.report or "")
-        except OSError as exc:
-            raise UsageError(f"cannot write {request.output}: {exc.strerror or exc}") from None
         outcome.report = None
     if not request.quiet:
         outcome.messages += [f"lambdalint: {clean(notice)}" for notice in result.notices]
@@ -123,62 +205,190 @@ def check(request: CheckRequest) -> Outcome:
     return outcome
 
 
-def lint(paths: Sequence[Path], settings: Settings, cache: SourceCache | None = None) -> Result:
+def _write(path: Path, text: str) -> None:
+    from lambdalint.writing import write_text
+
+    try:
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def git_deleted_files() -> tuple[Path, ...]:
+    """The files the git index deletes or renames away, relative to the working directory
+    (`git diff --cached`): pre-commit passes only the files that still exist, yet a template
+    may still name a deleted one. Git is asked only with `--git-deleted` (the pre-commit hook);
+    without git, or outside a repository, nothing (the hook then checks the changed files
+    only). Repository hooks cannot run: a diff of the index runs no filter and no fsmonitor."""
+    import subprocess
+
+    command = [
+        "git",
+        "-c",
+        "core.fsmonitor=false",
+        "diff",
+        "--cached",
+        "--name-only",
+        "--relative",
+        "--no-renames",
+        "--diff-filter=D",
+        "--no-ext-diff",
+        "--no-textconv",
+        "-z",
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    if done.returncode != 0:
+        return ()
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return tuple(Path(name) for name in names if name)
+
+
+def lint(
+    paths: Sequence[Path],
+    settings: Settings,
+    cache: SourceCache | None = None,
+    scope: Scope = Scope(),
+    progress: Progress | None = None,
+) -> Result:
     """Every stage but the report: the findings of the selected rules on the functions under
     `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs."""
     from lambdalint import engine
     from lambdalint.engine.context import CheckContext
     from lambdalint.filters import suppress
     from lambdalint.loaders import INTERNAL
+    from lambdalint.progress import Progress
 
+    progress = progress or Progress(False)
     check_selectors(settings, all_rules(settings.extend_rules, settings.limits))
-    reader = Reader.for_paths(settings.limits, list(paths))
-    project, notices = load(paths, settings, reader, cache)
+    reader = Reader.for_paths(settings.limits, list(paths) or [Path(".")])
+    if scope.stdin is not None:
+        where, text = scope.stdin
+        reader = replace(reader, overlay=((os.path.abspath(where), text),))
+    project, notices = load(paths, settings, reader, cache, scope, progress)
     internal = [
         f"loading {_display(d.loc.path)}: {d.message}"
         for d in project.diagnostics
         if d.rule_id == INTERNAL
     ]
     ctx = CheckContext(project, settings, reader, cache)
-    result = engine.run(project, selected_rules(settings), settings, ctx)
-    result.findings = suppress.apply(result.findings, project, settings, reader)
+    count = len(project.functions)
+    with progress.stage(f"checking {count} function{'s' if count != 1 else ''}"):
+        result = engine.run(project, selected_rules(settings), settings, ctx)
+    used: suppress.Used = {}
+    result.findings = suppress.apply(result.findings, project, settings, reader, used)
+    whole = scope.stdin is None and not scope.deleted and all(p.is_dir() for p in paths)
+    result.findings += _dead_suppressions(project, settings, ctx, result, used, whole)
+    result.findings.sort(key=Finding.sort_key)
     result.internal_errors = internal + result.internal_errors
     # (a link out of the tree may be met by discovery and again by a handler's code location)
     result.notices = list(dict.fromkeys(notices + result.notices))
     return result
 
 
+def _dead_suppressions(
+    project: Project,
+    settings: Settings,
+    ctx: CheckContext,
+    result: Result,
+    used: suppress.Used,
+    whole: bool,
+) -> list[Finding]:
+    """LL001 and LL002 on the suppression comments of every template and handler source read,
+    once every other rule has run (`whole`: the paths were folders, nothing narrowed them)."""
+    from lambdalint.filters import suppress
+
+    if not (settings.rule_enabled(suppress.UNUSED) or settings.rule_enabled(suppress.NO_REASON)):
+        return []
+    files: list[Path] = list(project.files)
+    broken: set[str] = set()
+    for fn in project.functions:
+        src = ctx.source(fn)
+        if src is None:
+            continue
+        files.append(src.path)
+        if src.parse_error is not None:
+            broken.add(suppress.key(src.path))
+    for diag in (*project.diagnostics, *ctx.diagnostics):
+        if diag.rule_id == "LL100":
+            broken.add(suppress.key(diag.loc.path))
+    failed = {e.split(" ", 1)[0].rstrip(":") for e in result.internal_errors}
+    judging = suppress.Judging(
+        known=frozenset(r.id for r in all_rules(settings.extend_rules, settings.limits)),
+        ran=frozenset(r.id for r in result.rules if r.id not in failed),
+        whole=whole,
+        broken=frozenset(broken),
+    )
+    found = suppress.judge(files, used, judging, settings, ctx.reader)
+    for f in found:
+        f.severity = settings.severity.get(f.rule_id) or _rule_severity(f.rule_id, settings)
+    return found
+
+
+def _rule_severity(rule_id: str, settings: Settings) -> Severity:
+    for rule in all_rules(settings.extend_rules, settings.limits):
+        if rule.id == rule_id:
+            return rule.severity
+    return "warning"
+
+
 def load(
-    paths: Sequence[Path], settings: Settings, reader: Reader, cache: SourceCache | None = None
+    paths: Sequence[Path],
+    settings: Settings,
+    reader: Reader,
+    cache: SourceCache | None = None,
+    scope: Scope = Scope(),
+    progress: Progress | None = None,
 ) -> tuple[Project, list[str]]:
     """Discover and load the project under `paths`, with the notices met doing so. Given
-    handler sources (pre-commit passes the changed files), the templates near them are loaded
-    too, keeping only their functions that use those sources."""
+    handler sources (pre-commit passes the changed files) or deleted files (`scope.deleted`),
+    the templates near them are loaded too, keeping only their functions that use those
+    files."""
     from lambdalint.loaders import load_project
+    from lambdalint.progress import Progress
 
-    found = discovery.discover(list(paths), settings.exclude)
+    progress = progress or Progress(False)
+    with progress.stage("finding files"):
+        found = discovery.discover(
+            list(paths),
+            settings.exclude,
+            respect_gitignore=settings.respect_gitignore,
+            force_exclude=scope.force_exclude,
+            virtual=frozenset([scope.stdin[0]]) if scope.stdin is not None else frozenset(),
+        )
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)
     mapped: set[Path] = set()
-    if found.sources:
+    # what the templates near a changed or deleted file are searched for
+    used = [*found.sources, *scope.deleted]
+    if used:
         known = {c.resolve() for c in configs}
         stop = Path.cwd()
         noticed = {p for p, _ in found.notices}
-        for src in found.sources:
+        for src in used:
             near = discovery.templates_near(src, stop)
             for path, msg in near.notices:
                 if path not in noticed:
                     noticed.add(path)
                     notices.append(f"{_display(path)}: {msg}")
             for tpl in near.configs:
-                if tpl.resolve() not in known:
-                    known.add(tpl.resolve())
-                    configs.append(tpl)
-                    mapped.add(tpl.resolve())
-    project = load_project(Path.cwd(), configs, reader)
+                if tpl.resolve() in known or discovery.excluded_path(
+                    tpl, settings.exclude, settings.respect_gitignore
+                ):
+                    continue
+                known.add(tpl.resolve())
+                configs.append(tpl)
+                mapped.add(tpl.resolve())
+    count = len(configs)
+    with progress.stage(f"loading {count} file{'s' if count != 1 else ''}"):
+        project = load_project(Path.cwd(), configs, reader)
     project = replace(project, unsynthesized_cdk_apps=tuple(found.unsynthesized_cdk_apps))
     if mapped:
-        sources = [s.resolve() for s in found.sources]
+        sources = [s.resolve() for s in used]
         functions = tuple(
             fn
             for fn in project.functions
@@ -234,31 +444,38 @@ def _open_cache() -> SourceCache | None:
     return cache.open_cache(Path.cwd())
 
 
-def _report(request: CheckRequest, result: Result, settings: Settings) -> str:
-    if request.statistics and request.fmt == "text":
-        return _statistics(result)
+def _render(
+    fmt: str, result: Result, settings: Settings, request: CheckRequest | None = None
+) -> str:
+    """The report in `fmt`; colour and wrapping only for the report on standard output."""
     from lambdalint.reporters import render
 
-    color = request.color and request.fmt == "text" and request.output is None
-    text = render(request.fmt, result, settings, color=color)
-    if request.quiet and request.fmt == "text":
+    on_terminal = request is not None and request.output is None
+    color = on_terminal and request is not None and request.color
+    width = request.width if on_terminal and request is not None else None
+    return render(fmt, result, settings, color=color, width=width)
+
+
+def _report(request: CheckRequest, result: Result, settings: Settings, messages: list[str]) -> str:
+    """The report of the format without a file of its own (`--statistics`: the counts per
+    rule in that format; a format made for tools keeps its report and the table goes to
+    standard error, in `messages`)."""
+    from lambdalint.reporters import render_statistics, statistics_table
+
+    assert request.fmt is not None
+    if request.statistics:
+        counts = render_statistics(request.fmt, result)
+        if counts is not None:
+            return counts
+        messages.extend(statistics_table(result).rstrip("\n").split("\n"))
+    text = _render(request.fmt, result, settings, request)
+    if request.quiet and request.fmt in ("text", "concise"):
         # the findings only: no summary line
-        lines = [line for line in text.splitlines()[:-1] if line]
-        return "\n".join(lines) + "\n" if result.findings else ""
+        lines = text.rstrip("\n").split("\n")[:-1]
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines) + "\n" if lines else ""
     return text
-
-
-def _statistics(result: Result) -> str:
-    names = {r.id: r for r in result.rules}
-    counts = Counter(f.rule_id for f in result.findings if f.suppressed is None)
-    lines = []
-    for rid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        rule = names.get(rid)
-        name, severity = (clean(rule.name), clean(rule.severity)) if rule else ("", "")
-        lines.append(f"{n:5d}  {clean(rid):<7} {name:<34} [{severity}]")
-    if not lines:
-        lines.append("No findings.")
-    return "\n".join(lines) + "\n"
 
 
 def _exit_code(
@@ -321,6 +538,109 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+# ---------------------------------------------------------------------------- show files, settings
+
+_FRAMEWORKS = {
+    "sam": "SAM template",
+    "cloudformation": "CloudFormation template",
+    "terraform": "Terraform configuration",
+    "terraform-plan": "Terraform plan",
+    "serverless": "Serverless Framework configuration",
+}
+
+
+def show_files(request: CheckRequest) -> Outcome:
+    """`check --show-files`: every file a check would read, and as what (a template of which
+    framework and how many functions it defines, the handler source of which functions)."""
+    from lambdalint.engine.context import CheckContext
+
+    stdin = _stdin(request)
+    targets = _check_targets(request, stdin)
+    settings = check_settings(request, targets)
+    scope = Scope(
+        force_exclude=request.force_exclude,
+        deleted=git_deleted_files() if request.git_deleted else (),
+        stdin=stdin,
+    )
+    reader = Reader.for_paths(settings.limits, list(targets) or [Path(".")])
+    if stdin is not None:
+        reader = replace(reader, overlay=((os.path.abspath(stdin[0]), stdin[1]),))
+    project, notices = load(targets, settings, reader, None, scope)
+    ctx = CheckContext(project, settings, reader)
+    rows: dict[str, str] = {}
+    defined: dict[Path, list[Function]] = {}
+    for fn in project.functions:
+        defined.setdefault(fn.loc.path, []).append(fn)
+    unparsed = {d.loc.path for d in project.diagnostics if d.rule_id == "LL100" and not d.notice}
+    for path in project.files:
+        functions = defined.get(path, [])
+        if functions:
+            kinds = sorted({_FRAMEWORKS.get(fn.framework, fn.framework) for fn in functions})
+            count = len(functions)
+            what = f"{' + '.join(kinds)} ({count} function{'s' if count != 1 else ''})"
+        elif path in unparsed:
+            what = "cannot be parsed (LL100)"
+        else:
+            what = "read: no Lambda function defined"
+        rows[_display(path)] = what
+    sources: dict[Path, list[str]] = {}
+    for fn in project.functions:
+        target = ctx.handler_target(fn)
+        if target.file is not None:
+            sources.setdefault(target.file, []).append(fn.name)
+    for path, names in sources.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        rows.setdefault(_display(path), f"handler source of {shown}")
+    width = max((len(clean(p)) for p in rows), default=0)
+    lines = [f"{clean(p):<{width}}  {clean(rows[p])}" for p in sorted(rows)]
+    count = len(rows)
+    lines.append(f"{count} file{'s' if count != 1 else ''} would be read.")
+    return Outcome(
+        report="\n".join(lines) + "\n",
+        messages=[] if request.quiet else [f"lambdalint: {clean(n)}" for n in notices],
+    )
+
+
+def show_settings(request: CheckRequest) -> Outcome:
+    """`check --show-settings`: the configuration a check would run with, after the command
+    line: where it came from, each setting, the rules selected and every rule option."""
+    targets = _check_targets(request, None) if STDIN not in request.paths else []
+    if request.stdin_filename is not None:
+        targets = [request.stdin_filename]
+    settings = check_settings(request, targets)
+    pack = all_rules(settings.extend_rules, settings.limits)
+    selected = [r.id for r in pack if settings.rule_enabled(r.id)]
+    source = _display(settings.source) if settings.source is not None else None
+    limits = settings.limits
+    values: list[tuple[str, object]] = [
+        ("config-file", source or "none (defaults)"),
+        ("select", list(settings.selection.cli_select or settings.selection.select)),
+        ("ignore", [*settings.selection.ignore, *settings.selection.cli_ignore]),
+        ("fail-on", settings.fail_on),
+        ("exclude", list(settings.exclude)),
+        ("default-excludes", list(discovery.DEFAULT_EXCLUDES)),
+        ("respect-gitignore", settings.respect_gitignore),
+        ("force-exclude", request.force_exclude),
+        ("severity", dict(settings.severity)),
+        ("per-file-ignores", {k: list(v) for k, v in settings.per_file_ignores.items()}),
+        ("extend-rules", [_display(p) for p in settings.extend_rules]),
+        ("max-file-size", limits.max_file_bytes),
+        ("max-depth", limits.max_depth),
+        ("max-nodes", limits.max_nodes),
+        ("rules", selected),
+    ]
+    lines = [f"# the settings of `lambdalint check` in {_display(Path.cwd())}"]
+    lines += [f"{key} = {json.dumps(value, default=str)}" for key, value in values]
+    given = settings.options.given
+    specs = settings.options.specs
+    if specs:
+        lines += ["", "# rule options (the configuration's, else the rule file's default)"]
+        for key in sorted(specs):
+            value = given.get(key, specs[key].default)
+            lines.append(f"{key} = {json.dumps(value, default=str)}")
+    return Outcome(report="\n".join(clean(line) for line in lines) + "\n")
+
+
 # ---------------------------------------------------------------------------- baseline
 
 
@@ -371,7 +691,8 @@ def rules(fmt: str, config_file: Path | None) -> Outcome:
 
 def explain(rule_id: str, tty: bool = False) -> Outcome:
     """A rule's reference (engine/reference.py: why it matters, a bad and a good example, how to
-    fix, its options and live data), as docs/rules.md has it; headings in bold on a terminal."""
+    fix, its options and live data), as docs/rules.md has it: Markdown when piped, rendered
+    for the terminal on one (markdown.py)."""
     from lambdalint.engine import reference
 
     settings, pack = _rule_pack(None)
@@ -380,12 +701,12 @@ def explain(rule_id: str, tty: bool = False) -> Outcome:
         if r.id.lower() == wanted.lower() or r.name == wanted:
             text = reference.section(r, settings.options.given, live=True)
             # custom rules come with the repository: their text is escaped
-            lines = clean_lines(text.rstrip("\n")).split("\n")
+            shown = clean_lines(text.rstrip("\n"))
             if tty:
-                lines = [
-                    f"\x1b[1m{line}\x1b[0m" if line.startswith("#") else line for line in lines
-                ]
-            return Outcome(report="\n".join(lines) + "\n")
+                from lambdalint import markdown
+
+                shown = markdown.render(shown)
+            return Outcome(report=shown + "\n")
     raise UsageError(f"unknown rule '{rule_id}' (see 'lambdalint rules')")
 
 

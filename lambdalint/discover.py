@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lambdalint import gitignore
 from lambdalint.reading import MAX_FILE_BYTES, Unreadable, read_bounded
 
 DEFAULT_EXCLUDES = (
@@ -118,16 +119,52 @@ def _excluded(rel: str, name: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def excluded_path(path: Path, excludes: tuple[str, ...], respect_gitignore: bool = True) -> bool:
+    """Whether walking the working directory would skip `path`: it, or a folder above it,
+    matches the default or configured excludes, or git ignores it. What `--force-exclude`
+    applies to the paths named on the command line, so that pre-commit, which names the
+    changed files one by one, and `check .` agree."""
+    # (cdk.out is skipped by the walk, yet a CDK app's templates in it are linted)
+    patterns = tuple(p for p in DEFAULT_EXCLUDES if p != "cdk.out") + tuple(excludes)
+    try:
+        rel = os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+    except ValueError:
+        rel = path.as_posix()
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if parts and parts[0] != "..":
+        for i in range(len(parts)):
+            if _excluded("/".join(parts[: i + 1]), parts[i], patterns):
+                return True
+    elif parts and _excluded(parts[-1], parts[-1], patterns):
+        return True
+    return respect_gitignore and gitignore.ignored_path(path)
+
+
 def discover(
     paths: list[Path],
     excludes: tuple[str, ...] = (),
     include_cdk_out: bool = False,
+    respect_gitignore: bool = False,
+    force_exclude: bool = False,
+    virtual: frozenset[Path] = frozenset(),
 ) -> Discovery:
+    """The config files under `paths` (and the handler sources named among them). Folders are
+    walked skipping `excludes` (and what git ignores, with `respect_gitignore`); a path named
+    directly is taken as given unless `force_exclude`. `virtual` files need not exist (the
+    file read from standard input)."""
     patterns = tuple(p for p in DEFAULT_EXCLUDES if not (include_cdk_out and p == "cdk.out"))
     patterns += tuple(excludes)
     result = Discovery()
     seen: set[Path] = set()
     for given in paths:
+        if force_exclude and excluded_path(given, excludes, respect_gitignore):
+            continue
+        if given in virtual:
+            if is_config_name(given.name):
+                result.configs.append(given)
+            elif given.name.lower().endswith(SOURCE_SUFFIXES):
+                result.sources.append(given)
+            continue
         if not given.exists() and not given.is_symlink():
             result.notices.append((given, "path does not exist"))
             continue
@@ -150,7 +187,8 @@ def discover(
             elif given.name.lower().endswith(SOURCE_SUFFIXES):
                 result.sources.append(given)
             continue
-        _walk(given, patterns, result, seen, tuple(excludes))
+        rules = gitignore.rules_for(given) if respect_gitignore else None
+        _walk(given, patterns, result, seen, tuple(excludes), rules)
     result.notices.extend(_cdk_notices(result.unsynthesized_cdk_apps))
     return result
 
@@ -232,10 +270,14 @@ def _walk(
     result: Discovery,
     seen: set[Path],
     user_patterns: tuple[str, ...] = (),
+    ignores: gitignore.Rules | None = None,
 ) -> None:
     visited_dirs: set[tuple[int, int]] = set()
     boundary = _boundary(top)
+    # the gitignore rules in force in each folder still to visit (the top's are `ignores`)
+    folder_rules: dict[str, gitignore.Rules] = {}
     for dirpath, dirnames, filenames in _walk_dirs(str(top)):
+        rules = folder_rules.pop(dirpath, ignores)
         try:
             st = os.stat(dirpath)
         except OSError:
@@ -268,6 +310,10 @@ def _walk(
             if _link_out_of(base / d, boundary):
                 result.notices.append((base / d, OUT_OF_TREE))
                 continue
+            if rules is not None:
+                if rules.ignored(base / d, True):
+                    continue
+                folder_rules[os.path.join(dirpath, d)] = rules.below(base / d)
             kept.append(d)
         dirnames[:] = kept
         if "cdk.json" in filenames:
@@ -279,6 +325,8 @@ def _walk(
             if _excluded(rel.replace(os.sep, "/"), name, patterns):
                 continue
             path = base / name
+            if rules is not None and rules.ignored(path, False):
+                continue
             try:
                 real = path.resolve()
             except (OSError, RuntimeError):

@@ -45,6 +45,10 @@ def test_findings_exit_1_with_text_grouped_and_summary() -> None:
     code, out, _ = invoke("check", "--no-cache", "--select", "LL102", cwd=BAD)
     assert code == 1
     lines = out.splitlines()
+    assert lines[0].startswith("template.yaml:8:16: LL102 handler 'app.handler': ")
+    assert lines[-1].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
+    code, out, _ = invoke("check", "--no-cache", "--select", "LL102", "--format", "concise", cwd=BAD)
+    lines = out.splitlines()
     assert lines[0].startswith("template.yaml:8:16: LL102 handler-function-missing [error] ")
     assert lines[-1].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
 

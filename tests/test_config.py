@@ -24,7 +24,9 @@ def _project(tmp_path: Path) -> Path:
 
 def _check(cwd: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
     monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, ["check", "--no-cache", *args], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--output-format", "concise", *args], catch_exceptions=False
+    )
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -11,7 +11,8 @@ A case is a folder `fixtures/<rule-id>-<rule-name>/<case>/` holding a small proj
       LL301: "kept small: the case is about LL502, not log retention"
 
 Each case is linted once, through the command line, from the case folder:
-`lambdalint check . --no-cache --no-color`, with a configuration holding the case's options and
+`lambdalint check . --no-cache --no-color --output-format concise` (one line per finding),
+with a configuration holding the case's options and
 `runtime-deprecations.as-of` pinned to AS_OF (so the calendar does not change the output).
 Everything is judged from that one run:
 
@@ -105,7 +106,17 @@ def _configuration(options: dict[str, Any]) -> dict[str, Any]:
 def _check(case: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch) -> Output:
     monkeypatch.chdir(case)
     done = CliRunner().invoke(
-        main, ["check", ".", "--no-cache", "--no-color", "--config", str(config_file)]
+        main,
+        [
+            "check",
+            ".",
+            "--no-cache",
+            "--no-color",
+            "--output-format",
+            "concise",
+            "--config",
+            str(config_file),
+        ],
     )
     if done.exception is not None and not isinstance(done.exception, SystemExit):
         raise done.exception

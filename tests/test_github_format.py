@@ -98,7 +98,9 @@ def test_action_is_a_composite_that_installs_runs_and_uploads() -> None:
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     install = _step("Install lambdalint")
     assert "github.action_path" in str(install["env"])
-    assert "--format sarif -o" in str(_step("Run lambdalint")["run"])
+    run = _step("Run lambdalint")
+    assert "action/lint.sh" in str(run["run"])  # one run: SARIF, annotations, job summary
+    assert run["env"]["LAMBDALINT_SARIF"] == "${{ inputs.sarif-file }}"  # type: ignore[index]
     upload = _step("Upload SARIF to code scanning")
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"  # type: ignore[index]
     for step in ACTION["runs"]["steps"]:
@@ -116,6 +118,9 @@ def _run_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
         pytest.skip("the lambdalint console script is not installed")
     full_env = {
         **os.environ,
+        "ACTION_PATH": str(ROOT),
+        "LAMBDALINT": exe,
+        "LAMBDALINT_SUMMARY": "false",
         **env,
         "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }

@@ -1,6 +1,8 @@
 """End to end with the real pre-commit: this checkout installed as a hook into a temporary git
 repository. A bad template fails, the fixed one passes, and changing only the handler file still
-catches the handler mismatch in the template that references it."""
+catches the handler mismatch in the template that references it. The hook agrees with
+`lambdalint check .`: an excluded folder is excluded for it too, and a commit that deletes or
+moves away a handler module fails, though pre-commit passes no deleted file."""
 
 from __future__ import annotations
 
@@ -103,19 +105,25 @@ def project(tmp_path: Path, env: dict[str, str]) -> Path:
 
 
 def try_repo(
-    project: Path, hook_repo: Path, env: dict[str, str], *files: str
+    project: Path, hook_repo: Path, env: dict[str, str], *files: str, hook: str = "lambdalint"
 ) -> subprocess.CompletedProcess[str]:
-    args = [
-        sys.executable,
-        "-m",
-        "pre_commit",
-        "try-repo",
-        str(hook_repo),
-        "lambdalint",
-        "--files",
-        *files,
-    ]
+    """Run one hook of this checkout on `files` (none: on what is staged, as a commit does)."""
+    args = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook]
+    if files:
+        args += ["--files", *files]
     return _run(args, project, env)
+
+
+def check_dot(project: Path) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).parent / "lambdalint"
+    return subprocess.run(
+        [str(exe), "check", ".", "--no-cache"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_bad_template_fails_and_fixed_template_passes(
@@ -126,7 +134,8 @@ def test_bad_template_fails_and_fixed_template_passes(
     bad = try_repo(project, hook_repo, env, "template.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
-    assert "template.yaml:8:16: LL102 handler-function-missing" in bad.stdout
+    assert "template.yaml:8:16: LL102 handler 'app.handler'" in bad.stdout
+    assert "error: handler-function-missing" in bad.stdout
 
     (project / "template.yaml").write_text(TEMPLATE.format(handler="app.lambda_handler"))
     _git(project, env, "add", "template.yaml")
@@ -142,7 +151,7 @@ def test_changing_only_the_handler_file_checks_its_template(
     _git(project, env, "add", "hello_world/app.py")
     done = try_repo(project, hook_repo, env, "hello_world/app.py")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "template.yaml:8:16: LL102 handler-function-missing" in done.stdout
+    assert "template.yaml:8:16: LL102 handler 'app.lambda_handler'" in done.stdout
     assert "defines no top-level callable 'lambda_handler' (it defines: handler)" in done.stdout
 
 
@@ -164,14 +173,76 @@ def test_installed_hook_blocks_the_commit(
     assert _git(project, env, "rev-parse", "HEAD") == head  # nothing was committed
 
 
+def test_an_excluded_folder_is_excluded_for_the_hook_too(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    (project / ".lambdalint.yaml").write_text("exclude: [legacy]\n")
+    (project / "legacy" / "hello_world").mkdir(parents=True)
+    (project / "legacy" / "template.yaml").write_text(TEMPLATE.format(handler="app.gone"))
+    (project / "legacy" / "hello_world" / "app.py").write_text(APP.format(name="main"))
+    _git(project, env, "add", "-A")
+    assert check_dot(project).returncode == 0  # `check .` skips legacy/
+    done = try_repo(project, hook_repo, env, "legacy/template.yaml", "legacy/hello_world/app.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "LL102" not in done.stdout
+
+
+def test_a_commit_that_only_deletes_the_handler_module_fails(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    _git(project, env, "rm", "-q", "hello_world/app.py")
+    assert check_dot(project).returncode == 1
+    done = try_repo(project, hook_repo, env)  # what is staged: pre-commit names no file
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "LL101" in done.stdout and "template.yaml" in done.stdout
+
+
+def test_moving_the_handler_module_out_of_its_folder_fails(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    (project / "src").mkdir()
+    _git(project, env, "mv", "hello_world/app.py", "src/app.py")
+    done = try_repo(project, hook_repo, env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "LL101" in done.stdout
+
+
+def test_a_commit_that_touches_no_lambda_file_passes(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    (project / "README.md").write_text("# hello\n")
+    _git(project, env, "add", "README.md")
+    done = try_repo(project, hook_repo, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_project_hook_checks_the_whole_project(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    # a broken template committed without the hook; then a commit that touches only a README
+    (project / "template.yaml").write_text(TEMPLATE.format(handler="app.handler"))
+    _git(project, env, "commit", "-qam", "broken, without the hook")
+    (project / "README.md").write_text("# hello\n")
+    _git(project, env, "add", "README.md")
+    assert try_repo(project, hook_repo, env).returncode == 0  # no changed Lambda file
+    done = try_repo(project, hook_repo, env, hook="lambdalint-project")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "LL102" in done.stdout
+
+
 def test_hook_manifest_is_valid_and_matches_the_right_files() -> None:
     import re
 
     from pre_commit.clientlib import load_manifest
 
-    [hook] = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    assert hook["id"] == "lambdalint" and hook["language"] == "python"
-    assert hook["entry"] == "lambdalint check"
+    hooks = {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    hook = hooks["lambdalint"]
+    assert hook["language"] == "python"
+    assert hook["entry"].split()[:2] == ["lambdalint", "check"]
+    assert {"--force-exclude", "--git-deleted"} <= set(hook["entry"].split())
+    assert hook["always_run"]  # a commit that only deletes files still runs it
+    project = hooks["lambdalint-project"]
+    assert project["entry"] == "lambdalint check" and project["pass_filenames"] is False
     files = re.compile(hook["files"])
     for name in (
         "template.yaml",

@@ -46,6 +46,9 @@ class Reader:
 
     limits: ReadLimits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()
+    # files whose text is given rather than read (absolute path, text): the file read from
+    # standard input, which stands at a path of its own (`--stdin-filename`)
+    overlay: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def for_paths(cls, limits: ReadLimits, paths: list[Path]) -> Reader:
@@ -71,6 +74,9 @@ class Reader:
         """Read a text file of the checked tree, or explain why not (outside the tree, size,
         binary, encoding, permissions, not a regular file)."""
         limit = self.limits.max_file_bytes if max_bytes is None else max_bytes
+        given = self._given(path)
+        if given is not None:
+            return given, None
         if not self.inside_tree(path):
             return _skipped(path, "not read: it lies outside the checked tree (symbolic link?)")
         try:
@@ -87,9 +93,18 @@ class Reader:
             return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
         return decode(raw, path)
 
+    def _given(self, path: Path | str) -> str | None:
+        if not self.overlay:
+            return None
+        absolute = os.path.abspath(path)
+        return next((text for where, text in self.overlay if where == absolute), None)
+
     def read_lines(self, path: Path) -> list[str]:
         """The lines of a file of the checked tree (for suppression comments and baseline
         fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
+        given = self._given(path)
+        if given is not None:
+            return given.splitlines()
         if not self.inside_tree(path):
             return []
         try:

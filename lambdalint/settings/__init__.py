@@ -27,7 +27,16 @@ class ConfigError(Exception):
 
 # the keys of the configuration that are neither rule options nor read limits
 RUN_KEYS = frozenset(
-    {"select", "ignore", "severity", "fail-on", "exclude", "per-file-ignores", "extend-rules"}
+    {
+        "select",
+        "ignore",
+        "severity",
+        "fail-on",
+        "exclude",
+        "respect-gitignore",
+        "per-file-ignores",
+        "extend-rules",
+    }
 )
 LIMIT_KEYS = frozenset({"max-file-size", "max-depth", "max-nodes"})
 
@@ -43,6 +52,8 @@ class Settings:
     severity: Mapping[str, Severity] = field(default_factory=lambda: _frozen({}))
     fail_on: Severity = "warning"
     exclude: tuple[str, ...] = ()
+    # skip what .gitignore, .git/info/exclude and nested .gitignore files ignore
+    respect_gitignore: bool = True
     # glob (relative to the configuration file) → rule ids or prefixes not reported there
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
     extend_rules: tuple[Path, ...] = ()  # folders of custom rule files
@@ -92,6 +103,7 @@ def build(data: Mapping[str, Any] | None = None, source: Path | None = None) -> 
         severity=_frozen(severity),
         fail_on=fail_on,
         exclude=tuple(data.get("exclude", ())),
+        respect_gitignore=data.get("respect-gitignore", True) is not False,
         per_file_ignores=_frozen(
             {str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()}
         ),

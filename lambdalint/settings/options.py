@@ -71,6 +71,9 @@ class RuleOptions:
         value = self._value(name, "integer")
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
+    def boolean(self, name: str) -> bool:
+        return self._value(name, "boolean") is True
+
     def strings(self, name: str) -> tuple[str, ...]:
         value = self._value(name, "array")
         return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
