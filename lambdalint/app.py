@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from lambdalint.settings import ConfigError, Settings, check_selectors
 if TYPE_CHECKING:
     from lambdalint.cache import SourceCache
     from lambdalint.engine.context import CheckContext
+    from lambdalint.fixing import FixRun
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -62,6 +63,9 @@ class CheckRequest:
     color: bool = False
     cache: bool = True
     quiet: bool = False
+    fix: bool = False  # apply the applicable fixes (`--fix`)
+    unsafe_fixes: bool = False  # unsafe fixes are applicable too (`--unsafe-fixes`)
+    diff: bool = False  # print what `--fix` would change, change nothing (`--diff`)
 
 
 def load_settings(paths: Sequence[Path], config_file: Path | None) -> Settings:
@@ -89,22 +93,53 @@ def check(request: CheckRequest) -> Outcome:
     except RuleError as exc:
         raise UsageError(str(exc)) from None
     settings = settings.with_command_line(request.select, request.ignore, request.fail_on)
+    settings = replace(settings, unsafe_fixes=request.unsafe_fixes)
     cache = _open_cache() if request.cache else None
-    try:
-        result = lint(targets, settings, cache)
-    except (RuleError, ConfigError) as exc:
-        raise UsageError(str(exc)) from None
-    except RecursionError:
-        raise UsageError("internal error: input nests too deeply") from None
+
+    from lambdalint.reporters import shows_edits
+
+    code_fixes = request.fix or request.diff or shows_edits(request.fmt)
+
+    def lint_with(overlay: Mapping[str, str]) -> Result:
+        try:
+            result = lint(targets, settings, cache, overlay, code_fixes)
+        except (RuleError, ConfigError) as exc:
+            raise UsageError(str(exc)) from None
+        except RecursionError:
+            raise UsageError("internal error: input nests too deeply") from None
+        if request.baseline is not None:
+            from lambdalint.filters import baseline
+
+            try:
+                result.findings = baseline.filter_new(
+                    result.findings, request.baseline, result.reader
+                )
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
+        return result
+
+    fix_notices: list[str] = []
+    if request.fix or request.diff:
+        from lambdalint import fixing
+
+        reader = Reader.for_paths(settings.limits, targets)
+        done = fixing.run(lint_with, reader, request.unsafe_fixes)
+        fix_notices = done.notices
+        if request.diff:
+            if cache is not None:
+                cache.save()
+            return _diff_outcome(request, done)
+        result = done.result
+        written = fixing.write(done.changes)
+        if written:
+            fix_notices += written
+            result = lint_with({})  # what is on disk now
+        result.fixed = dict(done.fixed)
+    else:
+        result = lint_with({})
     if cache is not None:
         cache.save()
-    if request.baseline is not None:
-        from lambdalint.filters import baseline
-
-        try:
-            result.findings = baseline.filter_new(result.findings, request.baseline, result.reader)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
+    result.notices = list(dict.fromkeys(result.notices + fix_notices))
     outcome = Outcome(report=_report(request, result, settings))
     if request.output is not None:
         from lambdalint.writing import write_text
@@ -123,23 +158,50 @@ def check(request: CheckRequest) -> Outcome:
     return outcome
 
 
-def lint(paths: Sequence[Path], settings: Settings, cache: SourceCache | None = None) -> Result:
+def _diff_outcome(request: CheckRequest, done: FixRun) -> Outcome:
+    """`--diff`: the diff on standard output, how many findings it fixes on standard error;
+    exit 1 when there is something to change."""
+    from lambdalint import fixing
+
+    count = sum(done.fixed.values())
+    messages = [] if request.quiet else [f"lambdalint: {clean(n)}" for n in done.notices]
+    if done.changes:
+        plural = "s" if count != 1 else ""
+        messages.append(f"lambdalint: would fix {count} finding{plural}")
+    else:
+        messages.append("lambdalint: nothing to fix")
+    return Outcome(
+        report=fixing.diff(done.changes),
+        messages=messages,
+        exit_code=EXIT_FINDINGS if done.changes else EXIT_CLEAN,
+    )
+
+
+def lint(
+    paths: Sequence[Path],
+    settings: Settings,
+    cache: SourceCache | None = None,
+    overlay: Mapping[str, str] | None = None,
+    code_fixes: bool = True,
+) -> Result:
     """Every stage but the report: the findings of the selected rules on the functions under
-    `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs."""
+    `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs;
+    `overlay` gives texts that stand for files (by real path: `--fix` between rounds);
+    `code_fixes`: compute the edits of fixes that rewrite handler code (else announce them)."""
     from lambdalint import engine
     from lambdalint.engine.context import CheckContext
     from lambdalint.filters import suppress
     from lambdalint.loaders import INTERNAL
 
     check_selectors(settings, all_rules(settings.extend_rules, settings.limits))
-    reader = Reader.for_paths(settings.limits, list(paths))
+    reader = Reader.for_paths(settings.limits, list(paths), overlay)
     project, notices = load(paths, settings, reader, cache)
     internal = [
         f"loading {_display(d.loc.path)}: {d.message}"
         for d in project.diagnostics
         if d.rule_id == INTERNAL
     ]
-    ctx = CheckContext(project, settings, reader, cache)
+    ctx = CheckContext(project, settings, reader, cache, code_fixes)
     result = engine.run(project, selected_rules(settings), settings, ctx)
     result.findings = suppress.apply(result.findings, project, settings, reader)
     result.internal_errors = internal + result.internal_errors
@@ -242,9 +304,10 @@ def _report(request: CheckRequest, result: Result, settings: Settings) -> str:
     color = request.color and request.fmt == "text" and request.output is None
     text = render(request.fmt, result, settings, color=color)
     if request.quiet and request.fmt == "text":
-        # the findings only: no summary line
-        lines = [line for line in text.splitlines()[:-1] if line]
-        return "\n".join(lines) + "\n" if result.findings else ""
+        # the findings only: no summary (the block after the last blank line)
+        body = text.rstrip("\n").rpartition("\n\n")[0]
+        lines = [line for line in body.splitlines() if line]
+        return "\n".join(lines) + "\n" if lines else ""
     return text
 
 
@@ -356,6 +419,7 @@ def rules(fmt: str, config_file: Path | None) -> Outcome:
                 "severity": settings.severity.get(r.id, r.severity),
                 "category": r.category,
                 "summary": r.summary,
+                "fix": r.fix,
             }
             for r in pack
         ]

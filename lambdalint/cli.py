@@ -105,6 +105,15 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .lambdalint_cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary or notices.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a diff of what --fix would change, change nothing (exit 1 when there is one).",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -119,6 +128,9 @@ def check(
     no_color: bool,
     no_cache: bool,
     quiet: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
 ) -> None:
     """Lint the Lambda functions defined under PATHS (default: the current folder)."""
     from lambdalint import app
@@ -137,6 +149,9 @@ def check(
         color=not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty(),
         cache=not no_cache,
         quiet=quiet,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
     )
     _run(app.check, request)
 

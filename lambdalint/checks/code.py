@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lambdalint.analysis.facts import HandlerSource, SdkCall
+from lambdalint.analysis.facts import ClientCreation, HandlerSource, SdkCall
 from lambdalint.aws import iam, managed_policies, secrets
 from lambdalint.aws.managed_policies import AwsManagedPolicy
 from lambdalint.checks.secrets import extra_secret_names
 from lambdalint.engine.context import CheckContext, code_key
-from lambdalint.findings import Finding
+from lambdalint.findings import Finding, Fix
+from lambdalint.loaders import fixes
 from lambdalint.model import Function, Role
 
 # Variables the Lambda runtime sets itself
@@ -141,7 +142,25 @@ def sdk_client_in_handler(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             f"a {what} is created inside handler '{client.in_function}' on every invocation: "
             f"create it once at module level and reuse it across invocations",
             ctx.source_loc(src, client.pos),
+            fix=_hoist_fix(src, client, ctx),
         )
+
+
+def _hoist_fix(src: HandlerSource, client: ClientCreation, ctx: CheckContext) -> Fix | None:
+    """LL107: the statement that creates the client, moved to module level (libcst)."""
+    if not client.movable or src.line_offset or client.in_function is None:
+        return None  # inline code in a template is not rewritten
+    title = "Create the client once, at module level"
+    if not ctx.code_fixes:
+        return Fix(title, (), deferred=True)
+    source = ctx.texts.get(src.path)
+    if source is None:
+        return None
+    from lambdalint.editing.python import hoist_client
+
+    new = hoist_client(source.text, client.in_function, client.pos)
+    edit = source.rewrite(new) if new is not None else None
+    return Fix(title, (edit,)) if edit is not None else None
 
 
 # ---------------------------------------------------------------------------- LL205
@@ -251,6 +270,12 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if not actions or src is None:
         return
     role_name = f" {role.name}" if role.name else ""
+    fix: Fix | None = None
+    missing = sorted({item.action for item in actions if item.status == MISSING})
+    if missing:
+        edits = fixes.add_statement(ctx.texts, fn, missing)
+        if edits:
+            fix = Fix(f"Allow {', '.join(missing)} to the role", tuple(edits))
     for item in actions:
         if item.status not in (MISSING, DENIED):
             continue
@@ -260,6 +285,7 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             f"{call.method or call.operation} ({call.service} {call.operation}) needs "
             f"{item.action}, which the role{role_name} of function {fn.name} {how}",
             ctx.source_loc(src, call.pos),
+            fix=fix if item.status == MISSING else None,
         )
 
 

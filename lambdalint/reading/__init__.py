@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,11 +47,24 @@ class Reader:
 
     limits: ReadLimits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()
+    # texts that stand for files of the tree (by real path): what `--fix` made of them in an
+    # earlier round, before anything is written
+    overlay: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
     @classmethod
-    def for_paths(cls, limits: ReadLimits, paths: list[Path]) -> Reader:
+    def for_paths(
+        cls, limits: ReadLimits, paths: list[Path], overlay: Mapping[str, str] | None = None
+    ) -> Reader:
         """The reader of a run over `paths` (see `tree_roots`)."""
-        return cls(limits, tree_roots(paths))
+        return cls(limits, tree_roots(paths), overlay or None)
+
+    def _overlaid(self, path: Path) -> str | None:
+        if not self.overlay:
+            return None
+        try:
+            return self.overlay.get(os.path.realpath(path))
+        except (OSError, ValueError):
+            return None
 
     def tree_roots(self) -> list[Path]:
         return [Path(r) for r in self.roots] or [Path.cwd().resolve()]
@@ -73,6 +87,9 @@ class Reader:
         limit = self.limits.max_file_bytes if max_bytes is None else max_bytes
         if not self.inside_tree(path):
             return _skipped(path, "not read: it lies outside the checked tree (symbolic link?)")
+        overlaid = self._overlaid(path)
+        if overlaid is not None:
+            return overlaid, None
         try:
             raw = read_bounded(path, limit)
         except Unreadable as exc:
@@ -92,6 +109,9 @@ class Reader:
         fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
         if not self.inside_tree(path):
             return []
+        overlaid = self._overlaid(path)
+        if overlaid is not None:
+            return overlaid.splitlines()
         try:
             raw = read_bounded(path, self.limits.max_file_bytes)
         except (OSError, Unreadable):

@@ -6,6 +6,7 @@ from collections import Counter
 
 from lambdalint.engine import Result
 from lambdalint.escape import clean
+from lambdalint.findings import Finding
 from lambdalint.reporters import display_path
 from lambdalint.settings import Settings
 
@@ -33,7 +34,8 @@ def render(result: Result, settings: Settings, color: bool = False) -> str:
             loc = f"{_BOLD}{path}{_RESET}:{f.loc.pos.line}:{f.loc.pos.column}:"
         else:
             loc = f"{path}:{f.loc.pos.line}:{f.loc.pos.column}:"
-        lines.append(f"{loc} {rid} {name} [{sev}] {clean(f.message)}")
+        mark = " [*]" if f.fix is not None and f.fix.applies(settings.unsafe_fixes) else ""
+        lines.append(f"{loc} {rid}{mark} {name} [{sev}] {clean(f.message)}")
     counts = Counter(f.severity for f in active)
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
     if lines:
@@ -57,4 +59,24 @@ def render(result: Result, settings: Settings, color: bool = False) -> str:
             else f"All checks passed ({nfn} function{'s' if nfn != 1 else ''} checked)."
         )
     lines.append(summary)
+    lines += _fix_lines(result, active, settings)
     return "\n".join(lines) + "\n"
+
+
+def _fix_lines(result: Result, active: list[Finding], settings: Settings) -> list[str]:
+    """How many findings `--fix` would fix (and how many more with `--unsafe-fixes`), and, after
+    `--fix`, how many it fixed."""
+    lines = []
+    if result.fixed:
+        total = sum(result.fixed.values())
+        per_rule = ", ".join(f"{n} {clean(rule)}" for rule, n in sorted(result.fixed.items()))
+        lines.append(f"Fixed {total} finding{'s' if total != 1 else ''} ({per_rule}).")
+    fixable = sum(1 for f in active if f.fix is not None and f.fix.applies(settings.unsafe_fixes))
+    hidden = sum(
+        1 for f in active if f.fix is not None and f.fix.applies(True) and not f.fix.applies(False)
+    )
+    hidden = 0 if settings.unsafe_fixes else hidden
+    if fixable or hidden:
+        more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+        lines.append(f"[*] {fixable} fixable with --fix{more}.")
+    return lines
