@@ -190,24 +190,36 @@ def parse(source: SourceText) -> JsonTree | None:
         else:
             parent.items.append(node)
 
-    expect_key = False
+    # what may come next: a value, a key, ":", "," or the container's end
+    expect = "value"
     try:
         while i < len(s):
             c = s[i]
             if c in "{[":
+                if expect != "value":
+                    return None
                 stack.append((JNode("map" if c == "{" else "seq", i, i), [None]))
+                expect = "key-or-end" if c == "{" else "value-or-end"
                 i += 1
-                expect_key = c == "{"
             elif c in "}]":
+                if not stack or expect not in ("next", "key-or-end", "value-or-end"):
+                    return None
                 node, _ = stack.pop()
+                if (c == "}") != (node.kind == "map"):
+                    return None
                 node.end = i + 1
                 i += 1
                 add(node)
-                expect_key = False
+                expect = "next"
             elif c == ",":
+                if expect != "next" or not stack:
+                    return None
+                expect = "key" if stack[-1][0].kind == "map" else "value"
                 i += 1
-                expect_key = bool(stack) and stack[-1][0].kind == "map"
             elif c == ":":
+                if expect != "colon":
+                    return None
+                expect = "value"
                 i += 1
             else:
                 m = _SCALAR.match(s, i)
@@ -215,11 +227,16 @@ def parse(source: SourceText) -> JsonTree | None:
                     return None
                 node = JNode("scalar", i, m.end(), json.loads(m.group()))
                 i = m.end()
-                if expect_key:
+                if expect in ("key", "key-or-end"):
+                    if not isinstance(node.value, str):
+                        return None
                     stack[-1][1][0] = node
-                    expect_key = False
-                else:
+                    expect = "colon"
+                elif expect in ("value", "value-or-end"):
                     add(node)
+                    expect = "next"
+                else:
+                    return None
             i = _WS.match(s, i).end()  # type: ignore[union-attr]
             if not stack and root is not None:
                 break
