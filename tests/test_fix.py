@@ -95,6 +95,13 @@ def test_fix_applies_safe_fixes_only_and_reports_what_is_left(project: Path) -> 
     assert code == 0  # LL504 is info, under the default fail-on
 
 
+def test_exit_non_zero_on_fix_fails_when_a_file_changed(project: Path) -> None:
+    code, out, _ = check(".", "--fix", "--exit-non-zero-on-fix", "--select", "LL503")
+    assert "Fixed 1 finding (1 LL503)." in out and "All checks passed" in out
+    assert code == 1  # nothing left, but a file changed
+    assert check(".", "--fix", "--exit-non-zero-on-fix", "--select", "LL503")[0] == 0
+
+
 def test_unsafe_fixes_apply_with_the_flag(project: Path) -> None:
     code, out, _ = check(".", "--fix", "--unsafe-fixes")
     text = (project / "template.yaml").read_text(encoding="utf-8")
