@@ -1,5 +1,6 @@
-"""Checks that join handler code and function config (LL106, LL107, LL205, LL402): environment
-variables the code reads, SDK clients it creates, AWS APIs it calls, secrets it holds.
+"""Checks that join handler code and function config (LL106, LL107, LL205, LL208, LL402):
+environment variables the code reads, SDK clients it creates, AWS APIs it calls and the
+resources they act on, secrets it holds.
 
 A handler file can serve several functions with different configs. Facts inside another
 top-level function of the file are then not attributed to this one: only module-level facts and
@@ -9,17 +10,36 @@ those inside the handler count (all facts count when the file serves a single fu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lambdalint.analysis.facts import ClientCreation, HandlerSource, SdkCall
-from lambdalint.aws import iam, managed_policies, secrets
-from lambdalint.aws.managed_policies import AwsManagedPolicy
+from lambdalint.aws import arns, iam, secrets
 from lambdalint.checks.secrets import extra_secret_names
-from lambdalint.engine.context import CheckContext, code_key
+from lambdalint.engine import privileges
+from lambdalint.engine.context import CheckContext
+from lambdalint.engine.privileges import (
+    ALLOWED,
+    DENIED,
+    GRANTED_BY_THE_TARGET,
+    MISSING,
+    UNKNOWN_STATUS,
+    action_status,
+)
 from lambdalint.findings import Finding, Fix
 from lambdalint.loaders import fixes
-from lambdalint.model import Function, Role
+from lambdalint.model import Function, Role, Statement
+
+# the action statuses, as other modules have imported them from here
+__all__ = [
+    "ALLOWED",
+    "DENIED",
+    "GRANTED_BY_THE_TARGET",
+    "MISSING",
+    "UNKNOWN_STATUS",
+    "action_status",
+    "code_actions",
+]
 
 # Variables the Lambda runtime sets itself
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
@@ -55,43 +75,12 @@ _LANGUAGE_READ = {
 }
 
 
-ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
-
-# Actions a role may use without any statement of its own granting them: in the same account a
-# role's trust policy that names the caller lets it assume the role (only a permissions
-# boundary could still stop it), so whether the call fails depends on the role assumed.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
-GRANTED_BY_THE_TARGET = frozenset({"sts:assumerole"})
-
-
 # ---------------------------------------------------------------------------- shared
 
-
-def _handler_names(fn: Function, ctx: CheckContext, src: HandlerSource) -> set[str]:
-    """The names the handler's code may be found under in facts' `in_function`."""
-    target = ctx.handler_target(fn)
-    names = {target.function}
-    exported = src.top_level.get(target.function)
-    if exported is not None and exported.target:
-        names.add(exported.target)
-    return names
-
-
-def _sole_user(fn: Function, ctx: CheckContext) -> bool:
-    """No other function of the project runs another handler of this function's file."""
-    target = ctx.handler_target(fn)
-    return ctx.handlers_by_file().get(code_key(target), set()) <= {target.function}
-
-
-def _relevant(in_function: str | None, names: set[str], sole: bool) -> bool:
-    return in_function is None or in_function in names or sole
-
-
-def _analysed(fn: Function, ctx: CheckContext) -> HandlerSource | None:
-    src = ctx.source(fn)
-    if src is None or src.parse_error is not None:
-        return None
-    return src
+_handler_names = privileges.handler_names
+_sole_user = privileges.sole_user
+_relevant = privileges.relevant
+_analysed = privileges.analysed
 
 
 # ---------------------------------------------------------------------------- LL106
@@ -167,65 +156,120 @@ def _hoist_fix(src: HandlerSource, client: ClientCreation, ctx: CheckContext) ->
 # ---------------------------------------------------------------------------- LL205
 
 
-def _managed(role: Role) -> list[AwsManagedPolicy] | None:
-    """The role's AWS managed policies, or None when one of them is not known (a customer
-    managed policy, or a name missing from the shipped data)."""
-    out = []
-    for attached in role.managed_policies:
-        if not iam.is_aws_managed_name(attached.name):
-            return None
-        known = managed_policies.policy(iam.policy_name(attached.name))
-        if known is None:
-            return None
-        out.append(known)
+@dataclass(frozen=True)
+class CodeAction:
+    """One IAM action the handler's code needs, where, and whether the role grants it."""
+
+    action: str
+    call: SdkCall
+    status: str
+
+
+def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
+    """The IAM actions the handler calls (None when the source cannot be analysed), each with
+    whether the role grants it on some resource."""
+    calls = privileges.handler_calls(fn, ctx)
+    if calls is None:
+        return None
+    out: list[CodeAction] = []
+    for call in calls:
+        if not call.actions_known:
+            out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
+            continue
+        for action in call.actions:
+            out.append(CodeAction(action, call, action_status(fn.role, action)))
     return out
 
 
-def action_status(role: Role | None, action: str) -> str:
-    """allowed | missing | denied | unknown: does the role let the function call `action`?
-
-    Any Allow statement that names the action counts, whatever its resources or conditions
-    (which resource a call touches is not known); the statements of the role's AWS managed
-    policies count like its own. An explicit Deny counts only when it applies to every
-    resource without conditions."""
+def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    role = fn.role
     if role is None or not role.known or role.incomplete:
-        return UNKNOWN_STATUS
-    managed = _managed(role)
-    if managed is None:
-        return UNKNOWN_STATUS
-    allowed = False
-    unknown = False
-    for stmt in role.statements:
-        if stmt.effect == "Deny":
-            if (
-                not stmt.actions_unknown
-                and not stmt.has_condition
-                and iam.on_every_resource(stmt)
-                and not stmt.not_resources
-                and _covers(stmt.actions, stmt.not_actions, action)
-            ):
-                return DENIED
-            continue
-        if stmt.effect != "Allow":
-            unknown = True
-            continue
-        if stmt.actions_unknown:
-            unknown = True
-        elif _covers(stmt.actions, stmt.not_actions, action):
-            allowed = True
-    for policy in managed:
-        for item in policy.statements:
-            if not _covers(item.actions, item.not_actions, action):
-                continue
-            if item.effect == "Allow":
-                allowed = True
-            elif item.every_resource and not item.has_condition:
-                return DENIED
-    if allowed:
-        return ALLOWED
-    if unknown or action.lower() in GRANTED_BY_THE_TARGET:
-        return UNKNOWN_STATUS
-    return MISSING
+        return
+    found = privileges.needs_of(fn, ctx)
+    if not found:
+        return
+    needs, _ = found
+    grants = privileges.Grants(role, fn.resources)
+    declared = arns.Resources(fn.resources)
+    role_name = f" {role.name}" if role.name else ""
+    statuses = []
+    for need in needs:
+        target = need.arn.resource if need.arn is not None else None
+        if target is not None and target.resource_policy:
+            continue  # a bucket policy, a key policy … may let the role in
+        statuses.append((need, grants.status(need.action, need.arn)))
+    fix, fixed = _grant_fix(
+        fn, ctx, [need for need, status in statuses if status.status == MISSING]
+    )
+    for need, status in statuses:
+        call = need.call
+        what = f"{call.method or call.operation} ({call.service} {call.operation})"
+        via = f" for {need.via}" if need.via else ""
+        if status.status in (MISSING, DENIED):
+            how = "explicitly denies" if status.status == DENIED else "does not grant"
+            yield Finding(
+                f"{what} needs {need.action}{via}, which the role{role_name} of function "
+                f"{fn.name} {how}",
+                need.loc,
+                fix=fix if status.status == MISSING and need.action in fixed else None,
+            )
+        elif status.status == privileges.ELSEWHERE and need.arn is not None:
+            allowed = ", ".join(privileges.describe(r, declared) for r in status.elsewhere[:3])
+            yield Finding(
+                f"{what} needs {need.action} on {need.arn.label()}{via}, but the role{role_name}"
+                f" of function {fn.name} allows it only on {allowed}",
+                need.loc,
+            )
+
+
+def _grant_fix(
+    fn: Function, ctx: CheckContext, needs: list[privileges.Need]
+) -> tuple[Fix | None, set[str]]:
+    """LL205's fix: one statement that allows the actions the role grants on no resource, on
+    the resources the calls name (every resource when one of them cannot be told, but never
+    iam:PassRole: passing any role is a way to any permission); and the actions it allows."""
+    if not needs:
+        return None, set()
+    values: list[object] = []
+    for need in needs:
+        value = _cfn_resource(need.arn)
+        if value is None:
+            values = []
+            break
+        if value not in values:
+            values.append(value)
+    actions = sorted({need.action for need in needs}, key=str.lower)
+    if not values:
+        actions = [a for a in actions if a.lower() != "iam:passrole"]
+    edits = fixes.add_statement(ctx.texts, fn, actions, values or ["*"]) if actions else None
+    if not edits:
+        return None, set()
+    return Fix(f"Allow {', '.join(actions)} to the role", tuple(edits)), set(actions)
+
+
+def _cfn_resource(arn: privileges.Arn | None) -> object | None:
+    """The resource as a template writes it (`!GetAtt Jobs.Arn`, `!Sub ...`, an ARN), or None
+    when it is every resource or cannot be written in full."""
+    from lambdalint.editing.yaml import Tagged
+    from lambdalint.engine.statements import cfn_value
+
+    if arn is None or arn.text == "*":
+        return None
+    value = cfn_value(arn)
+    if isinstance(value, dict) and len(value) == 1:
+        [(name, arg)] = value.items()
+        if name in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+            value = Tagged(name, arg)
+            arg_text = str(arg)
+        else:
+            return None
+    elif isinstance(value, str):
+        arg_text = value
+    else:
+        return None
+    if "<" in arg_text or "??????" in arg_text or arg_text.strip() == "*":
+        return None
+    return value
 
 
 # every log group: `arn:aws:logs:*:*:*`, `arn:${AWS::Partition}:logs:${AWS::Region}:...:log-group:*`
@@ -241,7 +285,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
     to another group."""
     if role is None or not role.known or role.incomplete:
         return False
-    managed = _managed(role)
+    managed = privileges._managed(role)
     if managed is None:
         return False
     for action in LOG_WRITING:
@@ -249,7 +293,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
         for stmt in role.statements:
             if stmt.actions_unknown or stmt.effect not in ("Allow", "Deny"):
                 return False
-            if not _covers(stmt.actions, stmt.not_actions, action):
+            if not privileges._covers(stmt.actions, stmt.not_actions, action):
                 continue
             if stmt.effect == "Deny":
                 return False
@@ -260,7 +304,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
                 allowed = True
         for policy in managed:
             for item in policy.statements:
-                if not _covers(item.actions, item.not_actions, action):
+                if not privileges._covers(item.actions, item.not_actions, action):
                     continue
                 if item.effect != "Allow":
                     return False
@@ -271,66 +315,85 @@ def writes_to_any_log_group(role: Role | None) -> bool:
     return True
 
 
-def _covers(actions: Sequence[str], not_actions: Sequence[str], action: str) -> bool:
-    if not_actions:
-        return not any(iam.matches(p, action) for p in not_actions)
-    return any(iam.matches(p, action) for p in actions)
+# ---------------------------------------------------------------------------- LL208
 
 
-@dataclass(frozen=True)
-class CodeAction:
-    """One IAM action the handler's code needs, where, and whether the role grants it."""
-
-    action: str
-    call: SdkCall
-    status: str
-
-
-def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
-    """The IAM actions the handler calls (None when the source cannot be analysed)."""
-    src = _analysed(fn, ctx)
-    if src is None:
-        return None
-    names = _handler_names(fn, ctx, src)
-    sole = _sole_user(fn, ctx)
-    out: list[CodeAction] = []
-    for call in src.sdk_calls:
-        if not _relevant(call.in_function, names, sole):
-            continue
-        if not call.actions_known:
-            out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
-            continue
-        for action in call.actions:
-            out.append(CodeAction(action, call, action_status(fn.role, action)))
-    return out
-
-
-def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+def unused_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL208: the role serves only this function, whose every AWS call is known, and grants
+    actions that none of them needs."""
     role = fn.role
-    if role is None or not role.known or role.incomplete:
+    if role is None or not role.known or role.other_users:
         return
-    actions = code_actions(fn, ctx)
-    src = ctx.source(fn)
-    if not actions or src is None:
+    if len(privileges.role_users(fn, ctx)) > 1 or privileges.doubts(fn, ctx):
         return
+    found = privileges.needs_of(fn, ctx)
+    if found is None or found[1]:
+        return
+    needed = sorted({n.action for n in found[0]}, key=str.lower)
+    wanted = {a.lower() for a in needed}
+    groups: dict[object, list[privileges.Grant]] = {}
+    for grant in privileges.unused_grants(fn, needed):
+        if grant.used:
+            continue  # a wildcard the code uses in part: LL201's
+        stmt = grant.statement
+        owner: object = id(grant.policy)
+        if stmt is not None:
+            owner = id(stmt)
+            if _from_sam_template(stmt):
+                owner = (stmt.source, stmt.loc)
+        groups.setdefault(owner, []).append(grant)
     role_name = f" {role.name}" if role.name else ""
-    fix: Fix | None = None
-    missing = sorted({item.action for item in actions if item.status == MISSING})
-    if missing:
-        edits = fixes.add_statement(ctx.texts, fn, missing)
-        if edits:
-            fix = Fix(f"Allow {', '.join(missing)} to the role", tuple(edits))
-    for item in actions:
-        if item.status not in (MISSING, DENIED):
-            continue
-        call = item.call
-        how = "explicitly denies" if item.status == DENIED else "does not grant"
-        yield Finding(
-            f"{call.method or call.operation} ({call.service} {call.operation}) needs "
-            f"{item.action}, which the role{role_name} of function {fn.name} {how}",
-            ctx.source_loc(src, call.pos),
-            fix=fix if item.status == MISSING else None,
+    calls = ", ".join(needed[:4]) + (f", … {len(needed) - 4} more" if len(needed) > 4 else "")
+    uses = f"its code calls only {calls}" if needed else "its code makes no AWS call"
+    for grants in groups.values():
+        first = grants[0]
+        stmt = first.statement
+        if (
+            stmt is not None
+            and _from_sam_template(stmt)
+            and _template_used(role, stmt, wanted | privileges.platform_actions(fn))
+        ):
+            continue  # a SAM policy template is taken whole: used in part, it stays
+        entries = list(dict.fromkeys(g.entry for g in grants))
+        shown = ", ".join(entries[:4]) + (
+            f", … {len(entries) - 4} more" if len(entries) > 4 else ""
         )
+        if first.policy is not None:
+            where = f"the AWS managed policy {first.entry} attached to the role{role_name}"
+            shown = f"{first.count} actions"
+        elif stmt is not None and _from_sam_template(stmt):
+            where = f"the {stmt.source} on the role{role_name}"
+        else:
+            where = f"the role{role_name}"
+        if first.policy is not None:
+            message = (
+                f"{where} grants {shown}, none of which function {fn.name} uses ({uses}): detach it"
+            )
+        else:
+            them = "it" if len(entries) == 1 else "them"
+            message = (
+                f"{where} grants {shown}, which function {fn.name} never uses ({uses}): "
+                f"remove {them}"
+            )
+        yield Finding(
+            f"{message}; `lambdalint policy` prints the statements the code needs",
+            first.loc,
+        )
+
+
+def _from_sam_template(stmt: Statement) -> bool:
+    return stmt.source.startswith("SAM policy template")
+
+
+def _template_used(role: Role, stmt: Statement, wanted: set[str]) -> bool:
+    """Some statement the same SAM policy template expands to grants a needed action (of the
+    code, or Lambda's own)."""
+    return any(
+        other.source == stmt.source
+        and other.loc == stmt.loc
+        and any(iam.matches(entry, action) for entry in other.actions for action in wanted)
+        for other in role.statements
+    )
 
 
 # ---------------------------------------------------------------------------- LL402
