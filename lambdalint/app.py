@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from lambdalint.cache import SourceCache
     from lambdalint.engine.context import CheckContext
     from lambdalint.filters import suppress
+    from lambdalint.fixing import FixRun
     from lambdalint.progress import Progress
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -72,6 +73,11 @@ class CheckRequest:
     git_deleted: bool = False
     stdin_filename: Path | None = None  # with paths ("-",): where the text read stands
     progress: bool = False  # a progress line on standard error (a terminal)
+    fix: bool = False  # apply the applicable fixes (`--fix`)
+    unsafe_fixes: bool = False  # unsafe fixes are applicable too (`--unsafe-fixes`)
+    diff: bool = False  # print what `--fix` would change, change nothing (`--diff`)
+    # exit 1 when `--fix` changed a file, even if nothing is left (`--exit-non-zero-on-fix`)
+    exit_non_zero_on_fix: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,10 +158,14 @@ def _check_targets(request: CheckRequest, stdin: tuple[Path, str] | None) -> lis
 def check(request: CheckRequest) -> Outcome:
     _fewer_collections()
     from lambdalint.progress import Progress
+    from lambdalint.reporters import shows_edits
 
     stdin = _stdin(request)
+    if stdin is not None and (request.fix or request.diff):
+        raise UsageError("--fix and --diff change files: they do not read standard input")
     targets = _check_targets(request, stdin)
     settings = check_settings(request, targets)
+    settings = replace(settings, unsafe_fixes=request.unsafe_fixes)
     scope = Scope(
         force_exclude=request.force_exclude,
         deleted=git_deleted_files() if request.git_deleted else (),
@@ -163,24 +173,55 @@ def check(request: CheckRequest) -> Outcome:
     )
     # a cache is keyed by files on disk; standard input is not one
     cache = _open_cache() if request.cache and stdin is None else None
+    formats = [request.fmt, *(fmt for fmt, _ in request.outputs)]
+    code_fixes = request.fix or request.diff or any(shows_edits(f) for f in formats if f)
     progress = Progress(request.progress)
+
+    def lint_with(overlay: Mapping[str, str]) -> Result:
+        try:
+            result = lint(targets, settings, cache, scope, progress, overlay, code_fixes)
+        except (RuleError, ConfigError) as exc:
+            raise UsageError(str(exc)) from None
+        except RecursionError:
+            raise UsageError("internal error: input nests too deeply") from None
+        if request.baseline is not None:
+            from lambdalint.filters import baseline
+
+            try:
+                result.findings = baseline.filter_new(
+                    result.findings, request.baseline, result.reader
+                )
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
+        return result
+
+    fix_notices: list[str] = []
+    changed = False
     try:
-        result = lint(targets, settings, cache, scope, progress)
-    except (RuleError, ConfigError) as exc:
-        raise UsageError(str(exc)) from None
-    except RecursionError:
-        raise UsageError("internal error: input nests too deeply") from None
+        if request.fix or request.diff:
+            from lambdalint import fixing
+
+            reader = Reader.for_paths(settings.limits, targets)
+            done = fixing.run(lint_with, reader, request.unsafe_fixes)
+            fix_notices = done.notices
+            if request.diff:
+                if cache is not None:
+                    cache.save()
+                return _diff_outcome(request, done)
+            result = done.result
+            not_written = fixing.write(done.changes)
+            changed = len(not_written) < len(done.changes)
+            if not_written:
+                fix_notices += not_written
+                result = lint_with({})  # what is on disk now
+            result.fixed = dict(done.fixed)
+        else:
+            result = lint_with({})
     finally:
         progress.close()
     if cache is not None:
         cache.save()
-    if request.baseline is not None:
-        from lambdalint.filters import baseline
-
-        try:
-            result.findings = baseline.filter_new(result.findings, request.baseline, result.reader)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read baseline {request.baseline}: {exc}") from None
+    result.notices = list(dict.fromkeys(result.notices + fix_notices))
     outcome = Outcome()
     if request.fmt is not None:
         outcome.report = _report(request, result, settings, outcome.messages)
@@ -202,6 +243,8 @@ def check(request: CheckRequest) -> Outcome:
         f"lambdalint: internal error: {clean(err)[:500]}" for err in result.internal_errors
     ]
     outcome.exit_code = _exit_code(request, result, settings, targets, outcome.messages)
+    if changed and request.exit_non_zero_on_fix and outcome.exit_code == EXIT_CLEAN:
+        outcome.exit_code = EXIT_FINDINGS
     return outcome
 
 
@@ -214,6 +257,25 @@ def _write(path: Path, text: str) -> None:
         write_text(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _diff_outcome(request: CheckRequest, done: FixRun) -> Outcome:
+    """`--diff`: the diff on standard output, how many findings it fixes on standard error;
+    exit 1 when there is something to change."""
+    from lambdalint import fixing
+
+    count = sum(done.fixed.values())
+    messages = [] if request.quiet else [f"lambdalint: {clean(n)}" for n in done.notices]
+    if done.changes:
+        plural = "s" if count != 1 else ""
+        messages.append(f"lambdalint: would fix {count} finding{plural}")
+    else:
+        messages.append("lambdalint: nothing to fix")
+    return Outcome(
+        report=fixing.diff(done.changes),
+        messages=messages,
+        exit_code=EXIT_FINDINGS if done.changes else EXIT_CLEAN,
+    )
 
 
 def git_deleted_files() -> tuple[Path, ...]:
@@ -254,9 +316,14 @@ def lint(
     cache: SourceCache | None = None,
     scope: Scope = Scope(),
     progress: Progress | None = None,
+    overlay: Mapping[str, str] | None = None,
+    code_fixes: bool = True,
 ) -> Result:
     """Every stage but the report: the findings of the selected rules on the functions under
-    `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs."""
+    `paths`, suppressions applied. `cache` (cache.SourceCache) keeps parsed files between runs;
+    `overlay` gives texts that stand for files (by real path: `--fix` between rounds, an
+    editor's unsaved buffers);
+    `code_fixes`: compute the edits of fixes that rewrite handler code (else announce them)."""
     from lambdalint import engine
     from lambdalint.engine.context import CheckContext
     from lambdalint.filters import suppress
@@ -265,17 +332,18 @@ def lint(
 
     progress = progress or Progress(False)
     check_selectors(settings, all_rules(settings.extend_rules, settings.limits))
-    reader = Reader.for_paths(settings.limits, list(paths) or [Path(".")])
+    texts = dict(overlay or {})
     if scope.stdin is not None:
         where, text = scope.stdin
-        reader = replace(reader, overlay=((os.path.abspath(where), text),))
+        texts[os.path.realpath(where)] = text
+    reader = Reader.for_paths(settings.limits, list(paths) or [Path(".")], texts)
     project, notices = load(paths, settings, reader, cache, scope, progress)
     internal = [
         f"loading {_display(d.loc.path)}: {d.message}"
         for d in project.diagnostics
         if d.rule_id == INTERNAL
     ]
-    ctx = CheckContext(project, settings, reader, cache)
+    ctx = CheckContext(project, settings, reader, cache, code_fixes)
     count = len(project.functions)
     with progress.stage(f"checking {count} function{'s' if count != 1 else ''}"):
         result = engine.run(project, selected_rules(settings), settings, ctx)
@@ -470,11 +538,9 @@ def _report(request: CheckRequest, result: Result, settings: Settings, messages:
         messages.extend(statistics_table(result).rstrip("\n").split("\n"))
     text = _render(request.fmt, result, settings, request)
     if request.quiet and request.fmt in ("text", "concise"):
-        # the findings only: no summary line
-        lines = text.rstrip("\n").split("\n")[:-1]
-        while lines and not lines[-1]:
-            lines.pop()
-        return "\n".join(lines) + "\n" if lines else ""
+        # the findings only: not the summary and fix counts after the last blank line
+        body = text.rstrip("\n").rpartition("\n\n")[0]
+        return body + "\n" if body else ""
     return text
 
 
@@ -564,7 +630,7 @@ def show_files(request: CheckRequest) -> Outcome:
     )
     reader = Reader.for_paths(settings.limits, list(targets) or [Path(".")])
     if stdin is not None:
-        reader = replace(reader, overlay=((os.path.abspath(stdin[0]), stdin[1]),))
+        reader = replace(reader, overlay={os.path.realpath(stdin[0]): stdin[1]})
     project, notices = load(targets, settings, reader, None, scope)
     ctx = CheckContext(project, settings, reader)
     rows: dict[str, str] = {}
@@ -676,6 +742,7 @@ def rules(fmt: str, config_file: Path | None) -> Outcome:
                 "severity": settings.severity.get(r.id, r.severity),
                 "category": r.category,
                 "summary": r.summary,
+                "fix": r.fix,
             }
             for r in pack
         ]

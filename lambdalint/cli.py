@@ -214,6 +214,20 @@ def _outputs(
 )
 @click.option("--show-files", is_flag=True, help="List the files that would be read, and as what.")
 @click.option("--show-settings", is_flag=True, help="Print the resolved configuration.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a diff of what --fix would change, change nothing (exit 1 when there is one).",
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="With --fix: exit 1 when a file was changed, even if nothing is left to report.",
+)
 def check(
     paths: tuple[Path, ...],
     output_formats: tuple[str, ...],
@@ -235,6 +249,10 @@ def check(
     stdin_filename: Path | None,
     show_files: bool,
     show_settings: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    exit_non_zero_on_fix: bool,
 ) -> None:
     """Lint the Lambda functions defined under PATHS (default: the current folder)."""
     from lambdalint import app
@@ -262,6 +280,10 @@ def check(
         git_deleted=git_deleted,
         stdin_filename=stdin_filename,
         progress=not quiet and _is_tty(sys.stderr),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
     )
     if show_settings:
         _run(app.show_settings, request)

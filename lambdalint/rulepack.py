@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from lambdalint.findings import Severity
+from lambdalint.findings import Applicability, Severity
 from lambdalint.reading import DEFAULT_LIMITS, ReadLimits, Unreadable, read_settings
 from lambdalint.reading.positions import LoadError
 from lambdalint.reading.yaml_reader import parse_settings_yaml
@@ -38,6 +38,8 @@ class Rule:
     check: str | None = None
     policy: dict[str, Any] | None = None
     message: str | None = None
+    # the class of the fixes the rule's check attaches to its findings; None: it has none
+    fix: Applicability | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     path: Path | None = None
     builtin: bool = field(default=False, compare=False)  # from lambdalint's own pack
@@ -75,6 +77,7 @@ def _from_data(data: dict[str, Any], path: Path, builtin: bool = False) -> Rule:
         check=data.get("check"),
         policy=data.get("policy"),
         message=data.get("message"),
+        fix=data.get("fix"),
         options=dict(data.get("options", {})),
         path=path,
         builtin=builtin,

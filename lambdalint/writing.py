@@ -1,4 +1,5 @@
-"""Files lambdalint writes: a report (`check -o`), a baseline, the cache's shards.
+"""Files lambdalint writes: a report (`check -o`), a baseline, the cache's shards, and the
+project files `check --fix` changes (`replace_file`).
 
 Each is written whole or not at all: to a new temporary file in the same folder, then renamed
 over the target, so a reader sees the old file or the new one, never half of one. The folder may
@@ -45,15 +46,46 @@ def write_text(path: Path, text: str, mode: int = 0o666, streams: bool = True) -
         raise
 
 
-def create(path: Path, text: str, mode: int = 0o644) -> None:
-    """Create `path` and write `text` (UTF-8), failing if anything, a link included, is there
-    already; a file created but not filled (a full disk) is removed again."""
+def create(path: Path, text: str | bytes, mode: int = 0o644) -> None:
+    """Create `path` and write `text` (UTF-8, or bytes as they are), failing if anything, a
+    link included, is there already; a file created but not filled (a full disk) is removed
+    again."""
     fd = os.open(path, _NEW, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
     except BaseException:
         _remove(path)
+        raise
+
+
+class ChangedOnDisk(Exception):
+    """The file no longer holds what lambdalint read from it (edited meanwhile)."""
+
+
+def replace_file(path: Path, data: bytes, expected: bytes) -> None:
+    """Replace the content of an existing regular file with `data`, atomically (a temporary file
+    in the same folder, renamed over it), keeping its permissions. A symbolic link, or anything
+    but a regular file, is refused (OSError), never written through; a file that no longer
+    holds `expected` is left alone (ChangedOnDisk)."""
+    kept = os.lstat(path)
+    if not stat.S_ISREG(kept.st_mode):
+        raise OSError(f"not a regular file: {path}")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        current = f.read(len(expected) + 1)
+    if current != expected:
+        raise ChangedOnDisk(str(path))
+    mode = stat.S_IMODE(kept.st_mode)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    create(tmp, data, mode)
+    try:
+        os.chmod(tmp, mode)  # the umask narrowed it at creation
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
         raise
 
 

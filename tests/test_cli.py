@@ -46,11 +46,14 @@ def test_findings_exit_1_with_text_grouped_and_summary() -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("template.yaml:8:16: LL102 handler 'app.handler': ")
-    assert lines[-1].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
+    assert lines[-2].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
+    assert lines[-1] == "2 fixable with --fix --unsafe-fixes."
     code, out, _ = invoke("check", "--no-cache", "--select", "LL102", "--format", "concise", cwd=BAD)
     lines = out.splitlines()
     assert lines[0].startswith("template.yaml:8:16: LL102 handler-function-missing [error] ")
-    assert lines[-1].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
+    assert lines[-2].startswith("Found 3 findings (3 errors, 0 warnings, 0 info)")
+    # two of them have an unsafe fix (the handler's function renamed)
+    assert lines[-1] == "2 fixable with --fix --unsafe-fixes."
 
 
 def test_clean_exit_0() -> None:

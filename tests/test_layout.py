@@ -26,6 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "lambdalint.writing",
             "lambdalint.escape",
             "lambdalint.reading",
+            "lambdalint.editing",
             "lambdalint.aws",
         ),
     ),
@@ -37,7 +38,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("rules", ("lambdalint.engine", "lambdalint.checks")),
     ("filters", ("lambdalint.filters",)),
     ("report", ("lambdalint.reporters",)),
-    ("sessions", ("lambdalint.app",)),
+    ("sessions", ("lambdalint.app", "lambdalint.fixing")),
     ("command line", ("lambdalint.cli", "lambdalint.__main__")),
 ]
 

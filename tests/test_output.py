@@ -59,6 +59,7 @@ callable 'handler' (it defines: lambda_handler)
    |
 
 Found 2 findings (2 errors, 0 warnings, 0 info) in 2 functions.
+1 fixable with --fix --unsafe-fixes.
 """
 
 

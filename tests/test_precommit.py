@@ -228,6 +228,37 @@ def test_the_project_hook_checks_the_whole_project(
     done = try_repo(project, hook_repo, env, hook="lambdalint-project")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "LL102" in done.stdout
+QUEUE = """\
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 30  # seconds
+"""
+
+
+def test_fix_hook_fixes_fails_then_passes(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    """`lambdalint-fix` applies the safe fixes and fails, so the change is reviewed; once
+    staged, the hook passes."""
+    events = (
+        "      Events:\n"
+        "        Jobs: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}\n"
+    )
+    template = TEMPLATE.format(handler="app.lambda_handler").replace(
+        "      Timeout: 10\n", "      Timeout: 10\n" + events
+    )
+    (project / "template.yaml").write_text(template + QUEUE)
+    _git(project, env, "add", "template.yaml")
+    fixed = try_repo(project, hook_repo, env, "template.yaml", hook="lambdalint-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert "Failed" in fixed.stdout
+    assert "Fixed 1 finding (1 LL503)." in fixed.stdout
+    assert (project / "template.yaml").read_text() == template + QUEUE.replace("30", "60")
+    _git(project, env, "add", "template.yaml")
+    again = try_repo(project, hook_repo, env, "template.yaml", hook="lambdalint-fix")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Passed" in again.stdout
 
 
 def test_hook_manifest_is_valid_and_matches_the_right_files() -> None:
@@ -243,6 +274,11 @@ def test_hook_manifest_is_valid_and_matches_the_right_files() -> None:
     assert hook["always_run"]  # a commit that only deletes files still runs it
     project = hooks["lambdalint-project"]
     assert project["entry"] == "lambdalint check" and project["pass_filenames"] is False
+    fix = hooks["lambdalint-fix"]
+    assert fix["entry"].split()[:2] == ["lambdalint", "check"]
+    assert {"--fix", "--exit-non-zero-on-fix", "--force-exclude"} <= set(fix["entry"].split())
+    assert fix["files"] == hook["files"] and fix["language"] == "python"
+    assert set(hooks) == {"lambdalint", "lambdalint-project", "lambdalint-fix"}
     files = re.compile(hook["files"])
     for name in (
         "template.yaml",

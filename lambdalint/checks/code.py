@@ -9,10 +9,11 @@ those inside the handler count (all facts count when the file serves a single fu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lambdalint.analysis.facts import SdkCall
+from lambdalint.analysis.facts import ClientCreation, HandlerSource, SdkCall
 from lambdalint.aws import arns, iam, secrets
 from lambdalint.checks.secrets import extra_secret_names
 from lambdalint.engine import privileges
@@ -25,7 +26,8 @@ from lambdalint.engine.privileges import (
     UNKNOWN_STATUS,
     action_status,
 )
-from lambdalint.findings import Finding
+from lambdalint.findings import Finding, Fix
+from lambdalint.loaders import fixes
 from lambdalint.model import Function, Role, Statement
 
 # the action statuses, as other modules have imported them from here
@@ -130,7 +132,25 @@ def sdk_client_in_handler(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             f"a {what} is created inside handler '{client.in_function}' on every invocation: "
             f"create it once at module level and reuse it across invocations",
             ctx.source_loc(src, client.pos),
+            fix=_hoist_fix(src, client, ctx),
         )
+
+
+def _hoist_fix(src: HandlerSource, client: ClientCreation, ctx: CheckContext) -> Fix | None:
+    """LL107: the statement that creates the client, moved to module level (libcst)."""
+    if not client.movable or src.line_offset or client.in_function is None:
+        return None  # inline code in a template is not rewritten
+    title = "Create the client once, at module level"
+    if not ctx.code_fixes:
+        return Fix(title, (), deferred=True)
+    source = ctx.texts.get(src.path)
+    if source is None:
+        return None
+    from lambdalint.editing.python import hoist_client
+
+    new = hoist_client(source.text, client.in_function, client.pos)
+    edit = source.rewrite(new) if new is not None else None
+    return Fix(title, (edit,)) if edit is not None else None
 
 
 # ---------------------------------------------------------------------------- LL205
@@ -172,11 +192,16 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     grants = privileges.Grants(role, fn.resources)
     declared = arns.Resources(fn.resources)
     role_name = f" {role.name}" if role.name else ""
+    statuses = []
     for need in needs:
-        status = grants.status(need.action, need.arn)
         target = need.arn.resource if need.arn is not None else None
         if target is not None and target.resource_policy:
             continue  # a bucket policy, a key policy … may let the role in
+        statuses.append((need, grants.status(need.action, need.arn)))
+    fix, fixed = _grant_fix(
+        fn, ctx, [need for need, status in statuses if status.status == MISSING]
+    )
+    for need, status in statuses:
         call = need.call
         what = f"{call.method or call.operation} ({call.service} {call.operation})"
         via = f" for {need.via}" if need.via else ""
@@ -186,6 +211,7 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
                 f"{what} needs {need.action}{via}, which the role{role_name} of function "
                 f"{fn.name} {how}",
                 need.loc,
+                fix=fix if status.status == MISSING and need.action in fixed else None,
             )
         elif status.status == privileges.ELSEWHERE and need.arn is not None:
             allowed = ", ".join(privileges.describe(r, declared) for r in status.elsewhere[:3])
@@ -194,6 +220,98 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
                 f" of function {fn.name} allows it only on {allowed}",
                 need.loc,
             )
+
+
+def _grant_fix(
+    fn: Function, ctx: CheckContext, needs: list[privileges.Need]
+) -> tuple[Fix | None, set[str]]:
+    """LL205's fix: one statement that allows the missing actions on the resources the calls
+    name; and the actions it allows. A call whose resource cannot be told gets no fix: allowing
+    its action on every resource would trade this finding for a wildcard grant (LL202)."""
+    values: list[object] = []
+    actions: set[str] = set()
+    for need in needs:
+        value = _cfn_resource(need.arn)
+        if value is None:
+            continue
+        actions.add(need.action)
+        if value not in values:
+            values.append(value)
+    if not actions:
+        return None, set()
+    ordered = sorted(actions, key=str.lower)
+    edits = fixes.add_statement(ctx.texts, fn, ordered, values)
+    if not edits:
+        return None, set()
+    return Fix(f"Allow {', '.join(ordered)} to the role", tuple(edits)), actions
+
+
+def _cfn_resource(arn: privileges.Arn | None) -> object | None:
+    """The resource as a template writes it (`!GetAtt Jobs.Arn`, `!Sub ...`, an ARN), or None
+    when it is every resource or cannot be written in full."""
+    from lambdalint.editing.yaml import Tagged
+    from lambdalint.engine.statements import cfn_value
+
+    if arn is None or arn.text == "*":
+        return None
+    value = cfn_value(arn)
+    if isinstance(value, dict) and len(value) == 1:
+        [(name, arg)] = value.items()
+        if name in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+            value = Tagged(name, arg)
+            arg_text = str(arg)
+        else:
+            return None
+    elif isinstance(value, str):
+        arg_text = value
+    else:
+        return None
+    if "<" in arg_text or "??????" in arg_text or arg_text.strip() == "*":
+        return None
+    return value
+
+
+# every log group: `arn:aws:logs:*:*:*`, `arn:${AWS::Partition}:logs:${AWS::Region}:...:log-group:*`
+_ANY_LOG_GROUP = re.compile(r"^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*(:.*)?)$")
+_PSEUDO = re.compile(r"\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}")
+LOG_WRITING = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def writes_to_any_log_group(role: Role | None) -> bool:
+    """Whether the role surely lets the function write its logs to a log group of any name
+    (Allow statements without conditions on every resource or every log group, no Deny of
+    them): a function whose role allows only `/aws/lambda/<name>` would lose its logs if sent
+    to another group."""
+    if role is None or not role.known or role.incomplete:
+        return False
+    managed = privileges._managed(role)
+    if managed is None:
+        return False
+    for action in LOG_WRITING:
+        allowed = False
+        for stmt in role.statements:
+            if stmt.actions_unknown or stmt.effect not in ("Allow", "Deny"):
+                return False
+            if not privileges._covers(stmt.actions, stmt.not_actions, action):
+                continue
+            if stmt.effect == "Deny":
+                return False
+            if stmt.has_condition or stmt.resources_unknown:
+                continue
+            groups = [_PSEUDO.sub("x", r.strip()) for r in stmt.resources]
+            if not stmt.not_resources and any(g == "*" or _ANY_LOG_GROUP.match(g) for g in groups):
+                allowed = True
+        for policy in managed:
+            for item in policy.statements:
+                if not privileges._covers(item.actions, item.not_actions, action):
+                    continue
+                if item.effect != "Allow":
+                    return False
+                if item.every_resource and not item.has_condition and not item.not_resource:
+                    allowed = True
+        if not allowed:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------- LL208

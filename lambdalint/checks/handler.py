@@ -4,13 +4,22 @@ it? The handler facts (analysis/target.py) are judged and worded here."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape
-from lambdalint.analysis.target import HandlerTarget, Malformed, Missing, TargetStatus
+from lambdalint.analysis.facts import CALLABLE, HandlerSource, ObjectShape, Params
+from lambdalint.analysis.target import (
+    PY_HANDLER,
+    HandlerTarget,
+    Malformed,
+    Missing,
+    TargetStatus,
+    resolve,
+)
 from lambdalint.engine.context import CheckContext, path_from
-from lambdalint.findings import Finding
-from lambdalint.model import Function, Loc
+from lambdalint.findings import Finding, Fix
+from lambdalint.loaders import fixes
+from lambdalint.model import Function, Loc, Prop
 
 # decorators known to keep the wrapped handler's signature and sync/async nature
 PASSTHROUGH_DECORATORS = {
@@ -37,17 +46,135 @@ def file_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     if target.status is TargetStatus.UNVERIFIED:
         ctx.notice("LL101", _handler_loc(fn), _unverified(fn, target))
     elif target.status is TargetStatus.MISSING_FILE:
-        yield Finding(_missing_file(target), _handler_loc(fn))
+        yield Finding(_missing_file(target), _handler_loc(fn), fix=_module_fix(fn, target, ctx))
     elif target.status is TargetStatus.MISSING_DIR:
         loc = fn.code.loc if fn.code is not None else fn.loc
-        yield Finding(_missing_code_folder(target), loc)
+        yield Finding(_missing_code_folder(target), loc, fix=_folder_fix(fn, target, ctx))
+
+
+def _shared(fn: Function, ctx: CheckContext, loc: Loc, what: str) -> bool:
+    """Whether another function's `what` (handler, code) is written at `loc` too (SAM Globals,
+    a Terraform variable): changing it there would change that function as well."""
+    for other in ctx.project.functions:
+        if other is fn:
+            continue
+        prop = getattr(other, what)
+        if prop is not None and prop.loc == loc:
+            return True
+    return False
+
+
+def _folder_fix(fn: Function, target: HandlerTarget, ctx: CheckContext) -> Fix | None:
+    """LL101: the code folder as it is spelled on disk."""
+    code = fn.code
+    declared = target.declared
+    if code is None or declared is None or target.case_hint is None or target.where is None:
+        return None
+    stripped = declared.rstrip("/")
+    head, _, last = stripped.rpartition("/")
+    if last.lower() != target.case_hint.lower() or last == target.case_hint:
+        return None
+    spelled = (head + "/" if head or stripped.startswith("/") else "") + target.case_hint
+    spelled += declared[len(stripped) :]
+    edit = fixes.replace_value(ctx.texts, fn, code.loc, spelled)
+    return Fix(f"Spell the code folder '{spelled}'", (edit,)) if edit is not None else None
+
+
+def _module_fix(fn: Function, target: HandlerTarget, ctx: CheckContext) -> Fix | None:
+    """LL101: the handler's module spelled as on disk, or the code location one folder deeper
+    when the module is there (the folder was zipped, or CodeUri names its parent)."""
+    code = fn.code
+    if target.missing is not Missing.MODULE or code is None or fn.handler is None:
+        return None
+    if target.case_hint is not None:
+        module = _spelled_module(target)
+        if module is None or _shared(fn, ctx, fn.handler.loc, "handler"):
+            return None
+        handler = f"{module}{target.handler[len(target.module) :]}"
+        edit = fixes.replace_value(ctx.texts, fn, fn.handler.loc, handler)
+        return Fix(f"Spell the handler '{handler}'", (edit,)) if edit is not None else None
+    deeper, where, declared = target.deeper, target.where, code.declared
+    if deeper is None or where is None or declared is None or code.kind != "dir":
+        return None
+    if _shared(fn, ctx, code.loc, "code") or not fixes.literal_at(ctx.texts, code.loc):
+        return None
+    try:
+        sub = deeper.relative_to(where).parts[0]
+    except (ValueError, IndexError):
+        return None
+    stripped = declared.rstrip("/")
+    folder = sub if stripped in ("", ".") else f"{stripped}/{sub}"
+    folder += declared[len(stripped) :] if stripped not in ("", ".") else ""
+    edit = fixes.replace_value(ctx.texts, fn, code.loc, folder)
+    return Fix(f"Point the code location at '{folder}'", (edit,)) if edit is not None else None
+
+
+def _spelled_module(target: HandlerTarget) -> str | None:
+    """The handler's module written with the letter case of the file found (`case_hint`)."""
+    hint = target.case_hint or ""
+    for candidate in target.candidates:
+        if hint.lower() != candidate.lower():
+            continue
+        written = target.module.replace(".", "/") if target.language == "python" else target.module
+        suffix = candidate[len(written) :]
+        real = hint[: len(hint) - len(suffix)] if suffix else hint
+        if target.language == "python" and "/" not in target.module:
+            real = real.replace("/", ".")
+        if real.lower() == target.module.lower() and real != target.module:
+            return real
+    return None
 
 
 def malformed(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL103: the runtime cannot use the handler string."""
     target = ctx.handler_target(fn)
     if target.status is TargetStatus.MALFORMED and target.malformed is not None:
-        yield Finding(_MALFORMED[target.malformed].format(handler=target.handler), _handler_loc(fn))
+        yield Finding(
+            _MALFORMED[target.malformed].format(handler=target.handler),
+            _handler_loc(fn),
+            fix=_reading_fix(fn, target, ctx),
+        )
+
+
+def _readings(handler: str) -> list[str]:
+    """What a Python handler written with a common slip most likely meant: `app/handler`,
+    `app:handler`, `app.py:handler`, `app.handler()`, blanks around it."""
+    text = handler.strip()
+    if text.endswith("()"):
+        text = text[:-2]
+    out = [text]
+    if ":" in text:
+        module, _, function = text.rpartition(":")
+        out.append(f"{module.removesuffix('.py')}.{function}")
+    head, slash, last = text.rpartition("/")
+    if slash and "." not in last:
+        out.append(f"{head}.{last}")
+    return [r for r in dict.fromkeys(out) if r != handler and PY_HANDLER.match(r)]
+
+
+def _reading_fix(fn: Function, target: HandlerTarget, ctx: CheckContext) -> Fix | None:
+    """LL103: the one reading of a malformed Python handler whose module exists and defines the
+    function."""
+    if (
+        target.language != "python"
+        or target.malformed is not Malformed.NOT_MODULE_FUNCTION
+        or fn.handler is None
+        or _shared(fn, ctx, fn.handler.loc, "handler")
+    ):
+        return None
+    valid = []
+    for reading in _readings(target.handler):
+        candidate = resolve(replace(fn, handler=Prop(reading, fn.handler.loc)), ctx.reader)
+        src = ctx.target_source(candidate)
+        if src is None or src.parse_error is not None:
+            continue
+        name = src.top_level.get(candidate.function)
+        if name is not None and name.kind in ("def", "assign", "import", "class"):
+            valid.append(reading)
+    if len(valid) != 1:
+        return None
+    edit = fixes.replace_value(ctx.texts, fn, fn.handler.loc, valid[0])
+    return Fix(f"Write the handler '{valid[0]}'", (edit,)) if edit is not None else None
 
 
 def message(fn: Function, target: HandlerTarget) -> str | None:
@@ -212,7 +339,35 @@ def function_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         )
         yield Finding(msg, _handler_loc(fn))
         return
-    yield Finding(msg + _listing(defined), _handler_loc(fn))
+    yield Finding(
+        msg + _listing(defined), _handler_loc(fn), fix=_function_fix(fn, target, src, ctx)
+    )
+
+
+def _function_fix(
+    fn: Function, target: HandlerTarget, src: HandlerSource, ctx: CheckContext
+) -> Fix | None:
+    """LL102: the one top-level function of the module Lambda can call as (event, context)."""
+    if target.language != "python" or target.member_path or fn.handler is None:
+        return None
+    if src.open_namespace or _shared(fn, ctx, fn.handler.loc, "handler"):
+        return None
+    callable_ = [
+        name.name
+        for name in src.top_level.values()
+        if name.kind == "def" and name.params is not None and _event_context(name.params)
+    ]
+    if len(callable_) != 1:
+        return None
+    handler = f"{target.handler[: -len(target.function)]}{callable_[0]}"
+    edit = fixes.replace_value(ctx.texts, fn, fn.handler.loc, handler)
+    return Fix(f"Set the handler to '{handler}'", (edit,)) if edit is not None else None
+
+
+def _event_context(params: Params) -> bool:
+    """Whether a def can be called as f(event, context)."""
+    fits = params.positional >= 2 or params.varargs
+    return fits and params.required_positional <= 2 and params.required_keyword_only == 0
 
 
 def _listing(names: list[str], verb: str = "it defines") -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 from lambdalint.aws import runtimes
 from lambdalint.engine.context import CheckContext
-from lambdalint.findings import Finding
+from lambdalint.findings import Edit, Finding, Fix
+from lambdalint.loaders import fixes
 from lambdalint.model import UNKNOWN, Event, Function, Prop
 from lambdalint.numeric import whole_number
 
@@ -28,6 +29,8 @@ _API_NAMES = {"api": "a REST/WebSocket API", "http-api": "an HTTP API"}
 # mapping's MaximumBatchingWindowInSeconds
 # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
 SQS_VISIBILITY_FACTOR = 6
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+MAX_VISIBILITY_TIMEOUT = 43200
 
 
 def as_int(value: Any) -> int | None:
@@ -99,12 +102,38 @@ def timeout_exceeds_api_limit(fn: Function, ctx: CheckContext) -> Iterator[Findi
         return
     shown = f"{limit:g}"
     name = f" ({event.name})" if event.name else ""
+    lowered = int(limit)
     yield Finding(
         f"{fn.name} runs up to {timeout} s but is invoked through {_API_NAMES[event.kind]}"
         f"{name}, which gives up after {shown} s: callers get a 504 while the function keeps "
         f"running; lower Timeout to {shown} or less, or make the work asynchronous",
         fn.timeout.loc,
+        fix=_fix(
+            f"Lower Timeout to {lowered} seconds",
+            fixes.set_timeout(ctx.texts, fn, lowered) if lowered >= MIN_TIMEOUT else None,
+        ),
     )
+
+
+def _fix(title: str, edits: list[Edit] | None) -> Fix | None:
+    return Fix(title, tuple(edits)) if edits else None
+
+
+def _api_limit(fn: Function, ctx: CheckContext) -> int | None:
+    """The shortest time an API that invokes `fn` waits for it (None: no API invokes it, or
+    how long one waits is not known)."""
+    option = ctx.options.integer("api-timeout")
+    limits: list[int] = []
+    for event in fn.events:
+        if event.kind not in API_LIMITS or event.is_async:
+            continue
+        if event.integration_timeout is UNKNOWN:
+            return None
+        if isinstance(event.integration_timeout, (int, float)):
+            limits.append(int(event.integration_timeout))
+        else:
+            limits.append(option if option is not None else API_LIMITS[event.kind])
+    return min(limits) if limits else None
 
 
 def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
@@ -118,11 +147,21 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
             continue
         loc = queue.visibility_loc or queue.loc
         number = whole_number(queue.visibility_timeout)
+        recommended = (
+            SQS_VISIBILITY_FACTOR * timeout + _window(event) if timeout is not None else None
+        )
+        fix = None
+        if recommended is not None and recommended <= MAX_VISIBILITY_TIMEOUT:
+            fix = _fix(
+                f"Raise the queue's VisibilityTimeout to {recommended} seconds",
+                fixes.set_visibility_timeout(ctx.texts, fn, queue, recommended),
+            )
         if number is not None and number.value is None:
             finding = Finding(
                 f"queue {queue.name} has VisibilityTimeout {number.shown}, {number.problem}: "
                 "SQS accepts a whole number of seconds from 0 to 43200, the deployment fails",
                 loc,
+                fix=fix,
             )
             finding.severity = "error"
             yield finding
@@ -136,6 +175,7 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
                 f"{timeout} s timeout of {fn.name}: Lambda rejects the event source mapping "
                 "(and a message could become visible again while still being processed)",
                 loc,
+                fix=fix,
             )
             finding.severity = "error"
             yield finding
@@ -146,6 +186,7 @@ def sqs_visibility_timeout(fn: Function, ctx: CheckContext) -> Iterator[Finding]
                 f"least {SQS_VISIBILITY_FACTOR} × the {timeout} s timeout of {fn.name}{plus} "
                 f"({SQS_VISIBILITY_FACTOR * timeout + window} s) so retries do not overlap",
                 loc,
+                fix=fix,
             )
             finding.severity = "warning"
             yield finding
@@ -161,10 +202,18 @@ def _window(event: Event) -> int:
 def timeout_not_set(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     """LL504"""
     if fn.timeout is None:
+        seconds = ctx.options.integer("default-timeout") or 30
+        limit = _api_limit(fn, ctx)
+        if limit is not None:
+            seconds = min(seconds, limit)
         yield Finding(
             f"no Timeout is set for {fn.name} (on the function or in its globals): Lambda's "
             f"default of {DEFAULT_TIMEOUT} seconds applies",
             fn.loc,
+            fix=_fix(
+                f"Set Timeout to {seconds} seconds",
+                fixes.set_timeout(ctx.texts, fn, seconds) if seconds >= MIN_TIMEOUT else None,
+            ),
         )
 
 
@@ -192,6 +241,10 @@ def runtime_deprecated(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         parts.append(f"updates {verb} {row.block_update}")
     upgrade = runtimes.successor(table, runtime)
     advice = f"; upgrade to {upgrade}" if upgrade else "; upgrade to a supported runtime"
-    finding = Finding("; ".join(parts) + advice, fn.runtime.loc)
+    fix = None
+    if upgrade is not None:
+        edit = fixes.replace_value(ctx.texts, fn, fn.runtime.loc, upgrade)
+        fix = _fix(f"Change the runtime to {upgrade}", [edit] if edit is not None else None)
+    finding = Finding("; ".join(parts) + advice, fn.runtime.loc, fix=fix)
     finding.severity = "error" if state == "blocked" else "warning"
     yield finding

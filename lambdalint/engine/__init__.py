@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lambdalint.engine.context import CheckContext
@@ -33,6 +33,8 @@ class Result:
     internal_errors: list[str] = field(default_factory=list)
     # how the run read files (the lines findings point at are read the same way)
     reader: Reader = field(default_factory=Reader)
+    # `check --fix`: how many findings of each rule the fixes removed
+    fixed: dict[str, int] = field(default_factory=dict)
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
@@ -52,6 +54,10 @@ def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckC
         for finding in _run_rule(rule, project, ctx, result):
             finding.rule_id = finding.rule_id or rule.id
             finding.severity = settings.severity.get(rule.id) or finding.severity or rule.severity
+            if finding.fix is not None and not finding.fix.applicability:
+                # the class the rule's YAML declares (a fix the rule does not declare counts as
+                # unsafe; a test keeps declarations and checks in step)
+                finding.fix = replace(finding.fix, applicability=rule.fix or "unsafe")
             findings.append(finding)
     result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
     result.notices = _late_notices(ctx)

@@ -14,6 +14,7 @@ from typing import TypeVar
 from lambdalint.analysis.batch import FactStore
 from lambdalint.analysis.facts import HandlerSource
 from lambdalint.analysis.target import HandlerTarget, TargetStatus, resolve
+from lambdalint.editing import Texts
 from lambdalint.model import Diagnostic, Function, Loc, Pos, Project
 from lambdalint.reading import Reader
 from lambdalint.settings import Settings
@@ -31,11 +32,17 @@ class CheckContext:
         settings: Settings,
         reader: Reader | None = None,
         source_cache: FactStore | None = None,
+        code_fixes: bool = True,
     ) -> None:
         self.project = project
         self.settings = settings
         # how this run reads files: handler sources, package.json, layers (inside the tree)
         self.reader = reader or Reader()
+        # the texts fixes edit, read as the run reads them, with their parsed spans
+        self.texts = Texts(self.reader)
+        # whether fixes that rewrite handler code (libcst) are computed, or only announced
+        # (`Fix.deferred`): a run that neither applies nor shows edits does not pay for them
+        self.code_fixes = code_fixes
         # what reading and analysing handler sources met while the rules ran (a file too large
         # or not UTF-8, a link out of the tree), and the notices rules left: the project is
         # frozen once loaded
@@ -82,7 +89,11 @@ class CheckContext:
         """Facts about the handler's source file (or inline code), or None if not analysable."""
         if not self._prefetched:
             self._prefetch()
-        target = self.handler_target(fn)
+        return self.target_source(self.handler_target(fn))
+
+    def target_source(self, target: HandlerTarget) -> HandlerSource | None:
+        """Facts about the source a handler target names (a target a check resolved itself, for
+        a handler string it considers, included)."""
         if target.status is not TargetStatus.OK or target.language not in ANALYZERS:
             return None
         if target.inline_source is not None and target.inline_loc is not None:

@@ -51,6 +51,9 @@ def section(rule: Rule, options: Mapping[str, Any] | None = None, live: bool = F
     about = f"Severity: {rule.severity}."
     if rule.category:
         about += f" Category: {rule.category}."
+    if rule.fix is not None:
+        flags = "--fix" if rule.fix == "safe" else "--fix --unsafe-fixes"
+        about += f" Fix: {rule.fix} (`lambdalint check {flags}`)."
     parts.append(about)
     if rule.description.strip():
         parts.append(_nested(rule.description.strip()))
@@ -81,11 +84,12 @@ def document(rules: Iterable[Rule]) -> str:
         "Every rule of the built-in pack, from its file in `rules/`. "
         "`lambdalint explain RULE` prints the same text.",
         "",
-        "| rule | name | severity | summary |",
-        "|---|---|---|---|",
+        "| rule | name | severity | fix | summary |",
+        "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [{r.id}](#{anchor(r)}) | {r.name} | {r.severity} | {_cell(r.summary)} |" for r in rules
+        f"| [{r.id}](#{anchor(r)}) | {r.name} | {r.severity} | {r.fix or ''} | {_cell(r.summary)} |"
+        for r in rules
     ]
     return "\n".join(lines) + "\n\n" + "\n".join(section(r) for r in rules)
 

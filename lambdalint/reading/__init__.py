@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,14 +47,25 @@ class Reader:
 
     limits: ReadLimits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()
-    # files whose text is given rather than read (absolute path, text): the file read from
-    # standard input, which stands at a path of its own (`--stdin-filename`)
-    overlay: tuple[tuple[str, str], ...] = ()
+    # texts that stand for files (by real path), read instead of the disk: what `--fix` made of
+    # them in an earlier round, the text read from standard input (`--stdin-filename`), an
+    # editor's unsaved buffers. They come from lambdalint's caller, not from the tree.
+    overlay: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
     @classmethod
-    def for_paths(cls, limits: ReadLimits, paths: list[Path]) -> Reader:
+    def for_paths(
+        cls, limits: ReadLimits, paths: list[Path], overlay: Mapping[str, str] | None = None
+    ) -> Reader:
         """The reader of a run over `paths` (see `tree_roots`)."""
-        return cls(limits, tree_roots(paths))
+        return cls(limits, tree_roots(paths), overlay or None)
+
+    def _overlaid(self, path: Path | str) -> str | None:
+        if not self.overlay:
+            return None
+        try:
+            return self.overlay.get(os.path.realpath(path))
+        except (OSError, ValueError):
+            return None
 
     def tree_roots(self) -> list[Path]:
         return [Path(r) for r in self.roots] or [Path.cwd().resolve()]
@@ -74,9 +86,9 @@ class Reader:
         """Read a text file of the checked tree, or explain why not (outside the tree, size,
         binary, encoding, permissions, not a regular file)."""
         limit = self.limits.max_file_bytes if max_bytes is None else max_bytes
-        given = self._given(path)
-        if given is not None:
-            return given, None
+        overlaid = self._overlaid(path)
+        if overlaid is not None:
+            return overlaid, None
         if not self.inside_tree(path):
             return _skipped(path, "not read: it lies outside the checked tree (symbolic link?)")
         try:
@@ -93,18 +105,12 @@ class Reader:
             return None, Diagnostic("LL100", f"cannot read file: {exc.strerror or exc}", Loc(path))
         return decode(raw, path)
 
-    def _given(self, path: Path | str) -> str | None:
-        if not self.overlay:
-            return None
-        absolute = os.path.abspath(path)
-        return next((text for where, text in self.overlay if where == absolute), None)
-
     def read_lines(self, path: Path) -> list[str]:
         """The lines of a file of the checked tree (for suppression comments and baseline
         fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
-        given = self._given(path)
-        if given is not None:
-            return given.splitlines()
+        overlaid = self._overlaid(path)
+        if overlaid is not None:
+            return overlaid.splitlines()
         if not self.inside_tree(path):
             return []
         try:

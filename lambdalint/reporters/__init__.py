@@ -39,6 +39,13 @@ def display_path(path: os.PathLike[str] | str) -> str:
     return rel.replace(os.sep, "/")
 
 
+def shows_edits(fmt: str) -> bool:
+    """Whether a format writes out the edits of fixes (a module that sets `SHOWS_EDITS`)."""
+    if fmt not in formats():
+        return False
+    return bool(getattr(importlib.import_module(f"{__name__}.{fmt}"), "SHOWS_EDITS", False))
+
+
 def render(
     fmt: str, result: Result, settings: Settings, color: bool = False, width: int | None = None
 ) -> str:

@@ -10,10 +10,10 @@ from lambdalint.reporters import text
 from lambdalint.settings import Settings
 
 
-def line(f: Finding, names: dict[str, str], color: bool) -> str:
+def line(f: Finding, names: dict[str, str], color: bool, settings: Settings | None = None) -> str:
     name = names.get(f.rule_id, "")
     return (
-        f"{text.location(f, color)} {text.rule_code(f, color)} {name} [{f.severity}] "
+        f"{text.location(f, color)} {text.rule_code(f, color, settings)} {name} [{f.severity}] "
         f"{clean(f.message)}"
     )
 
@@ -28,5 +28,5 @@ def render(result: Result, settings: Settings, color: bool = False) -> str:
         if f.loc.path != current:
             current = f.loc.path
             blocks.append([])
-        blocks[-1].append(line(f, names, color))
-    return text.join(blocks, [text.summary(result)])
+        blocks[-1].append(line(f, names, color, settings))
+    return text.join(blocks, text.closing(result, settings))

@@ -18,7 +18,7 @@ from lambdalint import __version__
 from lambdalint.engine import Result, reference
 from lambdalint.escape import json_text
 from lambdalint.filters.baseline import LineCache, fingerprint, relative_path
-from lambdalint.findings import Finding
+from lambdalint.findings import Finding, Fix
 from lambdalint.rulepack import Rule
 from lambdalint.settings import Settings
 
@@ -35,6 +35,10 @@ SECURITY_CATEGORIES = frozenset({"iam", "secrets", "security"})
 SECURITY_SEVERITY = {"error": 8.0, "warning": 5.0, "info": 2.0}
 
 _SECTION = re.compile(r"^##\s+What it does\s*$(?P<body>.*?)(?=^##\s|\Z)", re.MULTILINE | re.DOTALL)
+
+
+# fixes are written out with their edits
+SHOWS_EDITS = True
 
 
 def _full_description(rule: Rule) -> str:
@@ -120,11 +124,40 @@ def _result(
     }
     if finding.function:
         result["properties"] = {"function": finding.function}
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding.fix, root)]
     if finding.suppressed is not None:
         result["suppressions"] = [
             {"kind": "inSource", "status": "accepted", "justification": finding.suppressed}
         ]
     return result
+
+
+def _fix(fix: Fix, root: Path) -> dict[str, Any]:
+    """A SARIF fix: for each file, the regions replaced (an empty region is a point where text
+    is inserted) and the text put there."""
+    changes = []
+    for path in fix.files():
+        replacements = []
+        for edit in fix.edits:
+            if edit.path != path:
+                continue
+            span = edit.span
+            region = {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line or span.line,
+                "endColumn": span.end_column or span.column,
+            }
+            replacements.append({"deletedRegion": region, "insertedContent": {"text": edit.text}})
+        changes.append(
+            {"artifactLocation": _artifact_location(path, root), "replacements": replacements}
+        )
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": changes,
+        "properties": {"applicability": fix.applicability},
+    }
 
 
 def _notifications(result: Result) -> list[dict[str, Any]]:

@@ -40,16 +40,25 @@ def location(f: Finding, color: bool) -> str:
     return f"{paint(path, BOLD, color)}:{f.loc.pos.line}:{f.loc.pos.column}:"
 
 
-def rule_code(f: Finding, color: bool) -> str:
-    """The rule id, in the colour of the finding's severity on a terminal."""
-    return paint(clean(f.rule_id), COLORS.get(f.severity, "") + BOLD, color)
+def rule_code(f: Finding, color: bool, settings: Settings | None = None) -> str:
+    """The rule id, in the colour of the finding's severity on a terminal, followed by `[*]`
+    when `--fix` would fix it (with the run's `--unsafe-fixes`)."""
+    code = paint(clean(f.rule_id), COLORS.get(f.severity, "") + BOLD, color)
+    return code + " [*]" if fixable(f, settings) else code
 
 
-def header(f: Finding, color: bool, width: int | None) -> list[str]:
-    """`path:line:col: ID message`, the message wrapped at `width` (None: one line)."""
+def fixable(f: Finding, settings: Settings | None) -> bool:
+    return settings is not None and f.fix is not None and f.fix.applies(settings.unsafe_fixes)
+
+
+def header(
+    f: Finding, color: bool, width: int | None, settings: Settings | None = None
+) -> list[str]:
+    """`path:line:col: ID message` (`ID [*]` when fixable), the message wrapped at `width`
+    (None: one line)."""
     plain_prefix = f"{clean(display_path(f.loc.path))}:{f.loc.pos.line}:{f.loc.pos.column}: "
-    plain_prefix += f"{clean(f.rule_id)} "
-    prefix = f"{location(f, color)} {rule_code(f, color)} "
+    plain_prefix += f"{clean(f.rule_id)}{' [*]' if fixable(f, settings) else ''} "
+    prefix = f"{location(f, color)} {rule_code(f, color, settings)} "
     message = clean(f.message)
     if width is None or len(plain_prefix) + len(message) <= width:
         return [prefix + message]
@@ -127,9 +136,14 @@ def caret_label(f: Finding, names: dict[str, str]) -> str:
 
 
 def finding_lines(
-    f: Finding, lines: LineCache, names: dict[str, str], color: bool, width: int | None
+    f: Finding,
+    lines: LineCache,
+    names: dict[str, str],
+    color: bool,
+    width: int | None,
+    settings: Settings | None = None,
 ) -> list[str]:
-    return [*header(f, color, width), *snippet(f, lines, caret_label(f, names), color)]
+    return [*header(f, color, width, settings), *snippet(f, lines, caret_label(f, names), color)]
 
 
 def summary(result: Result) -> str:
@@ -175,8 +189,38 @@ def render(
     names = rule_names(result)
     lines = LineCache(result.reader)
     blocks = [
-        finding_lines(f, lines, names, color, width)
+        finding_lines(f, lines, names, color, width, settings)
         for f in result.findings
         if f.suppressed is None
     ]
-    return join(blocks, [summary(result)])
+    return join(blocks, closing(result, settings))
+
+
+def closing(result: Result, settings: Settings) -> list[str]:
+    """The lines after the findings: the summary, then what `--fix` fixed and could fix."""
+    return [summary(result), *fix_lines(result, settings)]
+
+
+def fix_lines(result: Result, settings: Settings) -> list[str]:
+    """How many findings `--fix` fixed (after `--fix`), and how many it would fix (and how many
+    more with `--unsafe-fixes`)."""
+    active = [f for f in result.findings if f.suppressed is None]
+    lines = []
+    if result.fixed:
+        total = sum(result.fixed.values())
+        per_rule = ", ".join(f"{n} {clean(rule)}" for rule, n in sorted(result.fixed.items()))
+        lines.append(f"Fixed {total} finding{'s' if total != 1 else ''} ({per_rule}).")
+    count = sum(1 for f in active if fixable(f, settings))
+    hidden = 0
+    if not settings.unsafe_fixes:
+        hidden = sum(
+            1
+            for f in active
+            if f.fix is not None and f.fix.applies(True) and not fixable(f, settings)
+        )
+    if count:
+        more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+        lines.append(f"[*] {count} fixable with --fix{more}.")
+    elif hidden:
+        lines.append(f"{hidden} fixable with --fix --unsafe-fixes.")
+    return lines

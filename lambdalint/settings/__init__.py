@@ -60,6 +60,8 @@ class Settings:
     limits: ReadLimits = ReadLimits()  # how much of an untrusted file is read and parsed
     options: RuleOptions = field(default_factory=lambda: default_options())
     source: Path | None = None  # the configuration file these came from
+    # unsafe fixes count as applicable (`--unsafe-fixes`): applied by `--fix`, marked in reports
+    unsafe_fixes: bool = False
 
     def rule_enabled(self, rule_id: str) -> bool:
         return self.selection.enabled(rule_id)

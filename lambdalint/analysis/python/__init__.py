@@ -13,6 +13,7 @@ import ast
 import gc
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from lambdalint.analysis.facts import HandlerSource, NameKind, Params, TopLevelName
@@ -54,10 +55,24 @@ def _analyze(path: Path, text: str) -> HandlerSource:
         _collect_top_level(parsed.tree.body, src, pos, script)
         src.main_only = sorted(set(script.top_level) - set(src.top_level))
         facts.collect(parsed.tree, src, pos)
+        _mark_movable(parsed.tree, src, pos)
     except RecursionError:  # nested deeper than the walk can follow: no facts, no findings
         src = HandlerSource(path=path, language="python", open_namespace=True)
         src.notice = "not analysed: the source nests too deeply"
     return src
+
+
+def _mark_movable(tree: ast.Module, src: HandlerSource, pos: Positions) -> None:
+    """Mark the clients whose creation could move to module level (see movable.py)."""
+    if not src.clients:
+        return
+    from lambdalint.analysis.python.movable import movable_calls
+
+    movable = movable_calls(tree)
+    if not movable:
+        return
+    where = {pos(node) for node in ast.walk(tree) if id(node) in movable}
+    src.clients = [replace(c, movable=c.pos in where) for c in src.clients]
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
