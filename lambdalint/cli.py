@@ -1,4 +1,4 @@
-"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`.
+"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`, `server`.
 
 Only click: each command parses its options into a request, calls its session in app.py,
 prints the outcome and exits with its code. Exit codes: 0 nothing at or above --fail-on,
@@ -204,6 +204,15 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     from lambdalint import app
 
     _run(app.show, paths, fmt, _config(config_file))
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over standard input and output) for editors."""
+    from lambdalint.server import serve
+
+    serve()
 
 
 if __name__ == "__main__":

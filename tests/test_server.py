@@ -1,0 +1,203 @@
+"""`lambdalint server` driven over standard input and output by pygls' own LSP client: the
+diagnostics of `check` on unsaved buffers, quick fixes, ignore comments, hovers, the
+configuration file read again, and a server that outlives its errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 10
+      LoggingConfig:
+        LogGroup: !Ref HelloLogs
+  HelloLogs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 30
+"""
+
+HANDLER = """\
+def lambda_handler(event, context):
+    return {"statusCode": 200}
+"""
+
+TIMEOUT = 60.0
+
+
+class Client:
+    """A pygls client on a `lambdalint server` process, keeping what the server published."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.lsp = LanguageClient("lambdalint-tests", "1")
+        self.diagnostics: dict[str, list[types.Diagnostic]] = {}
+        self.logs: list[str] = []
+        self.messages: list[str] = []
+        self.changed = asyncio.Event()
+        self.versions: dict[str, int] = {}
+
+        @self.lsp.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.diagnostics[params.uri] = list(params.diagnostics)
+            self.changed.set()
+
+        @self.lsp.feature(types.WINDOW_LOG_MESSAGE)
+        def logged(params: types.LogMessageParams) -> None:
+            self.logs.append(params.message)
+            self.changed.set()
+
+        @self.lsp.feature(types.WINDOW_SHOW_MESSAGE)
+        def shown(params: types.ShowMessageParams) -> None:
+            self.messages.append(params.message)
+            self.changed.set()
+
+    def uri(self, name: str) -> str:
+        return (self.root / name).resolve().as_uri()
+
+    async def start(self) -> None:
+        await self.lsp.start_io(sys.executable, "-m", "lambdalint", "server", cwd=str(self.root))
+        await self.lsp.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=self.root.resolve().as_uri(),
+                workspace_folders=[
+                    types.WorkspaceFolder(uri=self.root.resolve().as_uri(), name="root")
+                ],
+            )
+        )
+        self.lsp.initialized(types.InitializedParams())
+        await self.until(lambda: any("workspace:" in line for line in self.logs))
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        async def wait() -> None:
+            while not condition():
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(wait(), TIMEOUT)
+
+    def codes(self, name: str) -> list[str]:
+        return [str(d.code) for d in self.diagnostics.get(self.uri(name), [])]
+
+    def open(self, name: str) -> None:
+        self.versions[name] = 1
+        self.lsp.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=self.uri(name),
+                    language_id="yaml" if name.endswith(".yaml") else "python",
+                    version=1,
+                    text=(self.root / name).read_text(encoding="utf-8"),
+                )
+            )
+        )
+
+    def replace(self, name: str, text: str) -> None:
+        """Send the whole new text of an open buffer (not saved)."""
+        self.versions[name] += 1
+        self.lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri(name), version=self.versions[name]
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
+    async def stop(self) -> None:
+        await asyncio.wait_for(self.lsp.shutdown_async(None), TIMEOUT)
+        self.lsp.exit(None)
+        await asyncio.wait_for(self.lsp.stop(), TIMEOUT)
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 positions; ASCII here) to `text`."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(pos: types.Position) -> int:
+        return sum(len(line) for line in lines[: pos.line]) + pos.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / "src" / "app.py").write_text(HANDLER, encoding="utf-8")
+    return tmp_path
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_mismatch_quick_fix_and_break_again_from_the_buffer(project: Path) -> None:
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        template, handler = c.uri("template.yaml"), c.uri("src/app.py")
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        diag = c.diagnostics[template][0]
+        # the handler value `app.handler`, line 8 from column 16, as `check` reports it
+        assert (diag.range.start.line, diag.range.start.character) == (7, 15)
+        assert diag.severity == types.DiagnosticSeverity.Error
+        assert diag.source == "lambdalint"
+        assert diag.code_description is not None
+        assert diag.code_description.href.endswith("#ll102-handler-function-missing")
+
+        c.open("template.yaml")
+        c.open("src/app.py")
+        actions = await c.lsp.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=template),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        assert actions is not None
+        fixes = [
+            a
+            for a in actions
+            if isinstance(a, types.CodeAction) and "lambda_handler" in a.title and a.edit
+        ]
+        assert len(fixes) == 1
+        edit = fixes[0].edit
+        assert edit is not None and edit.changes is not None
+        fixed = apply_edits(TEMPLATE, list(edit.changes[template]))
+        assert "Handler: app.lambda_handler" in fixed
+        c.replace("template.yaml", fixed)
+        await c.until(lambda: c.codes("template.yaml") == [])
+        assert c.diagnostics[template] == []
+
+        # rename the function in the unsaved handler buffer: the template's diagnostic is back
+        c.replace("src/app.py", HANDLER.replace("lambda_handler", "main"))
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        assert (
+            "defines no top-level callable 'lambda_handler'" in c.diagnostics[template][0].message
+        )
+        assert c.codes("src/app.py") == []
+        assert (project / "src" / "app.py").read_text(encoding="utf-8") == HANDLER
+        assert handler not in c.diagnostics or c.diagnostics[handler] == []
+        await c.stop()
+
+    run(scenario())
