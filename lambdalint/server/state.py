@@ -71,6 +71,8 @@ class Workspace:
         self.rules: list[Rule] = []
         self.units: dict[str, Unit] = {}
         self.fn_findings: dict[int, list[Finding]] = {}
+        # the handler file each function's handler resolved to (it may lie in a layer)
+        self.fn_handler_file: dict[int, str] = {}
         self.unit_findings: dict[str, list[Finding]] = {}
         self._cache: SourceCache | None = None
         self._cache_opened = False
@@ -118,7 +120,7 @@ class Workspace:
             found.configs, _load_all(list(found.configs), session), strict=True
         ):
             self.units[real(path)] = Unit(path, tuple(functions), tuple(diags), read)
-        self.fn_findings, self.unit_findings = {}, {}
+        self.fn_findings, self.unit_findings, self.fn_handler_file = {}, {}, {}
         update = Update()
         self._lint(list(self.units), self._all_functions(), update)
         update.files = before | self._files_with_findings()
@@ -140,13 +142,17 @@ class Workspace:
             self.units[key] = Unit(unit.path, tuple(functions), tuple(diags), read)
         affected = [fn for key in reload for fn in self.units[key].functions]
         affected += [
-            fn for fn in self._all_functions() if _feeds(fn, changed) and fn not in affected
+            fn
+            for fn in self._all_functions()
+            if (_feeds(fn, changed) or self.fn_handler_file.get(id(fn)) == changed)
+            and fn not in affected
         ]
         affected = self._with_shared_code(affected, old)
         update = Update()
         before = self._files_of(old, affected, reload)
         for fn in old:
             self.fn_findings.pop(id(fn), None)
+            self.fn_handler_file.pop(id(fn), None)
         self._lint(reload, affected, update)
         update.files = before | self._files_of([], affected, reload)
         return update
@@ -180,6 +186,9 @@ class Workspace:
             result = run_rules(one, function_rules + project_rules, settings, ctx)
             update.errors += result.internal_errors
             own = _own_files(fn, ctx.handler_target(fn))
+            self.fn_handler_file.pop(id(fn), None)
+            for path in own:
+                self.fn_handler_file[id(fn)] = path
             kept = [
                 f
                 for f in result.findings
@@ -308,12 +317,13 @@ def _code_path(fn: Function) -> str | None:
 
 
 def _feeds(fn: Function, changed: str) -> bool:
-    """Whether the file `changed` may feed `fn`: its code (a file of its code folder, or the
-    archive or file it is), not counting the config file that declares it."""
-    code = _code_path(fn)
-    if code is None:
-        return False
-    return changed == code or changed.startswith(code.rstrip(os.sep) + os.sep)
+    """Whether the file `changed` may feed `fn`: a file of its code or of one of its layers
+    (a folder, or the archive or file it is), not counting the config file that declares it."""
+    homes = [_code_path(fn), *(real(layer.content) for layer in fn.layers if layer.content)]
+    return any(
+        home is not None and (changed == home or changed.startswith(home.rstrip(os.sep) + os.sep))
+        for home in homes
+    )
 
 
 def _own_files(fn: Function, target: HandlerTarget) -> set[str]:
