@@ -201,3 +201,165 @@ def test_mismatch_quick_fix_and_break_again_from_the_buffer(project: Path) -> No
         await c.stop()
 
     run(scenario())
+
+
+async def _actions(
+    c: Client, name: str, diag: types.Diagnostic, only: list[str] | None = None
+) -> list[types.CodeAction]:
+    actions = await c.lsp.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=c.uri(name)),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag], only=only),
+        )
+    )
+    return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+
+async def _hover(c: Client, name: str, line: int, character: int) -> str:
+    hover = await c.lsp.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=c.uri(name)),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    if hover is None:
+        return ""
+    assert isinstance(hover.contents, types.MarkupContent)
+    return hover.contents.value
+
+
+def test_hover_ignore_comment_and_rule_hover(project: Path) -> None:
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        c.open("template.yaml")
+        # the Handler value: where it resolves, or why not
+        text = await _hover(c, "template.yaml", 7, 18)
+        assert "src/app.py" in text and "LL102" in text
+        assert await _hover(c, "template.yaml", 2, 3) == ""  # `Resources:` is no handler
+
+        diag = c.diagnostics[c.uri("template.yaml")][0]
+        ignore = [
+            a for a in await _actions(c, "template.yaml", diag) if a.title.startswith("Ignore")
+        ]
+        assert len(ignore) == 1 and ignore[0].edit is not None and ignore[0].edit.changes
+        edited = apply_edits(TEMPLATE, list(ignore[0].edit.changes[c.uri("template.yaml")]))
+        assert "      # lambdalint: ignore[LL102] " in edited.splitlines()[7]
+        c.replace("template.yaml", edited)
+        await c.until(lambda: c.codes("template.yaml") == [])
+        # a rule id in the ignore comment: the rule's summary
+        comment = edited.splitlines()[7]
+        text = await _hover(c, "template.yaml", 7, comment.index("LL102") + 2)
+        assert "LL102 handler-function-missing" in text
+
+        # fixed by hand: the hover says where the handler is
+        c.replace("template.yaml", TEMPLATE.replace("app.handler", "app.lambda_handler"))
+        await c.until(lambda: c.codes("template.yaml") == [])
+        assert "resolves to `src/app.py:1`" in await _hover(c, "template.yaml", 7, 18)
+        await c.stop()
+
+    run(scenario())
+
+
+def test_fix_all_safe_for_the_file(project: Path) -> None:
+    two = TEMPLATE.replace("app.handler", "App.lambda_handler") + (
+        "  OtherFunction:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: src/\n"
+        "      Handler: APP.lambda_handler\n"
+        "      Runtime: python3.12\n"
+        "      Timeout: 10\n"
+        "      LoggingConfig:\n"
+        "        LogGroup: !Ref HelloLogs\n"
+    )
+    (project / "template.yaml").write_text(two, encoding="utf-8")
+
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        await c.until(lambda: c.codes("template.yaml") == ["LL101", "LL101"])
+        c.open("template.yaml")
+        diag = c.diagnostics[c.uri("template.yaml")][0]
+        actions = await _actions(c, "template.yaml", diag, only=[types.CodeActionKind.SourceFixAll])
+        assert [a.kind for a in actions] == ["source.fixAll.lambdalint"]
+        assert actions[0].edit is not None and actions[0].edit.changes is not None
+        fixed = apply_edits(two, list(actions[0].edit.changes[c.uri("template.yaml")]))
+        assert fixed.count("Handler: app.lambda_handler") == 2
+        c.replace("template.yaml", fixed)
+        await c.until(lambda: c.codes("template.yaml") == [])
+        await c.stop()
+
+    run(scenario())
+
+
+def test_configuration_is_read_again_when_saved(project: Path) -> None:
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        config = project / ".lambdalint.yaml"
+        config.write_text("ignore: [LL102]\n", encoding="utf-8")
+        c.lsp.text_document_did_save(
+            types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=c.uri(".lambdalint.yaml"))
+            )
+        )
+        await c.until(lambda: c.codes("template.yaml") == [])
+        # a configuration that is not valid: said once, the last good one kept
+        config.write_text("select: 12\n", encoding="utf-8")
+        c.lsp.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(
+                        uri=c.uri(".lambdalint.yaml"), type=types.FileChangeType.Changed
+                    )
+                ]
+            )
+        )
+        await c.until(lambda: any("configuration not used" in m for m in c.messages))
+        assert c.codes("template.yaml") == []
+        await c.stop()
+
+    run(scenario())
+
+
+def test_bad_input_is_a_diagnostic_and_the_server_goes_on(project: Path) -> None:
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        c.open("template.yaml")
+        c.replace("template.yaml", TEMPLATE + "  Broken: [\n")
+        await c.until(lambda: c.codes("template.yaml") == ["LL100"])
+        c.open("src/app.py")
+        c.replace("src/app.py", "def lambda_handler(event, context:\n")
+        await c.until(lambda: c.codes("template.yaml") == ["LL100"])
+        # requests about files the server does not know, or beyond their end
+        assert await _hover(c, "nowhere.yaml", 0, 0) == ""
+        assert await _hover(c, "template.yaml", 500, 0) == ""
+        c.replace("template.yaml", TEMPLATE)
+        await c.until(lambda: "LL100" in c.codes("src/app.py"))
+        c.replace("src/app.py", HANDLER)
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"] and c.codes("src/app.py") == [])
+        assert not [line for line in c.logs if "internal error" in line]
+        await c.stop()
+
+    run(scenario())
+
+
+def test_an_internal_error_is_logged_and_the_session_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lambdalint.server.lsp import build
+
+    server = build()
+    logged: list[types.LogMessageParams] = []
+    monkeypatch.setattr(server, "window_log_message", logged.append)
+    with server.guard("textDocument/hover"):
+        raise ValueError("a lambdalint bug")
+    assert len(logged) == 1 and logged[0].type == types.MessageType.Error
+    assert "internal error in textDocument/hover" in logged[0].message
+    assert "ValueError: a lambdalint bug" in logged[0].message
