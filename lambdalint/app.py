@@ -66,6 +66,8 @@ class CheckRequest:
     fix: bool = False  # apply the applicable fixes (`--fix`)
     unsafe_fixes: bool = False  # unsafe fixes are applicable too (`--unsafe-fixes`)
     diff: bool = False  # print what `--fix` would change, change nothing (`--diff`)
+    # exit 1 when `--fix` changed a file, even if nothing is left (`--exit-non-zero-on-fix`)
+    exit_non_zero_on_fix: bool = False
 
 
 def load_settings(paths: Sequence[Path], config_file: Path | None) -> Settings:
@@ -119,6 +121,7 @@ def check(request: CheckRequest) -> Outcome:
         return result
 
     fix_notices: list[str] = []
+    changed = False
     if request.fix or request.diff:
         from lambdalint import fixing
 
@@ -130,9 +133,10 @@ def check(request: CheckRequest) -> Outcome:
                 cache.save()
             return _diff_outcome(request, done)
         result = done.result
-        written = fixing.write(done.changes)
-        if written:
-            fix_notices += written
+        not_written = fixing.write(done.changes)
+        changed = len(not_written) < len(done.changes)
+        if not_written:
+            fix_notices += not_written
             result = lint_with({})  # what is on disk now
         result.fixed = dict(done.fixed)
     else:
@@ -155,6 +159,8 @@ def check(request: CheckRequest) -> Outcome:
         f"lambdalint: internal error: {clean(err)[:500]}" for err in result.internal_errors
     ]
     outcome.exit_code = _exit_code(request, result, settings, targets, outcome.messages)
+    if changed and request.exit_non_zero_on_fix and outcome.exit_code == EXIT_CLEAN:
+        outcome.exit_code = EXIT_FINDINGS
     return outcome
 
 

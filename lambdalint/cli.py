@@ -114,6 +114,11 @@ def main() -> None:
     is_flag=True,
     help="Print a diff of what --fix would change, change nothing (exit 1 when there is one).",
 )
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="With --fix: exit 1 when a file was changed, even if nothing is left to report.",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -131,6 +136,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     diff: bool,
+    exit_non_zero_on_fix: bool,
 ) -> None:
     """Lint the Lambda functions defined under PATHS (default: the current folder)."""
     from lambdalint import app
@@ -152,6 +158,7 @@ def check(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         diff=diff,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
     )
     _run(app.check, request)
 

@@ -181,6 +181,19 @@ def test_json_members_follow_the_objects_layout() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text", ['{"S": [{"E": "Allow"}, {"E": "Deny"}]}', "[[1, 2], [], {}]", '{"a": [[{"b": []}]]}']
+)
+def test_json_lists_of_objects_and_lists_have_a_tree(text: str) -> None:
+    """Objects and lists directly inside a list (policy statements, `Fn::Join` arguments)."""
+    tree = json_edit.parse(SourceText(PATH, text))
+    assert tree is not None
+    node = tree.root
+    while node.kind != "scalar" and (node.items or node.pairs):
+        node = node.items[0] if node.kind == "seq" else node.pairs[0][1]
+    assert text[tree.root.start : tree.root.end] == text
+
+
 def test_json_that_does_not_parse_has_no_tree() -> None:
     assert json_edit.parse(SourceText(PATH, '{"a": 1,}')) is None
     assert json_edit.parse(SourceText(PATH, '{"a": 1} x')) is not None  # the first value

@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from lambdalint import writing
 from lambdalint.checks import limits
+from lambdalint.checks.code import writes_to_any_log_group
 from lambdalint.cli import main
 from lambdalint.findings import Edit, Finding, Fix
+from lambdalint.model import Loc, Pos, Role, Statement
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -93,6 +95,13 @@ def test_fix_applies_safe_fixes_only_and_reports_what_is_left(project: Path) -> 
     assert "Fixed 1 finding (1 LL503)." in out
     assert "LL504" in out and "LL503" not in out.split("Found")[0]
     assert code == 0  # LL504 is info, under the default fail-on
+
+
+def test_exit_non_zero_on_fix_fails_when_a_file_changed(project: Path) -> None:
+    code, out, _ = check(".", "--fix", "--exit-non-zero-on-fix", "--select", "LL503")
+    assert "Fixed 1 finding (1 LL503)." in out and "All checks passed" in out
+    assert code == 1  # nothing left, but a file changed
+    assert check(".", "--fix", "--exit-non-zero-on-fix", "--select", "LL503")[0] == 0
 
 
 def test_unsafe_fixes_apply_with_the_flag(project: Path) -> None:
@@ -297,3 +306,41 @@ def test_replace_file_refuses_links_and_changed_files(tmp_path: Path) -> None:
     assert path.read_bytes() == b"a: 1\n" and link.is_symlink()
     writing.replace_file(path, b"a: 2\n", b"a: 1\n")
     assert path.read_bytes() == b"a: 2\n"
+
+
+def _role(*statements: tuple[str, list[str], list[str]], condition: bool = False) -> Role:
+    where = Loc(Path("template.yaml"), Pos(1, 1))
+    return Role(
+        known=True,
+        statements=[
+            Statement(effect, actions, resources, where, has_condition=condition)
+            for effect, actions, resources in statements
+        ],
+    )
+
+
+WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (_role(("Allow", WRITE, ["*"])), True),
+        (_role(("Allow", ["logs:*"], ["arn:aws:logs:*:*:*"])), True),
+        (
+            _role(("Allow", WRITE, ["arn:${AWS::Partition}:logs:${AWS::Region}:1:log-group:*"])),
+            True,
+        ),
+        (_role(("Allow", WRITE, ["arn:aws:logs:*:*:log-group:/aws/lambda/orders:*"])), False),
+        (_role(("Allow", ["logs:PutLogEvents"], ["*"])), False),  # no CreateLogStream
+        (_role(("Allow", WRITE, ["*"]), condition=True), False),
+        (_role(("Allow", WRITE, ["*"]), ("Deny", ["logs:PutLogEvents"], ["*"])), False),
+        (Role(known=False), False),
+    ],
+)
+def test_logs_move_to_a_new_group_only_when_the_role_writes_to_any(
+    role: Role, expected: bool
+) -> None:
+    """LL301's SAM and CloudFormation fix sends the logs to a new group: only for a role that
+    surely lets the function write there."""
+    assert writes_to_any_log_group(role) is expected

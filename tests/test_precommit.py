@@ -103,7 +103,7 @@ def project(tmp_path: Path, env: dict[str, str]) -> Path:
 
 
 def try_repo(
-    project: Path, hook_repo: Path, env: dict[str, str], *files: str
+    project: Path, hook_repo: Path, env: dict[str, str], *files: str, hook: str = "lambdalint"
 ) -> subprocess.CompletedProcess[str]:
     args = [
         sys.executable,
@@ -111,7 +111,7 @@ def try_repo(
         "pre_commit",
         "try-repo",
         str(hook_repo),
-        "lambdalint",
+        hook,
         "--files",
         *files,
     ]
@@ -164,14 +164,51 @@ def test_installed_hook_blocks_the_commit(
     assert _git(project, env, "rev-parse", "HEAD") == head  # nothing was committed
 
 
+QUEUE = """\
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 30  # seconds
+"""
+
+
+def test_fix_hook_fixes_fails_then_passes(
+    project: Path, hook_repo: Path, env: dict[str, str]
+) -> None:
+    """`lambdalint-fix` applies the safe fixes and fails, so the change is reviewed; once
+    staged, the hook passes."""
+    events = (
+        "      Events:\n"
+        "        Jobs: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}\n"
+    )
+    template = TEMPLATE.format(handler="app.lambda_handler").replace(
+        "      Timeout: 10\n", "      Timeout: 10\n" + events
+    )
+    (project / "template.yaml").write_text(template + QUEUE)
+    _git(project, env, "add", "template.yaml")
+    fixed = try_repo(project, hook_repo, env, "template.yaml", hook="lambdalint-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert "Failed" in fixed.stdout
+    assert "Fixed 1 finding (1 LL503)." in fixed.stdout
+    assert (project / "template.yaml").read_text() == template + QUEUE.replace("30", "60")
+    _git(project, env, "add", "template.yaml")
+    again = try_repo(project, hook_repo, env, "template.yaml", hook="lambdalint-fix")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Passed" in again.stdout
+
+
 def test_hook_manifest_is_valid_and_matches_the_right_files() -> None:
     import re
 
     from pre_commit.clientlib import load_manifest
 
-    [hook] = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    assert hook["id"] == "lambdalint" and hook["language"] == "python"
-    assert hook["entry"] == "lambdalint check"
+    hooks = {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+    assert set(hooks) == {"lambdalint", "lambdalint-fix"}
+    hook = hooks["lambdalint"]
+    assert hook["language"] == "python" and hook["entry"] == "lambdalint check"
+    fix = hooks["lambdalint-fix"]
+    assert fix["entry"] == "lambdalint check --fix --exit-non-zero-on-fix"
+    assert fix["files"] == hook["files"] and fix["language"] == "python"
     files = re.compile(hook["files"])
     for name in (
         "template.yaml",

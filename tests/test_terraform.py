@@ -561,6 +561,13 @@ module "shared" {
 module "vpc" {
   source = "terraform-aws-modules/vpc/aws"
 }
+
+module "deps" {
+  source       = "terraform-aws-modules/lambda/aws"
+  create_layer = true
+  layer_name   = "deps"
+  source_path  = "${path.module}/layer"
+}
 """
 
 
@@ -569,7 +576,7 @@ def test_community_lambda_module(tmp_path: Path) -> None:
     _write(tmp_path, {"main.tf": LAMBDA_MODULE})
     fns, diags = _load(tmp_path / "main.tf")
     assert not diags
-    orders, shared = sorted(fns, key=lambda f: f.name)
+    orders, shared = sorted(fns, key=lambda f: f.name)  # module.deps makes a layer
     assert orders.name == "module.orders" and orders.loc.pos.line == 1
     assert orders.handler is not None and orders.handler.loc.pos.line == _line(LAMBDA_MODULE, "handler")
     assert orders.timeout is not None and orders.timeout.value == 60

@@ -8,6 +8,7 @@ those inside the handler count (all facts count when the file serves a single fu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -225,6 +226,49 @@ def action_status(role: Role | None, action: str) -> str:
     if unknown or action.lower() in GRANTED_BY_THE_TARGET:
         return UNKNOWN_STATUS
     return MISSING
+
+
+# every log group: `arn:aws:logs:*:*:*`, `arn:${AWS::Partition}:logs:${AWS::Region}:...:log-group:*`
+_ANY_LOG_GROUP = re.compile(r"^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*(:.*)?)$")
+_PSEUDO = re.compile(r"\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}")
+LOG_WRITING = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def writes_to_any_log_group(role: Role | None) -> bool:
+    """Whether the role surely lets the function write its logs to a log group of any name
+    (Allow statements without conditions on every resource or every log group, no Deny of
+    them): a function whose role allows only `/aws/lambda/<name>` would lose its logs if sent
+    to another group."""
+    if role is None or not role.known or role.incomplete:
+        return False
+    managed = _managed(role)
+    if managed is None:
+        return False
+    for action in LOG_WRITING:
+        allowed = False
+        for stmt in role.statements:
+            if stmt.actions_unknown or stmt.effect not in ("Allow", "Deny"):
+                return False
+            if not _covers(stmt.actions, stmt.not_actions, action):
+                continue
+            if stmt.effect == "Deny":
+                return False
+            if stmt.has_condition or stmt.resources_unknown:
+                continue
+            groups = [_PSEUDO.sub("x", r.strip()) for r in stmt.resources]
+            if not stmt.not_resources and any(g == "*" or _ANY_LOG_GROUP.match(g) for g in groups):
+                allowed = True
+        for policy in managed:
+            for item in policy.statements:
+                if not _covers(item.actions, item.not_actions, action):
+                    continue
+                if item.effect != "Allow":
+                    return False
+                if item.every_resource and not item.has_condition and not item.not_resource:
+                    allowed = True
+        if not allowed:
+            return False
+    return True
 
 
 def _covers(actions: Sequence[str], not_actions: Sequence[str], action: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lambdalint.checks.code import writes_to_any_log_group
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Edit, Finding, Fix
 from lambdalint.loaders import fixes
@@ -83,7 +84,7 @@ def retention_missing(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         fn.loc,
         fix=_fix(
             f"Define a log group that keeps the logs {days} days",
-            fixes.add_log_group(ctx.texts, fn, days) if days else None,
+            fixes.add_log_group(ctx.texts, fn, days) if days and _may_move(fn) else None,
         ),
     )
 
@@ -106,3 +107,12 @@ def retention_too_long(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
                     fixes.set_retention(ctx.texts, fn, group, lowered) if lowered else None,
                 ),
             )
+
+
+def _may_move(fn: Function) -> bool:
+    """Whether the function's logs may go to a new group: SAM and CloudFormation get a group
+    CloudFormation names, which the role must let the function write to (Terraform names its
+    new group /aws/lambda/<name>, as Lambda does)."""
+    if fn.framework not in ("sam", "cloudformation"):
+        return True
+    return writes_to_any_log_group(fn.role)

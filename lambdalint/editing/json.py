@@ -196,7 +196,7 @@ def parse(source: SourceText) -> JsonTree | None:
         while i < len(s):
             c = s[i]
             if c in "{[":
-                if expect != "value":
+                if expect not in ("value", "value-or-end"):
                     return None
                 stack.append((JNode("map" if c == "{" else "seq", i, i), [None]))
                 expect = "key-or-end" if c == "{" else "value-or-end"

@@ -126,7 +126,38 @@ def set_timeout(texts: Texts, fn: Function, seconds: int) -> list[Edit] | None:
     if fn.timeout is not None and _own(texts, fn, fn.timeout.loc):
         edit = _replace(texts, fn.timeout.loc, seconds)
         return [edit] if edit is not None else None
+    if fn.timeout is None and maybe_at_edge(texts, fn):
+        return None  # Lambda@Edge: 5 s at most for viewer events, 30 s for origin events
     return _own_setting(texts, fn, key, seconds)
+
+
+# how a template, a Terraform module or a Serverless service puts a function at CloudFront's
+# edge (the distribution's association, the Serverless event)
+_EDGE_MARKERS = ("lambda_function_association", "LambdaFunctionAssociations", "cloudFront:")
+
+
+def maybe_at_edge(texts: Texts, fn: Function) -> bool:
+    """Whether the function may run as Lambda@Edge: its template or service, or a file of its
+    Terraform module, associates a function with a CloudFront distribution. Such a function
+    takes shorter timeouts, and logs to a group in each region it runs in: a new timeout or a
+    new log group for it would be a guess."""
+    paths = [fn.loc.path]
+    if fn.framework == "terraform":
+        try:
+            paths = sorted(
+                p
+                for p in fn.loc.path.parent.iterdir()
+                if p.name.lower().endswith((".tf", ".tf.json"))
+            )
+        except OSError:
+            return True
+    for path in paths:
+        source = texts.get(path)
+        if source is None:
+            return True
+        if any(marker in source.text for marker in _EDGE_MARKERS):
+            return True
+    return False
 
 
 def _own(texts: Texts, fn: Function, loc: Loc) -> bool:
@@ -244,17 +275,20 @@ def add_retention(texts: Texts, fn: Function, group: LogGroup, days: int) -> lis
             return None
         edit = _insert(doc, provider, "logRetentionInDays", days)
         return [edit] if edit is not None else None
+    # the community Lambda module (`module "x" { source = "terraform-aws-modules/lambda/aws" }`)
+    # makes the group itself and takes its retention under another name
+    key = "cloudwatch_logs_retention_in_days" if _module_call(fn) else "retention_in_days"
     found = hcl(texts, group.loc.path)
     if found is not None:
         block = found.block_at(group.loc.pos)
-        edit = found.insert_attribute(block, "retention_in_days", days) if block else None
+        edit = found.insert_attribute(block, key, days) if block else None
         return [edit] if edit is not None else None
     doc = tree(texts, group.loc.path)
     resource = _entry_at(doc, group.loc.pos) if doc is not None else None
     if doc is None or resource is None or resource.kind != "map":
         return None
     if fn.framework == "terraform":
-        edit = _insert(doc, resource, "retention_in_days", days)
+        edit = _insert(doc, resource, key, days)
     else:
         edit = _set_in(doc, resource, ["Properties", "RetentionInDays"], days)
     return [edit] if edit is not None else None
@@ -265,7 +299,7 @@ def add_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | None:
     SAM and CloudFormation a new `AWS::Logs::LogGroup` the function logs to through
     `LoggingConfig.LogGroup` (named by CloudFormation, so it cannot clash with the group Lambda
     created on a first run); Terraform an `aws_cloudwatch_log_group` named after the function."""
-    if generated(texts, fn):
+    if generated(texts, fn) or maybe_at_edge(texts, fn):
         return None
     if fn.framework in ("sam", "cloudformation"):
         return _cfn_log_group(texts, fn, days)
@@ -292,8 +326,10 @@ def _cfn_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | None:
 
 def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | None:
     parts = fn.name.split(".")
-    if len(parts) != 2:
-        return None  # a resource of a module instance: written once for every instance
+    if len(parts) != 2 or _module_call(fn):
+        # a resource of a module instance (written once for every instance), or a call of the
+        # community module (told to use a group it does not make: the group is elsewhere)
+        return None
     rtype, name = parts
     taken = _terraform_names(texts, fn.loc.path, "aws_cloudwatch_log_group")
     if taken is None:
@@ -302,8 +338,16 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     expression = f'"/aws/lambda/${{{rtype}.{name}.function_name}}"'
     found = hcl(texts, fn.loc.path)
     if found is not None:
+        block = found.block_at(fn.loc.pos)
+        provider = block.attribute("provider") if block is not None else None
+        # the group is made where the function is: the same provider (region, account)
+        alias = ""
+        if provider is not None:
+            written = found.source.text[provider.value_start : provider.value_end]
+            alias = f"  provider          = {written}\n"
         text = (
             f'resource "aws_cloudwatch_log_group" "{group}" {{\n'
+            f"{alias}"
             f"  name              = {expression}\n"
             f"  retention_in_days = {days}\n"
             "}\n"
@@ -313,7 +357,12 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     resources = doc.path("resource") if doc is not None else None
     if doc is None or resources is None or resources.kind != "map":
         return None
-    body = {"name": expression[1:-1], "retention_in_days": days}
+    body: dict[str, Any] = {"name": expression[1:-1], "retention_in_days": days}
+    chosen = doc.path("resource", rtype, name, "provider")
+    if chosen is not None:
+        if chosen.kind != "scalar" or not isinstance(chosen.value, str):
+            return None
+        body = {"provider": chosen.value, **body}
     groups = resources.get("aws_cloudwatch_log_group")
     if groups is None:
         edit = _insert(doc, resources, "aws_cloudwatch_log_group", {group: body})
@@ -322,6 +371,11 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     else:
         return None
     return [edit] if edit is not None else None
+
+
+def _module_call(fn: Function) -> bool:
+    """Whether the function is made by a call of the community Lambda module (`module.<name>`)."""
+    return fn.framework == "terraform" and fn.name.startswith("module.") and fn.name.count(".") == 1
 
 
 def _terraform_names(texts: Texts, path: Path, rtype: str) -> set[str] | None:

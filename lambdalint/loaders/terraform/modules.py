@@ -66,6 +66,9 @@ def register(scope: Scope) -> None:
             continue
         if scope.evaluate(call.body.get("create_function", True)) is False:
             continue
+        # the module makes a layer instead of a function when asked for one
+        if scope.evaluate(call.body.get("create_layer", False)) is True:
+            continue
         scope.module_resources[call.name] = _pseudo(call)
 
 
