@@ -363,3 +363,23 @@ def test_an_internal_error_is_logged_and_the_session_goes_on(
     assert len(logged) == 1 and logged[0].type == types.MessageType.Error
     assert "internal error in textDocument/hover" in logged[0].message
     assert "ValueError: a lambdalint bug" in logged[0].message
+
+
+def test_a_file_changed_on_disk_is_linted_from_there(project: Path) -> None:
+    async def scenario() -> None:
+        c = Client(project)
+        await c.start()
+        await c.until(lambda: c.codes("template.yaml") == ["LL102"])
+        # not open in the editor (a client that syncs other languages, a git checkout)
+        (project / "src" / "app.py").write_text(HANDLER.replace("lambda_handler", "handler"))
+        c.lsp.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=c.uri("src/app.py"), type=types.FileChangeType.Changed)
+                ]
+            )
+        )
+        await c.until(lambda: c.codes("template.yaml") == [])
+        await c.stop()
+
+    run(scenario())

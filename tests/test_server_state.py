@@ -140,3 +140,20 @@ def test_a_new_template_saved_is_discovered(
     assert ws.changed(tmp_path / "more" / "template.yaml").linted == 0  # typing: no discovery
     ws.changed(tmp_path / "more" / "template.yaml", discover=True)
     assert "LL101" in {f.rule_id for f in ws.findings_for(tmp_path / "more" / "template.yaml")}
+
+
+def test_a_saved_yaml_file_no_loader_claims_is_no_new_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tree(tmp_path, 1)
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path)
+    ws.lint_all()
+    workflow = tmp_path / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("on: push\njobs: {}\n")
+    assert ws.changed(workflow, discover=True).linted == 0
+    hidden = tmp_path / "node_modules" / "pkg" / "template.yaml"
+    hidden.parent.mkdir(parents=True)
+    hidden.write_text(STACK)
+    assert ws.changed(hidden, discover=True).linted == 0

@@ -40,6 +40,7 @@ from lambdalint.server.state import CONFIG_NAMES, Update, Workspace, real
 from lambdalint.settings import ConfigError
 
 FIX_ALL = "source.fixAll.lambdalint"
+WATCHED = "**/*.{yaml,yml,json,template,tf,py,js,mjs,cjs,ts,mts,cts}"
 REASON_PLACEHOLDER = "TODO say why this is accepted"
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -192,7 +193,10 @@ def build() -> LintServer:
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:
+            # the configuration, and the files a client that syncs only some languages does
+            # not show the server: saved or created on disk, they are linted from there
             watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+            watchers.append(types.FileSystemWatcher(glob_pattern=WATCHED))
             ls.client_register_capability(
                 types.RegistrationParams(
                     registrations=[
@@ -254,8 +258,8 @@ def build() -> LintServer:
             if path.name in CONFIG_NAMES:
                 ls.relint_all(f"{path.name} changed on disk")
                 return
-            if real(path) not in ls.overlay:
-                ls.changed(path, discover=True)
+            if real(path) not in ls.overlay:  # an open buffer counts, not the disk
+                ls.changed(path, discover=change.type == types.FileChangeType.Created)
 
     @handler(
         types.TEXT_DOCUMENT_CODE_ACTION,

@@ -132,7 +132,7 @@ class Workspace:
         saved or created on disk that is no config file yet may be a new one (look again)."""
         changed = real(path)
         reload = self._units_of(changed)
-        if not reload and discover and _is_config_name(path.name) and path.exists():
+        if not reload and discover and self._may_be_new_config(path):
             return self.lint_all()  # a new template, a new Terraform file: discover again
         old = [fn for key in reload for fn in self.units[key].functions]
         session = LoadSession(self.reader, None)
@@ -156,6 +156,23 @@ class Workspace:
         self._lint(reload, affected, update)
         update.files = before | self._files_of([], affected, reload)
         return update
+
+    def _may_be_new_config(self, path: Path) -> bool:
+        """Whether a file saved or created is a config file discovery would load: its name, a
+        loader claims its text, and no excluded folder (node_modules, .git ...) holds it."""
+        from lambdalint.loaders import _modules
+
+        if not _is_config_name(path.name) or not path.is_file():
+            return False
+        try:
+            parts = path.resolve().relative_to(self.root).parts[:-1]
+        except ValueError:
+            return False  # outside the workspace
+        patterns = (*discovery.DEFAULT_EXCLUDES, *self.settings.exclude)
+        if any(part in patterns for part in parts):
+            return False
+        text, _ = self.reader.read_text(path)
+        return text is not None and any(mod.claims(path, text) for mod in _modules())
 
     def _lint(self, unit_keys: list[str], functions: list[Function], update: Update) -> None:
         """Run the rules on `functions` (each alone, among its neighbours) and on the load
