@@ -1,4 +1,4 @@
-"""The sessions of the command line: `check`, `baseline`, `show`, `rules`, `explain`.
+"""The sessions of the command line: `check`, `baseline`, `show`, `policy`, `rules`, `explain`.
 
 Each one sequences the stages (settings → discover → load → rules → filters → report), decides
 the exit code, and returns what to print as an `Outcome`: cli.py only parses the options and
@@ -485,7 +485,11 @@ def show(paths: Sequence[Path], fmt: str, config_file: Path | None) -> Outcome:
         raise UsageError(str(exc)) from None
     ctx = CheckContext(project, settings, reader)  # for the AWS actions each handler's code calls
     views = [
-        {**view.function_view(fn), "code_actions": _code_actions(fn, ctx)}
+        {
+            **view.function_view(fn),
+            "code_actions": _code_actions(fn, ctx),
+            "permissions": _permission_counts(fn, ctx),
+        }
         for fn in project.functions
     ]
     if fmt == "json":
@@ -493,6 +497,23 @@ def show(paths: Sequence[Path], fmt: str, config_file: Path | None) -> Outcome:
     else:
         report = view.table(project, views, with_actions=True)
     return Outcome(report=report, messages=[f"lambdalint: {clean(n)}" for n in notices])
+
+
+def _permission_counts(fn: Function, ctx: CheckContext) -> dict[str, Any]:
+    """How many actions the code needs, the role grants (wildcards expanded, Lambda's own use
+    left out) and the role grants that the code never uses; None where it is not known."""
+    from lambdalint.engine.privileges import privileges
+
+    found = privileges(fn, ctx)
+    granted = found.granted
+    return {
+        "needed": len(found.needed) if found.analysed else None,
+        "granted": len(granted) if granted is not None else None,
+        "unused": len(granted - found.needed)
+        if granted is not None and found.facts_complete
+        else None,
+        "complete": found.complete,
+    }
 
 
 def _code_actions(fn: Function, ctx: CheckContext) -> list[dict[str, Any]] | None:
@@ -515,3 +536,112 @@ def _code_actions(fn: Function, ctx: CheckContext) -> list[dict[str, Any]] | Non
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    paths: Sequence[Path] = ()
+    function: str | None = None  # only this function (its name or its FunctionName)
+    fmt: str | None = None  # json | sam | cloudformation | terraform | serverless; None: own
+    config_file: Path | None = None
+
+
+def policy(request: PolicyRequest) -> Outcome:
+    """The least-privilege statements each function's code needs, next to what its role
+    grants: missing, unused, calls that could not be resolved (SPEC section 7)."""
+    from lambdalint.engine.context import CheckContext
+    from lambdalint.engine.privileges import privileges
+    from lambdalint.engine.statements import as_json
+
+    targets = _targets(request.paths)
+    try:
+        settings = load_settings(targets, request.config_file)
+        reader = Reader.for_paths(settings.limits, targets)
+        project, notices = load(targets, settings, reader)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    messages = [f"lambdalint: {clean(n)}" for n in notices]
+    functions = list(project.functions)
+    if request.function is not None:
+        functions = [
+            fn
+            for fn in functions
+            if request.function in (fn.name, fn.function_name)
+            or fn.name.endswith("." + request.function)
+        ]
+        if not functions:
+            names = ", ".join(sorted(fn.name for fn in project.functions)[:20]) or "none"
+            raise UsageError(f"no function named {request.function} (functions: {names})")
+    if not functions:
+        messages.append(_nothing_checked(targets, project))
+        return Outcome(report=None, messages=messages, exit_code=EXIT_ERROR)
+    ctx = CheckContext(project, settings, reader)
+    found = [privileges(fn, ctx) for fn in functions]
+    if request.fmt == "json":
+        from lambdalint.escape import json_text
+
+        report = json_text({"functions": [as_json(p, ctx) for p in found]}) + "\n"
+    else:
+        report = "\n".join(_policy_text(p, ctx, request.fmt) for p in found)
+    return Outcome(report=report, messages=messages)
+
+
+_STATUS_WORDS = {
+    "missing": "missing from the role",
+    "denied": "denied by the role",
+    "elsewhere": "granted only on other resources",
+}
+
+
+def _policy_text(found: Any, ctx: CheckContext, fmt: str | None) -> str:
+    """One function in a template dialect: a comment saying what is missing, unused and
+    unresolved, then the statements to paste."""
+    from lambdalint.engine.statements import display_path, needed_statements
+
+    fn = found.fn
+    role = f", role {fn.role.name}" if fn.role is not None and fn.role.name else ""
+    lines = [f"# {fn.name} ({display_path(fn.loc.path)}:{fn.loc.pos.line}){role}"]
+    if not found.analysed:
+        why = [d for d in found.doubts if d != "its handler source is not analysed"]
+        because = f": {'; '.join(why)}" if why else ""
+        lines.append(f"#   its handler source is not analysed{because}")
+    for need, status in zip(found.needs, found.statuses, strict=True):
+        if need.arn is not None and status.status in ("missing", "denied", "elsewhere"):
+            where = f"{display_path(need.loc.path)}:{need.loc.pos.line}"
+            lines.append(
+                f"#   {_STATUS_WORDS[status.status]}: {need.action} on {need.arn.label()} ({where})"
+            )
+    unused: dict[tuple[str, int], list[str]] = {}
+    for grant in found.unused:
+        if not grant.used:
+            where = f"{display_path(grant.loc.path)}:{grant.loc.pos.line}"
+            entries = unused.setdefault((where, grant.loc.pos.line), [])
+            if grant.entry not in entries:
+                entries.append(grant.entry)
+    for (where, _), entries in unused.items():
+        lines.append(f"#   granted, never used: {', '.join(entries)} ({where})")
+    for grant in found.unused:
+        if grant.used:
+            where = f"{display_path(grant.loc.path)}:{grant.loc.pos.line}"
+            lines.append(
+                f"#   granted, used in part: {grant.entry} grants {grant.count} actions, "
+                f"{len(grant.used)} of them used by the code or Lambda itself ({where})"
+            )
+    for need in found.needs:
+        if need.arn is None:
+            where = f"{display_path(need.loc.path)}:{need.loc.pos.line}"
+            call = need.call.method or need.call.operation
+            lines.append(f"#   not resolved: {need.action} for {call} at {where}: {need.why}")
+    for call in found.unknown_calls:
+        where = f"{display_path(call.loc.path)}:{call.loc.pos.line}"
+        lines.append(
+            f"#   not resolved: {call.call.method or call.call.operation} at {where}: {call.why}"
+        )
+    if found.analysed:
+        for doubt in found.doubts:
+            lines.append(f"#   may be incomplete: {doubt}")
+    text = "\n".join(lines) + "\n" + needed_statements(fn, ctx, fmt, found)  # type: ignore[arg-type]
+    return clean_lines(text.rstrip("\n")) + "\n"

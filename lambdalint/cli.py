@@ -1,4 +1,4 @@
-"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`, `server`.
+"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`, `policy`, `server`.
 
 Only click: each command parses its options into a request, calls its session in app.py,
 prints the outcome and exits with its code. Exit codes: 0 nothing at or above --fail-on,
@@ -211,6 +211,28 @@ def show(paths: tuple[Path, ...], fmt: str, config_file: str | None) -> None:
     from lambdalint import app
 
     _run(app.show, paths, fmt, _config(config_file))
+
+
+@main.command("policy")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--function", "function", help="Only the function of this name.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "sam", "cloudformation", "terraform", "serverless"]),
+    help="Output format (default: each function in the dialect of its template).",
+)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+def policy_cmd(
+    paths: tuple[Path, ...], function: str | None, fmt: str | None, config_file: str | None
+) -> None:
+    """The least-privilege IAM statements each function's code needs, next to its role."""
+    from lambdalint import app
+
+    request = app.PolicyRequest(
+        paths=paths, function=function, fmt=fmt, config_file=_config(config_file)
+    )
+    _run(app.policy, request)
 
 
 @main.command()

@@ -120,6 +120,11 @@ class EnvVar:
     kind: EnvSource = "literal"
     parameter: str | None = None  # the template parameter that fills it, if any
     parameter_no_echo: bool = False
+    # the value as text in which references to resources and pseudo parameters are `${...}`
+    # placeholders spelled as the template spells them (`${Uploads}`, `${Queue.Arn}`,
+    # `${aws_s3_bucket.u.id}`, `arn:${AWS::Partition}:s3:::${Uploads}`); None when it cannot
+    # be rendered (a parameter without a value, an expression lambdalint does not follow)
+    text: str | None = None
 
 
 @dataclass
@@ -173,6 +178,52 @@ class Role:
     # True when part of the role's policy could not be resolved (unknown managed policy,
     # policy from an unresolvable document): absence-based rules must stay silent
     incomplete: bool = False
+    # something other than the project's Lambda functions assumes the role (a state machine,
+    # a task, an instance profile names it), or the loader cannot tell
+    other_users: bool = False
+    # the framework makes the role from the function's own settings (SAM `Policies`,
+    # Serverless `provider.iam.role.statements`): that is where its statements are written
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class AwsResource:
+    """An AWS resource declared in the project (a bucket, table, queue, topic ...), as far as
+    IAM needs it: which resource a function's code acts on, and its ARN.
+
+    `kind` is one of aws/resources.py's kinds (`s3-bucket`). `name` is the physical name when
+    the template writes it literally. `placeholders` are the `${...}` spellings that stand for
+    one of its identifiers in rendered values (EnvVar.text, Statement.resources), each with the
+    form it gives ("name", "arn", "url", "other"): `${Uploads}` and `${Uploads.Arn}` in
+    CloudFormation, `${aws_s3_bucket.u.id}` in Terraform. `expressions` are how the template
+    writes each form in its own dialect, as JSON data (`{"Fn::GetAtt": ["Uploads", "Arn"]}`)
+    or Terraform expression text (`aws_s3_bucket.u.arn`).
+    """
+
+    kind: str
+    id: str  # logical id / resource address
+    type: str  # the declared type: AWS::S3::Bucket, aws_s3_bucket
+    loc: Loc
+    name: str | None = None
+    placeholders: tuple[tuple[str, str], ...] = ()
+    expressions: tuple[tuple[str, object], ...] = ()
+    # an SSM parameter's name starts with "/" (its ARN is `parameter/a/b`, not `parameter//a`);
+    # None when not known
+    name_slash: bool | None = None
+    # the customer managed KMS key that encrypts it: a rendered value (a placeholder such as
+    # `${Key.Arn}`, or an ARN); None when it has none; UNKNOWN when it cannot be told
+    kms_key: object = None
+    # a resource-based policy of the project applies to it (a bucket policy, a queue policy):
+    # it may grant a role access that the role's own policies do not
+    resource_policy: bool = False
+
+    @property
+    def key(self) -> str:
+        """What identifies it in the project: its file and id."""
+        return f"{self.loc.path}#{self.id}"
+
+    def expression(self, form: str) -> object | None:
+        return dict(self.expressions).get(form)
 
 
 @dataclass
@@ -220,6 +271,9 @@ class Event:
     # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
     # UNKNOWN when unresolvable
     batching_window: object = None
+    # a polled source (a stream, Kafka) with an on-failure destination, which Lambda sends the
+    # failed batches to with the function's role
+    on_failure: bool = False
 
 
 @dataclass
@@ -329,6 +383,9 @@ class Function:
     suppressed: dict[str, str] = field(default_factory=dict)
     # loader-specific extras that the JSON view exposes to policies
     extra: dict[str, object] = field(default_factory=dict)
+    # the AWS resources declared where the function is (its template, Terraform module or
+    # Serverless service), shared by the functions declared there
+    resources: tuple[AwsResource, ...] = ()
 
 
 @dataclass(frozen=True)

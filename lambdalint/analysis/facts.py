@@ -74,6 +74,43 @@ class EnvRead:
     in_function: str | None = None
 
 
+# a piece of a value the code builds: text written in the code, the value of an environment
+# variable (`text` is its name), or something that cannot be followed (a parameter, the event)
+PartKind = Literal["text", "env", "unknown"]
+
+
+@dataclass(frozen=True)
+class ValuePart:
+    kind: PartKind
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A value the code passes to an SDK call for a parameter that names or refines the
+    resource the call acts on (see aws/resources.py: `Bucket`, `Key`, `Names[]` for each item
+    of a list, `RequestItems{}` for each key of a mapping, `Entries[].EventBusName`).
+
+    `parts` is the value as far as the analysis follows it: literals, constants and
+    environment variables (`os.environ["BUCKET"]`, `process.env.BUCKET`), through names bound
+    once, f-strings, template literals and `+`."""
+
+    path: str
+    parts: tuple[ValuePart, ...]
+    pos: Pos
+
+    @property
+    def known(self) -> bool:
+        return all(p.kind != "unknown" for p in self.parts)
+
+    @property
+    def literal(self) -> str | None:
+        """The value when the code writes it in full, else None."""
+        if all(p.kind == "text" for p in self.parts):
+            return "".join(p.text for p in self.parts)
+        return None
+
+
 @dataclass(frozen=True)
 class SdkCall:
     """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`)."""
@@ -87,6 +124,38 @@ class SdkCall:
     # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
     actions_known: bool = True
     in_function: str | None = None  # the top-level function the call is in (None: module level)
+    # the arguments that name the call's resource (Bucket, TableName …), as far as they are
+    # written in the code; `spread`: arguments also come from `**kwargs` / `...params` whose
+    # keys cannot be seen
+    arguments: tuple[Argument, ...] = ()
+    spread: bool = False
+
+    def argument(self, path: str) -> list[Argument]:
+        return [a for a in self.arguments if a.path == path]
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """A module the source imports: `name` as written (`boto3`, `lib.repo`, `@aws-sdk/client-s3`),
+    `local` for a relative import (`from . import x`, `require("./x")`)."""
+
+    name: str
+    pos: Pos
+    local: bool = False
+    # the names taken from it (`from x import a, b`; Node: `import { a } from "x"`)
+    names: tuple[str, ...] = ()
+    # Python: the dots of a relative import (`from ..x import a`: 2)
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class SdkDoubt:
+    """SDK use the analysis cannot follow to a call: a client made for a service named at run
+    time, a method that looks like an operation called on a value it cannot resolve, an
+    operation named by a string (`getattr(client, name)`). Its calls are not in `sdk_calls`."""
+
+    pos: Pos
+    why: str
 
 
 @dataclass(frozen=True)
@@ -133,6 +202,11 @@ class HandlerSource:
     sdk_calls: list[SdkCall] = field(default_factory=list)
     clients: list[ClientCreation] = field(default_factory=list)
     secret_candidates: list[SecretCandidate] = field(default_factory=list)
+    imports: list[ModuleImport] = field(default_factory=list)
+    # the names of the methods the source calls (`x.put_item(…)`: put_item), whatever `x` is:
+    # a module of the handler may call SDK methods on a client the handler passes it
+    method_names: tuple[str, ...] = ()
+    sdk_doubts: list[SdkDoubt] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False
     # line offset for inline sources embedded in a template (added to every position)

@@ -16,15 +16,19 @@ from typing import Any
 
 from lambdalint.analysis.facts import (
     CALLABLE,
+    Argument,
     ClientCreation,
     EnvRead,
     HandlerSource,
+    ModuleImport,
     ObjectShape,
     SdkCall,
+    SdkDoubt,
     SecretCandidate,
     TopLevelName,
+    ValuePart,
 )
-from lambdalint.aws import sdk, secrets
+from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
 
 TS_SUFFIXES = (".ts", ".mts", ".cts")
@@ -56,6 +60,42 @@ _MAX_BINDINGS = 16
 # packages that fill process.env from files shipped with the code
 _ENV_LOADERS = {"dotenv", "dotenv-flow", "@dotenvx"}
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
+_POWERTOOLS_PARAMETERS = "@aws-lambda-powertools/parameters"
+# members of the v2 `AWS` namespace that are constructed but are not service clients
+_V2_NOT_CLIENTS = frozenset(
+    {
+        "Config",
+        "Endpoint",
+        "Credentials",
+        "CredentialProviderChain",
+        "SharedIniFileCredentials",
+        "EnvironmentCredentials",
+        "FileSystemCredentials",
+        "TemporaryCredentials",
+        "ChainableTemporaryCredentials",
+        "CognitoIdentityCredentials",
+        "ECSCredentials",
+        "RemoteCredentials",
+        "EC2MetadataCredentials",
+        "ProcessCredentials",
+        "TokenFileWebIdentityCredentials",
+        "WebIdentityCredentials",
+        "SAMLCredentials",
+        "SSOCredentials",
+        "MetadataService",
+        "HttpRequest",
+        "HttpResponse",
+        "NodeHttpClient",
+        "Request",
+        "Response",
+        "Service",
+        "SequentialExecutor",
+        "ParamValidator",
+        "Signers",
+    }
+)
+_MAX_VALUE_DEPTH = 12
+_UNKNOWN_PART = ValuePart("unknown")
 
 
 @lru_cache(maxsize=3)
@@ -156,6 +196,10 @@ class _Walker:
     # (line, redacted value) of the secret candidates kept: a literal is met as a named value
     # and again as a string
     secrets_seen: set[tuple[int, str]] = field(default_factory=set)
+    # names bound to an environment variable (`const { BUCKET } = process.env`)
+    env_bindings: dict[str, str] = field(default_factory=dict)
+    # (method, its node) of method calls on values that could not be resolved
+    unresolved_methods: list[tuple[str, Any]] = field(default_factory=list)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -448,6 +492,11 @@ class _Walker:
                 continue
             if from_env:
                 self.env_reads.append((key, key_node, has_default, function))
+                if local_node is not None and local_node.type in (
+                    "identifier",
+                    "shorthand_property_identifier_pattern",
+                ):
+                    self.env_bindings[self.node_text(local_node)] = key
             elif (
                 from_process
                 and key == "env"
@@ -470,6 +519,9 @@ class _Walker:
             return
         if package.split("/", 1)[0] in _ENV_LOADERS:
             self.src.dynamic_env = True  # `import "dotenv/config"`: variables from a file
+        self.src.imports.append(
+            ModuleImport(package, self.pos(node), local=package.startswith((".", "/")))
+        )
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if clause is None:
             return
@@ -610,6 +662,10 @@ class _Walker:
             package = _string_value(self, first) if first is not None else None
             if package is not None and package.split("/", 1)[0] in _ENV_LOADERS:
                 self.src.dynamic_env = True  # require("dotenv").config()
+            if package is not None:
+                self.src.imports.append(
+                    ModuleImport(package, self.pos(node), local=package.startswith((".", "/")))
+                )
         elif text == "Object.assign":
             args = node.child_by_field_name("arguments")
             if (
@@ -817,7 +873,30 @@ class _Walker:
             self.src.env_reads.append(
                 EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
             )
+        methods: set[str] = set()
+        for call, _ in self.calls:
+            func = call.child_by_field_name("function")
+            prop = func.child_by_field_name("property") if func is not None else None
+            if func is not None and func.type == "member_expression" and prop is not None:
+                methods.add(self.node_text(prop))
+        self.src.method_names = tuple(sorted(methods))
+        powertools = any(
+            i.package.startswith(_POWERTOOLS_PARAMETERS) for i in self.imports.values()
+        )
+        for imported in self.imports.values():
+            if imported.package.startswith(_POWERTOOLS_PARAMETERS) and (
+                imported.name.endswith("Provider") or imported.name in ("*", "default")
+            ):
+                # a provider class: its calls are not followed
+                self.src.sdk_doubts.append(
+                    SdkDoubt(Pos(), f"Powertools parameters {imported.name} is not followed")
+                )
         if not any(_is_sdk_package(i.package) for i in self.imports.values()):
+            if powertools:
+                for node, function in self.calls:
+                    func = node.child_by_field_name("function")
+                    if func is not None and func.type == "identifier":
+                        self._powertools_call(node, func, function)
             return
         # calls whose client is not known cannot be attributed to the role once any client
         # of the file has credentials of its own
@@ -828,6 +907,24 @@ class _Walker:
             self._resolve_new(node, function, kept, top)
         for node, function in self.calls:
             self._resolve_call(node, function)
+        self._unresolved_doubts()
+
+    def _unknown_v2_class(self, node: Any, constructor: Any) -> None:
+        """`new AWS.Something()` of a service class lambdalint does not know: its calls would
+        not be seen."""
+        if constructor is None or constructor.type != "member_expression":
+            return
+        base = self._eval(constructor.child_by_field_name("object"))
+        prop = constructor.child_by_field_name("property")
+        if base is None or base.kind != "aws" or prop is None:
+            return
+        name = self.node_text(prop)
+        if name[:1].isupper() and name not in _V2_NOT_CLIENTS:
+            self.src.sdk_doubts.append(
+                SdkDoubt(
+                    self.pos(node), f"a client of AWS.{name}, a class lambdalint does not know"
+                )
+            )
 
     def _has_credentials(self, node: Any) -> bool:
         """`new S3Client({ credentials })`, `new AWS.S3({ accessKeyId, … })`."""
@@ -897,8 +994,10 @@ class _Walker:
         return False
 
     def _resolve_new(self, node: Any, function: str | None, kept: bool, top: Any) -> None:
-        cls = self._eval(node.child_by_field_name("constructor"))
+        constructor = node.child_by_field_name("constructor")
+        cls = self._eval(constructor)
         if cls is None:
+            self._unknown_v2_class(node, constructor)
             return
         if cls.kind in ("command", "doc-command", "upload"):
             sender = self._sender(node)
@@ -912,7 +1011,10 @@ class _Walker:
                 mapped = sdk.js_document_operation(cls.name)
             else:
                 mapped = sdk.js_operation("s3", "PutObjectCommand")
-            self._record(mapped, node, cls.name, function)
+            inputs = self._first_argument(node)
+            if cls.kind == "upload" and inputs is not None:  # new Upload({ client, params })
+                inputs = self._object_field(inputs, "params")
+            self._record(mapped, node, cls.name, function, inputs)
         elif cls.kind in ("v2-class", "v3-class", "v3-aggregate", "doc-class"):
             instance = self._eval(node)
             args = node.child_by_field_name("arguments")
@@ -938,12 +1040,22 @@ class _Walker:
             ref = self._eval(func)
             if ref is not None and ref.kind == "paginate" and not self.any_foreign:
                 mapped = sdk.js_operation(ref.service, ref.name[len("paginate") :])
-                self._record(mapped, node, ref.name, function)
+                args = node.child_by_field_name("arguments")
+                inputs = (
+                    args.named_children[1]
+                    if args is not None and len(args.named_children) > 1
+                    else None
+                )
+                self._record(mapped, node, ref.name, function, inputs)
+            elif self._powertools_call(node, func, function):
+                pass
             return
         if func.type != "member_expression":
             return
         prop = func.child_by_field_name("property")
         receiver = self._eval(func.child_by_field_name("object"))
+        if prop is not None and receiver is None:
+            self.unresolved_methods.append((self.node_text(prop), prop))
         if prop is None or receiver is None or receiver.kind != "client" or receiver.foreign:
             return
         method = self.node_text(prop)
@@ -959,13 +1071,24 @@ class _Walker:
                 mapped = sdk.js_operation(receiver.service, method)
         else:
             return  # a v3 client's `send`: the command's `new` is the call
-        self._record(mapped, prop, method, function)
+        inputs = self._first_argument(node)
+        if method in ("getSignedUrl", "getSignedUrlPromise"):
+            args = node.child_by_field_name("arguments")
+            given = args.named_children if args is not None else []
+            inputs = given[1] if len(given) > 1 else None
+        self._record(mapped, prop, method, function, inputs)
 
     def _record(
-        self, mapped: sdk.Mapped | None, node: Any, method: str, function: str | None
+        self,
+        mapped: sdk.Mapped | None,
+        node: Any,
+        method: str,
+        function: str | None,
+        inputs: Any = None,
     ) -> None:
         if mapped is None:
             return
+        arguments, spread = self._inputs(inputs, mapped.service)
         self.src.sdk_calls.append(
             SdkCall(
                 mapped.service,
@@ -975,8 +1098,253 @@ class _Walker:
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
                 in_function=function,
+                arguments=arguments,
+                spread=spread,
             )
         )
+
+    # ------------------------------------------------------------------ arguments
+
+    def _first_argument(self, call: Any) -> Any:
+        args = call.child_by_field_name("arguments")
+        named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        return named[0] if named else None
+
+    def _object(self, node: Any, depth: int = 0) -> Any:
+        """The object literal a value is (through a name bound once), else None."""
+        node = _unwrap(node)
+        if node is None or depth > _MAX_VALUE_DEPTH:
+            return None
+        if node.type == "object":
+            return node
+        if node.type == "identifier":
+            bound = self.bindings.get(self.node_text(node), [])
+            if len(bound) == 1:
+                return self._object(bound[0], depth + 1)
+        return None
+
+    def _pairs(self, node: Any) -> tuple[list[tuple[str, Any]], bool] | None:
+        """(key, value node) of an object literal and whether it spreads another object;
+        None when the value is not an object literal."""
+        obj = self._object(node)
+        if obj is None:
+            return None
+        out: list[tuple[str, Any]] = []
+        spread = False
+        for member in obj.named_children:
+            if member.type == "pair":
+                key = _key_text(self, member.child_by_field_name("key"))
+                value = member.child_by_field_name("value")
+                if key is None:
+                    spread = True  # a computed key
+                elif value is not None:
+                    out.append((key, value))
+            elif member.type == "shorthand_property_identifier":
+                out.append((self.node_text(member), member))
+            elif member.type == "spread_element":
+                spread = True
+        return out, spread
+
+    def _object_field(self, node: Any, name: str) -> Any:
+        found = self._pairs(node)
+        return dict(found[0]).get(name) if found is not None else None
+
+    def _inputs(self, node: Any, service: str) -> tuple[tuple[Argument, ...], bool]:
+        """The arguments of a call's input object that name its resource."""
+        if node is None:
+            return (), False
+        found = self._pairs(node)
+        if found is None:
+            return (), True  # the input is built somewhere lambdalint does not follow
+        pairs, spread = found
+        names = resources.argument_names(service)
+        out: list[Argument] = []
+        for key, value in pairs:
+            if key in names:
+                out.append(self._argument(key, value))
+            if f"{key}[]" in names:
+                items = self._array(value)
+                if items is None:
+                    out.append(Argument(f"{key}[]", (_UNKNOWN_PART,), self.pos(value)))
+                else:
+                    out.extend(self._argument(f"{key}[]", item) for item in items)
+            if f"{key}{{}}" in names:
+                keyed = self._pairs(value)
+                if keyed is None or keyed[1]:
+                    out.append(Argument(f"{key}{{}}", (_UNKNOWN_PART,), self.pos(value)))
+                else:
+                    out.extend(
+                        Argument(f"{key}{{}}", (ValuePart("text", k),), self.pos(v))
+                        for k, v in keyed[0]
+                    )
+            for path in names:
+                if path.startswith(f"{key}."):
+                    inner = self._object_field(value, path.split(".", 1)[1])
+                    if inner is not None:
+                        out.append(self._argument(path, inner))
+                elif path.startswith(f"{key}[]."):
+                    field_name = path.split("].", 1)[1]
+                    items = self._array(value)
+                    if items is None:
+                        out.append(Argument(path, (_UNKNOWN_PART,), self.pos(value)))
+                        continue
+                    for item in items:
+                        entry = self._pairs(item)
+                        if entry is None:
+                            out.append(Argument(path, (_UNKNOWN_PART,), self.pos(item)))
+                            continue
+                        given = dict(entry[0]).get(field_name)
+                        out.append(
+                            self._argument(path, given)
+                            if given is not None
+                            else Argument(path, (), self.pos(item))
+                        )
+        return tuple(out), spread
+
+    def _array(self, node: Any, depth: int = 0) -> list[Any] | None:
+        node = _unwrap(node)
+        if node is None or depth > _MAX_VALUE_DEPTH:
+            return None
+        if node.type == "array":
+            items = [c for c in node.named_children if c.type != "comment"]
+            return None if any(c.type == "spread_element" for c in items) else items
+        if node.type == "identifier":
+            bound = self.bindings.get(self.node_text(node), [])
+            if len(bound) == 1:
+                return self._array(bound[0], depth + 1)
+        return None
+
+    def _argument(self, path: str, value: Any) -> Argument:
+        return Argument(path, self._value(value, 0), self.pos(value))
+
+    def _value(self, node: Any, depth: int) -> tuple[ValuePart, ...]:
+        """What a string expression is made of: text, environment variables, the unknown."""
+        node = _unwrap(node)
+        if node is None or depth > _MAX_VALUE_DEPTH:
+            return (_UNKNOWN_PART,)
+        kind = node.type
+        if kind == "string":
+            text = _string_value(self, node)
+            return (ValuePart("text", text),) if text is not None else (_UNKNOWN_PART,)
+        if kind == "number":
+            return (ValuePart("text", self.node_text(node)),)
+        if kind == "template_string":
+            parts: list[ValuePart] = []
+            raw = self.data[node.start_byte + 1 : node.end_byte - 1].decode("utf-8", "replace")
+            at = node.start_byte + 1
+            for child in node.named_children:
+                if child.type == "template_substitution":
+                    literal = self.data[at : child.start_byte].decode("utf-8", "replace")
+                    if "\\" in literal:
+                        return (_UNKNOWN_PART,)
+                    parts.append(ValuePart("text", literal))
+                    inner = child.named_children[0] if child.named_children else None
+                    parts.extend(self._value(inner, depth + 1))
+                    at = child.end_byte
+            tail = self.data[at : node.end_byte - 1].decode("utf-8", "replace")
+            if "\\" in tail or (not node.named_children and "\\" in raw):
+                return (_UNKNOWN_PART,)
+            parts.append(ValuePart("text", tail))
+            return _merge(parts)
+        env = self._env_member(node)
+        if env is not None:
+            return (ValuePart("env", env),)
+        if kind == "binary_expression":
+            op = node.child_by_field_name("operator")
+            text = self.node_text(op) if op is not None else ""
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if text == "+":
+                return _merge([*self._value(left, depth + 1), *self._value(right, depth + 1)])
+            if text in ("??", "||") and left is not None and self._env_member(_unwrap(left)):
+                return self._value(left, depth + 1)  # process.env.X ?? "fallback"
+            return (_UNKNOWN_PART,)
+        if kind in ("identifier", "shorthand_property_identifier"):
+            name = self.node_text(node)
+            if name in self.env_bindings:
+                return (ValuePart("env", self.env_bindings[name]),)
+            bound = [v for v in self.bindings.get(name, []) if not _is_nullish(self, v)]
+            if not bound or len(bound) > _MAX_BINDINGS:
+                return (_UNKNOWN_PART,)
+            found = {self._value(v, depth + 1) for v in bound}
+            return found.pop() if len(found) == 1 else (_UNKNOWN_PART,)
+        if kind == "member_expression":
+            key = _binding_key(self, node)
+            bound = self.bindings.get(key, []) if key is not None else []
+            if len(bound) == 1:
+                return self._value(bound[0], depth + 1)
+        return (_UNKNOWN_PART,)
+
+    # ------------------------------------------------------------------ Powertools
+
+    def _powertools_call(self, node: Any, func: Any, function: str | None) -> bool:
+        """`getParameter("/app/x")` from `@aws-lambda-powertools/parameters/ssm`: recorded as
+        the SDK call it makes."""
+        name = self.node_text(func)
+        imported = self.imports.get(name)
+        if imported is None or not imported.package.startswith(_POWERTOOLS_PARAMETERS):
+            return False
+        entry = resources.POWERTOOLS_FUNCTIONS.get(imported.name)
+        if entry is None:
+            return False
+        service, operation, param = entry
+        first = self._first_argument(node)
+        args: list[Argument] = []
+        if param.endswith("[]") and first is not None:
+            keyed = self._pairs(first)
+            if keyed is None or keyed[1]:
+                args.append(Argument(param, (_UNKNOWN_PART,), self.pos(first)))
+            else:
+                args.extend(
+                    Argument(param, (ValuePart("text", k),), self.pos(v)) for k, v in keyed[0]
+                )
+        elif param and first is not None:
+            args.append(self._argument(param, first))
+        elif not param and first is not None:  # getAppConfig(name, { environment, application })
+            args.append(self._argument("AppConfig.name", first))
+            args_node = node.child_by_field_name("arguments")
+            options = (
+                args_node.named_children[1]
+                if args_node is not None and len(args_node.named_children) > 1
+                else None
+            )
+            for key in ("environment", "application"):
+                given = self._object_field(options, key) if options is not None else None
+                if given is not None:
+                    args.append(self._argument(f"AppConfig.{key}", given))
+        self.src.sdk_calls.append(
+            SdkCall(
+                service,
+                operation,
+                self.pos(func),
+                method=imported.name,
+                actions=resources.POWERTOOLS_ACTIONS[(service, operation)],
+                in_function=function,
+                arguments=tuple(args),
+            )
+        )
+        return True
+
+    def _unresolved_doubts(self) -> None:
+        """Method calls on values that could not be resolved whose names are operations of a
+        service the file makes clients of (`db.putItem(…)` on a parameter)."""
+        services = {c.service for c in self.src.clients}
+        if not services or not self.unresolved_methods:
+            return
+        names: set[str] = set()
+        for service in services:
+            svc = sdk.service(service)
+            if svc is not None:
+                names.update(svc.operations)
+        for method, node in self.unresolved_methods:
+            low = method.lower()
+            if low in names and low not in sdk.COMMON_METHODS:
+                self.src.sdk_doubts.append(
+                    SdkDoubt(
+                        self.pos(node),
+                        f"{method} may be an SDK call on a value that is not followed",
+                    )
+                )
 
     # ------------------------------------------------------------------ secrets
 
@@ -1024,6 +1392,21 @@ _VISIT = {
     "class_declaration": _Walker.visit_declaration,
     "abstract_class_declaration": _Walker.visit_declaration,
 }
+
+
+def _merge(parts: list[ValuePart]) -> tuple[ValuePart, ...]:
+    """Adjacent text joined; one unknown part stands for any run of them."""
+    out: list[ValuePart] = []
+    for part in parts:
+        if part.kind == "text" and not part.text:
+            continue
+        if out and part.kind == "text" and out[-1].kind == "text":
+            out[-1] = ValuePart("text", out[-1].text + part.text)
+        elif out and part.kind == "unknown" and out[-1].kind == "unknown":
+            continue
+        else:
+            out.append(part)
+    return tuple(out) or (ValuePart("text", ""),)
 
 
 def _unwrap(node: Any) -> Any:

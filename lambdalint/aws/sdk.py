@@ -173,6 +173,64 @@ PYTHON_SUB_RESOURCES: dict[tuple[str, str, str], str] = {
     ("sns", "", "create_topic"): "Topic",
 }
 
+# what a boto3 resource's identifiers are, in order, and the API parameter each one fills:
+# (service, resource type) → ((constructor keyword, parameter), ...)
+PYTHON_RESOURCE_IDENTIFIERS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("dynamodb", "Table"): (("name", "TableName"),),
+    ("s3", "Bucket"): (("name", "Bucket"),),
+    ("s3", "Object"): (("bucket_name", "Bucket"), ("key", "Key")),
+    ("sqs", "Queue"): (("url", "QueueUrl"),),
+    ("sns", "Topic"): (("arn", "TopicArn"),),
+}
+# the parameters boto3's injected helpers take by position: (service, resource type ("" for
+# the client), method) → parameter names in order
+PYTHON_POSITIONAL: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("s3", "", "upload_file"): ("Filename", "Bucket", "Key"),
+    ("s3", "", "upload_fileobj"): ("Fileobj", "Bucket", "Key"),
+    ("s3", "", "download_file"): ("Bucket", "Key", "Filename"),
+    ("s3", "", "download_fileobj"): ("Bucket", "Key", "Fileobj"),
+    ("s3", "", "copy"): ("CopySource", "Bucket", "Key"),
+    ("s3", "Bucket", "upload_file"): ("Filename", "Key"),
+    ("s3", "Bucket", "upload_fileobj"): ("Fileobj", "Key"),
+    ("s3", "Bucket", "download_file"): ("Key", "Filename"),
+    ("s3", "Bucket", "download_fileobj"): ("Key", "Fileobj"),
+    ("s3", "Bucket", "copy"): ("CopySource", "Key"),
+    ("s3", "Object", "copy_from"): ("CopySource",),
+    ("s3", "Object", "copy"): ("CopySource",),
+}
+# method names too common outside the SDK to suspect an SDK call behind them
+COMMON_METHODS = frozenset(
+    {
+        "get",
+        "put",
+        "delete",
+        "update",
+        "copy",
+        "close",
+        "load",
+        "reload",
+        "all",
+        "filter",
+        "create",
+        "send",
+        "list",
+        "wait",
+        "append",
+        "pop",
+        "keys",
+        "items",
+        "values",
+        "format",
+        "join",
+        "split",
+        "read",
+        "write",
+        "then",
+        "catch",
+        "promise",
+    }
+)
+
 # AWS SDK for JavaScript: v2 class names that are not the service id without spaces
 JS_V2_CLASSES: dict[str, str] = {
     "StepFunctions": "stepfunctions",
@@ -336,11 +394,12 @@ def js_service_for_package(package: str) -> str | None:
 
 
 def js_service_for_class(name: str) -> str | None:
-    """`S3Client`/`S3` (v3) or `AWS.S3`/`AWS.StepFunctions` (v2) → the botocore service."""
-    _, classes, _ = _js_indexes()
+    """`S3Client`/`S3` (v3) or `AWS.S3`/`AWS.StepFunctions` (v2) → the botocore service. A v2
+    class spelled in another case than the service id (`AWS.Iot` for IoT) is found too."""
+    _, classes, lower = _js_indexes()
     if name.endswith("Client") and name[: -len("Client")] in classes:
         return classes[name[: -len("Client")]]
-    return classes.get(name)
+    return classes.get(name) or lower.get(name.lower())
 
 
 def js_operation(service_name: str, method_or_command: str) -> Mapped | None:

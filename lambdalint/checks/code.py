@@ -1,5 +1,6 @@
-"""Checks that join handler code and function config (LL106, LL107, LL205, LL402): environment
-variables the code reads, SDK clients it creates, AWS APIs it calls, secrets it holds.
+"""Checks that join handler code and function config (LL106, LL107, LL205, LL208, LL402):
+environment variables the code reads, SDK clients it creates, AWS APIs it calls and the
+resources they act on, secrets it holds.
 
 A handler file can serve several functions with different configs. Facts inside another
 top-level function of the file are then not attributed to this one: only module-level facts and
@@ -9,17 +10,37 @@ those inside the handler count (all facts count when the file serves a single fu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lambdalint.analysis.facts import ClientCreation, HandlerSource, SdkCall
-from lambdalint.aws import iam, managed_policies, secrets
-from lambdalint.aws.managed_policies import AwsManagedPolicy
+from lambdalint.aws import arns, iam, secrets
 from lambdalint.checks.secrets import extra_secret_names
-from lambdalint.engine.context import CheckContext, code_key
+from lambdalint.engine import privileges
+from lambdalint.engine.context import CheckContext
+from lambdalint.engine.privileges import (
+    ALLOWED,
+    DENIED,
+    GRANTED_BY_THE_TARGET,
+    MISSING,
+    UNKNOWN_STATUS,
+    action_status,
+)
 from lambdalint.findings import Finding, Fix
 from lambdalint.loaders import fixes
-from lambdalint.model import Function, Role
+from lambdalint.model import Function, Role, Statement
+
+# the action statuses, as other modules have imported them from here
+__all__ = [
+    "ALLOWED",
+    "DENIED",
+    "GRANTED_BY_THE_TARGET",
+    "MISSING",
+    "UNKNOWN_STATUS",
+    "action_status",
+    "code_actions",
+    "writes_to_any_log_group",
+]
 
 # Variables the Lambda runtime sets itself
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
@@ -55,43 +76,12 @@ _LANGUAGE_READ = {
 }
 
 
-ALLOWED, MISSING, DENIED, UNKNOWN_STATUS = "allowed", "missing", "denied", "unknown"
-
-# Actions a role may use without any statement of its own granting them: in the same account a
-# role's trust policy that names the caller lets it assume the role (only a permissions
-# boundary could still stop it), so whether the call fails depends on the role assumed.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
-GRANTED_BY_THE_TARGET = frozenset({"sts:assumerole"})
-
-
 # ---------------------------------------------------------------------------- shared
 
-
-def _handler_names(fn: Function, ctx: CheckContext, src: HandlerSource) -> set[str]:
-    """The names the handler's code may be found under in facts' `in_function`."""
-    target = ctx.handler_target(fn)
-    names = {target.function}
-    exported = src.top_level.get(target.function)
-    if exported is not None and exported.target:
-        names.add(exported.target)
-    return names
-
-
-def _sole_user(fn: Function, ctx: CheckContext) -> bool:
-    """No other function of the project runs another handler of this function's file."""
-    target = ctx.handler_target(fn)
-    return ctx.handlers_by_file().get(code_key(target), set()) <= {target.function}
-
-
-def _relevant(in_function: str | None, names: set[str], sole: bool) -> bool:
-    return in_function is None or in_function in names or sole
-
-
-def _analysed(fn: Function, ctx: CheckContext) -> HandlerSource | None:
-    src = ctx.source(fn)
-    if src is None or src.parse_error is not None:
-        return None
-    return src
+_handler_names = privileges.handler_names
+_sole_user = privileges.sole_user
+_relevant = privileges.relevant
+_analysed = privileges.analysed
 
 
 # ---------------------------------------------------------------------------- LL106
@@ -167,67 +157,6 @@ def _hoist_fix(src: HandlerSource, client: ClientCreation, ctx: CheckContext) ->
 # ---------------------------------------------------------------------------- LL205
 
 
-def _managed(role: Role) -> list[AwsManagedPolicy] | None:
-    """The role's AWS managed policies, or None when one of them is not known (a customer
-    managed policy, or a name missing from the shipped data)."""
-    out = []
-    for attached in role.managed_policies:
-        if not iam.is_aws_managed_name(attached.name):
-            return None
-        known = managed_policies.policy(iam.policy_name(attached.name))
-        if known is None:
-            return None
-        out.append(known)
-    return out
-
-
-def action_status(role: Role | None, action: str) -> str:
-    """allowed | missing | denied | unknown: does the role let the function call `action`?
-
-    Any Allow statement that names the action counts, whatever its resources or conditions
-    (which resource a call touches is not known); the statements of the role's AWS managed
-    policies count like its own. An explicit Deny counts only when it applies to every
-    resource without conditions."""
-    if role is None or not role.known or role.incomplete:
-        return UNKNOWN_STATUS
-    managed = _managed(role)
-    if managed is None:
-        return UNKNOWN_STATUS
-    allowed = False
-    unknown = False
-    for stmt in role.statements:
-        if stmt.effect == "Deny":
-            if (
-                not stmt.actions_unknown
-                and not stmt.has_condition
-                and iam.on_every_resource(stmt)
-                and not stmt.not_resources
-                and _covers(stmt.actions, stmt.not_actions, action)
-            ):
-                return DENIED
-            continue
-        if stmt.effect != "Allow":
-            unknown = True
-            continue
-        if stmt.actions_unknown:
-            unknown = True
-        elif _covers(stmt.actions, stmt.not_actions, action):
-            allowed = True
-    for policy in managed:
-        for item in policy.statements:
-            if not _covers(item.actions, item.not_actions, action):
-                continue
-            if item.effect == "Allow":
-                allowed = True
-            elif item.every_resource and not item.has_condition:
-                return DENIED
-    if allowed:
-        return ALLOWED
-    if unknown or action.lower() in GRANTED_BY_THE_TARGET:
-        return UNKNOWN_STATUS
-    return MISSING
-
-
 # every log group: `arn:aws:logs:*:*:*`, `arn:${AWS::Partition}:logs:${AWS::Region}:...:log-group:*`
 _ANY_LOG_GROUP = re.compile(r"^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*(:.*)?)$")
 _PSEUDO = re.compile(r"\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}")
@@ -241,7 +170,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
     to another group."""
     if role is None or not role.known or role.incomplete:
         return False
-    managed = _managed(role)
+    managed = privileges._managed(role)
     if managed is None:
         return False
     for action in LOG_WRITING:
@@ -249,7 +178,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
         for stmt in role.statements:
             if stmt.actions_unknown or stmt.effect not in ("Allow", "Deny"):
                 return False
-            if not _covers(stmt.actions, stmt.not_actions, action):
+            if not privileges._covers(stmt.actions, stmt.not_actions, action):
                 continue
             if stmt.effect == "Deny":
                 return False
@@ -260,7 +189,7 @@ def writes_to_any_log_group(role: Role | None) -> bool:
                 allowed = True
         for policy in managed:
             for item in policy.statements:
-                if not _covers(item.actions, item.not_actions, action):
+                if not privileges._covers(item.actions, item.not_actions, action):
                     continue
                 if item.effect != "Allow":
                     return False
@@ -269,12 +198,6 @@ def writes_to_any_log_group(role: Role | None) -> bool:
         if not allowed:
             return False
     return True
-
-
-def _covers(actions: Sequence[str], not_actions: Sequence[str], action: str) -> bool:
-    if not_actions:
-        return not any(iam.matches(p, action) for p in not_actions)
-    return any(iam.matches(p, action) for p in actions)
 
 
 @dataclass(frozen=True)
@@ -287,16 +210,13 @@ class CodeAction:
 
 
 def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
-    """The IAM actions the handler calls (None when the source cannot be analysed)."""
-    src = _analysed(fn, ctx)
-    if src is None:
+    """The IAM actions the handler calls (None when the source cannot be analysed), each with
+    whether the role grants it on some resource."""
+    calls = privileges.handler_calls(fn, ctx)
+    if calls is None:
         return None
-    names = _handler_names(fn, ctx, src)
-    sole = _sole_user(fn, ctx)
     out: list[CodeAction] = []
-    for call in src.sdk_calls:
-        if not _relevant(call.in_function, names, sole):
-            continue
+    for call in calls:
         if not call.actions_known:
             out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
             continue
@@ -309,28 +229,125 @@ def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
     role = fn.role
     if role is None or not role.known or role.incomplete:
         return
-    actions = code_actions(fn, ctx)
-    src = ctx.source(fn)
-    if not actions or src is None:
+    found = privileges.needs_of(fn, ctx)
+    if not found:
         return
+    needs, _ = found
+    grants = privileges.Grants(role, fn.resources)
+    declared = arns.Resources(fn.resources)
     role_name = f" {role.name}" if role.name else ""
+    # a bucket policy, a key policy … may let the role in
+    statuses = [
+        (need, grants.status(need.action, need.arn))
+        for need in needs
+        if need.arn is None or need.arn.resource is None or not need.arn.resource.resource_policy
+    ]
     fix: Fix | None = None
-    missing = sorted({item.action for item in actions if item.status == MISSING})
+    missing = sorted({need.action for need, status in statuses if status.status == MISSING})
     if missing:
         edits = fixes.add_statement(ctx.texts, fn, missing)
         if edits:
             fix = Fix(f"Allow {', '.join(missing)} to the role", tuple(edits))
-    for item in actions:
-        if item.status not in (MISSING, DENIED):
-            continue
-        call = item.call
-        how = "explicitly denies" if item.status == DENIED else "does not grant"
-        yield Finding(
-            f"{call.method or call.operation} ({call.service} {call.operation}) needs "
-            f"{item.action}, which the role{role_name} of function {fn.name} {how}",
-            ctx.source_loc(src, call.pos),
-            fix=fix if item.status == MISSING else None,
+    for need, status in statuses:
+        call = need.call
+        what = f"{call.method or call.operation} ({call.service} {call.operation})"
+        via = f" for {need.via}" if need.via else ""
+        if status.status in (MISSING, DENIED):
+            how = "explicitly denies" if status.status == DENIED else "does not grant"
+            yield Finding(
+                f"{what} needs {need.action}{via}, which the role{role_name} of function "
+                f"{fn.name} {how}",
+                need.loc,
+                fix=fix if status.status == MISSING else None,
+            )
+        elif status.status == privileges.ELSEWHERE and need.arn is not None:
+            allowed = ", ".join(privileges.describe(r, declared) for r in status.elsewhere[:3])
+            yield Finding(
+                f"{what} needs {need.action} on {need.arn.label()}{via}, but the role{role_name}"
+                f" of function {fn.name} allows it only on {allowed}",
+                need.loc,
+            )
+
+
+# ---------------------------------------------------------------------------- LL208
+
+
+def unused_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL208: the role serves only this function, whose every AWS call is known, and grants
+    actions that none of them needs."""
+    role = fn.role
+    if role is None or not role.known or role.other_users:
+        return
+    if len(privileges.role_users(fn, ctx)) > 1 or privileges.doubts(fn, ctx):
+        return
+    found = privileges.needs_of(fn, ctx)
+    if found is None or found[1]:
+        return
+    needed = sorted({n.action for n in found[0]}, key=str.lower)
+    wanted = {a.lower() for a in needed}
+    groups: dict[object, list[privileges.Grant]] = {}
+    for grant in privileges.unused_grants(fn, needed):
+        if grant.used:
+            continue  # a wildcard the code uses in part: LL201's
+        stmt = grant.statement
+        owner: object = id(grant.policy)
+        if stmt is not None:
+            owner = id(stmt)
+            if _from_sam_template(stmt):
+                owner = (stmt.source, stmt.loc)
+        groups.setdefault(owner, []).append(grant)
+    role_name = f" {role.name}" if role.name else ""
+    calls = ", ".join(needed[:4]) + (f", … {len(needed) - 4} more" if len(needed) > 4 else "")
+    uses = f"its code calls only {calls}" if needed else "its code makes no AWS call"
+    for grants in groups.values():
+        first = grants[0]
+        stmt = first.statement
+        if (
+            stmt is not None
+            and _from_sam_template(stmt)
+            and _template_used(role, stmt, wanted | privileges.platform_actions(fn))
+        ):
+            continue  # a SAM policy template is taken whole: used in part, it stays
+        entries = list(dict.fromkeys(g.entry for g in grants))
+        shown = ", ".join(entries[:4]) + (
+            f", … {len(entries) - 4} more" if len(entries) > 4 else ""
         )
+        if first.policy is not None:
+            where = f"the AWS managed policy {first.entry} attached to the role{role_name}"
+            shown = f"{first.count} actions"
+        elif stmt is not None and _from_sam_template(stmt):
+            where = f"the {stmt.source} on the role{role_name}"
+        else:
+            where = f"the role{role_name}"
+        if first.policy is not None:
+            message = (
+                f"{where} grants {shown}, none of which function {fn.name} uses ({uses}): detach it"
+            )
+        else:
+            them = "it" if len(entries) == 1 else "them"
+            message = (
+                f"{where} grants {shown}, which function {fn.name} never uses ({uses}): "
+                f"remove {them}"
+            )
+        yield Finding(
+            f"{message}; `lambdalint policy` prints the statements the code needs",
+            first.loc,
+        )
+
+
+def _from_sam_template(stmt: Statement) -> bool:
+    return stmt.source.startswith("SAM policy template")
+
+
+def _template_used(role: Role, stmt: Statement, wanted: set[str]) -> bool:
+    """Some statement the same SAM policy template expands to grants a needed action (of the
+    code, or Lambda's own)."""
+    return any(
+        other.source == stmt.source
+        and other.loc == stmt.loc
+        and any(iam.matches(entry, action) for entry in other.actions for action in wanted)
+        for other in role.statements
+    )
 
 
 # ---------------------------------------------------------------------------- LL402

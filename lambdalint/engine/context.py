@@ -61,6 +61,17 @@ class CheckContext:
                 self.diagnostics.append(Diagnostic("LL100", why, Loc(path), notice=True))
         return self._targets[key]
 
+    def module_source(self, language: str, path: Path) -> HandlerSource | None:
+        """Facts about another source file of the function's code (a module its handler
+        imports), or None when it cannot be read or analysed."""
+        if language not in ANALYZERS:
+            return None
+        key = (str(path), language, 0)
+        if key not in self._sources:
+            text, _ = self.reader.read_text(path)
+            self._sources[key] = None if text is None else self._analyze(language, path, text)
+        return self._sources[key]
+
     def source(self, fn: Function) -> HandlerSource | None:
         """Facts about the handler's source file (or inline code), or None if not analysable."""
         if not self._prefetched:

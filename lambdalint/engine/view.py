@@ -116,10 +116,21 @@ def _actions_summary(actions: list[dict[str, Any]] | None) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
+def _counts(counts: dict[str, Any] | None) -> str:
+    """`3/12/9`: actions the code needs, the role grants, the role grants unused (`?`: not
+    known)."""
+    if not counts:
+        return "-"
+    return "/".join(
+        "?" if counts.get(k) is None else str(counts[k]) for k in ("needed", "granted", "unused")
+    )
+
+
 def table(project: Project, views: list[dict[str, Any]], with_actions: bool = False) -> str:
     """The `show` table: a row per function (`views` in the same order, each `function_view`,
     `with_actions` with `code_actions`: the AWS actions the handler's code calls and whether the
-    role allows each)."""
+    role allows each, and `permissions`: how many actions it needs, its role grants, and grants
+    unused)."""
     headers = [
         "function",
         "file",
@@ -133,6 +144,7 @@ def table(project: Project, views: list[dict[str, Any]], with_actions: bool = Fa
     ]
     if with_actions:
         headers.append("api actions")
+        headers.append("needed/granted/unused")
     rows = []
     details: list[str] = []
     for fn, v in zip(project.functions, views, strict=True):
@@ -160,6 +172,7 @@ def table(project: Project, views: list[dict[str, Any]], with_actions: bool = Fa
         )
         if with_actions:
             rows[-1].append(_actions_summary(v["code_actions"]))
+            rows[-1].append(_counts(v.get("permissions")))
             for a in v["code_actions"] or []:
                 details.append(
                     f"  {fn.name}  {a['status']:<8} {a['action']:<36} "

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from lambdalint.loaders import iam_policy
+from lambdalint.loaders.cloudformation.inventory import inventory
+from lambdalint.loaders.cloudformation.template import Template
 from lambdalint.loaders.documents import Document, LoadSession, expansion_notice, load_document
 from lambdalint.loaders.iam_policy import Strings, grant
 from lambdalint.model import (
@@ -338,7 +340,14 @@ class _Service:
                     )
         if self._provider_too_large(len(entries)):
             return []
-        return [self.function(container, key, body) for container, key, body in entries]
+        functions = [self.function(container, key, body) for container, key, body in entries]
+        if functions and self.resources:
+            data = LMap(self.resources.pos)
+            data["Resources"] = self.resources
+            declared = inventory(self.path, Template(data), self._policy_value)
+            for fn in functions:
+                fn.resources = declared
+        return functions
 
     def _provider_too_large(self, count: int) -> bool:
         """Provider settings are copied into every function: thousands of provider variables
@@ -561,7 +570,9 @@ class _Service:
                 continue
             for name, raw in source.items():
                 if isinstance(name, str):
-                    out[name] = self._env_var(name, raw, self.loc(source, name))
+                    env = out[name] = self._env_var(name, raw, self.loc(source, name))
+                    text = self._policy_value(raw)
+                    env.text = text if isinstance(text, str) else None
                 else:
                     complete = False
         return out, complete
@@ -609,7 +620,7 @@ class _Service:
                 loc=self.loc(self.provider, "role"),
                 name=_text(self.vars.resolve(self.provider["role"])),
             )
-        role = Role(known=True, name="IamRoleLambdaExecution", loc=fn.loc)
+        role = Role(known=True, name="IamRoleLambdaExecution", loc=fn.loc, generated=True)
         own = body.get("iamRoleStatements")
         if own is not None and "serverless-iam-roles-per-function" in self.plugins:
             # a role of its own; the provider's statements only when inherited
@@ -854,6 +865,8 @@ class _Service:
             loc = Loc(self.path, pos_of(raw, i))
             event = self._event(etype, spec, loc)
             event.name = self._event_name(etype, spec)
+            # a stream's `destinations.onFailure`: Lambda sends failed batches with the role
+            event.on_failure = isinstance(spec, LMap) and spec.get("destinations") is not None
             out.append(event)
         return out
 

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from lambdalint.analysis.facts import (
+    Argument,
     ClientCreation,
     EnvRead,
     HandlerSource,
+    ModuleImport,
     SdkCall,
+    SdkDoubt,
     SecretCandidate,
+    ValuePart,
 )
-from lambdalint.aws import sdk, secrets
+from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
 
 PosFn = Callable[[ast.AST], Pos]
@@ -34,6 +38,11 @@ _ENV_LOADERS = {"dotenv", "environs", "decouple"}
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
 _CACHING = {"lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached_property"}
+# Powertools for AWS Lambda's parameter utilities
+_POWERTOOLS_PARAMETERS = "aws_lambda_powertools.utilities.parameters"
+# how deep a value is followed through names, f-strings and concatenations
+_MAX_VALUE_DEPTH = 12
+_UNKNOWN_PART = ValuePart("unknown")
 
 
 def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
@@ -47,7 +56,9 @@ def collect(tree: ast.Module, src: HandlerSource, pos: PosFn) -> None:
 class _Ref:
     """What an expression evaluates to, as far as SDK objects go.
 
-    kind: boto3 | session-module | factory | session | client | resource | meta | paginator
+    kind: boto3 | session-module | factory | session | client | resource | meta | paginator |
+    batch-writer (a DynamoDB Table's `batch_writer()`: its writes are the BatchWriteItem calls
+    recorded for `batch_writer`)
     """
 
     kind: str
@@ -56,6 +67,8 @@ class _Ref:
     detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
     # made with credentials of its own: its calls are not made with the function's role
     foreign: bool = False
+    # a resource's identifiers as the code gives them (`Table(os.environ["TABLE"])`)
+    args: tuple[Argument, ...] = ()
 
 
 @dataclass
@@ -190,6 +203,11 @@ class _FactVisitor(ast.NodeVisitor):
         # (line, redacted value) of the secret candidates kept: a literal is met as a named
         # value and again as a string
         self.secrets_seen: set[tuple[int, str]] = set()
+        # Powertools parameter utilities: names bound to the module, names bound to its functions
+        self.powertools_modules: set[str] = set()
+        self.powertools_functions: dict[str, str] = {}
+        # (method, position) of method calls on values that could not be resolved
+        self.unresolved_methods: list[tuple[str, Pos]] = []
 
     # ------------------------------------------------------------------ scopes
 
@@ -282,6 +300,10 @@ class _FactVisitor(ast.NodeVisitor):
         for alias in node.names:
             name = alias.name
             bound = alias.asname
+            if not self.main_depth:
+                self.src.imports.append(ModuleImport(name, self.pos(node)))
+            if name == _POWERTOOLS_PARAMETERS and bound:
+                self.powertools_modules.add(bound)
             if name == "boto3":
                 self.boto3_names.add(bound or "boto3")
             elif name == "os":
@@ -294,6 +316,16 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module
+        if not self.main_depth:
+            self.src.imports.append(
+                ModuleImport(
+                    module or "",
+                    self.pos(node),
+                    local=bool(node.level),
+                    names=tuple(alias.name for alias in node.names),
+                    level=node.level,
+                )
+            )
         if module is None or any(alias.name == "*" for alias in node.names):
             return
         if module.split(".", 1)[0] in _ENV_LOADERS:
@@ -309,6 +341,16 @@ class _FactVisitor(ast.NodeVisitor):
                 self.environ_names.add(bound)
             elif module == "os" and name == "getenv":
                 self.getenv_names.add(bound)
+            elif module == "aws_lambda_powertools.utilities" and name == "parameters":
+                self.powertools_modules.add(bound)
+            elif module == _POWERTOOLS_PARAMETERS:
+                if name in resources.POWERTOOLS_FUNCTIONS:
+                    self.powertools_functions[bound] = name
+                elif not self.main_depth:
+                    # a provider class or another utility: its calls are not followed
+                    self.src.sdk_doubts.append(
+                        SdkDoubt(self.pos(node), f"Powertools parameters {name} is not followed")
+                    )
 
     # ------------------------------------------------------------------ bindings
 
@@ -322,6 +364,21 @@ class _FactVisitor(ast.NodeVisitor):
         self.bindings.setdefault((id(scope) if scope else None, key), []).append(
             (value, self.frame)
         )
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        # `with table.batch_writer() as batch`: the writer's __enter__ returns the writer
+        for item in node.items:
+            expr = item.context_expr
+            if (
+                isinstance(item.optional_vars, ast.Name)
+                and isinstance(expr, ast.Call)
+                and isinstance(expr.func, ast.Attribute)
+                and expr.func.attr == "batch_writer"
+            ):
+                self._bind(item.optional_vars.id, expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
 
     def visit_Assign(self, node: ast.Assign) -> None:
         names: list[str] = []
@@ -494,10 +551,19 @@ class _FactVisitor(ast.NodeVisitor):
             self.src.env_reads.append(
                 EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
             )
-        if not (self.boto3_names or self.factories):
+        self.src.method_names = tuple(
+            sorted({s.node.func.attr for s in self.calls if isinstance(s.node.func, ast.Attribute)})
+        )
+        boto3 = bool(self.boto3_names or self.factories)
+        powertools = bool(self.powertools_modules or self.powertools_functions)
+        if not (boto3 or powertools):
             return
         for site in self.calls:
-            self._resolve_call(site)
+            if powertools and self._powertools_call(site):
+                continue
+            if boto3:
+                self._resolve_call(site)
+        self._unresolved_doubts()
 
     def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[ast.expr, _Frame | None]]:
         if "." not in key:
@@ -565,6 +631,11 @@ class _FactVisitor(ast.NodeVisitor):
             if base is not None and base.kind == "client" and method:
                 return _Ref("paginator", base.service, detail=method)
             return None
+        if isinstance(func, ast.Attribute) and func.attr == "batch_writer":
+            base = self._eval(func.value, frame, seen)
+            if base is not None and base.kind == "resource" and base.resource == "Table":
+                return _Ref("batch-writer", base.service, foreign=base.foreign)
+            return None
         if (
             isinstance(func, ast.Name)
             and func.id in self.returns
@@ -583,8 +654,36 @@ class _FactVisitor(ast.NodeVisitor):
             foreign = target.foreign or _has_credentials(node, _CLIENT_CREDENTIALS)
             return _Ref(target.detail, service, foreign=foreign or self.default_session_foreign)
         if target.kind == "resource":
-            return target  # a sub-resource constructor: Table(name), Bucket(name) …
+            # a sub-resource constructor: Table(name), Bucket(name) …
+            args = self._identifier_args(target, node, frame)
+            return replace(target, args=target.args + args) if args else target
         return None
+
+    def _identifier_args(
+        self, ref: _Ref, node: ast.Call, frame: _Frame | None
+    ) -> tuple[Argument, ...]:
+        """The identifiers a resource constructor is given (`Object(bucket, key)`), as the API
+        parameters they fill; identifiers the resource already has are skipped."""
+        have = {a.path for a in ref.args}
+        wanted = [
+            (keyword, param)
+            for keyword, param in sdk.PYTHON_RESOURCE_IDENTIFIERS.get(
+                (ref.service, ref.resource), ()
+            )
+            if param not in have
+        ]
+        out: list[Argument] = []
+        positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+        for (_, param), value in zip(wanted, positional, strict=False):
+            out.append(self._argument(param, value, frame))
+        by_keyword = dict(wanted)
+        names = resources.argument_names(ref.service)
+        for kw in node.keywords:
+            if kw.arg in by_keyword:
+                out.append(self._argument(by_keyword[kw.arg], kw.value, frame))
+            elif kw.arg in names:  # get_queue_by_name(QueueName=…)
+                out.append(self._argument(kw.arg, kw.value, frame))
+        return tuple(out)
 
     def _resolve_call(self, site: _CallSite) -> None:
         node = site.node
@@ -592,6 +691,10 @@ class _FactVisitor(ast.NodeVisitor):
         func = node.func
         if created is not None and created.kind in ("client", "resource"):
             factory = self._eval(func, site.frame, set())
+            if created.service == "?" and not created.foreign:
+                self.src.sdk_doubts.append(
+                    SdkDoubt(self.pos(node), "an SDK client for a service named at run time")
+                )
             if factory is not None and factory.kind == "factory":
                 per_invocation = created.foreign or not self._static_args(node, site.frame)
                 self.src.clients.append(
@@ -602,10 +705,19 @@ class _FactVisitor(ast.NodeVisitor):
                         per_invocation_config=per_invocation,
                     )
                 )
+        if isinstance(func, ast.Name) and func.id == "getattr" and node.args:
+            target = self._eval(node.args[0], site.frame, set())
+            if target is not None and target.kind in ("client", "resource") and not target.foreign:
+                self.src.sdk_doubts.append(
+                    SdkDoubt(self.pos(node), "an SDK operation chosen by name at run time")
+                )
         if not isinstance(func, ast.Attribute):
             return
         receiver = self._eval(func.value, site.frame, set())
-        if receiver is None or receiver.service in ("", "?") or receiver.foreign:
+        if receiver is None:
+            self.unresolved_methods.append((func.attr, _attr_pos(func, self.pos)))
+            return
+        if receiver.service in ("", "?") or receiver.foreign or receiver.kind == "batch-writer":
             return
         method = func.attr
         mapped: sdk.Mapped | None = None
@@ -623,6 +735,14 @@ class _FactVisitor(ast.NodeVisitor):
             mapped = sdk.python_resource_call(receiver.service, receiver.resource, method)
         if mapped is None:
             return
+        positional = sdk.PYTHON_POSITIONAL.get(
+            (receiver.service, receiver.resource if receiver.kind == "resource" else "", method), ()
+        )
+        args, spread = self._call_args(
+            node, mapped.service, site.frame, presigned=method, positional=positional
+        )
+        if receiver.kind == "resource":
+            args = receiver.args + args
         self.src.sdk_calls.append(
             SdkCall(
                 mapped.service,
@@ -632,8 +752,299 @@ class _FactVisitor(ast.NodeVisitor):
                 actions=mapped.actions or (),
                 actions_known=mapped.actions is not None,
                 in_function=_top_name(site.frame),
+                arguments=args,
+                spread=spread,
             )
         )
+
+    # ------------------------------------------------------------------ arguments
+
+    def _call_args(
+        self,
+        node: ast.Call,
+        service: str,
+        frame: _Frame | None,
+        presigned: str = "",
+        positional: tuple[str, ...] = (),
+    ) -> tuple[tuple[Argument, ...], bool]:
+        """The arguments of an SDK call that name its resource, and whether some of its
+        arguments cannot be seen (`**params`). `positional`: the parameter names a helper
+        takes by position (`upload_file(path, bucket, key)`)."""
+        keywords: list[tuple[str, ast.expr]] = []
+        spread = False
+        for name, value in zip(positional, node.args, strict=False):
+            if isinstance(value, ast.Starred):
+                spread = True
+                break
+            keywords.append((name, value))
+        for kw in node.keywords:
+            if kw.arg is not None:
+                keywords.append((kw.arg, kw.value))
+                continue
+            expanded = self._dict_items(kw.value, frame)
+            if expanded is None:
+                spread = True
+            else:
+                keywords.extend(expanded)
+        if presigned in ("generate_presigned_url", "generate_presigned_post"):
+            params = dict(keywords).get("Params")
+            if presigned == "generate_presigned_post":
+                keywords = [(k, v) for k, v in keywords if k in ("Bucket", "Key")]
+            elif params is None:
+                keywords = []
+            else:
+                items = self._dict_items(params, frame)
+                spread = spread or items is None
+                keywords = items or []
+        names = resources.argument_names(service)
+        out: list[Argument] = []
+        for name, value in keywords:
+            out.extend(self._paths(name, value, names, frame))
+        return tuple(out), spread
+
+    def _paths(
+        self, name: str, value: ast.expr, names: frozenset[str], frame: _Frame | None
+    ) -> list[Argument]:
+        """`name=value` as the recorded argument paths (`Names[]`, `RequestItems{}`,
+        `Entries[].EventBusName`, `CopySource.Bucket`)."""
+        out: list[Argument] = []
+        if name in names:
+            out.append(self._argument(name, value, frame))
+        if f"{name}[]" in names:
+            items = self._list_items(value, frame)
+            if items is None:
+                out.append(Argument(f"{name}[]", (_UNKNOWN_PART,), self.pos(value)))
+            else:
+                out.extend(self._argument(f"{name}[]", item, frame) for item in items)
+        if f"{name}{{}}" in names:
+            pairs = self._dict_items(value, frame, keys_only=True)
+            if pairs is None:
+                out.append(Argument(f"{name}{{}}", (_UNKNOWN_PART,), self.pos(value)))
+            else:
+                out.extend(self._argument(f"{name}{{}}", key, frame) for _, key in pairs)
+        fields = [n.split(".", 1)[1] for n in names if n.startswith(f"{name}.")]
+        if fields:  # CopySource={"Bucket": …, "Key": …}
+            for key, inner in self._dict_items(value, frame) or []:
+                if key in fields:
+                    out.append(self._argument(f"{name}.{key}", inner, frame))
+        listed = [n.split("].", 1)[1] for n in names if n.startswith(f"{name}[].")]
+        for field_name in listed:  # Entries=[{"EventBusName": …}, …]
+            path = f"{name}[].{field_name}"
+            items = self._list_items(value, frame)
+            if items is None:
+                out.append(Argument(path, (_UNKNOWN_PART,), self.pos(value)))
+                continue
+            for item in items:
+                inner_items = self._dict_items(item, frame)
+                if inner_items is None:
+                    out.append(Argument(path, (_UNKNOWN_PART,), self.pos(item)))
+                    continue
+                found = dict(inner_items).get(field_name)
+                out.append(
+                    self._argument(path, found, frame)
+                    if found is not None
+                    else Argument(path, (), self.pos(item))  # not given: the default
+                )
+        return out
+
+    def _resolve_value_node(
+        self, node: ast.expr, frame: _Frame | None
+    ) -> tuple[ast.expr, _Frame | None]:
+        """A name bound once to a literal container is that container."""
+        for _ in range(_MAX_VALUE_DEPTH):
+            key = _dotted(node)
+            if key is None:
+                break
+            values = [(v, f) for v, f in self._lookup(key, frame) if not _is_none(v)]
+            if len(values) != 1:
+                break
+            node, frame = values[0]
+        return node, frame
+
+    def _list_items(self, node: ast.expr, frame: _Frame | None) -> list[ast.expr] | None:
+        node, _ = self._resolve_value_node(node, frame)
+        if isinstance(node, (ast.List, ast.Tuple)) and not any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            return list(node.elts)
+        return None
+
+    def _dict_items(
+        self, node: ast.expr, frame: _Frame | None, keys_only: bool = False
+    ) -> list[tuple[str, ast.expr]] | None:
+        """(key, value) of a dict literal (through a name bound once); keys_only: (key text,
+        the key's node) also for keys that are not string literals. None when not a literal."""
+        node, _ = self._resolve_value_node(node, frame)
+        if isinstance(node, ast.Call) and _dotted(node.func) == "dict" and not node.args:
+            if any(kw.arg is None for kw in node.keywords):
+                return None
+            return [(str(kw.arg), kw.value) for kw in node.keywords]
+        if not isinstance(node, ast.Dict):
+            return None
+        out: list[tuple[str, ast.expr]] = []
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                return None  # {**other}
+            if keys_only:
+                out.append(("", key))
+                continue
+            text = _string(key)
+            if text is None:
+                return None
+            out.append((text, value))
+        return out
+
+    def _argument(self, path: str, value: ast.expr, frame: _Frame | None) -> Argument:
+        return Argument(path, self._value(value, frame, 0), self.pos(value))
+
+    def _value(self, node: ast.expr, frame: _Frame | None, depth: int) -> tuple[ValuePart, ...]:
+        """What a string expression is made of: text, environment variables, the unknown."""
+        if depth > _MAX_VALUE_DEPTH:
+            return (_UNKNOWN_PART,)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return (ValuePart("text", node.value),)
+            if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                return (ValuePart("text", str(node.value)),)
+            return (_UNKNOWN_PART,)
+        env = self._env_name(node)
+        if env is not None:
+            return (ValuePart("env", env),)
+        if isinstance(node, ast.JoinedStr):
+            parts: list[ValuePart] = []
+            for piece in node.values:
+                if isinstance(piece, ast.Constant) and isinstance(piece.value, str):
+                    parts.append(ValuePart("text", piece.value))
+                elif (
+                    isinstance(piece, ast.FormattedValue)
+                    and piece.format_spec is None
+                    and piece.conversion in (-1, 115)  # none, !s
+                ):
+                    parts.extend(self._value(piece.value, frame, depth + 1))
+                else:
+                    parts.append(_UNKNOWN_PART)
+            return _merge(parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._value(node.left, frame, depth + 1)
+            right = self._value(node.right, frame, depth + 1)
+            return _merge([*left, *right])
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            key = _dotted(node)
+            if key is None:
+                return (_UNKNOWN_PART,)
+            if isinstance(node, ast.Name) and _is_param(key, frame):
+                return (_UNKNOWN_PART,)
+            values = [(v, f) for v, f in self._lookup(key, frame) if not _is_none(v)]
+            if not values or len(values) > _MAX_BINDINGS:
+                return (_UNKNOWN_PART,)
+            found = {self._value(v, f, depth + 1) for v, f in values}
+            return found.pop() if len(found) == 1 else (_UNKNOWN_PART,)
+        return (_UNKNOWN_PART,)
+
+    def _env_name(self, node: ast.expr) -> str | None:
+        """`os.environ["X"]`, `os.environ.get("X", …)`, `os.getenv("X", …)` → X."""
+        if isinstance(node, ast.Subscript) and self._is_environ(node.value):
+            return self._subscript_key(node)
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        key = _string(node.args[0]) if not isinstance(node.args[0], ast.Starred) else None
+        if key is None:
+            return None
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and self._is_environ(func.value):
+            return key
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "getenv"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.os_names
+        ):
+            return key
+        if isinstance(func, ast.Name) and func.id in self.getenv_names:
+            return key
+        return None
+
+    # ------------------------------------------------------------------ Powertools
+
+    def _powertools_call(self, site: _CallSite) -> bool:
+        """A Powertools parameter utility (`parameters.get_parameter("/app/x")`): recorded as
+        the SDK call it makes. True when the call was one."""
+        func = site.node.func
+        name: str | None = None
+        if isinstance(func, ast.Name) and func.id in self.powertools_functions:
+            if self._lookup(func.id, site.frame):
+                return False  # rebound
+            name = self.powertools_functions[func.id]
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.powertools_modules
+        ):
+            if func.attr not in resources.POWERTOOLS_FUNCTIONS:
+                self.src.sdk_doubts.append(
+                    SdkDoubt(
+                        self.pos(site.node), f"Powertools parameters.{func.attr} is not followed"
+                    )
+                )
+                return True
+            name = func.attr
+        if name is None:
+            return False
+        service, operation, param = resources.POWERTOOLS_FUNCTIONS[name]
+        args: list[Argument] = []
+        first = site.node.args[0] if site.node.args else None
+        for kw in site.node.keywords:
+            if kw.arg in ("name", "path", "parameters"):
+                first = kw.value
+        if param and first is not None and not isinstance(first, ast.Starred):
+            if param.endswith("[]"):  # get_parameters_by_name({name: options, …})
+                keys = self._dict_items(first, site.frame, keys_only=True)
+                if keys is None:
+                    args.append(Argument(param, (_UNKNOWN_PART,), self.pos(first)))
+                else:
+                    args.extend(self._argument(param, key, site.frame) for _, key in keys)
+            else:
+                args.append(self._argument(param, first, site.frame))
+        elif not param:  # get_app_config(name, environment, application)
+            for position, key in enumerate(("name", "environment", "application")):
+                value = site.node.args[position] if len(site.node.args) > position else None
+                for kw in site.node.keywords:
+                    if kw.arg == key:
+                        value = kw.value
+                if value is not None and not isinstance(value, ast.Starred):
+                    args.append(self._argument(f"AppConfig.{key}", value, site.frame))
+        actions = resources.POWERTOOLS_ACTIONS[(service, operation)]
+        self.src.sdk_calls.append(
+            SdkCall(
+                service,
+                operation,
+                self.pos(func) if isinstance(func, ast.Name) else _attr_pos(func, self.pos),  # type: ignore[arg-type]
+                method=name,
+                actions=actions,
+                in_function=_top_name(site.frame),
+                arguments=tuple(args),
+            )
+        )
+        return True
+
+    def _unresolved_doubts(self) -> None:
+        """Method calls on values that could not be resolved whose names are operations of a
+        service the file makes clients of (`table.put_item` on a parameter)."""
+        services = {c.service for c in self.src.clients}
+        if not services or not self.unresolved_methods:
+            return
+        names: set[str] = set()
+        for service in services:
+            svc = sdk.service(service)
+            if svc is not None:
+                names.update(svc.snake)
+            names.update(m for (s, _, m) in sdk.PYTHON_RESOURCE_METHODS if s == service)
+        names -= sdk.COMMON_METHODS
+        for method, pos in self.unresolved_methods:
+            if method in names:
+                self.src.sdk_doubts.append(
+                    SdkDoubt(pos, f"{method} may be an SDK call on a value that is not followed")
+                )
 
     def _static_args(self, call: ast.Call, frame: _Frame | None) -> bool:
         """The creation's arguments are the same on every invocation: literals and module-level
@@ -687,6 +1098,30 @@ class _FactVisitor(ast.NodeVisitor):
                 return None
             f = f.parent
         return _top_name(frame)
+
+
+def _merge(parts: list[ValuePart]) -> tuple[ValuePart, ...]:
+    """Adjacent text joined; one unknown part stands for any run of them."""
+    out: list[ValuePart] = []
+    for part in parts:
+        if part.kind == "text" and not part.text:
+            continue
+        if out and part.kind == "text" and out[-1].kind == "text":
+            out[-1] = ValuePart("text", out[-1].text + part.text)
+        elif out and part.kind == "unknown" and out[-1].kind == "unknown":
+            continue
+        else:
+            out.append(part)
+    return tuple(out) or (ValuePart("text", ""),)
+
+
+def _is_param(name: str, frame: _Frame | None) -> bool:
+    f = frame
+    while f is not None:
+        if name in f.params:
+            return True
+        f = f.parent
+    return False
 
 
 def _attr_pos(node: ast.Attribute, pos: PosFn) -> Pos:
@@ -743,7 +1178,7 @@ def _attribute(base: _Ref, attr: str) -> _Ref | None:
             return _Ref("meta", base.service, foreign=base.foreign)
         sub = sdk.python_sub_resource(base.service, base.resource, attr)
         if sub is not None:
-            return _Ref("resource", base.service, sub, foreign=base.foreign)
+            return _Ref("resource", base.service, sub, foreign=base.foreign, args=base.args)
     elif base.kind == "meta" and attr == "client":
         return _Ref("client", base.service, foreign=base.foreign)
     return None

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lambdalint.loaders.cloudformation import foreach, resources, roles
+from lambdalint.loaders.cloudformation import foreach, inventory, resources, roles
 from lambdalint.loaders.cloudformation.properties import (
     SAM_FUNCTION,
     is_sam,
@@ -104,6 +104,10 @@ def build_functions(doc: Document) -> list[Function]:
     # the model's later stages: each fills in what it knows
     roles.enrich(doc, tpl, functions)
     resources.enrich(doc, tpl, functions)
+    if functions:
+        declared = inventory.inventory(doc.path, tpl)
+        for fn in functions:
+            fn.resources = declared
     if tpl.over_budget:
         doc.diagnostics.append(expansion_notice(doc.path, MAX_TEXT))
     return functions
@@ -402,7 +406,11 @@ def _environment(
     for name, raw in variables.items():
         if not isinstance(name, str):
             continue
-        out[name] = classify_env_value(name, raw, tpl, Loc(path, pos_of(variables, name)))
+        env = classify_env_value(name, raw, tpl, Loc(path, pos_of(variables, name)))
+        if env.kind != "dynamic-reference":
+            text = tpl.text(raw)
+            env.text = text if isinstance(text, str) else None
+        out[name] = env
     return out, True
 
 

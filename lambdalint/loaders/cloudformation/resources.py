@@ -203,6 +203,7 @@ class _Resources:
         )
         props = self.mapping(event.get("Properties")) or LMap()
         out = Event(kind, self.loc(pos), name=name, is_async=is_async)
+        out.on_failure = props.get("DestinationConfig") is not None
         if etype in ("Api", "HttpApi") and props.get("TimeoutInMillis") is not None:
             out.integration_timeout = self.seconds(props["TimeoutInMillis"])
         if etype == "SQS":
@@ -453,6 +454,7 @@ class _Resources:
         if kind == "sqs":
             event.queue = self.queue(source)
         event.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
+        event.on_failure = props.get("DestinationConfig") is not None
         fn.events.append(event)
 
     def _rest_method(self, logical_id: str, props: dict[str, Any]) -> None:

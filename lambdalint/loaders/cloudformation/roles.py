@@ -31,6 +31,16 @@ _SAM_EVENT_POLICIES = {
     "DynamoDB": "AWSLambdaDynamoDBExecutionRole",
 }
 _DLQ_ACTIONS = {"SQS": "sqs:SendMessage", "SNS": "sns:Publish"}
+# resources that name a role without assuming it
+_ROLE_NAMERS = frozenset(
+    {
+        "AWS::Lambda::Function",
+        "AWS::Serverless::Function",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::RolePolicy",
+    }
+)
 
 
 def enrich(doc: Document, tpl: Template, functions: list[Function]) -> None:
@@ -67,6 +77,7 @@ class _RoleBuilder:
         self._roles: dict[str, Role] = {}  # AWS::IAM::Role logical id → its model
         self._attachments: _Attachments | None = None
         self._connector_sources: tuple[set[str], bool] | None = None
+        self._referenced_by_others: set[str] | None = None
 
     def loc(self, pos: Pos) -> Loc:
         return Loc(self.path, pos)
@@ -115,7 +126,22 @@ class _RoleBuilder:
                     self._managed(role, value, pos)
         role_name = self.tpl.resolve(props.get("RoleName"))
         self._attached_policies(role, logical_id, role_name if isinstance(role_name, str) else None)
+        role.other_users = logical_id in self._roles_used_elsewhere()
         return role
+
+    def _roles_used_elsewhere(self) -> set[str]:
+        """Logical ids named by something other than a function or a policy: a state machine
+        or a task that assumes the role, an instance profile, an output another stack imports."""
+        if self._referenced_by_others is None:
+            found: set[str] = set()
+            for res in self.tpl.resources.values():
+                if isinstance(res, dict) and res.get("Type") not in _ROLE_NAMERS:
+                    found.update(self.tpl.referenced_ids(res.get("Properties")))
+            outputs = self.tpl.data.get("Outputs")
+            if isinstance(outputs, dict):
+                found.update(self.tpl.referenced_ids(outputs))
+            self._referenced_by_others = found
+        return self._referenced_by_others
 
     def _inline_policies(self, role: Role, policies: Any, owner: str) -> None:
         items = self._items(policies)
@@ -202,7 +228,7 @@ class _RoleBuilder:
 
     def sam_role(self, fn: Function, props: dict[str, Any]) -> Role:
         where = pos_of(props, "Policies") if "Policies" in props else fn.loc.pos
-        role = Role(known=True, loc=self.loc(where), name=f"{fn.name}Role")
+        role = Role(known=True, loc=self.loc(where), name=f"{fn.name}Role", generated=True)
         implicit = ["AWSLambdaBasicExecutionRole"]
         tracing = self.tpl.resolve(props.get("Tracing"))
         if props.get("Tracing") is not None and tracing != "Disabled":

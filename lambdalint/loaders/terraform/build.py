@@ -147,6 +147,18 @@ def _list_values(scope: Scope, expr: Any) -> list[Any]:
 # resources that upload a file to S3 (the second is the name before AWS provider 4)
 _S3_OBJECTS = ("aws_s3_object", "aws_s3_bucket_object")
 # how many name patterns (`/aws/lambda/${var.prefix}-x`) one function's name is compared with;
+# resources that name a role without assuming it themselves
+_ROLE_NAMERS = frozenset(
+    {
+        LAMBDA,
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_policy_attachment",
+        "aws_iam_role_policy_attachments_exclusive",
+        "aws_iam_policy",
+        "aws_lambda_permission",
+    }
+)
 # past that, a group is assumed to be possibly the function's (its logs unknown, no finding)
 MAX_PATTERN_CHECKS = 256
 # `...:function:<name>` suffixes indexed per name (a name is an ARN with one, rarely two)
@@ -164,6 +176,7 @@ class Links:
         self._naming: dict[str, _NameIndex] = {}
         self._roles: dict[int, Role] = {}
         self._role_links: dict[str, _NameIndex] | None = None
+        self._role_users: set[int] | None = None
         self._groups: _GroupIndex | None = None
         self._uploads: dict[str, list[Resource]] | None = None  # S3 objects by rendered key
 
@@ -209,6 +222,22 @@ class Links:
         if id(role_res) not in self._roles:
             self._roles[id(role_res)] = build_role(self.scope, role_res, self)
         return self._roles[id(role_res)]
+
+    def assumed_elsewhere(self, role_res: Resource) -> bool:
+        """Something other than a function or a policy attachment refers to the role (a state
+        machine, an ECS task, an instance profile)."""
+        if self._role_users is None:
+            found: set[int] = set()
+            for (mode, rtype, _), resources in self.scope.resources.items():
+                if mode != "managed" or rtype in _ROLE_NAMERS:
+                    continue
+                for res in resources:
+                    for ref in refs_in(res.body):
+                        target, _ = self.scope.target(ref)
+                        if target is not None and target.type == "aws_iam_role":
+                            found.add(id(target))
+            self._role_users = found
+        return id(role_res) in self._role_users
 
     def attached(self, rtype: str, key: str, role_res: Resource) -> list[Resource]:
         """Resources of type `rtype` whose `key` names the role (by reference or name)."""
@@ -500,8 +529,23 @@ def environment(scope: Scope, res: Resource) -> tuple[dict[str, Any], bool]:
             complete = False
             continue
         loc = Loc(res.path, raw.value_pos.get(name, raw.pos))
-        out[name] = classify_env(scope, name, expr, loc)
+        variable = out[name] = classify_env(scope, name, expr, loc)
+        variable.text = _env_rendered(scope, expr)
     return out, complete
+
+
+def _env_rendered(scope: Scope, expr: Any) -> str | None:
+    """The value with references to other resources as `${type.name.attr}` placeholders."""
+    if isinstance(expr, Resolved):
+        # a planned value: known, or a single reference whose value is known after apply
+        if isinstance(expr.value, str):
+            return str(expr.value)
+        refs = list(expr.refs)
+        return "${" + refs[0].dotted() + "}" if expr.value is None and len(refs) == 1 else None
+    if isinstance(expr, Opaque):
+        return None
+    text = scope.evaluate_named(expr)
+    return str(text) if isinstance(text, str) else None
 
 
 def classify_env(scope: Scope, name: str, expr: Any, loc: Loc) -> EnvVar:
@@ -551,6 +595,7 @@ def _env_text(value: Any) -> Any:
 def build_role(scope: Scope, role_res: Resource, links: Links) -> Role:
     """An aws_iam_role with its inline policies and the policies attached to it."""
     out = Role(known=True, loc=role_res.loc, name=role_res.address)
+    out.other_users = links.assumed_elsewhere(role_res)
     body = role_res.body
     if "dynamic:inline_policy" in body:
         out.incomplete = True
@@ -827,6 +872,7 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
 
 def mapping_event(scope: Scope, esm: Resource) -> Event:
     event = _mapping_source(scope, esm)
+    event.on_failure = esm.body.get("destination_config") is not None
     if esm.body.get("maximum_batching_window_in_seconds") is not None:
         value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
         event.batching_window = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lambdalint.loaders.terraform import modules
+from lambdalint.loaders.terraform import inventory, modules
 from lambdalint.loaders.terraform.build import LAMBDA, Links, build_function
 from lambdalint.loaders.terraform.model import Scope
 from lambdalint.model import Framework, Function
@@ -22,4 +22,8 @@ def build_functions(
             continue
         out.append(build_function(scope, res, framework, links))
     out.extend(modules.functions(scope, framework, only_path, links))
+    if out:
+        declared = inventory.inventory(scope)
+        for fn in out:
+            fn.resources = declared
     return out

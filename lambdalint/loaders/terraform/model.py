@@ -270,6 +270,8 @@ class Scope:
         self._rendered: dict[str, str | None] = {}
         self.resolved_left = MAX_RESOLVED
         self.over_budget = False  # some value was left UNKNOWN for its size
+        # the module's AWS resources as the model has them (inventory.py), made once
+        self.declared: tuple[Any, ...] | None = None
 
     # ------------------------------------------------------------ lookup
 
