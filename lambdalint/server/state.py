@@ -115,6 +115,8 @@ class Workspace:
         session = LoadSession(self.reader, self._documents(len(found.configs)))
         from lambdalint.loaders import _load_all
 
+        for fn in self._all_functions():
+            _forget(fn)
         self.units = {}
         for path, (read, functions, diags) in zip(
             found.configs, _load_all(list(found.configs), session), strict=True
@@ -153,6 +155,7 @@ class Workspace:
         for fn in old:
             self.fn_findings.pop(id(fn), None)
             self.fn_handler_file.pop(id(fn), None)
+            _forget(fn)
         self._lint(reload, affected, update)
         update.files = before | self._files_of([], affected, reload)
         return update
@@ -251,7 +254,7 @@ class Workspace:
     def _neighbours(self, functions: list[Function]) -> list[Function]:
         """The functions a check of `functions` may look at: theirs, those of the same config
         files, and those sharing their code."""
-        declaring = {real(fn.loc.path) for fn in functions}
+        declaring = {_places(fn).declared for fn in functions}
         out = list(functions)
         seen = {id(fn) for fn in out}
         codes = {_code_path(fn) for fn in functions} - {None}
@@ -259,7 +262,7 @@ class Workspace:
             for fn in unit.functions:
                 if id(fn) in seen:
                     continue
-                if real(fn.loc.path) in declaring or _code_path(fn) in codes:
+                if _places(fn).declared in declaring or _code_path(fn) in codes:
                     out.append(fn)
                     seen.add(id(fn))
         return out
@@ -326,20 +329,48 @@ class Workspace:
 _PROJECT_IDS = {"LL100", "LL108"}
 
 
-def _code_path(fn: Function) -> str | None:
+@dataclass(frozen=True)
+class _Places:
+    """Where a function's inputs live, as real paths: its declaring file, its code (a folder,
+    an archive or a file) and its layers' contents (computed once: resolving paths costs)."""
+
+    declared: str
+    code: str | None
+    layers: tuple[str, ...]
+
+
+_PLACES: dict[int, tuple[Function, _Places]] = {}
+
+
+def _places(fn: Function) -> _Places:
+    known = _PLACES.get(id(fn))
+    if known is not None and known[0] is fn:
+        return known[1]
     code = fn.code
-    if code is None or code.path is None:
-        return None
-    return real(code.path)
+    places = _Places(
+        real(fn.loc.path),
+        real(code.path) if code is not None and code.path is not None else None,
+        tuple(real(layer.content) for layer in fn.layers if layer.content is not None),
+    )
+    _PLACES[id(fn)] = (fn, places)
+    return places
+
+
+def _forget(fn: Function) -> None:
+    _PLACES.pop(id(fn), None)
+
+
+def _code_path(fn: Function) -> str | None:
+    return _places(fn).code
 
 
 def _feeds(fn: Function, changed: str) -> bool:
     """Whether the file `changed` may feed `fn`: a file of its code or of one of its layers
     (a folder, or the archive or file it is), not counting the config file that declares it."""
-    homes = [_code_path(fn), *(real(layer.content) for layer in fn.layers if layer.content)]
+    places = _places(fn)
     return any(
         home is not None and (changed == home or changed.startswith(home.rstrip(os.sep) + os.sep))
-        for home in homes
+        for home in (places.code, *places.layers)
     )
 
 
