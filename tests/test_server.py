@@ -73,7 +73,7 @@ class Client:
 
     async def start(self) -> None:
         await self.lsp.start_io(sys.executable, "-m", "lambdalint", "server", cwd=str(self.root))
-        await self.lsp.initialize_async(
+        result = await self.lsp.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
                 root_uri=self.root.resolve().as_uri(),
@@ -82,6 +82,7 @@ class Client:
                 ],
             )
         )
+        self.capabilities = result.capabilities
         self.lsp.initialized(types.InitializedParams())
         await self.until(lambda: any("workspace:" in line for line in self.logs))
 
@@ -156,6 +157,13 @@ def test_mismatch_quick_fix_and_break_again_from_the_buffer(project: Path) -> No
         c = Client(project)
         await c.start()
         template, handler = c.uri("template.yaml"), c.uri("src/app.py")
+        caps = c.capabilities
+        assert caps.hover_provider
+        assert isinstance(caps.code_action_provider, types.CodeActionOptions)
+        kinds = caps.code_action_provider.code_action_kinds or []
+        assert {types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll} <= set(kinds)
+        assert isinstance(caps.text_document_sync, types.TextDocumentSyncOptions)
+        assert caps.text_document_sync.save and caps.text_document_sync.open_close
         await c.until(lambda: c.codes("template.yaml") == ["LL102"])
         diag = c.diagnostics[template][0]
         # the handler value `app.handler`, line 8 from column 16, as `check` reports it

@@ -35,6 +35,7 @@ from lambdalint.engine.reference import help_uri
 from lambdalint.filters.suppress import _markers
 from lambdalint.findings import Edit, Finding, Fix
 from lambdalint.fixing import _parses
+from lambdalint.model import Function
 from lambdalint.rulepack import RuleError
 from lambdalint.server.state import CONFIG_NAMES, Update, Workspace, real
 from lambdalint.settings import ConfigError
@@ -543,12 +544,13 @@ def _rule_hover(ws: Workspace, rule_id: str) -> str | None:
     return text
 
 
-def _handler_hover(ws: Workspace, fn: Any) -> str:
+def _handler_hover(ws: Workspace, fn: Function) -> str:
     from lambdalint.analysis.target import TargetStatus
 
     ctx = ws.context([fn])
     target = ctx.handler_target(fn)
-    name = f"`{target.handler or fn.handler.value}`"
+    declared = fn.handler.value if fn.handler is not None else ""
+    name = f"`{target.handler or declared}`"
     problems = [
         f"{f.rule_id}: {f.message}"
         for f in ws.fn_findings.get(id(fn), [])
