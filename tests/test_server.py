@@ -391,3 +391,62 @@ def test_a_file_changed_on_disk_is_linted_from_there(project: Path) -> None:
         await c.stop()
 
     run(scenario())
+
+
+def test_serverless_and_terraform_handlers(tmp_path: Path) -> None:
+    (tmp_path / "handlers").mkdir()
+    (tmp_path / "handlers" / "users.py").write_text(
+        "def get(event, context):\n    return 1\n", encoding="utf-8"
+    )
+    (tmp_path / "serverless.yml").write_text(
+        "service: users\nprovider:\n  name: aws\n  runtime: python3.12\n  logRetentionInDays: 14\n"
+        "functions:\n  getUser:\n    handler: handlers/users.get\n"
+        "  createUser:\n    handler: handlers/users.create\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "tf" / "src").mkdir(parents=True)
+    (tmp_path / "tf" / "src" / "app.py").write_text("def main(event, context):\n    return 1\n")
+    (tmp_path / "tf" / "main.tf").write_text(
+        'data "archive_file" "zip" {\n'
+        '  type        = "zip"\n'
+        '  source_dir  = "${path.module}/src"\n'
+        '  output_path = "${path.module}/app.zip"\n'
+        "}\n\n"
+        'resource "aws_lambda_function" "api" {\n'
+        '  function_name    = "api"\n'
+        '  role             = "arn:aws:iam::123456789012:role/api"\n'
+        '  runtime          = "python3.12"\n'
+        '  handler          = "app.handler"\n'
+        "  filename         = data.archive_file.zip.output_path\n"
+        "}\n",
+        encoding="utf-8",
+    )
+
+    async def scenario() -> None:
+        c = Client(tmp_path)
+        await c.start()
+        await c.until(lambda: "LL102" in c.codes("serverless.yml"))
+        assert c.codes("serverless.yml").count("LL102") == 1
+        text = await _hover(c, "serverless.yml", 7, 16)
+        assert "resolves to `handlers/users.py:1`" in text
+        text = await _hover(c, "serverless.yml", 9, 16)
+        assert "LL102" in text and "'create'" in text
+        c.open("handlers/users.py")
+        c.replace(
+            "handlers/users.py",
+            "def get(event, context):\n    return 1\n\n\n"
+            "def create(event, context):\n    return 2\n",
+        )
+        await c.until(lambda: "LL102" not in c.codes("serverless.yml"))
+        # Terraform: the diagnostic on main.tf, the hover on its handler, an edit of the handler
+        assert "LL102" in c.codes("tf/main.tf")
+        diag = next(d for d in c.diagnostics[c.uri("tf/main.tf")] if d.code == "LL102")
+        assert (diag.range.start.line, diag.range.start.character) == (10, 21)
+        assert "src/app.py" in await _hover(c, "tf/main.tf", 10, 25)
+        c.open("tf/src/app.py")
+        c.replace("tf/src/app.py", "def handler(event, context):\n    return 1\n")
+        await c.until(lambda: "LL102" not in c.codes("tf/main.tf"))
+        assert "resolves to `src/app.py:1`" in await _hover(c, "tf/main.tf", 10, 25)
+        await c.stop()
+
+    run(scenario())
