@@ -157,3 +157,64 @@ def test_a_saved_yaml_file_no_loader_claims_is_no_new_template(
     hidden.parent.mkdir(parents=True)
     hidden.write_text(STACK)
     assert ws.changed(hidden, discover=True).linted == 0
+
+
+MODULE_CALL = """\
+module "api" {
+  source  = "./modules/fn"
+  name    = "api"
+  handler = "app.handler"
+  src     = "${path.module}/src"
+}
+"""
+
+MODULE = """\
+variable "name" {}
+variable "handler" {}
+variable "src" {}
+
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = var.src
+  output_path = "${path.module}/app.zip"
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.name
+  role          = "arn:aws:iam::123456789012:role/api"
+  runtime       = "python3.12"
+  handler       = var.handler
+  timeout       = 10
+  filename      = data.archive_file.zip.output_path
+}
+"""
+
+
+def test_terraform_module_edits_load_its_callers_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "modules" / "fn").mkdir(parents=True)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def main(event, context):\n    return 1\n")
+    (tmp_path / "main.tf").write_text(MODULE_CALL)
+    (tmp_path / "modules" / "fn" / "main.tf").write_text(MODULE)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path)
+    ws.lint_all()
+    assert _state(ws) == _check({})
+    module, root = tmp_path / "modules" / "fn" / "main.tf", tmp_path / "main.tf"
+    # the module's caller is loaded again with it; a folder that does not call it is not
+    assert set(ws._units_of(real(module))) >= {real(module), real(root)}
+    assert real(tmp_path / "other" / "main.tf") not in ws._units_of(real(module))
+    edits = [
+        (module, MODULE.replace("  timeout       = 10\n", "")),
+        (module, MODULE.replace('"python3.12"', '"python3.7"')),
+        (root, MODULE_CALL.replace("app.handler", "app.main")),
+        (module, MODULE + "resource {\n"),
+    ]
+    for path, text in edits:
+        ws.overlay[real(path)] = text
+        ws.changed(path)
+        assert _state(ws) == _check(ws.overlay), f"after editing {path}"

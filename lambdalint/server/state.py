@@ -12,6 +12,7 @@ depends on them); a file's problems found loading it (LL100, LL108) belong to th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ from lambdalint.settings import ConfigError, Settings
 # the files that configure a run (settings/files.py looks for them walking up)
 CONFIG_NAMES = (".lambdalint.yaml", ".lambdalint.yml", "pyproject.toml")
 _TERRAFORM = (".tf", ".tf.json")
+# a module's local source, in HCL (`source = "../lambda"`) or JSON (`"source": "./lambda"`)
+_MODULE_SOURCE = re.compile(r'"?\bsource"?\s*[=:]\s*"(\.{1,2}/[^"]*)"')
 
 
 @dataclass
@@ -229,16 +232,39 @@ class Workspace:
 
     def _units_of(self, changed: str) -> list[str]:
         """The units to load again when `changed` changes: itself; for a Terraform file, every
-        Terraform file of its folder (one module), or all of them when the folder declares no
-        function (a module called from elsewhere)."""
+        Terraform file of its folder (one module), of the folders that call that module (a
+        local `source`, followed up to the roots) and those whose functions come from it."""
         if not changed.lower().endswith(_TERRAFORM):
             return [changed] if changed in self.units else []
-        folder = os.path.dirname(changed)
         tf = [k for k in self.units if k.lower().endswith(_TERRAFORM)]
-        same = [k for k in tf if os.path.dirname(k) == folder]
-        if any(self.units[k].functions for k in same):
-            return same
-        return tf
+        folders = {os.path.dirname(changed)}
+        while True:
+            more = {
+                os.path.dirname(k)
+                for k in tf
+                if os.path.dirname(k) not in folders and self._calls(k, folders)
+            }
+            if not more:
+                break
+            folders |= more
+        inside = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
+        return [
+            k
+            for k in tf
+            if os.path.dirname(k) in folders
+            or any(_places(fn).declared.startswith(inside) for fn in self.units[k].functions)
+        ]
+
+    def _calls(self, key: str, folders: set[str]) -> bool:
+        """Whether the Terraform file `key` calls a module in one of `folders` (a local
+        `source = "./..."` or `"../..."`)."""
+        text, _ = self.reader.read_text(Path(key))
+        if not text or "source" not in text:
+            return False
+        base = os.path.dirname(key)
+        return any(
+            real(os.path.join(base, m.group(1))) in folders for m in _MODULE_SOURCE.finditer(text)
+        )
 
     def _with_shared_code(self, affected: list[Function], old: list[Function]) -> list[Function]:
         """`affected` and the functions using a code folder one of them uses (or used)."""
