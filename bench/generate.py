@@ -812,6 +812,10 @@ def generate(out: Path, stacks: int, seed: int = 7, mix: str = "mixed") -> Manif
             used.add(slug)
             logical = "".join(part.title() for part in slug.split("_")) + "Function"
             calls = rng.sample(CALLS, rng.randint(1, 3))
+            if kind == "worker":
+                # a worker sending to the queue that invokes it would loop (LL703): it writes
+                # elsewhere
+                calls = [c for c in calls if c.resource != "queue"] or [CALLS[0]]
             spec = FnSpec(logical, slug, kind, language, calls, helpers=rng.randint(1, 6))
             spec.plant = scheduler.next_for(fmt, language, kind)
             specs.append(spec)

@@ -8,18 +8,18 @@ belongs in this project). COMMIT only labels the report; without it `git rev-par
 tried in REPO. Every measurement is one whole process, started in REPO:
 
 - floor: a fresh interpreter (this file, `--floor`) that walks REPO skipping the folders
-  lambdalint's discovery skips (its DEFAULT_EXCLUDES, virtualenvs, `{{ }}` folders; imported
-  from `lambdalint.discover`), and reads and parses with C parsers the files lambdalint itself
-  read in a reference run: config files (`is_config_name`) by kind — YAML with PyYAML's C
-  composer (`yaml.compose_all`, nodes with marks), JSON with `json.loads` (no positions),
-  `.tf` with tree-sitter's HCL grammar when `tree_sitter_hcl` is installed, else only read —
-  handler sources (`ast.parse` for Python, tree-sitter for JavaScript/TypeScript), and any
-  other file (package.json, tsconfig.json, archives...: read, and `json.loads` for JSON). So
-  cold ÷ floor measures what lambdalint adds to parsing its own inputs; what it chooses to read
-  shows in the absolute times. The files lambdalint read come from an audit hook (`open`
-  events) in an untimed reference run (`--no-cache`, `LAMBDALINT_JOBS=1`), whose findings are
-  the reference for every timed run. `--floor-tf` chooses the .tf parser. The floor prints
-  what it parsed; the report shows it.
+  lambdalint's discovery skips (its DEFAULT_EXCLUDES, virtualenvs, installed packages, `{{ }}`
+  folders; imported from `lambdalint.discover`), and reads and parses with C parsers the files
+  lambdalint itself read in a reference run: config files (`is_config_name`) by kind — YAML with
+  PyYAML's C composer (`yaml.compose_all`, nodes with marks), JSON with `json.loads` (no
+  positions), `.tf` with tree-sitter's HCL grammar when `tree_sitter_hcl` is installed, else only
+  read — handler sources (`ast.parse` for Python, tree-sitter for JavaScript/TypeScript), and any
+  other file (package.json, tsconfig.json, archives...: read, and `json.loads` for JSON). So cold
+  ÷ floor measures what lambdalint adds to parsing its own inputs; what it chooses to read shows
+  in the absolute times. The files lambdalint read come from an audit hook (`open` events) in an
+  untimed reference run (`--no-cache`, `LAMBDALINT_JOBS=1`), whose findings are the reference for
+  every timed run. `--floor-tf` chooses the .tf parser. The floor prints what it parsed; the
+  report shows it.
 - cold: `lambdalint check --no-cache .`;
 - first: `lambdalint check .` with no `.lambdalint_cache/` (the run writes it);
 - warm: `lambdalint check .` again (the cache is present);
@@ -83,7 +83,11 @@ TARGETS = {
 # ------------------------------------------------------------------ the floor (a subprocess)
 
 
-def _floor_rules() -> tuple[tuple[str, ...], Any, Any, frozenset[str], str]:
+def _no_installed(folder: str, dirnames: list[str], boundary: Path) -> set[str]:
+    return set()
+
+
+def _floor_rules() -> tuple[tuple[str, ...], Any, Any, frozenset[str], Any, str]:
     """Discovery's folder exclusions and config-file test, from lambdalint when importable."""
     try:
         from lambdalint import discover as d
@@ -93,6 +97,7 @@ def _floor_rules() -> tuple[tuple[str, ...], Any, Any, frozenset[str], str]:
             d.is_config_name,
             d.is_virtualenv,
             frozenset(d.VENV_NAMES),
+            getattr(d, "installed_packages", _no_installed),
             "lambdalint.discover",
         )
     except (ImportError, AttributeError):
@@ -109,7 +114,8 @@ def _floor_rules() -> tuple[tuple[str, ...], Any, Any, frozenset[str], str]:
         def is_venv(folder: Path) -> bool:
             return (folder / "pyvenv.cfg").is_file()
 
-        return excludes, is_config, is_venv, frozenset({".venv", "venv", ".env", "env"}), "copy"
+        venvs = frozenset({".venv", "venv", ".env", "env"})
+        return excludes, is_config, is_venv, venvs, _no_installed, "copy"
 
 
 def _ts_parser(module: str, attr: str = "language") -> Any:
@@ -130,7 +136,7 @@ def parse_floor(plan_path: Path) -> dict[str, Any]:
     import yaml
 
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    excludes, _, is_venv, venv_names, rules_from = _floor_rules()
+    excludes, _, is_venv, venv_names, installed, rules_from = _floor_rules()
     excluded = set(excludes)
     tf_mode = plan.get("tf", "auto")
     tf_parser = _ts_parser("tree_sitter_hcl") if tf_mode in ("auto", "tree-sitter") else None
@@ -225,10 +231,12 @@ def parse_floor(plan_path: Path) -> dict[str, Any]:
     done: set[str] = set()
     walked = 0
     top = "."
+    boundary = Path(top).resolve()
     for dirpath, dirnames, filenames in os.walk(top):
         kept = []
+        vendored = installed(dirpath, dirnames, boundary)
         for d in sorted(dirnames):
-            if d in excluded or "{{" in d or "{%" in d:
+            if d in excluded or d in vendored or "{{" in d or "{%" in d:
                 continue
             if d in venv_names and is_venv(Path(dirpath, d)):
                 continue

@@ -243,7 +243,7 @@ def load(
                     known.add(tpl.resolve())
                     configs.append(tpl)
                     mapped.add(tpl.resolve())
-    project = load_project(Path.cwd(), configs, reader, documents=cache)
+    project = load_project(Path.cwd(), configs, reader)
     project = replace(project, unsynthesized_cdk_apps=tuple(found.unsynthesized_cdk_apps))
     if mapped:
         sources = [s.resolve() for s in found.sources]

@@ -1,11 +1,11 @@
 """Cache of per-file facts in `.lambdalint_cache/`, keyed by content hash.
 
-Two kinds of entry: the `HandlerSource` that analysing a handler (language, path, text)
-produced (`sources-*.json`), so an unchanged handler is never parsed again; and the parsed tree
-of a template (`documents-*.json`), which rebuilds in about half the time of parsing the file.
-Functions themselves are not cached: a Function also depends on other files (whether CodeUri
-is a file or a folder, CDK asset folders, the other `.tf` files of a module), so the model is
-built again on every run. The cache is:
+One kind of entry: the `HandlerSource` that analysing a handler (language, path, text)
+produced (`sources-*.json`), so an unchanged handler is never parsed again. Templates are not
+cached: a Function also depends on other files (whether CodeUri is a file or a folder, CDK
+asset folders, the other `.tf` files of a module), so the model is built again on every run;
+and a parsed template's tree (kept here before) rebuilt from JSON in about half the time of
+parsing it, which cost a first run more than later runs got back. The cache is:
 - versioned: the lambdalint version, the cache format and a fingerprint of the analysis and
   parsing code (so an edited analyser in a development checkout does not reuse stale facts);
 - safe to delete, and tolerant of corruption: anything unreadable is ignored and rebuilt;
@@ -29,13 +29,12 @@ from typing import Any
 
 from lambdalint import __version__
 from lambdalint.analysis.facts import HandlerSource
-from lambdalint.model import UNKNOWN, Pos
+from lambdalint.model import UNKNOWN
 from lambdalint.writing import create, write_text
 
 FORMAT = 1
 DIRNAME = ".lambdalint_cache"
 SHARD_PREFIX = "sources-"
-DOCUMENT_PREFIX = "documents-"
 MAX_ENTRIES = 50_000  # beyond this, entries not used by the latest run are dropped
 # where the dataclasses an entry may contain are defined
 _DATA_MODULES = ("lambdalint.model", "lambdalint.analysis.")
@@ -47,7 +46,6 @@ _CODE_FILES = (
     "aws/sdk.py",
     "aws/data/sdk_operations.json",
     "aws/secrets.py",
-    "reading/*.py",  # the template parsers, for cached documents
 )
 
 
@@ -100,93 +98,6 @@ def encode_entry(source: Any) -> str | None:
         return json.dumps(_encode(source), separators=(",", ":"), ensure_ascii=False)
     except (_Unencodable, ValueError, RecursionError):
         return None
-
-
-def encode_tree(value: Any) -> Any:
-    """A parsed template as JSON: a mapping is {"m": [line, column, [[key, key line, key column,
-    value line, value column, value], ...]]}, a sequence {"l": [line, column, [[line, column,
-    item], ...]]}. A tree that shares a node (a YAML alias) is not encoded: copies could be
-    exponentially larger than the file. The parsers record starts only (no end positions)."""
-    from lambdalint.reading.positions import LList, LMap
-
-    seen: set[int] = set()
-    scalars = _SCALARS
-
-    def enc(v: Any) -> Any:
-        cls = type(v)
-        if cls in scalars:
-            return v
-        if id(v) in seen:
-            raise _Unencodable("shared node")
-        seen.add(id(v))
-        p = v.pos
-        if cls is LMap:
-            key_pos, value_pos = v.key_pos, v.value_pos
-            items = []
-            for k, x in v.items():
-                if type(k) not in scalars:
-                    raise _Unencodable("key")
-                a, b = key_pos[k], value_pos[k]
-                # most values are scalars: no call for them
-                items.append(
-                    [k, a.line, a.column, b.line, b.column, x if type(x) in scalars else enc(x)]
-                )
-            return {"m": [p.line, p.column, items]}
-        if cls is LList:
-            if len(v.item_pos) != len(v):
-                raise _Unencodable("positions")
-            return {
-                "l": [
-                    p.line,
-                    p.column,
-                    [
-                        [q.line, q.column, x if type(x) in scalars else enc(x)]
-                        for q, x in zip(v.item_pos, v, strict=True)
-                    ],
-                ]
-            }
-        raise _Unencodable(cls.__name__)
-
-    return enc(value)
-
-
-def _pos(line: Any, column: Any) -> Pos:
-    if type(line) is not int or type(column) is not int:
-        raise ValueError("not a position")  # an entry written by something else
-    return Pos(line, column)
-
-
-def decode_tree(value: Any) -> Any:
-    """The tree `encode_tree` encoded; raises on anything else."""
-    from lambdalint.reading.positions import LList, LMap
-
-    scalars = _SCALARS
-
-    def dec(v: Any) -> Any:
-        if type(v) is not dict:
-            if type(v) in scalars:
-                return v
-            raise ValueError("not a tree")
-        if "m" in v:
-            line, column, items = v["m"]
-            m = LMap(_pos(line, column))
-            key_pos, value_pos = m.key_pos, m.value_pos
-            for k, kl, kc, vl, vc, x in items:
-                if type(k) not in scalars:
-                    raise ValueError("key")
-                m[k] = x if type(x) in scalars else dec(x)
-                key_pos[k] = _pos(kl, kc)
-                value_pos[k] = _pos(vl, vc)
-            return m
-        line, column, items = v["l"]
-        lst = LList(_pos(line, column))
-        item_pos = lst.item_pos
-        for il, ic, x in items:
-            lst.append(x if type(x) in scalars else dec(x))
-            item_pos.append(_pos(il, ic))
-        return lst
-
-    return dec(value)
 
 
 @dataclass(frozen=True)
@@ -295,13 +206,6 @@ class SourceCache:
         self._dirty: set[str] = set()
         self._used: set[str] = set()
         self._decoder: _Decoder | None = None
-        # parsed templates this process added or used (a worker reports them to the parent)
-        self._new: list[tuple[str, str]] = []
-        self._hits: list[str] = []
-        # Encoding a parsed template costs about half of parsing it again, which pays off from
-        # the next run on. A CI job that starts without a cache (none restored) would pay it on
-        # every run for nothing: there, templates are kept only if a cache was restored.
-        self.keeps_documents = not os.environ.get("CI") or folder.is_dir()
 
     @staticmethod
     def key(language: str, path: Path, text: str) -> str:
@@ -309,8 +213,6 @@ class SourceCache:
 
     @staticmethod
     def _shard_name(key: str) -> str:
-        if key.startswith("d:"):
-            return f"{DOCUMENT_PREFIX}{key[2]}"
         return f"{SHARD_PREFIX}{key[0]}"
 
     def _shard(self, key: str) -> dict[str, str]:
@@ -370,56 +272,6 @@ class SourceCache:
             self._dirty.add(self._shard_name(key))
         self._used.add(key)
 
-    # ------------------------------------------------------------------ parsed templates
-
-    @staticmethod
-    def document_key(kind: str, path: Path, text: str, limits: object) -> str:
-        return "d:" + _digest(f"{kind}\0{limits!r}\0{path}\0", text)
-
-    def get_document(self, kind: str, path: Path, text: str, limits: object) -> Any:
-        """The parsed tree (LMap/LList with positions) of a template, or None."""
-        key = self.document_key(kind, path, text, limits)
-        shard = self._shard(key)
-        raw = shard.get(key)
-        if raw is None:
-            return None
-        try:
-            tree = decode_tree(json.loads(raw))
-        except Exception:  # noqa: BLE001 - any bad entry is a miss, never an error
-            tree = None
-        if tree is None:
-            del shard[key]
-            self._dirty.add(self._shard_name(key))
-            return None
-        self._used.add(key)
-        self._hits.append(key)
-        return tree
-
-    def put_document(self, kind: str, path: Path, text: str, limits: object, tree: Any) -> None:
-        """Keep a freshly parsed tree (one without diagnostics: those are parsed again)."""
-        if not self.keeps_documents:
-            return
-        try:
-            raw = json.dumps(encode_tree(tree), separators=(",", ":"), ensure_ascii=False)
-        except (_Unencodable, ValueError, RecursionError):
-            return
-        key = self.document_key(kind, path, text, limits)
-        self._put_raw(key, raw)
-        self._new.append((key, raw))
-
-    def take_document_changes(self) -> tuple[list[tuple[str, str]], list[str]]:
-        """What a worker process found since the last call: (new entries, keys it used)."""
-        new, hits = self._new, self._hits
-        self._new, self._hits = [], []
-        return new, hits
-
-    def adopt_document_changes(self, new: list[tuple[str, str]], hits: list[str]) -> None:
-        """Record in this process what a worker process found."""
-        for key, raw in new:
-            if isinstance(key, str) and key.startswith("d:") and isinstance(raw, str):
-                self._put_raw(key, raw)
-        self._used.update(hits)
-
     def save(self) -> None:
         """Write the shards that changed (atomically: a reader sees an old or a new file)."""
         if not self._dirty:
@@ -431,10 +283,7 @@ class SourceCache:
             _mark_folder(self.folder)
             for name in sorted(self._dirty):
                 entries = self._shards[name]
-                # parsed templates are large (~20 KB each) and only runs over many templates
-                # use them: a shard being rewritten keeps just the ones this run used, so old
-                # versions of edited templates do not pile up
-                if name.startswith(DOCUMENT_PREFIX) or len(entries) > MAX_ENTRIES // 16:
+                if len(entries) > MAX_ENTRIES // 16:
                     entries = {k: v for k, v in entries.items() if k in self._used}
                 data = {
                     "format": FORMAT,

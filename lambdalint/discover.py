@@ -7,12 +7,16 @@ templates above it that may reference it.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
+import io
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lambdalint.reading import MAX_FILE_BYTES, Unreadable, read_bounded
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -247,10 +251,11 @@ def _walk(
             continue
         base = Path(dirpath)
         rel_dir = os.path.relpath(dirpath, top)
+        vendored = installed_packages(dirpath, dirnames, boundary)
         kept = []
         for d in sorted(dirnames):
             rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-            if _excluded(rel.replace(os.sep, "/"), d, patterns):
+            if d in vendored or _excluded(rel.replace(os.sep, "/"), d, patterns):
                 continue
             if d in VENV_NAMES and is_virtualenv(base / d):
                 continue
@@ -351,6 +356,62 @@ def _code_configs(folder: Path, filenames: list[str], result: Discovery) -> None
                 "never runs project code); its functions are not linted"
             )
             result.notices.append((folder / name, message))
+
+
+_INSTALL_RECORDS = ((".dist-info", "RECORD"), (".egg-info", "installed-files.txt"))
+
+
+def installed_packages(folder: str, dirnames: list[str], boundary: Path) -> set[str]:
+    """The subfolders of `folder` that an installer put there (`pip install --target`, a
+    layer's `python/` folder), with their `*.dist-info` / `*.egg-info` records: the folders the
+    record of each installed distribution lists (pip's RECORD; a legacy egg's
+    installed-files.txt). Vendored dependencies are not the project's to lint (botocore alone
+    brings hundreds of JSON service models); the project's own folders beside them are walked,
+    and handler modules in layers are still found (handler lookup does not use discovery). An
+    `*.egg-info` without installed-files.txt is a project's own build metadata: nothing is
+    skipped for it."""
+    records = [
+        (d, record)
+        for d in dirnames
+        for suffix, record in _INSTALL_RECORDS
+        if d.lower().endswith(suffix)
+    ]
+    if not records:
+        return set()
+    present = set(dirnames)
+    skipped: set[str] = set()
+    for meta, record in records:
+        listed = _record_folders(os.path.join(folder, meta, record), boundary, meta)
+        if listed is None:
+            continue
+        skipped.add(meta)
+        skipped.update(name for name in listed if name in present)
+    return skipped
+
+
+def _record_folders(path: str, boundary: Path, meta: str) -> set[str] | None:
+    """The first path component of every file a RECORD / installed-files.txt lists (relative
+    to the install folder); None when there is no readable record inside the tree."""
+    if not os.path.isfile(path) or _link_out_of(Path(path), boundary):
+        return None
+    try:
+        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8", "replace")
+    except (OSError, Unreadable):
+        return None
+    names: set[str] = set()
+    egg = meta.lower().endswith(".egg-info")
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if not row:
+                continue
+            parts = [p for p in row[0].replace("\\", "/").split("/") if p and p != "."]
+            if egg and parts[:1] == [".."]:
+                parts = parts[1:]  # installed-files.txt: relative to the egg-info folder
+            if len(parts) > 1 and parts[0] != "..":
+                names.add(parts[0])
+    except csv.Error:  # not a record after all
+        return None
+    return names
 
 
 def is_virtualenv(folder: Path) -> bool:

@@ -120,6 +120,9 @@ class EnvVar:
     kind: EnvSource = "literal"
     parameter: str | None = None  # the template parameter that fills it, if any
     parameter_no_echo: bool = False
+    # the resource of the project whose name, ARN or URL the value is (a CloudFormation logical
+    # id, a Terraform address): `BUCKET: !Ref Uploads` → "Uploads"; None when it names none
+    resource: str | None = None
     # the value as text in which references to resources and pseudo parameters are `${...}`
     # placeholders spelled as the template spells them (`${Uploads}`, `${Queue.Arn}`,
     # `${aws_s3_bucket.u.id}`, `arn:${AWS::Partition}:s3:::${Uploads}`); None when it cannot
@@ -252,6 +255,21 @@ class Queue:
     visibility_timeout: object
     loc: Loc
     visibility_loc: Loc | None = None
+    # a FIFO queue (`FifoQueue: true`, a name or ARN ending `.fifo`); UNKNOWN when unresolvable
+    fifo: bool | Unknown = False
+
+
+# event source settings an Event keeps the position of (Event.locs)
+EventSetting = Literal[
+    "batch_size",
+    "batching_window",
+    "response_types",
+    "max_retry_attempts",
+    "max_record_age",
+    "bisect_on_error",
+    "proxy_format",
+    "filter",
+]
 
 
 @dataclass
@@ -271,6 +289,36 @@ class Event:
     # a polled source's MaximumBatchingWindowInSeconds: None when not set (0 s for SQS),
     # UNKNOWN when unresolvable
     batching_window: object = None
+    # the resource of the project the events come from (the bucket, queue, topic or stream: a
+    # CloudFormation logical id, a Terraform address); None when it is not in the project
+    source: str | None = None
+    # the source's name when it is written literally (a bucket named in a Serverless `s3` event)
+    source_name: str | None = None
+    # An event source mapping's settings (SQS, Kinesis, DynamoDB, MSK, MQ). Each is None when
+    # not set (the service default applies), UNKNOWN when it cannot be resolved, else as written:
+    # BatchSize; FunctionResponseTypes (a list of strings); MaximumRetryAttempts;
+    # MaximumRecordAgeInSeconds; BisectBatchOnFunctionError (see as_flag)
+    batch_size: object = None
+    response_types: object = None
+    max_retry_attempts: object = None
+    max_record_age: object = None
+    bisect_on_error: object = None
+    # the source passes on only some events (an event source mapping's FilterCriteria, an SNS
+    # subscription's FilterPolicy): True, False, or UNKNOWN
+    filtered: bool | Unknown = False
+    # S3 notifications: the object key prefix and suffix the notification is limited to (None:
+    # no such rule; UNKNOWN: unresolvable) and the event types (`s3:ObjectCreated:*`; None when
+    # not known)
+    key_prefix: object = None
+    key_suffix: object = None
+    s3_events: list[str] | None = None
+    # API Gateway Lambda proxy integrations: the payload format the function answers in, "1.0"
+    # (REST API proxy integrations, HTTP API payload 1.0) or "2.0" (HTTP API); None for an
+    # integration that is no Lambda proxy (REST `AWS`, WebSocket) or no API at all; UNKNOWN
+    # when it cannot be told
+    proxy_format: object = None
+    # where each setting above is written, by name
+    locs: dict[EventSetting, Loc] = field(default_factory=dict)
     # a polled source (a stream, Kafka) with an on-failure destination, which Lambda sends the
     # failed batches to with the function's role
     on_failure: bool = False
@@ -301,6 +349,9 @@ class FunctionUrl:
     auth_type: object
     loc: Loc
     auth_type_loc: Loc | None = None
+    # the framework writes the URL's invoke permissions itself (SAM `FunctionUrlConfig`,
+    # Serverless `url`, a Terraform module): what they grant is not in `Function.permissions`
+    framework_permissions: bool = False
 
 
 @dataclass
@@ -320,6 +371,12 @@ class CodeLocation:
     # esbuild entry points relative to the code folder (SAM `BuildProperties.EntryPoints`):
     # None when not given, [] when given but not readable
     entry_points: list[str] | None = None
+    # the zip is uploaded with the API call that creates the function (Terraform `filename`),
+    # not through S3: the 50 MB limit of a direct upload applies
+    direct_upload: bool = False
+    # the build installs the manifest's production dependencies only (`sam build`, `serverless
+    # package`): what is listed only for development is not shipped
+    production_dependencies_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -340,6 +397,8 @@ class Layer:
     content: Path | None = None
     prefix: str = ""
     built: bool = False
+    # the layer is there only under a condition that cannot be decided (`!If`)
+    optional: bool = False
 
 
 @dataclass
@@ -350,6 +409,7 @@ class Function:
     framework: Framework
     loc: Loc  # the function's resource/block
     function_name: str | Unknown | None = None  # the physical FunctionName, if set
+    function_name_loc: Loc | None = None  # where it is set (or the name Serverless derives)
     runtime: Prop[object] | None = None
     handler: Prop[object] | None = None
     code: CodeLocation | None = None

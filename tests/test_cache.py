@@ -11,10 +11,6 @@ import pytest
 
 from lambdalint import cache as cache_mod
 from lambdalint.loaders import documents
-from lambdalint.loaders.documents import LoadSession, parse_file_text
-from lambdalint.reading import Reader, ReadLimits
-from lambdalint.reading.json_reader import parse_json
-from lambdalint.reading.yaml_reader import parse_yaml
 from lambdalint import parallel
 from lambdalint.analysis import batch
 from lambdalint.analysis.facts import (
@@ -192,11 +188,8 @@ def test_a_shard_name_taken_by_a_folder_leaves_no_temporary_file(tmp_path: Path)
         for i in range(40):
             path = Path(f"f{i}.py")
             cache.put("python", path, TEXT + str(run), _facts(path))
-        tree, _ = parse_yaml("a: 1\n", Path("t.yaml"))
-        cache.put_document("yaml", Path("t.yaml"), "a: 1\n", "limits", tree)
         cache.save()
     assert not list(folder.glob("*.tmp"))
-    assert [p.name for p in folder.glob("documents-*.json")]  # the other shards are written
 
 
 def test_an_interrupted_write_leaves_no_temporary_file(
@@ -297,9 +290,7 @@ def test_batch_uses_the_cache_and_reports_analyser_crashes(
     assert again[0].source == first[0].source
 
 
-# ---------------------------------------------------------------- parsed templates
-
-LIMITS = ReadLimits()
+# ---------------------------------------------------------------- templates are not cached
 
 SAM_TEXT = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -310,95 +301,19 @@ Resources:
     Properties:
       Handler: app.handler
       Runtime: python3.12
+      CodeUri: src/
       Timeout: 30
-      Environment:
-        Variables: {TABLE: !Ref Table, "2": 2, "on": true}
-      Events:
-        - !GetAtt Queue.Arn
-        - null
 """
-JSON_TEXT = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Timeout": 1.5, "Layers": [], "Tags": [{"Key": "a\\u00e9", "Value": "x"}]}}}}'
 
 
-def _shape(value: object) -> object:
-    """Every value, key type and position of a parsed tree."""
-    from lambdalint.reading.positions import LList, LMap
-
-    if isinstance(value, LMap):
-        return (
-            "map",
-            value.pos,
-            [
-                (type(k).__name__, k, _shape(v), value.key_pos[k], value.value_pos[k])
-                for k, v in value.items()
-            ],
-        )
-    if isinstance(value, LList):
-        return ("list", value.pos, [_shape(v) for v in value], list(value.item_pos))
-    return (type(value).__name__, value)
-
-
-@pytest.mark.parametrize(("kind", "text"), [("yaml", SAM_TEXT), ("json", JSON_TEXT)])
-def test_a_cached_template_is_the_tree_parsing_gives(tmp_path: Path, kind: str, text: str) -> None:
-
-    path = tmp_path / f"template.{kind}"
-    parsed, diags = (parse_json if kind == "json" else parse_yaml)(text, path)
-    assert not diags
-    cache = cache_mod.SourceCache(tmp_path / "c")
-    assert cache.get_document(kind, path, text, LIMITS) is None
-    cache.put_document(kind, path, text, LIMITS, parsed)
-    cache.save()
-    again = cache_mod.SourceCache(tmp_path / "c").get_document(kind, path, text, LIMITS)
-    assert again is not None and again is not parsed
-    assert _shape(again) == _shape(parsed)
-    # another text, path or limits: a miss
-    other = cache_mod.SourceCache(tmp_path / "c")
-    assert other.get_document(kind, path, text + "\n", LIMITS) is None
-    assert other.get_document(kind, tmp_path / "other", text, LIMITS) is None
-    tighter = ReadLimits(LIMITS.max_file_bytes, 3, LIMITS.max_nodes)
-    assert other.get_document(kind, path, text, tighter) is None
-
-
-def test_templates_with_shared_nodes_or_diagnostics_are_not_cached(tmp_path: Path) -> None:
-
-    shared = "a: &x {b: 1}\nc: *x\n"
-    tree, _ = parse_yaml(shared, tmp_path / "t.yaml")
-    cache = cache_mod.SourceCache(tmp_path / "c")
-    cache.put_document("yaml", tmp_path / "t.yaml", shared, LIMITS, tree)
-    assert cache.get_document("yaml", tmp_path / "t.yaml", shared, LIMITS) is None
-    # through the loader: a duplicate key is reported on every run, so it is parsed every run
-    session = LoadSession(Reader(), documents=cache)
-    dup = "a: 1\na: 2\n"
-    for _ in range(2):
-        _, diags = parse_file_text(dup, tmp_path / "d.yaml", "yaml", session)
-        assert [d.rule_id for d in diags] == ["LL108"]
-
-
-@pytest.mark.parametrize(
-    "forged",
-    [
-        '{"m": [1, 1, [["k", "1", 1, 1, 1, "v"]]]}',  # a position that is no number
-        '{"m": [1, 1, [[["k"], 1, 1, 1, 1, "v"]]]}',  # a key that is no scalar
-        '{"x": 1}',
-        '{"l": [1, 1, [[1, 1, {"q": []}]]]}',
-        "[" * 5000 + "]" * 5000,
-        "not json",
-    ],
-)
-def test_forged_template_entries_are_misses(tmp_path: Path, forged: str) -> None:
-
-    path = tmp_path / "t.yaml"
-    cache = cache_mod.SourceCache(tmp_path / "c")
-    key = cache.document_key("yaml", path, "a: 1\n", LIMITS)
-    cache._put_raw(key, forged)
-    assert cache.get_document("yaml", path, "a: 1\n", LIMITS) is None
-
-
-def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
+def test_warm_runs_parse_templates_again_and_keep_only_handler_facts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalint.settings import Settings
+    """A parsed template's tree was kept once (`documents-*.json`): rebuilding it took half
+    the time of parsing, and encoding it made a first run slower than later runs got back.
+    Handler facts are still cached; templates are parsed on every run."""
     from lambdalint import app
+    from lambdalint.settings import Settings
 
     tree = tmp_path / "tree"
     for i in range(60):  # enough config files for worker processes
@@ -407,7 +322,12 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
         (stack / "template.yaml").write_text(SAM_TEXT.replace("Timeout: 30", f"Timeout: {i + 1}"))
         (stack / "src" / "app.py").write_text(TEXT)
     monkeypatch.chdir(tree)
-    monkeypatch.setenv("LAMBDALINT_JOBS", "2")
+    monkeypatch.setenv("LAMBDALINT_JOBS", "1")
+    parsed: list[str] = []
+    real = documents.parse_yaml
+    monkeypatch.setattr(
+        documents, "parse_yaml", lambda text, path, limits: parsed.append(text) or real(text, path)
+    )
 
     def lint() -> list[tuple[str, str, int]]:
         store = cache_mod.SourceCache(tmp_path / "c")
@@ -416,79 +336,8 @@ def test_warm_run_rebuilds_templates_from_the_cache_in_worker_processes(
         return sorted((f.rule_id, str(f.loc.path), f.loc.pos.line) for f in result.findings)
 
     cold = lint()
-    assert len(list((tmp_path / "c").glob("documents-*.json"))) > 1  # written from the workers
-    parsed: list[str] = []
-    real = documents.parse_yaml
-    monkeypatch.setattr(
-        documents, "parse_yaml", lambda text, path, limits: parsed.append(text) or real(text, path)
-    )
-    monkeypatch.setenv("LAMBDALINT_JOBS", "1")  # so that the parse counter sees every file
-    assert lint() == cold and cold
-    assert parsed == []  # every template came from the cache
-
-
-def test_a_small_run_neither_reads_nor_writes_parsed_templates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Parsing a few templates is cheaper than reading a cache shard (the pre-commit case in a
-    large repository): the document cache is for runs over many templates."""
-    from lambdalint.settings import Settings
-    from lambdalint import app
-    from lambdalint.loaders import DOCUMENT_CACHE_MIN_FILES
-
-    tree = tmp_path / "tree"
-    for i in range(3):
-        (tree / f"s{i}").mkdir(parents=True)
-        (tree / f"s{i}" / "template.yaml").write_text(SAM_TEXT)
-        (tree / f"s{i}" / "app.py").write_text(TEXT)
-    assert DOCUMENT_CACHE_MIN_FILES > 3
-    monkeypatch.chdir(tree)
-    store = cache_mod.SourceCache(tmp_path / "c")
-    monkeypatch.setattr(store, "get_document", lambda *a: pytest.fail("read"))
-    app.lint([Path(".")], Settings(), cache=store)
-    store.save()
-    assert list((tmp_path / "c").glob("sources-*.json"))
-    assert not list((tmp_path / "c").glob("documents-*.json"))
-
-
-def test_old_versions_of_edited_templates_do_not_pile_up(tmp_path: Path) -> None:
-
-    path = tmp_path / "t.yaml"
-    versions = [SAM_TEXT.replace("Timeout: 30", f"Timeout: {n}") for n in range(1, 40)]
-    for text in versions:  # one run per edit, each using (and adding) the current version
-        store = cache_mod.SourceCache(tmp_path / "c")
-        if store.get_document("yaml", path, text, LIMITS) is None:
-            tree, _ = parse_yaml(text, path)
-            store.put_document("yaml", path, text, LIMITS, tree)
-        store.save()
-    entries = 0
-    for shard in (tmp_path / "c").glob("documents-*.json"):
-        entries += len(json.loads(shard.read_text())["entries"])
-    # each save keeps what its run used in the shard it rewrote; other shards keep at most
-    # the versions written before them
-    assert entries <= 16
-    last = cache_mod.SourceCache(tmp_path / "c")
-    assert last.get_document("yaml", path, versions[-1], LIMITS) is not None
-
-
-def test_a_ci_job_without_a_restored_cache_keeps_no_templates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every run of such a job is a first run: encoding templates for a next run that never
-    reads them would only make it slower. With a restored cache (the folder exists) they are
-    kept; outside CI always."""
-
-    path = tmp_path / "t.yaml"
-    tree, _ = parse_yaml(SAM_TEXT, path)
-
-    def kept(folder: Path) -> bool:
-        store = cache_mod.SourceCache(folder)
-        store.put_document("yaml", path, SAM_TEXT, LIMITS, tree)
-        return store.get_document("yaml", path, SAM_TEXT, LIMITS) is not None
-
-    monkeypatch.setenv("CI", "true")
-    assert not kept(tmp_path / "fresh")
-    (tmp_path / "restored").mkdir()
-    assert kept(tmp_path / "restored")
-    monkeypatch.delenv("CI")
-    assert kept(tmp_path / "local")
+    assert len(parsed) == 60
+    assert lint() == cold
+    assert len(parsed) == 120
+    names = {p.name.split("-")[0] for p in (tmp_path / "c").glob("*.json")}
+    assert names == {"sources"}

@@ -344,3 +344,49 @@ def test_malformed_templates_never_raise(tmp_path: Path) -> None:
         }
         text = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources})
         cloudformation.load_file(path, text, LoadSession(Reader()))
+
+
+def _load_json(tmp_path: Path, text: str) -> tuple[list[Function], list[str]]:
+    path = tmp_path / "data.json"
+    path.write_text(text)
+    functions, diags = cloudformation.load_file(path, text, LoadSession(Reader()))
+    return functions, [d.message for d in diags]
+
+
+LAMBDA_JSON = {
+    "Type": "AWS::Lambda::Function",
+    "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "Code": {"ZipFile": "x"}},
+}
+
+
+def test_json_that_names_resources_but_is_no_template_is_not_loaded(tmp_path: Path) -> None:
+    """An SDK's service model names `Resources` and is no template: nothing from it."""
+    model = {"metadata": {"Resources": "x"}, "shapes": {"Resources": {"type": "list"}}}
+    assert _load_json(tmp_path, json.dumps(model)) == ([], [])
+    # a mapping named Resources whose members have no CloudFormation type
+    assert _load_json(tmp_path, json.dumps({"Resources": {"a": {"Type": "x"}}})) == ([], [])
+
+
+def test_json_template_marks_spelled_with_escapes_are_still_seen(tmp_path: Path) -> None:
+    text = json.dumps({"Resources": {"Fn": LAMBDA_JSON}}).replace(
+        '"Type": "AWS::', '"Typ\\u0065": "AWS\\u003a:'
+    )
+    assert "AWS::" not in text
+    functions, _ = _load_json(tmp_path, text)
+    assert [f.name for f in functions] == ["Fn"]
+
+
+def test_broken_json_naming_resources_is_reported_as_before(tmp_path: Path) -> None:
+    """json.loads decides that it is no template only when it reads the file: a file it
+    cannot read (syntax, NaN) gets the position-keeping parser's error."""
+    for text in ('{"Resources": {"a": 1}', '{"Resources": {"a": NaN}}', '{"Resources": }'):
+        functions, messages = _load_json(tmp_path, text)
+        assert functions == [] and len(messages) == 1, text
+
+
+def test_json_foreach_templates_are_parsed_with_positions(tmp_path: Path) -> None:
+    """`Fn::ForEach` makes resources from its loops: such a file is always parsed."""
+    loop = ["N", ["A", "B"], {"Fn${N}": LAMBDA_JSON}]
+    text = json.dumps({"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::F": loop}})
+    functions, _ = _load_json(tmp_path, text)
+    assert sorted(f.name for f in functions) == ["FnA", "FnB"]

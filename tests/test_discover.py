@@ -197,3 +197,47 @@ def test_env_folders_are_skipped_only_when_they_are_virtualenvs(tmp_path: Path) 
     assert sorted(discover([tmp_path], excludes=("env",)).configs) == [
         p for p in sorted(keep) if "env" not in p.relative_to(tmp_path).parts
     ]
+
+
+def test_installed_dependencies_are_not_walked(tmp_path: Path) -> None:
+    """A layer's `python/` folder filled by `pip install --target`: the packages its
+    `*.dist-info` RECORDs list (botocore's JSON service models...) are not the project's; the
+    folder's own files and the project's folders beside the packages still are."""
+    layer = tmp_path / "layer" / "python"
+    record = "botocore/__init__.py,sha256=x,1\nbotocore/data/s3/service-2.json,,\n"
+    record += "botocore-1.0.dist-info/RECORD,,\nsix.py,,\n"
+    _touch(layer / "botocore-1.0.dist-info" / "RECORD", record)
+    _touch(layer / "botocore-1.0.dist-info" / "direct_url.json", '{"Resources": {}}')
+    _touch(layer / "botocore" / "data" / "s3" / "service-2.json", '{"Resources": {}}')
+    # a legacy install: installed-files.txt lists paths relative to the egg-info folder
+    _touch(layer / "old-2.0-py3.9.egg-info" / "installed-files.txt", "../old/__init__.py\n")
+    _touch(layer / "old" / "template.yaml")
+    keep = [
+        _touch(layer / "template.yaml"),
+        _touch(layer / "mine" / "template.yaml"),  # not in any record: the project's
+        _touch(tmp_path / "template.yaml"),
+    ]
+    assert sorted(discover([tmp_path]).configs) == sorted(keep)
+
+
+def test_own_build_metadata_skips_nothing(tmp_path: Path) -> None:
+    """`setup.py develop` leaves `<project>.egg-info` (no installed-files.txt) in the project
+    itself, and a dist-info without a readable RECORD proves nothing: nothing is skipped."""
+    _touch(tmp_path / "mypkg.egg-info" / "top_level.txt", "mypkg\n")
+    _touch(tmp_path / "odd-1.0.dist-info" / "METADATA", "Name: odd\n")
+    keep = [
+        _touch(tmp_path / "mypkg" / "template.yaml"),
+        _touch(tmp_path / "odd" / "template.yaml"),
+        _touch(tmp_path / "odd-1.0.dist-info" / "template.yaml"),
+    ]
+    assert sorted(discover([tmp_path]).configs) == sorted(keep)
+
+
+def test_a_record_pointing_out_of_the_tree_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    _touch(outside / "RECORD", "pkg/__init__.py,,\n")
+    tree = tmp_path / "tree"
+    (tree / "dep-1.0.dist-info").mkdir(parents=True)
+    (tree / "dep-1.0.dist-info" / "RECORD").symlink_to(outside / "RECORD")
+    keep = _touch(tree / "pkg" / "template.yaml")
+    assert discover([tree]).configs == [keep]

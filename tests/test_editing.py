@@ -319,3 +319,25 @@ def test_a_name_the_module_binds_is_not_moved_over() -> None:
         '    s3 = boto3.client("s3")\n    return s3\n'
     )
     assert _movable(code) == [(7, False)]
+
+
+def test_hcl_spans_hold_after_long_blank_runs_and_wide_characters() -> None:
+    """The parser reads a shortened text (runs of blanks cut down) and counts bytes: the edits
+    still land on the file's own text."""
+    text = (
+        "locals {\n  note = <<EOT\nété"
+        + "\n" * 120
+        + "EOT\n}\n"
+        + " " * 200
+        + '\nresource "aws_lambda_function" "fn" {\n  description = "café"\n'
+        '  runtime     = "python3.8"  # old\n}\n'
+    )
+    tree = hcl_edits.parse(SourceText(PATH, text))
+    assert tree is not None
+    block = tree.block("resource", "aws_lambda_function", "fn")
+    assert block is not None
+    edit = tree.replace_literal(block.attribute("runtime"), "python3.13")
+    added = tree.insert_attribute(block, "timeout", 30)
+    assert edit is not None and added is not None
+    new = apply(text, [edit, added])
+    assert new == text.replace('"python3.8"  # old\n', '"python3.13"  # old\n  timeout     = 30\n')

@@ -91,3 +91,29 @@ def test_aws_managed_names() -> None:
     assert iam.is_aws_managed_name("arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess")
     assert not iam.is_aws_managed_name("arn:aws:iam::123456789012:policy/TeamFullAccess")
     assert iam.policy_name("arn:aws:iam::aws:policy/service-role/AWSLambdaRole") == "AWSLambdaRole"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["s3:Get*", "s3:*", "S3:*Object*", "iam:Pass*", "sqs:?endMessage", "*", "s3*:Get*", "*:Get*"],
+)
+def test_expanding_by_service_gives_what_matching_every_action_gives(pattern: str) -> None:
+    """`s3:Get*` is matched against S3's actions only; the result is unchanged."""
+    import fnmatch
+
+    from lambdalint.aws import iam
+
+    lowered = pattern.lower()
+    expected = frozenset(fnmatch.filter(iam._universe()[0], lowered)) or frozenset({lowered})
+    assert iam.expand(pattern) == expected
+
+
+def test_the_shipped_action_list_is_policyuniverses() -> None:
+    """data/iam_actions.json is what `python -m lambdalint.aws.iam` makes of policyuniverse's
+    data (read instead of it: 0.02 s against 0.18 s); stale when they differ."""
+    import json
+
+    shipped = json.loads(iam.ACTIONS_FILE.read_text(encoding="utf-8"))["services"]
+    assert shipped == iam.policyuniverse_actions()
+    assert iam.access_level("s3:getobject") == "Read"
+    assert iam.spelling("s3:putobject") == "s3:PutObject"

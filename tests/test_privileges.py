@@ -12,7 +12,7 @@ import pytest
 from lambdalint.analysis import node
 from lambdalint.analysis.facts import Argument, SdkCall, ValuePart
 from lambdalint.analysis.python import analyze
-from lambdalint.aws import arns
+from lambdalint.aws import arns, resources
 from lambdalint.aws.arns import Match
 from lambdalint.engine import privileges, statements
 from lambdalint.engine.context import CheckContext
@@ -22,10 +22,13 @@ from lambdalint.reading import Reader
 from lambdalint.settings import Settings
 
 
-def _args(call: SdkCall) -> dict[str, list[tuple[tuple[str, str], ...]]]:
+def _args(call: SdkCall, every: bool = False) -> dict[str, list[tuple[tuple[str, str], ...]]]:
+    """The arguments that name the call's resource (`every`: the others too)."""
+    names = resources.argument_names(call.service)
     out: dict[str, list[tuple[tuple[str, str], ...]]] = {}
     for arg in call.arguments:
-        out.setdefault(arg.path, []).append(tuple((p.kind, p.text) for p in arg.parts))
+        if every or arg.path in names:
+            out.setdefault(arg.path, []).append(tuple((p.kind, p.text) for p in arg.parts))
     return out
 
 
@@ -633,3 +636,121 @@ def test_node_modules_of_the_function_that_make_no_aws_call(tmp_path: Path) -> N
     assert privileges.doubts(ctx.project.functions[0], ctx) == [
         "it imports ./db, whose AWS calls (if any) are not seen"
     ]
+
+
+# ---------------------------------------------------------------------------- one argument fact
+
+
+def test_other_parameters_are_recorded_when_something_of_them_is_known() -> None:
+    put, send = _python(
+        "import os, boto3\n"
+        "s3 = boto3.client('s3')\n"
+        "def handler(event, context):\n"
+        "    s3.put_object(Bucket='b', Key=event['k'], Body=event['b'], ContentType='text/csv')\n"
+        "    boto3.client('sqs').send_message(QueueUrl=os.environ['Q'], MessageBody=f'{event}!')\n"
+    )
+    # a parameter that names the resource is there whatever its value; another one when
+    # something of its value is known
+    assert _args(put, every=True) == {
+        "Bucket": [(("text", "b"),)],
+        "Key": [(("unknown", ""),)],
+        "ContentType": [(("text", "text/csv"),)],
+    }
+    assert _args(send, every=True) == {
+        "QueueUrl": [(("env", "Q"),)],
+        "MessageBody": [(("unknown", ""), ("text", "!"))],
+    }
+    (publish,) = _node(
+        'import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";\n'
+        "const sns = new SNSClient({});\n"
+        "export const handler = async (event) => {\n"
+        "  await sns.send(new PublishCommand({ TopicArn: process.env.T, Message: `id ${event.id}`,"
+        " Subject: event.s }));\n"
+        "};\n"
+    )
+    assert _args(publish, every=True) == {
+        "TopicArn": [(("env", "T"),)],
+        "Message": [(("text", "id "), ("unknown", ""))],
+    }
+
+
+def test_argument_environment_prefix_and_suffix() -> None:
+    def arg(*parts: tuple[str, str]) -> Argument:
+        return Argument("Key", tuple(ValuePart(k, t) for k, t in parts), Pos())  # type: ignore[arg-type]
+
+    env = arg(("env", "BUCKET"))
+    assert (env.env, env.literal, env.prefix, env.suffix) == ("BUCKET", None, "", "")
+    built = arg(("text", "thumbs/"), ("unknown", ""), ("text", ".png"))
+    assert (built.env, built.literal, built.prefix, built.suffix) == (
+        None,
+        None,
+        "thumbs/",
+        ".png",
+    )
+    whole = arg(("text", "a/b.png"))
+    assert (whole.env, whole.literal, whole.prefix, whole.suffix) == (
+        None,
+        "a/b.png",
+        "a/b.png",
+        "a/b.png",
+    )
+    # an environment variable inside a longer value is not the value
+    assert arg(("env", "STAGE"), ("text", "-uploads")).env is None
+
+
+def test_a_resource_bound_twice_with_other_identifiers_is_still_followed() -> None:
+    (put,) = _python(
+        "import os, boto3\n"
+        "s3 = boto3.resource('s3')\n"
+        "if os.environ.get('STAGE') == 'prod':\n"
+        "    bucket = s3.Bucket('prod-uploads')\n"
+        "else:\n"
+        "    bucket = s3.Bucket('uploads')\n"
+        "def handler(event, context):\n"
+        "    bucket.put_object(Key='x', Body=b'')\n"
+    )
+    assert (put.operation, _args(put)) == (
+        "PutObject",
+        {"Bucket": [(("unknown", ""),)], "Key": [(("text", "x"),)]},
+    )
+
+
+def test_imports_that_do_not_load_when_lambda_runs_the_code() -> None:
+    src = analyze(
+        Path("app.py"),
+        "import json\n"
+        "try:\n"
+        "    import ujson\n"
+        "except ImportError:\n"
+        "    ujson = None\n"
+        "if __name__ == '__main__':\n"
+        "    import local_runner\n",
+    )
+    assert [(i.name, i.optional, i.main_only) for i in src.imports] == [
+        ("json", False, False),
+        ("ujson", True, False),
+        ("local_runner", True, True),
+    ]
+    pytest.importorskip("tree_sitter_typescript")
+    ts = node.analyze(
+        Path("index.ts"),
+        'import type { Context } from "aws-lambda";\nimport { z } from "zod";\n',
+    )
+    assert [(i.name, i.optional) for i in ts.imports] == [("aws-lambda", True), ("zod", False)]
+
+
+def test_an_import_under_the_main_guard_leaves_no_doubt(tmp_path: Path) -> None:
+    ctx = _project(
+        tmp_path,
+        SAM,
+        {
+            "app.py": "import os, boto3\n"
+            "table = boto3.resource('dynamodb').Table(os.environ['TABLE'])\n"
+            "def handler(event, context):\n"
+            "    table.put_item(Item={})\n"
+            "if __name__ == '__main__':\n"
+            "    import local_runner\n"
+            "    local_runner.run(handler)\n",
+        },
+    )
+    assert privileges.doubts(ctx.project.functions[0], ctx) == []

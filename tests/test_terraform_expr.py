@@ -57,7 +57,7 @@ PLAIN = [
     'format("%s-%s", var.a, var.b)',
     '"with $ dollar and % percent"',
     '"a\\\\b"',
-    "{for = 1}",
+    "{a = 1, for = 2}",
     '{a: 1, b: "c"}',
     '{"Key-With-Dash" = 1, key-dash = 2}',
     "{a = {b = {c = [1, [2, [3]]]}}}",
@@ -80,6 +80,7 @@ NOT_PLAIN = [
     "{(local.key) = 1}",
     "{a = 1 b = 2}",
     "{true = 1}",  # the grammar keeps a literal word as key unevaluated
+    "{for = 1}",  # `{for` starts a for expression (here a broken one)
 ]
 
 

@@ -11,6 +11,10 @@ from lambdalint.model import Pos
 Language = Literal["python", "node"]
 # how a top-level name is bound
 NameKind = Literal["def", "async-def", "class", "assign", "import", "export"]
+# what a value written in the code is, as far as its syntax shows: a string (a literal, an
+# f-string or template, `json.dumps(...)`, `JSON.stringify(...)`), an object or array literal
+# (a dict or list in Python), a number, a boolean, null/None, or anything else
+ValueKind = Literal["string", "object", "array", "number", "boolean", "null", "other"]
 
 
 @dataclass(frozen=True)
@@ -87,13 +91,16 @@ class ValuePart:
 
 @dataclass(frozen=True)
 class Argument:
-    """A value the code passes to an SDK call for a parameter that names or refines the
-    resource the call acts on (see aws/resources.py: `Bucket`, `Key`, `Names[]` for each item
-    of a list, `RequestItems{}` for each key of a mapping, `Entries[].EventBusName`).
+    """A value the code passes to an SDK call, by the API parameter it fills. Every parameter
+    that names or refines the resource the call acts on is recorded (see aws/resources.py:
+    `Bucket`, `Key`, `Names[]` for each item of a list, `RequestItems{}` for each key of a
+    mapping, `Entries[].EventBusName`), however little is known of its value; any other
+    top-level parameter (`MessageBody`, `ContentType`) when something of its value is known.
 
     `parts` is the value as far as the analysis follows it: literals, constants and
     environment variables (`os.environ["BUCKET"]`, `process.env.BUCKET`), through names bound
-    once, f-strings, template literals and `+`."""
+    once, f-strings, template literals and `+`. No parts: the parameter is not given (its
+    default applies)."""
 
     path: str
     parts: tuple[ValuePart, ...]
@@ -110,10 +117,43 @@ class Argument:
             return "".join(p.text for p in self.parts)
         return None
 
+    @property
+    def env(self) -> str | None:
+        """The environment variable the whole value is (`os.environ["BUCKET"]`), else None."""
+        if len(self.parts) == 1 and self.parts[0].kind == "env":
+            return self.parts[0].text
+        return None
+
+    @property
+    def prefix(self) -> str:
+        """The text the value is known to start with: what is written before its first part
+        that is not text (`f"thumbs/{key}.png"` → "thumbs/"); the whole value when it is all
+        text."""
+        out = []
+        for part in self.parts:
+            if part.kind != "text":
+                break
+            out.append(part.text)
+        return "".join(out)
+
+    @property
+    def suffix(self) -> str:
+        """The text the value is known to end with (`f"thumbs/{key}.png"` → ".png")."""
+        out = []
+        for part in reversed(self.parts):
+            if part.kind != "text":
+                break
+            out.append(part.text)
+        return "".join(reversed(out))
+
 
 @dataclass(frozen=True)
 class SdkCall:
-    """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`)."""
+    """An AWS SDK call: `service` (botocore name) and the operation (`PutObject`).
+
+    `arguments` are the API parameters the call passes that name what it acts on (`Bucket`,
+    `Key`, `QueueUrl`, `TopicArn` ...), by their API name, from keyword arguments, a command's
+    input object, or the identifiers of the boto3 resource it is made on (`s3.Bucket(name)`)."""
 
     service: str
     operation: str
@@ -124,8 +164,10 @@ class SdkCall:
     # with empty `actions` means the call needs no permission (sts:GetCallerIdentity)
     actions_known: bool = True
     in_function: str | None = None  # the top-level function the call is in (None: module level)
-    # the arguments that name the call's resource (Bucket, TableName …), as far as they are
-    # written in the code; `spread`: arguments also come from `**kwargs` / `...params` whose
+    # the arguments it passes (those that name the call's resource, Bucket, TableName …, and
+    # the other top-level ones whose value is partly known), from keyword arguments, a
+    # command's input object, or the identifiers of the boto3 resource it is made on
+    # (`s3.Bucket(name)`); `spread`: arguments also come from `**kwargs` / `...params` whose
     # keys cannot be seen
     arguments: tuple[Argument, ...] = ()
     spread: bool = False
@@ -136,8 +178,10 @@ class SdkCall:
 
 @dataclass(frozen=True)
 class ModuleImport:
-    """A module the source imports: `name` as written (`boto3`, `lib.repo`, `@aws-sdk/client-s3`),
-    `local` for a relative import (`from . import x`, `require("./x")`)."""
+    """A module the source imports (Python `import x` / `from x import y`; Node `import`,
+    `require`, `import()`): `name` as written (`boto3`, `lib.repo`, `yaml.constructor`,
+    `@aws-sdk/client-s3`, `lodash/fp`), `local` for a relative import (`from . import x`,
+    `require("./x")`)."""
 
     name: str
     pos: Pos
@@ -146,6 +190,13 @@ class ModuleImport:
     names: tuple[str, ...] = ()
     # Python: the dots of a relative import (`from ..x import a`: 2)
     level: int = 0
+    # code that copes with its absence: inside `try: ... except ImportError`, under `if
+    # TYPE_CHECKING:` or a test of the Python version or platform, under `if __name__ ==
+    # "__main__":`, a `require` guarded by try/catch, a TypeScript `import type` (erased)
+    optional: bool = False
+    # Python: under `if __name__ == "__main__":`, not imported when Lambda loads the module
+    main_only: bool = False
+    in_function: str | None = None  # the top-level function it is in (None: module level)
 
 
 @dataclass(frozen=True)
@@ -187,6 +238,32 @@ class SecretCandidate:
     credential: str | None = None
 
 
+@dataclass(frozen=True)
+class ReturnedObject:
+    """An object a top-level function returns (Python `return {...}`, Node `return {...}`, an
+    arrow function's object body, `callback(null, {...})`), or a name bound once to one.
+
+    `keys` are its keys with the kind of each value; `complete` is False when keys can hide
+    in it (`**extra`, `...spread`, a computed key). `via` names the helper whose result is
+    returned instead of a literal (`process_partial_response`: AWS Lambda Powertools' batch
+    response, which holds `batchItemFailures`). `wrapped`: the function is decorated or passed
+    to a wrapper (middy, a decorator that is not known to leave the result alone), which may
+    change what the caller receives."""
+
+    pos: Pos
+    in_function: str
+    keys: tuple[tuple[str, ValueKind], ...] = ()
+    complete: bool = True
+    via: str = ""
+    wrapped: bool = False
+
+    def value_kind(self, key: str) -> ValueKind | None:
+        for name, kind in self.keys:
+            if name == key:
+                return kind
+        return None
+
+
 @dataclass
 class HandlerSource:
     path: Path
@@ -209,6 +286,10 @@ class HandlerSource:
     sdk_doubts: list[SdkDoubt] = field(default_factory=list)
     # the code touches the environment wholesale (`os.environ.copy()`, `**os.environ`)
     dynamic_env: bool = False
+    returns: list[ReturnedObject] = field(default_factory=list)
+    # modules are loaded in ways parsing cannot follow (`importlib.import_module(name)`,
+    # `__import__`, `require(variable)`)
+    dynamic_imports: bool = False
     # line offset for inline sources embedded in a template (added to every position)
     line_offset: int = 0
     # why the source was only partly analysed or not at all (shown as a one-line notice)

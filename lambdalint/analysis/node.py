@@ -22,10 +22,12 @@ from lambdalint.analysis.facts import (
     HandlerSource,
     ModuleImport,
     ObjectShape,
+    ReturnedObject,
     SdkCall,
     SdkDoubt,
     SecretCandidate,
     TopLevelName,
+    ValueKind,
     ValuePart,
 )
 from lambdalint.aws import resources, sdk, secrets
@@ -60,6 +62,8 @@ _MAX_BINDINGS = 16
 # packages that fill process.env from files shipped with the code
 _ENV_LOADERS = {"dotenv", "dotenv-flow", "@dotenvx"}
 _CREDENTIAL_KEYS = {"credentials", "accessKeyId", "secretAccessKey", "sessionToken"}
+# Powertools' batch helper returns { batchItemFailures: [...] }
+_PARTIAL_RESPONSE = {"processPartialResponse", "processPartialResponseSync"}
 _POWERTOOLS_PARAMETERS = "@aws-lambda-powertools/parameters"
 # members of the v2 `AWS` namespace that are constructed but are not service clients
 _V2_NOT_CLIENTS = frozenset(
@@ -200,6 +204,8 @@ class _Walker:
     env_bindings: dict[str, str] = field(default_factory=dict)
     # (method, its node) of method calls on values that could not be resolved
     unresolved_methods: list[tuple[str, Any]] = field(default_factory=list)
+    # objects returned by top-level functions: (value node, function name, wrapped)
+    returned: list[tuple[Any, str, bool]] = field(default_factory=list)
     _lines: list[str] | None = None
 
     # ------------------------------------------------------------------ positions
@@ -256,6 +262,10 @@ class _Walker:
             if kind in _FUNCTIONS and top is None:
                 function = self._function_name(node)
                 top = node
+                if kind == "arrow_function" and function is not None:
+                    body = _unwrap(node.child_by_field_name("body"))
+                    if body is not None and body.type == "object":
+                        self.returned.append((body, function, self._wrapped(node)))
             if kind == "new_expression":
                 self.news.append(
                     (node, function if top is not None else None, self._kept(node), top)
@@ -512,16 +522,34 @@ class _Walker:
 
     # ------------------------------------------------------------------ imports
 
+    def _imported(
+        self, package: str, node: Any, function: str | None, type_only: bool = False
+    ) -> None:
+        optional = type_only  # `import type`: erased, never loaded
+        parent = node.parent
+        while parent is not None and not optional:
+            if parent.type == "try_statement":
+                optional = True
+                break
+            parent = parent.parent
+        self.src.imports.append(
+            ModuleImport(
+                package,
+                self.pos(node),
+                local=package.startswith((".", "/")),
+                optional=optional,
+                in_function=function,
+            )
+        )
+
     def visit_import_statement(self, node: Any, function: str | None) -> None:
         source = node.child_by_field_name("source")
         package = _string_value(self, source) if source is not None else None
         if package is None:
             return
+        self._imported(package, node, function, any(c.type == "type" for c in node.children))
         if package.split("/", 1)[0] in _ENV_LOADERS:
             self.src.dynamic_env = True  # `import "dotenv/config"`: variables from a file
-        self.src.imports.append(
-            ModuleImport(package, self.pos(node), local=package.startswith((".", "/")))
-        )
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if clause is None:
             return
@@ -656,16 +684,27 @@ class _Walker:
         if func is None:
             return
         text = self.node_text(func)
-        if text == "require":
+        if text == "require" or func.type == "import":
             args = node.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
             package = _string_value(self, first) if first is not None else None
+            if package is None:
+                self.src.dynamic_imports = True  # require(name): any module
+            else:
+                self._imported(package, node, function)
             if package is not None and package.split("/", 1)[0] in _ENV_LOADERS:
                 self.src.dynamic_env = True  # require("dotenv").config()
-            if package is not None:
-                self.src.imports.append(
-                    ModuleImport(package, self.pos(node), local=package.startswith((".", "/")))
-                )
+        elif func.type == "identifier" and function is not None:
+            # callback(null, response): what a callback-style handler answers with
+            args = node.child_by_field_name("arguments")
+            items = [a for a in args.named_children if a.type != "comment"] if args else []
+            if (
+                len(items) == 2
+                and items[0].type == "null"
+                and _unwrap(items[1]).type == "object"
+                and self._in_top_function(node)
+            ):
+                self.returned.append((_unwrap(items[1]), function, False))
         elif text == "Object.assign":
             args = node.child_by_field_name("arguments")
             if (
@@ -791,6 +830,115 @@ class _Walker:
 
     # ------------------------------------------------------------------ export shapes
 
+    def visit_return_statement(self, node: Any, function: str | None) -> None:
+        if function is None or not self._in_top_function(node):
+            return
+        value = next((c for c in node.named_children if c.type != "comment"), None)
+        if value is None:
+            return
+        top = node.parent
+        while top is not None and top.type not in _FUNCTIONS:
+            top = top.parent
+        self.returned.append((_unwrap(value), function, top is not None and self._wrapped(top)))
+
+    def _in_top_function(self, node: Any) -> bool:
+        """The nearest function around `node` is a top-level one (not a callback in it)."""
+        functions = 0
+        parent = node.parent
+        while parent is not None:
+            if parent.type in _FUNCTIONS:
+                functions += 1
+                if functions > 1:
+                    return False
+            elif parent.type in _CLASSES:
+                return False
+            parent = parent.parent
+        return functions == 1
+
+    @staticmethod
+    def _wrapped(function_node: Any) -> bool:
+        """The function is passed to a call (`middy(async (event) => ...)`): what the caller
+        receives is whatever the wrapper makes of its result."""
+        parent = function_node.parent
+        while parent is not None and parent.type in _TRANSPARENT:
+            parent = parent.parent
+        return parent is not None and parent.type == "arguments"
+
+    def _returned_object(self, value: Any, function: str, wrapped: bool) -> ReturnedObject | None:
+        where = self.pos(value)
+        if value.type == "identifier":
+            bound = self.bindings.get(self.node_text(value), [])
+            if len(bound) != 1 or self.node_text(value) in self.mutated:
+                return None
+            value = _unwrap(bound[0])
+        if value.type == "object":
+            keys: list[tuple[str, ValueKind]] = []
+            complete = True
+            for member in value.named_children:
+                if member.type == "pair":
+                    key = _key_text(self, member.child_by_field_name("key"))
+                    if key is None:
+                        complete = False
+                        continue
+                    keys.append((key, self._kind(member.child_by_field_name("value"), 0)))
+                elif member.type == "shorthand_property_identifier":
+                    keys.append((self.node_text(member), self._kind(member, 0)))
+                elif member.type == "method_definition":
+                    key = _key_text(self, member.child_by_field_name("name"))
+                    if key is not None:
+                        keys.append((key, "other"))
+                elif member.type != "comment":
+                    complete = False  # a spread
+            return ReturnedObject(where, function, tuple(keys), complete, wrapped=wrapped)
+        if value.type == "call_expression":
+            func = value.child_by_field_name("function")
+            name = self.node_text(func).rsplit(".", 1)[-1] if func is not None else ""
+            if name in _PARTIAL_RESPONSE:
+                return ReturnedObject(
+                    where, function, (("batchItemFailures", "array"),), False, name, wrapped
+                )
+        return None
+
+    def _kind(self, node: Any, depth: int) -> ValueKind:
+        node = _unwrap(node)
+        if node is None:
+            return "other"
+        kind = node.type
+        if kind in ("string", "template_string"):
+            return "string"
+        if kind == "object":
+            return "object"
+        if kind == "array":
+            return "array"
+        if kind == "number":
+            return "number"
+        if kind in ("true", "false"):
+            return "boolean"
+        if kind in ("null", "undefined"):
+            return "null"
+        if kind == "call_expression":
+            func = node.child_by_field_name("function")
+            text = self.node_text(func) if func is not None else ""
+            if text in ("JSON.stringify", "String") or text.endswith(".toString"):
+                return "string"
+            return "other"
+        if kind == "binary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and self.node_text(op) == "+":
+                sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                if any(
+                    s is not None and _unwrap(s).type in ("string", "template_string")
+                    for s in sides
+                ):
+                    return "string"
+            return "other"
+        if kind in ("identifier", "shorthand_property_identifier") and depth < _MAX_VALUE_DEPTH:
+            name = self.node_text(node)
+            bound = self.bindings.get(name, [])
+            if len(bound) == 1 and name not in self.mutated:
+                return self._kind(bound[0], depth + 1)
+        return "other"
+
     def visit_declaration(self, node: Any, function: str | None) -> None:
         name = node.child_by_field_name("name")
         if name is not None:
@@ -873,6 +1021,10 @@ class _Walker:
             self.src.env_reads.append(
                 EnvRead(name, self.pos(node), guarded or name in self.env_set, function)
             )
+        for value, function, wrapped in self.returned:
+            returned = self._returned_object(value, function, wrapped)
+            if returned is not None:
+                self.src.returns.append(returned)
         methods: set[str] = set()
         for call, _ in self.calls:
             func = call.child_by_field_name("function")
@@ -1162,6 +1314,10 @@ class _Walker:
         for key, value in pairs:
             if key in names:
                 out.append(self._argument(key, value))
+            else:  # another parameter (`MessageBody`): when something of its value is known
+                other = self._argument(key, value)
+                if other.parts != (_UNKNOWN_PART,):
+                    out.append(other)
             if f"{key}[]" in names:
                 items = self._array(value)
                 if items is None:
@@ -1256,8 +1412,10 @@ class _Walker:
             right = node.child_by_field_name("right")
             if text == "+":
                 return _merge([*self._value(left, depth + 1), *self._value(right, depth + 1)])
-            if text in ("??", "||") and left is not None and self._env_member(_unwrap(left)):
-                return self._value(left, depth + 1)  # process.env.X ?? "fallback"
+            if text in ("??", "||"):
+                first = self._value(left, depth + 1)
+                if len(first) == 1 and first[0].kind == "env":
+                    return first  # process.env.X ?? "fallback"
             return (_UNKNOWN_PART,)
         if kind in ("identifier", "shorthand_property_identifier"):
             name = self.node_text(node)
@@ -1377,6 +1535,7 @@ class _Walker:
 
 
 _VISIT = {
+    "return_statement": _Walker.visit_return_statement,
     "export_statement": _Walker.visit_export_statement,
     "assignment_expression": _Walker.visit_assignment_expression,
     "variable_declarator": _Walker.visit_variable_declarator,

@@ -611,7 +611,7 @@ _ZIP64_END = b"PK\x06\x06"
 _ENTRY = b"PK\x01\x02"
 
 
-class _ZipTooLarge(Exception):
+class ZipTooLarge(Exception):
     pass
 
 
@@ -645,10 +645,16 @@ def _central_directory(f: BinaryIO) -> tuple[int, int, int, int]:
 
 
 def _zip_names(path: Path) -> Iterator[str]:
-    """The entry names of an archive, as zipfile would give them. Raises ValueError for a
-    damaged archive (one whose directory does not hold the entries its end record counts,
-    mod 2**16 as some tools write it), _ZipTooLarge past MAX_ZIP_ENTRIES entries or
-    MAX_ZIP_DIRECTORY_BYTES."""
+    """The entry names of an archive, as zipfile would give them (see `zip_entries`)."""
+    for name, _ in zip_entries(path):
+        yield name
+
+
+def zip_entries(path: Path) -> Iterator[tuple[str, int]]:
+    """The entries of an archive: each name, as zipfile would give it, and its uncompressed
+    size as the central directory records it. Raises ValueError for a damaged archive (one
+    whose directory does not hold the entries its end record counts, mod 2**16 as some tools
+    write it), ZipTooLarge past MAX_ZIP_ENTRIES entries or MAX_ZIP_DIRECTORY_BYTES."""
     with open_regular(path) as f:
         begin, size, declared, modulus = _central_directory(f)
         f.seek(begin)
@@ -659,24 +665,41 @@ def _zip_names(path: Path) -> Iterator[str]:
                 raise ValueError("bad central directory entry")
             entries += 1
             name_len = int.from_bytes(header[28:30], "little")
-            rest = name_len + int.from_bytes(header[30:32], "little")
-            rest += int.from_bytes(header[32:34], "little")
-            read += 46 + name_len
+            extra_len = int.from_bytes(header[30:32], "little")
+            comment_len = int.from_bytes(header[32:34], "little")
+            read += 46 + name_len + extra_len
             if entries > MAX_ZIP_ENTRIES or read > MAX_ZIP_DIRECTORY_BYTES:
-                raise _ZipTooLarge
+                raise ZipTooLarge
             raw = f.read(name_len)
-            if len(raw) < name_len:
+            extra = f.read(extra_len)
+            if len(raw) < name_len or len(extra) < extra_len:
                 raise ValueError("truncated central directory")
-            f.seek(rest - name_len, os.SEEK_CUR)
-            done += 46 + rest
+            f.seek(comment_len, os.SEEK_CUR)
+            done += 46 + name_len + extra_len + comment_len
             flags = int.from_bytes(header[8:10], "little")
             name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
             name = name.split("\x00", 1)[0]  # as zipfile: a name ends at a NUL byte
             if os.sep != "/":
                 name = name.replace(os.sep, "/")
-            yield name
+            yield name, _uncompressed_size(header, extra)
         if entries % modulus != declared % modulus:
             raise ValueError("entry count differs from the end record's")
+
+
+def _uncompressed_size(header: bytes, extra: bytes) -> int:
+    """An entry's uncompressed size: the header's, or the ZIP64 extra field's (tag 1, whose
+    first eight bytes hold it) when the header says 0xFFFFFFFF."""
+    size = int.from_bytes(header[24:28], "little")
+    if size != 0xFFFFFFFF:
+        return size
+    at = 0
+    while at + 4 <= len(extra):
+        tag = int.from_bytes(extra[at : at + 2], "little")
+        length = int.from_bytes(extra[at + 2 : at + 4], "little")
+        if tag == 1 and length >= 8:
+            return int.from_bytes(extra[at + 4 : at + 12], "little")
+        at += 4 + length
+    return size
 
 
 def _zip_name_set(path: Path, reader: Reader) -> set[str] | None:
@@ -686,7 +709,7 @@ def _zip_name_set(path: Path, reader: Reader) -> set[str] | None:
         return None
     try:
         return set(_zip_names(path))
-    except (_ZipTooLarge, ValueError, OSError, Unreadable):
+    except (ZipTooLarge, ValueError, OSError, Unreadable):
         return None
 
 
@@ -721,7 +744,7 @@ def _resolve_in_zip(
                 if cand
             ):
                 nested = name
-    except _ZipTooLarge:
+    except ZipTooLarge:
         limit = f"{MAX_ZIP_ENTRIES:,} entries or {MAX_ZIP_DIRECTORY_BYTES >> 20} MB of names"
         return HandlerTarget(
             TargetStatus.SKIP, notice=(zip_path, f"archive not listed: more than {limit}")

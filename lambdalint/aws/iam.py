@@ -1,16 +1,21 @@
 """IAM statement semantics for the IAM rules: which actions a statement grants (wildcards expanded
-with policyuniverse's action data), their access level, and whether a resource means "all".
+with the IAM action list), their access level, and whether a resource means "all".
 
-policyuniverse loads a large data file, so it is imported only when a wildcard has to be
-expanded or an access level looked up, never at start-up.
+The action list (`data/iam_actions.json`: every action by service and access level) is
+generated from policyuniverse's data, whose 8 MB took 0.18 s to load, longer than the rest of
+checking one changed handler: `python -m lambdalint.aws.iam [OUT]` regenerates it. It is read
+only when a wildcard has to be expanded or an access level looked up, never at start-up.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from lambdalint.model import Statement
@@ -101,38 +106,54 @@ def on_any_resource_of_a_type(stmt: Statement) -> bool:
     return bool(stmt.not_resources) or any(is_any_resource(r) for r in stmt.resources)
 
 
+ACTIONS_FILE = Path(__file__).parent / "data" / "iam_actions.json"
+
+
 @lru_cache(maxsize=1)
 def _universe() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
-    """(every action, lower-case; action → access level; lower-case → as AWS spells it)."""
-    from policyuniverse import (
-        _action_categories,
-        all_permissions,
-        service_data,
-    )
-
-    spelled = {
-        f"{body['prefix']}:{action}".lower(): f"{body['prefix']}:{action}"
-        for body in service_data.values()
-        for action in body.get("actions", {})
-    }
-    return frozenset(all_permissions), dict(_action_categories), spelled
+    """(every action, lower-case; lower-case action → access level; lower-case → as AWS
+    spells it)."""
+    data = json.loads(ACTIONS_FILE.read_text(encoding="utf-8"))
+    levels: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    for prefix, by_level in data["services"].items():
+        for level, actions in by_level.items():
+            for action in actions:
+                name = f"{prefix}:{action}"
+                levels[name.lower()] = level
+                spelled[name.lower()] = name
+    return frozenset(spelled), levels, spelled
 
 
 def spelling(action: str) -> str:
-    """`s3:putobject` → `s3:PutObject` (as written when policyuniverse does not know it)."""
+    """`s3:putobject` → `s3:PutObject` (as written when the action list does not know it)."""
     return _universe()[2].get(action.lower(), action)
 
 
 @lru_cache(maxsize=4096)
 def expand(pattern: str) -> frozenset[str]:
     """The lower-case actions an Action entry grants (`s3:Get*` → every S3 Get action). An
-    action policyuniverse does not know is kept as written (lower-cased)."""
+    action the action list does not know is kept as written (lower-cased)."""
     pattern = pattern.strip().lower()
     if not has_wildcard(pattern):
         return frozenset({pattern})
-    permissions = _universe()[0]
+    service, colon, _ = pattern.partition(":")
+    if colon and not any(c in service for c in "*?["):
+        # `s3:Get*` can only match S3's actions: filter those, not all of them
+        permissions: Iterable[str] = _by_service().get(service, ())
+    else:
+        permissions = _universe()[0]
     matched = frozenset(fnmatch.filter(permissions, pattern))
     return matched or frozenset({pattern})
+
+
+@lru_cache(maxsize=1)
+def _by_service() -> dict[str, list[str]]:
+    """Every action (lower-case) by its service prefix."""
+    out: dict[str, list[str]] = {}
+    for action in _universe()[0]:
+        out.setdefault(action.partition(":")[0], []).append(action)
+    return out
 
 
 def access_level(action: str) -> str | None:
@@ -157,7 +178,7 @@ def write_actions(entries: Iterable[str]) -> dict[str, list[str]]:
     for entry in entries:
         lowered = entry.strip().lower()
         if lowered in UNSCOPED_ACTIONS:
-            continue  # no need to load policyuniverse for the logging statement
+            continue  # no need to load the action list for the logging statement
         found = sorted(
             a
             for a in expand(entry)
@@ -202,3 +223,39 @@ def is_aws_managed_name(name: Any) -> bool:
 def policy_name(name: str) -> str:
     """`arn:aws:iam::aws:policy/service-role/AWSLambdaRole` → `AWSLambdaRole`."""
     return name.rsplit("/", 1)[-1]
+
+
+# --- generating the action list (development only: needs policyuniverse) -------------------
+
+
+def policyuniverse_actions() -> dict[str, dict[str, list[str]]]:
+    """The action list as policyuniverse has it: service prefix → access level → actions."""
+    from policyuniverse import _action_categories, service_data
+
+    out: dict[str, dict[str, list[str]]] = {}
+    for body in service_data.values():
+        prefix = body["prefix"]
+        for action in body.get("actions", {}):
+            level = _action_categories[f"{prefix}:{action}".lower()]
+            out.setdefault(prefix, {}).setdefault(level, []).append(action)
+    return {
+        prefix: {level: sorted(set(names)) for level, names in sorted(levels.items())}
+        for prefix, levels in sorted(out.items())
+    }
+
+
+def generate(out: Path) -> int:  # pragma: no cover - run by hand
+    from importlib.metadata import version
+
+    services = policyuniverse_actions()
+    data = {
+        "generated by": f"lambdalint.aws.iam from policyuniverse {version('policyuniverse')}",
+        "services": services,
+    }
+    out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    return sum(len(names) for levels in services.values() for names in levels.values())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ACTIONS_FILE
+    print(f"{generate(target)} actions written to {target}")

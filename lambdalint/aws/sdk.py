@@ -195,6 +195,7 @@ PYTHON_POSITIONAL: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("s3", "Bucket", "download_file"): ("Key", "Filename"),
     ("s3", "Bucket", "download_fileobj"): ("Key", "Fileobj"),
     ("s3", "Bucket", "copy"): ("CopySource", "Key"),
+    ("s3", "Object", "upload_file"): ("Filename",),
     ("s3", "Object", "copy_from"): ("CopySource",),
     ("s3", "Object", "copy"): ("CopySource",),
 }

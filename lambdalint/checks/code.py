@@ -39,7 +39,6 @@ __all__ = [
     "UNKNOWN_STATUS",
     "action_status",
     "code_actions",
-    "writes_to_any_log_group",
 ]
 
 # Variables the Lambda runtime sets itself
@@ -157,6 +156,122 @@ def _hoist_fix(src: HandlerSource, client: ClientCreation, ctx: CheckContext) ->
 # ---------------------------------------------------------------------------- LL205
 
 
+@dataclass(frozen=True)
+class CodeAction:
+    """One IAM action the handler's code needs, where, and whether the role grants it."""
+
+    action: str
+    call: SdkCall
+    status: str
+
+
+def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
+    """The IAM actions the handler calls (None when the source cannot be analysed), each with
+    whether the role grants it on some resource."""
+    calls = privileges.handler_calls(fn, ctx)
+    if calls is None:
+        return None
+    out: list[CodeAction] = []
+    for call in calls:
+        if not call.actions_known:
+            out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
+            continue
+        for action in call.actions:
+            out.append(CodeAction(action, call, action_status(fn.role, action)))
+    return out
+
+
+def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    role = fn.role
+    if role is None or not role.known or role.incomplete:
+        return
+    found = privileges.needs_of(fn, ctx)
+    if not found:
+        return
+    needs, _ = found
+    grants = privileges.Grants(role, fn.resources)
+    declared = arns.Resources(fn.resources)
+    role_name = f" {role.name}" if role.name else ""
+    statuses = []
+    for need in needs:
+        target = need.arn.resource if need.arn is not None else None
+        if target is not None and target.resource_policy:
+            continue  # a bucket policy, a key policy … may let the role in
+        statuses.append((need, grants.status(need.action, need.arn)))
+    fix, fixed = _grant_fix(
+        fn, ctx, [need for need, status in statuses if status.status == MISSING]
+    )
+    for need, status in statuses:
+        call = need.call
+        what = f"{call.method or call.operation} ({call.service} {call.operation})"
+        via = f" for {need.via}" if need.via else ""
+        if status.status in (MISSING, DENIED):
+            how = "explicitly denies" if status.status == DENIED else "does not grant"
+            yield Finding(
+                f"{what} needs {need.action}{via}, which the role{role_name} of function "
+                f"{fn.name} {how}",
+                need.loc,
+                fix=fix if status.status == MISSING and need.action in fixed else None,
+            )
+        elif status.status == privileges.ELSEWHERE and need.arn is not None:
+            allowed = ", ".join(privileges.describe(r, declared) for r in status.elsewhere[:3])
+            yield Finding(
+                f"{what} needs {need.action} on {need.arn.label()}{via}, but the role{role_name}"
+                f" of function {fn.name} allows it only on {allowed}",
+                need.loc,
+            )
+
+
+def _grant_fix(
+    fn: Function, ctx: CheckContext, needs: list[privileges.Need]
+) -> tuple[Fix | None, set[str]]:
+    """LL205's fix: one statement that allows the actions the role grants on no resource, on
+    the resources the calls name (every resource when one of them cannot be told, but never
+    iam:PassRole: passing any role is a way to any permission); and the actions it allows."""
+    if not needs:
+        return None, set()
+    values: list[object] = []
+    for need in needs:
+        value = _cfn_resource(need.arn)
+        if value is None:
+            values = []
+            break
+        if value not in values:
+            values.append(value)
+    actions = sorted({need.action for need in needs}, key=str.lower)
+    if not values:
+        actions = [a for a in actions if a.lower() != "iam:passrole"]
+    edits = fixes.add_statement(ctx.texts, fn, actions, values or ["*"]) if actions else None
+    if not edits:
+        return None, set()
+    return Fix(f"Allow {', '.join(actions)} to the role", tuple(edits)), set(actions)
+
+
+def _cfn_resource(arn: privileges.Arn | None) -> object | None:
+    """The resource as a template writes it (`!GetAtt Jobs.Arn`, `!Sub ...`, an ARN), or None
+    when it is every resource or cannot be written in full."""
+    from lambdalint.editing.yaml import Tagged
+    from lambdalint.engine.statements import cfn_value
+
+    if arn is None or arn.text == "*":
+        return None
+    value = cfn_value(arn)
+    if isinstance(value, dict) and len(value) == 1:
+        [(name, arg)] = value.items()
+        if name in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+            value = Tagged(name, arg)
+            arg_text = str(arg)
+        else:
+            return None
+    elif isinstance(value, str):
+        arg_text = value
+    else:
+        return None
+    if "<" in arg_text or "??????" in arg_text or arg_text.strip() == "*":
+        return None
+    return value
+
+
 # every log group: `arn:aws:logs:*:*:*`, `arn:${AWS::Partition}:logs:${AWS::Region}:...:log-group:*`
 _ANY_LOG_GROUP = re.compile(r"^arn:[^:]*:logs:[^:]*:[^:]*:(\*|log-group:\*(:.*)?)$")
 _PSEUDO = re.compile(r"\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}")
@@ -198,75 +313,6 @@ def writes_to_any_log_group(role: Role | None) -> bool:
         if not allowed:
             return False
     return True
-
-
-@dataclass(frozen=True)
-class CodeAction:
-    """One IAM action the handler's code needs, where, and whether the role grants it."""
-
-    action: str
-    call: SdkCall
-    status: str
-
-
-def code_actions(fn: Function, ctx: CheckContext) -> list[CodeAction] | None:
-    """The IAM actions the handler calls (None when the source cannot be analysed), each with
-    whether the role grants it on some resource."""
-    calls = privileges.handler_calls(fn, ctx)
-    if calls is None:
-        return None
-    out: list[CodeAction] = []
-    for call in calls:
-        if not call.actions_known:
-            out.append(CodeAction(f"{call.service}:{call.operation}", call, UNKNOWN_STATUS))
-            continue
-        for action in call.actions:
-            out.append(CodeAction(action, call, action_status(fn.role, action)))
-    return out
-
-
-def missing_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
-    role = fn.role
-    if role is None or not role.known or role.incomplete:
-        return
-    found = privileges.needs_of(fn, ctx)
-    if not found:
-        return
-    needs, _ = found
-    grants = privileges.Grants(role, fn.resources)
-    declared = arns.Resources(fn.resources)
-    role_name = f" {role.name}" if role.name else ""
-    # a bucket policy, a key policy … may let the role in
-    statuses = [
-        (need, grants.status(need.action, need.arn))
-        for need in needs
-        if need.arn is None or need.arn.resource is None or not need.arn.resource.resource_policy
-    ]
-    fix: Fix | None = None
-    missing = sorted({need.action for need, status in statuses if status.status == MISSING})
-    if missing:
-        edits = fixes.add_statement(ctx.texts, fn, missing)
-        if edits:
-            fix = Fix(f"Allow {', '.join(missing)} to the role", tuple(edits))
-    for need, status in statuses:
-        call = need.call
-        what = f"{call.method or call.operation} ({call.service} {call.operation})"
-        via = f" for {need.via}" if need.via else ""
-        if status.status in (MISSING, DENIED):
-            how = "explicitly denies" if status.status == DENIED else "does not grant"
-            yield Finding(
-                f"{what} needs {need.action}{via}, which the role{role_name} of function "
-                f"{fn.name} {how}",
-                need.loc,
-                fix=fix if status.status == MISSING else None,
-            )
-        elif status.status == privileges.ELSEWHERE and need.arn is not None:
-            allowed = ", ".join(privileges.describe(r, declared) for r in status.elsewhere[:3])
-            yield Finding(
-                f"{what} needs {need.action} on {need.arn.label()}{via}, but the role{role_name}"
-                f" of function {fn.name} allows it only on {allowed}",
-                need.loc,
-            )
 
 
 # ---------------------------------------------------------------------------- LL208

@@ -1,5 +1,5 @@
-"""IAM and access checks (LL201–LL204, LL206, LL207): what the execution role may do, and who
-may invoke the function."""
+"""IAM and access checks (LL201–LL204, LL206, LL207, LL209): what the execution role may do,
+and who may invoke the function."""
 
 from __future__ import annotations
 
@@ -164,4 +164,32 @@ def function_url_public(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         f"function URL of {fn.name} has AuthType NONE: anyone on the internet can invoke it; "
         "use AWS_IAM, or make sure the function authenticates every request itself",
         url.auth_type_loc or url.loc,
+    )
+
+
+# what a resource-based statement must allow for a public function URL to invoke the function
+_INVOKE = frozenset({"lambda:invokefunction", "lambda:*", "*"})
+
+
+def function_url_invoke_permission(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
+    """LL209: a public function URL whose resource policy grants lambda:InvokeFunctionUrl but
+    not lambda:InvokeFunction, which function URLs created since October 2025 also need."""
+    url = fn.url
+    if url is None or url.auth_type != "NONE" or url.framework_permissions:
+        return
+    public: list[tuple[str, Loc]] = []
+    for perm in fn.permissions:
+        if not isinstance(perm.action, str) or not isinstance(perm.principal, str):
+            return  # a statement lambdalint cannot read may be the one
+        if perm.principal.strip() == "*":
+            public.append((perm.action.strip().lower(), perm.loc))
+    granted = [loc for action, loc in public if action == "lambda:invokefunctionurl"]
+    if not granted or any(action in _INVOKE for action, _ in public):
+        return
+    yield Finding(
+        f"the function URL of {fn.name} is public (AuthType NONE) and its resource policy "
+        "grants lambda:InvokeFunctionUrl but not lambda:InvokeFunction: function URLs created "
+        "since October 2025 need both, every request gets 403 Forbidden; add a permission for "
+        'lambda:InvokeFunction to Principal "*" with InvokedViaFunctionUrl: true',
+        granted[0],
     )

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from lambdalint.analysis.batch import FactStore
 from lambdalint.analysis.facts import HandlerSource
@@ -19,6 +21,8 @@ from lambdalint.settings import Settings
 from lambdalint.settings.options import RuleOptions
 
 ANALYZERS = {"python": "lambdalint.analysis.python", "node": "lambdalint.analysis.node"}
+
+T = TypeVar("T")
 
 
 class CheckContext:
@@ -51,6 +55,15 @@ class CheckContext:
         self.source_cache = source_cache
         self._prefetched = False
         self._by_file: dict[object, set[str]] | None = None
+        self._memo: dict[tuple[str, object], object] = {}
+
+    def cached(self, kind: str, key: object, make: Callable[[], T]) -> T:
+        """A fact computed once per run for `key` (a folder's size, a manifest's contents),
+        whichever rule or function asks first."""
+        slot = (kind, key)
+        if slot not in self._memo:
+            self._memo[slot] = make()
+        return self._memo[slot]  # type: ignore[return-value]
 
     def handler_target(self, fn: Function) -> HandlerTarget:
         key = id(fn)

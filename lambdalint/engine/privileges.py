@@ -854,6 +854,8 @@ def doubts(fn: Function, ctx: CheckContext) -> list[str]:
     root = _code_root(fn, ctx)
     methods = _sdk_methods(src)
     for imported in src.imports:
+        if imported.main_only:
+            continue  # not imported when Lambda loads the module
         if not _quiet(imported, src.language) and not _aws_free(
             imported, src, root, ctx, methods, set()
         ):
@@ -985,6 +987,8 @@ def _aws_free(
         ):
             return False
         for inner in module.imports:
+            if inner.main_only:
+                continue
             if not _quiet(inner, module.language) and not _aws_free(
                 inner, module, root, ctx, sdk_methods, seen, depth + 1
             ):

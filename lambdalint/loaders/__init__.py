@@ -13,10 +13,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from lambdalint import parallel
-from lambdalint.loaders.documents import DocumentStore, LoadSession
+from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Loc, Project
 from lambdalint.reading import Reader
 
@@ -34,9 +33,6 @@ LOADERS = (
 
 # below this many config files, loading stays in this process (see parallel.py)
 PARALLEL_MIN_FILES = 48
-# parsed templates come from the document cache (cache.SourceCache) when a run loads at least
-# this many: reading a cache shard costs more than parsing a few templates (the pre-commit case)
-DOCUMENT_CACHE_MIN_FILES = 48
 
 Loaded = tuple[bool, list[Function], list[Diagnostic]]
 
@@ -144,15 +140,9 @@ def read_and_load(path: Path, session: LoadSession) -> Loaded:
     return True, functions, diags + more
 
 
-def load_project(
-    root: Path, configs: list[Path], reader: Reader, documents: DocumentStore | None = None
-) -> Project:
-    """Load every config file into one Project, reading within `reader`'s limits and trees.
-    `documents` (cache.SourceCache) keeps parsed templates between runs; it is used when there
-    are enough files to pay for it."""
-    if len(configs) < DOCUMENT_CACHE_MIN_FILES:
-        documents = None
-    session = LoadSession(reader, documents)
+def load_project(root: Path, configs: list[Path], reader: Reader) -> Project:
+    """Load every config file into one Project, reading within `reader`'s limits and trees."""
+    session = LoadSession(reader)
     files: list[Path] = []
     functions: list[Function] = []
     diagnostics: list[Diagnostic] = []
@@ -165,23 +155,14 @@ def load_project(
 
 
 def _load_all(configs: list[Path], session: LoadSession) -> list[Loaded]:
-    loaded: list[Loaded] = []
-    store = session.documents
-    for done, changes in parallel.map_files(
+    return parallel.map_files(
         _load_one, configs, PARALLEL_MIN_FILES, kind=_file_kind, shared=session
-    ):
-        loaded.append(done)
-        if store is not None and changes is not None:
-            store.adopt_document_changes(*changes)
-    return loaded
+    )
 
 
-def _load_one(session: LoadSession, path: Path) -> tuple[Loaded, Any]:
-    """`read_and_load`, with what it added to or used from the document cache: in a worker
-    process that is the worker's copy of the cache, which the parent adopts."""
-    done = read_and_load(path, session)
-    store = session.documents
-    return done, store.take_document_changes() if store is not None else None
+def _load_one(session: LoadSession, path: Path) -> Loaded:
+    """`read_and_load` with the session first (parallel.map_files's order)."""
+    return read_and_load(path, session)
 
 
 def _file_kind(path: Path) -> str:

@@ -1,11 +1,11 @@
-"""What every loader is given (`LoadSession`), and a config file parsed whole into a `Document`:
-through the document cache when the run has one, parse errors as LL100 diagnostics."""
+"""What every loader is given (`LoadSession`), and a config file parsed whole into a `Document`,
+parse errors as LL100 diagnostics."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from lambdalint.model import Diagnostic, Loc
 from lambdalint.reading import DEFAULT_LIMITS, Reader, ReadLimits
@@ -14,32 +14,14 @@ from lambdalint.reading.positions import LoadError
 from lambdalint.reading.yaml_reader import parse_yaml
 
 
-class DocumentStore(Protocol):
-    """Where parsed templates are kept between runs (cache.SourceCache): a tree comes back for
-    the same kind, path, text and limits. A worker process reports what it added or used, and
-    the parent process adopts it."""
-
-    def get_document(self, kind: str, path: Path, text: str, limits: ReadLimits) -> Any: ...
-
-    def put_document(
-        self, kind: str, path: Path, text: str, limits: ReadLimits, tree: Any
-    ) -> None: ...
-
-    def take_document_changes(self) -> tuple[list[tuple[str, str]], list[str]]: ...
-
-    def adopt_document_changes(self, new: list[tuple[str, str]], hits: list[str]) -> None: ...
-
-
 @dataclass
 class LoadSession:
     """What the loaders of one load share: how files are read (`reader`: the limits and the
-    trees being checked), where parsed documents are kept between runs (`documents`, a
-    cache.SourceCache: `get_document` / `put_document`; None without a cache), and what a loader
-    keeps for the rest of the load (`state`: Terraform's parsed module folders). Made for each
-    load, and copied into each worker process: never shared between runs."""
+    trees being checked), and what a loader keeps for the rest of the load (`state`:
+    Terraform's parsed module folders). Made for each load, and copied into each worker
+    process: never shared between runs."""
 
     reader: Reader
-    documents: DocumentStore | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
 
@@ -77,19 +59,9 @@ class Document:
 def parse_file_text(
     text: str, path: Path, kind: str, session: LoadSession
 ) -> tuple[Any, list[Diagnostic]]:
-    """`parse_json` or `parse_yaml` for a whole file, through the document cache: a file
-    parsed before (same path, text and limits) is rebuilt from the cache in about half the
-    time. Only trees without diagnostics are kept; errors are parsed (and reported) again."""
-    store, limits = session.documents, session.reader.limits
-    if store is not None:
-        tree = store.get_document(kind, path, text, limits)
-        if tree is not None:
-            return tree, []
+    """`parse_json` or `parse_yaml` for a whole file, within the session's limits."""
     parse = parse_json if kind == "json" else parse_yaml
-    data, diags = parse(text, path, limits)
-    if store is not None and not diags:
-        store.put_document(kind, path, text, limits, data)
-    return data, diags
+    return parse(text, path, session.reader.limits)
 
 
 def load_document(path: Path, text: str, kind: str, session: LoadSession) -> Document:

@@ -449,11 +449,15 @@ def set_visibility_timeout(
 # ---------------------------------------------------------------- IAM
 
 
-def add_statement(texts: Texts, fn: Function, actions: Sequence[str]) -> list[Edit] | None:
-    """Allow `actions` to the function's role, in the policy written for it: SAM `Policies`,
-    the inline policy of the role resource the function names (CloudFormation), or the
-    service's `provider.iam.role.statements` (Serverless)."""
-    statement = {"Effect": "Allow", "Action": list(actions), "Resource": "*"}
+def add_statement(
+    texts: Texts, fn: Function, actions: Sequence[str], resources: Sequence[Any] = ("*",)
+) -> list[Edit] | None:
+    """Allow `actions` on `resources` (values as the template writes them: strings, `Tagged`
+    intrinsics) to the function's role, in the policy written for it: SAM `Policies`, the
+    inline policy of the role resource the function names (CloudFormation), or the service's
+    `provider.iam.role.statements` (Serverless)."""
+    resource: Any = resources[0] if len(resources) == 1 else list(resources)
+    statement = {"Effect": "Allow", "Action": list(actions), "Resource": resource}
     doc = tree(texts, fn.loc.path)
     if doc is None or generated(texts, fn):
         return None

@@ -26,6 +26,7 @@ from lambdalint.model import (
     EnvVar,
     Event,
     EventKind,
+    EventSetting,
     Framework,
     Function,
     FunctionUrl,
@@ -36,6 +37,8 @@ from lambdalint.model import (
     Prop,
     Queue,
     Role,
+    Unknown,
+    as_flag,
 )
 from lambdalint.numeric import setting
 from lambdalint.reading.positions import LList, LMap, key_pos_of, pos_of
@@ -375,6 +378,7 @@ class _Service:
             fn.function_name = name
         else:
             fn.function_name = UNKNOWN if "name" in body else self._default_name(key)
+        fn.function_name_loc = self.loc(body, "name") if "name" in body else fn.loc
         fn.runtime = self._setting(body, "runtime")
         fn.handler = self._prop(body, "handler")
         fn.timeout = self._setting(body, "timeout") or Prop(DEFAULT_TIMEOUT, fn.loc)
@@ -543,8 +547,16 @@ class _Service:
             built, method = True, "build-output"  # compiled by a step before packaging
         elif isinstance(runtime, str) and runtime.startswith("nodejs") and self._typescript(base):
             built, method = True, "esbuild"
+        # `serverless package` leaves devDependencies out, and the Python plugins install what
+        # requirements.txt lists; bundlers take whatever they import
         return CodeLocation(
-            "dir", loc, path=base, built=built, build_method=method, declared=declared
+            "dir",
+            loc,
+            path=base,
+            built=built,
+            build_method=method,
+            declared=declared,
+            production_dependencies_only=not built,
         )
 
     def _typescript(self, base: Path) -> bool:
@@ -585,7 +597,9 @@ class _Service:
         if isinstance(raw, (int, float)):
             return EnvVar(name, str(raw), loc)
         if _intrinsic(raw):
-            return EnvVar(name, UNKNOWN, loc, kind="reference")
+            # a resource of the file, or one the framework makes (`S3Bucket<Name>`)
+            resource = _logical_target(raw)
+            return EnvVar(name, UNKNOWN, loc, kind="reference", resource=resource)
         if not isinstance(raw, str):
             return EnvVar(name, UNKNOWN, loc, kind="unknown")
         if "${" not in raw:
@@ -888,7 +902,7 @@ class _Service:
                 return value
             if isinstance(value, list) and value and isinstance(value[0], str):
                 return value[0]
-        if etype == "sqs":
+        if etype in ("sqs", "stream"):
             logical = _logical_target(spec.get("arn"))
             if logical:
                 return logical
@@ -903,32 +917,141 @@ class _Service:
                 and spec.get("schedule") is not None
             ):
                 kind = "schedule"
-            return Event(kind, loc, name=etype, is_async=True)
+            event = Event(kind, loc, name=etype, is_async=True)
+            if etype == "s3":
+                self._s3_event(event, spec)
+            elif etype == "sns":
+                self._sns_event(event, spec)
+            return event
         if etype == "sqs":
             arn = spec.get("arn") if isinstance(spec, LMap) else spec
             event = Event("sqs", loc, name=etype, queue=self._queue(arn, loc))
-            if isinstance(spec, LMap) and spec.get("maximumBatchingWindow") is not None:
-                window = self.vars.resolve(spec["maximumBatchingWindow"])
-                ok = isinstance(window, int) and not isinstance(window, bool)
-                event.batching_window = window if ok else UNKNOWN
+            event.source = self._resource_target(arn)
+            if isinstance(spec, LMap):
+                self._mapping_settings(event, spec, "maximumBatchingWindow")
             return event
         if etype == "stream":
-            arn = spec.get("arn") if isinstance(spec, LMap) else spec
-            stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
-            text = self.vars.resolve(arn)
-            if stype == "dynamodb" or stype == "kinesis":
-                return Event(stype, loc, name=etype)
-            if isinstance(text, str) and ":dynamodb:" in text:
-                return Event("dynamodb", loc, name=etype)
-            if isinstance(text, str) and ":kinesis:" in text:
-                return Event("kinesis", loc, name=etype)
-            target = self._target_type(arn)
-            if target == "AWS::DynamoDB::Table":
-                return Event("dynamodb", loc, name=etype)
-            if target == "AWS::Kinesis::Stream":
-                return Event("kinesis", loc, name=etype)
-            return Event("other", loc, name=etype)
-        return Event(_EVENT_KINDS.get(etype, "other"), loc, name=etype)
+            event = self._stream(spec, loc)
+            if isinstance(spec, LMap):
+                self._mapping_settings(event, spec, "batchWindow")
+            return event
+        event = Event(_EVENT_KINDS.get(etype, "other"), loc, name=etype)
+        if etype == "http":
+            integration = self.resolved(spec, "integration") if isinstance(spec, LMap) else None
+            if integration is None or integration in ("lambda-proxy", "aws-proxy", "aws_proxy"):
+                event.proxy_format = "1.0"
+            elif integration not in ("lambda", "aws"):
+                event.proxy_format = UNKNOWN
+        elif etype == "httpApi":
+            event.proxy_format = self._http_api_payload()
+        return event
+
+    def _stream(self, spec: Any, loc: Loc) -> Event:
+        etype = "stream"
+        arn = spec.get("arn") if isinstance(spec, LMap) else spec
+        stype = self.vars.resolve(spec.get("type")) if isinstance(spec, LMap) else None
+        text = self.vars.resolve(arn)
+        source = self._resource_target(arn)
+        kind: EventKind = "other"
+        if stype == "dynamodb" or stype == "kinesis":
+            kind = stype
+        elif isinstance(text, str) and ":dynamodb:" in text:
+            kind = "dynamodb"
+        elif isinstance(text, str) and ":kinesis:" in text:
+            kind = "kinesis"
+        elif self._target_type(arn) == "AWS::DynamoDB::Table":
+            kind = "dynamodb"
+        elif self._target_type(arn) == "AWS::Kinesis::Stream":
+            kind = "kinesis"
+        return Event(kind, loc, name=etype, source=source)
+
+    def _mapping_settings(self, event: Event, spec: LMap, window_key: str) -> None:
+        """An `sqs` or `stream` event's event source mapping settings."""
+        keys: tuple[tuple[EventSetting, str], ...] = (
+            ("batch_size", "batchSize"),
+            ("batching_window", window_key),
+            ("max_retry_attempts", "maximumRetryAttempts"),
+            ("max_record_age", "maximumRecordAgeInSeconds"),
+        )
+        for name, key in keys:
+            if spec.get(key) is not None:
+                setattr(event, name, setting(self._plain(self.vars.resolve(spec[key]))))
+                event.locs[name] = self.loc(spec, key)
+        if spec.get("bisectBatchOnFunctionError") is not None:
+            event.bisect_on_error = as_flag(self.vars.resolve(spec["bisectBatchOnFunctionError"]))
+            event.locs["bisect_on_error"] = self.loc(spec, "bisectBatchOnFunctionError")
+        if spec.get("functionResponseType") is not None:
+            value = self.vars.resolve(spec["functionResponseType"])
+            event.response_types = [value] if isinstance(value, str) else UNKNOWN
+            event.locs["response_types"] = self.loc(spec, "functionResponseType")
+        if spec.get("filterPatterns") is not None:
+            event.filtered = True
+            event.locs["filter"] = self.loc(spec, "filterPatterns")
+
+    def _s3_event(self, event: Event, spec: Any) -> None:
+        """`s3: photos` or `s3: {bucket, event, rules: [{prefix: ...}, {suffix: ...}],
+        existing}`: Serverless creates the bucket (`S3Bucket<Name>`) unless it exists."""
+        bucket = self.vars.resolve(spec.get("bucket") if isinstance(spec, LMap) else spec)
+        if isinstance(bucket, str):
+            event.source_name = bucket
+            existing = isinstance(spec, LMap) and self.vars.resolve(spec.get("existing")) is True
+            if not existing:
+                event.source = "S3Bucket" + _alphanumeric(bucket)
+        elif _intrinsic(bucket):
+            event.source = self._resource_target(bucket)
+        if not isinstance(spec, LMap):
+            event.s3_events = ["s3:ObjectCreated:*"]  # the framework's default
+            return
+        types = self.vars.resolve(spec.get("event", "s3:ObjectCreated:*"))
+        if isinstance(types, str):
+            event.s3_events = [types]
+        rules = self.vars.resolve(spec.get("rules"))
+        if rules is None:
+            return
+        if not isinstance(rules, list):
+            event.key_prefix = UNKNOWN
+            return
+        for rule in rules:
+            if not isinstance(rule, dict):
+                event.key_prefix = UNKNOWN
+                continue
+            for key, value in rule.items():
+                value = self.vars.resolve(value)
+                if key == "prefix":
+                    event.key_prefix = value if isinstance(value, str) else UNKNOWN
+                elif key == "suffix":
+                    event.key_suffix = value if isinstance(value, str) else UNKNOWN
+
+    def _sns_event(self, event: Event, spec: Any) -> None:
+        """`sns: topic` or `sns: {arn, topicName, filterPolicy}`."""
+        if isinstance(spec, LMap):
+            event.source = self._resource_target(spec.get("arn"))
+            name = self.vars.resolve(spec.get("topicName"))
+            event.source_name = name if isinstance(name, str) else None
+            if spec.get("filterPolicy") is not None:
+                event.filtered = True
+                event.locs["filter"] = self.loc(spec, "filterPolicy")
+        else:
+            name = self.vars.resolve(spec)
+            if isinstance(name, str) and not name.startswith("arn:"):
+                event.source_name = name
+
+    def _resource_target(self, value: Any) -> str | None:
+        """The logical id of a resource of `resources.Resources` an intrinsic names."""
+        logical = _logical_target(value)
+        return logical if logical is not None and logical in self.resources else None
+
+    def _http_api_payload(self) -> Any:
+        """The payload format of the service's HTTP API: `provider.httpApi.payload`, else the
+        framework's default, "2.0" since v3 (v2 defaulted to "1.0")."""
+        http_api = self.provider.get("httpApi")
+        if isinstance(http_api, LMap) and http_api.get("payload") is not None:
+            value = self.vars.resolve(http_api["payload"])
+            text = str(value).strip() if isinstance(value, (str, int, float)) else ""
+            return {"1.0": "1.0", "2.0": "2.0", "1": "1.0", "2": "2.0"}.get(text, UNKNOWN)
+        version = self.data.get("frameworkVersion")
+        major = re.match(r"[^0-9]*([0-9]+)", str(version)) if version is not None else None
+        return "2.0" if major is not None and int(major.group(1)) >= 3 else UNKNOWN
 
     def _target_type(self, value: Any) -> str | None:
         logical = _logical_target(value)
@@ -942,13 +1065,24 @@ class _Service:
         if isinstance(res, LMap) and res.get("Type") == "AWS::SQS::Queue":
             props = res.get("Properties")
             qloc = self.key_loc(self.resources, logical)
+            fifo: bool | Unknown = False
+            if isinstance(props, LMap):
+                flag = as_flag(self.vars.resolve(props.get("FifoQueue")))
+                name = self.vars.resolve(props.get("QueueName"))
+                fifo = (
+                    flag if flag is not None else isinstance(name, str) and name.endswith(".fifo")
+                )
             if isinstance(props, LMap) and props.get("VisibilityTimeout") is not None:
                 visibility = setting(self.vars.resolve(props["VisibilityTimeout"]))
-                return Queue(str(logical), visibility, qloc, self.loc(props, "VisibilityTimeout"))
-            return Queue(str(logical), 30, qloc)
+                return Queue(
+                    str(logical), visibility, qloc, self.loc(props, "VisibilityTimeout"), fifo
+                )
+            return Queue(str(logical), 30, qloc, fifo=fifo)
         text = self.vars.resolve(arn)
         name = text.rsplit(":", 1)[-1] if isinstance(text, str) else str(logical or "queue")
-        return Queue(name, UNKNOWN, loc)  # a queue defined elsewhere
+        queue = Queue(name, UNKNOWN, loc)  # a queue defined elsewhere
+        queue.fifo = text.endswith(".fifo") if isinstance(text, str) else UNKNOWN
+        return queue
 
     def _url(self, body: LMap) -> FunctionUrl | None:
         raw = body.get("url")
@@ -956,15 +1090,16 @@ class _Service:
             return None
         loc = self.loc(body, "url")
         if raw is True:
-            return FunctionUrl("NONE", loc, loc)
+            return FunctionUrl("NONE", loc, loc, framework_permissions=True)
         if isinstance(raw, LMap):
             auth = self.vars.resolve(raw.get("authorizer"))
             if auth is None:
-                return FunctionUrl("NONE", loc, loc)
+                return FunctionUrl("NONE", loc, loc, framework_permissions=True)
+            auth_loc = self.loc(raw, "authorizer")
             if isinstance(auth, str) and auth.lower() == "aws_iam":
-                return FunctionUrl("AWS_IAM", loc, self.loc(raw, "authorizer"))
-            return FunctionUrl(UNKNOWN, loc, self.loc(raw, "authorizer"))
-        return FunctionUrl(UNKNOWN, loc, loc)
+                return FunctionUrl("AWS_IAM", loc, auth_loc, framework_permissions=True)
+            return FunctionUrl(UNKNOWN, loc, auth_loc, framework_permissions=True)
+        return FunctionUrl(UNKNOWN, loc, loc, framework_permissions=True)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -997,6 +1132,12 @@ def _text(value: Any) -> str | None:
 def _first_variable(raw: str) -> str | None:
     m = _VARIABLE.search(raw)
     return m.group(1).split(",")[0].strip() if m else None
+
+
+def _alphanumeric(name: str) -> str:
+    """A name as the framework puts it in a logical id: letters and digits, the first upper."""
+    kept = re.sub(r"[^0-9A-Za-z]", "", name)
+    return kept[:1].upper() + kept[1:]
 
 
 def _logical_id(key: str) -> str:

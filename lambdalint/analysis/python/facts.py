@@ -21,9 +21,11 @@ from lambdalint.analysis.facts import (
     EnvRead,
     HandlerSource,
     ModuleImport,
+    ReturnedObject,
     SdkCall,
     SdkDoubt,
     SecretCandidate,
+    ValueKind,
     ValuePart,
 )
 from lambdalint.aws import resources, sdk, secrets
@@ -38,6 +40,21 @@ _ENV_LOADERS = {"dotenv", "environs", "decouple"}
 _KEY_ERRORS = {"KeyError", "LookupError", "Exception", "BaseException"}
 # decorators that make a client-creating function run once
 _CACHING = {"lru_cache", "cache", "functools.lru_cache", "functools.cache", "cached_property"}
+# handler decorators known to return what the handler returns (AWS Lambda Powertools' logging,
+# tracing, metrics, event source and idempotency utilities); any other may change the result
+_PASS_THROUGH = {
+    "inject_lambda_context",
+    "capture_lambda_handler",
+    "log_metrics",
+    "event_source",
+    "idempotent",
+    "lru_cache",
+    "cache",
+}
+# exceptions whose handler makes a missing module harmless
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+# Powertools' batch helpers return {"batchItemFailures": [...]}
+_PARTIAL_RESPONSE = ("process_partial_response", "async_process_partial_response")
 # Powertools for AWS Lambda's parameter utilities
 _POWERTOOLS_PARAMETERS = "aws_lambda_powertools.utilities.parameters"
 # how deep a value is followed through names, f-strings and concatenations
@@ -67,8 +84,10 @@ class _Ref:
     detail: str = ""  # factory: client | resource | Session; paginator: the method it pages
     # made with credentials of its own: its calls are not made with the function's role
     foreign: bool = False
-    # a resource's identifiers as the code gives them (`Table(os.environ["TABLE"])`)
-    args: tuple[Argument, ...] = ()
+    # a resource's identifiers as the code gives them (`Table(os.environ["TABLE"])`), as the
+    # API parameters they fill; not part of its identity: two bindings of the same kind of
+    # resource made with other identifiers still resolve (to identifiers that are not known)
+    args: tuple[Argument, ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -82,6 +101,8 @@ class _Frame:
     params: set[str] = field(default_factory=set)
     cached: bool = False
     qualname: str = ""  # `Class.method` for methods
+    # decorated with something that may change what it returns
+    wrapped: bool = False
 
     def outermost(self) -> _Frame:
         frame = self
@@ -203,6 +224,14 @@ class _FactVisitor(ast.NodeVisitor):
         # (line, redacted value) of the secret candidates kept: a literal is met as a named
         # value and again as a string
         self.secrets_seen: set[tuple[int, str]] = set()
+        # what top-level functions return (value, its frame), read when the walk ends
+        self.top_returns: list[tuple[ast.expr, _Frame]] = []
+        # (scope, name) of names whose value is changed in place (`r["x"] = 1`, `r.update()`)
+        self.mutated: set[tuple[int | None, str]] = set()
+        # inside `try:` blocks that catch ImportError (one flag per enclosing try)
+        self.import_guards: list[bool] = []
+        # inside `if TYPE_CHECKING:` or a test of the Python version or platform
+        self.conditional_imports = 0
         # Powertools parameter utilities: names bound to the module, names bound to its functions
         self.powertools_modules: set[str] = set()
         self.powertools_functions: dict[str, str] = {}
@@ -228,6 +257,7 @@ class _FactVisitor(ast.NodeVisitor):
             module_level=self.frame is None and not self.classes,
             cached=bool(decorators & _CACHING),
             qualname=".".join([*self.classes, name]) if self.frame is None else name,
+            wrapped=any(d is None or d.rsplit(".", 1)[-1] not in _PASS_THROUGH for d in decorators),
         )
         for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
             if arg is not None:
@@ -252,8 +282,13 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try) -> None:
         self.try_stack.append(any(self._catches_key_error(h.type) for h in node.handlers))
-        for stmt in [*node.body, *node.orelse]:
+        self.import_guards.append(any(self._catches(h.type, _IMPORT_ERRORS) for h in node.handlers))
+        for stmt in node.body:
             self.visit(stmt)
+        self.import_guards[-1] = False
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self.import_guards.pop()
         self.try_stack.pop()
         self.try_stack.append(False)
         for handler in node.handlers:
@@ -268,11 +303,14 @@ class _FactVisitor(ast.NodeVisitor):
     def visit_If(self, node: ast.If) -> None:
         lazy = self._is_none_test(node.test)
         main = self.frame is None and _is_main_test(node.test)
+        conditional = _is_environment_test(node.test)
         self.lazy_depth += lazy
         self.main_depth += main
+        self.conditional_imports += conditional
         self.generic_visit(node)
         self.lazy_depth -= lazy
         self.main_depth -= main
+        self.conditional_imports -= conditional
 
     @staticmethod
     def _is_none_test(test: ast.expr) -> bool:
@@ -287,21 +325,47 @@ class _FactVisitor(ast.NodeVisitor):
 
     @staticmethod
     def _catches_key_error(exc: ast.expr | None) -> bool:
+        return _FactVisitor._catches(exc, _KEY_ERRORS)
+
+    @staticmethod
+    def _catches(exc: ast.expr | None, names: set[str]) -> bool:
         if exc is None:
             return True  # bare except
         if isinstance(exc, ast.Tuple):
-            return any(_FactVisitor._catches_key_error(e) for e in exc.elts)
+            return any(_FactVisitor._catches(e, names) for e in exc.elts)
         name = _dotted(exc)
-        return name is not None and name.rsplit(".", 1)[-1] in _KEY_ERRORS
+        return name is not None and name.rsplit(".", 1)[-1] in names
+
+    def _imported(
+        self,
+        name: str,
+        node: ast.stmt,
+        local: bool = False,
+        names: tuple[str, ...] = (),
+        level: int = 0,
+    ) -> None:
+        optional = any(self.import_guards) or self.conditional_imports > 0 or self.main_depth > 0
+        self.src.imports.append(
+            ModuleImport(
+                name,
+                self.pos(node),
+                local=local,
+                names=names,
+                level=level,
+                optional=optional,
+                main_only=self.main_depth > 0,
+                in_function=_top_name(self.frame),
+            )
+        )
 
     # ------------------------------------------------------------------ imports
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self._imported(alias.name, node)
+        for alias in node.names:
             name = alias.name
             bound = alias.asname
-            if not self.main_depth:
-                self.src.imports.append(ModuleImport(name, self.pos(node)))
             if name == _POWERTOOLS_PARAMETERS and bound:
                 self.powertools_modules.add(bound)
             if name == "boto3":
@@ -316,15 +380,13 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module
-        if not self.main_depth:
-            self.src.imports.append(
-                ModuleImport(
-                    module or "",
-                    self.pos(node),
-                    local=bool(node.level),
-                    names=tuple(alias.name for alias in node.names),
-                    level=node.level,
-                )
+        if node.level or module is not None:
+            self._imported(
+                module or "",
+                node,
+                local=bool(node.level),
+                names=tuple(alias.name for alias in node.names),
+                level=node.level,
             )
         if module is None or any(alias.name == "*" for alias in node.names):
             return
@@ -365,6 +427,13 @@ class _FactVisitor(ast.NodeVisitor):
             (value, self.frame)
         )
 
+    def _changed_in_place(self, target: ast.expr) -> None:
+        """`r["statusCode"] = 200`, `r.body = x`: the object bound to `r` changes."""
+        base = target.value if isinstance(target, (ast.Subscript, ast.Attribute)) else None
+        if isinstance(base, ast.Name):
+            scope = self._scope_for(base.id)
+            self.mutated.add((id(scope) if scope else None, base.id))
+
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         # `with table.batch_writer() as batch`: the writer's __enter__ returns the writer
         for item in node.items:
@@ -383,6 +452,9 @@ class _FactVisitor(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         names: list[str] = []
         for target in node.targets:
+            self._changed_in_place(target)
+            if _dotted(target.value if isinstance(target, ast.Subscript) else target) == "sys.path":
+                self.src.dynamic_imports = True  # sys.path = [...] / sys.path[0:0] = [...]
             if isinstance(target, ast.Subscript):
                 self._env_store(target)
             key = _dotted(target)  # unpacking (a, b = …): no single value to follow
@@ -404,6 +476,7 @@ class _FactVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._changed_in_place(node.target)
         if isinstance(node.target, ast.Subscript):
             self._env_store(node.target)
         self.generic_visit(node)
@@ -417,6 +490,8 @@ class _FactVisitor(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None and self.frame is not None:
             self.returns.setdefault(self.frame.name, []).append((node.value, self.frame))
+            if self.frame.parent is None and not self.main_depth:
+                self.top_returns.append((node.value, self.frame))
         self.generic_visit(node)
 
     # ------------------------------------------------------------------ environment
@@ -484,6 +559,18 @@ class _FactVisitor(ast.NodeVisitor):
     # ------------------------------------------------------------------ calls
 
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _IN_PLACE:
+            self._changed_in_place(func)
+        name = _dotted(func)
+        if name in ("__import__", "importlib.import_module", "import_module") and not (
+            node.args and isinstance(node.args[0], ast.Constant)
+        ):
+            self.src.dynamic_imports = True
+        elif name is not None and (
+            name.startswith("sys.path.") or name in ("site.addsitedir", "addsitedir")
+        ):
+            self.src.dynamic_imports = True  # modules may come from a folder it adds
         if not self.main_depth:
             self._env_call(node)
             func = node.func
@@ -551,6 +638,10 @@ class _FactVisitor(ast.NodeVisitor):
             self.src.env_reads.append(
                 EnvRead(key, self.pos(node), guarded or key in self.env_set, _top_name(frame))
             )
+        for value, frame in self.top_returns:
+            returned = self._returned(value, frame)
+            if returned is not None:
+                self.src.returns.append(returned)
         self.src.method_names = tuple(
             sorted({s.node.func.attr for s in self.calls if isinstance(s.node.func, ast.Attribute)})
         )
@@ -564,6 +655,96 @@ class _FactVisitor(ast.NodeVisitor):
             if boto3:
                 self._resolve_call(site)
         self._unresolved_doubts()
+
+    # ------------------------------------------------------------------ returned values
+
+    def _returned(self, value: ast.expr, frame: _Frame) -> ReturnedObject | None:
+        where = self.pos(value)
+        name = frame.qualname
+        if isinstance(value, ast.Name):
+            # a name bound once in the function, to a dict that is not changed afterwards
+            slot = (id(frame), value.id)
+            bound = [v for v, _ in self.bindings.get(slot, [])]
+            if slot in self.mutated or len(bound) != 1:
+                return None
+            value = bound[0]
+        if isinstance(value, ast.Dict):
+            keys: list[tuple[str, ValueKind]] = []
+            complete = True
+            for key, item in zip(value.keys, value.values, strict=True):
+                text = _string(key)
+                if text is None:
+                    complete = False  # `**extra` or a computed key
+                    continue
+                keys.append((text, self._kind(item, frame, 0)))
+            return ReturnedObject(where, name, tuple(keys), complete, wrapped=frame.wrapped)
+        if isinstance(value, ast.Call):
+            called = _dotted(value.func) or ""
+            if called.rsplit(".", 1)[-1] in _PARTIAL_RESPONSE or (
+                called.endswith(".response") and self._is_batch_processor(value.func, frame)
+            ):
+                return ReturnedObject(
+                    where,
+                    name,
+                    (("batchItemFailures", "array"),),
+                    complete=False,
+                    via=called.rsplit(".", 1)[-1],
+                    wrapped=frame.wrapped,
+                )
+        return None
+
+    def _is_batch_processor(self, func: ast.expr, frame: _Frame) -> bool:
+        """`processor.response()` on a Powertools batch processor (`BatchProcessor(...)`,
+        `SqsFifoPartialProcessor(...)`, `AsyncBatchProcessor(...)`)."""
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        key = _dotted(receiver) if receiver is not None else None
+        if key is None:
+            return False
+        values = self._lookup(key, frame)
+        return len(values) == 1 and (
+            isinstance(values[0][0], ast.Call)
+            and (_dotted(values[0][0].func) or "").endswith("Processor")
+        )
+
+    def _kind(self, node: ast.expr, frame: _Frame | None, depth: int) -> ValueKind:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, str):
+                return "string"
+            if isinstance(value, bool):
+                return "boolean"
+            if value is None:
+                return "null"
+            return "number" if isinstance(value, (int, float)) else "other"
+        if isinstance(node, ast.JoinedStr):
+            return "string"
+        if isinstance(node, (ast.Dict, ast.DictComp)):
+            return "object"
+        if isinstance(node, (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp)):
+            return "array"
+        if isinstance(node, ast.Call):
+            called = _dotted(node.func) or ""
+            if called in ("str", "repr") or called.rsplit(".", 1)[-1] in ("dumps", "format"):
+                return "string"
+            if called in ("dict",):
+                return "object"
+            if called in ("list",):
+                return "array"
+            return "other"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            sides = (node.left, node.right)
+            if any(
+                isinstance(x, (ast.Constant, ast.JoinedStr))
+                and self._kind(x, frame, depth) == "string"
+                for x in sides
+            ):
+                return "string"
+            return "other"
+        if isinstance(node, ast.Name) and depth < _MAX_VALUE_DEPTH:
+            values = self._lookup(node.id, frame)
+            if len(values) == 1 and (id(frame) if frame else None, node.id) not in self.mutated:
+                return self._kind(values[0][0], values[0][1], depth + 1)
+        return "other"
 
     def _lookup(self, key: str, frame: _Frame | None) -> list[tuple[ast.expr, _Frame | None]]:
         if "." not in key:
@@ -581,13 +762,26 @@ class _FactVisitor(ast.NodeVisitor):
         values = self._lookup(key, frame)
         if len(values) > _MAX_BINDINGS:
             return None  # rebound over and over: nothing to follow
+        identifiers: list[tuple[Argument, ...]] = []  # of each binding, in order
         for value, where in values:
             if _is_none(value):
                 continue  # `client = None`, filled in later
-            refs.add(self._eval(value, where, seen))
+            ref = self._eval(value, where, seen)
+            refs.add(ref)
+            if ref is not None:
+                identifiers.append(ref.args)
         if len(refs) != 1:
             return None  # unbound, or bound to different things: do not guess
-        return next(iter(refs))
+        ref = next(iter(refs))
+        if ref is not None and len(set(identifiers)) > 1:
+            # the same kind of resource, made with other identifiers: which is not known
+            first: dict[str, Pos] = {}
+            for args in identifiers:
+                for arg in args:
+                    first.setdefault(arg.path, arg.pos)
+            unknown = tuple(Argument(p, (_UNKNOWN_PART,), pos) for p, pos in first.items())
+            return replace(ref, args=unknown)
+        return ref
 
     def _eval(self, node: ast.expr, frame: _Frame | None, seen: set[int]) -> _Ref | None:
         # a value found without cutting a cycle is the same wherever it is asked for: each
@@ -800,6 +994,10 @@ class _FactVisitor(ast.NodeVisitor):
         out: list[Argument] = []
         for name, value in keywords:
             out.extend(self._paths(name, value, names, frame))
+            if name not in names:  # another parameter (`MessageBody`): when something is known
+                other = self._argument(name, value, frame)
+                if other.parts != (_UNKNOWN_PART,):
+                    out.append(other)
         return tuple(out), spread
 
     def _paths(
@@ -1098,6 +1296,26 @@ class _FactVisitor(ast.NodeVisitor):
                 return None
             f = f.parent
         return _top_name(frame)
+
+
+# methods that change a mapping in place
+_IN_PLACE = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__"}
+
+
+def _is_environment_test(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:`, `if sys.version_info >= (3, 11):`, `if sys.platform == ...`:
+    what is imported under it may not be imported where the code runs."""
+    for node in ast.walk(test):
+        name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if name is not None and name.rsplit(".", 1)[-1] in (
+            "TYPE_CHECKING",
+            "version_info",
+            "platform",
+            "PY2",
+            "PY3",
+        ):
+            return True
+    return False
 
 
 def _merge(parts: list[ValuePart]) -> tuple[ValuePart, ...]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lambdalint.loaders.cloudformation.functions import is_template, load, looks_like_template
+from lambdalint.loaders.cloudformation.functions import (
+    is_template,
+    json_cannot_be_template,
+    load,
+    looks_like_template,
+)
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function
 
@@ -20,6 +25,8 @@ def load_file(
     path: Path, text: str, session: LoadSession
 ) -> tuple[list[Function], list[Diagnostic]]:
     kind = "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+    if kind == "json" and json_cannot_be_template(text):
+        return [], []
     doc, functions = load(path, text, kind, session)
     if doc.data is None:
         return functions, doc.diagnostics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,35 @@ _DYNAMIC_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure|ssm):")
 def looks_like_template(text: str) -> bool:
     """A cheap test before parsing: CloudFormation templates name `Resources`."""
     return any(m in text for m in _MARKERS)
+
+
+# what the text of a JSON template holds for `is_template` to be true of it: the format version
+# key, a Transform (SAM's), or a resource type of CloudFormation's namespaces
+_JSON_TEMPLATE_SIGN = re.compile(
+    r'"AWSTemplateFormatVersion"|"Transform"\s*:|"Type"\s*:\s*"(?:AWS|Custom|Alexa)::'
+)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity, which json.loads accepts
+
+
+def json_cannot_be_template(text: str) -> bool:
+    """True when a JSON text is certainly no template, decided without building positions:
+    many JSON files name `Resources` (a vendored SDK's service models, API descriptions), and
+    a position-keeping parse costs ~30x json's C parser. It is no template when its text has
+    none of the marks `is_template` needs and json's parser reads data that `is_template`
+    rejects (a mark spelled with `\\u` escapes is seen there). A file json cannot read is
+    parsed with positions, so its error is reported as before; `Fn::ForEach` (whose loops make
+    resources) always is. (A file that is no template is not held to `max-depth`: json's
+    parser has its own bound.)"""
+    if _JSON_TEMPLATE_SIGN.search(text) or "Fn::ForEach" in text:
+        return False
+    try:
+        data = json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return False
+    return not is_template(data)
 
 
 def is_template(data: Any) -> bool:
@@ -159,6 +189,7 @@ def _build(
     fn = Function(name=logical_id, framework=framework, loc=Loc(path, res_pos))
     if "FunctionName" in props:
         fn.function_name = tpl.resolve(props["FunctionName"])
+        fn.function_name_loc = Loc(path, pos_of(props, "FunctionName"))
     fn.runtime = _prop(path, tpl, props, "Runtime")
     fn.handler = _prop(path, tpl, props, "Handler")
     fn.timeout = _prop(path, tpl, props, "Timeout")
@@ -177,6 +208,8 @@ def _build(
     fn.code = _code_location(doc, tpl, res, props, sam)
     if fn.code.build_method == "esbuild":
         fn.code.entry_points = _entry_points(tpl, res)
+    elif sam and fn.code.kind == "dir":
+        fn.code.production_dependencies_only = True  # sam build: npm/pip, no dev dependencies
     fn.environment, fn.environment_complete = _environment(path, tpl, props)
     fn.layers = _layers(doc, tpl, props)
     arch = props.get("Architectures")
@@ -283,7 +316,10 @@ def _layers(doc: Document, tpl: Template, props: dict[str, Any]) -> list[Layer]:
         value = tpl.resolve(item)
         if value is NO_VALUE:
             continue
-        out.append(Layer(value if isinstance(value, str) else UNKNOWN, loc, _layer_text(item)))
+        optional = intrinsic_name(item) == "Fn::If" and tpl.decide(item) is UNKNOWN
+        text = _layer_text(item)
+        ref = value if isinstance(value, str) else UNKNOWN
+        out.append(Layer(ref, loc, text, optional=optional))
     return out
 
 
@@ -428,6 +464,12 @@ def classify_env_value(name: str, raw: Any, tpl: Template, loc: Loc) -> EnvVar:
         if raw is None:
             return EnvVar(name, "", loc)
         return EnvVar(name, UNKNOWN, loc, kind="unknown")
+    resource = tpl.ref_target(raw)
+    if resource is not None:
+        value = tpl.resolve(raw)
+        return EnvVar(
+            name, value if isinstance(value, str) else UNKNOWN, loc, "reference", resource=resource
+        )
     if fn_name == "Ref":
         target = raw["Ref"]
         param = tpl.parameter(target) if isinstance(target, str) else None

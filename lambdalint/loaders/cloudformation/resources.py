@@ -22,6 +22,7 @@ from lambdalint.model import (
     UNKNOWN,
     Event,
     EventKind,
+    EventSetting,
     Function,
     FunctionUrl,
     Loc,
@@ -30,6 +31,7 @@ from lambdalint.model import (
     Pos,
     Prop,
     Queue,
+    Unknown,
     as_flag,
 )
 from lambdalint.numeric import setting
@@ -76,6 +78,16 @@ _MAPPING_SOURCES: dict[str, EventKind] = {
 # where an integration keeps its uri, timeout, response transfer mode and request parameters
 _CFN_KEYS = ("Uri", "TimeoutInMillis", "ResponseTransferMode", "RequestParameters")
 _OPENAPI_KEYS = ("uri", "timeoutInMillis", "responseTransferMode", "requestParameters")
+# polled sources: the event source mapping setting → the property that holds it (SAM events
+# and AWS::Lambda::EventSourceMapping spell them alike)
+_ESM_SETTINGS: tuple[tuple[EventSetting, str], ...] = (
+    ("batch_size", "BatchSize"),
+    ("batching_window", "MaximumBatchingWindowInSeconds"),
+    ("max_retry_attempts", "MaximumRetryAttempts"),
+    ("max_record_age", "MaximumRecordAgeInSeconds"),
+)
+_POLLED = ("SQS", "Kinesis", "DynamoDB", "MSK", "MQ", "SelfManagedKafka", "DocumentDB")
+_SOURCE_KEYS = {"SQS": "Queue", "Kinesis": "Stream", "DynamoDB": "Stream", "S3": "Bucket"}
 _ARN_SERVICES: dict[str, EventKind] = {
     "sqs": "sqs",
     "kinesis": "kinesis",
@@ -148,6 +160,7 @@ class _Resources:
                 auth_type_loc=self.loc(pos_of(cfg, "AuthType"))
                 if cfg and "AuthType" in cfg
                 else None,
+                framework_permissions=True,
             )
         for key, target in (("DeadLetterQueue", "TargetArn"), ("DeadLetterConfig", "TargetArn")):
             if props.get(key) is None:
@@ -203,36 +216,149 @@ class _Resources:
         )
         props = self.mapping(event.get("Properties")) or LMap()
         out = Event(kind, self.loc(pos), name=name, is_async=is_async)
-        out.on_failure = props.get("DestinationConfig") is not None
         if etype in ("Api", "HttpApi") and props.get("TimeoutInMillis") is not None:
             out.integration_timeout = self.seconds(props["TimeoutInMillis"])
+        if etype in _SOURCE_KEYS:
+            out.source = self.tpl.ref_target(props.get(_SOURCE_KEYS[etype]))
+        if etype in _POLLED:
+            self.mapping_settings(out, props)
         if etype == "SQS":
             out.queue = self.queue(props.get("Queue"))
-            out.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
-        elif etype == "SNS" and self.tpl.decide(props.get("SqsSubscription")) not in (
-            None,
-            False,
-            "false",
-            NO_VALUE,
-        ):
-            # SNS → an SQS queue → the function: polled, not invoked asynchronously
-            out.kind, out.is_async = "sqs", False
+        elif etype == "Api":
+            # SAM writes an aws_proxy integration for the event, unless the API's own OpenAPI
+            # definition has one for the path and method
+            out.proxy_format = self.sam_api_proxy_format(props)
+        elif etype == "HttpApi":
+            version = self.optional(props, "PayloadFormatVersion")
+            out.proxy_format = "2.0" if version is None else self.payload_format(version)
+            if version is not None:
+                out.locs["proxy_format"] = self.loc(pos_of(props, "PayloadFormatVersion"))
+        elif etype == "S3":
+            self.s3_filter(out, props.get("Events"), props.get("Filter"))
+            out.source_name = self.bucket_name(out.source)
+        elif etype == "SNS":
+            out.source = self.tpl.ref_target(props.get("Topic"))
+            out.filtered = self.present(props, "FilterPolicy")
+            if self.tpl.decide(props.get("SqsSubscription")) not in (
+                None,
+                False,
+                "false",
+                NO_VALUE,
+            ):
+                # SNS → an SQS queue → the function: polled, not invoked asynchronously
+                out.kind, out.is_async = "sqs", False
         return out
+
+    def mapping_settings(self, event: Event, props: dict[str, Any]) -> None:
+        """An event source mapping's settings (SAM event properties or the resource's)."""
+        for name, key in _ESM_SETTINGS:
+            if props.get(key) is not None:
+                setattr(event, name, self.optional_int(props, key))
+                event.locs[name] = self.loc(pos_of(props, key))
+        if props.get("BisectBatchOnFunctionError") is not None:
+            event.bisect_on_error = as_flag(self.optional(props, "BisectBatchOnFunctionError"))
+            event.locs["bisect_on_error"] = self.loc(pos_of(props, "BisectBatchOnFunctionError"))
+        if props.get("FunctionResponseTypes") is not None:
+            event.response_types = self.string_list(props["FunctionResponseTypes"])
+            event.locs["response_types"] = self.loc(pos_of(props, "FunctionResponseTypes"))
+        event.filtered = self.present(props, "FilterCriteria")
+        if event.filtered is not False:
+            event.locs["filter"] = self.loc(pos_of(props, "FilterCriteria"))
+        # Lambda sends the failed batches of a stream or Kafka source there with the role
+        event.on_failure = props.get("DestinationConfig") is not None
+
+    def present(self, props: dict[str, Any], key: str) -> bool | Unknown:
+        """Whether a property is set (an `Fn::If` that cannot be decided: UNKNOWN)."""
+        if props.get(key) is None:
+            return False
+        value = self.tpl.decide(props[key])
+        return UNKNOWN if value is UNKNOWN else value is not NO_VALUE
+
+    def string_list(self, value: Any) -> Any:
+        """A list of strings, or UNKNOWN when it (or an item of it) cannot be resolved."""
+        value = self.tpl.decide(value)
+        if value is NO_VALUE:
+            return None
+        if isinstance(value, str):
+            value = [value]  # SAM and S3 accept one string for a list of one
+        if not isinstance(value, list):
+            return UNKNOWN
+        out = []
+        for item in value:
+            text = self.tpl.resolve(item)
+            if text is NO_VALUE:
+                continue
+            if not isinstance(text, str):
+                return UNKNOWN
+            out.append(text)
+        return out
+
+    @staticmethod
+    def payload_format(value: Any) -> Any:
+        """A PayloadFormatVersion as the model keeps it: "1.0", "2.0" or UNKNOWN."""
+        text = str(value).strip() if isinstance(value, (str, int, float)) else ""
+        return {"1.0": "1.0", "1": "1.0", "2.0": "2.0", "2": "2.0"}.get(text, UNKNOWN)
+
+    def s3_filter(self, event: Event, events: Any, filter_: Any) -> None:
+        """An S3 notification's event types and object key filter rules (`Filter.S3Key.Rules`,
+        each `{Name: prefix|suffix, Value: ...}`)."""
+        types = self.string_list(events) if events is not None else None
+        event.s3_events = types if isinstance(types, list) else None
+        if filter_ is None:
+            return
+        cfg = self.mapping(filter_)
+        key = self.mapping(cfg.get("S3Key")) if cfg is not None else None
+        rules = self.tpl.decide(key.get("Rules")) if key is not None else UNKNOWN
+        if cfg is None or key is None or not isinstance(rules, list):
+            if self.tpl.decide(filter_) is not NO_VALUE:
+                event.key_prefix = UNKNOWN
+            return
+        for rule in rules:
+            rule = self.mapping(rule)
+            name = self.tpl.resolve(rule.get("Name")) if rule is not None else UNKNOWN
+            value = self.tpl.resolve(rule.get("Value")) if rule is not None else UNKNOWN
+            if not isinstance(name, str) or not isinstance(value, str):
+                event.key_prefix = UNKNOWN
+                continue
+            if name.lower() == "prefix":
+                event.key_prefix = value
+            elif name.lower() == "suffix":
+                event.key_suffix = value
+
+    def bucket_name(self, logical_id: str | None) -> str | None:
+        """The literal BucketName of a bucket of the template."""
+        if logical_id is None or self.tpl.resource_type(logical_id) != "AWS::S3::Bucket":
+            return None
+        name = self.tpl.resolve(self.tpl.properties(logical_id).get("BucketName"))
+        return name if isinstance(name, str) else None
 
     def queue(self, value: Any) -> Queue | None:
         target = self.tpl.ref_target(value)
         if target is None or self.tpl.resource_type(target) != "AWS::SQS::Queue":
             return None
         props = self.tpl.properties(target)
+        fifo = self.fifo(props)
         if "VisibilityTimeout" not in props:
-            return Queue(target, _SQS_VISIBILITY_DEFAULT, self.resource_loc(target))
+            return Queue(target, _SQS_VISIBILITY_DEFAULT, self.resource_loc(target), fifo=fifo)
         value = self.tpl.decide(props["VisibilityTimeout"])
         timeout = (
             _int(self.tpl.resolve(value)) if value is not NO_VALUE else _SQS_VISIBILITY_DEFAULT
         )
         return Queue(
-            target, timeout, self.resource_loc(target), self.loc(pos_of(props, "VisibilityTimeout"))
+            target,
+            timeout,
+            self.resource_loc(target),
+            self.loc(pos_of(props, "VisibilityTimeout")),
+            fifo=fifo,
         )
+
+    def fifo(self, props: dict[str, Any]) -> bool | Unknown:
+        """Whether a queue is FIFO: `FifoQueue: true` (a FIFO queue's name must end `.fifo`)."""
+        if props.get("FifoQueue") is None:
+            name = self.tpl.resolve(props.get("QueueName"))
+            return isinstance(name, str) and name.endswith(".fifo")
+        flag = as_flag(self.optional(props, "FifoQueue"))
+        return UNKNOWN if flag is UNKNOWN else flag is True
 
     # ------------------------------------------------------------ log groups
 
@@ -342,11 +468,13 @@ class _Resources:
 
     def _add_event(
         self, value: Any, kind: EventKind, logical_id: str, is_async: bool = False
-    ) -> None:
+    ) -> list[Event]:
+        added = []
         for fn in self.index.referenced(value):
-            fn.events.append(
-                Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
-            )
+            event = Event(kind, self.resource_loc(logical_id), name=logical_id, is_async=is_async)
+            fn.events.append(event)
+            added.append(event)
+        return added
 
     def optional_int(self, props: dict[str, Any], key: str) -> Any:
         """An integer setting: None when absent (or AWS::NoValue), else its value or UNKNOWN."""
@@ -360,11 +488,17 @@ class _Resources:
         return value / 1000 if isinstance(value, int) else UNKNOWN
 
     def _add_integration(
-        self, integration: dict[str, Any], keys: tuple[str, ...], kind: EventKind, logical_id: str
+        self,
+        integration: dict[str, Any],
+        keys: tuple[str, ...],
+        kind: EventKind,
+        logical_id: str,
+        proxy_format: Any = None,
     ) -> None:
         """An API Gateway integration (a Method's `Integration`, a V2 Integration, or an OpenAPI
         `x-amazon-apigateway-integration`); `keys` name its uri, timeout, transfer mode and
-        request parameters."""
+        request parameters; `proxy_format` is the payload format of a Lambda proxy integration
+        (Event.proxy_format)."""
         uri_key, timeout_key, mode_key, params_key = keys
         uri = integration.get(uri_key)
         params = self.mapping(integration.get(params_key)) or {}
@@ -389,6 +523,7 @@ class _Resources:
                     name=logical_id,
                     is_async=is_async,
                     integration_timeout=timeout,
+                    proxy_format=proxy_format,
                 )
             )
 
@@ -450,21 +585,73 @@ class _Resources:
                 if len(parts) > 2 and parts[0] == "arn"
                 else "other"
             )
-        event = Event(kind, self.resource_loc(logical_id), name=logical_id)
+        event = Event(kind, self.resource_loc(logical_id), name=logical_id, source=target)
         if kind == "sqs":
             event.queue = self.queue(source)
-        event.batching_window = self.optional_int(props, "MaximumBatchingWindowInSeconds")
-        event.on_failure = props.get("DestinationConfig") is not None
+            if event.queue is None:
+                arn = self.tpl.resolve(source)
+                if isinstance(arn, str):
+                    event.queue = Queue(arn.rsplit(":", 1)[-1], UNKNOWN, event.loc)
+                    event.queue.fifo = arn.endswith(".fifo")
+        self.mapping_settings(event, props)
         fn.events.append(event)
 
     def _rest_method(self, logical_id: str, props: dict[str, Any]) -> None:
         integration = self.mapping(props.get("Integration"))
         if integration is not None:
-            self._add_integration(integration, _CFN_KEYS, "api", logical_id)
+            proxy = self.rest_proxy_format(integration.get("Type"))
+            self._add_integration(integration, _CFN_KEYS, "api", logical_id, proxy)
+
+    def sam_api_proxy_format(self, props: dict[str, Any]) -> Any:
+        """The payload format of a SAM `Api` event: "1.0" where SAM adds the integration;
+        what the API's inline definition says for the event's path and method; UNKNOWN for a
+        definition that cannot be read (DefinitionUri, AWS::Include)."""
+        api_id = self.tpl.ref_target(props.get("RestApiId"))
+        api = self.tpl.resources.get(api_id) if api_id is not None else None
+        api_props = api.get("Properties") if isinstance(api, dict) else None
+        if not isinstance(api_props, dict):
+            return "1.0"
+        if api_props.get("DefinitionUri") is not None:
+            return UNKNOWN
+        if api_props.get("DefinitionBody") is None:
+            return "1.0"
+        body = self.mapping(api_props.get("DefinitionBody"))
+        paths = self.mapping(body.get("paths")) if body is not None else None
+        if paths is None:
+            return UNKNOWN
+        path, method = self.tpl.resolve(props.get("Path")), self.tpl.resolve(props.get("Method"))
+        if not isinstance(path, str) or not isinstance(method, str):
+            return UNKNOWN
+        operations = self.mapping(paths.get(path)) or {}
+        operation = self.mapping(
+            operations.get(method.lower())
+            or operations.get("x-amazon-apigateway-any-method" if method.lower() == "any" else "")
+        )
+        integration = (
+            self.mapping(operation.get("x-amazon-apigateway-integration"))
+            if operation is not None
+            else None
+        )
+        if integration is None:
+            return "1.0"
+        return self.rest_proxy_format(integration.get("type"))
+
+    def rest_proxy_format(self, integration_type: Any) -> Any:
+        """A REST API integration's payload format: "1.0" for a Lambda proxy (`AWS_PROXY`),
+        None for a custom (`AWS`) integration, UNKNOWN when it cannot be told."""
+        value = self.tpl.resolve(integration_type)
+        if not isinstance(value, str):
+            return UNKNOWN
+        return {"aws_proxy": "1.0", "aws": None}.get(value.lower(), UNKNOWN)
 
     def _v2_integration(self, logical_id: str, props: dict[str, Any]) -> None:
         keys = ("IntegrationUri", *_CFN_KEYS[1:])
-        self._add_integration(props, keys, self._v2_kind(props.get("ApiId")), logical_id)
+        kind = self._v2_kind(props.get("ApiId"))
+        proxy: Any = None
+        if kind == "http-api":
+            version = self.optional(props, "PayloadFormatVersion")
+            proxy = UNKNOWN if version is None else self.payload_format(version)
+        self._add_integration(props, keys, kind, logical_id, proxy)
 
     def _v2_kind(self, api_ref: Any) -> EventKind:
         api = self.tpl.ref_target(api_ref)
@@ -474,16 +661,22 @@ class _Resources:
     def _v2_api(self, logical_id: str, props: dict[str, Any]) -> None:
         websocket = self.tpl.resolve(props.get("ProtocolType")) == "WEBSOCKET"
         kind: EventKind = "api" if websocket else "http-api"
-        if props.get("Target") is not None:  # quick create
-            self._add_event(props["Target"], kind, logical_id)
+        if props.get("Target") is not None:  # quick create: a payload 2.0 Lambda proxy
+            for event in self._add_event(props["Target"], kind, logical_id):
+                event.proxy_format = None if websocket else "2.0"
         for key in ("Body", "DefinitionBody"):
             for integration in _openapi_integrations(props.get(key)):
-                self._add_integration(integration, _OPENAPI_KEYS, kind, logical_id)
+                proxy: Any = None
+                if not websocket:
+                    version = self.optional(integration, "payloadFormatVersion")
+                    proxy = UNKNOWN if version is None else self.payload_format(version)
+                self._add_integration(integration, _OPENAPI_KEYS, kind, logical_id, proxy)
 
     def _rest_api(self, logical_id: str, props: dict[str, Any]) -> None:
         for key in ("Body", "DefinitionBody"):
             for integration in _openapi_integrations(props.get(key)):
-                self._add_integration(integration, _OPENAPI_KEYS, "api", logical_id)
+                proxy = self.rest_proxy_format(integration.get("type"))
+                self._add_integration(integration, _OPENAPI_KEYS, "api", logical_id, proxy)
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
         notes = self.mapping(props.get("NotificationConfiguration"))
@@ -491,18 +684,25 @@ class _Resources:
             return
         for cfg in as_list(self.tpl.decide(notes.get("LambdaConfigurations"))):
             cfg = self.mapping(cfg)
-            if cfg is not None:
-                self._add_event(cfg.get("Function"), "s3", logical_id, is_async=True)
+            if cfg is None:
+                continue
+            for event in self._add_event(cfg.get("Function"), "s3", logical_id, is_async=True):
+                event.source = logical_id
+                event.source_name = self.bucket_name(logical_id)
+                self.s3_filter(event, cfg.get("Event"), cfg.get("Filter"))
 
     def _sns_subscription(self, logical_id: str, props: dict[str, Any]) -> None:
         if str(self.tpl.resolve(props.get("Protocol"))).lower() == "lambda":
-            self._add_event(props.get("Endpoint"), "sns", logical_id, is_async=True)
+            for event in self._add_event(props.get("Endpoint"), "sns", logical_id, is_async=True):
+                event.source = self.tpl.ref_target(props.get("TopicArn"))
+                event.filtered = self.present(props, "FilterPolicy")
 
     def _sns_topic(self, logical_id: str, props: dict[str, Any]) -> None:
         for sub in as_list(self.tpl.decide(props.get("Subscription"))):
             sub = self.mapping(sub)
             if sub is not None and str(self.tpl.resolve(sub.get("Protocol"))).lower() == "lambda":
-                self._add_event(sub.get("Endpoint"), "sns", logical_id, is_async=True)
+                for event in self._add_event(sub.get("Endpoint"), "sns", logical_id, True):
+                    event.source = logical_id
 
     def _rule(self, logical_id: str, props: dict[str, Any]) -> None:
         scheduled = props.get("ScheduleExpression") is not None

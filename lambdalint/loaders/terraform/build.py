@@ -17,10 +17,12 @@ from lambdalint.loaders.terraform.model import (
     Call,
     FileText,
     Opaque,
+    Ref,
     Resolved,
     Resource,
     Scope,
     SourceText,
+    Template,
     blocks,
     first_block,
     refs_in,
@@ -32,6 +34,7 @@ from lambdalint.model import (
     EnvVar,
     Event,
     EventKind,
+    EventSetting,
     Framework,
     Function,
     FunctionUrl,
@@ -64,6 +67,7 @@ def build_function(scope: Scope, res: Resource, framework: Framework, links: Lin
     fn = Function(name=res.address, framework=framework, loc=res.loc)
     if body.get("function_name") is not None:
         fn.function_name = _string_or_unknown(scope.evaluate(body["function_name"]))
+        fn.function_name_loc = res.loc_of(body, "function_name")
     fn.runtime = _prop(scope, res, body, "runtime")
     fn.handler = _prop(scope, res, body, "handler")
     fn.timeout = _prop(scope, res, body, "timeout")
@@ -480,7 +484,7 @@ def _filename_code(scope: Scope, res: Resource, body: LMap) -> CodeLocation:
     path = scope.resolve_path(str(value))
     lower = value.lower()
     kind: CodeKind = "jar" if lower.endswith((".jar", ".war")) else "zip"
-    return CodeLocation(kind, loc, path=path, declared=str(value))
+    return CodeLocation(kind, loc, path=path, declared=str(value), direct_upload=True)
 
 
 def _archive_of(scope: Scope, expr: Any) -> tuple[Resource | None, tuple[str | int, ...]]:
@@ -575,8 +579,25 @@ def classify_env(scope: Scope, name: str, expr: Any, loc: Loc) -> EnvVar:
             # a planned value read from another resource or data source (a secret's
             # secret_string, a generated password): not something written in the configuration
             text = UNKNOWN
-        return EnvVar(name, text, loc, kind="reference")
+        return EnvVar(name, text, loc, kind="reference", resource=_named_resource(scope, expr))
     return EnvVar(name, UNKNOWN, loc, kind="unknown")
+
+
+def _named_resource(scope: Scope, expr: Any) -> str | None:
+    """The address of the managed resource an expression is an attribute of, when it is
+    nothing else (`aws_s3_bucket.uploads.id`, `"${aws_sqs_queue.jobs.url}"`)."""
+    if isinstance(expr, Template) and len(expr.parts) == 1:
+        expr = expr.parts[0]
+    if isinstance(expr, Resolved):
+        # a plan lists the resource beside its attribute (`aws_s3_bucket.b.id`, `aws_s3_bucket.b`)
+        found = {_named_resource(scope, ref) for ref in expr.refs}
+        return found.pop() if len(found) == 1 else None
+    if not isinstance(expr, Ref):
+        return None
+    res, rest = scope.target(expr)
+    if res is None or res.mode != "managed" or len(rest) > 1:
+        return None
+    return res.address
 
 
 def _env_text(value: Any) -> Any:
@@ -839,15 +860,33 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
         api, _ = scope.first_target(integ.body.get("api_id"), ("aws_apigatewayv2_api",))
         protocol = scope.evaluate(api.body.get("protocol_type")) if api is not None else "HTTP"
         kind: EventKind = "api" if protocol == "WEBSOCKET" else "http-api"
-        out.append(Event(kind, integ.loc, name=integ.address))
+        event = Event(kind, integ.loc, name=integ.address)
+        if kind == "http-api":
+            # the provider's default payload_format_version is "1.0"
+            version = optional(scope, integ.body, "payload_format_version")
+            event.proxy_format = _payload_format("1.0" if version is None else version)
+            if version is not None:
+                event.locs["proxy_format"] = integ.loc_of(integ.body, "payload_format_version")
+        out.append(event)
+    for api, _ in links.pointing("aws_apigatewayv2_api", "target", fn_res):
+        # quick create: a payload 2.0 Lambda proxy (WebSocket APIs have no quick create)
+        out.append(Event("http-api", api.loc, name=api.address, proxy_format="2.0"))
     for integ, _ in links.pointing("aws_api_gateway_integration", "uri", fn_res):
-        out.append(Event("api", integ.loc, name=integ.address))
+        kind_value = scope.evaluate(integ.body.get("type"))
+        proxy: Any = UNKNOWN
+        if isinstance(kind_value, str):
+            proxy = {"AWS_PROXY": "1.0", "AWS": None}.get(kind_value.upper(), UNKNOWN)
+        out.append(Event("api", integ.loc, name=integ.address, proxy_format=proxy))
     for note, block in links.pointing(
         "aws_s3_bucket_notification", "lambda_function_arn", fn_res, block="lambda_function"
     ):
-        out.append(Event("s3", Loc(note.path, block.pos), name=note.address, is_async=True))
+        out.append(_s3_event(scope, note, block))
     for sub, _ in links.pointing("aws_sns_topic_subscription", "endpoint", fn_res):
-        out.append(Event("sns", sub.loc, name=sub.address, is_async=True))
+        event = Event("sns", sub.loc, name=sub.address, is_async=True)
+        topic, _ = scope.first_target(sub.body.get("topic_arn"), ("aws_sns_topic",))
+        event.source = topic.address if topic is not None else None
+        event.filtered = _present(scope, sub.body, "filter_policy")
+        out.append(event)
     for target, _ in links.pointing("aws_cloudwatch_event_target", "arn", fn_res):
         rule, _ = scope.first_target(target.body.get("rule"), ("aws_cloudwatch_event_rule",))
         scheduled = rule is not None and rule.body.get("schedule_expression") is not None
@@ -870,14 +909,77 @@ def events(scope: Scope, fn_res: Resource, links: Links) -> list[Event]:
     return out
 
 
+def _payload_format(value: Any) -> Any:
+    text = str(value).strip() if isinstance(value, (str, int, float)) else ""
+    return {"1.0": "1.0", "2.0": "2.0"}.get(text, UNKNOWN)
+
+
+def _present(scope: Scope, body: LMap, key: str) -> Any:
+    """Whether an optional attribute (or block) is set: True, False, or UNKNOWN when it is
+    set by an expression that may evaluate to null."""
+    if "dynamic:" + key in body:
+        return UNKNOWN
+    if body.get(key) is None:
+        return False
+    if isinstance(body[key], (LMap, LList)):
+        return True
+    value = scope.evaluate(body[key])
+    if value is UNKNOWN:
+        return UNKNOWN
+    return value not in (None, "", [])
+
+
+def _s3_event(scope: Scope, note: Resource, block: LMap) -> Event:
+    """A `lambda_function` block of an `aws_s3_bucket_notification`: its bucket, event types
+    and key filters."""
+    event = Event("s3", Loc(note.path, block.pos), name=note.address, is_async=True)
+    bucket, _ = scope.first_target(note.body.get("bucket"), ("aws_s3_bucket",))
+    if bucket is not None:
+        event.source = bucket.address
+        name = scope.evaluate(bucket.body.get("bucket"))
+        event.source_name = str(name) if isinstance(name, str) else None
+    types = scope.evaluate(block.get("events"))
+    if isinstance(types, list) and all(isinstance(t, str) for t in types):
+        event.s3_events = [str(t) for t in types]
+    for key, attr in (("filter_prefix", "key_prefix"), ("filter_suffix", "key_suffix")):
+        if block.get(key) is not None:
+            value = scope.evaluate(block[key])
+            if value not in (None, ""):  # the provider plans "" for no filter
+                setattr(event, attr, str(value) if isinstance(value, str) else UNKNOWN)
+    return event
+
+
+# an event source mapping's attributes, by the setting they hold
+_ESM_SETTINGS: tuple[tuple[EventSetting, str], ...] = (
+    ("batch_size", "batch_size"),
+    ("batching_window", "maximum_batching_window_in_seconds"),
+    ("max_retry_attempts", "maximum_retry_attempts"),
+    ("max_record_age", "maximum_record_age_in_seconds"),
+)
+
+
 def mapping_event(scope: Scope, esm: Resource) -> Event:
     event = _mapping_source(scope, esm)
-    event.on_failure = esm.body.get("destination_config") is not None
-    if esm.body.get("maximum_batching_window_in_seconds") is not None:
-        value = scope.evaluate(esm.body["maximum_batching_window_in_seconds"])
-        event.batching_window = (
-            value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+    body = esm.body
+    event.on_failure = body.get("destination_config") is not None
+    for name, key in _ESM_SETTINGS:
+        if body.get(key) is not None:
+            setattr(event, name, setting(scope.evaluate(body[key])))
+            event.locs[name] = esm.loc_of(body, key)
+    if body.get("bisect_batch_on_function_error") is not None:
+        event.bisect_on_error = as_flag(scope.evaluate(body["bisect_batch_on_function_error"]))
+        event.locs["bisect_on_error"] = esm.loc_of(body, "bisect_batch_on_function_error")
+    if body.get("function_response_types") is not None:
+        types = scope.evaluate(body["function_response_types"])
+        event.response_types = (
+            [str(t) for t in types]
+            if isinstance(types, list) and all(isinstance(t, str) for t in types)
+            else UNKNOWN
         )
+        event.locs["response_types"] = esm.loc_of(body, "function_response_types")
+    event.filtered = _present(scope, body, "filter_criteria")
+    if event.filtered is not False:
+        event.locs["filter"] = esm.loc_of(body, "filter_criteria")
     return event
 
 
@@ -888,14 +990,15 @@ def _mapping_source(scope: Scope, esm: Resource) -> Event:
         if source is None:
             continue
         if kind != "sqs":
-            return Event(kind, esm.loc, name=esm.address)
+            return Event(kind, esm.loc, name=esm.address, source=source.address)
         visibility: Any = 30
         visibility_loc = None
         if source.body.get("visibility_timeout_seconds") is not None:
             visibility = setting(scope.evaluate(source.body["visibility_timeout_seconds"]))
             visibility_loc = source.loc_of(source.body, "visibility_timeout_seconds")
         queue = Queue(source.address, visibility, source.loc, visibility_loc)
-        return Event("sqs", esm.loc, name=esm.address, queue=queue)
+        queue.fifo = _fifo(scope, source.body)
+        return Event("sqs", esm.loc, name=esm.address, queue=queue, source=source.address)
     value = scope.evaluate(arn)
     text = value if isinstance(value, str) else ""
     if not text:
@@ -908,8 +1011,18 @@ def _mapping_source(scope: Scope, esm: Resource) -> Event:
         queue = Queue(
             parts[5] if len(parts) > 5 else text, UNKNOWN, esm.loc_of(esm.body, "event_source_arn")
         )
+        queue.fifo = text.endswith(".fifo") if len(parts) > 5 else UNKNOWN
         return Event("sqs", esm.loc, name=esm.address, queue=queue)
     return Event(kind, esm.loc, name=esm.address)
+
+
+def _fifo(scope: Scope, body: LMap) -> Any:
+    """Whether an aws_sqs_queue is FIFO: `fifo_queue = true` (its name then ends `.fifo`)."""
+    if body.get("fifo_queue") is None:
+        name = scope.evaluate(body.get("name"))
+        return isinstance(name, str) and name.endswith(".fifo")
+    flag = as_flag(scope.evaluate(body["fifo_queue"]))
+    return UNKNOWN if flag is UNKNOWN else flag is True
 
 
 def permissions(scope: Scope, fn_res: Resource, links: Links) -> list[Permission]:

@@ -26,7 +26,10 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # HCL numbers: no sign (`-1` is an operator applied to 1), no leading dot
 _INDEX = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-_STRING_BODY = re.compile(r'(?:[^"\\\n$%]|\\.|\$(?!\{)|%(?!\{))*')
+# HCL's escapes only: any other backslash is a syntax error (the grammar's business)
+_STRING_BODY = re.compile(
+    r'(?:[^"\\\n$%]|\\(?:[nrt"\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|\$(?!\{)|%(?!\{))*'
+)
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _LITERALS = {"true": True, "false": False, "null": None}
@@ -117,6 +120,7 @@ class _Reader:
         self.i += 1
         out = LMap(self.pos)
         s = self.s
+        first = True
         while s[self.skip()] != "}":
             if s[self.i] == '"':
                 key = self.string()
@@ -124,8 +128,11 @@ class _Reader:
                 name = _IDENT.match(s, self.i)
                 if name is None or name.group(0) in _LITERALS:
                     raise _NotPlain  # a computed key `(local.k) = …`; `true = …`
+                if first and name.group(0) == "for":
+                    raise _NotPlain  # `{for …` starts a for expression
                 key = name.group(0)
                 self.i = name.end()
+            first = False
             c = s[self.skip()]
             if c not in "=:":
                 raise _NotPlain

@@ -1,12 +1,17 @@
 """Terraform HCL (`*.tf`) → the shared Terraform form (terraform.model), with positions.
 
-Parsed with python-hcl2's Lark grammar; its raw parse tree carries the line and column of every
-node, which its dict output drops, so the tree is converted here directly. Expressions stay
-unevaluated (traversals, templates, calls); the builder evaluates them in the module's scope.
+Parsed with tree-sitter's HCL grammar (`tree-sitter-hcl`, compiled: a .tf file in about a
+millisecond, a run of a thousand blank lines in a heredoc in linear time), whose syntax tree
+is converted here into blocks, attributes and unevaluated expressions (traversals, templates,
+calls; anything else `Opaque`, with the traversals inside it); the builder evaluates them in
+the module's scope. What each construct becomes is what python-hcl2's Lark grammar gave, which
+lambdalint used before: tests/test_hcl_front_end.py compares the two on every .tf file of the
+fixtures, and on any folder of Terraform given to it.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import textwrap
 from functools import lru_cache
@@ -32,12 +37,23 @@ from lambdalint.reading import ReadLimits
 from lambdalint.reading.positions import LList, LMap
 
 MAX_DEPTH = 200
-# Terraform accepts blanks after a heredoc's closing marker; python-hcl2's grammar does not.
-# Removing trailing blanks changes no line or column of anything else.
-_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
+# Terraform accepts blanks after a heredoc's closing marker; so does the grammar, but removing
+# trailing blanks (which changes no line or column of anything else) keeps the text of a value
+# left unevaluated, and a heredoc's body, what they have always been
+# (matched from the first blank of a run only: a long run inside a line is scanned once)
+_TRAILING_BLANKS = re.compile(r"(?<![ \t])[ \t]+(?=\r?\n)")
 # `aws_iam_role.fn.arn`, `aws_lambda_function.x[0].function_name`: no parser needed
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[0-9]{1,9}\])*$")
 _STEP = re.compile(r"([A-Za-z_][\w-]*)|\[([0-9]{1,9})\]")
+# `$${` and `%%{` in a string are a literal `${` and `%{` (up to the closing brace)
+_ESCAPED_MARKUP = re.compile(r"(\$\$\{[^}]*\}|%%\{[^}]*\})")
+_OPERATORS = frozenset({"+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "!"})
+_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+# runs of blanks longer than this are cut down before parsing (see _Parsed)
+_MAX_BLANKS = 64
+_LONG_BLANKS = re.compile(rb"[ \t\r\n]{%d,}" % (_MAX_BLANKS + 1))
+# a number with an exponent and no fraction, not part of a name (`-1e3` included)
+_EXPONENT_ONLY = re.compile(rb"(?<![\w.])(?<![\w.]-)[0-9]+[eE][+-]?[0-9]+(?![\w.])")
 
 
 class HclError(Exception):
@@ -52,45 +68,10 @@ class HclError(Exception):
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    from hcl2.parser import parser  # imported on first use: Lark grammar loading is not free
+    import tree_sitter_hcl
+    from tree_sitter import Language, Parser
 
-    lark = parser()
-    _linear_heredocs(lark)
-    return lark
-
-
-# python-hcl2's heredoc terminals end with `\r?\n\s*MARKER\r?\n`: `\s*` runs across blank
-# lines, so a body of k blank lines not followed by the marker is rescanned from each of its
-# lines (80,000 blank lines: 33 s). `[^\S\n]*` stops at the line's end. The token matched is
-# the same: the lazy body stops at the first line that is blanks then the marker either way
-# (from an earlier blank line `\s*` could only reach that same line).
-_HEREDOC_TERMINALS = ("HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM")
-_CROSSES_LINES = r"\s*(?P="
-_WITHIN_LINE = r"[^\S\n]*(?P="
-
-
-def _linear_heredocs(lark: Any) -> None:
-    """Make the heredoc terminals of python-hcl2's (shared, cached) parser linear; lark
-    compiles its scanners on first use, so this is done before the first parse."""
-    from lark.lexer import PatternRE
-
-    for name in _HEREDOC_TERMINALS:
-        try:
-            terminal = lark.get_terminal(name)
-        except KeyError:
-            continue
-        pattern = terminal.pattern
-        if isinstance(pattern, PatternRE) and _CROSSES_LINES in pattern.value:
-            terminal.pattern = PatternRE(
-                pattern.value.replace(_CROSSES_LINES, _WITHIN_LINE), pattern.flags
-            )
-
-
-def heredocs_are_linear() -> bool:
-    """Whether the parser in use has the linear heredoc terminals (tests check this, so a
-    python-hcl2 release that renames or rewrites them is noticed)."""
-    lark = _parser()
-    return all(_WITHIN_LINE in lark.get_terminal(name).pattern.value for name in _HEREDOC_TERMINALS)
+    return Parser(Language(tree_sitter_hcl.language()))
 
 
 def _parseable(text: str) -> str:
@@ -98,43 +79,134 @@ def _parseable(text: str) -> str:
     return _TRAILING_BLANKS.sub("", text) + "\n"
 
 
-def parse_tree(text: str) -> Any:
-    """The raw Lark tree of an HCL text; raises HclError with the position of a syntax error."""
-    return _parse_parseable(_parseable(text))
+class _Parsed:
+    """A syntax tree and the text it was parsed from.
+
+    The grammar's error recovery rescans a run of blanks from each place it retries, so a
+    broken file with a long run of them (80,000 blank lines after an unclosed heredoc, brace
+    or comment) took time quadratic in its length. Runs longer than `_MAX_BLANKS` are cut
+    down before parsing (they mean nothing in HCL but inside a heredoc or a string, whose
+    text is read from the file itself); every offset is mapped back onto the file's text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.raw = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.raw) == len(text)
+        self._cuts: list[int] = []  # where in the parsed text each cut run ends
+        self._shift: list[int] = []  # bytes removed up to and including that run
+        self._lines: list[int] | None = None
+        parsed = self.raw
+        if _LONG_BLANKS.search(parsed):
+            parsed = self._cut_blanks()
+        self.root = _parser().parse(parsed).root_node
+        if self.root.has_error and _EXPONENT_ONLY.search(parsed):
+            # the grammar has no `1e3` (an exponent without a fraction), which HCL has: it is
+            # parsed as digits of the same length (every offset stays), and read from the text
+            digits = _EXPONENT_ONLY.sub(lambda m: b"0" * len(m.group()), parsed)
+            self.root = _parser().parse(digits).root_node
+
+    def _cut_blanks(self) -> bytes:
+        out: list[bytes] = []
+        done = removed = 0
+        for m in _LONG_BLANKS.finditer(self.raw):
+            run = m.group()
+            newlines = run.count(b"\n")
+            tail = run[run.rfind(b"\n") + 1 :] if newlines else run
+            kept = b"\n" * min(newlines, 2) + tail[-_MAX_BLANKS:]
+            out += [self.raw[done : m.start()], kept]
+            removed += len(run) - len(kept)
+            done = m.end()
+            self._cuts.append(m.end() - removed)
+            self._shift.append(removed)
+        out.append(self.raw[done:])
+        return b"".join(out)
+
+    def offset(self, at: int) -> int:
+        """The offset in the file's text of an offset in the parsed text."""
+        if not self._cuts:
+            return at
+        i = bisect.bisect_right(self._cuts, at)
+        return at + (self._shift[i - 1] if i else 0)
+
+    def start(self, node: Any) -> int:
+        return self.offset(node.start_byte)
+
+    def end(self, node: Any) -> int:
+        return self.offset(node.end_byte)
+
+    def error(self) -> HclError | None:
+        """The first syntax error of the tree, if any."""
+        if not self.root.has_error:
+            return None
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.is_missing and node.parent is not None and "heredoc" in node.parent.type:
+                # an unclosed heredoc: said where it opens, not at the end of the file
+                return HclError("HCL: heredoc without its closing marker", self.pos(node.parent))
+            if node.type == "ERROR" or node.is_missing:
+                return HclError(self._error_message(node), self.pos(node))
+            stack.extend(c for c in reversed(node.children) if c.has_error or c.is_missing)
+        return HclError("HCL: syntax error", Pos())
+
+    def _error_message(self, node: Any) -> str:
+        if node.is_missing:
+            return f"HCL: missing {node.type!r}"
+        if self.start(node) >= len(self.raw.rstrip()):
+            return "HCL: unexpected end of file"
+        token = node
+        while token.child_count:
+            token = token.children[0]
+        text = self.raw[self.start(token) : self.end(token)].decode("utf-8", "replace")
+        return f"HCL: unexpected {text[:40]!r}" if text.strip() else "HCL: syntax error"
+
+    def pos(self, node: Any) -> Pos:
+        if self._cuts:
+            return self._pos_at(self.start(node))
+        row, column = node.start_point
+        if not self.ascii and column:
+            start = node.start_byte
+            column = len(self.raw[start - column : start].decode("utf-8", "surrogatepass"))
+        return Pos(row + 1, column + 1)
+
+    def _pos_at(self, at: int) -> Pos:
+        if self._lines is None:
+            self._lines = [m.start() for m in re.finditer(rb"\n", self.raw)]
+        row = bisect.bisect_left(self._lines, at)
+        line_start = self._lines[row - 1] + 1 if row else 0
+        column = len(self.raw[line_start:at].decode("utf-8", "surrogatepass"))
+        return Pos(row + 1, column + 1)
+
+    def source(self, node: Any) -> str:
+        return self.raw[self.start(node) : self.end(node)].decode("utf-8", "surrogatepass")
 
 
-def _parse_parseable(text: str) -> Any:
-    from lark.exceptions import LarkError, UnexpectedInput
+def parse_tree(text: str) -> _Parsed:
+    """The syntax tree of an HCL text; raises HclError with the position of a syntax error."""
+    parsed = _Parsed(_parseable(text))
+    error = parsed.error()
+    if error is not None:
+        raise error
+    return parsed
 
-    try:
-        return _parser().parse(text)
-    except UnexpectedInput as exc:
-        line = getattr(exc, "line", 1) or 1
-        column = getattr(exc, "column", 1) or 1
-        token = getattr(exc, "token", None)
-        what = (
-            f"unexpected {str(token)[:40]!r}"
-            if token is not None and str(token)
-            else "syntax error"
-        )
-        if type(exc).__name__ == "UnexpectedEOF":
-            what = "unexpected end of file"
-        raise HclError(f"HCL: {what}", Pos(max(line, 1), max(column, 1))) from None
-    except (LarkError, RecursionError) as exc:
-        raise HclError(f"HCL: {type(exc).__name__}", Pos()) from None
+
+def _body_node(parsed: _Parsed) -> Any:
+    for child in parsed.root.named_children:
+        if child.type == "body":
+            return child
+    return None
 
 
 def parse_file(path: Path, text: str) -> TfFile:
     """Parse one .tf file. Raises HclError."""
-    text = _parseable(text)
-    tree = _parse_parseable(text)
-    conv = _Converter(text, path)
-    body = tree.children[0] if tree.children else None
+    parsed = parse_tree(text)
+    conv = _Converter(parsed, path)
     tf = TfFile(path)
+    body = _body_node(parsed)
     if body is None:
         return tf
-    for node in _children(body):
-        if _name(node) == "block":
+    for node in body.named_children:
+        if node.type == "block":
             conv.top_block(node, tf)
     return tf
 
@@ -150,13 +222,12 @@ def parse_attributes(path: Path, text: str, limits: ReadLimits) -> dict[str, Any
         except LoadError:
             return {}
         return dict(data) if isinstance(data, dict) else {}
-    text = _parseable(text)
     try:
-        tree = _parse_parseable(text)
+        parsed = parse_tree(text)
     except HclError:
         return {}
-    conv = _Converter(text, path)
-    return dict(conv.body(tree.children[0] if tree.children else None, Pos(), 0))
+    conv = _Converter(parsed, path)
+    return dict(conv.body(_body_node(parsed), Pos(), 0))
 
 
 def parse_expression(text: str, pos: Pos) -> Any:
@@ -179,84 +250,96 @@ def parse_expression(text: str, pos: Pos) -> Any:
 
 def parse_expression_with_grammar(text: str, pos: Pos) -> Any:
     """`parse_expression` by the full HCL grammar (what expressions.py's fast reader must match)."""
+    source = "x = " + text.strip() + "\n"
     try:
-        tree = parse_tree("x = " + text.strip() + "\n")
+        parsed = parse_tree(source)
     except HclError:
         return Opaque(text, (), pos)
-    conv = _Converter("x = " + text.strip() + "\n", Path("."), fixed_pos=pos)
-    for node in _children(tree.children[0]):
-        if _name(node) == "attribute":
-            return conv.expr(node.children[-1], 0)
+    # (texts are cut from `source`, not from the text parsed, as they always were)
+    shown = source.encode("utf-8", "surrogatepass")
+    conv = _Converter(parsed, Path("."), fixed_pos=pos, shown=shown)
+    body = _body_node(parsed)
+    for node in body.named_children if body is not None else ():
+        if node.type == "attribute":
+            value = node.child_by_field_name("val") or _last_expression(node)
+            if value is not None:
+                return conv.expr(value, 0)
     return Opaque(text, (), pos)
 
 
 # ---------------------------------------------------------------- tree conversion
 
 
-def _name(node: Any) -> str:
-    data = getattr(node, "data", None)
-    if data is not None:
-        return str(data)
-    return str(getattr(node, "type", ""))
+def _last_expression(node: Any) -> Any:
+    for child in reversed(node.named_children):
+        if child.type == "expression":
+            return child
+    return None
 
 
-def _children(node: Any) -> list[Any]:
-    return list(getattr(node, "children", []))
+def _kids(node: Any) -> list[Any]:
+    """A node's children without comments (which may sit between any two tokens)."""
+    return [c for c in node.children if c.type != "comment"]
 
 
-def _is_token(node: Any) -> bool:
-    return hasattr(node, "type") and not hasattr(node, "data")
-
-
-def _structural(node: Any) -> bool:
-    name = _name(node)
-    return name == "new_line_or_comment" or name in ("COMMA", "NL_OR_COMMENT")
+def _named(node: Any) -> list[Any]:
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 class _Converter:
-    def __init__(self, text: str, path: Path, fixed_pos: Pos | None = None) -> None:
-        self.text = text
+    def __init__(
+        self,
+        parsed: _Parsed,
+        path: Path,
+        fixed_pos: Pos | None = None,
+        shown: bytes | None = None,
+    ) -> None:
+        self.parsed = parsed
         self.path = path
         self.fixed_pos = fixed_pos
+        # the text expression texts are cut from (the parsed text unless said otherwise)
+        self.shown = parsed.raw if shown is None else shown
 
     def pos(self, node: Any) -> Pos:
         if self.fixed_pos is not None:
             return self.fixed_pos
-        if _is_token(node):
-            return Pos(node.line or 1, node.column or 1)
-        meta = getattr(node, "meta", None)
-        if meta is None or getattr(meta, "empty", True):
-            return Pos()
-        return Pos(meta.line, meta.column)
+        return self.parsed.pos(node)
 
     def source(self, node: Any) -> str:
-        meta = getattr(node, "meta", None)
-        if meta is None or getattr(meta, "empty", True):
-            return ""
-        return self.text[meta.start_pos : meta.end_pos]
+        """The text of an expression kept unevaluated. One that ends with a binary operator's
+        right operand runs on over the blank lines and comments after it, as it did with the
+        old grammar (whose operator rule took them in); the text is only ever shown."""
+        raw, start, end = self.parsed.raw, self.parsed.start(node), self.parsed.end(node)
+        if _ends_with_operation(node):
+            while True:
+                match = _NEWLINE_OR_COMMENT.match(raw, end)
+                if match is None or match.end() == end:
+                    break
+                end = match.end()
+        return self.shown[start:end].decode("utf-8", "surrogatepass")
+
+    def text(self, node: Any) -> str:
+        return self.parsed.source(node)
 
     # ------------------------------------------------------------ blocks
 
     def _label(self, node: Any) -> str | None:
-        name = _name(node)
-        if name == "identifier" or name == "keyword" or name == "literal_value":
-            tok = node.children[0] if _children(node) else node
-            return str(getattr(tok, "value", tok))
-        if name == "string":
+        if node.type == "identifier":
+            return self.text(node)
+        if node.type == "string_lit":
             value = self.string(node, 0)
             return value if isinstance(value, str) else None
         return None
 
     def _block_parts(self, node: Any) -> tuple[str | None, list[str | None], Any]:
-        kids = [c for c in _children(node) if not _structural(c)]
+        kids = _named(node)
         head = self._label(kids[0]) if kids else None
         labels: list[str | None] = []
         body = None
         for c in kids[1:]:
-            name = _name(c)
-            if name == "body":
+            if c.type == "body":
                 body = c
-            elif name in ("identifier", "keyword", "literal_value", "string"):
+            elif c.type in ("identifier", "string_lit"):
                 labels.append(self._label(c))
         return head, labels, body
 
@@ -291,17 +374,18 @@ class _Converter:
         out = LMap(pos)
         if node is None or depth > MAX_DEPTH:
             return out
-        for child in _children(node):
-            name = _name(child)
-            if name == "attribute":
-                kids = [c for c in _children(child) if not _structural(c)]
-                key = self._label(kids[0]) if kids else None
-                if key is None or len(kids) < 3:
+        for child in node.named_children:
+            kind = child.type
+            if kind == "attribute":
+                kids = _named(child)
+                value = _last_expression(child)
+                if not kids or kids[0].type != "identifier" or value is None:
                     continue
-                out[key] = self.expr(kids[-1], depth + 1)
+                key = self.text(kids[0])
+                out[key] = self.expr(value, depth + 1)
                 out.key_pos[key] = self.pos(child)
-                out.value_pos[key] = self.pos(kids[-1])
-            elif name == "block":
+                out.value_pos[key] = self.pos(value)
+            elif kind == "block":
                 head, labels, body_node = self._block_parts(child)
                 if head is None:
                     continue
@@ -321,75 +405,106 @@ class _Converter:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node: Any, depth: int) -> Any:
+        """The value of an `expression` node: a primary term and the steps after it
+        (`a.b[0]`: the grammar lists the steps beside the term, not nested in it)."""
         if depth > MAX_DEPTH:
             return Opaque("", (), self.pos(node))
-        name = _name(node)
-        if name == "expr_term":
-            kids = [c for c in _children(node) if not _structural(c)]
-            if len(kids) == 3 and _name(kids[0]) == "LPAR":
-                return self.expr(kids[1], depth + 1)
-            if len(kids) == 1:
-                return self.expr(kids[0], depth + 1)
+        if node.type != "expression":
+            return self.term(node, depth)
+        kids = _kids(node)
+        if not kids:
             return self.opaque(node)
-        if name == "int_lit":
-            return literal(str(node.children[0]).strip())
-        if name == "float_lit":
-            try:
-                return float(str(node.children[0]))
-            except ValueError:
+        if kids[0].type == "(":
+            if len(kids) < 3:
                 return self.opaque(node)
-        if name == "literal_value":
-            value = str(node.children[0])
-            return {"true": True, "false": False, "null": None}.get(value, value)
-        if name == "string":
+            value = self.expr(kids[1], depth + 1)
+            steps = kids[3:]
+        else:
+            value = self.term(kids[0], depth + 1)
+            steps = kids[1:]
+        for step in steps:
+            kind = step.type
+            if kind == "get_attr":
+                attr = self._get_attr(step)
+                if not isinstance(value, Ref) or attr is None:
+                    return self.opaque(node)
+                value = Ref((*value.parts, attr), value.pos)
+            elif kind == "index":
+                index = self._index(step, depth)
+                if not isinstance(value, Ref) or index is None:
+                    return self.opaque(node)
+                value = Ref((*value.parts, index), value.pos)
+            else:  # a splat
+                return self.opaque(node)
+        return value
+
+    def term(self, node: Any, depth: int) -> Any:
+        kind = node.type
+        if kind == "literal_value" or kind == "collection_value" or kind == "template_expr":
+            kids = _named(node)
+            return self.term(kids[0], depth) if kids else self.opaque(node)
+        if kind == "numeric_lit":
+            return _number(self.text(node))
+        if kind == "bool_lit" or kind == "null_lit":
+            return _LITERALS.get(self.text(node), self.text(node))
+        if kind == "string_lit" or kind == "quoted_template":
             return self.string(node, depth)
-        if name in ("heredoc_template", "heredoc_template_trim"):
-            return self.heredoc(node, name.endswith("_trim"))
-        if name == "identifier":
-            return Ref((str(node.children[0]),), self.pos(node))
-        if name == "get_attr_expr_term":
-            base = self.expr(node.children[0], depth + 1)
-            attr = self._get_attr(node.children[1])
-            if isinstance(base, Ref) and attr is not None:
-                return Ref((*base.parts, attr), base.pos)
-            return self.opaque(node)
-        if name == "index_expr_term":
-            base = self.expr(node.children[0], depth + 1)
-            step = self._index(node.children[1], depth)
-            if isinstance(base, Ref) and step is not None:
-                return Ref((*base.parts, step), base.pos)
-            return self.opaque(node)
-        if name == "tuple":
+        if kind == "heredoc_template":
+            return self.heredoc(node)
+        if kind == "variable_expr":
+            kids = _named(node)
+            name = self.text(kids[0]) if kids else self.text(node)
+            return Ref((name,), self.pos(node))
+        if kind == "tuple":
             lst = LList(self.pos(node))
-            for c in _children(node):
-                if _is_token(c) or _structural(c):
-                    continue
-                lst.append(self.expr(c, depth + 1))
-                lst.item_pos.append(self.pos(c))
+            for c in node.named_children:
+                if c.type == "expression":
+                    lst.append(self.expr(c, depth + 1))
+                    lst.item_pos.append(self.pos(c))
             return lst
-        if name == "object":
+        if kind == "object":
             return self.object(node, depth)
-        if name == "function_call":
+        if kind == "function_call":
             return self.call(node, depth)
+        if kind == "operation":
+            return self._negative_fraction(node)
+        return self.opaque(node)
+
+    def _negative_fraction(self, node: Any) -> Any:
+        """`-1.5` is a number, as the old grammar read it (one token); `-1`, `- 1.5` and `-x`
+        are operations, left unevaluated."""
+        kids = _named(node)
+        if len(kids) == 1 and kids[0].type == "unary_operation":
+            parts = _kids(kids[0])
+            if (
+                len(parts) == 2
+                and parts[0].type == "-"
+                and parts[1].type == "literal_value"
+                and parts[0].end_byte == parts[1].start_byte
+            ):
+                number = _named(parts[1])
+                text = self.text(number[0]) if number else ""
+                if number and number[0].type == "numeric_lit" and any(c in text for c in ".eE"):
+                    return _number("-" + text)
         return self.opaque(node)
 
     def _get_attr(self, node: Any) -> str | None:
-        for c in _children(node):
-            if _name(c) in ("identifier", "literal_value"):
-                return str(c.children[0])
+        for c in node.named_children:
+            if c.type == "identifier":
+                return self.text(c)
         return None
 
     def _index(self, node: Any, depth: int) -> int | Key | None:
-        name = _name(node)
-        if name == "short_index":
-            for c in _children(node):
-                if _is_token(c) and c.type == "INT_LITERAL":
-                    index = literal(str(c).strip())
-                    return index if isinstance(index, int) else None
+        kids = _named(node)
+        if not kids:
             return None
-        if name == "braces_index":
-            for c in _children(node):
-                if _is_token(c) or _structural(c):
+        inner = kids[0]
+        if inner.type == "legacy_index":
+            index = literal(self.text(inner).lstrip(".").strip())
+            return index if isinstance(index, int) else None
+        if inner.type == "new_index":
+            for c in inner.named_children:
+                if c.type != "expression":
                     continue
                 value = self.expr(c, depth + 1)
                 if isinstance(value, bool):
@@ -403,11 +518,11 @@ class _Converter:
 
     def object(self, node: Any, depth: int) -> LMap:
         out = LMap(self.pos(node))
-        for elem in _children(node):
-            if _name(elem) != "object_elem":
+        for elem in node.named_children:
+            if elem.type != "object_elem":
                 continue
-            kids = [c for c in _children(elem) if not _structural(c)]
-            if len(kids) < 3:
+            kids = [c for c in elem.named_children if c.type == "expression"]
+            if len(kids) < 2:
                 continue
             key_node, value_node = kids[0], kids[-1]
             key = self._object_key(key_node, depth)
@@ -417,12 +532,8 @@ class _Converter:
         return out
 
     def _object_key(self, node: Any, depth: int) -> Any:
-        inner = [c for c in _children(node) if not _structural(c)]
-        target = inner[0] if inner else node
-        if _name(target) == "keyword":
-            return str(target.children[0])
-        value = self.expr(target, depth + 1)
-        if isinstance(value, Ref) and len(value.parts) == 1 and _bare_identifier(target):
+        value = self.expr(node, depth + 1)
+        if isinstance(value, Ref) and len(value.parts) == 1 and _bare_identifier(node):
             return str(value.parts[0])  # `{ KEY = ... }`: a bare name is a literal key
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
@@ -432,95 +543,140 @@ class _Converter:
         return Opaque(self.source(node), tuple(refs_in(value)), self.pos(node))
 
     def call(self, node: Any, depth: int) -> Any:
-        kids = _children(node)
-        names = [str(c.children[0]) for c in kids if _name(c) == "identifier"]
+        name: str | None = None
         args: list[Any] = []
-        expand = False
-        for c in kids:
-            if _name(c) == "arguments":
-                for a in _children(c):
-                    if _is_token(a):
-                        if a.type == "ELLIPSIS":
-                            expand = True
-                        continue
-                    if _structural(a):
-                        continue
-                    args.append(self.expr(a, depth + 1))
-        if expand or not names:
+        for c in node.named_children:
+            if c.type == "identifier" and name is None:
+                name = self.text(c)
+            elif c.type == "function_arguments":
+                for a in c.named_children:
+                    if a.type == "expression":
+                        args.append(self.expr(a, depth + 1))
+                    elif a.type == "ellipsis":
+                        return self.opaque(node)
+        if not name:
             return self.opaque(node)
-        return Call("::".join(names), tuple(args), self.pos(node))
+        return Call(name, tuple(args), self.pos(node))
 
     def opaque(self, node: Any) -> Opaque:
         refs: list[Ref] = []
         self._collect_refs(node, refs, 0)
         return Opaque(self.source(node), tuple(refs), self.pos(node))
 
+    # ------------------------------------------------------------ traversals inside
+
     def _collect_refs(self, node: Any, out: list[Ref], depth: int) -> None:
-        if depth > MAX_DEPTH or _is_token(node):
+        """The traversals inside an expression, in source order: each longest traversal
+        (`a.b[0].c`) once; not those in a heredoc (read as text) or under a traversal."""
+        if depth > MAX_DEPTH:
             return
-        name = _name(node)
-        if name in ("get_attr_expr_term", "index_expr_term"):
-            ref = self._traversal(node, depth + 1)
-            if ref is not None:
-                out.append(ref)
-                return
-        for c in _children(node):
+        kind = node.type
+        if kind == "heredoc_template" or kind == "comment":
+            return
+        if kind == "expression":
+            self._chain_refs(_kids(node), out, depth)
+            return
+        if kind == "binary_operation" or kind == "unary_operation":
+            group: list[Any] = []
+            for c in _kids(node):
+                if not c.is_named and c.type in _OPERATORS:
+                    if group:
+                        self._chain_refs(group, out, depth)
+                    group = []
+                else:
+                    group.append(c)
+            if group:
+                self._chain_refs(group, out, depth)
+            return
+        for c in node.named_children:
             self._collect_refs(c, out, depth + 1)
 
-    def _traversal(self, node: Any, depth: int) -> Ref | None:
-        """The traversal a node spells (`a.b[0].c`), or None; never builds an Opaque."""
-        if depth > MAX_DEPTH:
+    def _chain_refs(self, pieces: list[Any], out: list[Ref], depth: int) -> None:
+        """A term and its steps: the traversal they spell up to the last step that keeps one
+        (an index that is not a constant is passed over), else what is inside the term and
+        the steps."""
+        if not pieces:
+            return
+        if pieces[0].type == "(":
+            primary, steps = (pieces[1] if len(pieces) > 1 else None), pieces[3:]
+            base: Ref | None = None
+        else:
+            primary, steps = pieces[0], pieces[1:]
+            base = self._base(primary)
+        pending: list[Any] = []
+        k = len(steps)
+        while k > 0:
+            step = steps[k - 1]
+            if step.type in ("get_attr", "index"):
+                ref = self._traversal(base, steps[:k], depth)
+                if ref is not None:
+                    out.append(ref)
+                    break
+            pending.append(step)
+            k -= 1
+        else:
+            if primary is not None:
+                self._collect_refs(primary, out, depth + 1)
+        for step in reversed(pending):
+            self._collect_refs(step, out, depth + 1)
+
+    def _base(self, node: Any) -> Ref | None:
+        if node.type != "variable_expr":
             return None
-        name = _name(node)
-        if name == "expr_term":
-            kids = [c for c in _children(node) if not _structural(c)]
-            return self._traversal(kids[0], depth + 1) if len(kids) == 1 else None
-        if name == "identifier":
-            return Ref((str(node.children[0]),), self.pos(node))
-        if name == "get_attr_expr_term":
-            base = self._traversal(node.children[0], depth + 1)
-            attr = self._get_attr(node.children[1])
-            return (
-                Ref((*base.parts, attr), base.pos)
-                if base is not None and attr is not None
-                else None
-            )
-        if name == "index_expr_term":
-            base = self._traversal(node.children[0], depth + 1)
-            step = self._index(node.children[1], depth)
-            return (
-                Ref((*base.parts, step), base.pos)
-                if base is not None and step is not None
-                else base
-            )
-        return None
+        kids = _named(node)
+        return Ref((self.text(kids[0]) if kids else self.text(node),), self.pos(node))
+
+    def _traversal(self, base: Ref | None, steps: list[Any], depth: int) -> Ref | None:
+        """The traversal a term and its steps spell (`a.b[0].c`), or None; never an Opaque."""
+        for step in steps:
+            if step.type == "get_attr":
+                attr = self._get_attr(step)
+                base = Ref((*base.parts, attr), base.pos) if base and attr is not None else None
+            elif step.type == "index":
+                index = self._index(step, depth)
+                if base is not None and index is not None:
+                    base = Ref((*base.parts, index), base.pos)
+            else:
+                return None
+        return base
 
     # ------------------------------------------------------------ strings
 
     def string(self, node: Any, depth: int) -> Any:
+        """A quoted string: literal pieces (escapes decoded) and `${...}` interpolations; a
+        `%{...}` directive makes it opaque."""
         parts: list[Any] = []
-        for part in _children(node):
-            if _name(part) != "string_part":
+        raw, at = self.parsed.raw, self.parsed.offset
+        kids = node.children
+        if len(kids) < 2:
+            return self.opaque(node)
+        last = at(kids[0].end_byte)  # after the opening quote
+        for c in kids[1:-1]:
+            kind = c.type
+            if kind == "template_literal" or kind == "comment":
                 continue
-            for c in _children(part):
-                cname = _name(c)
-                if cname == "STRING_CHARS":
-                    parts.append(expressions.unescape(str(c)))
-                elif cname == "ESCAPED_INTERPOLATION" or cname == "ESCAPED_DIRECTIVE":
-                    parts.append(str(c)[1:])
-                elif cname == "interpolation":
-                    inner = [x for x in _children(c) if not _is_token(x) and not _structural(x)]
-                    parts.append(self.expr(inner[0], depth + 1) if inner else self.opaque(c))
-                else:  # %{ if } / %{ for } directives
-                    return self.opaque(node)
+            if kind == "template_directive":
+                return self.opaque(node)
+            if kind == "template_interpolation":
+                start = at(c.start_byte)
+                if start > last and raw[start - 1] == 0x24:
+                    continue  # `$$${x}` is `$` and `$${x}` (the grammar reads `$$`, `${x}`)
+                parts.extend(_literal_pieces(raw[last:start]))
+                inner = [x for x in c.named_children if x.type == "expression"]
+                parts.append(self.expr(inner[0], depth + 1) if inner else self.opaque(c))
+                last = at(c.end_byte)
+            else:
+                return self.opaque(node)
+        parts.extend(_literal_pieces(raw[last : at(kids[-1].start_byte)]))
         return _template(parts, self.pos(node))
 
-    def heredoc(self, node: Any, trim: bool) -> Any:
-        raw = str(node.children[0])
+    def heredoc(self, node: Any) -> Any:
+        raw = self.source(node)
+        trim = raw.startswith("<<-")
         first_nl = raw.find("\n")
         body = raw[first_nl + 1 :]
         lines = body.split("\n")
-        # drop the closing marker line (and the empty piece after its newline)
+        # drop the closing marker line (and any blank piece after it)
         while lines and lines[-1].strip() == "":
             lines.pop()
         if lines:
@@ -536,9 +692,54 @@ class _Converter:
         return value
 
 
+# what may follow an operation and still be part of its text: blanks, then a newline and the
+# next line's indentation, or a comment
+_NEWLINE_OR_COMMENT = re.compile(rb"[ \t\r]*(?:\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*(?:.|\n)*?\*/)")
+
+
+def _ends_with_operation(node: Any) -> bool:
+    """Whether the last term of an expression is a binary operation's."""
+    for _ in range(MAX_DEPTH):
+        kind = node.type
+        if kind == "binary_operation":
+            return True
+        if kind not in ("expression", "operation", "conditional"):
+            return False
+        kids = _kids(node)
+        if not kids:
+            return False
+        node = kids[-1]
+    return False
+
+
+def _number(text: str) -> Any:
+    """An HCL number: an int unless it has a fraction or an exponent."""
+    if "." in text or "e" in text or "E" in text:
+        try:
+            return float(text)
+        except ValueError:
+            return Opaque(text)
+    return literal(text.strip())
+
+
+def _literal_pieces(raw: bytes) -> list[str]:
+    """The literal text of a string between two interpolations, escapes decoded."""
+    if not raw:
+        return []
+    text = raw.decode("utf-8", "surrogatepass")
+    if "$${" not in text and "%%{" not in text:
+        return [expressions.unescape(text)]
+    out = []
+    for i, piece in enumerate(_ESCAPED_MARKUP.split(text)):
+        if piece:
+            out.append(piece[1:] if i % 2 else expressions.unescape(piece))
+    return out
+
+
 def _bare_identifier(node: Any) -> bool:
-    kids = [c for c in _children(node) if not _structural(c)]
-    return _name(node) == "identifier" or (len(kids) == 1 and _name(kids[0]) == "identifier")
+    """An object key written as a plain name (`{ KEY = ... }`), not `(KEY)` or `KEY.x`."""
+    kids = _kids(node) if node.type == "expression" else [node]
+    return len(kids) == 1 and kids[0].type == "variable_expr"
 
 
 def _template(parts: list[Any], pos: Pos) -> Any:

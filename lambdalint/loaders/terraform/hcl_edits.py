@@ -1,6 +1,6 @@
 """Spans in Terraform HCL text, and the edits fixes make there: change a literal value, add an
-attribute to a block, add a block to the file. The spans come from python-hcl2's Lark tree (the
-parser the loader uses), whose nodes carry their start and end line and column."""
+attribute to a block, add a block to the file. The spans come from the syntax tree the loader
+reads (tree-sitter's HCL grammar), mapped onto the file's text by line and column."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from lambdalint.editing import SourceText
 from lambdalint.findings import Edit
-from lambdalint.loaders.terraform.hcl import HclError, parse_tree
+from lambdalint.loaders.terraform.hcl import HclError, _Parsed, parse_tree
 from lambdalint.model import Pos
 
 
@@ -121,80 +121,72 @@ def parse(source: SourceText) -> HclTree | None:
     except HclError:
         return None
     values: dict[int, HAttribute] = {}
-    body = tree.children[0] if tree.children else None
-    blocks = [
-        _block(source, node, values, 0)
-        for node in getattr(body, "children", [])
-        if getattr(node, "data", None) == "block"
-    ]
+    body = next((c for c in tree.root.named_children if c.type == "body"), None)
+    nodes = body.named_children if body is not None else []
+    blocks = [_block(source, tree, node, values, 0) for node in nodes if node.type == "block"]
     return HclTree(source, blocks, values)
 
 
-def _offset(source: SourceText, line: int, column: int) -> int:
-    return source.offset(Pos(line, column))
+def _span(source: SourceText, tree: _Parsed, node: Any) -> tuple[int, int]:
+    """The node's start and end as offsets in `source` (the parser's offsets are those of the
+    text it was given, whose lines and columns are the file's: so are the node's)."""
+    start = source.offset(tree.pos(node))
+    end = source.offset(tree._pos_at(tree.end(node)))
+    return start, end
 
 
-def _span(source: SourceText, node: Any) -> tuple[int, int]:
-    meta = getattr(node, "meta", None)
-    if meta is not None and not getattr(meta, "empty", True):
-        return (
-            _offset(source, meta.line, meta.column),
-            _offset(source, meta.end_line, meta.end_column),
-        )
-    return (
-        _offset(source, node.line, node.column),
-        _offset(source, node.end_line, node.end_column),
-    )
+def _named(node: Any) -> list[Any]:
+    return [c for c in node.named_children if c.type != "comment"]
 
 
-def _label(node: Any) -> str:
-    if getattr(node, "data", None) == "string":
-        parts = [c for c in node.children if getattr(c, "data", None) == "string_part"]
-        return "".join(str(t) for p in parts for t in p.children)
-    first = node.children[0] if getattr(node, "children", None) else node
-    return str(first)
+def _label(tree: _Parsed, node: Any) -> str:
+    if node.type == "string_lit":
+        return "".join(tree.source(c) for c in _named(node) if c.type == "template_literal")
+    return tree.source(node)
 
 
 def _literal(node: Any) -> bool:
-    while getattr(node, "data", None) == "expr_term" and len(node.children) == 1:
-        node = node.children[0]
-    kind = getattr(node, "data", None)
-    if kind in ("int_lit", "float_lit"):
+    """A number, or a quoted string without interpolation or directive."""
+    kids = _named(node)
+    if node.type != "expression" or len(kids) != 1 or kids[0].type != "literal_value":
+        return False
+    inner = _named(kids[0])
+    if len(inner) != 1:
+        return False
+    if inner[0].type == "numeric_lit":
         return True
-    if kind == "string":
-        inner = [c for c in node.children if getattr(c, "type", None) != "DBLQUOTE"]
-        return all(
-            getattr(c, "data", None) == "string_part"
-            and all(getattr(t, "type", None) == "STRING_CHARS" for t in c.children)
-            for c in inner
-        )
-    return False
+    return inner[0].type == "string_lit" and all(
+        c.type in ("template_literal", "quoted_template_start", "quoted_template_end")
+        for c in _named(inner[0])
+    )
 
 
-def _block(source: SourceText, node: Any, values: dict[int, HAttribute], depth: int) -> HBlock:
-    kids = [c for c in node.children if getattr(c, "data", None) != "new_line_or_comment"]
-    start, end = _span(source, node)
-    labels = [_label(c) for c in kids[1:] if getattr(c, "data", None) in ("string", "identifier")]
-    block = HBlock(_label(kids[0]) if kids else "", labels, start, end)
-    body = next((c for c in kids if getattr(c, "data", None) == "body"), None)
-    if depth > 50:
+def _block(
+    source: SourceText, tree: _Parsed, node: Any, values: dict[int, HAttribute], depth: int
+) -> HBlock:
+    kids = _named(node)
+    start, end = _span(source, tree, node)
+    labels = [_label(tree, c) for c in kids[1:] if c.type in ("string_lit", "identifier")]
+    block = HBlock(_label(tree, kids[0]) if kids else "", labels, start, end)
+    body = next((c for c in kids if c.type == "body"), None)
+    if depth > 50 or body is None:
         return block
-    for child in getattr(body, "children", []):
-        kind = getattr(child, "data", None)
-        if kind == "attribute":
-            parts = [c for c in child.children if getattr(c, "data", None) != "new_line_or_comment"]
-            if len(parts) < 3:
+    for child in body.named_children:
+        if child.type == "attribute":
+            parts = _named(child)
+            value = next((c for c in reversed(parts) if c.type == "expression"), None)
+            if not parts or parts[0].type != "identifier" or value is None:
                 continue
-            value_start, value_end = _span(source, parts[-1])
+            value_start, value_end = _span(source, tree, value)
             attribute = HAttribute(
-                _label(parts[0]),
-                _span(source, child)[0],
+                tree.source(parts[0]),
+                _span(source, tree, child)[0],
                 value_start,
                 value_end,
-                _literal(parts[-1]),
+                _literal(value),
             )
             block.attributes.append(attribute)
             values[value_start] = attribute
-        elif kind == "block":
-            block.blocks.append(_block(source, child, values, depth + 1))
+        elif child.type == "block":
+            block.blocks.append(_block(source, tree, child, values, depth + 1))
     return block

@@ -160,6 +160,7 @@ def _finish(scope: Scope, call: Resource, res: Resource, fn: Function) -> None:
             auth if isinstance(auth, str) else UNKNOWN,
             call.loc_of(body, "create_lambda_function_url"),
             call.loc_of(body, "authorization_type"),
+            framework_permissions=True,
         )
     if body.get("destination_on_failure") is not None:
         fn.on_failure = Prop(

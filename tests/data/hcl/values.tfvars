@@ -1,0 +1,3 @@
+env = "prod"
+list = [1, 2]
+m = { a = "b" }
