@@ -115,7 +115,7 @@ class Workspace:
             self.load_settings()
         before = self._files_with_findings()
         found = discovery.discover([self.root], self.settings.exclude)
-        session = LoadSession(self.reader, self._documents(len(found.configs)))
+        session = LoadSession(self.reader)
         from lambdalint.loaders import _load_all
 
         for fn in self._all_functions():
@@ -140,7 +140,7 @@ class Workspace:
         if not reload and discover and self._may_be_new_config(path):
             return self.lint_all()  # a new template, a new Terraform file: discover again
         old = [fn for key in reload for fn in self.units[key].functions]
-        session = LoadSession(self.reader, None)
+        session = LoadSession(self.reader)
         for key in reload:
             unit = self.units[key]
             read, functions, diags = read_and_load(unit.path, session)
@@ -345,11 +345,6 @@ class Workspace:
             if r.id == rule_id:
                 return r
         return None
-
-    def _documents(self, count: int) -> SourceCache | None:
-        from lambdalint.loaders import DOCUMENT_CACHE_MIN_FILES
-
-        return self._source_cache() if count >= DOCUMENT_CACHE_MIN_FILES else None
 
 
 _PROJECT_IDS = {"LL100", "LL108"}
