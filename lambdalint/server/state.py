@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint import discover as discovery
-from lambdalint.analysis.target import HandlerTarget
+from lambdalint.analysis.target import HandlerTarget, resolve
 from lambdalint.cache import SourceCache, open_cache
 from lambdalint.engine import run as run_rules
 from lambdalint.engine import selected_rules
@@ -74,7 +74,8 @@ class Workspace:
         self.rules: list[Rule] = []
         self.units: dict[str, Unit] = {}
         self.fn_findings: dict[int, list[Finding]] = {}
-        # the handler file each function's handler resolved to (it may lie in a layer)
+        # the handler file each function's handler resolved to (it may lie in a layer; "" for
+        # none)
         self.fn_handler_file: dict[int, str] = {}
         self.unit_findings: dict[str, list[Finding]] = {}
         self._cache: SourceCache | None = None
@@ -209,9 +210,7 @@ class Workspace:
             result = run_rules(one, function_rules + project_rules, settings, ctx)
             update.errors += result.internal_errors
             own = _own_files(fn, ctx.handler_target(fn))
-            self.fn_handler_file.pop(id(fn), None)
-            for path in own:
-                self.fn_handler_file[id(fn)] = path
+            self.fn_handler_file[id(fn)] = next(iter(own), "")  # "": none
             kept = [
                 f
                 for f in result.findings
@@ -266,29 +265,46 @@ class Workspace:
             real(os.path.join(base, m.group(1))) in folders for m in _MODULE_SOURCE.finditer(text)
         )
 
+    def _handler_file(self, fn: Function) -> str | None:
+        """The file `fn`'s handler resolves to (as its last lint found, else resolved now)."""
+        known = self.fn_handler_file.get(id(fn))
+        if known is None:
+            target = resolve(fn, self.reader)
+            known = self.fn_handler_file[id(fn)] = real(target.file) if target.file else ""
+        return known or None
+
     def _with_shared_code(self, affected: list[Function], old: list[Function]) -> list[Function]:
-        """`affected` and the functions using a code folder one of them uses (or used)."""
+        """`affected` and the functions using a code folder or a handler file one of them uses
+        (or used): which handlers of a file other functions use decides what is reported."""
         codes = {_code_path(fn) for fn in (*affected, *old)} - {None}
+        handlers = {self._handler_file(fn) for fn in (*affected, *old)} - {None}
         out = list(affected)
         seen = {id(fn) for fn in out}
         for fn in self._all_functions():
-            if id(fn) not in seen and _code_path(fn) in codes:
+            if id(fn) in seen:
+                continue
+            if _code_path(fn) in codes or (handlers and self._handler_file(fn) in handlers):
                 out.append(fn)
                 seen.add(id(fn))
         return out
 
     def _neighbours(self, functions: list[Function]) -> list[Function]:
         """The functions a check of `functions` may look at: theirs, those of the same config
-        files, and those sharing their code."""
+        files, and those sharing their code or handler file."""
         declaring = {_places(fn).declared for fn in functions}
         out = list(functions)
         seen = {id(fn) for fn in out}
         codes = {_code_path(fn) for fn in functions} - {None}
+        handlers = {self._handler_file(fn) for fn in functions} - {None}
         for unit in self.units.values():
             for fn in unit.functions:
                 if id(fn) in seen:
                     continue
-                if _places(fn).declared in declaring or _code_path(fn) in codes:
+                if (
+                    _places(fn).declared in declaring
+                    or _code_path(fn) in codes
+                    or (handlers and self._handler_file(fn) in handlers)
+                ):
                     out.append(fn)
                     seen.add(id(fn))
         return out
