@@ -95,7 +95,7 @@ class Workspace:
         check_selectors(settings, all_rules(settings.extend_rules, settings.limits))
         self.settings, self.rules = settings, rules
         # an empty overlay must stay the same dict: the server fills it as buffers open
-        self.reader = Reader(settings.limits, tree_roots([self.root]), self.overlay)
+        self.reader = Reader(settings.limits, tree_roots([self.root]), overlay=self.overlay)
 
     def _source_cache(self) -> SourceCache | None:
         """The persistent cache `check` uses (parsed templates, handler facts), opened once."""
