@@ -1,4 +1,4 @@
-"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`, `policy`.
+"""Command line: `lambdalint check`, `baseline`, `rules`, `explain`, `show`, `policy`, `server`.
 
 Only click: each command parses its options into a request, calls its session in app.py,
 prints the outcome and exits with its code. Exit codes: 0 nothing at or above --fail-on,
@@ -366,6 +366,15 @@ def policy_cmd(
         paths=paths, function=function, fmt=fmt, config_file=_config(config_file)
     )
     _run(app.policy, request)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP over standard input and output) for editors."""
+    from lambdalint.server import serve
+
+    serve()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("filters", ("lambdalint.filters",)),
     ("report", ("lambdalint.reporters",)),
     ("sessions", ("lambdalint.app", "lambdalint.fixing")),
+    ("editor", ("lambdalint.server",)),
     ("command line", ("lambdalint.cli", "lambdalint.__main__")),
 ]
 

@@ -117,7 +117,9 @@ def test_provider_defaults_and_function_overrides(tmp_path: Path) -> None:
 
 
 def test_defaults_the_framework_deploys(tmp_path: Path) -> None:
-    (fn,) = _load(tmp_path, """
+    (fn,) = _load(
+        tmp_path,
+        """
     service: s
     provider:
       name: aws
@@ -125,7 +127,8 @@ def test_defaults_the_framework_deploys(tmp_path: Path) -> None:
     functions:
       f:
         handler: app.handler
-    """)
+    """,
+    )
     assert fn.timeout is not None and fn.timeout.value == serverless.DEFAULT_TIMEOUT
     assert fn.memory is not None and fn.memory.value == serverless.DEFAULT_MEMORY
     assert fn.timeout.loc == fn.loc
@@ -149,7 +152,9 @@ def test_environment_variables(tmp_path: Path) -> None:
 
 
 def test_environment_from_a_file_is_incomplete(tmp_path: Path) -> None:
-    (fn,) = _load(tmp_path, """
+    (fn,) = _load(
+        tmp_path,
+        """
     service: s
     provider:
       name: aws
@@ -157,7 +162,8 @@ def test_environment_from_a_file_is_incomplete(tmp_path: Path) -> None:
     functions:
       f:
         handler: app.handler
-    """)
+    """,
+    )
     assert not fn.environment_complete
 
 
@@ -168,11 +174,15 @@ def test_role_statements_and_placeholders(tmp_path: Path) -> None:
     wildcard, table, bucket = _written(create)
     assert wildcard.actions == ["*"] and wildcard.resources == ["*"]
     assert wildcard.loc.pos.line == _line(SERVICE, "- Effect: Allow")
-    assert wildcard.action_loc is not None and wildcard.action_loc.pos.line == _line(SERVICE, 'Action: "*"')
+    assert wildcard.action_loc is not None and wildcard.action_loc.pos.line == _line(
+        SERVICE, 'Action: "*"'
+    )
     assert table.resources == ["${OrdersTable.Arn}"] and not table.resources_unknown
     # a bucket named on the command line could be anything
     assert bucket.resources == [] and bucket.resources_unknown
-    assert [m.name for m in role.managed_policies] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+    assert [m.name for m in role.managed_policies] == [
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    ]
     assert not role.incomplete
 
 
@@ -185,7 +195,9 @@ def test_framework_permissions_of_the_generated_role(tmp_path: Path) -> None:
 
 
 def test_external_role_and_legacy_statements(tmp_path: Path) -> None:
-    fns = _load(tmp_path, """
+    fns = _load(
+        tmp_path,
+        """
     service: s
     provider:
       name: aws
@@ -199,7 +211,8 @@ def test_external_role_and_legacy_statements(tmp_path: Path) -> None:
       external:
         handler: app.handler
         role: arn:aws:iam::123456789012:role/shared
-    """)
+    """,
+    )
     own, external = fns
     assert own.role is not None and [s.actions for s in _written(own)] == [["sqs:*"]]
     assert external.role is not None and not external.role.known
@@ -223,20 +236,29 @@ def test_events_url_and_destinations(tmp_path: Path) -> None:
     assert queue is not None and queue.visibility_timeout == 60 and queue.visibility_loc is not None
     assert create.events[2].is_async
     assert [e.kind for e in listing.events] == ["http-api", "sqs"]
-    assert listing.events[1].queue is not None and listing.events[1].queue.visibility_timeout is UNKNOWN
+    assert (
+        listing.events[1].queue is not None
+        and listing.events[1].queue.visibility_timeout is UNKNOWN
+    )
     assert create.url is not None and create.url.auth_type == "NONE"
     assert create.on_failure is not None and create.on_failure.value == "${FailureQueue.Arn}"
 
 
 def test_non_aws_provider_is_skipped(tmp_path: Path) -> None:
-    assert _load(tmp_path, """
+    assert (
+        _load(
+            tmp_path,
+            """
     service: gcf
     provider:
       name: google
     functions:
       f:
         handler: main
-    """) == []
+    """,
+        )
+        == []
+    )
 
 
 def test_claims_only_the_names_the_framework_loads() -> None:
@@ -256,22 +278,28 @@ def test_claims_only_the_names_the_framework_loads() -> None:
 
 
 def test_build_plugins_and_wsgi(tmp_path: Path) -> None:
-    (wsgi,) = _load(tmp_path, """
+    (wsgi,) = _load(
+        tmp_path,
+        """
     service: s
     plugins: [serverless-wsgi]
     provider: {name: aws, runtime: python3.12}
     functions:
       api: {handler: wsgi_handler.handler}
-    """)
+    """,
+    )
     assert wsgi.code is not None and wsgi.code.built
-    (ts,) = _load(tmp_path, """
+    (ts,) = _load(
+        tmp_path,
+        """
     service: s
     frameworkVersion: "3"
     plugins: [serverless-plugin-typescript]
     provider: {name: aws, runtime: nodejs20.x}
     functions:
       api: {handler: src/app.main}
-    """)
+    """,
+    )
     assert ts.code is not None and ts.code.build_method == "esbuild"
 
 
