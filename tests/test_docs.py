@@ -145,3 +145,14 @@ def test_the_changelog_has_this_version() -> None:
     assert re.search(
         rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M
     )
+
+
+def test_the_readme_links_absolutely_as_the_package_description() -> None:
+    """The README is the package's description on PyPI, where relative links lead nowhere."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    relative = [
+        target
+        for target in re.findall(r"\]\(([^)\s]+)\)", readme)
+        if not target.startswith(("https://", "http://", "#", "mailto:"))
+    ]
+    assert relative == []
