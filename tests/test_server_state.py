@@ -33,10 +33,15 @@ def _key(f: Finding) -> tuple[Any, ...]:
     )
 
 
+# judged on the whole project once every rule has run (`check`), not by the editor's partial runs
+WHOLE_PROJECT_ONLY = {"LL001", "LL002"}
+
+
 def _check(overlay: dict[str, str]) -> set[tuple[Any, ...]]:
     """What `check .` finds, the overlay's texts standing for their files."""
     settings = files.load([Path(".")])
-    return {_key(f) for f in app.lint([Path(".")], settings, None, dict(overlay), True).findings}
+    found = app.lint([Path(".")], settings, None, overlay=dict(overlay), code_fixes=True).findings
+    return {_key(f) for f in found if f.rule_id not in WHOLE_PROJECT_ONLY}
 
 
 def _state(ws: Workspace) -> set[tuple[Any, ...]]:

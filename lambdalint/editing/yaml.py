@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from lambdalint.editing import SourceText
+from lambdalint.editing import SourceText, entry_with_key_at, node_at_path
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
 
@@ -92,36 +92,11 @@ class YamlTree:
         return None
 
     def path(self, *keys: str | int) -> YNode | None:
-        node: YNode | None = self.root
-        for key in keys:
-            if node is None:
-                return None
-            if isinstance(key, int):
-                node = (
-                    node.items[key]
-                    if node.kind == "seq" and -len(node.items) <= key < len(node.items)
-                    else None
-                )
-            else:
-                node = node.get(key) if node.kind == "map" else None
-        return node
+        return node_at_path(self.root, keys)
 
     def entry_with_key_at(self, pos: Pos) -> tuple[YNode, YNode, YNode] | None:
         """(mapping, key, value) of the entry whose key starts at `pos`."""
-        offset = self.source.offset(pos)
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if node.start > offset or node.end < offset:
-                continue
-            if node.kind == "map":
-                for k, v in node.pairs:
-                    if k.start == offset:
-                        return node, k, v
-                    stack.append(v)
-            elif node.kind == "seq":
-                stack.extend(node.items)
-        return None
+        return entry_with_key_at(self.root, self.source.offset(pos))
 
     def contains(self, outer: YNode, pos: Pos) -> bool:
         offset = self.source.offset(pos)
