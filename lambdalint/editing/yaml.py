@@ -8,6 +8,7 @@ with the file's indentation step; one added to a flow mapping (`{a: 1}`) goes in
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -376,6 +377,16 @@ _PLAIN = re.compile(r"[A-Za-z0-9_/.$][A-Za-z0-9_./:${}\-*@+=]*")
 _FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
 
 
+@functools.lru_cache(maxsize=4096)
+def _reads_back(value: str) -> bool:
+    """Whether `value` written plain reads back as the same string (not a number, a date, a
+    boolean, null...), by libyaml's reading."""
+    return bool(yaml.load(f"k: {value}", Loader=_LOADER) == {"k": value})
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def scalar_text(value: Any, style: str = "", flow: bool = False) -> str | None:
     """A scalar as YAML writes it: plain when it reads back as the same value, else quoted
     (in `style` when it was quoted)."""
@@ -394,7 +405,7 @@ def scalar_text(value: Any, style: str = "", flow: bool = False) -> str | None:
         return json.dumps(value, ensure_ascii=False)
     if _PLAIN.fullmatch(value) and not (flow and _FLOW_UNSAFE.search(value)):
         try:
-            if yaml.safe_load(f"k: {value}") == {"k": value}:
+            if _reads_back(value):
                 return value
         except yaml.YAMLError:
             pass
