@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +40,44 @@ class ReadLimits:
 DEFAULT_LIMITS = ReadLimits()
 
 
+class ReadLog:
+    """The files a piece of work asked a `Reader` for, kept while a recording is open (the
+    language server's loads: a config file is loaded again when a file its load read changes).
+    Reads are noted by real path, whether or not the file could be read; a folder listed is
+    noted as the folder. Recordings nest: a read is noted in every open one."""
+
+    def __init__(self) -> None:
+        self._open: list[set[str]] = []
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The paths noted until the block ends."""
+        noted: set[str] = set()
+        self._open.append(noted)
+        try:
+            yield noted
+        finally:
+            # by identity (two sets noting the same paths are equal)
+            self._open = [s for s in self._open if s is not noted]
+
+    def note(self, *paths: Path | str) -> None:
+        if not self._open:
+            return
+        for path in paths:
+            try:
+                real = os.path.realpath(path)
+            except (OSError, ValueError):
+                continue
+            for noted in self._open:
+                noted.add(real)
+
+    def note_all(self, paths: Iterable[str]) -> None:
+        """Note real paths noted before (what a cached result was computed from)."""
+        if self._open:
+            for noted in self._open:
+                noted.update(paths)
+
+
 @dataclass(frozen=True)
 class Reader:
     """How a run reads files: within `limits`, and only inside `roots`, the trees being checked
@@ -51,6 +90,8 @@ class Reader:
     # them in an earlier round, the text read from standard input (`--stdin-filename`), an
     # editor's unsaved buffers. They come from lambdalint's caller, not from the tree.
     overlay: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
+    # what was read while a recording is open (see ReadLog)
+    log: ReadLog = field(default_factory=ReadLog, compare=False, hash=False, repr=False)
 
     @classmethod
     def for_paths(
@@ -86,6 +127,7 @@ class Reader:
         """Read a text file of the checked tree, or explain why not (outside the tree, size,
         binary, encoding, permissions, not a regular file)."""
         limit = self.limits.max_file_bytes if max_bytes is None else max_bytes
+        self.log.note(path)
         overlaid = self._overlaid(path)
         if overlaid is not None:
             return overlaid, None
@@ -108,6 +150,7 @@ class Reader:
     def read_lines(self, path: Path) -> list[str]:
         """The lines of a file of the checked tree (for suppression comments and baseline
         fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
+        self.log.note(path)
         overlaid = self._overlaid(path)
         if overlaid is not None:
             return overlaid.splitlines()

@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from lambdalint.loaders.documents import LoadSession, expansion_notice
 from lambdalint.loaders.terraform import hcl, json_syntax, templates
@@ -102,10 +102,12 @@ class ModuleFolders:
         self.session = session
         self.reader = session.reader
         self._parsed: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
-        self._glances: dict[tuple[str, tuple[tuple[str, int, int], ...]], _Glance] = {}
-        self._reaches: dict[str, bool] = {}
-        self._elsewhere: dict[str, bool] = {}
-        self._callers: dict[str, set[str]] | None = None
+        # each answer kept with the files read to find it, noted again when it is reused (the
+        # language server loads a file again when one of them changes: see ReadLog)
+        self._glances: dict[tuple[str, tuple[tuple[str, int, int], ...]], _Read[_Glance]] = {}
+        self._reaches: dict[str, _Read[bool]] = {}
+        self._elsewhere: dict[str, _Read[bool]] = {}
+        self._callers: _Read[dict[str, set[str]]] | None = None
         self._spelled: dict[str, Path] = {}  # a caller folder's real path → as the load names it
 
     def parse(self, path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
@@ -148,7 +150,9 @@ class ModuleFolders:
                 continue
             stamp.append((path.name, st.st_mtime_ns, st.st_size))
         key = (str(folder), tuple(stamp))
-        if key not in self._glances:
+        if key in self._glances:
+            return self._reused(self._glances[key])
+        with self.reader.log.recording() as reads:
             found = False
             sources: list[str] = []
             for path in files:
@@ -157,10 +161,16 @@ class ModuleFolders:
                     continue
                 found = found or _mentions_lambda(text)
                 sources.extend(local_sources(text))
-            if len(self._glances) > _CACHE_LIMIT:
-                self._glances.clear()
-            self._glances[key] = _Glance(found, tuple(dict.fromkeys(sources)))
-        return self._glances[key]
+        if len(self._glances) > _CACHE_LIMIT:
+            self._glances.clear()
+        glance = _Glance(found, tuple(dict.fromkeys(sources)))
+        self._glances[key] = _Read(glance, frozenset(reads))
+        return glance
+
+    def _reused(self, known: _Read[_T]) -> _T:
+        """A kept answer, the files it was found from noted as read again."""
+        self.reader.log.note_all(known.reads)
+        return known.value
 
     def calls_lambda(self, folder: Path, text: str) -> bool:
         """Whether a file's text calls a local module that declares a Lambda function."""
@@ -170,7 +180,9 @@ class ModuleFolders:
         """Whether the folder, or a local module it calls (within MAX_MODULE_DEPTH levels),
         names a Lambda function: read, not parsed."""
         key = _real(folder)
-        if key not in self._reaches:
+        if key in self._reaches:
+            return self._reused(self._reaches[key])
+        with self.reader.log.recording() as reads:
             seen = {key}
             level = [Path(os.path.normpath(folder))]
             found = False
@@ -189,8 +201,8 @@ class ModuleFolders:
                 if found or not following:
                     break
                 level = following
-            self._reaches[key] = found
-        return self._reaches[key]
+        self._reaches[key] = _Read(found, frozenset(reads))
+        return found
 
     def module_files(self, folder: Path) -> list[TfFile] | None:
         """The parsed files of a module folder (each parsed once per load); None if it has
@@ -206,7 +218,13 @@ class ModuleFolders:
         nothing else calls, is its own configuration."""
         key = _real(folder)
         if key in self._elsewhere:
-            return self._elsewhere[key]
+            return self._reused(self._elsewhere[key])
+        with self.reader.log.recording() as reads:
+            found = self._called_elsewhere(key)
+        self._elsewhere[key] = _Read(found, frozenset(reads))
+        return found
+
+    def _called_elsewhere(self, key: str) -> bool:
         callers = self._caller_index()
         seen = {key}
         level = [key]
@@ -229,14 +247,15 @@ class ModuleFolders:
                 if found:
                     break
             level = [] if found else following
-        self._elsewhere[key] = found
         return found
 
     def _caller_index(self) -> dict[str, set[str]]:
         """Module folder → the folders of this load whose files may call it (read, not
         parsed: `_calls` confirms a call by parsing)."""
-        if self._callers is None:
-            self._callers = {}
+        if self._callers is not None:
+            return self._reused(self._callers)
+        callers: dict[str, set[str]] = {}
+        with self.reader.log.recording() as reads:
             folders = sorted(
                 {
                     p.parent
@@ -250,8 +269,9 @@ class ModuleFolders:
                     target = _real(folder / source)
                     caller = _real(folder)
                     self._spelled.setdefault(caller, folder)
-                    self._callers.setdefault(target, set()).add(caller)
-        return self._callers
+                    callers.setdefault(target, set()).add(caller)
+        self._callers = _Read(callers, frozenset(reads))
+        return callers
 
     def _calls(self, caller: Path, module: str) -> bool:
         """Whether a `module` block of the folder `caller` calls the folder `module` (a real
@@ -273,6 +293,7 @@ class ModuleFolders:
         it, or a file linked out of it, is not looked at: its files would not be read)."""
         if not self.reader.inside_tree(folder):
             return []
+        self.reader.log.note(folder)  # a file added to it changes the module
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -291,6 +312,7 @@ class ModuleFolders:
         out: dict[str, Any] = {}
         if not self.reader.inside_tree(folder):
             return out
+        self.reader.log.note(folder)
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -331,6 +353,17 @@ def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, l
 class _Glance:
     mentions_lambda: bool
     sources: tuple[str, ...]
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Read(Generic[_T]):
+    """An answer and the real paths read to find it."""
+
+    value: _T
+    reads: frozenset[str]
 
 
 # `source = "./modules/fn"` (HCL) or `"source": "../shared"` (JSON): a local module source, as
