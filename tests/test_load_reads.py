@@ -30,12 +30,18 @@ def test_reads_are_noted_in_every_open_recording_only(tmp_path: Path) -> None:
         with reader.log.recording() as empty:
             pass
         reader.read_lines(tmp_path / "b.py")
-    assert inner == {os.path.realpath(tmp_path / "missing.yml")}
-    assert empty == set()
-    assert outer == {os.path.realpath(tmp_path / n) for n in ("a.yml", "missing.yml", "b.py")}
+        with reader.log.hidden():
+            reader.read_text(tmp_path / "hidden.yml")  # noted by recordings opened inside only
+            with reader.log.recording() as inside:
+                reader.read_text(tmp_path / "inside.yml")
+    assert inner.paths == {os.path.realpath(tmp_path / "missing.yml")}
+    assert empty.paths == set()
+    assert inside.paths == {os.path.realpath(tmp_path / "inside.yml")}
+    names = ("a.yml", "missing.yml", "b.py")
+    assert outer.paths == {os.path.realpath(tmp_path / n) for n in names}
     with reader.log.recording() as later:
         pass
-    assert later == set()
+    assert later.paths == set()
 
 
 def _reads(case: Path, name: str) -> set[str]:
@@ -45,7 +51,7 @@ def _reads(case: Path, name: str) -> set[str]:
     session = LoadSession(Reader(roots=tree_roots([Path(".")])), files=tuple(configs))
     _, _, _, reads = read_and_load_recorded(Path(name), session)
     root = os.path.realpath(".")
-    return {os.path.relpath(r, root).replace(os.sep, "/") for r in reads}
+    return {os.path.relpath(r, root).replace(os.sep, "/") for r in reads.paths}
 
 
 @pytest.mark.parametrize(
@@ -75,14 +81,14 @@ def _reads(case: Path, name: str) -> set[str]:
             "main.tf",
             {"main.tf", "policies/services.json.tpl"},
         ),
-        # the module's files, its policy document read with file(), and the module folder
-        # listed (a file added to it changes the module)
+        # the module's files, its policy document read with file(), and the module folder's
+        # .tf files listed (a file added to it changes the module)
         (
             "LL202-iam-wildcard-resource/terraform-module-two-examples",
             "examples/eu/main.tf",
             {
                 "examples/eu/main.tf",
-                "modules/sweeper",
+                "modules/sweeper/*.tf",
                 "modules/sweeper/main.tf",
                 "modules/sweeper/policies/sweep.json",
             },
@@ -110,12 +116,14 @@ def test_an_answer_kept_for_the_load_is_recorded_for_every_file_using_it(
     callers = [p for p in configs if p.parts[0] == "examples"]
     assert len(callers) == 2
     for path in callers:
-        assert module in loaded[path][3], path
+        assert module in loaded[path][3].paths, path
     # the module folder's own file is no configuration (both examples call it): whether it is
     # depends on every Terraform file of the load
     own = loaded[next(p for p in configs if p.parts[0] == "modules")]
     assert own[1] == []
-    assert {os.path.realpath(p) for p in callers} <= own[3]
+    assert {os.path.realpath(p) for p in callers} <= set(own[3].paths) | {
+        p for p, _ in own[3].parts
+    }
 
 
 def _finding(where: str) -> Finding:

@@ -213,6 +213,14 @@ def test_terraform_module_edits_load_its_callers_again(
     # the module's caller is loaded again with it; a folder that does not call it is not
     assert set(ws._units_of(real(module))) >= {real(module), real(root)}
     assert real(tmp_path / "other" / "main.tf") not in ws._units_of(real(module))
+    # an edit elsewhere that calls no module changes no other configuration; one that adds a
+    # module call may make a module folder part of another configuration
+    other = tmp_path / "other" / "main.tf"
+    ws.overlay[real(other)] = 'resource "aws_s3_bucket" "c" {}\n'
+    assert ws._units_of(real(other)) == [real(other)]
+    ws.overlay[real(other)] = 'module "m" {\n  source = "../modules/fn"\n}\n'
+    assert real(module) in ws._units_of(real(other))
+    del ws.overlay[real(other)]
     edits = [
         (module, MODULE.replace("  timeout       = 10\n", "")),
         (module, MODULE.replace('"python3.12"', '"python3.7"')),

@@ -17,7 +17,7 @@ from types import ModuleType
 from lambdalint import parallel
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Loc, Project
-from lambdalint.reading import Reader
+from lambdalint.reading import Reader, Reads
 
 # a loader that raises on some input is a lambdalint bug: the file is reported as an internal
 # error (exit 2, one line, no traceback) and the rest of the tree is still linted
@@ -37,7 +37,7 @@ PARALLEL_MIN_FILES = 48
 
 Loaded = tuple[bool, list[Function], list[Diagnostic]]
 # and the real paths the load read (read_and_load_recorded)
-Recorded = tuple[bool, list[Function], list[Diagnostic], frozenset[str]]
+Recorded = tuple[bool, list[Function], list[Diagnostic], Reads]
 
 
 @lru_cache(maxsize=1)
@@ -133,14 +133,14 @@ def read_and_load(path: Path, session: LoadSession) -> Loaded:
 
 
 def read_and_load_recorded(path: Path, session: LoadSession) -> Recorded:
-    """`read_and_load`, and the real paths of every file (and folder listed) the load asked
-    for: the file itself, its module folder's files, the modules it calls, the files a
-    `${file()}` or an import names, the tsconfig, templates (the language server loads the
-    file again when one of them changes)."""
+    """`read_and_load`, and what the load read: the real paths of every file (and folder
+    listed) it asked for (the file itself, its module folder's files, the modules it calls, the
+    files a `${file()}` or an import names, the tsconfig, templates), and the files only part
+    of which mattered (the language server loads the file again when one of them changes)."""
     with session.reader.log.recording() as reads:
         read, functions, diags = _read_and_load(path, session)
-    reads.add(os.path.realpath(path))
-    return read, functions, diags, frozenset(reads)
+    reads.paths.add(os.path.realpath(path))
+    return read, functions, diags, reads
 
 
 def _read_and_load(path: Path, session: LoadSession) -> Loaded:

@@ -12,7 +12,7 @@ depends on them); a file's problems found loading it (LL100, LL108) belong to th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from lambdalint.findings import Finding
 from lambdalint.loaders import INTERNAL, load_all_recorded, read_and_load_recorded
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Project
-from lambdalint.reading import Reader, tree_roots
+from lambdalint.reading import Digest, Reader, Reads, listed, tree_roots
 from lambdalint.rulepack import Rule, all_rules
 from lambdalint.settings import ConfigError, Settings
 
@@ -48,9 +48,32 @@ class Unit:
     # the modules it calls, `${file()}` targets, imported files, tsconfig.json, templates) and
     # the folders it listed: a change to one loads it again
     reads: frozenset[str] = frozenset()
+    # the files only part of which mattered: real path → [(digest, the digest of the text read)]
+    parts: dict[str, list[tuple[Digest, Hashable]]] = field(default_factory=dict)
 
-    def depends_on(self, changed: str) -> bool:
-        return changed in self.reads or os.path.dirname(changed) in self.reads
+    @classmethod
+    def loaded(
+        cls,
+        path: Path,
+        functions: list[Function],
+        diagnostics: list[Diagnostic],
+        read: bool,
+        reads: Reads,
+    ) -> Unit:
+        parts: dict[str, list[tuple[Digest, Hashable]]] = {}
+        for (where, digest), value in reads.parts.items():
+            if where not in reads.paths:
+                parts.setdefault(where, []).append((digest, value))
+        return cls(path, tuple(functions), tuple(diagnostics), read, frozenset(reads.paths), parts)
+
+    def depends_on(self, changed: str, now: Callable[[Digest], Hashable]) -> bool:
+        """Whether a change of the file `changed` may change this unit's load (`now`: a
+        digest of the file's text as it is now)."""
+        if changed in self.reads:
+            return True
+        if changed in self.parts:
+            return any(now(digest) != value for digest, value in self.parts[changed])
+        return listed(changed, self.reads)  # a file a listing would take in now
 
 
 @dataclass
@@ -129,7 +152,7 @@ class Workspace:
         for path, (read, functions, diags, reads) in zip(
             configs, load_all_recorded(configs, session), strict=True
         ):
-            self.units[real(path)] = Unit(path, tuple(functions), tuple(diags), read, reads)
+            self.units[real(path)] = Unit.loaded(path, functions, diags, read, reads)
         self.fn_findings, self.unit_findings, self.fn_handler_file = {}, {}, {}
         update = Update()
         self._lint(list(self.units), self._all_functions(), update)
@@ -151,7 +174,7 @@ class Workspace:
         for key in reload:
             unit = self.units[key]
             read, functions, diags, reads = read_and_load_recorded(unit.path, session)
-            self.units[key] = Unit(unit.path, tuple(functions), tuple(diags), read, reads)
+            self.units[key] = Unit.loaded(unit.path, functions, diags, read, reads)
         affected = [fn for key in reload for fn in self.units[key].functions]
         affected += [
             fn
@@ -239,9 +262,20 @@ class Workspace:
 
     def _units_of(self, changed: str) -> list[str]:
         """The units to load again when `changed` changes: itself, and those whose load read it
-        (or listed its folder: a Terraform file added to a module)."""
+        (or listed its folder: a Terraform file added to a module), or the part of it they
+        used has changed."""
+        digests: dict[Digest, Hashable] = {}
+
+        def now(digest: Digest) -> Hashable:
+            if digest not in digests:
+                text, _ = self.reader.read_text(Path(changed))
+                digests[digest] = digest(text)
+            return digests[digest]
+
         return [
-            key for key, unit in self.units.items() if key == changed or unit.depends_on(changed)
+            key
+            for key, unit in self.units.items()
+            if key == changed or unit.depends_on(changed, now)
         ]
 
     def _handler_file(self, fn: Function) -> str | None:

@@ -27,6 +27,7 @@ from lambdalint.loaders.terraform.model import (
 )
 from lambdalint.loaders.terraform.modules import is_lambda_module
 from lambdalint.model import Diagnostic, Function, Loc
+from lambdalint.reading import Reads
 
 MAX_FOLDER_FILES = 500
 _CACHE_LIMIT = 4000
@@ -155,16 +156,18 @@ class ModuleFolders:
         with self.reader.log.recording() as reads:
             found = False
             sources: list[str] = []
+            by_file: list[tuple[Path, tuple[str, ...]]] = []
             for path in files:
                 text, _ = self.reader.read_text(path)
+                by_file.append((path, module_sources(text)))
                 if text is None:
                     continue
                 found = found or _mentions_lambda(text)
                 sources.extend(local_sources(text))
         if len(self._glances) > _CACHE_LIMIT:
             self._glances.clear()
-        glance = _Glance(found, tuple(dict.fromkeys(sources)))
-        self._glances[key] = _Read(glance, frozenset(reads))
+        glance = _Glance(found, tuple(dict.fromkeys(sources)), tuple(by_file))
+        self._glances[key] = _Read(glance, reads)
         return glance
 
     def _reused(self, known: _Read[_T]) -> _T:
@@ -201,7 +204,7 @@ class ModuleFolders:
                 if found or not following:
                     break
                 level = following
-        self._reaches[key] = _Read(found, frozenset(reads))
+        self._reaches[key] = _Read(found, reads)
         return found
 
     def module_files(self, folder: Path) -> list[TfFile] | None:
@@ -221,7 +224,7 @@ class ModuleFolders:
             return self._reused(self._elsewhere[key])
         with self.reader.log.recording() as reads:
             found = self._called_elsewhere(key)
-        self._elsewhere[key] = _Read(found, frozenset(reads))
+        self._elsewhere[key] = _Read(found, reads)
         return found
 
     def _called_elsewhere(self, key: str) -> bool:
@@ -265,12 +268,19 @@ class ModuleFolders:
                 key=str,
             )
             for folder in folders:
-                for source in self.glance(folder).sources:
+                # which folders call which depends on the module sources of their files only
+                # (and on the files there are: the folder is listed)
+                with self.reader.log.hidden():
+                    glance = self.glance(folder)
+                self.reader.log.note_listing(folder, (".tf", ".tf.json"))
+                for path, sources in glance.by_file:
+                    self.reader.log.note_part(path, module_sources, sources)
+                for source in glance.sources:
                     target = _real(folder / source)
                     caller = _real(folder)
                     self._spelled.setdefault(caller, folder)
                     callers.setdefault(target, set()).add(caller)
-        self._callers = _Read(callers, frozenset(reads))
+        self._callers = _Read(callers, reads)
         return callers
 
     def _calls(self, caller: Path, module: str) -> bool:
@@ -293,7 +303,7 @@ class ModuleFolders:
         it, or a file linked out of it, is not looked at: its files would not be read)."""
         if not self.reader.inside_tree(folder):
             return []
-        self.reader.log.note(folder)  # a file added to it changes the module
+        self.reader.log.note_listing(folder, (".tf", ".tf.json"))  # a file added to it
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -312,7 +322,7 @@ class ModuleFolders:
         out: dict[str, Any] = {}
         if not self.reader.inside_tree(folder):
             return out
-        self.reader.log.note(folder)
+        self.reader.log.note_listing(folder, (".tfvars", ".tfvars.json"))
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -353,6 +363,8 @@ def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, l
 class _Glance:
     mentions_lambda: bool
     sources: tuple[str, ...]
+    # each file's `module_sources`
+    by_file: tuple[tuple[Path, tuple[str, ...]], ...] = ()
 
 
 _T = TypeVar("_T")
@@ -363,7 +375,7 @@ class _Read(Generic[_T]):
     """An answer and the real paths read to find it."""
 
     value: _T
-    reads: frozenset[str]
+    reads: Reads
 
 
 # `source = "./modules/fn"` (HCL) or `"source": "../shared"` (JSON): a local module source, as
@@ -373,6 +385,12 @@ _LOCAL_SOURCE = re.compile(r'(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?/[^"$%\\\
 
 def local_sources(text: str) -> list[str]:
     return _LOCAL_SOURCE.findall(text) if "source" in text else []
+
+
+def module_sources(text: str | None) -> tuple[str, ...]:
+    """The local module sources a file may call: all that which folders call which depends on
+    (a Digest: an edit of a file that keeps them does not change it)."""
+    return tuple(local_sources(text)) if text is not None else ()
 
 
 def _real(path: Path) -> str:
