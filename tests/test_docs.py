@@ -134,8 +134,10 @@ def test_the_text_output_shown_is_what_lambdalint_prints() -> None:
         env={"COLUMNS": "400", "PATH": "/usr/bin:/bin"},
     )
     for page in (ROOT / "README.md", DOCS / "output-formats.md"):
-        [shown] = [b for b in _blocks(page, "") if "^^^" in b]
-        assert shown in done.stdout, page.name
+        shown = [b for b in _blocks(page, "") if "^^^" in b]
+        assert shown, page.name
+        for block in shown:
+            assert block in done.stdout, page.name
 
 
 def test_the_changelog_has_this_version() -> None:
@@ -143,3 +145,14 @@ def test_the_changelog_has_this_version() -> None:
     assert re.search(
         rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M
     )
+
+
+def test_the_readme_links_absolutely_as_the_package_description() -> None:
+    """The README is the package's description on PyPI, where relative links lead nowhere."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    relative = [
+        target
+        for target in re.findall(r"\]\(([^)\s]+)\)", readme)
+        if not target.startswith(("https://", "http://", "#", "mailto:"))
+    ]
+    assert relative == []

@@ -89,6 +89,21 @@ class ValuePart:
     text: str = ""
 
 
+def merge_parts(parts: list[ValuePart]) -> tuple[ValuePart, ...]:
+    """A value's parts with adjacent text joined; one unknown part stands for any run of them."""
+    out: list[ValuePart] = []
+    for part in parts:
+        if part.kind == "text" and not part.text:
+            continue
+        if out and part.kind == "text" and out[-1].kind == "text":
+            out[-1] = ValuePart("text", out[-1].text + part.text)
+        elif out and part.kind == "unknown" and out[-1].kind == "unknown":
+            continue
+        else:
+            out.append(part)
+    return tuple(out) or (ValuePart("text", ""),)
+
+
 @dataclass(frozen=True)
 class Argument:
     """A value the code passes to an SDK call, by the API parameter it fills. Every parameter

@@ -29,6 +29,7 @@ from lambdalint.analysis.facts import (
     TopLevelName,
     ValueKind,
     ValuePart,
+    merge_parts,
 )
 from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
@@ -1401,7 +1402,7 @@ class _Walker:
             if "\\" in tail or (not node.named_children and "\\" in raw):
                 return (_UNKNOWN_PART,)
             parts.append(ValuePart("text", tail))
-            return _merge(parts)
+            return merge_parts(parts)
         env = self._env_member(node)
         if env is not None:
             return (ValuePart("env", env),)
@@ -1411,7 +1412,7 @@ class _Walker:
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             if text == "+":
-                return _merge([*self._value(left, depth + 1), *self._value(right, depth + 1)])
+                return merge_parts([*self._value(left, depth + 1), *self._value(right, depth + 1)])
             if text in ("??", "||"):
                 first = self._value(left, depth + 1)
                 if len(first) == 1 and first[0].kind == "env":
@@ -1551,21 +1552,6 @@ _VISIT = {
     "class_declaration": _Walker.visit_declaration,
     "abstract_class_declaration": _Walker.visit_declaration,
 }
-
-
-def _merge(parts: list[ValuePart]) -> tuple[ValuePart, ...]:
-    """Adjacent text joined; one unknown part stands for any run of them."""
-    out: list[ValuePart] = []
-    for part in parts:
-        if part.kind == "text" and not part.text:
-            continue
-        if out and part.kind == "text" and out[-1].kind == "text":
-            out[-1] = ValuePart("text", out[-1].text + part.text)
-        elif out and part.kind == "unknown" and out[-1].kind == "unknown":
-            continue
-        else:
-            out.append(part)
-    return tuple(out) or (ValuePart("text", ""),)
 
 
 def _unwrap(node: Any) -> Any:

@@ -11,15 +11,68 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
 from lambdalint.reading import Reader
 
 T = TypeVar("T")
+
+
+class Node(Protocol):
+    """A node of the YAML or JSON tree the editors build: a `map`, a `seq` or a scalar, with
+    its span in the text."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def pairs(self) -> Sequence[tuple[Any, Any]]: ...
+    @property
+    def items(self) -> Sequence[Any]: ...
+    def get(self, key: str) -> Any: ...
+
+
+N = TypeVar("N", bound=Node)
+
+
+def node_at_path(root: N, keys: Sequence[str | int]) -> N | None:
+    """The node reached from `root` through mapping keys and list indexes (negative from the
+    end), or None when the path leaves the tree."""
+    node: N | None = root
+    for key in keys:
+        if node is None:
+            return None
+        if isinstance(key, int):
+            ok = node.kind == "seq" and -len(node.items) <= key < len(node.items)
+            node = node.items[key] if ok else None
+        else:
+            node = node.get(key) if node.kind == "map" else None
+    return node
+
+
+def entry_with_key_at(root: N, offset: int) -> tuple[N, N, N] | None:
+    """(mapping, key, value) of the entry whose key starts at `offset`."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.start > offset or node.end < offset:
+            continue
+        if node.kind == "map":
+            for k, v in node.pairs:
+                if k.start == offset:
+                    return node, k, v
+                stack.append(v)
+        elif node.kind == "seq":
+            stack.extend(node.items)
+    return None
+
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lambdalint.editing import SourceText
+from lambdalint.editing import SourceText, entry_with_key_at, node_at_path
 from lambdalint.editing.yaml import Tagged
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
@@ -50,33 +50,11 @@ class JsonTree:
         return self._values.get(self.source.offset(pos))
 
     def path(self, *keys: str | int) -> JNode | None:
-        node: JNode | None = self.root
-        for key in keys:
-            if node is None:
-                return None
-            if isinstance(key, int):
-                ok = node.kind == "seq" and -len(node.items) <= key < len(node.items)
-                node = node.items[key] if ok else None
-            else:
-                node = node.get(key) if node.kind == "map" else None
-        return node
+        return node_at_path(self.root, keys)
 
     def entry_with_key_at(self, pos: Pos) -> tuple[JNode, JNode, JNode] | None:
         """(object, key, value) of the member whose key starts at `pos`."""
-        offset = self.source.offset(pos)
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if node.start > offset or node.end < offset:
-                continue
-            if node.kind == "map":
-                for k, v in node.pairs:
-                    if k.start == offset:
-                        return node, k, v
-                    stack.append(v)
-            elif node.kind == "seq":
-                stack.extend(node.items)
-        return None
+        return entry_with_key_at(self.root, self.source.offset(pos))
 
     def contains(self, outer: JNode, pos: Pos) -> bool:
         offset = self.source.offset(pos)

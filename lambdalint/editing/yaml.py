@@ -8,6 +8,7 @@ with the file's indentation step; one added to a flow mapping (`{a: 1}`) goes in
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from lambdalint.editing import SourceText
+from lambdalint.editing import SourceText, entry_with_key_at, node_at_path
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
 
@@ -92,36 +93,11 @@ class YamlTree:
         return None
 
     def path(self, *keys: str | int) -> YNode | None:
-        node: YNode | None = self.root
-        for key in keys:
-            if node is None:
-                return None
-            if isinstance(key, int):
-                node = (
-                    node.items[key]
-                    if node.kind == "seq" and -len(node.items) <= key < len(node.items)
-                    else None
-                )
-            else:
-                node = node.get(key) if node.kind == "map" else None
-        return node
+        return node_at_path(self.root, keys)
 
     def entry_with_key_at(self, pos: Pos) -> tuple[YNode, YNode, YNode] | None:
         """(mapping, key, value) of the entry whose key starts at `pos`."""
-        offset = self.source.offset(pos)
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if node.start > offset or node.end < offset:
-                continue
-            if node.kind == "map":
-                for k, v in node.pairs:
-                    if k.start == offset:
-                        return node, k, v
-                    stack.append(v)
-            elif node.kind == "seq":
-                stack.extend(node.items)
-        return None
+        return entry_with_key_at(self.root, self.source.offset(pos))
 
     def contains(self, outer: YNode, pos: Pos) -> bool:
         offset = self.source.offset(pos)
@@ -354,6 +330,16 @@ _PLAIN = re.compile(r"[A-Za-z0-9_/.$][A-Za-z0-9_./:${}\-*@+=]*")
 _FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
 
 
+@functools.lru_cache(maxsize=4096)
+def _reads_back(value: str) -> bool:
+    """Whether `value` written plain reads back as the same string (not a number, a date, a
+    boolean, null...), by libyaml's reading."""
+    return bool(yaml.load(f"k: {value}", Loader=_LOADER) == {"k": value})
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def scalar_text(value: Any, style: str = "", flow: bool = False) -> str | None:
     """A scalar as YAML writes it: plain when it reads back as the same value, else quoted
     (in `style` when it was quoted)."""
@@ -372,7 +358,7 @@ def scalar_text(value: Any, style: str = "", flow: bool = False) -> str | None:
         return json.dumps(value, ensure_ascii=False)
     if _PLAIN.fullmatch(value) and not (flow and _FLOW_UNSAFE.search(value)):
         try:
-            if yaml.safe_load(f"k: {value}") == {"k": value}:
+            if _reads_back(value):
                 return value
         except yaml.YAMLError:
             pass

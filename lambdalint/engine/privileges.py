@@ -1076,12 +1076,15 @@ def role_users(fn: Function, ctx: CheckContext) -> list[Function]:
     """The functions of the project that assume the same role (the function included)."""
     if fn.role is None or not fn.role.known:
         return [fn]
-    key = role_key(fn.role)
-    return [
-        other
-        for other in ctx.project.functions
-        if other.role is not None and other.role.known and role_key(other.role) == key
-    ]
+    return ctx.cached("role-users", None, lambda: _users_by_role(ctx))[role_key(fn.role)]
+
+
+def _users_by_role(ctx: CheckContext) -> dict[object, list[Function]]:
+    users: dict[object, list[Function]] = {}
+    for other in ctx.project.functions:
+        if other.role is not None and other.role.known:
+            users.setdefault(role_key(other.role), []).append(other)
+    return users
 
 
 @dataclass

@@ -27,6 +27,7 @@ from lambdalint.analysis.facts import (
     SecretCandidate,
     ValueKind,
     ValuePart,
+    merge_parts,
 )
 from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
@@ -1135,11 +1136,11 @@ class _FactVisitor(ast.NodeVisitor):
                     parts.extend(self._value(piece.value, frame, depth + 1))
                 else:
                     parts.append(_UNKNOWN_PART)
-            return _merge(parts)
+            return merge_parts(parts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left = self._value(node.left, frame, depth + 1)
             right = self._value(node.right, frame, depth + 1)
-            return _merge([*left, *right])
+            return merge_parts([*left, *right])
         if isinstance(node, (ast.Name, ast.Attribute)):
             key = _dotted(node)
             if key is None:
@@ -1331,21 +1332,6 @@ def _is_environment_test(test: ast.expr) -> bool:
         ):
             return True
     return False
-
-
-def _merge(parts: list[ValuePart]) -> tuple[ValuePart, ...]:
-    """Adjacent text joined; one unknown part stands for any run of them."""
-    out: list[ValuePart] = []
-    for part in parts:
-        if part.kind == "text" and not part.text:
-            continue
-        if out and part.kind == "text" and out[-1].kind == "text":
-            out[-1] = ValuePart("text", out[-1].text + part.text)
-        elif out and part.kind == "unknown" and out[-1].kind == "unknown":
-            continue
-        else:
-            out.append(part)
-    return tuple(out) or (ValuePart("text", ""),)
 
 
 def _is_param(name: str, frame: _Frame | None) -> bool:
