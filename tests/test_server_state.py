@@ -213,6 +213,14 @@ def test_terraform_module_edits_load_its_callers_again(
     # the module's caller is loaded again with it; a folder that does not call it is not
     assert set(ws._units_of(real(module))) >= {real(module), real(root)}
     assert real(tmp_path / "other" / "main.tf") not in ws._units_of(real(module))
+    # an edit elsewhere that calls no module changes no other configuration; one that adds a
+    # module call may make a module folder part of another configuration
+    other = tmp_path / "other" / "main.tf"
+    ws.overlay[real(other)] = 'resource "aws_s3_bucket" "c" {}\n'
+    assert ws._units_of(real(other)) == [real(other)]
+    ws.overlay[real(other)] = 'module "m" {\n  source = "../modules/fn"\n}\n'
+    assert real(module) in ws._units_of(real(other))
+    del ws.overlay[real(other)]
     edits = [
         (module, MODULE.replace("  timeout       = 10\n", "")),
         (module, MODULE.replace('"python3.12"', '"python3.7"')),
@@ -223,3 +231,63 @@ def test_terraform_module_edits_load_its_callers_again(
         ws.overlay[real(path)] = text
         ws.changed(path)
         assert _state(ws) == _check(ws.overlay), f"after editing {path}"
+
+
+SERVICE = """\
+service: orders
+provider:
+  name: aws
+  runtime: ${file(./common.yml):runtime}
+  logRetentionInDays: 30
+functions:
+  create:
+    handler: handler.create_order
+"""
+
+
+def test_a_file_a_service_reads_created_later_loads_the_service_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`${file(./common.yml)}` names a file not there yet: the runtime is unknown, the handler
+    not checked; once saved, the service is loaded again and its handler checked."""
+    (tmp_path / "serverless.yml").write_text(SERVICE)
+    (tmp_path / "handler.py").write_text("def create(event, context):\n    return 1\n")
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path)
+    ws.lint_all()
+    assert _state(ws) == _check({})
+    assert "LL102" not in {f.rule_id for f in ws.all_findings()}
+    (tmp_path / "common.yml").write_text("runtime: python3.12\n")
+    update = ws.changed(tmp_path / "common.yml", discover=True)
+    assert update.linted == 1
+    assert "LL102" in {f.rule_id for f in ws.findings_for(tmp_path / "serverless.yml")}
+    assert _state(ws) == _check({})
+
+
+def test_a_terraform_file_added_to_a_module_loads_its_callers_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "modules" / "fn").mkdir(parents=True)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "main.tf").write_text(MODULE_CALL)
+    (tmp_path / "modules" / "fn" / "main.tf").write_text(
+        MODULE.replace("  timeout       = 10\n", "")
+    )
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace(tmp_path)
+    ws.lint_all()
+    assert _state(ws) == _check({})
+    # the module's variables move to a file of their own
+    variables = 'variable "name" {}\nvariable "handler" {}\nvariable "src" {}\n'
+    (tmp_path / "modules" / "fn" / "variables.tf").write_text(variables)
+    (tmp_path / "modules" / "fn" / "main.tf").write_text(
+        MODULE.replace(variables, "").replace('"python3.12"', '"python3.7"')
+    )
+    ws.changed(tmp_path / "modules" / "fn" / "main.tf", discover=True)
+    assert _state(ws) == _check({})
+    # its caller listed the module folder: a file added to it loads the caller again
+    added = real(tmp_path / "modules" / "fn" / "variables.tf")
+    assert real(tmp_path / "main.tf") in ws._units_of(added)
+    ws.changed(tmp_path / "modules" / "fn" / "variables.tf", discover=True)
+    assert _state(ws) == _check({})

@@ -43,9 +43,17 @@ def selected_rules(settings: Settings) -> list[Rule]:
     ]
 
 
-def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckContext) -> Result:
+def run(
+    project: Project,
+    rules: Sequence[Rule],
+    settings: Settings,
+    ctx: CheckContext,
+    word_instances: bool = True,
+) -> Result:
     """The findings of `rules` on `project`, deduplicated and sorted, with the notices the
-    rules and the handler analysis left (a handler file too large to analyse ...)."""
+    rules and the handler analysis left (a handler file too large to analyse ...).
+    `word_instances=False`: the module instances a finding is on stay in its `instances`, out
+    of its message (for a caller that merges the findings of several runs, then words them)."""
     result = Result(rules=list(rules), project=project, reader=ctx.reader)
     findings: list[Finding] = []
     # function-scoped rules first: they parse the handler sources project rules report on
@@ -59,7 +67,8 @@ def run(project: Project, rules: Sequence[Rule], settings: Settings, ctx: CheckC
                 # unsafe; a test keeps declarations and checks in step)
                 finding.fix = replace(finding.fix, applicability=rule.fix or "unsafe")
             findings.append(finding)
-    result.findings = sorted(_dedupe(findings), key=Finding.sort_key)
+    merged = merge(findings)
+    result.findings = sorted(word(merged) if word_instances else merged, key=Finding.sort_key)
     result.notices = _late_notices(ctx)
     return result
 
@@ -122,7 +131,7 @@ def _run_rule(rule: Rule, project: Project, ctx: CheckContext, result: Result) -
 def _of_instance(finding: Finding, fn: Function) -> Finding:
     """A finding on a function a module instance declares names the instance and the call
     that makes it: the module's lines are shared by every call of it (in this configuration
-    or another), and only one call may be wrong. Written into the message by _dedupe."""
+    or another), and only one call may be wrong. Written into the message by `word`."""
     if not fn.module:
         return finding
     name = "" if fn.name in finding.message else fn.name
@@ -149,10 +158,13 @@ def _instances(instances: list[tuple[str, str]]) -> str:
     return "; ".join(parts)
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule, place and message. The same finding on a module's lines from
-    several instances is one finding that names them all."""
+def merge(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule, place and message, the first met. The same finding on a module's
+    lines from several instances is one finding that lists them all in `instances` (in the order
+    met). The findings given are left unchanged (a language server keeps them per function and
+    merges them again after each edit)."""
     kept: dict[tuple[str, str, int, int, str], Finding] = {}
+    more: dict[tuple[str, str, int, int, str], list[tuple[str, str]]] = {}
     for f in findings:
         # a module's file is spelled as each configuration reached it (examples/a/../../m.tf,
         # examples/b/../../m.tf): one file, one finding
@@ -162,9 +174,15 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         if first is None:
             kept[key] = f
             continue
-        first.instances.extend(i for i in f.instances if i not in first.instances)
-    out = list(kept.values())
-    for f in out:
-        if f.instances:
-            f.message = f"{f.message} ({_instances(f.instances)})"
-    return out
+        listed = more.setdefault(key, list(first.instances))
+        listed.extend(i for i in f.instances if i not in listed)
+    return [replace(f, instances=more[key]) if key in more else f for key, f in kept.items()]
+
+
+def word(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings of `merge` with the module instances they are on written into their
+    messages (new findings where there are some)."""
+    return [
+        replace(f, message=f"{f.message} ({_instances(f.instances)})") if f.instances else f
+        for f in findings
+    ]

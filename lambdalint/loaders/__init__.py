@@ -17,7 +17,7 @@ from types import ModuleType
 from lambdalint import parallel
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Loc, Project
-from lambdalint.reading import Reader
+from lambdalint.reading import Reader, Reads
 
 # a loader that raises on some input is a lambdalint bug: the file is reported as an internal
 # error (exit 2, one line, no traceback) and the rest of the tree is still linted
@@ -36,6 +36,8 @@ LOADERS = (
 PARALLEL_MIN_FILES = 48
 
 Loaded = tuple[bool, list[Function], list[Diagnostic]]
+# and the real paths the load read (read_and_load_recorded)
+Recorded = tuple[bool, list[Function], list[Diagnostic], Reads]
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +128,22 @@ def load_file(
 
 def read_and_load(path: Path, session: LoadSession) -> Loaded:
     """Read and load one file: (was it read, functions, diagnostics)."""
+    read, functions, diags, _ = read_and_load_recorded(path, session)
+    return read, functions, diags
+
+
+def read_and_load_recorded(path: Path, session: LoadSession) -> Recorded:
+    """`read_and_load`, and what the load read: the real paths of every file (and folder
+    listed) it asked for (the file itself, its module folder's files, the modules it calls, the
+    files a `${file()}` or an import names, the tsconfig, templates), and the files only part
+    of which mattered (the language server loads the file again when one of them changes)."""
+    with session.reader.log.recording() as reads:
+        read, functions, diags = _read_and_load(path, session)
+    reads.paths.add(os.path.realpath(path))
+    return read, functions, diags, reads
+
+
+def _read_and_load(path: Path, session: LoadSession) -> Loaded:
     text, diag = session.reader.read_text(path)
     diags = [diag] if diag is not None else []
     if text is None:
@@ -161,9 +179,20 @@ def _load_all(configs: list[Path], session: LoadSession) -> list[Loaded]:
     )
 
 
+def load_all_recorded(configs: list[Path], session: LoadSession) -> list[Recorded]:
+    """`read_and_load_recorded` of every file (in worker processes for many files)."""
+    return parallel.map_files(
+        _load_one_recorded, configs, PARALLEL_MIN_FILES, kind=_file_kind, shared=session
+    )
+
+
 def _load_one(session: LoadSession, path: Path) -> Loaded:
     """`read_and_load` with the session first (parallel.map_files's order)."""
     return read_and_load(path, session)
+
+
+def _load_one_recorded(session: LoadSession, path: Path) -> Recorded:
+    return read_and_load_recorded(path, session)
 
 
 def _file_kind(path: Path) -> str:

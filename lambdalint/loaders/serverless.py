@@ -350,6 +350,7 @@ class Variables:
             return self._files[key]
         assert self.reader is not None
         data: Any = None
+        self.reader.log.note(path)  # (a file created later changes the value)
         if len(self._files) < _MAX_FILES and os.path.isfile(path):
             text, _ = self.reader.read_text(path)
             if text is not None:
@@ -409,6 +410,7 @@ class _Service:
         self.folder = doc.path.parent
         self.data = data
         self.provider = provider
+        self.reader = reader
         self.vars = Variables(data, self.folder, reader)
         # environment values are judged as written: a deploy input with a fallback is still
         # a deploy input (`${env:DB_PASSWORD, 'changeme'}` is not a literal password)
@@ -688,6 +690,7 @@ class _Service:
         `build:` section, or `tsc` (a tsconfig.json next to the service)."""
         if any(p.endswith(_TS_PLUGINS) for p in self.plugins) or "build" in self.data:
             return True
+        self.reader.log.note(self.folder / "tsconfig.json", base / "tsconfig.json")
         if (self.folder / "tsconfig.json").is_file() or (base / "tsconfig.json").is_file():
             return True
         version = self.data.get("frameworkVersion")

@@ -203,7 +203,10 @@ class _Imports:
         return self._aliases
 
     def _tsconfig_paths(self, path: Path, depth: int) -> list[tuple[str, list[Path]]]:
-        if depth > 4 or not path.is_file():
+        if depth > 4:
+            return []
+        self.reader.log.note(path)
+        if not path.is_file():
             return []
         text, _ = self.reader.read_text(path)
         if text is None:
@@ -266,6 +269,7 @@ class _Imports:
         candidates += [base.with_name(base.name + suffix) for suffix in _CODE_SUFFIXES]
         candidates += [base / f"index{suffix}" for suffix in _CODE_SUFFIXES]
         for candidate in candidates:
+            self.reader.log.note(candidate)  # (one created later may be the one imported)
             if candidate.is_file():
                 return candidate
         return None

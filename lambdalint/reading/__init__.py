@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +40,104 @@ class ReadLimits:
 DEFAULT_LIMITS = ReadLimits()
 
 
+# what a load took from a file when not all of it matters: a function of the file's text (None
+# when it cannot be read), at module level (a load in a worker process sends it back)
+Digest = Callable[[str | None], Hashable]
+
+
+@dataclass
+class Reads:
+    """The real paths of the files read (and folders listed) while a recording was open, and
+    the files only part of which mattered: (real path, digest) → the digest of the text read."""
+
+    paths: set[str] = field(default_factory=set)
+    parts: dict[tuple[str, Digest], Hashable] = field(default_factory=dict)
+
+    def add(self, other: Reads) -> None:
+        self.paths |= other.paths
+        self.parts.update(other.parts)
+
+
+def listed(path: str, paths: set[str] | frozenset[str]) -> bool:
+    """Whether the file `path` (a real path) is one a listing noted in `paths` took in."""
+    folder, name = os.path.split(path)
+    name = name.lower()
+    return any(f"{folder}{os.sep}*{name[i:]}" in paths for i, c in enumerate(name) if c == ".")
+
+
+class ReadLog:
+    """The files a piece of work asked a `Reader` for, kept while a recording is open (the
+    language server's loads: a config file is loaded again when a file its load read changes).
+    Reads are noted by real path, whether or not the file could be read; a folder listed for
+    the files of some suffixes as `folder/*suffix` (see `listed`). Recordings nest: a read is
+    noted in every open one, up to a `hidden` block's start (what is read there is noted by the
+    recordings opened inside it only)."""
+
+    def __init__(self) -> None:
+        self._open: list[Reads | None] = []  # None: where a hidden block starts
+
+    @contextmanager
+    def recording(self) -> Iterator[Reads]:
+        """What is noted until the block ends."""
+        noted = Reads()
+        self._open.append(noted)
+        try:
+            yield noted
+        finally:
+            # by identity (two recordings noting the same paths are equal)
+            self._open = [r for r in self._open if r is not noted]
+
+    @contextmanager
+    def hidden(self) -> Iterator[None]:
+        """Reads the recordings open now do not note (a caller notes a part of them instead)."""
+        self._open.append(None)
+        try:
+            yield
+        finally:
+            at = len(self._open) - 1 - self._open[::-1].index(None)
+            del self._open[at]
+
+    def _recordings(self) -> Iterator[Reads]:
+        for noted in reversed(self._open):
+            if noted is None:
+                return
+            yield noted
+
+    def note(self, *paths: Path | str) -> None:
+        if not self._open:
+            return
+        for path in paths:
+            try:
+                real = os.path.realpath(path)
+            except (OSError, ValueError):
+                continue
+            for noted in self._recordings():
+                noted.paths.add(real)
+
+    def note_listing(self, folder: Path | str, suffixes: tuple[str, ...]) -> None:
+        """The files of `folder` whose names end with one of `suffixes` were listed (a file
+        added there would have been read)."""
+        if not self._open:
+            return
+        base = os.path.realpath(folder)
+        for noted in self._recordings():
+            noted.paths.update(f"{base}{os.sep}*{suffix}" for suffix in suffixes)
+
+    def note_part(self, path: Path | str, digest: Digest, value: Hashable) -> None:
+        """Only `value`, the digest of the file's text, mattered: a change that keeps it the
+        same changes nothing."""
+        if not self._open:
+            return
+        key = (os.path.realpath(path), digest)
+        for noted in self._recordings():
+            noted.parts[key] = value
+
+    def note_all(self, reads: Reads) -> None:
+        """Note again what was noted before (what a kept result was found from)."""
+        for noted in self._recordings():
+            noted.add(reads)
+
+
 @dataclass(frozen=True)
 class Reader:
     """How a run reads files: within `limits`, and only inside `roots`, the trees being checked
@@ -51,6 +150,8 @@ class Reader:
     # them in an earlier round, the text read from standard input (`--stdin-filename`), an
     # editor's unsaved buffers. They come from lambdalint's caller, not from the tree.
     overlay: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
+    # what was read while a recording is open (see ReadLog)
+    log: ReadLog = field(default_factory=ReadLog, compare=False, hash=False, repr=False)
 
     @classmethod
     def for_paths(
@@ -86,6 +187,7 @@ class Reader:
         """Read a text file of the checked tree, or explain why not (outside the tree, size,
         binary, encoding, permissions, not a regular file)."""
         limit = self.limits.max_file_bytes if max_bytes is None else max_bytes
+        self.log.note(path)
         overlaid = self._overlaid(path)
         if overlaid is not None:
             return overlaid, None
@@ -108,6 +210,7 @@ class Reader:
     def read_lines(self, path: Path) -> list[str]:
         """The lines of a file of the checked tree (for suppression comments and baseline
         fingerprints); [] when it cannot be read as text. Same limits as `read_text`."""
+        self.log.note(path)
         overlaid = self._overlaid(path)
         if overlaid is not None:
             return overlaid.splitlines()

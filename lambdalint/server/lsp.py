@@ -553,7 +553,7 @@ def _handler_hover(ws: Workspace, fn: Function) -> str:
     name = f"`{target.handler or declared}`"
     problems = [
         f"{f.rule_id}: {f.message}"
-        for f in ws.fn_findings.get(id(fn), [])
+        for f in ws.function_findings(fn)
         if f.rule_id in ("LL101", "LL102", "LL103", "LL104", "LL105", "LL106")
         and f.suppressed is None
     ]

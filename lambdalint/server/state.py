@@ -12,30 +12,28 @@ depends on them); a file's problems found loading it (LL100, LL108) belong to th
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint import discover as discovery
 from lambdalint.analysis.target import HandlerTarget, resolve
 from lambdalint.cache import SourceCache, open_cache
+from lambdalint.engine import merge as merge_findings
 from lambdalint.engine import run as run_rules
 from lambdalint.engine import selected_rules
+from lambdalint.engine import word as word_instances
 from lambdalint.engine.context import CheckContext
 from lambdalint.findings import Finding
-from lambdalint.loaders import INTERNAL, read_and_load
+from lambdalint.loaders import INTERNAL, load_all_recorded, read_and_load_recorded
 from lambdalint.loaders.documents import LoadSession
 from lambdalint.model import Diagnostic, Function, Project
-from lambdalint.reading import Reader, tree_roots
+from lambdalint.reading import Digest, Reader, Reads, listed, tree_roots
 from lambdalint.rulepack import Rule, all_rules
 from lambdalint.settings import ConfigError, Settings
 
 # the files that configure a run (settings/files.py looks for them walking up)
 CONFIG_NAMES = (".lambdalint.yaml", ".lambdalint.yml", "pyproject.toml")
-_TERRAFORM = (".tf", ".tf.json")
-# a module's local source, in HCL (`source = "../lambda"`) or JSON (`"source": "./lambda"`)
-_MODULE_SOURCE = re.compile(r'"?\bsource"?\s*[=:]\s*"(\.{1,2}/[^"]*)"')
 
 
 @dataclass
@@ -46,6 +44,36 @@ class Unit:
     functions: tuple[Function, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     read: bool = False
+    # the real paths its load read (itself, the files of its Terraform module folder and of
+    # the modules it calls, `${file()}` targets, imported files, tsconfig.json, templates) and
+    # the folders it listed: a change to one loads it again
+    reads: frozenset[str] = frozenset()
+    # the files only part of which mattered: real path → [(digest, the digest of the text read)]
+    parts: dict[str, list[tuple[Digest, Hashable]]] = field(default_factory=dict)
+
+    @classmethod
+    def loaded(
+        cls,
+        path: Path,
+        functions: list[Function],
+        diagnostics: list[Diagnostic],
+        read: bool,
+        reads: Reads,
+    ) -> Unit:
+        parts: dict[str, list[tuple[Digest, Hashable]]] = {}
+        for (where, digest), value in reads.parts.items():
+            if where not in reads.paths:
+                parts.setdefault(where, []).append((digest, value))
+        return cls(path, tuple(functions), tuple(diagnostics), read, frozenset(reads.paths), parts)
+
+    def depends_on(self, changed: str, now: Callable[[Digest], Hashable]) -> bool:
+        """Whether a change of the file `changed` may change this unit's load (`now`: a
+        digest of the file's text as it is now)."""
+        if changed in self.reads:
+            return True
+        if changed in self.parts:
+            return any(now(digest) != value for digest, value in self.parts[changed])
+        return listed(changed, self.reads)  # a file a listing would take in now
 
 
 @dataclass
@@ -116,16 +144,15 @@ class Workspace:
             self.load_settings()
         before = self._files_with_findings()
         found = discovery.discover([self.root], self.settings.exclude)
-        session = LoadSession(self.reader)
-        from lambdalint.loaders import _load_all
-
+        configs = list(found.configs)
+        session = LoadSession(self.reader, files=tuple(configs))
         for fn in self._all_functions():
             _forget(fn)
         self.units = {}
-        for path, (read, functions, diags) in zip(
-            found.configs, _load_all(list(found.configs), session), strict=True
+        for path, (read, functions, diags, reads) in zip(
+            configs, load_all_recorded(configs, session), strict=True
         ):
-            self.units[real(path)] = Unit(path, tuple(functions), tuple(diags), read)
+            self.units[real(path)] = Unit.loaded(path, functions, diags, read, reads)
         self.fn_findings, self.unit_findings, self.fn_handler_file = {}, {}, {}
         update = Update()
         self._lint(list(self.units), self._all_functions(), update)
@@ -141,11 +168,13 @@ class Workspace:
         if not reload and discover and self._may_be_new_config(path):
             return self.lint_all()  # a new template, a new Terraform file: discover again
         old = [fn for key in reload for fn in self.units[key].functions]
-        session = LoadSession(self.reader)
+        # every config file of the workspace, as `check` gives them to the loaders (Terraform:
+        # whether a module folder is called from another folder)
+        session = LoadSession(self.reader, files=tuple(u.path for u in self.units.values()))
         for key in reload:
             unit = self.units[key]
-            read, functions, diags = read_and_load(unit.path, session)
-            self.units[key] = Unit(unit.path, tuple(functions), tuple(diags), read)
+            read, functions, diags, reads = read_and_load_recorded(unit.path, session)
+            self.units[key] = Unit.loaded(unit.path, functions, diags, read, reads)
         affected = [fn for key in reload for fn in self.units[key].functions]
         affected += [
             fn
@@ -196,7 +225,7 @@ class Workspace:
             ]
             alone = Project(self.root, (), unit.diagnostics, (unit.path,))
             ctx = CheckContext(alone, settings, reader, None, True)
-            result = run_rules(alone, project_rules, settings, ctx)
+            result = run_rules(alone, project_rules, settings, ctx, word_instances=False)
             update.errors += result.internal_errors
             self.unit_findings[key] = self._suppressed(result.findings, alone)
         if not functions:
@@ -207,7 +236,9 @@ class Workspace:
         )
         for fn in functions:
             one = Project(self.root, (fn,))
-            result = run_rules(one, function_rules + project_rules, settings, ctx)
+            result = run_rules(
+                one, function_rules + project_rules, settings, ctx, word_instances=False
+            )
             update.errors += result.internal_errors
             own = _own_files(fn, ctx.handler_target(fn))
             self.fn_handler_file[id(fn)] = next(iter(own), "")  # "": none
@@ -230,40 +261,22 @@ class Workspace:
         return [fn for unit in self.units.values() for fn in unit.functions]
 
     def _units_of(self, changed: str) -> list[str]:
-        """The units to load again when `changed` changes: itself; for a Terraform file, every
-        Terraform file of its folder (one module), of the folders that call that module (a
-        local `source`, followed up to the roots) and those whose functions come from it."""
-        if not changed.lower().endswith(_TERRAFORM):
-            return [changed] if changed in self.units else []
-        tf = [k for k in self.units if k.lower().endswith(_TERRAFORM)]
-        folders = {os.path.dirname(changed)}
-        while True:
-            more = {
-                os.path.dirname(k)
-                for k in tf
-                if os.path.dirname(k) not in folders and self._calls(k, folders)
-            }
-            if not more:
-                break
-            folders |= more
-        inside = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
-        return [
-            k
-            for k in tf
-            if os.path.dirname(k) in folders
-            or any(_places(fn).declared.startswith(inside) for fn in self.units[k].functions)
-        ]
+        """The units to load again when `changed` changes: itself, and those whose load read it
+        (or listed its folder: a Terraform file added to a module), or the part of it they
+        used has changed."""
+        digests: dict[Digest, Hashable] = {}
 
-    def _calls(self, key: str, folders: set[str]) -> bool:
-        """Whether the Terraform file `key` calls a module in one of `folders` (a local
-        `source = "./..."` or `"../..."`)."""
-        text, _ = self.reader.read_text(Path(key))
-        if not text or "source" not in text:
-            return False
-        base = os.path.dirname(key)
-        return any(
-            real(os.path.join(base, m.group(1))) in folders for m in _MODULE_SOURCE.finditer(text)
-        )
+        def now(digest: Digest) -> Hashable:
+            if digest not in digests:
+                text, _ = self.reader.read_text(Path(changed))
+                digests[digest] = digest(text)
+            return digests[digest]
+
+        return [
+            key
+            for key, unit in self.units.items()
+            if key == changed or unit.depends_on(changed, now)
+        ]
 
     def _handler_file(self, fn: Function) -> str | None:
         """The file `fn`'s handler resolves to (as its last lint found, else resolved now)."""
@@ -325,10 +338,16 @@ class Workspace:
         return {real(f.loc.path) for f in self.all_findings()}
 
     def all_findings(self) -> Iterator[Finding]:
-        for fn in self._all_functions():
-            yield from self.fn_findings.get(id(fn), ())
+        """Every finding, as `check` reports them: those of a module's lines from several
+        instances (linted one by one) merged into one finding that lists every instance."""
+        found = [f for fn in self._all_functions() for f in self.fn_findings.get(id(fn), ())]
         for findings in self.unit_findings.values():
-            yield from findings
+            found += findings
+        yield from word_instances(merge_findings(found))
+
+    def function_findings(self, fn: Function) -> list[Finding]:
+        """The findings of `fn` alone (the instance it is, when a module makes it, said)."""
+        return word_instances(self.fn_findings.get(id(fn), []))
 
     def findings_for(self, path: Path | str) -> list[Finding]:
         """The findings located in `path`, deduplicated and sorted as `check` reports them."""

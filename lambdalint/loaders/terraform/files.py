@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from lambdalint.loaders.documents import LoadSession, expansion_notice
 from lambdalint.loaders.terraform import hcl, json_syntax, templates
@@ -27,6 +27,7 @@ from lambdalint.loaders.terraform.model import (
 )
 from lambdalint.loaders.terraform.modules import is_lambda_module
 from lambdalint.model import Diagnostic, Function, Loc
+from lambdalint.reading import Reads
 
 MAX_FOLDER_FILES = 500
 _CACHE_LIMIT = 4000
@@ -102,10 +103,12 @@ class ModuleFolders:
         self.session = session
         self.reader = session.reader
         self._parsed: dict[tuple[str, int, int], tuple[TfFile | None, list[Diagnostic]]] = {}
-        self._glances: dict[tuple[str, tuple[tuple[str, int, int], ...]], _Glance] = {}
-        self._reaches: dict[str, bool] = {}
-        self._elsewhere: dict[str, bool] = {}
-        self._callers: dict[str, set[str]] | None = None
+        # each answer kept with the files read to find it, noted again when it is reused (the
+        # language server loads a file again when one of them changes: see ReadLog)
+        self._glances: dict[tuple[str, tuple[tuple[str, int, int], ...]], _Read[_Glance]] = {}
+        self._reaches: dict[str, _Read[bool]] = {}
+        self._elsewhere: dict[str, _Read[bool]] = {}
+        self._callers: _Read[dict[str, set[str]]] | None = None
         self._spelled: dict[str, Path] = {}  # a caller folder's real path → as the load names it
 
     def parse(self, path: Path, text: str) -> tuple[TfFile | None, list[Diagnostic]]:
@@ -148,19 +151,29 @@ class ModuleFolders:
                 continue
             stamp.append((path.name, st.st_mtime_ns, st.st_size))
         key = (str(folder), tuple(stamp))
-        if key not in self._glances:
+        if key in self._glances:
+            return self._reused(self._glances[key])
+        with self.reader.log.recording() as reads:
             found = False
             sources: list[str] = []
+            by_file: list[tuple[Path, tuple[str, ...]]] = []
             for path in files:
                 text, _ = self.reader.read_text(path)
+                by_file.append((path, module_sources(text)))
                 if text is None:
                     continue
                 found = found or _mentions_lambda(text)
                 sources.extend(local_sources(text))
-            if len(self._glances) > _CACHE_LIMIT:
-                self._glances.clear()
-            self._glances[key] = _Glance(found, tuple(dict.fromkeys(sources)))
-        return self._glances[key]
+        if len(self._glances) > _CACHE_LIMIT:
+            self._glances.clear()
+        glance = _Glance(found, tuple(dict.fromkeys(sources)), tuple(by_file))
+        self._glances[key] = _Read(glance, reads)
+        return glance
+
+    def _reused(self, known: _Read[_T]) -> _T:
+        """A kept answer, the files it was found from noted as read again."""
+        self.reader.log.note_all(known.reads)
+        return known.value
 
     def calls_lambda(self, folder: Path, text: str) -> bool:
         """Whether a file's text calls a local module that declares a Lambda function."""
@@ -170,7 +183,9 @@ class ModuleFolders:
         """Whether the folder, or a local module it calls (within MAX_MODULE_DEPTH levels),
         names a Lambda function: read, not parsed."""
         key = _real(folder)
-        if key not in self._reaches:
+        if key in self._reaches:
+            return self._reused(self._reaches[key])
+        with self.reader.log.recording() as reads:
             seen = {key}
             level = [Path(os.path.normpath(folder))]
             found = False
@@ -189,8 +204,8 @@ class ModuleFolders:
                 if found or not following:
                     break
                 level = following
-            self._reaches[key] = found
-        return self._reaches[key]
+        self._reaches[key] = _Read(found, reads)
+        return found
 
     def module_files(self, folder: Path) -> list[TfFile] | None:
         """The parsed files of a module folder (each parsed once per load); None if it has
@@ -206,7 +221,13 @@ class ModuleFolders:
         nothing else calls, is its own configuration."""
         key = _real(folder)
         if key in self._elsewhere:
-            return self._elsewhere[key]
+            return self._reused(self._elsewhere[key])
+        with self.reader.log.recording() as reads:
+            found = self._called_elsewhere(key)
+        self._elsewhere[key] = _Read(found, reads)
+        return found
+
+    def _called_elsewhere(self, key: str) -> bool:
         callers = self._caller_index()
         seen = {key}
         level = [key]
@@ -229,14 +250,15 @@ class ModuleFolders:
                 if found:
                     break
             level = [] if found else following
-        self._elsewhere[key] = found
         return found
 
     def _caller_index(self) -> dict[str, set[str]]:
         """Module folder → the folders of this load whose files may call it (read, not
         parsed: `_calls` confirms a call by parsing)."""
-        if self._callers is None:
-            self._callers = {}
+        if self._callers is not None:
+            return self._reused(self._callers)
+        callers: dict[str, set[str]] = {}
+        with self.reader.log.recording() as reads:
             folders = sorted(
                 {
                     p.parent
@@ -246,12 +268,20 @@ class ModuleFolders:
                 key=str,
             )
             for folder in folders:
-                for source in self.glance(folder).sources:
+                # which folders call which depends on the module sources of their files only
+                # (and on the files there are: the folder is listed)
+                with self.reader.log.hidden():
+                    glance = self.glance(folder)
+                self.reader.log.note_listing(folder, (".tf", ".tf.json"))
+                for path, sources in glance.by_file:
+                    self.reader.log.note_part(path, module_sources, sources)
+                for source in glance.sources:
                     target = _real(folder / source)
                     caller = _real(folder)
                     self._spelled.setdefault(caller, folder)
-                    self._callers.setdefault(target, set()).add(caller)
-        return self._callers
+                    callers.setdefault(target, set()).add(caller)
+        self._callers = _Read(callers, reads)
+        return callers
 
     def _calls(self, caller: Path, module: str) -> bool:
         """Whether a `module` block of the folder `caller` calls the folder `module` (a real
@@ -273,6 +303,7 @@ class ModuleFolders:
         it, or a file linked out of it, is not looked at: its files would not be read)."""
         if not self.reader.inside_tree(folder):
             return []
+        self.reader.log.note_listing(folder, (".tf", ".tf.json"))  # a file added to it
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -291,6 +322,7 @@ class ModuleFolders:
         out: dict[str, Any] = {}
         if not self.reader.inside_tree(folder):
             return out
+        self.reader.log.note_listing(folder, (".tfvars", ".tfvars.json"))
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -331,6 +363,19 @@ def parse_source(path: Path, text: str, session: LoadSession) -> tuple[TfFile, l
 class _Glance:
     mentions_lambda: bool
     sources: tuple[str, ...]
+    # each file's `module_sources`
+    by_file: tuple[tuple[Path, tuple[str, ...]], ...] = ()
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Read(Generic[_T]):
+    """An answer and the real paths read to find it."""
+
+    value: _T
+    reads: Reads
 
 
 # `source = "./modules/fn"` (HCL) or `"source": "../shared"` (JSON): a local module source, as
@@ -340,6 +385,12 @@ _LOCAL_SOURCE = re.compile(r'(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?/[^"$%\\\
 
 def local_sources(text: str) -> list[str]:
     return _LOCAL_SOURCE.findall(text) if "source" in text else []
+
+
+def module_sources(text: str | None) -> tuple[str, ...]:
+    """The local module sources a file may call: all that which folders call which depends on
+    (a Digest: an edit of a file that keeps them does not change it)."""
+    return tuple(local_sources(text)) if text is not None else ()
 
 
 def _real(path: Path) -> str:
