@@ -153,3 +153,134 @@ def test_a_broken_index_is_none() -> None:
     assert gitignore.parse_index(b"") is None
     assert gitignore.parse_index(b"DIRC\x00\x00\x00\x02\xff\xff\xff\xff") is None
     assert gitignore.parse_index(b"DIRC\x00\x00\x00\x02\x00\x00\x00\x01" + b"\x00" * 70) is None
+
+
+# ---------------------------------------------------------------------------- only inside the tree
+
+_OPENED: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.path.realpath(os.fsdecode(args[0])))
+
+
+sys.addaudithook(_audit)  # hooks cannot be removed: it records only while _OPENED is a list
+
+
+def _opened_while(folder: Path) -> tuple[Any, list[str]]:
+    global _OPENED
+    _OPENED = []
+    try:
+        return _discover(folder), _OPENED
+    finally:
+        _OPENED = None
+
+
+def test_ignore_files_above_the_checked_tree_are_not_read(tmp_path: Path) -> None:
+    """Checking a sub-folder of a repository: its `.gitignore` files apply, not those of the
+    repository above it, nor its `.git/info/exclude` (the checked tree is the sub-folder)."""
+    repo = tmp_path / "repo"
+    exclude = _write(repo / ".git" / "info" / "exclude", "*.yaml\n")
+    above = _write(repo / ".gitignore", "*.yml\nproject/\n")
+    project = repo / "project"
+    _write(project / "template.yaml", SAM)
+    _write(project / "serverless.yml", "service: s\n")
+    _write(project / ".gitignore", "local.json\n")
+    _write(project / "local.json", "{}")
+    found, opened = _opened_while(project)
+    assert sorted(found.configs) == [Path("serverless.yml"), Path("template.yaml")]
+    assert str(exclude.resolve()) not in opened and str(above.resolve()) not in opened
+    assert not [p for p in opened if not p.startswith(str(project.resolve()))], opened
+    # from the repository's root, all of them apply
+    assert _discover(repo, [Path("project")]).configs == []
+
+
+def test_a_gitignore_linked_out_of_the_tree_is_noticed_not_read(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("symbolic links")
+    outside = _write(tmp_path / "outside" / "secret", "*.yaml\n")
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    _write(tree / "sub" / "template.yaml", SAM)
+    os.symlink(outside, tree / "sub" / ".gitignore")
+    os.symlink("/dev/zero", tree / ".gitignore")
+    found, opened = _opened_while(tree)
+    assert found.configs == [Path("sub/template.yaml")]
+    assert str(outside.resolve()) not in opened and "/dev/zero" not in opened
+    noticed = {os.path.relpath(tree / path, tree): message for path, message in found.notices}
+    assert "outside the checked tree" in noticed["sub/.gitignore"]
+    assert "outside the checked tree" in noticed[".gitignore"]
+
+
+def test_a_huge_gitignore_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path / "template.yaml", SAM)
+    _write(tmp_path / ".gitignore", "*.yaml\n" + "#" * 2000 + "\n")
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        found = discover(
+            [Path(".")],
+            respect_gitignore=True,
+            reader=Reader.for_paths(build({"max-file-size": 1000}).limits, [Path(".")]),
+        )
+    finally:
+        os.chdir(old)
+    assert found.configs == [Path("template.yaml")]
+    assert any(p.name == ".gitignore" and "limit" in m for p, m in found.notices)
+
+
+# ---------------------------------------------------------------------------- what git tracks
+
+
+@needs_git
+def test_committed_files_are_linted_though_ignored(tmp_path: Path) -> None:
+    """Git ignores only what it does not track: `git add -f` files are linted, inside an
+    ignored folder too; the untracked ones are skipped, and a notice names them."""
+    _git(tmp_path, "init", "-q", ".")
+    _write(tmp_path / ".gitignore", "*.yaml\nbuild/\n")
+    for name in ("template.yaml", "other.yaml", "build/t.yaml", "build/u.yaml", "build/x/v.tf"):
+        _write(tmp_path / name, SAM)
+    _git(tmp_path, "add", "-f", "template.yaml", "build/t.yaml")
+    found = _discover(tmp_path)
+    assert found.configs == [Path("template.yaml"), Path("build/t.yaml")]
+    assert found.gitignored == [Path("other.yaml"), Path("build/u.yaml")]
+    assert found.notices == [
+        (
+            Path("."),
+            "2 configuration files not read: .gitignore ignores them (other.yaml, build/u.yaml);"
+            " --no-respect-gitignore reads them",
+        )
+    ]
+    # named on the command line with --force-exclude: the same answer
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        forced = discover(
+            [Path("template.yaml"), Path("other.yaml"), Path("build/t.yaml")],
+            respect_gitignore=True,
+            force_exclude=True,
+        )
+    finally:
+        os.chdir(old)
+    assert forced.configs == [Path("template.yaml"), Path("build/t.yaml")]
+
+
+def test_a_skipped_template_is_named_when_nothing_is_found(tmp_path: Path) -> None:
+    """`*.yaml` in .gitignore and no index: the run says why it found nothing."""
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path / ".gitignore", "*.yaml\n")
+    _write(tmp_path / "template.yaml", SAM)
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = app.lint([Path(".")], build({}))
+        everything = app.lint([Path(".")], build({"respect-gitignore": False}))
+    finally:
+        os.chdir(old)
+    assert result.project is not None and not result.project.functions
+    assert result.notices == [
+        "template.yaml: not read: .gitignore ignores it (--no-respect-gitignore reads it)"
+    ]
+    assert everything.project is not None and len(everything.project.functions) == 1
