@@ -23,11 +23,51 @@ from lambdalint.reading import Reader, Unreadable, read_bounded
 IGNORE_FILE = ".gitignore"
 
 
+# the parts of a pattern's regex that match runs of characters: `*`, `**/` and a final `/**`
+_STAR, _DIRS, _ALL = "[^/]*", "(?:.*/)?", ".*"
+# more runs than this and a backtracking regex can take exponential time (`*a*a*a*a*a*b`
+# against a long name, planted in a pull request): such a pattern is matched step by step
+_REGEX_RUNS = 2
+
+
 @dataclass(frozen=True)
 class Pattern:
     regex: re.Pattern[str]
     negated: bool
     folders_only: bool
+    # the pattern's parts, when matched step by step (runs as above, else one character each)
+    steps: tuple[str | re.Pattern[str], ...] | None = None
+
+    def matches(self, rel: str) -> bool:
+        if self.steps is None:
+            return self.regex.match(rel) is not None
+        return _match_steps(self.steps, rel)
+
+
+def _match_steps(steps: tuple[str | re.Pattern[str], ...], text: str) -> bool:
+    """Whether `steps` match the whole of `text`, in time proportional to their product."""
+    n = len(text)
+    after = [False] * n + [True]  # whether the steps after this one match text[j:]
+    for step in reversed(steps):
+        here = [False] * (n + 1)
+        if step == _STAR:
+            for j in range(n, -1, -1):
+                here[j] = after[j] or (j < n and text[j] != "/" and here[j + 1])
+        elif step == _DIRS:
+            folder = False  # text[j:] has a `/` the steps after this one match after
+            for j in range(n, -1, -1):
+                folder = folder or (j < n and text[j] == "/" and after[j + 1])
+                here[j] = after[j] or folder
+        elif step == _ALL:
+            rest = False
+            for j in range(n, -1, -1):
+                rest = rest or after[j]
+                here[j] = rest
+        elif isinstance(step, re.Pattern):
+            for j in range(n):
+                here[j] = after[j + 1] and step.fullmatch(text[j]) is not None
+        after = here
+    return after[0]
 
 
 # the POSIX classes git's wildmatch knows (ASCII, as in the C locale), as (first, last) ranges
@@ -122,9 +162,10 @@ def _class(glob: str, i: int) -> tuple[str, int]:
     return (f"(?!/)[{body}]" if body else "(?!)"), j + 1
 
 
-def _translate(glob: str) -> str:
+def _translate(glob: str) -> list[str]:
     """The regex of a gitignore glob (already without its `!`, anchoring `/` and trailing
-    `/`), matching a whole `/`-separated relative path."""
+    `/`), matching a whole `/`-separated relative path, in parts: runs (`_STAR`, `_DIRS`,
+    `_ALL`) and regexes of one character."""
     out: list[str] = []
     i = 0
     n = len(glob)
@@ -136,13 +177,13 @@ def _translate(glob: str) -> str:
                 at_end = i + 2 == n or glob[i + 2] == "/"
                 if at_start and at_end:
                     if i + 2 == n:
-                        out.append(".*")  # `a/**`: everything inside
+                        out.append(_ALL)  # `a/**`: everything inside
                         i += 2
                     else:
-                        out.append("(?:.*/)?")  # `**/` : zero or more folders
+                        out.append(_DIRS)  # `**/` : zero or more folders
                         i += 3
                     continue
-            out.append("[^/]*")
+            out.append(_STAR)
             while i < n and glob[i] == "*":
                 i += 1
             continue
@@ -158,7 +199,7 @@ def _translate(glob: str) -> str:
         else:
             out.append(re.escape(ch))
         i += 1
-    return "".join(out)
+    return out
 
 
 def parse_line(line: str) -> Pattern | None:
@@ -181,14 +222,17 @@ def parse_line(line: str) -> Pattern | None:
     anchored = "/" in line
     line = line.lstrip("/")
     try:
-        body = _translate(line)
-    except _Abort:
+        parts = _translate(line) if anchored else [_DIRS, *_translate(line)]
+        regex = re.compile(f"^{''.join(parts)}$", re.DOTALL)
+        steps = None
+        if sum(part in (_STAR, _DIRS, _ALL) for part in parts) > _REGEX_RUNS:
+            steps = tuple(
+                part if part in (_STAR, _DIRS, _ALL) else re.compile(part, re.DOTALL)
+                for part in parts
+            )
+    except (_Abort, re.error):
         return None
-    regex = f"^{body}$" if anchored else f"^(?:.*/)?{body}$"
-    try:
-        return Pattern(re.compile(regex, re.DOTALL), negated, folders_only)
-    except re.error:
-        return None
+    return Pattern(regex, negated, folders_only, steps)
 
 
 def parse(text: str) -> list[Pattern]:
@@ -306,7 +350,7 @@ class Rules:
             for pattern in patterns:
                 if pattern.folders_only and not is_dir:
                     continue
-                if pattern.regex.match(rel):
+                if pattern.matches(rel):
                     verdict = not pattern.negated
         return verdict
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,8 @@ CLASSES = [
     "[abc",
     "[[:digit:]",
     "x[&~|^]",
+    "*[ab]*[!c]*",
+    "[a]*[b]*?",
 ]
 NAMES = [
     "[x", "x", "a", "b", "&", "|", "~", "-", "]", "\\", "c", "d", "e", "5", "y", "5y", "ay",
@@ -128,6 +131,34 @@ def test_classes_match_as_git_matches(tmp_path: Path) -> None:
         by_git = set(out.split("\0")) - {""}
         ours = {name for name in NAMES if _ignored(pattern, name)}
         assert ours == by_git, pattern
+
+
+MANY_RUNS = ["*a*b*c", "a/**/b/**/*.yaml", "**/x*/**", "*[ab]?*/*.tf", "**/**/**/c", "a/**"]
+RUN_NAMES = [
+    "abc", "xaybzc", "a/b/c.yaml", "a/x/b/y/z.yaml", "a/b.yaml", "x1/y", "x", "q/xx/r/s",
+    "ab/c.tf", "b?/d.tf", "b/d.tf", "c", "d/e/c", "a/", "a/q", "ac", "cab",
+]  # fmt: skip
+
+
+def test_patterns_of_many_runs_match_as_their_regex() -> None:
+    for text in MANY_RUNS:
+        for anchored in (text, "/" + text):
+            pattern = gitignore.parse_line(anchored)
+            assert pattern is not None
+            assert pattern.steps is not None or anchored.count("*") <= 2
+            for name in RUN_NAMES:
+                assert pattern.matches(name) == bool(pattern.regex.match(name)), (anchored, name)
+
+
+def test_a_pattern_of_many_stars_takes_linear_time() -> None:
+    """`*a*a*a*a*a*a*a*a*b` against a long name: a backtracking regex takes seconds (and
+    doubles with each character); matched step by step it takes microseconds."""
+    rules = gitignore.Rules(gitignore.Ignores(Reader()), Path("/r"))
+    rules.layers.append((Path("/r"), gitignore.parse("*a" * 8 + "*b\n" + "**/" * 30 + "c\n")))
+    started = time.perf_counter()
+    assert not rules.ignored(Path("/r") / ("a" * 36), False)
+    assert not rules.ignored(Path("/r/" + "a/" * 500 + "d"), False)
+    assert time.perf_counter() - started < 0.5
 
 
 # ---------------------------------------------------------------------------- the git index
