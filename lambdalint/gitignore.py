@@ -1,7 +1,8 @@
 """What git ignores: the patterns of `.gitignore` files (the repository's, nested ones) and of
 `.git/info/exclude`, so discovery skips a `build/` or `vendor/` the repository ignores, as git
 and ruff do. Only inside a git work tree (a `.git` folder or file at or above the path); the
-user's global excludes file is not read.
+user's global excludes file is not read, nor any ignore file outside the checked tree (see
+`Ignores`). A file git tracks (`git add -f`) is never ignored: the index says which.
 
 The pattern language is git's (gitignore(5)): `#` comments, `!` re-includes, a trailing `/`
 matches folders only, a `/` at the start or in the middle anchors the pattern to the folder of
