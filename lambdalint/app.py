@@ -427,6 +427,7 @@ def load(
             respect_gitignore=settings.respect_gitignore,
             force_exclude=scope.force_exclude,
             virtual=frozenset([scope.stdin[0]]) if scope.stdin is not None else frozenset(),
+            reader=reader,
         )
     notices = [f"{_display(p)}: {msg}" for p, msg in found.notices]
     configs = list(found.configs)
@@ -445,7 +446,7 @@ def load(
                     notices.append(f"{_display(path)}: {msg}")
             for tpl in near.configs:
                 if tpl.resolve() in known or discovery.excluded_path(
-                    tpl, settings.exclude, settings.respect_gitignore
+                    tpl, settings.exclude, settings.respect_gitignore, reader
                 ):
                     continue
                 known.add(tpl.resolve())

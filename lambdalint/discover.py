@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambdalint import gitignore
-from lambdalint.reading import MAX_FILE_BYTES, Unreadable, read_bounded
+from lambdalint.reading import DEFAULT_LIMITS, MAX_FILE_BYTES, Reader, Unreadable, read_bounded
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -64,6 +64,8 @@ class Discovery:
     notices: list[tuple[Path, str]] = field(default_factory=list)
     # folders of CDK apps (cdk.json) with no synthesized templates to lint
     unsynthesized_cdk_apps: list[Path] = field(default_factory=list)
+    # config files not read because git ignores them (and does not track them)
+    gitignored: list[Path] = field(default_factory=list)
 
 
 def is_config_name(name: str) -> bool:
@@ -119,11 +121,17 @@ def _excluded(rel: str, name: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def excluded_path(path: Path, excludes: tuple[str, ...], respect_gitignore: bool = True) -> bool:
+def excluded_path(
+    path: Path,
+    excludes: tuple[str, ...],
+    respect_gitignore: bool = True,
+    reader: Reader | None = None,
+) -> bool:
     """Whether walking the working directory would skip `path`: it, or a folder above it,
     matches the default or configured excludes, or git ignores it. What `--force-exclude`
     applies to the paths named on the command line, so that pre-commit, which names the
-    changed files one by one, and `check .` agree."""
+    changed files one by one, and `check .` agree. Ignore files are read with `reader` (by
+    default, one for `path`)."""
     # (cdk.out is skipped by the walk, yet a CDK app's templates in it are linted)
     patterns = tuple(p for p in DEFAULT_EXCLUDES if p != "cdk.out") + tuple(excludes)
     try:
@@ -137,7 +145,9 @@ def excluded_path(path: Path, excludes: tuple[str, ...], respect_gitignore: bool
                 return True
     elif parts and _excluded(parts[-1], parts[-1], patterns):
         return True
-    return respect_gitignore and gitignore.ignored_path(path)
+    if not respect_gitignore:
+        return False
+    return gitignore.Ignores(reader or Reader.for_paths(DEFAULT_LIMITS, [path])).ignored_path(path)
 
 
 def discover(
@@ -147,17 +157,25 @@ def discover(
     respect_gitignore: bool = False,
     force_exclude: bool = False,
     virtual: frozenset[Path] = frozenset(),
+    reader: Reader | None = None,
 ) -> Discovery:
     """The config files under `paths` (and the handler sources named among them). Folders are
     walked skipping `excludes` (and what git ignores, with `respect_gitignore`); a path named
     directly is taken as given unless `force_exclude`. `virtual` files need not exist (the
-    file read from standard input)."""
+    file read from standard input). Ignore files are read with `reader` (by default, the
+    reader of a run over `paths`)."""
     patterns = tuple(p for p in DEFAULT_EXCLUDES if not (include_cdk_out and p == "cdk.out"))
     patterns += tuple(excludes)
     result = Discovery()
     seen: set[Path] = set()
+    ignores = None
+    if respect_gitignore:
+        ignores = gitignore.Ignores(reader or Reader.for_paths(DEFAULT_LIMITS, paths))
     for given in paths:
-        if force_exclude and excluded_path(given, excludes, respect_gitignore):
+        if force_exclude and (
+            excluded_path(given, excludes, False)
+            or (ignores is not None and ignores.ignored_path(given))
+        ):
             continue
         if given in virtual:
             if is_config_name(given.name):
@@ -187,10 +205,35 @@ def discover(
             elif given.name.lower().endswith(SOURCE_SUFFIXES):
                 result.sources.append(given)
             continue
-        rules = gitignore.rules_for(given) if respect_gitignore else None
+        rules = ignores.rules_for(given) if ignores is not None else None
         _walk(given, patterns, result, seen, tuple(excludes), rules)
+    if ignores is not None:
+        result.notices.extend(dict.fromkeys(ignores.notices))
     result.notices.extend(_cdk_notices(result.unsynthesized_cdk_apps))
+    result.notices.extend(_gitignored_notices(result.gitignored))
     return result
+
+
+# config files skipped because git ignores them, named in the notice
+_GITIGNORED_NAMED = 3
+
+
+def _gitignored_notices(skipped: list[Path]) -> list[tuple[Path, str]]:
+    """One line saying which config files were not read because git ignores them (a committed
+    file is read: git ignores only what it does not track)."""
+    how = "--no-respect-gitignore reads them"
+    if not skipped:
+        return []
+    if len(skipped) == 1:
+        return [(skipped[0], "not read: .gitignore ignores it (--no-respect-gitignore reads it)")]
+    shown = ", ".join(_shown(p) for p in skipped[:_GITIGNORED_NAMED])
+    more = " …" if len(skipped) > _GITIGNORED_NAMED else ""
+    try:
+        where = Path(os.path.commonpath([str(p.parent) for p in skipped]) or ".")
+    except ValueError:  # different drives, or relative and absolute paths mixed
+        where = Path(".")
+    message = f"{len(skipped)} configuration files not read: .gitignore ignores them"
+    return [(where, f"{message} ({shown}{more}); {how}")]
 
 
 # a monorepo of examples can hold hundreds of CDK apps: beyond this many, one line for all
@@ -311,9 +354,12 @@ def _walk(
                 result.notices.append((base / d, OUT_OF_TREE))
                 continue
             if rules is not None:
-                if rules.ignored(base / d, True):
+                if not rules.ignored(base / d, True):
+                    folder_rules[os.path.join(dirpath, d)] = rules.below(base / d)
+                elif rules.tracked(base / d, True):  # (git add -f): walked for those files
+                    folder_rules[os.path.join(dirpath, d)] = rules.inside_ignored()
+                else:
                     continue
-                folder_rules[os.path.join(dirpath, d)] = rules.below(base / d)
             kept.append(d)
         dirnames[:] = kept
         if "cdk.json" in filenames:
@@ -325,7 +371,8 @@ def _walk(
             if _excluded(rel.replace(os.sep, "/"), name, patterns):
                 continue
             path = base / name
-            if rules is not None and rules.ignored(path, False):
+            if rules is not None and rules.ignored(path, False) and not rules.tracked(path, False):
+                result.gitignored.append(path)
                 continue
             try:
                 real = path.resolve()

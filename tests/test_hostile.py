@@ -265,6 +265,8 @@ def trap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "trap"
     # at the root: its links lead to tmp_path/trap-outside, next to the tree
     corpus.build(next(c for c in CASES if c.name == "links-outside"), folder)
+    # and a `.gitignore` linked to a file there
+    corpus.build(next(c for c in CASES if c.name == "gitignore-outside"), folder)
     for name in ("python-tags", "path-traversal", "terminal-escapes"):
         corpus.build(next(c for c in CASES if c.name == name), folder / name)
     (folder / "importable").mkdir()
