@@ -314,7 +314,14 @@ def _cfn_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | None:
     resource = doc.path("Resources", fn.name) if doc is not None else None
     if doc is None or resources is None or resource is None or resource.kind != "map":
         return None
+    # a logical id is one name space with the parameters, conditions, mappings and outputs
     taken = {str(k.value) for k, _ in resources.pairs}
+    for section in ("Parameters", "Conditions", "Mappings", "Outputs"):
+        declared = doc.path(section)
+        if declared is not None and declared.kind == "map":
+            taken.update(str(k.value) for k, _ in declared.pairs)
+        elif declared is not None:
+            return None
     name = _unique(f"{fn.name}LogGroup", taken)
     link = _set_in(doc, resource, ["Properties", "LoggingConfig", "LogGroup"], Tagged("Ref", name))
     group = {"Type": LOG_GROUP, "Properties": {"RetentionInDays": days}}
