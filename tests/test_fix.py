@@ -345,3 +345,29 @@ def test_logs_move_to_a_new_group_only_when_the_role_writes_to_any(
     """LL301's SAM and CloudFormation fix sends the logs to a new group: only for a role that
     surely lets the function write there."""
     assert writes_to_any_log_group(role) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f(:\n    pass\n",  # an error CPython reports: no newer syntax to read
+        "type X = " + "[" * 300 + "]" * 300 + "\n",  # newer syntax, nested beyond the token scan
+        "x = (" * 10 + "\n",
+    ],
+    ids=["error", "deep-newer-syntax", "unclosed"],
+)
+def test_libcst_only_reads_what_the_preflight_lets_through(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a fixed Python file still parses is CPython's answer; libcst (whose native parser
+    crashes on deep nesting) is asked only about maybe-newer syntax within the token bounds."""
+    import libcst
+
+    from lambdalint import fixing
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("libcst was given text the preflight did not let through")
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+    assert fixing._python_parses(text) is False
+    assert fixing._python_parses("import boto3\n") is True
