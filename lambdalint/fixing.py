@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
