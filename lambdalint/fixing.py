@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -266,15 +265,16 @@ def _parses(path: Path, text: str, before: str | None) -> bool:
 
 
 def _python_parses(text: str) -> bool:
-    import ast
+    """CPython's parser decides, within the analysis bounds (analysis/python/preflight); libcst
+    is asked only about a source CPython rejects as maybe newer syntax that passed the token
+    scan bounding what libcst is given (its native parser crashes on deep nesting)."""
+    from lambdalint.analysis.python import preflight
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            ast.parse(text)
-            return True
-        except SyntaxError:
-            pass
+    parsed = preflight.parse(text)
+    if parsed.tree is not None:
+        return True
+    if not parsed.newer_syntax:
+        return False
     import libcst
 
     try:

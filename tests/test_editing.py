@@ -69,6 +69,21 @@ def test_an_intrinsic_or_a_block_scalar_is_not_replaced() -> None:
     assert tree.replace_scalar(tree.path("Code"), "y") is None
 
 
+def test_anchors_and_aliases_are_left_alone() -> None:
+    """An anchored scalar's span holds `&name` (writing over it would orphan the aliases); an
+    alias, and anything inside an anchored collection an alias repeats, is shared text."""
+    tree = _yaml("a: &v 10\nb: *v\nc: &m {x: 1}\nd: *m\ne: &lone {y: 1}\nf: [1]\n")
+    assert tree.replace_scalar(tree.path("a"), 20) is None
+    assert tree.replace_scalar(tree.path("b"), 20) is None
+    assert tree.replace_scalar(tree.path("c", "x"), 2) is None
+    assert tree.set_in(tree.root, ["c", "z"], 2) is None
+    assert tree.set_in(tree.root, ["b", "z"], 2) is None
+    # an anchor no alias names: its contents are its own
+    edit = tree.set_in(tree.root, ["e", "y"], 2)
+    assert edit is not None and apply(tree.source.text, [edit]).count("&lone {y: 2}") == 1
+    assert tree.append_item(tree.path("f"), 2) is not None
+
+
 def test_a_key_goes_after_the_last_entry_and_its_comment() -> None:
     text = (
         "Fn:\n"
@@ -381,6 +396,38 @@ def test_a_name_the_module_binds_is_not_moved_over() -> None:
         '    s3 = boto3.client("s3")\n    return s3\n'
     )
     assert _movable(code) == [(7, False)]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        # defined below the handler: not bound yet just above its `def`
+        "\n\ndef handler(event, context):\n"
+        '    s3 = boto3.client("s3", config=make())\n    return s3\n\n\ndef make():\n    return None\n',
+        # bound only under a condition
+        "if DEBUG:\n    REGION = 'x'\n\n\ndef handler(event, context):\n"
+        '    s3 = boto3.client("s3", region_name=REGION)\n    return s3\n',
+        # bound only in a `try` body, not in its handler
+        "try:\n    REGION = 'x'\nexcept KeyError:\n    pass\n\n\ndef handler(event, context):\n"
+        '    s3 = boto3.client("s3", region_name=REGION)\n    return s3\n',
+        # unbound again by `del`
+        "REGION = 'x'\ndel REGION\n\n\ndef handler(event, context):\n"
+        '    s3 = boto3.client("s3", region_name=REGION)\n    return s3\n',
+    ],
+    ids=["below", "if", "try", "del"],
+)
+def test_a_client_reading_a_name_not_yet_bound_does_not_move(module: str) -> None:
+    assert not any(movable for _, movable in _movable(f"import boto3\n{module}"))
+
+
+def test_a_name_bound_either_way_above_the_handler_lets_the_client_move() -> None:
+    code = (
+        "import boto3\n\nif DEBUG:\n    REGION = 'x'\nelse:\n    REGION = 'y'\n"
+        "try:\n    CONFIG = 1\nexcept KeyError:\n    CONFIG = 2\n\n\n"
+        "def handler(event, context):\n"
+        '    s3 = boto3.client("s3", region_name=REGION, config=CONFIG)\n    return s3\n'
+    )
+    assert _movable(code) == [(14, True)]
 
 
 def test_hcl_spans_hold_after_long_blank_runs_and_wide_characters() -> None:

@@ -437,3 +437,27 @@ def test_a_wildcard_is_replaced_only_while_lambda_keeps_what_it_uses(
     _, out, err = check(".", "--select", "LL201", "--unsafe-fixes", "--diff")
     assert ("+                  - s3:PutObject" in out) is fixed, out + err
     assert ('Resource: !Sub "${Exports.Arn}/k"' in out) is fixed
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f(:\n    pass\n",  # an error CPython reports: no newer syntax to read
+        "type X = " + "[" * 300 + "]" * 300 + "\n",  # newer syntax, nested beyond the token scan
+        "x = (" * 10 + "\n",
+    ],
+    ids=["error", "deep-newer-syntax", "unclosed"],
+)
+def test_libcst_only_reads_what_the_preflight_lets_through(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a fixed Python file still parses is CPython's answer; libcst (whose native parser
+    crashes on deep nesting) is asked only about maybe-newer syntax within the token bounds."""
+    import libcst
+
+    from lambdalint import fixing
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("libcst was given text the preflight did not let through")
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+    assert fixing._python_parses(text) is False
+    assert fixing._python_parses("import boto3\n") is True

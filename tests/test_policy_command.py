@@ -37,6 +37,8 @@ CASES = [
     ("encrypted", DATA / "encrypted", ("json",)),
     # polled event sources, an on-failure destination, managed policies used in part
     ("polled", DATA / "polled", ("cloudformation", "terraform")),
+    # S3 keys with `${` and `%{` written literally in the code
+    ("literal-dollar", DATA / "literal-dollar", ("cloudformation", "terraform")),
 ]
 RUNS = [(name, folder, fmt) for name, folder, formats in CASES for fmt in (None, *formats)]
 
@@ -111,6 +113,18 @@ def test_terraform_resources_are_terraform_expressions(monkeypatch: pytest.Monke
         "${aws_s3_bucket.uploads.arn}/*",
         "${aws_dynamodb_table.orders.arn}",
     ]
+
+
+def test_literal_dollar_braces_are_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`${` the code writes is text: `${!` in an `Fn::Sub` string, `$${` (and `%%{`) in a
+    Terraform string, else CloudFormation and Terraform read a variable there."""
+    found = _json(DATA / "literal-dollar", monkeypatch)
+    assert [n["resource"] for n in found["Writer"]["needed"]] == [
+        {"Fn::Sub": "${Uploads.Arn}/data/${!Env}.json"},
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::acme-archive/t/%{x}/${!y}.csv"},
+    ]
+    _, out, _ = _policy(DATA / "literal-dollar", "--format", "terraform", monkeypatch=monkeypatch)
+    assert '"arn:aws:s3:::acme-archive/t/%%{x}/$${y}.csv"' in out
 
 
 def test_kms_and_powertools(monkeypatch: pytest.MonkeyPatch) -> None:

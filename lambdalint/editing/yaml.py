@@ -40,7 +40,11 @@ class YNode:
     tag: str | None = None
     style: str | None = None  # a scalar's: "" plain, "'", '"', "|", ">"
     flow: bool = False  # a collection written `{...}` / `[...]`
-    value: str | None = None  # a scalar's text
+    value: str | None = None  # a scalar's text; an alias's anchor name
+    anchor: str | None = None  # `&name` written on the node
+    # the node's text is not its own to change: an anchored scalar (its span holds `&name`),
+    # an alias, or a node in an anchored collection that an alias repeats elsewhere
+    shared: bool = False
     pairs: list[tuple[YNode, YNode]] = field(default_factory=list)
     items: list[YNode] = field(default_factory=list)
 
@@ -108,7 +112,7 @@ class YamlTree:
     def replace_scalar(self, node: YNode | None, value: Any) -> Edit | None:
         """Write `value` in place of the literal scalar `node`, in its quoting style; None when
         the node is no literal scalar (a tag, a block scalar, a collection, an alias)."""
-        if node is None or not node.plain_scalar:
+        if node is None or not node.plain_scalar or node.shared:
             return None
         text = scalar_text(value, node.style or "", flow=self._in_flow(node))
         if text is None:
@@ -121,7 +125,7 @@ class YamlTree:
         something else than a mapping (an intrinsic, a list, an alias)."""
         node = mapping
         for i, key in enumerate(keys):
-            if node.kind != "map":
+            if node.kind != "map" or node.shared:
                 return None
             child = node.get(key)
             if child is None:
@@ -139,7 +143,7 @@ class YamlTree:
     ) -> Edit | None:
         """Add `key: value` to a mapping that does not have the key: after its last entry (or
         after the entry whose key is `after`)."""
-        if mapping.kind != "map" or mapping.get(key) is not None:
+        if mapping.kind != "map" or mapping.shared or mapping.get(key) is not None:
             return None
         src = self.source
         if mapping.flow:
@@ -167,7 +171,7 @@ class YamlTree:
 
     def append_item(self, seq: YNode, value: Any) -> Edit | None:
         """Add `value` as the last item of a list."""
-        if seq.kind != "seq":
+        if seq.kind != "seq" or seq.shared:
             return None
         src = self.source
         if seq.flow:
@@ -325,6 +329,7 @@ def parse(source: SourceText) -> YamlTree | None:
     values: dict[int, list[YNode]] = {}
     stack: list[tuple[YNode, list[YNode | None]]] = []  # (collection, [pending key])
     root: YNode | None = None
+    aliased: set[str] = set()  # the anchors an alias names
 
     def add(node: YNode) -> bool:
         nonlocal root
@@ -352,23 +357,43 @@ def parse(source: SourceText) -> YamlTree | None:
             cls = type(ev)
             start, end = ev.start_mark.index, ev.end_mark.index
             if cls is yaml.ScalarEvent:
-                if add(YNode("scalar", start, end, ev.tag, ev.style, value=ev.value)):
+                scalar = YNode("scalar", start, end, ev.tag, ev.style, value=ev.value)
+                scalar.anchor = ev.anchor
+                if add(scalar):
                     break
             elif cls in opening:
                 kind: NodeKind = "map" if cls is yaml.MappingStartEvent else "seq"
-                stack.append((YNode(kind, start, end, ev.tag, flow=bool(ev.flow_style)), [None]))
+                opened = YNode(kind, start, end, ev.tag, flow=bool(ev.flow_style))
+                opened.anchor = ev.anchor
+                stack.append((opened, [None]))
             elif cls in closing:
                 node, _ = stack.pop()
                 node.end = end
                 if add(node):
                     break
-            elif cls is yaml.AliasEvent and add(YNode("alias", start, end)):
-                break
+            elif cls is yaml.AliasEvent:
+                aliased.add(ev.anchor)
+                if add(YNode("alias", start, end, value=ev.anchor)):
+                    break
     except yaml.YAMLError:
         return None
     if root is None:
         return None
+    _mark_shared(root, aliased)
     return YamlTree(source, root, values)
+
+
+def _mark_shared(root: YNode, aliased: set[str]) -> None:
+    """Mark the nodes a fix must leave alone (`YNode.shared`)."""
+    stack = [(root, False)]
+    while stack:
+        node, inside = stack.pop()
+        anchored = node.anchor is not None and (node.kind == "scalar" or node.anchor in aliased)
+        node.shared = inside or anchored or node.kind == "alias"
+        if node.kind == "map":
+            stack.extend((part, node.shared) for pair in node.pairs for part in pair)
+        elif node.kind == "seq":
+            stack.extend((item, node.shared) for item in node.items)
 
 
 # ---------------------------------------------------------------- writing values

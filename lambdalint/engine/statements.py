@@ -118,6 +118,17 @@ def _foreign(arn: Arn) -> Arn:
     return Arn(text=text + arn.suffix, kind=arn.kind)
 
 
+def _sub_literal(text: str) -> str:
+    """Literal text inside an `Fn::Sub` string: `${` written `${!` (else CloudFormation reads a
+    variable, as in an S3 key `data/${Env}.json` the code writes)."""
+    return text.replace("${", "${!")
+
+
+def _terraform_literal(text: str) -> str:
+    """Literal text inside a Terraform string: `$${` and `%%{` (else a template sequence)."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
 def cfn_value(arn: Arn) -> object:
     """The ARN as a CloudFormation value (an intrinsic, or a string)."""
     if arn.resource is not None and not _spelled_in_cfn(arn.resource):
@@ -126,21 +137,24 @@ def cfn_value(arn: Arn) -> object:
         expr = arn.resource.expression("arn")
         if not arn.suffix:
             return expr
+        suffix = _sub_literal(arn.suffix)
         if isinstance(expr, dict) and "Fn::GetAtt" in expr:
             logical, attr = expr["Fn::GetAtt"]
-            return {"Fn::Sub": "${" + f"{logical}.{attr}" + "}" + arn.suffix}
+            return {"Fn::Sub": "${" + f"{logical}.{attr}" + "}" + suffix}
         if isinstance(expr, dict) and "Ref" in expr:
-            return {"Fn::Sub": "${" + str(expr["Ref"]) + "}" + arn.suffix}
+            return {"Fn::Sub": "${" + str(expr["Ref"]) + "}" + suffix}
         if isinstance(expr, dict) and isinstance(expr.get("Fn::Sub"), str):
-            return {"Fn::Sub": expr["Fn::Sub"] + arn.suffix}
+            return {"Fn::Sub": expr["Fn::Sub"] + suffix}
         return None
     text = arn.text
-    subbed = (
-        text.replace("{partition}", "${AWS::Partition}")
+    if not any(p in text for p in ("{partition}", "{region}", "{account}")):
+        return text
+    return {
+        "Fn::Sub": _sub_literal(text)
+        .replace("{partition}", "${AWS::Partition}")
         .replace("{region}", "${AWS::Region}")
         .replace("{account}", "${AWS::AccountId}")
-    )
-    return {"Fn::Sub": subbed} if subbed != text else text
+    }
 
 
 def terraform_value(arn: Arn) -> str:
@@ -149,8 +163,10 @@ def terraform_value(arn: Arn) -> str:
         arn = _foreign(arn)
     if arn.resource is not None:
         expr = str(arn.resource.expression("arn"))
-        return expr if not arn.suffix else json.dumps("${" + expr + "}" + arn.suffix)
-    text = arn.text.replace("{partition}", "aws").replace("{region}", "*")
+        if not arn.suffix:
+            return expr
+        return json.dumps("${" + expr + "}" + _terraform_literal(arn.suffix))
+    text = _terraform_literal(arn.text).replace("{partition}", "aws").replace("{region}", "*")
     return json.dumps(text.replace("{account}", "*"))
 
 
@@ -159,7 +175,8 @@ def json_value(arn: Arn, dialect: Dialect) -> object:
     interpolate, the others' as CloudFormation data."""
     if dialect == "terraform":
         if arn.resource is not None and not _spelled_in_cfn(arn.resource):
-            return "${" + str(arn.resource.expression("arn")) + "}" + arn.suffix
+            expr = str(arn.resource.expression("arn"))
+            return "${" + expr + "}" + _terraform_literal(arn.suffix)
         return json.loads(terraform_value(arn))
     return cfn_value(arn)
 
@@ -423,7 +440,7 @@ def _terraform(needs: list[Need], fn: Function) -> list[str]:
 
 def _log_group_arn(fn: Function) -> str:
     if isinstance(fn.function_name, str):
-        name = fn.function_name
+        name = _terraform_literal(fn.function_name)
     elif fn.name.startswith(("aws_lambda_function.", "module.")):
         attr = "function_name" if fn.name.startswith("aws_") else "lambda_function_name"
         name = "${" + f"{fn.name}.{attr}" + "}"

@@ -7,7 +7,7 @@ without guessing (a value given by a parameter or a variable, a layout not recog
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -314,7 +314,14 @@ def _cfn_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | None:
     resource = doc.path("Resources", fn.name) if doc is not None else None
     if doc is None or resources is None or resource is None or resource.kind != "map":
         return None
+    # a logical id is one name space with the parameters, conditions, mappings and outputs
     taken = {str(k.value) for k, _ in resources.pairs}
+    for section in ("Parameters", "Conditions", "Mappings", "Outputs"):
+        declared = doc.path(section)
+        if declared is not None and declared.kind == "map":
+            taken.update(str(k.value) for k, _ in declared.pairs)
+        elif declared is not None:
+            return None
     name = _unique(f"{fn.name}LogGroup", taken)
     link = _set_in(doc, resource, ["Properties", "LoggingConfig", "LogGroup"], Tagged("Ref", name))
     group = {"Type": LOG_GROUP, "Properties": {"RetentionInDays": days}}
@@ -331,6 +338,8 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
         # community module (told to use a group it does not make: the group is elsewhere)
         return None
     rtype, name = parts
+    if "[" in name:
+        return None
     taken = _terraform_names(texts, fn.loc.path, "aws_cloudwatch_log_group")
     if taken is None:
         return None
@@ -339,7 +348,10 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     found = hcl(texts, fn.loc.path)
     if found is not None:
         block = found.block_at(fn.loc.pos)
-        provider = block.attribute("provider") if block is not None else None
+        if block is None or _repeated(block.attribute):
+            # `count`/`for_each`: `aws_lambda_function.f.function_name` names no one instance
+            return None
+        provider = block.attribute("provider")
         # the group is made where the function is: the same provider (region, account)
         alias = ""
         if provider is not None:
@@ -357,6 +369,9 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     resources = doc.path("resource") if doc is not None else None
     if doc is None or resources is None or resources.kind != "map":
         return None
+    declared = doc.path("resource", rtype, name)
+    if declared is None or declared.kind != "map" or _repeated(declared.get):
+        return None
     body: dict[str, Any] = {"name": expression[1:-1], "retention_in_days": days}
     chosen = doc.path("resource", rtype, name, "provider")
     if chosen is not None:
@@ -371,6 +386,11 @@ def _terraform_log_group(texts: Texts, fn: Function, days: int) -> list[Edit] | 
     else:
         return None
     return [edit] if edit is not None else None
+
+
+def _repeated(attribute: Callable[[str], object | None]) -> bool:
+    """Whether a Terraform resource is made several times (`count`, `for_each`)."""
+    return any(attribute(key) is not None for key in ("count", "for_each"))
 
 
 def _module_call(fn: Function) -> bool:

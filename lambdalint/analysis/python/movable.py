@@ -4,8 +4,10 @@ same result: a fact about the code (LL107's fix moves them, with libcst).
 A client is movable when the statement creating it is `name = <factory>.client(...)` (or a call
 made on the new client at once: `boto3.resource("dynamodb").Table("orders")`) directly in the
 body of a top-level function, alone on its lines; its value depends only on literals,
-environment variables and names bound at module level and nowhere in the function; and `name`
-is bound once in the function and not at module level.
+environment variables and names surely bound at module level before the function's `def` (the
+statement moves just above it: a name bound below, or only under an `if`, is not bound yet
+when it runs) and nowhere in the function; and `name` is bound once in the function and not
+at module level.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def movable_calls(tree: ast.Module) -> set[int]:
     """The ids of the factory calls (`boto3.client(...)`) whose statement can move."""
     module_names: set[str] | None = None
     out: set[int] = set()
-    for fn in tree.body:
+    for index, fn in enumerate(tree.body):
         if not isinstance(fn, ast.FunctionDef) or len(fn.body) < 2:
             continue
         candidates: list[tuple[int, ast.Assign, ast.Name, ast.Call]] = []
@@ -34,10 +36,11 @@ def movable_calls(tree: ast.Module) -> set[int]:
         if module_names is None:
             module_names = _module_bindings(tree)
         local = _local_bindings(fn)
+        before = _surely_bound(tree.body[:index])
         for i, stmt, target, factory in candidates:
             if target.id in module_names or local[target.id] != 1:
                 continue
-            if not _alone(fn.body, i) or not _static(stmt.value, module_names, set(local)):
+            if not _alone(fn.body, i) or not _static(stmt.value, before, set(local)):
                 continue
             out.add(id(factory))
     return out
@@ -77,6 +80,38 @@ def _module_bindings(tree: ast.Module) -> set[str]:
             continue
         names.update(_bound_by(node))
         stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _surely_bound(body: list[ast.stmt]) -> set[str]:
+    """Names these module-level statements bind whichever way they run: assignments, imports,
+    `def` and `class`; under `if`/`else` only names both branches bind, under `try` only names
+    the body and every handler bind; nothing under a loop (it may run no time) or a `with` (its
+    manager may swallow an exception); `del` unbinds."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    names.update(_bound_by(node))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.update(n for n in _bound_by(stmt) if n != "*")
+        elif isinstance(stmt, ast.If):
+            names.update(_surely_bound(stmt.body) & _surely_bound(stmt.orelse))
+        elif isinstance(stmt, ast.Try):
+            sure = _surely_bound(stmt.body) | _surely_bound(stmt.orelse)
+            for handler in stmt.handlers:
+                sure &= _surely_bound(handler.body)
+            names.update(sure | _surely_bound(stmt.finalbody))
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                for node in ast.walk(target):
+                    names.difference_update(_bound_by(node))
     return names
 
 
