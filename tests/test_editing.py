@@ -6,6 +6,7 @@ the code does."""
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,67 @@ def test_json_lists_of_objects_and_lists_have_a_tree(text: str) -> None:
     while node.kind != "scalar" and (node.items or node.pairs):
         node = node.items[0] if node.kind == "seq" else node.pairs[0][1]
     assert text[tree.root.start : tree.root.end] == text
+
+
+_STATEMENT = {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": Tagged("Ref", "B")}
+
+
+def test_a_list_item_is_replaced_by_items_or_removed_in_yaml() -> None:
+    """A policy statement rewritten by LL201/LL202's fix: at the item's dash, in the file's
+    layout; removed with its lines (its comment above stays); never inside a flow list."""
+    text = (
+        "S:\n"
+        "  # first\n"
+        "  - Effect: Allow\n"
+        "    Action: '*'\n"
+        "  - Effect: Deny  # kept\n"
+        "    Action: x\n"
+        "F: [{a: 1}, {b: 2}]\n"
+    )
+    tree = _yaml(text)
+    seq = tree.path("S")
+    assert seq is not None
+    first, _ = seq.items
+    replaced = tree.replace_item(seq, first, [_STATEMENT, {"Effect": "Allow", "Action": "y"}])
+    assert replaced is not None
+    assert _load(apply(text, [replaced])) == {
+        "S": [
+            {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "!Ref"},
+            {"Effect": "Allow", "Action": "y"},
+            {"Effect": "Deny", "Action": "x"},
+        ],
+        "F": [{"a": 1}, {"b": 2}],
+    }
+    removed = tree.replace_item(seq, first, [])
+    assert removed is not None
+    assert apply(text, [removed]) == text.replace("  - Effect: Allow\n    Action: '*'\n", "")
+    flow = tree.path("F")
+    assert flow is not None
+    assert tree.replace_item(flow, flow.items[0], [_STATEMENT]) is None
+    assert tree.replace_item(seq, flow.items[0], [_STATEMENT]) is None  # not its item
+
+
+def test_a_list_item_is_replaced_by_items_or_removed_in_json() -> None:
+    text = '{\n  "S": [\n    {"E": 1},\n    {"E": 2}\n  ],\n  "O": [{"E": 3}]\n}\n'
+    tree = _json(text)
+    seq, one = tree.path("S"), tree.path("O")
+    assert seq is not None and one is not None
+    replaced = tree.replace_item(seq, seq.items[0], [_STATEMENT, {"E": 4}])
+    assert replaced is not None
+    new = apply(text, [replaced])
+    assert json.loads(new)["S"] == [
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": {"Ref": "B"}},
+        {"E": 4},
+        {"E": 2},
+    ]
+    assert '\n    {\n      "Effect": "Allow",' in new  # the file's indentation
+    for index in (0, 1):
+        removed = tree.replace_item(seq, seq.items[index], [])
+        assert removed is not None
+        assert json.loads(apply(text, [removed]))["S"] == [{"E": 2 - index}]
+    inline = tree.replace_item(one, one.items[0], [{"E": 5}, {"E": 6}])
+    assert inline is not None
+    assert '"O": [{"E": 5}, {"E": 6}]' in apply(text, [inline])
 
 
 def test_json_that_does_not_parse_has_no_tree() -> None:

@@ -345,3 +345,95 @@ def test_logs_move_to_a_new_group_only_when_the_role_writes_to_any(
     """LL301's SAM and CloudFormation fix sends the logs to a new group: only for a role that
     surely lets the function write there."""
     assert writes_to_any_log_group(role) is expected
+
+
+# LL201/LL202's fix: the role's "*" replaced with what the code needs, only while what Lambda
+# itself does with the role stays granted by the rest of the role
+WILDCARD_ROLE = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Code: src/
+      Role: !GetAtt FnRole.Arn
+      Environment: {Variables: {BUCKET: !Ref Exports}}
+EXTRA
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+MANAGED
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+GRANTS
+  Exports:
+    Type: AWS::S3::Bucket
+  Jobs:
+    Type: AWS::SQS::Queue
+  Dlq:
+    Type: AWS::SQS::Queue
+"""
+_MANAGED = "        - arn:aws:iam::aws:policy/"
+_MAPPING = """\
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Fn, EventSourceArn: !GetAtt Jobs.Arn}"""
+_POLL = """\
+              - Effect: Allow
+                Action: [sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes]
+                Resource: !GetAtt Jobs.Arn"""
+_VPC = "      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}"
+_TRACING = "      TracingConfig: {Mode: Active}"
+
+
+@pytest.mark.parametrize(
+    ("extra", "managed", "grants", "fixed"),
+    [
+        ("", "", "", True),
+        (_VPC, "", "", False),  # the network interfaces Lambda makes for the function
+        (_VPC, "service-role/AWSLambdaVPCAccessExecutionRole", "", True),
+        (_TRACING, "", "", False),  # the traces Lambda sends
+        (_TRACING, "AWSXRayDaemonWriteAccess", "", True),
+        (_MAPPING, "", "", False),  # the queue Lambda polls
+        (_MAPPING, "", _POLL, True),
+        ("      DeadLetterConfig: {TargetArn: !GetAtt Dlq.Arn}", "", "", False),
+    ],
+)
+def test_a_wildcard_is_replaced_only_while_lambda_keeps_what_it_uses(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: str,
+    managed: str,
+    grants: str,
+    fixed: bool,
+) -> None:
+    text = (
+        WILDCARD_ROLE.replace("EXTRA\n", extra + "\n" if extra and "Mapping" not in extra else "")
+        .replace("MANAGED\n", _MANAGED + managed + "\n" if managed else "")
+        .replace("GRANTS\n", grants + "\n" if grants else "")
+    )
+    if "Mapping" in extra:
+        text += extra + "\n"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n\n"
+        "def handler(event, context):\n"
+        "    s3.put_object(Bucket=os.environ['BUCKET'], Key='k', Body=b'')\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "template.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, out, err = check(".", "--select", "LL201", "--unsafe-fixes", "--diff")
+    assert ("+                  - s3:PutObject" in out) is fixed, out + err
+    assert ('Resource: !Sub "${Exports.Arn}/k"' in out) is fixed

@@ -213,8 +213,12 @@ def test_markdown_cells_cannot_add_markup() -> None:
 
     assert cell("a | b") == "a \\| b"
     assert cell("<img src=x>") == "&lt;img src=x&gt;"
-    assert cell("[x](http://e)") == "\\[x\\](http://e)"
+    assert cell("[x](http://e)") == "\\[x\\](http:\u200d//e)"
     assert "\n" not in cell("line\nbreak")
+    # no mention or bare link when the report is posted as a comment
+    for text in ("ping @octocat", "see https://evil.example", "www.evil.example"):
+        shown = cell(text)
+        assert "@octocat" not in shown and "https://" not in shown and "www." not in shown
 
 
 def test_every_format_renders_an_empty_result() -> None:

@@ -754,3 +754,36 @@ def test_an_import_under_the_main_guard_leaves_no_doubt(tmp_path: Path) -> None:
         },
     )
     assert privileges.doubts(ctx.project.functions[0], ctx) == []
+
+
+def test_text_patterns_match_as_the_general_matcher_does() -> None:
+    """The regular-expression path for text against `*`/`?` patterns agrees with the general
+    matcher on every pattern and value of a small alphabet."""
+    import itertools
+    import random
+
+    from lambdalint.aws import arns
+
+    rng = random.Random(7)
+    alphabet = ["a", "b", "/", arns.GLOB, arns.ONE]
+    patterns = [tuple(p) for n in range(1, 5) for p in itertools.product(alphabet, repeat=n)]
+    for pattern in rng.sample(patterns, 300):
+        for n in range(0, 5):
+            for value in itertools.product("ab/", repeat=n):
+                assert arns.covers(pattern, value) == arns._covers(pattern, tuple(value)), (
+                    pattern,
+                    value,
+                )
+
+
+def test_a_pattern_equal_to_the_value_matches_as_the_general_matcher_says() -> None:
+    from lambdalint.aws import arns
+
+    uploads = arns.Token("resource", "Uploads")
+    region = arns.Token("pseudo", "region")
+    for parts in (
+        (*"arn:aws:s3:::", uploads, *"/*"),
+        (*"arn:aws:sqs:", region, *":1:q"),
+        (*"arn:aws:s3:::b/", arns.GLOB),
+    ):
+        assert arns.covers(parts, parts) == arns._covers(tuple(parts), tuple(parts))

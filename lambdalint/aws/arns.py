@@ -17,6 +17,7 @@ name against a bucket whose name is generated at deploy time).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -203,6 +204,36 @@ def covers(pattern: Sequence[str | Token], value: Sequence[str | Token]) -> Matc
     """Whether an IAM Resource pattern matches the value (see the module docstring)."""
     if len(pattern) == 1 and pattern[0] == GLOB:
         return Match.YES
+    if all(isinstance(t, str) for t in value):
+        # text against a pattern of text, `*` and `?`: a regular expression decides
+        regex = _pattern_regex(tuple(pattern))
+        if regex is not None:
+            text = "".join(t for t in value if isinstance(t, str))
+            return Match.YES if regex.fullmatch(text) else Match.NO
+    pattern, value = tuple(pattern), tuple(value)
+    if pattern == value and ANY not in pattern:
+        return Match.YES  # the same text, resources and placeholders, part for part
+    return _covers(pattern, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_regex(pattern: tuple[str | Token, ...]) -> re.Pattern[str] | None:
+    """The regular expression of a pattern made of text, `*` and `?` (None for any other)."""
+    parts = []
+    for t in pattern:
+        if isinstance(t, str):
+            parts.append(re.escape(t))
+        elif t == GLOB:
+            parts.append(".*")
+        elif t == ONE:
+            parts.append(".")
+        else:
+            return None
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@functools.lru_cache(maxsize=4096)
+def _covers(pattern: tuple[str | Token, ...], value: tuple[str | Token, ...]) -> Match:
     n, m = len(pattern), len(value)
     if n * m > 400_000:
         return Match.MAYBE

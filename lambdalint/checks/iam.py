@@ -3,11 +3,16 @@ and who may invoke the function."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 from lambdalint.aws import iam
+from lambdalint.checks.code import _cfn_resource
+from lambdalint.engine import privileges, statements
 from lambdalint.engine.context import CheckContext
-from lambdalint.findings import Finding
+from lambdalint.findings import Finding, Fix
+from lambdalint.loaders import fixes
 from lambdalint.model import Function, Loc, Statement
 
 # AWS managed policies that grant (nearly) everything, or everything on a service
@@ -58,6 +63,7 @@ def wildcard_action(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
                 f"Allow statement{_origin(stmt)} grants {what} ({', '.join(wild)}); "
                 "list the actions the function needs instead",
                 _action_loc(stmt),
+                fix=_narrowing_fix(fn, ctx, stmt),
             )
 
 
@@ -81,7 +87,156 @@ def wildcard_resource(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
             f"Allow statement{_origin(stmt)} grants write access on {target}: {shown}; "
             "scope Resource to the ARNs the function uses",
             _resource_loc(stmt),
+            fix=_narrowing_fix(fn, ctx, stmt),
         )
+
+
+# ---------------------------------------------------------------------------- the fix
+
+# what Lambda itself does with the role (not the code), and needs to go on doing after a
+# wildcard statement is replaced: write the logs, traces, manage a VPC function's network
+# interfaces, poll the event sources
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+_LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
+_TRACES = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+_NETWORK = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+_POLLING = {
+    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+    "kinesis": (
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:DescribeStream",
+        "kinesis:ListShards",
+    ),
+    "dynamodb": (
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "dynamodb:ListStreams",
+    ),
+}
+# sources Lambda does not read with the function's role: they invoke it
+_PUSHED = frozenset(
+    {"api", "http-api", "s3", "sns", "eventbridge", "schedule", "alb", "cognito", "iot"}
+)
+# statements of policy resources (which may serve other roles too) and of SAM policy
+# templates; the others are written in the function's SAM `Policies` or its role's policies
+_NOT_WRITTEN_FOR_THE_ROLE = ("AWS::", "SAM policy template", "SAM DeadLetterQueue")
+
+
+def _narrowing_fix(fn: Function, ctx: CheckContext, stmt: Statement) -> Fix | None:
+    """LL201's and LL202's fix (one for both): the wildcard statement replaced with the
+    statements the function's code needs."""
+    return ctx.cached("narrowing-fix", (id(fn), id(stmt)), lambda: _narrowing(fn, ctx, stmt))
+
+
+def _narrowing(fn: Function, ctx: CheckContext, stmt: Statement) -> Fix | None:
+    """Only when what the function needs is certain: the role is its own, every AWS call of
+    its code and every resource they act on is known (as for LL208), the statement is written
+    for that role in the template, and what Lambda itself does with the role stays granted."""
+    role = fn.role
+    if role is None or not role.known or role.incomplete or role.other_users:
+        return None
+    if stmt.effect != "Allow":
+        return None
+    if stmt.has_condition or stmt.actions_unknown or stmt.resources_unknown:
+        return None
+    if len(privileges.role_users(fn, ctx)) != 1 or privileges.doubts(fn, ctx):
+        return None
+    found = privileges.needs_of(fn, ctx)
+    if found is None or found[1] or any(n.arn is None for n in found[0]):
+        return None
+    # one wildcard statement of a role at a time, the others left out of what the rest of the
+    # role grants: two replaced in one round would each count on the other
+    wild = [s for s in role.statements if _reported(s)]
+    written = [s for s in wild if not s.source.startswith(_NOT_WRITTEN_FOR_THE_ROLE)]
+    if not written or written[0] is not stmt:
+        return None
+    kept = [s for s in role.statements if not any(s is w for w in wild)]
+    rest = dataclasses.replace(role, statements=kept)
+    own = _lambda_actions(fn, ctx)
+    if own is None:
+        return None
+    for action in own:
+        granted = privileges.action_status(rest, action) == privileges.ALLOWED
+        if not granted and privileges._covers(stmt.actions, stmt.not_actions, action):
+            return None  # Lambda would lose it
+    grants = privileges.Grants(rest, fn.resources)
+    wanted = [n for n in found[0] if grants.status(n.action, n.arn).status != privileges.ALLOWED]
+    out: list[dict[str, Any]] = []
+    for block in statements.blocks(wanted):
+        values = [_resource_value(arn) for arn in block.arns]
+        if any(v is None for v in values):
+            return None
+        resource = values[0] if len(values) == 1 else values
+        out.append({"Effect": "Allow", "Action": list(block.actions), "Resource": resource})
+    edits = fixes.replace_statement(ctx.texts, fn, stmt.loc, out)
+    if not edits:
+        return None
+    if not out:
+        title = "Remove the statement: the role grants the function's code what it needs"
+    else:
+        count = sum(len(w["Action"]) for w in out)
+        title = (
+            f"Replace the statement with the {count} action{'s' if count > 1 else ''} "
+            "the function's code needs, on its resources"
+        )
+    return Fix(title, tuple(edits))
+
+
+def _reported(stmt: Statement) -> bool:
+    """A statement LL201 or LL202 reports."""
+    if not iam.is_allow(stmt):
+        return False
+    if stmt.not_actions or any(iam.is_service_wildcard(a) for a in stmt.actions):
+        return True
+    return (
+        not stmt.has_condition
+        and not stmt.actions_unknown
+        and iam.on_every_resource(stmt)
+        and bool(iam.write_actions(stmt.actions))
+    )
+
+
+def _lambda_actions(fn: Function, ctx: CheckContext) -> list[str] | None:
+    """The actions Lambda itself uses the role for with this function; None when they cannot
+    be told (a destination for failed events, a broker or unknown event source)."""
+    if fn.dead_letter is not None or fn.on_failure is not None:
+        return None
+    out = list(_LOGS)
+    for event in fn.events:
+        if event.on_failure:
+            return None
+        if event.kind in _POLLING:
+            out += _POLLING[event.kind]
+        elif event.kind not in _PUSHED:
+            return None
+    if fn.tracing is not None:
+        mode = fn.tracing.value
+        if not isinstance(mode, str):
+            return None
+        if mode not in ("PassThrough", "Disabled"):
+            out += _TRACES
+    vpc = fixes.in_vpc(ctx.texts, fn)
+    if vpc is None:
+        return None
+    if vpc:
+        out += _NETWORK
+    return out
+
+
+def _resource_value(arn: privileges.Arn) -> object | None:
+    """The resource as the template writes it; "*" only for an action that takes no
+    resource."""
+    if arn == privileges.EVERYTHING:
+        return "*"
+    return _cfn_resource(arn)
 
 
 def admin_policy(fn: Function, ctx: CheckContext) -> Iterator[Finding]:

@@ -105,6 +105,27 @@ class JsonTree:
             return self.source.edit(seq.start + 1, seq.start + 1, _dumps(value))
         return self._after(seq.items[-1], seq.items[-1], "", value)
 
+    def replace_item(self, seq: JNode, item: JNode, values: list[Any]) -> Edit | None:
+        """Write `values` as items of an array in place of its item `item` (none: the item is
+        removed, with its comma)."""
+        if seq.kind != "seq" or not any(i is item for i in seq.items):
+            return None
+        src = self.source
+        index = next(n for n, i in enumerate(seq.items) if i is item)
+        if not values:
+            if len(seq.items) == 1:
+                return src.edit(seq.start + 1, seq.end - 1, "")
+            if index + 1 < len(seq.items):
+                return src.edit(item.start, seq.items[index + 1].start, "")
+            return src.edit(seq.items[index - 1].end, item.end, "")
+        before = src.text[src.line_start(item.start) : item.start]
+        if before.strip():
+            text = ", ".join(_dumps(v) for v in values)
+        else:
+            step = self._step()
+            text = (",\n" + before).join(_dumps(v, step, before) for v in values)
+        return src.edit(item.start, item.end, text)
+
     def _after(self, first: JNode, last: JNode, prefix: str, value: Any) -> Edit:
         src = self.source
         before = src.text[src.line_start(first.start) : first.start]

@@ -186,6 +186,53 @@ class YamlTree:
             return None
         return self._add_lines(seq.items[-1], lines)
 
+    def replace_item(self, seq: YNode, item: YNode, values: list[Any]) -> Edit | None:
+        """Write `values` as items of a block list in place of its item `item` (none: the item
+        is removed with its lines)."""
+        if seq.kind != "seq" or seq.flow or not any(i is item for i in seq.items):
+            return None
+        if self._in_flow(seq):
+            return None
+        src = self.source
+        text = src.text
+        dash = text.rfind("-", src.line_start(item.start), item.start)
+        if dash < 0 or text[src.line_start(dash) : dash].strip():
+            return None  # `- - x`, or the item is not on its dash's line
+        end = self._content_end(item)
+        if not values:
+            start = src.line_start(dash)
+            stop = src.line_end(end)
+            for brk in ("\r\n", "\n", "\r"):
+                if text.startswith(brk, stop):
+                    stop += len(brk)
+                    break
+            return src.edit(start, stop, "")
+        column = dash - src.line_start(dash)
+        lines: list[str] = []
+        for value in values:
+            found = item_lines(value, column, self.step, self.seq_indent)
+            if found is None:
+                return None
+            lines += found
+        return src.edit(dash, end, "\n".join(lines)[column:])
+
+    def _content_end(self, node: YNode) -> int:
+        """Where the text of a value ends: its last scalar, closing bracket or quote, before
+        the blank lines and comments that follow it."""
+        last = node
+        while last.kind in ("map", "seq") and not last.flow:
+            if last.kind == "map" and last.pairs:
+                last = last.pairs[-1][1]
+            elif last.kind == "seq" and last.items:
+                last = last.items[-1]
+            else:
+                break
+        text = self.source.text
+        end = last.end
+        while end > last.start and text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
     def insert_resource_after(
         self, mapping: YNode, after_key: str, key: str, value: Any
     ) -> Edit | None:

@@ -250,16 +250,9 @@ def directives(path: Path, reader: Reader) -> list[Directive]:
     if not markers:
         return []
     lines = reader.read_lines(path)
-    comment_lines: set[int] | None = None
-    if path.suffix.lower() in (".py", ".pyi") and any("lambdalint" in ln for ln in lines):
-        comment_lines = _python_comment_lines("\n".join(lines) + "\n")
-        if comment_lines is None:
-            return []
     out: list[Directive] = []
     for number, text in enumerate(lines, start=1):
         if "lambdalint" not in text:
-            continue
-        if comment_lines is not None and number not in comment_lines:
             continue
         comment = _comment(text, markers)
         if comment is None:
@@ -272,6 +265,12 @@ def directives(path: Path, reader: Reader) -> list[Directive]:
         alone = text.lstrip().startswith(markers)
         named = None if ids is None else tuple(sorted(ids))
         out.append(Directive(path, number, max(column, 1), named, reason, alone))
+    if out and path.suffix.lower() in (".py", ".pyi"):
+        # a directive inside a string (a docstring showing one) is no comment
+        comment_lines = _python_comment_lines("\n".join(lines) + "\n")
+        if comment_lines is None:
+            return []
+        out = [d for d in out if d.line in comment_lines]
     return out
 
 

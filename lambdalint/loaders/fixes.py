@@ -545,3 +545,77 @@ def _attribute_pair(first: Node, second: Node) -> str | None:
     if first.kind == "scalar" and second.kind == "scalar" and second.value == "Arn":
         return str(first.value)
     return None
+
+
+def replace_statement(
+    texts: Texts, fn: Function, loc: Loc, statements: Sequence[dict[str, Any]]
+) -> list[Edit] | None:
+    """Write `statements` in place of the statement at `loc`, when it is a statement written
+    for the function's role alone in its template: in its SAM `Policies`, or in an inline
+    policy of the `AWS::IAM::Role` the function names. None elsewhere (a policy resource, a
+    policy template, a flow list, a generated template)."""
+    if fn.framework not in ("sam", "cloudformation") or loc.path != fn.loc.path:
+        return None
+    doc = tree(texts, fn.loc.path)
+    if doc is None or generated(texts, fn):
+        return None
+    resource = doc.path("Resources", fn.name)
+    props = resource.get("Properties") if resource is not None and resource.kind == "map" else None
+    if props is None or props.kind != "map":
+        return None
+    lists: list[Node] = []
+    role = props.get("Role")
+    if role is not None:
+        target = _getatt_target(role)
+        policies = doc.path("Resources", target, "Properties", "Policies") if target else None
+        for policy in policies.items if policies is not None and policies.kind == "seq" else []:
+            document = policy.get("PolicyDocument") if policy.kind == "map" else None
+            found = document.get("Statement") if document is not None else None
+            if document is not None and document.kind == "map" and found is not None:
+                lists.append(found)
+    elif fn.framework == "sam":
+        policies = props.get("Policies")
+        items = [policies] if policies is not None and policies.kind == "map" else []
+        if policies is not None and policies.kind == "seq":
+            items = list(policies.items)
+        for policy in items:
+            found = policy.get("Statement") if policy.kind == "map" else None
+            if found is not None:
+                lists.append(found)
+    offset = doc.source.offset(loc.pos)
+    for seq in lists:
+        for item in seq.items if seq.kind == "seq" else []:
+            if not item.start <= offset < item.end:
+                continue
+            if item.kind != "map" or item.start != offset:
+                return None
+            if not statements and len(seq.items) == 1:
+                return None  # a policy without statements is no policy
+            edit = _replace_item(doc, seq, item, list(statements))
+            return [edit] if edit is not None else None
+    return None
+
+
+def _replace_item(doc: Tree, seq: Node, item: Node, values: list[Any]) -> Edit | None:
+    if isinstance(doc, yaml_edit.YamlTree):
+        if isinstance(seq, yaml_edit.YNode) and isinstance(item, yaml_edit.YNode):
+            return doc.replace_item(seq, item, values)
+        return None
+    if isinstance(seq, json_edit.JNode) and isinstance(item, json_edit.JNode):
+        return doc.replace_item(seq, item, values)
+    return None
+
+
+def in_vpc(texts: Texts, fn: Function) -> bool | None:
+    """Whether the function's template puts it in a VPC (Lambda then manages its network
+    interfaces with the role); None when that cannot be read."""
+    if fn.framework not in ("sam", "cloudformation"):
+        return None
+    doc = tree(texts, fn.loc.path)
+    if doc is None:
+        return None
+    for keys in (("Resources", fn.name, "Properties"), ("Globals", "Function")):
+        props = doc.path(*keys)
+        if props is not None and props.kind == "map" and props.get("VpcConfig") is not None:
+            return True
+    return False

@@ -4,7 +4,9 @@ per file (line, rule, severity, message). Written for GitHub's job summary
 for merge request comments.
 
 Text from the files and rules is escaped for Markdown tables (`|`, backticks) and HTML (`<`,
-`&`), so a finding's message cannot add a link, an image or markup to the summary.
+`&`), so a finding's message cannot add a link, an image or markup to the summary; a zero-width
+joiner breaks what GitHub and GitLab would turn into a mention (`@user`) or a bare link
+(`https://`, `www.`) when the report is posted as a comment.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ def cell(value: object) -> str:
         shown = shown.replace(raw, escaped)
     for special in ("\\", "|", "`", "*", "_", "[", "]"):
         shown = shown.replace(special, "\\" + special)
+    for trigger, broken in (
+        ("@", "@" + _JOINER),
+        ("://", ":" + _JOINER + "//"),
+        ("www.", "www" + _JOINER + "."),
+    ):
+        shown = shown.replace(trigger, broken)
     return shown
+
+
+_JOINER = "\u200d"  # zero-width joiner: invisible, but no mention or autolink spans it
 
 
 def render(result: Result, settings: Settings, color: bool = False) -> str:

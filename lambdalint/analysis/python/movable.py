@@ -18,19 +18,23 @@ _FACTORIES = frozenset({"client", "resource"})
 
 def movable_calls(tree: ast.Module) -> set[int]:
     """The ids of the factory calls (`boto3.client(...)`) whose statement can move."""
-    module_names = _module_bindings(tree)
+    module_names: set[str] | None = None
     out: set[int] = set()
     for fn in tree.body:
         if not isinstance(fn, ast.FunctionDef) or len(fn.body) < 2:
             continue
-        local = _local_bindings(fn)
+        candidates: list[tuple[int, ast.Assign, ast.Name, ast.Call]] = []
         for i, stmt in enumerate(fn.body):
-            if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
-                continue
-            target = stmt.targets[0]
-            factory = _factory_call(stmt.value)
-            if not isinstance(target, ast.Name) or factory is None:
-                continue
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, factory = stmt.targets[0], _factory_call(stmt.value)
+                if isinstance(target, ast.Name) and factory is not None:
+                    candidates.append((i, stmt, target, factory))
+        if not candidates:
+            continue  # (most functions create no client: their bindings are not needed)
+        if module_names is None:
+            module_names = _module_bindings(tree)
+        local = _local_bindings(fn)
+        for i, stmt, target, factory in candidates:
             if target.id in module_names or local[target.id] != 1:
                 continue
             if not _alone(fn.body, i) or not _static(stmt.value, module_names, set(local)):
