@@ -5,8 +5,9 @@ Node.js built-in, provided by the runtime (the AWS SDKs), a module of the code f
 `node_modules` package in it), listed in a dependency manifest of the code folder or a folder
 above it up to the file that declares the function, or in a layer of the function. Whatever
 cannot be told keeps the rule silent: a module that may come as a dependency of a listed
-package (unless a lock file names every installed package), a build lambdalint cannot see, a manifest it cannot
-read, a layer it cannot open (a notice says so), `sys.path` changes, `require(name)`.
+package (unless a lock file names every installed package), a build lambdalint cannot see,
+a manifest it cannot read, a layer it cannot open (a notice says so), `sys.path` changes,
+`require(name)`.
 """
 
 from __future__ import annotations
