@@ -305,7 +305,54 @@ class HandlerSource:
     # modules are loaded in ways parsing cannot follow (`importlib.import_module(name)`,
     # `__import__`, `require(variable)`)
     dynamic_imports: bool = False
+    # the literal texts the code tests strings against, as ("prefix" | "suffix" | "contains",
+    # text): `key.startswith("out/")`, `key.endsWith(".png")`, `"/thumb/" in key`, a regular
+    # expression `^out/` (LL703: a handler that skips what it writes itself)
+    string_tests: tuple[tuple[str, str], ...] = ()
     # line offset for inline sources embedded in a template (added to every position)
     line_offset: int = 0
     # why the source was only partly analysed or not at all (shown as a one-line notice)
     notice: str | None = None
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+
+
+def regex_tests(pattern: str, anchored: bool = False) -> set[tuple[str, str]]:
+    """The literal prefix (`^out/`, or any start when `anchored`: Python's `re.match`) and
+    suffix (`\\.png$`) a regular expression tests for, as in HandlerSource.string_tests; an
+    escaped character counts as itself."""
+    out: set[tuple[str, str]] = set()
+    if "|" in pattern:
+        return out  # alternatives: no one literal is required
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    if pattern.startswith("^") or anchored:
+        text, i = "", 0
+        while i < len(body):
+            c = body[i]
+            if c == "\\" and i + 1 < len(body) and not body[i + 1].isalnum():
+                text, i = text + body[i + 1], i + 2
+                continue
+            if c in _REGEX_SPECIAL:
+                # a quantifier applies to the character before it: that one is not required
+                if c in "*?{" and text:
+                    text = text[:-1]
+                break
+            text, i = text + c, i + 1
+        if text:
+            out.add(("prefix", text))
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        tail, j = "", len(pattern) - 2
+        while j >= 0:
+            c = pattern[j]
+            if j >= 1 and pattern[j - 1] == "\\":
+                if c.isalnum():
+                    break
+                tail, j = c + tail, j - 2
+                continue
+            if c in _REGEX_SPECIAL:
+                break
+            tail, j = c + tail, j - 1
+        if tail:
+            out.add(("suffix", tail))
+    return out

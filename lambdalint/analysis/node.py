@@ -30,6 +30,7 @@ from lambdalint.analysis.facts import (
     ValueKind,
     ValuePart,
     merge_parts,
+    regex_tests,
 )
 from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
@@ -1016,6 +1017,30 @@ class _Walker:
             if shape is not None:
                 self.src.top_level[name] = replace(entry, shape=shape)
 
+    def _string_tests(self) -> set[tuple[str, str]]:
+        """`s.startsWith("a/")`, `s.endsWith(".png")`, `s.includes("/x/")`, `/^a\\//.test(s)`,
+        `s.match(/^a\\//)` (see HandlerSource.string_tests)."""
+        out: set[tuple[str, str]] = set()
+        kinds = {"startsWith": "prefix", "endsWith": "suffix", "includes": "contains"}
+        kinds["indexOf"] = "contains"
+        for call, _ in self.calls:
+            func = call.child_by_field_name("function")
+            if func is None or func.type != "member_expression":
+                continue
+            prop = func.child_by_field_name("property")
+            method = self.node_text(prop) if prop is not None else ""
+            args = call.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if method in kinds:
+                text = _string_value(self, first)
+                if text:
+                    out.add((kinds[method], text))
+            elif method == "test":
+                out |= _regex_literal_tests(self, func.child_by_field_name("object"))
+            elif method in ("match", "search"):
+                out |= _regex_literal_tests(self, first)
+        return out
+
     def finish(self) -> None:
         self._export_shapes()
         for name, node, guarded, function in self.env_reads:
@@ -1033,6 +1058,7 @@ class _Walker:
             if func is not None and func.type == "member_expression" and prop is not None:
                 methods.add(self.node_text(prop))
         self.src.method_names = tuple(sorted(methods))
+        self.src.string_tests = tuple(sorted(self._string_tests()))
         powertools = any(
             i.package.startswith(_POWERTOOLS_PARAMETERS) for i in self.imports.values()
         )
@@ -1561,6 +1587,14 @@ def _unwrap(node: Any) -> Any:
             break
         node = inner
     return node
+
+
+def _regex_literal_tests(walker: _Walker, node: Any) -> set[tuple[str, str]]:
+    """What a regular expression literal (`/^out\\//`) tests for (see regex_tests)."""
+    if node is None or node.type != "regex":
+        return set()
+    pattern = node.child_by_field_name("pattern")
+    return regex_tests(walker.node_text(pattern)) if pattern is not None else set()
 
 
 def _string_value(walker: _Walker, node: Any) -> str | None:

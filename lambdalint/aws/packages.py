@@ -37,6 +37,62 @@ DISTRIBUTIONS_FILE = DATA / "python_distributions.json"
 # and its dependencies in /var/runtime, the runtime interface client, and the packaging tools
 # of the interpreter's site-packages.
 # https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html#python-sdk-included
+# The modules a distribution and everything it depends on may install, over its versions and
+# with its extras, for the few distributions whose dependencies are known here (the AWS SDK for
+# Python: older botocore releases required docutils; requests). Any other distribution may
+# bring any module.
+# https://pypi.org/project/boto3/ https://pypi.org/project/botocore/
+# https://pypi.org/project/urllib3/
+# urllib3 with its extras (brotli, zstd, socks, h2, secure)
+_URLLIB3_CLOSURE = frozenset(
+    {
+        "urllib3",
+        "brotli",
+        "_brotli",
+        "brotlicffi",
+        "zstandard",
+        "socks",
+        "sockshandler",
+        "h2",
+        "hpack",
+        "hyperframe",
+        "OpenSSL",
+        "cryptography",
+        "_cffi_backend",
+        "cffi",
+        "pycparser",
+        "idna",
+        "certifi",
+    }
+)
+_SDK_CLOSURE = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "docutils", "awscrt"}
+    | _URLLIB3_CLOSURE
+)
+PYTHON_DEPENDENCY_MODULES: Final[dict[str, frozenset[str]]] = {
+    "boto3": _SDK_CLOSURE,
+    "botocore": _SDK_CLOSURE - {"boto3", "s3transfer"},
+    "s3transfer": _SDK_CLOSURE - {"boto3"},
+    "jmespath": frozenset({"jmespath"}),
+    "six": frozenset({"six"}),
+    "urllib3": _URLLIB3_CLOSURE,
+    "python-dateutil": frozenset({"dateutil", "six"}),
+    # https://pypi.org/project/requests/ (with its extras socks and use_chardet_on_py3)
+    "requests": _URLLIB3_CLOSURE | {"requests", "charset_normalizer", "chardet"},
+    "certifi": frozenset({"certifi"}),
+    "idna": frozenset({"idna"}),
+    "charset-normalizer": frozenset({"charset_normalizer"}),
+    "chardet": frozenset({"chardet"}),
+}
+
+
+def may_bring(distribution: str, module: str) -> bool:
+    """Whether installing the distribution may put `module` in place, as one of its
+    dependencies (or theirs): True unless the distribution's dependencies are known."""
+    known = PYTHON_DEPENDENCY_MODULES.get(normalize(distribution))
+    return known is None or module in known
+
+
 PYTHON_RUNTIME_MODULES: Final = frozenset(
     {
         "boto3",

@@ -459,6 +459,36 @@ KMS_USES: tuple[KmsUse, ...] = (
 )
 
 
+# services whose data a customer managed KMS key may encrypt, so that a call reading or writing
+# it also needs kms:Decrypt / kms:GenerateDataKey on that key
+# https://docs.aws.amazon.com/kms/latest/developerguide/service-integration.html
+KMS_SERVICES = frozenset(
+    {
+        "s3",
+        "sqs",
+        "sns",
+        "secretsmanager",
+        "ssm",
+        "kinesis",
+        "dynamodb",
+        "firehose",
+        "states",
+        "kafka",
+        "athena",
+        "glue",
+        "ses",
+        "events",
+        "sagemaker",
+        "bedrock",
+        "appconfig",
+        "appconfigdata",
+        "rds-data",
+    }
+)
+# the kinds whose key the inventory reads from the template (AwsResource.kms_key)
+KMS_KEY_KINDS = frozenset(use.kind for use in KMS_USES)
+
+
 def kms_actions(resource_kind: str, action: str) -> tuple[str, ...]:
     low = action.lower()
     for use in KMS_USES:

@@ -184,13 +184,32 @@ def _argument(call: SdkCall, path: str) -> Argument | None:
     return given[0] if given else None
 
 
-def _triggers(call: SdkCall, event: Event) -> bool:
+def _skipped(key: Argument | None, tests: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the code tests strings for a literal the written key is known to have (it
+    starts with `out/` and the code tests `startswith("out/")`): a handler that skips the
+    objects it writes itself."""
+    if key is None:
+        return False
+    prefix, suffix = key.prefix, key.suffix
+    texts = [p.text for p in key.parts if p.kind == "text"]
+    for kind, text in tests:
+        if kind == "prefix" and prefix.startswith(text):
+            return True
+        if kind == "suffix" and suffix.endswith(text):
+            return True
+        if kind == "contains" and any(text in t for t in texts):
+            return True
+    return False
+
+
+def _triggers(call: SdkCall, event: Event, tests: tuple[tuple[str, str], ...]) -> bool:
     """Whether what the call writes invokes the function through this event."""
     if call.service == "s3":
         types = event.s3_events
         if types is None or not any("ObjectCreated" in t or t in ("s3:*", "*") for t in types):
             return False
-        return _may_match_key(event, _argument(call, "Key"))
+        key = _argument(call, "Key")
+        return _may_match_key(event, key) and not _skipped(key, tests)
     return event.filtered is False
 
 
@@ -210,7 +229,9 @@ def recursive_trigger(fn: Function, ctx: CheckContext) -> Iterator[Finding]:
         for event in fn.events:
             if event.kind not in _SERVICE_EVENTS[call.service]:
                 continue
-            if not _same(call.service, target, event) or not _triggers(call, event):
+            if not _same(call.service, target, event) or not _triggers(
+                call, event, src.string_tests
+            ):
                 continue
             what = _WHAT[call.service]
             named = target.resource or target.name

@@ -4,8 +4,10 @@ An import is shipped when it is in the standard library of the runtime's Python 
 Node.js built-in, provided by the runtime (the AWS SDKs), a module of the code folder (or a
 `node_modules` package in it), listed in a dependency manifest of the code folder or a folder
 above it up to the file that declares the function, or in a layer of the function. Whatever
-cannot be told keeps the rule silent: a build lambdalint cannot see, a manifest it cannot
-read, a layer it cannot open (a notice says so), `sys.path` changes, `require(name)`.
+cannot be told keeps the rule silent: a module that may come as a dependency of a listed
+package (unless a lock file names every installed package), a build lambdalint cannot see,
+a manifest it cannot read, a layer it cannot open (a notice says so), `sys.path` changes,
+`require(name)`.
 """
 
 from __future__ import annotations
@@ -154,7 +156,10 @@ def _python(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -
         dev = sorted(dist for dist in shipped.dev if _provides(dist, top))
         if dev and not code.production_dependencies_only:
             continue
-        if not dev and not packages.in_any_stdlib(top) and _unaccounted(src, shipped):
+        if not dev and not packages.in_any_stdlib(top) and _unaccounted(src, shipped.main):
+            continue
+        brings = any(packages.may_bring(dist, top) for dist in shipped.main)
+        if brings and _python_dependency(ctx, folders, shipped, src, top, bool(dev)):
             continue
         yield Finding(
             _python_message(fn, ctx, imported.name, version, stdlib, shipped, dev, inline, root),
@@ -250,17 +255,58 @@ def _provides(distribution: str, module: str) -> bool:
     return shared >= 2 or (shared == 1 and len(words[0]) >= 3 and words[0] not in _VENDOR_WORDS)
 
 
-def _unaccounted(src: HandlerSource, shipped: _Shipped) -> bool:
+def _unaccounted(src: HandlerSource, distributions: set[str]) -> bool:
     """Whether a listed distribution may install modules that cannot be told from its name:
     one the table does not know that provides none of the modules the file imports (it may
     be the one that installs a module under another name, as `Pillow` does `PIL`)."""
     tops = {i.name.split(".", 1)[0] for i in src.imports if i.name and not i.local}
     return any(
         packages.distribution_modules(dist) is None
+        and packages.normalize(dist) not in packages.PYTHON_DEPENDENCY_MODULES
         and packages.normalize(dist).replace("-", "_") not in packages.PYTHON_RUNTIME_MODULES
         and not any(_provides(dist, t) for t in tops)
-        for dist in shipped.main
+        for dist in distributions
     )
+
+
+def _python_dependency(
+    ctx: CheckContext,
+    folders: list[Path],
+    shipped: _Shipped,
+    src: HandlerSource,
+    top: str,
+    dev: bool,
+) -> bool:
+    """Whether a dependency of a listed distribution may install the module: pip installs
+    what each distribution depends on too (`pandas` brings numpy). Only a lock file that names
+    every package the install puts in place (and every listed one: it is not stale) tells;
+    for a module listed for development only, one that tells the production install apart."""
+    lock = _lock(ctx, folders, "python")
+    if lock is None or not all(packages.normalize(d) in lock.installed for d in shipped.main):
+        return True
+    names = lock.installed
+    if dev:
+        if lock.production is None:
+            return True
+        names = lock.production
+    if any(_provides(dist, top) for dist in names):
+        return True
+    return not packages.in_any_stdlib(top) and _unaccounted(src, names)
+
+
+def _lock(ctx: CheckContext, folders: list[Path], language: str) -> manifests.LockFile | None:
+    """The lock file of the nearest folder that has one."""
+    for folder in folders:
+
+        def read(folder: Path = folder) -> manifests.LockFile | None:
+            if language == "python":
+                return manifests.python_lock(folder, ctx.reader)
+            return manifests.node_lock(folder, ctx.reader)
+
+        found: manifests.LockFile | None = ctx.cached(f"{language}-lock", folder, read)
+        if found is not None:
+            return found
+    return None
 
 
 def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -> bool | None:
@@ -282,8 +328,14 @@ def _python_layers(fn: Function, ctx: CheckContext, module: str, version: str) -
         if held is True:
             return True
         listed = _layer_manifest(ctx, layer, "python")
-        if listed is not None and any(_provides(dist, module) for dist in listed):
+        if listed and any(_provides(dist, module) for dist in listed):
             return True  # the layer's folder lists it: what its build or README installs there
+        if listed and any(packages.may_bring(dist, module) for dist in listed):
+            lock = _layer_lock(ctx, layer, "python")
+            if lock is None or not all(packages.normalize(d) in lock.installed for d in listed):
+                return True  # a dependency of what it lists may be the module
+            if any(_provides(dist, module) for dist in lock.installed):
+                return True
         if held is None and listed is None:
             maybe = True
     return None if maybe else False
@@ -327,6 +379,15 @@ def _layer_manifest(ctx: CheckContext, layer: Layer, language: str) -> set[str] 
         if node is not None and node.complete:
             return set(node.main)
     return None
+
+
+def _layer_lock(ctx: CheckContext, layer: Layer, language: str) -> manifests.LockFile | None:
+    """The lock file of a layer folder, next to the manifest `_layer_manifest` reads."""
+    content = layer.content
+    if content is None or content.suffix.lower() == ".zip":
+        return None
+    sub = "python" if language == "python" else "nodejs"
+    return _lock(ctx, [content, content / sub], language)
 
 
 def _python_manifest(ctx: CheckContext, folder: Path) -> manifests.PythonManifest:
@@ -416,6 +477,8 @@ def _node(fn: Function, ctx: CheckContext, src: HandlerSource, runtime: str) -> 
                 _cannot_verify(fn, ctx, spec)
             continue
         if not shipped.complete or (not inline and _aliased(ctx, folders, spec)):
+            continue
+        if _node_dependency(ctx, folders, shipped, package, in_dev, v2):
             continue
         yield Finding(
             _node_message(fn, spec, package, runtime, v2, in_dev, inline, shipped, root),
@@ -557,6 +620,26 @@ def _node_shipped(ctx: CheckContext, folders: list[Path]) -> _Shipped:
     return out
 
 
+def _node_dependency(
+    ctx: CheckContext, folders: list[Path], shipped: _Shipped, package: str, dev: bool, v2: bool
+) -> bool:
+    """Whether a dependency of a listed package may install `package`: npm installs what each
+    package depends on into node_modules, where Node.js and bundlers find it. Only a lock file
+    that names every installed package tells (for a package in devDependencies, one that
+    tells the production install apart). The v2 SDK, which the Node.js 18+ runtimes no longer
+    provide, is reported unless a lock file names it."""
+    if not shipped.main and not (v2 and not dev):
+        return False  # nothing is installed for production
+    lock = _lock(ctx, folders, "node")
+    if lock is None:
+        return dev or not v2
+    if not all(p in lock.installed for p in shipped.main):
+        return True  # a stale lock
+    if dev:
+        return lock.production is None or package in lock.production
+    return package in lock.installed
+
+
 def _node_layers(fn: Function, ctx: CheckContext, package: str, major: int | None) -> bool | None:
     maybe = False
     for layer in fn.layers:
@@ -571,6 +654,12 @@ def _node_layers(fn: Function, ctx: CheckContext, package: str, major: int | Non
         listed = _layer_manifest(ctx, layer, "node")
         if listed is not None and package in listed:
             return True
+        if listed:
+            lock = _layer_lock(ctx, layer, "node")
+            if lock is None or not all(p in lock.installed for p in listed):
+                return True  # a dependency of what it lists may be the package
+            if package in lock.installed:
+                return True
         if held is None and listed is None:
             maybe = True
     return None if maybe else False

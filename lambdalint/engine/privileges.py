@@ -542,6 +542,24 @@ def _kms_needs(need: Need, values: _Values) -> list[Need]:
     return [Need(a, arn, need.call, need.loc, via=via, why=why) for a in actions]
 
 
+def kms_unknown(needs: Iterable[Need]) -> bool:
+    """Whether a call acts, through a service that can encrypt with a customer managed KMS
+    key, on a resource whose key lambdalint does not know (not declared in the project, a kind
+    whose key it does not read, or a key it cannot tell): the role may need kms:* for it."""
+    for need in needs:
+        if need.via:
+            continue
+        service = need.action.split(":", 1)[0].lower()
+        if service not in resources.KMS_SERVICES:
+            continue
+        res = need.arn.resource if need.arn is not None else None
+        if res is None or res.kind not in resources.KMS_KEY_KINDS:
+            return True
+        if res.kms_key is not None and not isinstance(res.kms_key, str):
+            return True
+    return False
+
+
 # ---------------------------------------------------------------------------- grants
 
 
@@ -1137,7 +1155,11 @@ def privileges(fn: Function, ctx: CheckContext) -> Privileges:
         needs=needs,
         statuses=[grants.status(n.action, n.arn) for n in needs],
         unknown_calls=unknown,
-        unused=unused_grants(fn, wanted),
+        unused=[
+            g
+            for g in unused_grants(fn, wanted)
+            if not (g.entry.lower().startswith("kms:") and kms_unknown(needs))
+        ],
         granted=granted_actions(fn, needed),
         needed=frozenset(needed),
         doubts=reasons,

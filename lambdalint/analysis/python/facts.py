@@ -28,6 +28,7 @@ from lambdalint.analysis.facts import (
     ValueKind,
     ValuePart,
     merge_parts,
+    regex_tests,
 )
 from lambdalint.aws import resources, sdk, secrets
 from lambdalint.model import Pos
@@ -246,6 +247,7 @@ class _FactVisitor(ast.NodeVisitor):
         self.powertools_functions: dict[str, str] = {}
         # (method, position) of method calls on values that could not be resolved
         self.unresolved_methods: list[tuple[str, Pos]] = []
+        self.string_tests: set[tuple[str, str]] = set()  # see HandlerSource.string_tests
 
     # ------------------------------------------------------------------ scopes
 
@@ -540,6 +542,8 @@ class _FactVisitor(ast.NodeVisitor):
             for op, right in zip(node.ops, node.comparators, strict=True):
                 if isinstance(op, (ast.In, ast.NotIn)) and self._is_environ(right):
                     self.env_set.add(key)
+                elif isinstance(op, (ast.In, ast.NotIn)) and key:
+                    self.string_tests.add(("contains", key))
         self.generic_visit(node)
 
     def _env_call(self, node: ast.Call) -> None:
@@ -569,6 +573,7 @@ class _FactVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        self._string_test(node)
         if isinstance(func, ast.Attribute) and func.attr in _IN_PLACE:
             self._changed_in_place(func)
         name = _dotted(func)
@@ -596,6 +601,24 @@ class _FactVisitor(ast.NodeVisitor):
                 if kw.arg is not None:
                     self._secret(kw.arg, kw.value, kw.value)
         self.generic_visit(node)
+
+    def _string_test(self, node: ast.Call) -> None:
+        """`s.startswith("a/")`, `s.endswith((".png", ".jpg"))`, `re.match(r"^a/", s)`."""
+        func = node.func
+        if not isinstance(func, ast.Attribute) or not node.args:
+            return
+        first = node.args[0]
+        if func.attr in ("startswith", "endswith"):
+            kind = "prefix" if func.attr == "startswith" else "suffix"
+            items = first.elts if isinstance(first, ast.Tuple) else [first]
+            for item in items:
+                text = _string(item)
+                if text:
+                    self.string_tests.add((kind, text))
+        elif func.attr in ("match", "search", "fullmatch", "compile"):
+            pattern = _string(first)
+            if pattern:
+                self.string_tests.update(regex_tests(pattern, func.attr == "match"))
 
     # ------------------------------------------------------------------ secrets
 
@@ -654,6 +677,7 @@ class _FactVisitor(ast.NodeVisitor):
         self.src.method_names = tuple(
             sorted({s.node.func.attr for s in self.calls if isinstance(s.node.func, ast.Attribute)})
         )
+        self.src.string_tests = tuple(sorted(self.string_tests))
         boto3 = bool(self.boto3_names or self.factories)
         powertools = bool(self.powertools_modules or self.powertools_functions)
         if not (boto3 or powertools):
