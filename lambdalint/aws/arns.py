@@ -72,9 +72,6 @@ class Resources:
     def of_kind(self, kind: str) -> list[AwsResource]:
         return [r for r in self.all if r.kind == kind]
 
-    def by_key(self, key: str) -> AwsResource | None:
-        return next((r for r in self.all if r.key == key), None)
-
 
 def literal(text: str) -> Tokens:
     return tuple(text)

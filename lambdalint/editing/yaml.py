@@ -89,13 +89,6 @@ class YamlTree:
         nodes = self._values.get(self.source.offset(pos))
         return nodes[-1] if nodes else None
 
-    def collection_at(self, pos: Pos) -> YNode | None:
-        """The mapping or list that starts at `pos` (a mapping's first key, `{`, `-`, `[`)."""
-        for node in self._values.get(self.source.offset(pos), []):
-            if node.kind in ("map", "seq"):
-                return node
-        return None
-
     def path(self, *keys: str | int) -> YNode | None:
         return node_at_path(self.root, keys)
 
@@ -236,14 +229,6 @@ class YamlTree:
         while end > last.start and text[end - 1] in " \t\r\n":
             end -= 1
         return end
-
-    def insert_resource_after(
-        self, mapping: YNode, after_key: str, key: str, value: Any
-    ) -> Edit | None:
-        """Add an entry to a mapping right after the entry `after_key` (a new resource beside
-        the one it belongs to)."""
-        anchor = mapping.key_node(after_key) if mapping.kind == "map" else None
-        return self.insert_entry(mapping, key, value, after=anchor)
 
     # ------------------------------------------------------------ layout
 
