@@ -62,6 +62,19 @@ def _read(path: Path, reader: Reader) -> str | None:
     return text
 
 
+def _json_object(path: Path, reader: Reader) -> dict[str, Any] | None:
+    """The JSON object a file of the tree holds; None when it is missing, unreadable, not JSON
+    or not an object."""
+    text = _read(path, reader)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def python_manifest(folder: Path, reader: Reader) -> PythonManifest:
     """The manifests directly in `folder`."""
     out = PythonManifest()
@@ -270,14 +283,8 @@ def _toml_lock(path: Path, reader: Reader) -> tuple[set[str], set[str] | None] |
 
 
 def _pipfile_lock(path: Path, reader: Reader) -> tuple[set[str], set[str] | None] | None:
-    text = _read(path, reader)
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("default"), dict):
+    data = _json_object(path, reader)
+    if data is None or not isinstance(data.get("default"), dict):
         return None
     main = {_normal(str(k)) for k in data["default"]}
     develop = data.get("develop")
@@ -328,14 +335,8 @@ def node_lock(folder: Path, reader: Reader) -> LockFile | None:
 
 
 def _npm_lock(path: Path, reader: Reader) -> LockFile | None:
-    text = _read(path, reader)
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
+    data = _json_object(path, reader)
+    if data is None:
         return None
     out = LockFile([path], set(), set())
     assert out.production is not None

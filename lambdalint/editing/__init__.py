@@ -36,6 +36,8 @@ class Node(Protocol):
     def pairs(self) -> Sequence[tuple[Any, Any]]: ...
     @property
     def items(self) -> Sequence[Any]: ...
+    @property
+    def shared(self) -> bool: ...
     def get(self, key: str) -> Any: ...
 
 
@@ -55,6 +57,33 @@ def node_at_path(root: N, keys: Sequence[str | int]) -> N | None:
         else:
             node = node.get(key) if node.kind == "map" else None
     return node
+
+
+def set_in(
+    mapping: N,
+    keys: Sequence[str],
+    value: Any,
+    insert: Callable[[N, str, Any], Edit | None],
+    replace: Callable[[N, Any], Edit | None],
+) -> Edit | None:
+    """Set `keys` (a path from `mapping`) to `value`: the scalar at the end of the path is
+    replaced (`replace`), the missing part of the path is added (`insert`, nested mappings).
+    None when the path leads through something else than a mapping, or a node a fix must leave
+    alone (`shared`)."""
+    node = mapping
+    for i, key in enumerate(keys):
+        if node.kind != "map" or node.shared:
+            return None
+        child = node.get(key)
+        if child is None:
+            nested: Any = value
+            for inner in reversed(keys[i + 1 :]):
+                nested = {inner: nested}
+            return insert(node, key, nested)
+        if i == len(keys) - 1:
+            return replace(child, value)
+        node = child
+    return None
 
 
 def entry_with_key_at(root: N, offset: int) -> tuple[N, N, N] | None:

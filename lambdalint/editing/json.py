@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lambdalint.editing import SourceText, entry_with_key_at, node_at_path
+from lambdalint.editing import SourceText, entry_with_key_at, node_at_path, set_in
 from lambdalint.editing.yaml import Tagged
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
@@ -31,6 +31,7 @@ class JNode:
     value: Any = None  # a scalar's value
     pairs: list[tuple[JNode, JNode]] = field(default_factory=list)
     items: list[JNode] = field(default_factory=list)
+    shared = False  # (JSON has no anchors or aliases: no node stands in two places)
 
     def get(self, key: str) -> JNode | None:
         found = None
@@ -68,20 +69,7 @@ class JsonTree:
         return self.source.edit(node.start, node.end, json.dumps(value, ensure_ascii=False))
 
     def set_in(self, mapping: JNode, keys: list[str], value: Any) -> Edit | None:
-        node = mapping
-        for i, key in enumerate(keys):
-            if node.kind != "map":
-                return None
-            child = node.get(key)
-            if child is None:
-                nested: Any = value
-                for inner in reversed(keys[i + 1 :]):
-                    nested = {inner: nested}
-                return self.insert_entry(node, key, nested)
-            if i == len(keys) - 1:
-                return self.replace_scalar(child, value)
-            node = child
-        return None
+        return set_in(mapping, keys, value, self.insert_entry, self.replace_scalar)
 
     def insert_entry(
         self, mapping: JNode, key: str, value: Any, after: str | None = None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from lambdalint.editing import SourceText, entry_with_key_at, node_at_path
+from lambdalint.editing import SourceText, entry_with_key_at, node_at_path, set_in
 from lambdalint.findings import Edit
 from lambdalint.model import Pos
 
@@ -116,20 +116,7 @@ class YamlTree:
         """Set `keys` (a path from `mapping`) to `value`: the literal at the end of the path is
         replaced, the missing part of the path is added. None when the path leads through
         something else than a mapping (an intrinsic, a list, an alias)."""
-        node = mapping
-        for i, key in enumerate(keys):
-            if node.kind != "map" or node.shared:
-                return None
-            child = node.get(key)
-            if child is None:
-                nested: Any = value
-                for inner in reversed(keys[i + 1 :]):
-                    nested = {inner: nested}
-                return self.insert_entry(node, key, nested)
-            if i == len(keys) - 1:
-                return self.replace_scalar(child, value)
-            node = child
-        return None
+        return set_in(mapping, keys, value, self.insert_entry, self.replace_scalar)
 
     def insert_entry(
         self, mapping: YNode, key: str, value: Any, after: YNode | None = None
